@@ -1,0 +1,13 @@
+// Package corpus embeds the seed knowledge base: one Markdown file per practice drawn from
+// the Smart Cities Study 2021, and cities.yaml with the study's cities and a country table.
+package corpus
+
+import "embed"
+
+// FS holds the corpus files at its root.
+//
+//go:embed *.md cities.yaml
+var FS embed.FS
+
+// GeographyFile is the name of the cities and countries table in FS.
+const GeographyFile = "cities.yaml"

@@ -1,0 +1,99 @@
+// Package apperr is the one application error type: a code that the HTTP layer maps to a
+// status in one place, a message a person can read, and for invalid input the fields at fault.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Codes shared by every package.
+const (
+	Invalid      = "invalid"
+	NotFound     = "not_found"
+	Conflict     = "conflict"
+	Unauthorized = "unauthorized"
+	Forbidden    = "forbidden"
+	TooLarge     = "too_large"
+	RateLimited  = "rate_limited"
+	Unavailable  = "unavailable"
+	Internal     = "internal"
+)
+
+// Error is returned by every package for failures a caller may act on.
+type Error struct {
+	Code    string
+	Message string
+	// Fields names each bad input field with what is wrong with it (for Invalid).
+	Fields map[string]string
+	// Err is the underlying cause; it is logged, never shown to users.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	if len(e.Fields) > 0 {
+		b.WriteString(": ")
+		b.WriteString(e.FieldList())
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FieldList renders the fields sorted by name, "name: problem; ...".
+func (e *Error) FieldList() string {
+	names := make([]string, 0, len(e.Fields))
+	for n := range e.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + ": " + e.Fields[n]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Errorf builds an Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// InvalidFields reports bad input; fields maps each field to what is wrong with it.
+func InvalidFields(msg string, fields map[string]string) *Error {
+	return &Error{Code: Invalid, Message: msg, Fields: fields}
+}
+
+// Wrap marks an unexpected failure as internal, keeping the cause for the logs.
+func Wrap(err error, msg string) *Error {
+	return &Error{Code: Internal, Message: msg, Err: err}
+}
+
+// Code returns the code of the first *Error in err's chain, Internal for any other error.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// As returns the *Error in err's chain, or one wrapping err as internal.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Wrap(err, "internal error")
+}

@@ -1,0 +1,201 @@
+// Package practices holds the domain of the knowledge base: the Practice and City types,
+// their validation, the corpus format (Markdown with YAML front matter) and the bbolt store
+// that is the source of truth.
+package practices
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// Practice is one good practice: what a city did, for what, with what results.
+type Practice struct {
+	ID      string `json:"id" yaml:"id"`
+	Title   string `json:"title" yaml:"title"`
+	Summary string `json:"summary" yaml:"summary"`
+	City    string `json:"city" yaml:"city"`
+	// Country is an ISO 3166-1 alpha-2 code.
+	Country string `json:"country" yaml:"country"`
+	// Region and PopulationBand are derived from the country and the city table when the
+	// source does not give them.
+	Region         string   `json:"region" yaml:"region,omitempty"`
+	PopulationBand string   `json:"population_band,omitempty" yaml:"population_band,omitempty"`
+	Areas          []string `json:"areas" yaml:"areas"`
+	Crises         []string `json:"crises,omitempty" yaml:"crises,omitempty"`
+	Tags           []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	TargetGroups   []string `json:"target_groups,omitempty" yaml:"target_groups,omitempty"`
+	// Results are the reported outcomes, with their figures as the source gives them.
+	Results []string `json:"results,omitempty" yaml:"results,omitempty"`
+	// Prerequisites are the resources a city needs in place to adopt the practice.
+	Prerequisites []string `json:"prerequisites,omitempty" yaml:"prerequisites,omitempty"`
+	Year          int      `json:"year,omitempty" yaml:"year,omitempty"`
+	Status        string   `json:"status,omitempty" yaml:"status,omitempty"`
+	Source        string   `json:"source" yaml:"source"`
+	// Languages the text is written in; the first is the one it is analysed in.
+	Languages []string `json:"languages" yaml:"languages"`
+	Body      string   `json:"body" yaml:"-"`
+
+	// Version counts the published revisions; UpdatedAt is when the last one was stored.
+	Version   int       `json:"version" yaml:"-"`
+	UpdatedAt time.Time `json:"updated_at" yaml:"-"`
+}
+
+// Language returns the language the practice's text is analysed in.
+func (p *Practice) Language() string {
+	if len(p.Languages) > 0 {
+		return p.Languages[0]
+	}
+	return "en"
+}
+
+// Limits on field sizes, so that one bad record cannot swamp the store or the index.
+const (
+	MaxTitle   = 200
+	MaxSummary = 1000
+	MaxBody    = 100_000
+	MaxList    = 30
+	MaxItem    = 300
+)
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	slugPattern = idPattern
+)
+
+// ValidID reports whether id is a readable slug usable as a practice id.
+func ValidID(id string) bool { return len(id) <= 120 && idPattern.MatchString(id) }
+
+// Normalize trims white space and drops empty list items, so that validation and storage
+// see one canonical form of what was typed.
+func (p *Practice) Normalize() {
+	for _, s := range []*string{&p.ID, &p.Title, &p.Summary, &p.City, &p.Region, &p.PopulationBand, &p.Status, &p.Source} {
+		*s = strings.TrimSpace(*s)
+	}
+	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
+	p.Body = strings.TrimSpace(strings.ReplaceAll(p.Body, "\r\n", "\n")) + "\n"
+	if p.Body == "\n" {
+		p.Body = ""
+	}
+	for _, l := range []*[]string{&p.Areas, &p.Crises, &p.Tags, &p.TargetGroups, &p.Results, &p.Prerequisites, &p.Languages} {
+		*l = cleanList(*l)
+	}
+}
+
+func cleanList(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// Validate checks every field and names each one that is wrong. Call Normalize first.
+func (p *Practice) Validate(geo *Geography) error {
+	f := map[string]string{}
+	if !ValidID(p.ID) {
+		f["id"] = "must be a readable slug of lowercase letters, digits and dashes (at most 120 characters), e.g. barcelona-beach-occupancy"
+	}
+	requireText(f, "title", p.Title, MaxTitle)
+	requireText(f, "summary", p.Summary, MaxSummary)
+	requireText(f, "city", p.City, MaxTitle)
+	requireText(f, "source", p.Source, MaxItem)
+	if utf8.RuneCountInString(p.Body) > MaxBody {
+		f["body"] = fmt.Sprintf("is too long (at most %d characters)", MaxBody)
+	} else if strings.TrimSpace(p.Body) == "" {
+		f["body"] = "is required: what the problem was, what was done, the results and lessons for transfer"
+	}
+	switch {
+	case p.Country == "":
+		f["country"] = "is required (an ISO 3166-1 alpha-2 code such as ES or MX)"
+	case geo != nil && !geo.HasCountry(p.Country):
+		f["country"] = fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", p.Country)
+	}
+	if p.Region != "" && !Regions.Has(p.Region) {
+		f["region"] = unknownTerm(p.Region, Regions)
+	}
+	if p.PopulationBand != "" && !PopulationBands.Has(p.PopulationBand) {
+		f["population_band"] = unknownTerm(p.PopulationBand, PopulationBands)
+	}
+	if len(p.Areas) == 0 {
+		f["areas"] = "at least one area is required, among: " + strings.Join(Areas.IDs(), ", ")
+	}
+	checkTerms(f, "areas", p.Areas, Areas)
+	checkTerms(f, "crises", p.Crises, Crises)
+	checkTerms(f, "target_groups", p.TargetGroups, TargetGroups)
+	checkTerms(f, "prerequisites", p.Prerequisites, Resources)
+	if len(p.Languages) == 0 {
+		f["languages"] = "at least one language is required, among: " + strings.Join(Languages.IDs(), ", ")
+	}
+	checkTerms(f, "languages", p.Languages, Languages)
+	checkList(f, "tags", p.Tags, func(s string) string {
+		if !slugPattern.MatchString(s) || len(s) > 40 {
+			return fmt.Sprintf("%q must be a short slug of lowercase letters, digits and dashes", s)
+		}
+		return ""
+	})
+	checkList(f, "results", p.Results, func(s string) string {
+		if utf8.RuneCountInString(s) > MaxItem {
+			return fmt.Sprintf("an item is too long (at most %d characters)", MaxItem)
+		}
+		return ""
+	})
+	if p.Status != "" && !Statuses.Has(p.Status) {
+		f["status"] = unknownTerm(p.Status, Statuses)
+	}
+	if p.Year != 0 && (p.Year < 1990 || p.Year > time.Now().Year()+1) {
+		f["year"] = fmt.Sprintf("%d is not a plausible year", p.Year)
+	}
+	if len(f) > 0 {
+		return apperr.InvalidFields("the practice is not valid", f)
+	}
+	return nil
+}
+
+func requireText(f map[string]string, name, v string, max int) {
+	switch n := utf8.RuneCountInString(v); {
+	case n == 0:
+		f[name] = "is required"
+	case n > max:
+		f[name] = fmt.Sprintf("is too long (%d characters, at most %d)", n, max)
+	}
+}
+
+func checkTerms(f map[string]string, name string, items []string, v Vocabulary) {
+	checkList(f, name, items, func(s string) string {
+		if !v.Has(s) {
+			return unknownTerm(s, v)
+		}
+		return ""
+	})
+}
+
+func checkList(f map[string]string, name string, items []string, check func(string) string) {
+	if _, done := f[name]; done {
+		return
+	}
+	if len(items) > MaxList {
+		f[name] = fmt.Sprintf("has %d items, at most %d", len(items), MaxList)
+		return
+	}
+	for _, s := range items {
+		if msg := check(s); msg != "" {
+			f[name] = msg
+			return
+		}
+	}
+}
+
+func unknownTerm(s string, v Vocabulary) string {
+	return fmt.Sprintf("%q is not one of: %s", s, strings.Join(v.IDs(), ", "))
+}
