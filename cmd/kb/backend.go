@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/admin"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// backend is the knowledge base as a command sees it: opened directly when no server
+// holds the data dir, or reached over the running server's admin socket.
+type backend interface {
+	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
+	Get(ctx context.Context, id string) (*practices.Practice, error)
+	Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error)
+	Export(ctx context.Context, w io.Writer, format string) error
+	Reindex(ctx context.Context, progress index.Progress) error
+	Close() error
+}
+
+// lockWait is how long a command waits for the store's lock before it looks for a server.
+const lockWait = 250 * time.Millisecond
+
+// openBackend opens dataDir directly, or reaches the server that holds it.
+func openBackend(ctx context.Context, e env, dataDir string, noSeed bool) (backend, error) {
+	a, err := app.Open(ctx, app.Config{DataDir: dataDir, LockTimeout: lockWait, NoSeed: noSeed, Progress: progressBar(e, "indexing")})
+	if errors.Is(err, practices.ErrLocked) {
+		return admin.Dial(ctx, dataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,152 @@
+// Command kb serves and manages a knowledge base of city good practices.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// env is what a command gets from the process: arguments, streams and environment.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+var commands = []command{
+	{"serve", "serve the knowledge base over HTTP (the default)", runServe},
+	{"search", "search practices: kb search [--json] [--limit N] [--area A] [--region R] [--country CC] QUERY", runSearch},
+	{"show", "print one practice: kb show [--json] ID", runShow},
+	{"import", "import a corpus folder or a JSON Lines export: kb import PATH", runImport},
+	{"export", "export every practice: kb export [--format jsonl|csv] [--out FILE]", runExport},
+	{"reindex", "rebuild the search index from the store", runReindex},
+	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
+	{"version", "print the version", runVersion},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status: 0 done, 1 failed, 2 misused.
+func run(ctx context.Context, e env, args []string) int {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "--help" || name == "-h" {
+		usage(e.stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, e, args)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, new(usageError)):
+			fmt.Fprintf(e.stderr, "kb %s: %v\n", name, err)
+			return 2
+		default:
+			printError(e.stderr, name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(e.stderr, "kb: unknown command %q\n\n", name)
+	usage(e.stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: kb [COMMAND] [FLAGS] [ARGS]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --data DIR (env KB_DATA, default ./kb-data). Run kb COMMAND --help for its flags.")
+}
+
+// usageError is a command line that cannot be acted on.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// newFlags makes a flag set for a command, with --data.
+func newFlags(e env, name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("kb "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	data := fs.String("data", envOr(e, "KB_DATA", "kb-data"), "data directory (env KB_DATA)")
+	return fs, data
+}
+
+func envOr(e env, key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseArgs parses flags wherever they stand among the positional arguments, so that
+// `kb search beach --limit 3` works as well as `kb search --limit 3 beach`.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// multiFlag collects a repeatable flag; commas also separate values.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *multiFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*m = append(*m, s)
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

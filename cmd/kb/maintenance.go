@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+func runReindex(ctx context.Context, e env, args []string) error {
+	fs, data := newFlags(e, "reindex")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	b, err := openBackend(ctx, e, *data, false)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	total := 0
+	bar := progressBar(e, "reindexing")
+	err = b.Reindex(ctx, func(done, n int) {
+		total = n
+		if bar != nil {
+			bar(done, n)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "reindexed %d practices\n", total)
+	return nil
+}
+
+// runValidate lints a corpus folder: ./corpus when no DIR is given.
+func runValidate(ctx context.Context, e env, args []string) error {
+	fs, _ := newFlags(e, "validate")
+	dirs, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	dir := "corpus"
+	switch len(dirs) {
+	case 0:
+	case 1:
+		dir = dirs[0]
+	default:
+		return usagef("give one corpus folder")
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("%s is not a folder", dir)
+	}
+	ps, err := readCorpusDir(dir)
+	var ce *practices.CorpusError
+	if errors.As(err, &ce) {
+		for _, p := range ce.Problems {
+			fmt.Fprintln(e.stdout, p.String())
+		}
+		return fmt.Errorf("%d problems in %s", len(ce.Problems), dir)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %d practices, all valid\n", dir, len(ps))
+	return nil
+}
+
+func runVersion(ctx context.Context, e env, args []string) error {
+	version := "(devel)"
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		version = info.Main.Version
+	}
+	fmt.Fprintf(e.stdout, "kb %s\n", version)
+	return nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/admin"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/server"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after Ctrl-C.
+const shutdownGrace = 10 * time.Second
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs, data := newFlags(e, "serve")
+	addr := fs.String("addr", envOr(e, "KB_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (env KB_ADDR)")
+	logFormat := fs.String("log-format", envOr(e, "KB_LOG_FORMAT", "text"), "log format: text or json (env KB_LOG_FORMAT)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(e, *logFormat)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing")})
+	if errors.Is(err, practices.ErrLocked) {
+		return fmt.Errorf("another kb server already holds %s", *data)
+	}
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	adminLn, err := admin.Listen(*data)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	public := &http.Server{Handler: server.New(server.Config{Service: a, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	local := &http.Server{Handler: server.NewAdmin(server.Config{Logger: log}, a), ReadHeaderTimeout: 10 * time.Second}
+
+	errc := make(chan error, 2)
+	go func() { errc <- public.Serve(ln) }()
+	go func() { errc <- local.Serve(adminLn) }()
+	n, _ := a.Store.Count()
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "data", *data, "practices", n, "admin_socket", admin.SocketPath(*data))
+	fmt.Fprintf(e.stdout, "kb: serving %d practices on http://%s (data in %s); Ctrl-C stops\n", n, ln.Addr(), *data)
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("server stopped", "err", err)
+		}
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return errors.Join(public.Shutdown(sctx), local.Shutdown(sctx))
+}
+
+func newLogger(e env, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, nil)), nil
+	default:
+		return nil, usagef("--log-format must be text or json, not %q", format)
+	}
+}

@@ -1,0 +1,209 @@
+// Package admin lets commands reach a running server. bbolt lets one process hold the
+// store, so while `kb serve` runs, import, export, reindex, search and show speak to it
+// over a Unix socket in the data dir, readable by its owner only, with the same JSON the
+// API speaks.
+package admin
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/server"
+)
+
+// SocketFile is the socket's name inside the data dir.
+const SocketFile = "kb.sock"
+
+// SocketPath returns where the admin socket of dataDir lives.
+func SocketPath(dataDir string) string { return filepath.Join(dataDir, SocketFile) }
+
+// Listen opens the admin socket of dataDir, owner-only. A socket file left by a server
+// that died is removed first: the caller holds the store's lock, so no server is alive.
+func Listen(dataDir string) (net.Listener, error) {
+	path := SocketPath(dataDir)
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("admin socket: %w", err)
+	}
+	return l, nil
+}
+
+// Client speaks to a running server over its admin socket.
+type Client struct {
+	http *http.Client
+}
+
+// Dial connects to the server running on dataDir.
+func Dial(ctx context.Context, dataDir string) (*Client, error) {
+	path := SocketPath(dataDir)
+	c := &Client{http: &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	resp, err := c.do(ctx, http.MethodGet, "/healthz", nil)
+	if err != nil {
+		return nil, fmt.Errorf("the store in %s is locked by another process, and no kb server answers on %s: %w", dataDir, path, err)
+	}
+	resp.Body.Close()
+	return c, nil
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error { c.http.CloseIdleConnections(); return nil }
+
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "http://kb"+path, body)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 400 {
+		defer resp.Body.Close()
+		return nil, decodeError(resp)
+	}
+	return resp, nil
+}
+
+// decodeError turns the API's error document back into an *apperr.Error.
+func decodeError(resp *http.Response) error {
+	var body server.ErrorBody
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err := json.Unmarshal(data, &body); err != nil || body.Error.Code == "" {
+		return apperr.Errorf(apperr.Internal, "server answered %s: %s", resp.Status, strings.TrimSpace(string(data)))
+	}
+	return &apperr.Error{Code: body.Error.Code, Message: body.Error.Message, Fields: body.Error.Fields}
+}
+
+func (c *Client) getJSON(ctx context.Context, path string, v any) error {
+	resp, err := c.do(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// Search runs a search on the server.
+func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResult, error) {
+	q := url.Values{}
+	q.Set("q", req.Query)
+	if req.Page > 0 {
+		q.Set("page", strconv.Itoa(req.Page))
+	}
+	if req.Limit > 0 {
+		q.Set("limit", strconv.Itoa(req.Limit))
+	}
+	for name, values := range req.Filters {
+		for _, v := range values {
+			q.Add(name, v)
+		}
+	}
+	var res app.SearchResult
+	if err := c.getJSON(ctx, "/api/v1/search?"+q.Encode(), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Get returns one practice.
+func (c *Client) Get(ctx context.Context, id string) (*practices.Practice, error) {
+	var p practices.Practice
+	if err := c.getJSON(ctx, "/api/v1/practices/"+url.PathEscape(id), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Import sends practices as JSON Lines.
+func (c *Client) Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error) {
+	var buf bytes.Buffer
+	e, err := practices.NewExporter(&buf, practices.FormatJSONL)
+	if err != nil {
+		return app.ImportReport{}, err
+	}
+	for _, p := range ps {
+		if err := e.Write(p); err != nil {
+			return app.ImportReport{}, err
+		}
+	}
+	wire := server.ModeNew
+	if mode == practices.KeepVersion {
+		wire = server.ModeKeep
+	}
+	resp, err := c.do(ctx, http.MethodPost, "/admin/v1/import?mode="+wire, &buf)
+	if err != nil {
+		return app.ImportReport{}, err
+	}
+	defer resp.Body.Close()
+	var report app.ImportReport
+	return report, json.NewDecoder(resp.Body).Decode(&report)
+}
+
+// Export streams the export from the server into w.
+func (c *Client) Export(ctx context.Context, w io.Writer, format string) error {
+	resp, err := c.do(ctx, http.MethodGet, "/admin/v1/export?format="+url.QueryEscape(format), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
+
+// Reindex asks the server to rebuild its index, relaying its progress.
+func (c *Client) Reindex(ctx context.Context, progress index.Progress) error {
+	resp, err := c.do(ctx, http.MethodPost, "/admin/v1/reindex", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "ok":
+			return nil
+		case strings.HasPrefix(line, "error: "):
+			return apperr.Errorf(apperr.Internal, "reindex failed on the server: %s", strings.TrimPrefix(line, "error: "))
+		}
+		var done, total int
+		if _, err := fmt.Sscanf(line, "%d %d", &done, &total); err == nil && progress != nil {
+			progress(done, total)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return errors.New("reindex: the server closed the connection before finishing")
+}

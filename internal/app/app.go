@@ -1,0 +1,213 @@
+// Package app is the knowledge base as one service: the store (the truth), the index that
+// follows it, and the geography they share. Every way in (HTTP API, admin socket, CLI)
+// calls these methods, so each operation has one code path.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// IndexDir is the name of the index folder inside a data dir.
+const IndexDir = "index.bleve"
+
+// Config says where the data lives and how to open it.
+type Config struct {
+	DataDir string
+	// LockTimeout bounds the wait for the store's file lock; past it Open returns
+	// practices.ErrLocked, and callers reach the running server instead.
+	LockTimeout time.Duration
+	Logger      *slog.Logger
+	// Progress, when set, is told of progress while the index is rebuilt at open.
+	Progress index.Progress
+	// NoSeed leaves a new store empty instead of loading the embedded corpus into it
+	// (for an import that chooses the store's content itself).
+	NoSeed bool
+}
+
+// App is an open knowledge base.
+type App struct {
+	Store *practices.Store
+	Index *index.Index
+	Geo   *practices.Geography
+	log   *slog.Logger
+}
+
+// LoadGeography reads the embedded city and country table.
+func LoadGeography() (*practices.Geography, error) {
+	data, err := corpus.FS.ReadFile(corpus.GeographyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load geography: %w", err)
+	}
+	return practices.ParseGeography(data)
+}
+
+// Open opens the store and the index in cfg.DataDir, brings the index in line with the
+// store, and loads the embedded corpus into a store that has never had it.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	geo, err := LoadGeography()
+	if err != nil {
+		return nil, err
+	}
+	store, err := practices.OpenStore(cfg.DataDir, practices.StoreOptions{LockTimeout: cfg.LockTimeout})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Store: store, Geo: geo, log: log}
+	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, geo, cfg.Progress)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	a.Index = ix
+	if report.Rebuilt {
+		log.Info("index rebuilt from the store", "reason", report.Reason)
+	} else if report.Replayed > 0 {
+		log.Info("index caught up with the store", "changes", report.Replayed)
+	}
+	if !cfg.NoSeed {
+		if err := a.seed(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// seed loads the embedded corpus into a store that has never been given content.
+func (a *App) seed(ctx context.Context) error {
+	seeded, err := a.Store.Seeded()
+	if err != nil || seeded {
+		return err
+	}
+	if n, err := a.Store.Count(); err != nil || n > 0 {
+		return err
+	}
+	ps, err := practices.ReadCorpus(corpus.FS, ".", a.Geo)
+	if err != nil {
+		return fmt.Errorf("embedded corpus: %w", err)
+	}
+	report, err := a.Import(ctx, ps, practices.NewVersion)
+	if err != nil {
+		return fmt.Errorf("load embedded corpus: %w", err)
+	}
+	a.log.Info("loaded the embedded corpus", "practices", report.Added)
+	return nil
+}
+
+// Close closes the index and the store.
+func (a *App) Close() error {
+	return errors.Join(a.Index.Close(), a.Store.Close())
+}
+
+// ImportReport counts what an import did.
+type ImportReport struct {
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// Import validates every practice and writes them all in one transaction, or none when
+// any is invalid; the error then names each bad practice and field. The index follows.
+func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (ImportReport, error) {
+	var report ImportReport
+	fields := map[string]string{}
+	for i, p := range ps {
+		p.Normalize()
+		a.Geo.Enrich(p)
+		if err := p.Validate(a.Geo); err != nil {
+			label := p.ID
+			if label == "" {
+				label = fmt.Sprintf("record %d", i+1)
+			}
+			fields[label] = apperr.As(err).FieldList()
+		}
+	}
+	if len(fields) > 0 {
+		return report, apperr.InvalidFields(fmt.Sprintf("%d of %d practices are not valid; nothing was imported", len(fields), len(ps)), fields)
+	}
+	existed := map[string]bool{}
+	for _, p := range ps {
+		if _, err := a.Store.Get(ctx, p.ID); err == nil {
+			existed[p.ID] = true
+		}
+	}
+	results, err := a.Store.PutMany(ctx, ps, mode)
+	if err != nil {
+		return report, apperr.Wrap(err, "import failed; nothing was imported")
+	}
+	if err := a.Store.MarkSeeded(); err != nil {
+		return report, apperr.Wrap(err, "import: mark the store initialised")
+	}
+	for _, r := range results {
+		switch {
+		case !r.Changed:
+			report.Unchanged++
+		case existed[r.ID]:
+			report.Updated++
+		default:
+			report.Added++
+		}
+	}
+	a.syncIndex(ctx)
+	return report, nil
+}
+
+// syncIndex brings the index up to the store after a write. The write is already
+// durable; a failure here is logged and repaired by the next sync or start.
+func (a *App) syncIndex(ctx context.Context) {
+	if _, err := a.Index.Sync(ctx, a.Store); err != nil {
+		a.log.Error("index sync failed; it will catch up at the next write or start", "err", err)
+	}
+}
+
+// Get returns one practice.
+func (a *App) Get(ctx context.Context, id string) (*practices.Practice, error) {
+	return a.Store.Get(ctx, id)
+}
+
+// Export writes every practice, in id order, from one consistent read of the store.
+func (a *App) Export(ctx context.Context, w io.Writer, format string) error {
+	e, err := practices.NewExporter(w, format)
+	if err != nil {
+		return apperr.InvalidFields("unknown export format", map[string]string{"format": err.Error()})
+	}
+	if err := a.Store.Each(ctx, e.Write); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return e.Close()
+}
+
+// Reindex rebuilds the index from the store.
+func (a *App) Reindex(ctx context.Context, progress index.Progress) error {
+	if err := a.Index.Rebuild(ctx, a.Store, progress); err != nil {
+		return err
+	}
+	_, err := a.Index.Sync(ctx, a.Store)
+	return err
+}
+
+// Ready reports whether the store and the index answer.
+func (a *App) Ready(ctx context.Context) error {
+	if _, err := a.Store.Count(); err != nil {
+		return apperr.Errorf(apperr.Unavailable, "the store is not available")
+	}
+	if _, err := a.Index.DocCount(); err != nil {
+		return apperr.Errorf(apperr.Unavailable, "the search index is not available")
+	}
+	return nil
+}

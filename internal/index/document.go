@@ -1,0 +1,61 @@
+package index
+
+import (
+	"strings"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// document turns a practice into the fields the mapping indexes. Its text goes to the
+// fields of its language; keywords gather the words of its tags, target groups, city and
+// country so that "drones Montevideo" finds what the text alone might not say.
+func document(p *practices.Practice, geo *practices.Geography) map[string]any {
+	lang := p.Language()
+	if !isLanguage(lang) {
+		lang = "en"
+	}
+	var kw []string
+	for _, t := range p.Tags {
+		kw = append(kw, strings.ReplaceAll(t, "-", " "))
+	}
+	for _, g := range p.TargetGroups {
+		kw = append(kw, practices.TargetGroups.Label(g))
+	}
+	for _, a := range p.Areas {
+		kw = append(kw, practices.Areas.Label(a))
+	}
+	kw = append(kw, p.City)
+	if geo != nil {
+		if c, ok := geo.Country(p.Country); ok {
+			kw = append(kw, c.Name)
+		}
+	}
+	keywords := strings.Join(kw, ". ")
+	return map[string]any{
+		"id":               p.ID,
+		"title_" + lang:    p.Title,
+		"summary_" + lang:  p.Summary,
+		"keywords_" + lang: keywords,
+		"body_" + lang:     p.Body,
+		exactField:         strings.Join([]string{p.Title, p.Summary, keywords, p.Body}, "\n"),
+		titleSortField:     practices.Fold(p.Title),
+		"areas":            p.Areas,
+		"region":           p.Region,
+		"country":          p.Country,
+		"population_band":  p.PopulationBand,
+		"tags":             p.Tags,
+		"crises":           p.Crises,
+		"target_groups":    p.TargetGroups,
+		"status":           p.Status,
+		"updated":          p.UpdatedAt,
+	}
+}
+
+func isLanguage(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}

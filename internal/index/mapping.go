@@ -1,0 +1,133 @@
+// Package index is the Bleve search index: derived from the store, rebuildable at any time,
+// and kept in step with it by replaying the store's change log.
+package index
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// MappingVersion changes whenever the mapping or the document layout changes; an index
+// built with another version is rebuilt at open.
+const MappingVersion = "4"
+
+// Languages the index analyses text in; a practice's text goes to the fields of its language.
+var Languages = []string{"en", "es", "fr", "pt"}
+
+// Text fields that exist once per language, with their boost in queries:
+// title > summary and keywords (tags, city, target groups) > body.
+var textFields = []struct {
+	Name  string
+	Boost float64
+}{
+	{"title", 3},
+	{"summary", 1.5},
+	{"keywords", 1.5},
+	{"body", 1},
+}
+
+// Keyword fields used for filters and facets, by API parameter name.
+var facetFields = map[string]string{
+	"area":            "areas",
+	"region":          "region",
+	"country":         "country",
+	"population_band": "population_band",
+	"tag":             "tags",
+}
+
+// FacetNames lists the facets in display order.
+var FacetNames = []string{"area", "region", "country", "population_band", "tag"}
+
+const (
+	exactField     = "exact"
+	exactAnalyzer  = "kb_exact"
+	titleSortField = "title_sort"
+)
+
+func analyzerName(lang string) string { return "kb_" + lang }
+
+// langAnalyzers are the stock language analyzers of Bleve with ASCII folding after the
+// stop words, so that "Bogota" finds "Bogotá" and typed accents never matter.
+var langAnalyzers = map[string][]string{
+	"en": {en.PossessiveName, lowercase.Name, en.StopName, foldName, porter.Name},
+	"es": {lowercase.Name, es.NormalizeName, es.StopName, foldName, es.LightStemmerName},
+	"fr": {fr.ElisionName, lowercase.Name, fr.StopName, foldName, fr.LightStemmerName},
+	"pt": {lowercase.Name, pt.StopName, foldName, pt.LightStemmerName},
+}
+
+func buildMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	for lang, filters := range langAnalyzers {
+		err := m.AddCustomAnalyzer(analyzerName(lang), map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": filters,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("analyzer %s: %w", lang, err)
+		}
+	}
+	err := m.AddCustomAnalyzer(exactAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, foldName},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("analyzer exact: %w", err)
+	}
+
+	doc := bleve.NewDocumentStaticMapping()
+	for _, lang := range Languages {
+		for _, f := range textFields {
+			fm := bleve.NewTextFieldMapping()
+			fm.Analyzer = analyzerName(lang)
+			fm.Store = true
+			fm.IncludeTermVectors = true // needed for highlighting
+			fm.IncludeInAll = false
+			doc.AddFieldMappingsAt(f.Name+"_"+lang, fm)
+		}
+	}
+	exact := bleve.NewTextFieldMapping()
+	exact.Analyzer = exactAnalyzer
+	exact.Store = false
+	exact.IncludeTermVectors = false
+	exact.IncludeInAll = false
+	doc.AddFieldMappingsAt(exactField, exact)
+
+	for _, name := range append([]string{"id", titleSortField, "status", "crises", "target_groups", "concepts"}, facetFieldNames()...) {
+		km := bleve.NewKeywordFieldMapping()
+		km.Store = false
+		km.IncludeInAll = false
+		km.DocValues = true
+		doc.AddFieldMappingsAt(name, km)
+	}
+	updated := bleve.NewDateTimeFieldMapping()
+	updated.Store = false
+	updated.IncludeInAll = false
+	doc.AddFieldMappingsAt("updated", updated)
+
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = exactAnalyzer
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m, nil
+}
+
+func facetFieldNames() []string {
+	out := make([]string, 0, len(facetFields))
+	for _, name := range FacetNames {
+		out = append(out, facetFields[name])
+	}
+	return out
+}

@@ -1,0 +1,213 @@
+package index
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Weights of the ways a typed word can match, so that an exact word outranks its stem,
+// and a stem outranks a typo correction.
+const (
+	boostExact = 2.0
+	boostStem  = 1.0
+	boostFuzzy = 0.25
+	// Words shorter than this are never fuzzy-matched: too many words lie one edit away.
+	minFuzzyLen  = 5
+	minFuzzy2Len = 9
+	maxTerms     = 32
+)
+
+// parsedQuery is what a person typed, split into plain words and quoted phrases. Nothing
+// a person types is Bleve query syntax: + - : ^ ~ * ( ) are just punctuation here.
+type parsedQuery struct {
+	words   []string
+	phrases []string
+}
+
+func parseQuery(q string) parsedQuery {
+	var pq parsedQuery
+	parts := strings.Split(q, `"`)
+	for i, part := range parts {
+		// Odd parts lie between quotes; an unclosed quote just leaves plain words.
+		if i%2 == 1 && i < len(parts)-1 {
+			if len(tokenize(part)) > 1 {
+				pq.phrases = append(pq.phrases, strings.TrimSpace(part))
+			}
+		}
+		pq.words = append(pq.words, tokenize(part)...)
+	}
+	if len(pq.words) > maxTerms {
+		pq.words = pq.words[:maxTerms]
+	}
+	return pq
+}
+
+// tokenize splits on anything that is not a letter or digit, and drops duplicates.
+func tokenize(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+		w = strings.ToLower(w)
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// queryBuilder turns parsed text into a Bleve query with the analyzers of the mapping.
+type queryBuilder struct {
+	m mapping.IndexMapping
+}
+
+func (b queryBuilder) analyze(lang, text string) []string {
+	a := b.m.AnalyzerNamed(analyzerName(lang))
+	if a == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range a.Analyze([]byte(text)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+// isStopWord reports whether some language's analyzer drops w entirely.
+func (b queryBuilder) isStopWord(w string) bool {
+	for _, lang := range Languages {
+		if len(b.analyze(lang, w)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wordQuery matches one typed word in every language, three ways: the exact word, its
+// stem in each language's fields (weighted per field), and near spellings of the stem.
+func (b queryBuilder) wordQuery(w string) query.Query {
+	var alts []query.Query
+	if !b.isStopWord(w) {
+		alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
+	}
+	for _, lang := range Languages {
+		stems := b.analyze(lang, w)
+		if len(stems) != 1 {
+			continue // a stop word in this language
+		}
+		stem := stems[0]
+		for _, f := range textFields {
+			field := f.Name + "_" + lang
+			alts = append(alts, boosted(termOn(field, stem), boostStem*f.Boost))
+			if n := utf8.RuneCountInString(w); n >= minFuzzyLen && (f.Name == "title" || f.Name == "body") {
+				fq := query.NewFuzzyQuery(stem)
+				fq.SetField(field)
+				fq.Fuzziness = 1
+				if n >= minFuzzy2Len {
+					fq.Fuzziness = 2
+				}
+				fq.Prefix = 1
+				alts = append(alts, boosted(fq, boostFuzzy*f.Boost))
+			}
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return query.NewDisjunctionQuery(alts)
+}
+
+func foldWord(b queryBuilder, w string) string {
+	a := b.m.AnalyzerNamed(exactAnalyzer)
+	toks := a.Analyze([]byte(w))
+	if len(toks) == 0 {
+		return w
+	}
+	return string(toks[0].Term)
+}
+
+func (b queryBuilder) phraseQuery(phrase string) query.Query {
+	var alts []query.Query
+	for _, lang := range Languages {
+		for _, f := range textFields {
+			pq := query.NewMatchPhraseQuery(phrase)
+			pq.SetField(f.Name + "_" + lang)
+			pq.SetBoost(f.Boost)
+			alts = append(alts, pq)
+		}
+	}
+	return query.NewDisjunctionQuery(alts)
+}
+
+// textQuery builds the query for what was typed; nil when nothing searchable was typed
+// (only stop words or punctuation).
+func (b queryBuilder) textQuery(pq parsedQuery) query.Query {
+	var words []query.Query
+	for _, w := range pq.words {
+		if q := b.wordQuery(w); q != nil {
+			words = append(words, q)
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	// Any word may match; documents matching more of the words score higher (Bleve's
+	// disjunction scales each score by the share of clauses that matched).
+	text := query.NewDisjunctionQuery(words)
+	if len(pq.phrases) == 0 {
+		return text
+	}
+	must := []query.Query{text}
+	for _, p := range pq.phrases {
+		must = append(must, b.phraseQuery(p))
+	}
+	return query.NewConjunctionQuery(must)
+}
+
+func termOn(field, term string) *query.TermQuery {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	return q
+}
+
+type boostable interface {
+	query.Query
+	SetBoost(float64)
+}
+
+func boosted(q boostable, boost float64) query.Query {
+	q.SetBoost(boost)
+	return q
+}
+
+// filterQuery requires, for each facet with selected values, one of those values.
+func filterQuery(filters map[string][]string, except string) []query.Query {
+	var out []query.Query
+	for _, name := range FacetNames {
+		values := filters[name]
+		if name == except || len(values) == 0 {
+			continue
+		}
+		var alts []query.Query
+		for _, v := range values {
+			alts = append(alts, termOn(facetFields[name], v))
+		}
+		out = append(out, query.NewDisjunctionQuery(alts))
+	}
+	return out
+}
+
+func conjunction(text query.Query, filters []query.Query) query.Query {
+	if text == nil {
+		text = bleve.NewMatchAllQuery()
+	}
+	if len(filters) == 0 {
+		return text
+	}
+	return query.NewConjunctionQuery(append([]query.Query{text}, filters...))
+}

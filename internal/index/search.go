@@ -1,0 +1,207 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// Limits on a search request.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+	MaxQueryLen  = 500   // characters
+	MaxWindow    = 10000 // page*limit: deeper pages are refused rather than slowly served
+	facetSize    = 50
+)
+
+// Request is a search: typed text, filters by facet, and a page.
+type Request struct {
+	Query string
+	// Filters maps a facet name (area, region, country, population_band, tag) to the
+	// values selected: any of the values of one facet, and every facet, must match.
+	Filters map[string][]string
+	Page    int // from 1
+	Limit   int // 1..MaxLimit
+}
+
+// Validate names every wrong parameter; it fills the defaults of a zero page and limit.
+func (r *Request) Validate() error {
+	f := map[string]string{}
+	if n := utf8.RuneCountInString(r.Query); n > MaxQueryLen {
+		f["q"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxQueryLen)
+	}
+	if r.Limit == 0 {
+		r.Limit = DefaultLimit
+	}
+	if r.Page == 0 {
+		r.Page = 1
+	}
+	if r.Limit < 1 || r.Limit > MaxLimit {
+		f["limit"] = fmt.Sprintf("must be between 1 and %d", MaxLimit)
+	}
+	if r.Page < 1 {
+		f["page"] = "must be 1 or more"
+	} else if _, bad := f["limit"]; !bad && r.Page*r.Limit > MaxWindow {
+		f["page"] = fmt.Sprintf("is too deep: page × limit may be at most %d; narrow the search with filters", MaxWindow)
+	}
+	for name, values := range r.Filters {
+		if _, ok := facetFields[name]; !ok {
+			f[name] = "is not a filter; filters are: " + strings.Join(FacetNames, ", ")
+		}
+		for _, v := range values {
+			if v == "" || len(v) > 100 {
+				f[name] = "values must be between 1 and 100 characters"
+			}
+		}
+	}
+	if len(f) > 0 {
+		return apperr.InvalidFields("the search request is not valid", f)
+	}
+	return nil
+}
+
+// Hit is one matching practice.
+type Hit struct {
+	ID    string  `json:"id"`
+	Score float64 `json:"score"`
+	// Highlights maps a field (title, summary, keywords, body) to fragments where the
+	// matches are wrapped in <mark>; the rest of each fragment is HTML-escaped.
+	Highlights map[string][]string `json:"highlights,omitempty"`
+}
+
+// FacetValue is one value of a facet with the number of practices that have it.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Result is one page of hits, the total, and the facets.
+type Result struct {
+	Total  uint64                  `json:"total"`
+	Hits   []Hit                   `json:"hits"`
+	Facets map[string][]FacetValue `json:"facets"`
+}
+
+// Search runs a validated request. The facet counts of each facet are computed with the
+// filters of the other facets only, so that selecting one value still shows how many
+// practices the other values of the same facet would add (multi-select facets).
+func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	idx, release, err := ix.current()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	qb := queryBuilder{m: idx.Mapping()}
+	pq := parseQuery(req.Query)
+	text := qb.textQuery(pq)
+	if text == nil && strings.TrimSpace(req.Query) != "" {
+		// Only stop words or punctuation: nothing can match, and everything is not what
+		// the person asked for.
+		return &Result{Hits: []Hit{}, Facets: emptyFacets()}, nil
+	}
+
+	main := bleve.NewSearchRequestOptions(conjunction(text, filterQuery(req.Filters, "")), req.Limit, (req.Page-1)*req.Limit, false)
+	if text == nil {
+		main.SortBy([]string{titleSortField, "id"})
+	} else {
+		main.Highlight = bleve.NewHighlightWithStyle(bleveHTML.Name)
+		main.Highlight.Fields = highlightFields()
+	}
+	for _, name := range FacetNames {
+		if len(req.Filters[name]) == 0 {
+			main.AddFacet(name, bleve.NewFacetRequest(facetFields[name], facetSize))
+		}
+	}
+	res, err := idx.SearchInContext(ctx, main)
+	if err != nil {
+		return nil, apperr.Wrap(err, "search failed")
+	}
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: emptyFacets()}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Highlights: fragments(h)})
+	}
+	for name, fr := range res.Facets {
+		out.Facets[name] = facetValues(fr)
+	}
+	// Each facet with a selection is counted without its own filter.
+	for _, name := range FacetNames {
+		if len(req.Filters[name]) == 0 {
+			continue
+		}
+		fr := bleve.NewSearchRequestOptions(conjunction(text, filterQuery(req.Filters, name)), 0, 0, false)
+		fr.AddFacet(name, bleve.NewFacetRequest(facetFields[name], facetSize))
+		fres, err := idx.SearchInContext(ctx, fr)
+		if err != nil {
+			return nil, apperr.Wrap(err, "facet count failed")
+		}
+		out.Facets[name] = facetValues(fres.Facets[name])
+	}
+	return out, nil
+}
+
+func emptyFacets() map[string][]FacetValue {
+	m := make(map[string][]FacetValue, len(FacetNames))
+	for _, name := range FacetNames {
+		m[name] = []FacetValue{}
+	}
+	return m
+}
+
+func facetValues(fr *search.FacetResult) []FacetValue {
+	out := []FacetValue{}
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		out = append(out, FacetValue{Value: t.Term, Count: t.Count})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+func highlightFields() []string {
+	var out []string
+	for _, lang := range Languages {
+		for _, f := range textFields {
+			out = append(out, f.Name+"_"+lang)
+		}
+	}
+	return out
+}
+
+// fragments keeps the fragments that show a match, under the plain field names. Bleve's
+// HTML formatter escapes the text and wraps the matches in <mark>; for a field without a
+// match it returns the field's opening, which says nothing about why a hit matched.
+func fragments(h *search.DocumentMatch) map[string][]string {
+	out := map[string][]string{}
+	for field, frags := range h.Fragments {
+		name := field
+		if i := strings.LastIndexByte(field, '_'); i > 0 {
+			name = field[:i]
+		}
+		for _, f := range frags {
+			if strings.Contains(f, "<mark>") {
+				out[name] = append(out[name], f)
+			}
+		}
+	}
+	return out
+}

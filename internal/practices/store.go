@@ -1,0 +1,331 @@
+package practices
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// SchemaVersion is the layout of the store's buckets; it is recorded at creation and
+// checked at open, so an older binary never misreads a newer store.
+const SchemaVersion = 1
+
+// StoreFile is the name of the bbolt file inside a data dir.
+const StoreFile = "kb.db"
+
+var (
+	bucketMeta      = []byte("meta")
+	bucketPractices = []byte("practices")
+	bucketChanges   = []byte("changes")
+
+	keySchema = []byte("schema_version")
+	keySeeded = []byte("seeded")
+)
+
+// ErrLocked means another process (normally `kb serve`) holds the store.
+var ErrLocked = errors.New("the store is held by another process")
+
+// Change is one entry of the change log: every write to a practice appends one, with the
+// next sequence number, in the same transaction as the write.
+type Change struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	ID      string    `json:"id"`
+	Op      string    `json:"op"` // "put" or "delete"
+	Version int       `json:"version"`
+}
+
+// Store is the source of truth: practices and their change log in one bbolt file.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+}
+
+// StoreOptions tune Open.
+type StoreOptions struct {
+	// LockTimeout is how long to wait for the file lock; after it Open returns ErrLocked.
+	LockTimeout time.Duration
+	// ReadOnly opens the store with a shared lock.
+	ReadOnly bool
+}
+
+// OpenStore opens (creating when needed) the store in dataDir.
+func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	timeout := opts.LockTimeout
+	if timeout == 0 {
+		timeout = time.Second
+	}
+	db, err := bolt.Open(filepath.Join(dataDir, StoreFile), 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, ErrLocked
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+	if !opts.ReadOnly {
+		if err := s.init(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+				return fmt.Errorf("open store: schema version %d is newer than this kb understands (%d)", got, SchemaVersion)
+			}
+		}
+		return meta.Put(keySchema, u64(SchemaVersion))
+	})
+}
+
+// Close releases the file lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the bbolt handle to the packages that keep their own buckets in the store.
+func (s *Store) DB() *bolt.DB { return s.db }
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+// Get returns the practice with that id, or an apperr NotFound.
+func (s *Store) Get(ctx context.Context, id string) (*Practice, error) {
+	var p Practice
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketPractices).Get([]byte(id))
+		if v == nil {
+			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
+		}
+		return json.Unmarshal(v, &p) // decoding copies out of the transaction's memory
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Count returns the number of practices.
+func (s *Store) Count() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketPractices).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Each calls fn for every practice in id order, inside one read transaction, so the
+// sequence it sees is consistent. It stops at the first error fn returns.
+func (s *Store) Each(ctx context.Context, fn func(*Practice) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var p Practice
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode practice %s: %w", k, err)
+			}
+			return fn(&p)
+		})
+	})
+}
+
+// PutMode says what a write does with the version and time stamp of the practice given.
+type PutMode int
+
+const (
+	// NewVersion stamps a new version (the stored one plus one) at the current time.
+	NewVersion PutMode = iota
+	// KeepVersion stores the version and time stamp as given, for restoring exports.
+	KeepVersion
+)
+
+// PutResult says what a Put did.
+type PutResult struct {
+	ID      string
+	Changed bool // false when the stored practice already had this content
+	Version int
+}
+
+// PutMany writes practices in one transaction, appending a change for each one whose
+// content differs from what is stored. Either all are written or none.
+func (s *Store) PutMany(ctx context.Context, ps []*Practice, mode PutMode) ([]PutResult, error) {
+	results := make([]PutResult, len(ps))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for i, p := range ps {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, err := s.put(tx, p, mode)
+			if err != nil {
+				return err
+			}
+			results[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// Put writes one practice; see PutMany.
+func (s *Store) Put(ctx context.Context, p *Practice, mode PutMode) (PutResult, error) {
+	rs, err := s.PutMany(ctx, []*Practice{p}, mode)
+	if err != nil {
+		return PutResult{}, err
+	}
+	return rs[0], nil
+}
+
+func (s *Store) put(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error) {
+	b := tx.Bucket(bucketPractices)
+	var old *Practice
+	if v := b.Get([]byte(p.ID)); v != nil {
+		old = new(Practice)
+		if err := json.Unmarshal(v, old); err != nil {
+			return PutResult{}, fmt.Errorf("decode practice %s: %w", p.ID, err)
+		}
+	}
+	next := *p
+	if mode == KeepVersion && next.Version > 0 {
+		if next.UpdatedAt.IsZero() {
+			next.UpdatedAt = s.now()
+		}
+		if old != nil && sameContent(old, &next) && old.Version == next.Version && old.UpdatedAt.Equal(next.UpdatedAt) {
+			return PutResult{ID: p.ID, Version: old.Version}, nil
+		}
+	} else {
+		if old != nil && sameContent(old, &next) {
+			return PutResult{ID: p.ID, Version: old.Version}, nil
+		}
+		next.Version = 1
+		if old != nil {
+			next.Version = old.Version + 1
+		}
+		next.UpdatedAt = s.now()
+	}
+	data, err := json.Marshal(&next)
+	if err != nil {
+		return PutResult{}, fmt.Errorf("encode practice %s: %w", p.ID, err)
+	}
+	if err := b.Put([]byte(p.ID), data); err != nil {
+		return PutResult{}, fmt.Errorf("put practice %s: %w", p.ID, err)
+	}
+	if err := appendChange(tx, Change{Time: next.UpdatedAt, ID: p.ID, Op: "put", Version: next.Version}); err != nil {
+		return PutResult{}, err
+	}
+	*p = next
+	return PutResult{ID: p.ID, Changed: true, Version: next.Version}, nil
+}
+
+// sameContent compares two practices ignoring their version and time stamp.
+func sameContent(a, b *Practice) bool {
+	x, y := *a, *b
+	x.Version, y.Version = 0, 0
+	x.UpdatedAt, y.UpdatedAt = time.Time{}, time.Time{}
+	ja, _ := json.Marshal(&x)
+	jb, _ := json.Marshal(&y)
+	return bytes.Equal(ja, jb)
+}
+
+// Delete removes a practice and records the deletion.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPractices)
+		if b.Get([]byte(id)) == nil {
+			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
+		}
+		if err := b.Delete([]byte(id)); err != nil {
+			return fmt.Errorf("delete practice %s: %w", id, err)
+		}
+		return appendChange(tx, Change{Time: s.now(), ID: id, Op: "delete"})
+	})
+}
+
+func appendChange(tx *bolt.Tx, c Change) error {
+	b := tx.Bucket(bucketChanges)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("next change sequence: %w", err)
+	}
+	c.Seq = seq
+	data, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode change: %w", err)
+	}
+	return b.Put(u64(seq), data)
+}
+
+// LastSeq returns the sequence number of the latest change (0 for none).
+func (s *Store) LastSeq() (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketChanges).Sequence()
+		return nil
+	})
+	return seq, err
+}
+
+// ChangesSince returns up to limit changes with a sequence number above seq, oldest first.
+func (s *Store) ChangesSince(seq uint64, limit int) ([]Change, error) {
+	var out []Change
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketChanges).Cursor()
+		for k, v := c.Seek(u64(seq + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+			var ch Change
+			if err := json.Unmarshal(v, &ch); err != nil {
+				return fmt.Errorf("decode change %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, ch)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Seeded reports whether the embedded corpus was loaded into this store once already.
+func (s *Store) Seeded() (bool, error) {
+	var seeded bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seeded = tx.Bucket(bucketMeta).Get(keySeeded) != nil
+		return nil
+	})
+	return seeded, err
+}
+
+// MarkSeeded records that the embedded corpus was loaded, so it is never loaded again
+// over what curators have changed since.
+func (s *Store) MarkSeeded() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySeeded, []byte(s.now().Format(time.RFC3339)))
+	})
+}

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// queryParams parses the query string strictly: a malformed query string or a parameter
+// the route does not know is a 400 that names it, so that a typo such as ?contry=ES is
+// not silently ignored.
+func queryParams(c *gin.Context, allowed ...string) (url.Values, error) {
+	vals, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, apperr.InvalidFields("the query string is malformed", map[string]string{"query": err.Error()})
+	}
+	bad := map[string]string{}
+	for name := range vals {
+		if !contains(allowed, name) {
+			bad[name] = "is not a parameter of this endpoint; known parameters: " + strings.Join(allowed, ", ")
+		}
+	}
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields("unknown parameters", bad)
+	}
+	return vals, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// intParam reads an optional integer parameter; absent is 0.
+func intParam(vals url.Values, name string, fields map[string]string) int {
+	s := vals.Get(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		fields[name] = "must be a whole number"
+		return 0
+	}
+	return n
+}
