@@ -118,10 +118,10 @@ func (c *Client) getJSON(ctx context.Context, path string, v any) error {
 func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResult, error) {
 	q := url.Values{}
 	q.Set("q", req.Query)
-	if req.Page > 0 {
+	if req.Page != 0 {
 		q.Set("page", strconv.Itoa(req.Page))
 	}
-	if req.Limit > 0 {
+	if req.Limit != 0 {
 		q.Set("limit", strconv.Itoa(req.Limit))
 	}
 	for name, values := range req.Filters {

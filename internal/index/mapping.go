@@ -15,11 +15,12 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "4"
+const MappingVersion = "5"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -116,6 +117,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	updated.IncludeInAll = false
 	doc.AddFieldMappingsAt("updated", updated)
 
+	m.ScoringModel = bleveindex.BM25Scoring
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = exactAnalyzer
 	m.StoreDynamic = false

@@ -1,0 +1,183 @@
+package practices_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+func samplePractice(id string) *practices.Practice {
+	return &practices.Practice{
+		ID: id, Title: "Title of " + id, Summary: "Summary.", City: "Bilbao", Country: "ES",
+		Region: "europe", Areas: []string{"data"}, Source: "test", Languages: []string{"en"}, Body: "Body.\n",
+	}
+}
+
+func openStore(t *testing.T, dir string) *practices.Store {
+	t.Helper()
+	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStoreRoundTripAndVersions(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir())
+	p := samplePractice("a")
+	r, err := s.Put(ctx, p, practices.NewVersion)
+	if err != nil || !r.Changed || r.Version != 1 {
+		t.Fatalf("first put = %+v, %v; want changed version 1", r, err)
+	}
+	got, err := s.Get(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != p.Title || got.Version != 1 || got.UpdatedAt.IsZero() {
+		t.Fatalf("got %+v", got)
+	}
+	// The same content again is not a new version and logs no change.
+	if r, _ := s.Put(ctx, samplePractice("a"), practices.NewVersion); r.Changed || r.Version != 1 {
+		t.Fatalf("unchanged put = %+v", r)
+	}
+	edited := samplePractice("a")
+	edited.Title = "Edited"
+	if r, _ := s.Put(ctx, edited, practices.NewVersion); !r.Changed || r.Version != 2 {
+		t.Fatalf("edit = %+v, want version 2", r)
+	}
+	if err := s.Delete(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, "a"); apperr.Code(err) != apperr.NotFound {
+		t.Fatalf("get after delete: %v, want not_found", err)
+	}
+	changes, err := s.ChangesSince(0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for i, c := range changes {
+		if c.Seq != uint64(i+1) {
+			t.Fatalf("change %d has seq %d", i, c.Seq)
+		}
+		ops = append(ops, fmt.Sprintf("%s:%d", c.Op, c.Version))
+	}
+	if fmt.Sprint(ops) != "[put:1 put:2 delete:0]" {
+		t.Fatalf("change log %v", ops)
+	}
+	if last, _ := s.LastSeq(); last != 3 {
+		t.Fatalf("last seq %d, want 3", last)
+	}
+}
+
+func TestStoreKeepVersionRestoresAsGiven(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir())
+	p := samplePractice("k")
+	p.Version = 7
+	p.UpdatedAt = time.Date(2021, 5, 1, 10, 0, 0, 0, time.UTC)
+	if _, err := s.Put(ctx, p, practices.KeepVersion); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Get(ctx, "k")
+	if got.Version != 7 || !got.UpdatedAt.Equal(p.UpdatedAt) {
+		t.Fatalf("restored %d %v", got.Version, got.UpdatedAt)
+	}
+	if r, _ := s.Put(ctx, p, practices.KeepVersion); r.Changed {
+		t.Fatal("restoring the same record again changed it")
+	}
+}
+
+func TestStoreReopenKeepsEverything(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutMany(ctx, []*practices.Practice{samplePractice("a"), samplePractice("b")}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openStore(t, dir)
+	if n, _ := s.Count(); n != 2 {
+		t.Fatalf("count after reopen %d", n)
+	}
+	if last, _ := s.LastSeq(); last != 2 {
+		t.Fatalf("seq after reopen %d", last)
+	}
+}
+
+func TestStoreSecondOpenerIsToldItIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	openStore(t, dir)
+	_, err := practices.OpenStore(dir, practices.StoreOptions{LockTimeout: 50 * time.Millisecond})
+	if !errors.Is(err, practices.ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+}
+
+// Readers never see a half-written practice, and each sees versions in order.
+func TestStoreConcurrentReadersOneWriter(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir())
+	if _, err := s.Put(ctx, samplePractice("c"), practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	const writes = 150
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 8)
+	for r := 0; r < 4; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := 0
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p, err := s.Get(ctx, "c")
+				if err != nil {
+					errs <- err
+					return
+				}
+				if p.Version < last {
+					errs <- fmt.Errorf("version went back from %d to %d", last, p.Version)
+					return
+				}
+				if want := fmt.Sprintf("rev %d", p.Version); p.Version > 1 && p.Summary != want {
+					errs <- fmt.Errorf("version %d has summary %q", p.Version, p.Summary)
+					return
+				}
+				last = p.Version
+			}
+		}()
+	}
+	for i := 2; i <= writes; i++ {
+		p := samplePractice("c")
+		p.Summary = fmt.Sprintf("rev %d", i)
+		if _, err := s.Put(ctx, p, practices.NewVersion); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if p, _ := s.Get(ctx, "c"); p.Version != writes {
+		t.Fatalf("final version %d, want %d", p.Version, writes)
+	}
+}
