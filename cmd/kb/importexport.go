@@ -76,10 +76,8 @@ func runExport(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "export")
 	format := fs.String("format", practices.FormatJSONL, "jsonl or csv")
 	out := fs.String("out", "", "write to FILE instead of standard output")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
 	}
 	b, err := openBackend(ctx, e, *data, false)
 	if err != nil {

@@ -12,10 +12,8 @@ import (
 
 func runReindex(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "reindex")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
 	}
 	b, err := openBackend(ctx, e, *data, false)
 	if err != nil {
