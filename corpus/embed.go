@@ -6,8 +6,11 @@ import "embed"
 
 // FS holds the corpus files at its root.
 //
-//go:embed *.md cities.yaml
+//go:embed *.md cities.yaml thesaurus.yaml
 var FS embed.FS
 
 // GeographyFile is the name of the cities and countries table in FS.
 const GeographyFile = "cities.yaml"
+
+// ThesaurusFile is the name of the concept thesaurus in FS.
+const ThesaurusFile = "thesaurus.yaml"

@@ -36,6 +36,7 @@ var commands = []command{
 	{"export", "export every practice: kb export [--format jsonl|csv] [--out FILE]", runExport},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
+	{"eval", "measure search quality on judged queries: kb eval search FILE", runEval},
 	{"version", "print the version", runVersion},
 }
 

@@ -37,10 +37,20 @@ type Config struct {
 
 // App is an open knowledge base.
 type App struct {
-	Store *practices.Store
-	Index *index.Index
-	Geo   *practices.Geography
-	log   *slog.Logger
+	Store     *practices.Store
+	Index     *index.Index
+	Geo       *practices.Geography
+	Thesaurus *index.Thesaurus
+	log       *slog.Logger
+}
+
+// LoadThesaurus reads the embedded concept thesaurus.
+func LoadThesaurus() (*index.Thesaurus, error) {
+	data, err := corpus.FS.ReadFile(corpus.ThesaurusFile)
+	if err != nil {
+		return nil, fmt.Errorf("load thesaurus: %w", err)
+	}
+	return index.ParseThesaurus(data)
 }
 
 // LoadGeography reads the embedded city and country table.
@@ -63,12 +73,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	thes, err := LoadThesaurus()
+	if err != nil {
+		return nil, err
+	}
 	store, err := practices.OpenStore(cfg.DataDir, practices.StoreOptions{LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Geo: geo, log: log}
-	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, geo, cfg.Progress)
+	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log}
+	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open index: %w", err)

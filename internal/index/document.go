@@ -8,8 +8,10 @@ import (
 
 // document turns a practice into the fields the mapping indexes. Its text goes to the
 // fields of its language; keywords gather the words of its tags, target groups, city and
-// country so that "drones Montevideo" finds what the text alone might not say.
-func document(p *practices.Practice, geo *practices.Geography) map[string]any {
+// country so that "drones Montevideo" finds what the text alone might not say; concepts
+// hold the thesaurus concepts its text names, once per mention, and lead_concepts those
+// its title and summary name, so that a query in another language finds it.
+func (ix *Index) document(p *practices.Practice) map[string]any {
 	lang := p.Language()
 	if !isLanguage(lang) {
 		lang = "en"
@@ -25,13 +27,16 @@ func document(p *practices.Practice, geo *practices.Geography) map[string]any {
 		kw = append(kw, practices.Areas.Label(a))
 	}
 	kw = append(kw, p.City)
-	if geo != nil {
-		if c, ok := geo.Country(p.Country); ok {
+	if ix.geo != nil {
+		if c, ok := ix.geo.Country(p.Country); ok {
 			kw = append(kw, c.Name)
 		}
 	}
 	keywords := strings.Join(kw, ". ")
+	lead := p.Title + "\n" + p.Summary
 	return map[string]any{
+		conceptsField:      ix.conceptIDs(lang, lead, keywords, p.Body),
+		leadConceptsField:  ix.conceptIDs(lang, lead),
 		"id":               p.ID,
 		"title_" + lang:    p.Title,
 		"summary_" + lang:  p.Summary,
@@ -58,4 +63,15 @@ func isLanguage(lang string) bool {
 		}
 	}
 	return false
+}
+
+// conceptIDs lists the concepts named in the texts, once per mention.
+func (ix *Index) conceptIDs(lang string, texts ...string) []string {
+	var out []string
+	for _, t := range texts {
+		for _, h := range ix.concepts.match(ix.analysis, lang, t) {
+			out = append(out, h.Concept)
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -33,10 +34,21 @@ var (
 
 const batchSize = 500
 
+// Options configure an index.
+type Options struct {
+	Geo       *practices.Geography
+	Thesaurus *Thesaurus
+	// Progress, when set, is told how a rebuild advances.
+	Progress Progress
+}
+
 // Index wraps a Bleve index that follows a Source.
 type Index struct {
-	dir string
-	geo *practices.Geography
+	dir      string
+	geo      *practices.Geography
+	thes     *Thesaurus
+	analysis mapping.IndexMapping // the analyzers, shared by indexing and querying
+	concepts *conceptMatcher
 
 	mu  sync.RWMutex // guards idx, which a rebuild swaps
 	idx bleve.Index
@@ -54,13 +66,17 @@ type OpenReport struct {
 // Open opens the index in dir and brings it in line with src: it replays the changes the
 // index has not applied, or rebuilds it from src when it is missing, unreadable, built
 // with another mapping, or ahead of the store (a store restored from an older backup).
-func Open(ctx context.Context, dir string, src Source, geo *practices.Geography, progress Progress) (*Index, OpenReport, error) {
-	ix := &Index{dir: dir, geo: geo}
+func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, OpenReport, error) {
+	m, err := buildMapping()
+	if err != nil {
+		return nil, OpenReport{}, err
+	}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m)}
 	var report OpenReport
 	idx, reason := openExisting(dir, src)
 	if reason != "" {
 		report.Rebuilt, report.Reason = true, reason
-		if err := ix.Rebuild(ctx, src, progress); err != nil {
+		if err := ix.Rebuild(ctx, src, opts.Progress); err != nil {
 			return nil, report, err
 		}
 	} else {
@@ -206,7 +222,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	done := 0
 	b := fresh.NewBatch()
 	err = src.Each(ctx, func(p *practices.Practice) error {
-		if err := b.Index(p.ID, document(p, ix.geo)); err != nil {
+		if err := b.Index(p.ID, ix.document(p)); err != nil {
 			return fmt.Errorf("index practice %s: %w", p.ID, err)
 		}
 		done++
@@ -299,7 +315,7 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 			case err != nil:
 				return applied, fmt.Errorf("sync index: %w", err)
 			default:
-				if err := b.Index(p.ID, document(p, ix.geo)); err != nil {
+				if err := b.Index(p.ID, ix.document(p)); err != nil {
 					return applied, fmt.Errorf("index practice %s: %w", p.ID, err)
 				}
 			}

@@ -28,6 +28,16 @@ func geography(t testing.TB) *practices.Geography {
 	return g
 }
 
+func thesaurus(t testing.TB) *index.Thesaurus {
+	t.Helper()
+	data, _ := corpus.FS.ReadFile(corpus.ThesaurusFile)
+	th, err := index.ParseThesaurus(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
 func corpusPractices(t testing.TB, g *practices.Geography) []*practices.Practice {
 	t.Helper()
 	ps, err := practices.ReadCorpus(corpus.FS, ".", g)
@@ -57,7 +67,7 @@ func newStore(t testing.TB, dir string, ps []*practices.Practice) *practices.Sto
 
 func openIndex(t testing.TB, dir string, s *practices.Store, g *practices.Geography) (*index.Index, index.OpenReport) {
 	t.Helper()
-	ix, report, err := index.Open(ctx, dir, s, g, nil)
+	ix, report, err := index.Open(ctx, dir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +232,7 @@ func TestCorruptIndexIsRebuiltFromTheStore(t *testing.T) {
 	dir := t.TempDir()
 	s := newStore(t, filepath.Join(dir, "store"), ps)
 	idxDir := filepath.Join(dir, "index")
-	ix, report, err := index.Open(ctx, idxDir, s, g, nil)
+	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
 	if err != nil || !report.Rebuilt {
 		t.Fatalf("first open: %+v %v", report, err)
 	}
@@ -250,7 +260,7 @@ func TestIndexReplaysChangesItMissed(t *testing.T) {
 	dir := t.TempDir()
 	s := newStore(t, filepath.Join(dir, "store"), ps)
 	idxDir := filepath.Join(dir, "index")
-	ix, _, err := index.Open(ctx, idxDir, s, g, nil)
+	ix, _, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +296,7 @@ func TestIndexAheadOfStoreIsRebuilt(t *testing.T) {
 	dir := t.TempDir()
 	idxDir := filepath.Join(dir, "index")
 	big := newStore(t, filepath.Join(dir, "big"), ps)
-	ix, _, err := index.Open(ctx, idxDir, big, g, nil)
+	ix, _, err := index.Open(ctx, idxDir, big, index.Options{Geo: g, Thesaurus: thesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

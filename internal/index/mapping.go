@@ -20,7 +20,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "5"
+const MappingVersion = "6"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -50,9 +50,11 @@ var facetFields = map[string]string{
 var FacetNames = []string{"area", "region", "country", "population_band", "tag"}
 
 const (
-	exactField     = "exact"
-	exactAnalyzer  = "kb_exact"
-	titleSortField = "title_sort"
+	conceptsField     = "concepts"
+	leadConceptsField = "lead_concepts"
+	exactField        = "exact"
+	exactAnalyzer     = "kb_exact"
+	titleSortField    = "title_sort"
 )
 
 func analyzerName(lang string) string { return "kb_" + lang }
@@ -105,7 +107,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	exact.IncludeInAll = false
 	doc.AddFieldMappingsAt(exactField, exact)
 
-	for _, name := range append([]string{"id", titleSortField, "status", "crises", "target_groups", "concepts"}, facetFieldNames()...) {
+	for _, name := range append([]string{"id", titleSortField, "status", "crises", "target_groups", conceptsField, leadConceptsField}, facetFieldNames()...) {
 		km := bleve.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false

@@ -13,9 +13,10 @@ import (
 // Weights of the ways a typed word can match, so that an exact word outranks its stem,
 // and a stem outranks a typo correction.
 const (
-	boostExact = 2.0
-	boostStem  = 1.0
-	boostFuzzy = 0.25
+	boostExact   = 2.0
+	boostStem    = 1.0
+	boostConcept = 0.5 // a concept named anywhere in the text; 1.5 times that in title or summary
+	boostFuzzy   = 0.25
 	// Words shorter than this are never fuzzy-matched: too many words lie one edit away.
 	minFuzzyLen  = 5
 	minFuzzy2Len = 9
@@ -63,7 +64,35 @@ func tokenize(s string) []string {
 
 // queryBuilder turns parsed text into a Bleve query with the analyzers of the mapping.
 type queryBuilder struct {
-	m mapping.IndexMapping
+	m        mapping.IndexMapping
+	concepts *conceptMatcher // nil: no concept expansion
+}
+
+// queryConcepts finds the concepts the query names in any language, by typed word.
+func (b queryBuilder) queryConcepts(q string) map[string][]string {
+	out := map[string][]string{}
+	if b.concepts == nil {
+		return out
+	}
+	for _, lang := range Languages {
+		for _, h := range b.concepts.match(b.m, lang, q) {
+			for _, w := range tokenize(q[h.Start:h.End]) {
+				if !contains(out[w], h.Concept) {
+					out[w] = append(out[w], h.Concept)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (b queryBuilder) analyze(lang, text string) []string {
@@ -88,10 +117,14 @@ func (b queryBuilder) isStopWord(w string) bool {
 	return false
 }
 
-// wordQuery matches one typed word in every language, three ways: the exact word, its
-// stem in each language's fields (weighted per field), and near spellings of the stem.
-func (b queryBuilder) wordQuery(w string) query.Query {
+// wordQuery matches one typed word in every language, four ways: the exact word, its
+// stem in each language's fields (weighted per field), the concepts it names, and near
+// spellings of the stem.
+func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 	var alts []query.Query
+	for _, c := range concepts {
+		alts = append(alts, boosted(termOn(conceptsField, c), boostConcept), boosted(termOn(leadConceptsField, c), boostConcept*1.5))
+	}
 	if !b.isStopWord(w) {
 		alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
 	}
@@ -147,9 +180,12 @@ func (b queryBuilder) phraseQuery(phrase string) query.Query {
 // textQuery builds the query for what was typed; nil when nothing searchable was typed
 // (only stop words or punctuation).
 func (b queryBuilder) textQuery(pq parsedQuery) query.Query {
+	// Concepts are looked for in the words as split here, not in the raw text, so that
+	// punctuation a tokenizer keeps inside a word ("beach:occupancy") cannot hide them.
+	concepts := b.queryConcepts(strings.Join(pq.words, " "))
 	var words []query.Query
 	for _, w := range pq.words {
-		if q := b.wordQuery(w); q != nil {
+		if q := b.wordQuery(w, concepts[w]); q != nil {
 			words = append(words, q)
 		}
 	}

@@ -31,6 +31,8 @@ type Request struct {
 	Filters map[string][]string
 	Page    int // from 1
 	Limit   int // 1..MaxLimit
+	// NoConcepts turns thesaurus expansion off, to measure what it adds.
+	NoConcepts bool
 }
 
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
@@ -104,7 +106,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer release()
 
-	qb := queryBuilder{m: idx.Mapping()}
+	qb := queryBuilder{m: ix.analysis, concepts: ix.concepts}
+	if req.NoConcepts {
+		qb.concepts = nil
+	}
 	pq := parseQuery(req.Query)
 	text := qb.textQuery(pq)
 	if text == nil && strings.TrimSpace(req.Query) != "" {

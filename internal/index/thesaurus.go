@@ -1,0 +1,170 @@
+package index
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/goccy/go-yaml"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Concept is one idea of the domain with the words for it in each language.
+type Concept struct {
+	ID string `json:"id"`
+	// Labels maps a language to its labels; the first label is the concept's name there.
+	Labels map[string][]string `json:"labels"`
+}
+
+// Name returns the concept's first label in lang, or in English.
+func (c *Concept) Name(lang string) string {
+	if l := c.Labels[lang]; len(l) > 0 {
+		return l[0]
+	}
+	return c.Labels["en"][0]
+}
+
+// Thesaurus is the set of concepts the search expands queries with.
+type Thesaurus struct {
+	Concepts []*Concept
+	byID     map[string]*Concept
+}
+
+// ParseThesaurus reads thesaurus.yaml and checks that every concept has a unique slug id
+// and labels in every language the index analyses.
+func ParseThesaurus(data []byte) (*Thesaurus, error) {
+	var doc struct {
+		Concepts []map[string]any `yaml:"concepts"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("thesaurus: %s", yaml.FormatError(err, false, false))
+	}
+	t := &Thesaurus{byID: map[string]*Concept{}}
+	for i, raw := range doc.Concepts {
+		c := &Concept{Labels: map[string][]string{}}
+		for key, v := range raw {
+			if key == "id" {
+				c.ID, _ = v.(string)
+				continue
+			}
+			if !isLanguage(key) {
+				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id nor a language (%s)", i+1, key, strings.Join(Languages, ", "))
+			}
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("thesaurus: concept %q: %s must be a list of labels", c.ID, key)
+			}
+			for _, l := range list {
+				s := strings.TrimSpace(fmt.Sprint(l))
+				if s == "" {
+					return nil, fmt.Errorf("thesaurus: concept %q: empty %s label", c.ID, key)
+				}
+				c.Labels[key] = append(c.Labels[key], s)
+			}
+		}
+		if !practices.ValidID(c.ID) {
+			return nil, fmt.Errorf("thesaurus: concept %d: id %q must be a slug", i+1, c.ID)
+		}
+		if _, dup := t.byID[c.ID]; dup {
+			return nil, fmt.Errorf("thesaurus: concept %q appears twice", c.ID)
+		}
+		for _, lang := range Languages {
+			if len(c.Labels[lang]) == 0 {
+				return nil, fmt.Errorf("thesaurus: concept %q has no %s labels", c.ID, lang)
+			}
+		}
+		t.Concepts = append(t.Concepts, c)
+		t.byID[c.ID] = c
+	}
+	return t, nil
+}
+
+// Concept returns the concept with that id.
+func (t *Thesaurus) Concept(id string) (*Concept, bool) {
+	if t == nil {
+		return nil, false
+	}
+	c, ok := t.byID[id]
+	return c, ok
+}
+
+// conceptMatcher finds the labels of concepts in analysed text. Labels are analysed like
+// the text they are matched in, so they match any inflection the stemmer folds together.
+type conceptMatcher struct {
+	// byFirst maps a language and the first stem of a label to the labels starting with it.
+	byFirst map[string]map[string][]labelStems
+}
+
+type labelStems struct {
+	concept string
+	label   string
+	stems   []string
+}
+
+// conceptHit is one occurrence of a concept label in a text.
+type conceptHit struct {
+	Concept    string
+	Label      string
+	Start, End int // byte offsets in the text
+}
+
+func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
+	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}}
+	if t == nil {
+		return cm
+	}
+	for _, lang := range Languages {
+		a := m.AnalyzerNamed(analyzerName(lang))
+		idx := map[string][]labelStems{}
+		for _, c := range t.Concepts {
+			for _, label := range c.Labels[lang] {
+				var stems []string
+				for _, tok := range a.Analyze([]byte(label)) {
+					stems = append(stems, string(tok.Term))
+				}
+				if len(stems) == 0 {
+					continue
+				}
+				idx[stems[0]] = append(idx[stems[0]], labelStems{concept: c.ID, label: label, stems: stems})
+			}
+		}
+		// Longer labels first, so "digital divide" wins over a one-word label at the same place.
+		for k := range idx {
+			sort.SliceStable(idx[k], func(i, j int) bool { return len(idx[k][i].stems) > len(idx[k][j].stems) })
+		}
+		cm.byFirst[lang] = idx
+	}
+	return cm
+}
+
+// match returns the concept labels found in text analysed as lang, in order.
+func (cm *conceptMatcher) match(m mapping.IndexMapping, lang, text string) []conceptHit {
+	idx := cm.byFirst[lang]
+	if len(idx) == 0 || text == "" {
+		return nil
+	}
+	toks := m.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text))
+	var hits []conceptHit
+	for i := 0; i < len(toks); i++ {
+		for _, ls := range idx[string(toks[i].Term)] {
+			if i+len(ls.stems) > len(toks) {
+				continue
+			}
+			ok := true
+			for j := 1; j < len(ls.stems); j++ {
+				if string(toks[i+j].Term) != ls.stems[j] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				last := toks[i+len(ls.stems)-1]
+				hits = append(hits, conceptHit{Concept: ls.concept, Label: ls.label, Start: toks[i].Start, End: last.End})
+				break
+			}
+		}
+	}
+	return hits
+}
