@@ -65,6 +65,14 @@ func TestSearchFindsWhatTheIssueAsks(t *testing.T) {
 	if strings.Count(r.stdout, "[") != 2 {
 		t.Errorf("--limit 2 printed:\n%s", r.stdout)
 	}
+	r = kb(t, "search", "--data", data, "--explain", "--limit", "1", "aforo", "playas")
+	if r.code != 0 || !strings.Contains(r.stdout, "why: matched 'occupancy'") {
+		t.Errorf("--explain printed:\n%s", r.stdout)
+	}
+	r = kb(t, "search", "--data", data, "wfii")
+	if r.code != 0 || !strings.Contains(r.stdout, "No practice matches.\nDid you mean: wifi") {
+		t.Errorf("no match printed:\n%s", r.stdout)
+	}
 }
 
 func TestShowAndValidate(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 func runSearch(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "search")
 	asJSON := fs.Bool("json", false, "print the API's JSON document")
+	explain := fs.Bool("explain", false, "say why each hit matched")
 	limit := fs.Int("limit", index.DefaultLimit, "number of hits (1-100)")
 	page := fs.Int("page", 1, "page of hits, from 1")
 	filters := map[string]*multiFlag{}
@@ -26,7 +27,7 @@ func runSearch(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := index.Request{Query: strings.Join(words, " "), Limit: *limit, Page: *page, Filters: map[string][]string{}}
+	req := index.Request{Query: strings.Join(words, " "), Limit: *limit, Page: *page, Filters: map[string][]string{}, Explain: *explain}
 	for name, values := range filters {
 		if len(*values) > 0 {
 			req.Filters[name] = *values
@@ -58,6 +59,9 @@ func writeJSON(w io.Writer, v any) error {
 func printHits(w io.Writer, res *app.SearchResult, color bool) {
 	if res.Total == 0 {
 		fmt.Fprintln(w, "No practice matches.")
+		if res.DidYouMean != "" {
+			fmt.Fprintf(w, "Did you mean: %s\n", res.DidYouMean)
+		}
 		return
 	}
 	first := (res.Page-1)*res.Limit + 1
@@ -67,6 +71,9 @@ func printHits(w io.Writer, res *app.SearchResult, color bool) {
 		fmt.Fprintf(w, "    %s, %s · %s\n", h.City, h.Country, strings.Join(h.Areas, ", "))
 		if s := snippet(h); s != "" {
 			fmt.Fprintf(w, "    %s\n", plainMarks(s, color))
+		}
+		for _, r := range h.Explain {
+			fmt.Fprintf(w, "    why: %s\n", r.Text)
 		}
 		fmt.Fprintln(w)
 	}

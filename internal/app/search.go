@@ -19,6 +19,7 @@ type SearchHit struct {
 	Summary        string              `json:"summary"`
 	Score          float64             `json:"score"`
 	Highlights     map[string][]string `json:"highlights"`
+	Explain        []index.Reason      `json:"explain,omitempty"`
 }
 
 // SearchResult is the search document of the API.
@@ -28,6 +29,8 @@ type SearchResult struct {
 	Limit  int                           `json:"limit"`
 	Hits   []SearchHit                   `json:"hits"`
 	Facets map[string][]index.FacetValue `json:"facets"`
+	// DidYouMean proposes a corrected query when nothing matched.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 // Search runs a search and fills each hit from the store.
@@ -39,8 +42,17 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 	if err != nil {
 		return nil, err
 	}
-	out := &SearchResult{Total: res.Total, Page: req.Page, Limit: req.Limit, Hits: make([]SearchHit, 0, len(res.Hits)), Facets: res.Facets}
-	for _, h := range res.Hits {
+	hits, err := a.hydrate(ctx, res.Hits)
+	if err != nil {
+		return nil, err
+	}
+	return &SearchResult{Total: res.Total, Page: req.Page, Limit: req.Limit, Hits: hits, Facets: res.Facets, DidYouMean: res.DidYouMean}, nil
+}
+
+// hydrate fills index hits with the practices' fields from the store.
+func (a *App) hydrate(ctx context.Context, in []index.Hit) ([]SearchHit, error) {
+	out := make([]SearchHit, 0, len(in))
+	for _, h := range in {
 		p, err := a.Store.Get(ctx, h.ID)
 		if apperr.Code(err) == apperr.NotFound {
 			continue // deleted since the index saw it; the next sync drops it
@@ -52,11 +64,47 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 		if hl == nil {
 			hl = map[string][]string{}
 		}
-		out.Hits = append(out.Hits, SearchHit{
+		out = append(out, SearchHit{
 			ID: p.ID, Title: p.Title, City: p.City, Country: p.Country, Region: p.Region,
 			PopulationBand: p.PopulationBand, Areas: p.Areas, Summary: p.Summary,
-			Score: h.Score, Highlights: hl,
+			Score: h.Score, Highlights: hl, Explain: h.Explain,
 		})
 	}
 	return out, nil
+}
+
+// SimilarResult lists the practices most like one.
+type SimilarResult struct {
+	Similar []SearchHit `json:"similar"`
+}
+
+// Similar finds the practices most like the practice id.
+func (a *App) Similar(ctx context.Context, id string, limit int) (*SimilarResult, error) {
+	p, err := a.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := a.Index.Similar(ctx, p, limit)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.hydrate(ctx, hits)
+	if err != nil {
+		return nil, err
+	}
+	return &SimilarResult{Similar: out}, nil
+}
+
+// SuggestResult completes what is being typed.
+type SuggestResult struct {
+	Suggestions []index.Suggestion `json:"suggestions"`
+}
+
+// Suggest completes a prefix with practice titles, cities and concepts.
+func (a *App) Suggest(ctx context.Context, q string, limit int) (*SuggestResult, error) {
+	s, err := a.Index.Suggest(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &SuggestResult{Suggestions: s}, nil
 }

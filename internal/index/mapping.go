@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -20,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "6"
+const MappingVersion = "7"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -55,6 +56,12 @@ const (
 	exactField        = "exact"
 	exactAnalyzer     = "kb_exact"
 	titleSortField    = "title_sort"
+	cityField         = "city"
+	titleSuggestField = "title_suggest"
+	citySuggestField  = "city_suggest"
+	suggestAnalyzer   = "kb_suggest"
+	edgeFilter        = "kb_edge"
+	maxSuggestPrefix  = 20
 )
 
 func analyzerName(lang string) string { return "kb_" + lang }
@@ -80,7 +87,20 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 			return nil, fmt.Errorf("analyzer %s: %w", lang, err)
 		}
 	}
-	err := m.AddCustomAnalyzer(exactAnalyzer, map[string]any{
+	// Words cut to every prefix, for suggestions as people type.
+	err := m.AddCustomTokenFilter(edgeFilter, map[string]any{"type": edgengram.Name, "min": 1.0, "max": float64(maxSuggestPrefix), "back": false})
+	if err != nil {
+		return nil, fmt.Errorf("edge n-gram filter: %w", err)
+	}
+	err = m.AddCustomAnalyzer(suggestAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, foldName, edgeFilter},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("analyzer suggest: %w", err)
+	}
+	err = m.AddCustomAnalyzer(exactAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
 		"token_filters": []string{lowercase.Name, foldName},
@@ -106,8 +126,16 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	exact.IncludeTermVectors = false
 	exact.IncludeInAll = false
 	doc.AddFieldMappingsAt(exactField, exact)
+	for _, name := range []string{titleSuggestField, citySuggestField} {
+		sm := bleve.NewTextFieldMapping()
+		sm.Analyzer = suggestAnalyzer
+		sm.Store = false
+		sm.IncludeTermVectors = false
+		sm.IncludeInAll = false
+		doc.AddFieldMappingsAt(name, sm)
+	}
 
-	for _, name := range append([]string{"id", titleSortField, "status", "crises", "target_groups", conceptsField, leadConceptsField}, facetFieldNames()...) {
+	for _, name := range append([]string{"id", titleSortField, cityField, "status", "crises", "target_groups", conceptsField, leadConceptsField}, facetFieldNames()...) {
 		km := bleve.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false

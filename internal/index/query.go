@@ -68,12 +68,15 @@ type queryBuilder struct {
 	concepts *conceptMatcher // nil: no concept expansion
 }
 
-// queryConcepts finds the concepts the query names in any language, by typed word.
-func (b queryBuilder) queryConcepts(q string) map[string][]string {
+// queryConcepts finds the concepts the typed words name in any language, by word. It
+// looks in the words as split by parseQuery, not in the raw text, so that punctuation a
+// tokenizer keeps inside a word ("beach:occupancy") cannot hide them.
+func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
 	out := map[string][]string{}
 	if b.concepts == nil {
 		return out
 	}
+	q := strings.Join(pq.words, " ")
 	for _, lang := range Languages {
 		for _, h := range b.concepts.match(b.m, lang, q) {
 			for _, w := range tokenize(q[h.Start:h.End]) {
@@ -121,23 +124,28 @@ func (b queryBuilder) isStopWord(w string) bool {
 // stem in each language's fields (weighted per field), the concepts it names, and near
 // spellings of the stem.
 func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
+	// A stop word of any of the languages is dropped everywhere: "las" must not match the
+	// English "la" of Villanueva de la Serena.
+	if b.isStopWord(w) {
+		return nil
+	}
 	var alts []query.Query
 	for _, c := range concepts {
 		alts = append(alts, boosted(termOn(conceptsField, c), boostConcept), boosted(termOn(leadConceptsField, c), boostConcept*1.5))
 	}
-	if !b.isStopWord(w) {
-		alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
-	}
+	alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
 	for _, lang := range Languages {
 		stems := b.analyze(lang, w)
 		if len(stems) != 1 {
-			continue // a stop word in this language
+			continue
 		}
 		stem := stems[0]
 		for _, f := range textFields {
 			field := f.Name + "_" + lang
 			alts = append(alts, boosted(termOn(field, stem), boostStem*f.Boost))
-			if n := utf8.RuneCountInString(w); n >= minFuzzyLen && (f.Name == "title" || f.Name == "body") {
+			// Fuzziness depends on the stem that is compared: "drnes" stems to "drne", one
+			// edit from the "done" of every practice.
+			if n := utf8.RuneCountInString(stem); n >= minFuzzyLen && (f.Name == "title" || f.Name == "body") {
 				fq := query.NewFuzzyQuery(stem)
 				fq.SetField(field)
 				fq.Fuzziness = 1
@@ -148,9 +156,6 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 				alts = append(alts, boosted(fq, boostFuzzy*f.Boost))
 			}
 		}
-	}
-	if len(alts) == 0 {
-		return nil
 	}
 	return query.NewDisjunctionQuery(alts)
 }
@@ -179,10 +184,8 @@ func (b queryBuilder) phraseQuery(phrase string) query.Query {
 
 // textQuery builds the query for what was typed; nil when nothing searchable was typed
 // (only stop words or punctuation).
-func (b queryBuilder) textQuery(pq parsedQuery) query.Query {
-	// Concepts are looked for in the words as split here, not in the raw text, so that
-	// punctuation a tokenizer keeps inside a word ("beach:occupancy") cannot hide them.
-	concepts := b.queryConcepts(strings.Join(pq.words, " "))
+// concepts maps each typed word to the concepts it names (see queryConcepts).
+func (b queryBuilder) textQuery(pq parsedQuery, concepts map[string][]string) query.Query {
 	var words []query.Query
 	for _, w := range pq.words {
 		if q := b.wordQuery(w, concepts[w]); q != nil {

@@ -31,6 +31,8 @@ type Request struct {
 	Filters map[string][]string
 	Page    int // from 1
 	Limit   int // 1..MaxLimit
+	// Explain asks, for each hit, the reasons it matched in words.
+	Explain bool
 	// NoConcepts turns thesaurus expansion off, to measure what it adds.
 	NoConcepts bool
 }
@@ -78,6 +80,8 @@ type Hit struct {
 	// Highlights maps a field (title, summary, keywords, body) to fragments where the
 	// matches are wrapped in <mark>; the rest of each fragment is HTML-escaped.
 	Highlights map[string][]string `json:"highlights,omitempty"`
+	// Explain says why the hit matched (with Request.Explain).
+	Explain []Reason `json:"explain,omitempty"`
 }
 
 // FacetValue is one value of a facet with the number of practices that have it.
@@ -91,6 +95,9 @@ type Result struct {
 	Total  uint64                  `json:"total"`
 	Hits   []Hit                   `json:"hits"`
 	Facets map[string][]FacetValue `json:"facets"`
+	// DidYouMean is, when nothing matched, the query with each unknown word replaced by
+	// the nearest indexed word, if that query finds something.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 // Search runs a validated request. The facet counts of each facet are computed with the
@@ -111,7 +118,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		qb.concepts = nil
 	}
 	pq := parseQuery(req.Query)
-	text := qb.textQuery(pq)
+	concepts := qb.queryConcepts(pq)
+	text := qb.textQuery(pq, concepts)
 	if text == nil && strings.TrimSpace(req.Query) != "" {
 		// Only stop words or punctuation: nothing can match, and everything is not what
 		// the person asked for.
@@ -124,6 +132,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	} else {
 		main.Highlight = bleve.NewHighlightWithStyle(bleveHTML.Name)
 		main.Highlight.Fields = highlightFields()
+		if req.Explain {
+			main.IncludeLocations = true
+			main.Fields = highlightFields() // the stored text the reasons quote
+		}
 	}
 	for _, name := range FacetNames {
 		if len(req.Filters[name]) == 0 {
@@ -135,8 +147,19 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, apperr.Wrap(err, "search failed")
 	}
 	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: emptyFacets()}
+	var why *explainer
+	if req.Explain && text != nil {
+		why = ix.newExplainer(pq.words, concepts)
+	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score, Highlights: fragments(h)})
+		hit := Hit{ID: h.ID, Score: h.Score, Highlights: fragments(h)}
+		if why != nil {
+			hit.Explain = why.explain(h)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if res.Total == 0 && text != nil {
+		out.DidYouMean = ix.suggestQuery(ctx, idx, qb, pq, req.Filters)
 	}
 	for name, fr := range res.Facets {
 		out.Facets[name] = facetValues(fr)
@@ -155,6 +178,21 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		out.Facets[name] = facetValues(fres.Facets[name])
 	}
 	return out, nil
+}
+
+// suggestQuery proposes a corrected query that finds something under the same filters.
+func (ix *Index) suggestQuery(ctx context.Context, idx bleve.Index, qb queryBuilder, pq parsedQuery, filters map[string][]string) string {
+	dym := ix.didYouMean(idx, pq.words)
+	if dym == "" {
+		return ""
+	}
+	fixed := parseQuery(dym)
+	check := bleve.NewSearchRequestOptions(conjunction(qb.textQuery(fixed, qb.queryConcepts(fixed)), filterQuery(filters, "")), 0, 0, false)
+	res, err := idx.SearchInContext(ctx, check)
+	if err != nil || res.Total == 0 {
+		return ""
+	}
+	return dym
 }
 
 func emptyFacets() map[string][]FacetValue {

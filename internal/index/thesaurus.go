@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/goccy/go-yaml"
 
@@ -148,23 +149,37 @@ func (cm *conceptMatcher) match(m mapping.IndexMapping, lang, text string) []con
 	toks := m.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text))
 	var hits []conceptHit
 	for i := 0; i < len(toks); i++ {
+		// Labels are sorted longest first: take every concept of the longest label that
+		// matches here (a word may name two concepts).
+		matched := 0
 		for _, ls := range idx[string(toks[i].Term)] {
-			if i+len(ls.stems) > len(toks) {
-				continue
-			}
-			ok := true
-			for j := 1; j < len(ls.stems); j++ {
-				if string(toks[i+j].Term) != ls.stems[j] {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				last := toks[i+len(ls.stems)-1]
-				hits = append(hits, conceptHit{Concept: ls.concept, Label: ls.label, Start: toks[i].Start, End: last.End})
+			if matched > 0 && len(ls.stems) < matched {
 				break
 			}
+			if !stemsAt(toks, i, ls.stems) {
+				continue
+			}
+			matched = len(ls.stems)
+			last := toks[i+matched-1]
+			hits = append(hits, conceptHit{Concept: ls.concept, Label: ls.label, Start: toks[i].Start, End: last.End})
 		}
 	}
 	return hits
+}
+
+func stemsAt(toks analysis.TokenStream, i int, stems []string) bool {
+	if i+len(stems) > len(toks) {
+		return false
+	}
+	for j, st := range stems {
+		if string(toks[i+j].Term) != st {
+			return false
+		}
+	}
+	return true
+}
+
+// ConceptsOf lists the concepts named in text, read as lang.
+func (ix *Index) ConceptsOf(lang, text string) []string {
+	return topCounts(ix.conceptIDs(lang, text), len(ix.thes.Concepts))
 }

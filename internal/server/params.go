@@ -41,9 +41,14 @@ func contains(list []string, s string) bool {
 
 // intParam reads an optional integer parameter; absent is 0.
 func intParam(vals url.Values, name string, fields map[string]string) int {
+	return intParamOr(vals, name, 0, fields)
+}
+
+// intParamOr reads an optional integer parameter; absent is def.
+func intParamOr(vals url.Values, name string, def int, fields map[string]string) int {
 	s := vals.Get(name)
-	if s == "" {
-		return 0
+	if _, set := vals[name]; !set {
+		return def
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
@@ -51,4 +56,17 @@ func intParam(vals url.Values, name string, fields map[string]string) int {
 		return 0
 	}
 	return n
+}
+
+// boolParam reads an optional flag: 1/true/yes or 0/false/no; absent is false.
+func boolParam(vals url.Values, name string, fields map[string]string) bool {
+	switch strings.ToLower(vals.Get(name)) {
+	case "", "0", "false", "no":
+		return false
+	case "1", "true", "yes":
+		return true
+	default:
+		fields[name] = "must be 1 or 0"
+		return false
+	}
 }

@@ -4,6 +4,9 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
 func registerPractices(api *gin.RouterGroup, svc Service) {
@@ -18,5 +21,24 @@ func registerPractices(api *gin.RouterGroup, svc Service) {
 			return
 		}
 		c.JSON(http.StatusOK, p)
+	})
+	api.GET("/practices/:id/similar", func(c *gin.Context) {
+		vals, err := queryParams(c, "limit")
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		fields := map[string]string{}
+		limit := intParamOr(vals, "limit", index.DefaultSimilar, fields)
+		if len(fields) > 0 {
+			writeError(c, apperr.InvalidFields("the request is not valid", fields))
+			return
+		}
+		res, err := svc.Similar(c, c.Param("id"), limit)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
 	})
 }

@@ -25,7 +25,7 @@ func registerSearch(api *gin.RouterGroup, svc Service) {
 	})
 }
 
-var searchParams = append([]string{"q", "page", "limit"}, index.FacetNames...)
+var searchParams = append([]string{"q", "page", "limit", "explain"}, index.FacetNames...)
 
 func bindSearch(c *gin.Context) (index.Request, error) {
 	vals, err := queryParams(c, searchParams...)
@@ -38,6 +38,7 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 		Page:    intParam(vals, "page", fields),
 		Limit:   intParam(vals, "limit", fields),
 		Filters: map[string][]string{},
+		Explain: boolParam(vals, "explain", fields),
 	}
 	if _, ok := vals["page"]; ok && req.Page == 0 && fields["page"] == "" {
 		fields["page"] = "must be 1 or more"
@@ -56,4 +57,26 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 		return req, apperr.InvalidFields("the search request is not valid", fields)
 	}
 	return req, nil
+}
+
+func registerSuggest(api *gin.RouterGroup, svc Service) {
+	api.GET("/suggest", func(c *gin.Context) {
+		vals, err := queryParams(c, "q", "limit")
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		fields := map[string]string{}
+		limit := intParamOr(vals, "limit", index.DefaultSuggestLimit, fields)
+		if len(fields) > 0 {
+			writeError(c, apperr.InvalidFields("the suggestion request is not valid", fields))
+			return
+		}
+		res, err := svc.Suggest(c, vals.Get("q"), limit)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	})
 }

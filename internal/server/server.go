@@ -21,6 +21,8 @@ import (
 type Service interface {
 	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
+	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
+	Suggest(ctx context.Context, q string, limit int) (*app.SuggestResult, error)
 	Ready(ctx context.Context) error
 }
 
@@ -76,6 +78,7 @@ func New(cfg Config) *gin.Engine {
 	api := e.Group("/api/v1")
 	registerOpenAPI(api)
 	registerSearch(api, cfg.Service)
+	registerSuggest(api, cfg.Service)
 	registerPractices(api, cfg.Service)
 	return e
 }

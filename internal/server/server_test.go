@@ -218,3 +218,46 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggestSimilarExplainOverHTTP(t *testing.T) {
+	e, _ := newEngine(t)
+	w := do(t, e, "GET", "/api/v1/suggest?q=bil", "")
+	if w.Code != 200 {
+		t.Fatalf("suggest: %d %s", w.Code, w.Body.String())
+	}
+	sug := decode[app.SuggestResult](t, w)
+	if len(sug.Suggestions) == 0 || sug.Suggestions[0].Kind != "city" || sug.Suggestions[0].Text != "Bilbao" {
+		t.Fatalf("suggest bil: %+v", sug)
+	}
+	if w := do(t, e, "GET", "/api/v1/suggest", ""); w.Code != 200 || !strings.Contains(w.Body.String(), `"suggestions":[]`) {
+		t.Fatalf("empty suggest: %d %s", w.Code, w.Body.String())
+	}
+	w = do(t, e, "GET", "/api/v1/practices/amb-beach-occupancy-information/similar?limit=2", "")
+	sim := decode[app.SimilarResult](t, w)
+	if w.Code != 200 || len(sim.Similar) != 2 || sim.Similar[0].ID == "amb-beach-occupancy-information" {
+		t.Fatalf("similar: %d %+v", w.Code, sim)
+	}
+	w = do(t, e, "GET", "/api/v1/search?q=aforo&explain=1", "")
+	res := decode[app.SearchResult](t, w)
+	if w.Code != 200 || len(res.Hits) == 0 || len(res.Hits[0].Explain) == 0 || !strings.Contains(res.Hits[0].Explain[0].Text, "via concept crowds") {
+		t.Fatalf("explain: %d %s", w.Code, w.Body.String())
+	}
+	if res := decode[app.SearchResult](t, do(t, e, "GET", "/api/v1/search?q=wfii", "")); res.DidYouMean != "wifi" {
+		t.Fatalf("did you mean: %+v", res)
+	}
+	for target, field := range map[string]string{
+		"/api/v1/suggest?q=x&limit=0":                         "limit",
+		"/api/v1/suggest?q=" + strings.Repeat("x", 101):       "q",
+		"/api/v1/suggest?prefix=x":                            "prefix",
+		"/api/v1/practices/bilbao-geobilbao/similar?limit=50": "limit",
+		"/api/v1/search?q=x&explain=maybe":                    "explain",
+	} {
+		w := do(t, e, "GET", target, "")
+		if w.Code != 400 || decode[server.ErrorBody](t, w).Error.Fields[field] == "" {
+			t.Errorf("%s: %d %s", target, w.Code, w.Body.String())
+		}
+	}
+	if w := do(t, e, "GET", "/api/v1/practices/nope/similar", ""); w.Code != 404 {
+		t.Errorf("similar of an unknown practice: %d", w.Code)
+	}
+}

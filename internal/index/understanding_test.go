@@ -1,0 +1,288 @@
+package index_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+func TestThesaurusIsCompleteAndEveryLabelNamesItsConcept(t *testing.T) {
+	th := thesaurus(t)
+	if len(th.Concepts) < 50 {
+		t.Errorf("%d concepts", len(th.Concepts))
+	}
+	for _, id := range []string{"crowds", "telemedicine", "digital-divide", "participatory-budget", "digital-identity", "teleworking"} {
+		if _, ok := th.Concept(id); !ok {
+			t.Errorf("the thesaurus lacks %s", id)
+		}
+	}
+	// Every label, searched alone in its own language, is recognised as its concept:
+	// no label is lost to a stop list or an analyzer.
+	ix, _ := corpusIndex(t)
+	for _, c := range th.Concepts {
+		for lang, labels := range c.Labels {
+			for _, l := range labels {
+				if got := ix.ConceptsOf(lang, l); !containsStr(got, c.ID) {
+					t.Errorf("%s label %q of %s names %v", lang, l, c.ID, got)
+				}
+			}
+		}
+	}
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestThesaurusRejectsIncompleteEntries(t *testing.T) {
+	for name, text := range map[string]string{
+		"missing language": "concepts:\n  - id: a\n    en: [x]\n    es: [x]\n    fr: [x]\n",
+		"duplicate id":     "concepts:\n  - {id: a, en: [x], es: [x], fr: [x], pt: [x]}\n  - {id: a, en: [y], es: [y], fr: [y], pt: [y]}\n",
+		"bad id":           "concepts:\n  - {id: A B, en: [x], es: [x], fr: [x], pt: [x]}\n",
+		"unknown language": "concepts:\n  - {id: a, en: [x], es: [x], fr: [x], pt: [x], de: [x]}\n",
+		"empty label":      "concepts:\n  - {id: a, en: [''], es: [x], fr: [x], pt: [x]}\n",
+	} {
+		if _, err := index.ParseThesaurus([]byte(text)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := index.ParseThesaurus(mustRead(t, corpus.ThesaurusFile)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	data, err := corpus.FS.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// A query in one language finds practices written in another.
+func TestQueriesCrossLanguages(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	tests := []struct{ q, want string }{
+		{"brecha digital", "barcelona-measuring-digital-divide"},
+		{"fracture numérique", "barcelona-measuring-digital-divide"},
+		{"telemedicina", "hamamatsu-haruno-medical-maas"},
+		{"aforo en las playas", "amb-beach-occupancy-information"},
+		{"lotação das praias", "amb-beach-occupancy-information"},
+		{"identidade digital", "cordoba-digital-identity-vedi"},
+		{"teletrabajo salud mental", "bogota-online-psychological-care-staff"},
+	}
+	for _, tc := range tests {
+		got := ids(search(t, ix, index.Request{Query: tc.q, Limit: 3}))
+		if !containsStr(got, tc.want) {
+			t.Errorf("%q: top 3 %v lack %s", tc.q, got, tc.want)
+		}
+		if off := ids(search(t, ix, index.Request{Query: tc.q, Limit: 3, NoConcepts: true})); containsStr(off, tc.want) && tc.q != "identidade digital" && tc.q != "brecha digital" {
+			t.Logf("%q finds %s even without the thesaurus", tc.q, tc.want)
+		}
+	}
+	// A stop word of one language is not a word of another: "las" must not match the
+	// "la" of Villanueva de la Serena.
+	for _, h := range search(t, ix, index.Request{Query: "las playas", Limit: 50}).Hits {
+		if h.ID == "villanueva-de-la-serena-smart-pedestrian-crossings" {
+			t.Error("'las playas' matched Villanueva de la Serena")
+		}
+	}
+}
+
+// Exact words outrank their stems, stems outrank concepts, concepts outrank typos.
+func TestMatchKindsRankExactStemConceptTypo(t *testing.T) {
+	g := geography(t)
+	mk := func(id, title string) *practices.Practice {
+		return &practices.Practice{ID: id, Title: title, Summary: "A practice.", City: "Bilbao", Country: "ES", Region: "europe",
+			Areas: []string{"data"}, Source: "test", Languages: []string{"en"}, Body: "Same body for all.\n"}
+	}
+	dir := t.TempDir()
+	s := newStore(t, dir+"/store", []*practices.Practice{
+		mk("typo", "Counting crowns in town"),
+		mk("concept", "Counting occupancy in town"),
+		mk("stem", "Counting crowd in town"),
+		mk("exact", "Counting crowds in town"),
+		mk("none", "Counting trees in town"),
+	})
+	ix, _ := openIndex(t, dir+"/index", s, g)
+	got := ids(search(t, ix, index.Request{Query: "crowds"}))
+	if strings.Join(got, ",") != "exact,stem,concept,typo" {
+		t.Fatalf("ranking %v, want exact, stem, concept, typo", got)
+	}
+	if got := ids(search(t, ix, index.Request{Query: "town"})); len(got) != 5 {
+		t.Fatalf("town matched %v", got)
+	}
+	if got := ids(search(t, ix, index.Request{Query: "tress"})); len(got) != 0 {
+		t.Fatalf("a five-letter word two edits away matched %v", got)
+	}
+}
+
+func TestExplainSaysWhyInWords(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	reasons := func(q, id string) []index.Reason {
+		t.Helper()
+		for _, h := range search(t, ix, index.Request{Query: q, Explain: true, Limit: 20}).Hits {
+			if h.ID == id {
+				return h.Explain
+			}
+		}
+		t.Fatalf("%q: %s not found", q, id)
+		return nil
+	}
+	find := func(rs []index.Reason, via, typed string) *index.Reason {
+		for i := range rs {
+			if rs[i].Via == via && rs[i].Typed == typed {
+				return &rs[i]
+			}
+		}
+		return nil
+	}
+	rs := reasons("aforo", "amb-beach-occupancy-information")
+	r := find(rs, index.ViaConcept, "aforo")
+	if r == nil || r.Concept != "crowds" || !containsStr(r.Matched, "occupancy") || !containsStr(r.Fields, "title") {
+		t.Fatalf("aforo: %+v", rs)
+	}
+	if !strings.Contains(r.Text, "matched 'occupancy'") || !strings.Contains(r.Text, "via concept crowds (from 'aforo')") || !strings.Contains(r.Text, "title") {
+		t.Errorf("reason text %q", r.Text)
+	}
+	rs = reasons("beaches occupancy", "amb-beach-occupancy-information")
+	if r := find(rs, index.ViaWord, "beaches"); r == nil || !containsStr(r.Fields, "title") {
+		t.Errorf("exact word not explained: %+v", rs)
+	}
+	if r := find(rs, index.ViaStem, "beaches"); r == nil || !containsStr(r.Matched, "beach") {
+		t.Errorf("stem not explained: %+v", rs)
+	}
+	rs = reasons("telemedecine", "hamamatsu-haruno-medical-maas")
+	if r := find(rs, index.ViaTypo, "telemedecine"); r == nil || !containsStr(r.Matched, "telemedicine") || !strings.Contains(r.Text, "typo") {
+		t.Errorf("typo not explained: %+v", rs)
+	}
+	// Without explain=1, no reasons are computed.
+	for _, h := range search(t, ix, index.Request{Query: "aforo"}).Hits {
+		if h.Explain != nil {
+			t.Fatal("reasons without explain")
+		}
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	res := search(t, ix, index.Request{Query: "wfii"})
+	if res.Total != 0 || res.DidYouMean != "wifi" {
+		t.Fatalf("wfii: total %d, did you mean %q", res.Total, res.DidYouMean)
+	}
+	res = search(t, ix, index.Request{Query: "drnes mapp"})
+	if res.Total != 0 || res.DidYouMean == "" {
+		t.Fatalf("drnes mapp: total %d, did you mean %q", res.Total, res.DidYouMean)
+	}
+	if got := search(t, ix, index.Request{Query: res.DidYouMean}); got.Total == 0 {
+		t.Fatalf("the suggestion %q finds nothing", res.DidYouMean)
+	}
+	for _, q := range []string{"xqzvbkw", "beach", "the"} {
+		if res := search(t, ix, index.Request{Query: q}); res.DidYouMean != "" {
+			t.Errorf("%q: unexpected did you mean %q", q, res.DidYouMean)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	has := func(ss []index.Suggestion, kind, text string) bool {
+		for _, s := range ss {
+			if s.Kind == kind && s.Text == text {
+				return true
+			}
+		}
+		return false
+	}
+	suggest := func(q string, limit int) []index.Suggestion {
+		t.Helper()
+		ss, err := ix.Suggest(ctx, q, limit)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if len(ss) > limit {
+			t.Fatalf("%q: %d suggestions over the limit %d", q, len(ss), limit)
+		}
+		return ss
+	}
+	if ss := suggest("bil", 8); !has(ss, index.SuggestCity, "Bilbao") {
+		t.Errorf("bil: %+v", ss)
+	}
+	if ss := suggest("Bogo", 8); !has(ss, index.SuggestCity, "Bogotá") {
+		t.Errorf("Bogo (no accent): %+v", ss)
+	}
+	if ss := suggest("telem", 8); !has(ss, index.SuggestConcept, "telemedicine") {
+		t.Errorf("telem: %+v", ss)
+	}
+	if ss := suggest("brecha", 8); !has(ss, index.SuggestConcept, "brecha digital") {
+		t.Errorf("brecha: %+v", ss)
+	}
+	// A word inside the title, not only its start; several fragments narrow it.
+	if ss := suggest("occup bea", 8); !has(ss, index.SuggestPractice, "Information system on the occupancy level of beaches") {
+		t.Errorf("occup bea: %+v", ss)
+	}
+	if ss := suggest("", 8); len(ss) != 0 {
+		t.Errorf("empty prefix: %+v", ss)
+	}
+	if ss := suggest("+-:^~*", 8); len(ss) != 0 {
+		t.Errorf("punctuation: %+v", ss)
+	}
+	if ss := suggest("a", 3); len(ss) == 0 {
+		t.Error("one letter suggests nothing")
+	}
+	for _, bad := range []struct {
+		q     string
+		limit int
+	}{{"x", 0}, {"x", 21}, {strings.Repeat("x", 101), 5}} {
+		if _, err := ix.Suggest(ctx, bad.q, bad.limit); apperr.Code(err) != apperr.Invalid {
+			t.Errorf("suggest(%d chars, %d): %v", len(bad.q), bad.limit, err)
+		}
+	}
+}
+
+func TestSimilar(t *testing.T) {
+	ix, ps := corpusIndex(t)
+	byID := map[string]*practices.Practice{}
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	for id, want := range map[string]string{
+		"amb-beach-occupancy-information":         "montevideo-beach-capacity-drones-ai",
+		"mexico-city-free-wifi-students":          "montevideo-wifi-abc",
+		"bogota-against-digital-divide-ruta-100k": "mexico-city-free-wifi-students",
+	} {
+		hits, err := ix.Similar(ctx, byID[id], 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]string, len(hits))
+		for i, h := range hits {
+			got[i] = h.ID
+		}
+		if containsStr(got, id) {
+			t.Errorf("%s is similar to itself", id)
+		}
+		if !containsStr(got, want) {
+			t.Errorf("similar to %s: %v, want %s among them", id, got, want)
+		}
+	}
+	// A draft that is not indexed finds the practice it duplicates.
+	draft := *byID["tehran-urban-cycling-app"]
+	draft.ID = "draft-submission"
+	hits, err := ix.Similar(ctx, &draft, 1)
+	if err != nil || len(hits) != 1 || hits[0].ID != "tehran-urban-cycling-app" {
+		t.Fatalf("duplicate draft: %v %v", hits, err)
+	}
+	if _, err := ix.Similar(ctx, &draft, 0); apperr.Code(err) != apperr.Invalid {
+		t.Errorf("limit 0: %v", err)
+	}
+}
