@@ -11,6 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
 // backend is the knowledge base as a command sees it: opened directly when no server
@@ -21,6 +22,7 @@ type backend interface {
 	Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) error
+	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
 	Close() error
 }
 

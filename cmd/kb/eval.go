@@ -12,7 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// runEval measures ranking quality on a judged set: kb eval search FILE.
+// runEval measures ranking quality on a judged set: kb eval search|recommend FILE.
 // The judged ids name practices of the embedded corpus, so by default it runs on a
 // fresh temporary data dir seeded with it; --data evaluates an existing one.
 func runEval(ctx context.Context, e env, args []string) error {
@@ -24,12 +24,8 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 2 || rest[0] != "search" {
-		return usagef("usage: kb eval search FILE")
-	}
-	set, err := evaluate.Load(rest[1])
-	if err != nil {
-		return err
+	if len(rest) != 2 || (rest[0] != "search" && rest[0] != "recommend") {
+		return usagef("usage: kb eval search|recommend FILE")
 	}
 	dir := *data
 	if dir == "" {
@@ -48,19 +44,44 @@ func runEval(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if rest[0] == "recommend" {
+		return evalRecommend(ctx, e, a, rest[1], *k)
+	}
+	return evalSearch(ctx, e, a, rest[1], *k)
+}
+
+func evalSearch(ctx context.Context, e env, a *app.App, file string, k int) error {
+	set, err := evaluate.Load(file)
+	if err != nil {
+		return err
+	}
 	if err := evaluate.CheckJudgements(ctx, set, a); err != nil {
 		return err
 	}
-	rankers, release, err := evaluate.SearchRankers(ctx, a, *k)
+	rankers, release, err := evaluate.SearchRankers(ctx, a, k)
 	if err != nil {
 		return err
 	}
 	defer release()
-	report, err := evaluate.Run(set, *k, evaluate.SearchConfigs, rankers)
+	report, err := evaluate.Run(set, k, evaluate.SearchConfigs, rankers)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything\n\n", len(set.Queries), rest[1])
-	report.Print(e.stdout, *k)
+	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything\n\n", len(set.Queries), file)
+	report.Print(e.stdout, k)
+	return nil
+}
+
+func evalRecommend(ctx context.Context, e env, a *app.App, file string, k int) error {
+	set, err := evaluate.LoadRecommend(file)
+	if err != nil {
+		return err
+	}
+	report, err := evaluate.RunRecommend(ctx, set, a, k)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d profiles from %s; baseline = practices in the weak areas by title, kb = the recommender\n\n", len(set.Cases), file)
+	report.Print(e.stdout, k)
 	return nil
 }

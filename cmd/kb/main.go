@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // env is what a command gets from the process: arguments, streams and environment.
@@ -32,11 +34,12 @@ var commands = []command{
 	{"serve", "serve the knowledge base over HTTP (the default)", runServe},
 	{"search", "search practices: kb search [--json] [--limit N] [--area A] [--region R] [--country CC] QUERY", runSearch},
 	{"show", "print one practice: kb show [--json] ID", runShow},
+	{"recommend", "practices to transfer: kb recommend --country CC --population N --weak-areas a,b [--need TEXT] [--have x,y] [--json]", runRecommend},
 	{"import", "import a corpus folder or a JSON Lines export: kb import PATH", runImport},
 	{"export", "export every practice: kb export [--format jsonl|csv] [--out FILE]", runExport},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
-	{"eval", "measure search quality on judged queries: kb eval search FILE", runEval},
+	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
 	{"version", "print the version", runVersion},
 }
 
@@ -151,6 +154,8 @@ func (m *multiFlag) Set(v string) error {
 	}
 	return nil
 }
+
+func areaIDs() []string { return practices.Areas.IDs() }
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

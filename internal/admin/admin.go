@@ -25,6 +25,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
@@ -134,6 +135,21 @@ func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResu
 		return nil, err
 	}
 	return &res, nil
+}
+
+// Recommend asks the server for recommendations.
+func (c *Client) Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.do(ctx, http.MethodPost, "/api/v1/recommendations", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var res recommend.Result
+	return &res, json.NewDecoder(resp.Body).Decode(&res)
 }
 
 // Get returns one practice.

@@ -16,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
 // IndexDir is the name of the index folder inside a data dir.
@@ -41,6 +42,7 @@ type App struct {
 	Index     *index.Index
 	Geo       *practices.Geography
 	Thesaurus *index.Thesaurus
+	recommend *recommend.Recommender
 	log       *slog.Logger
 }
 
@@ -88,6 +90,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	a.Index = ix
+	a.recommend = recommend.New(ix, store, geo)
 	if report.Rebuilt {
 		log.Info("index rebuilt from the store", "reason", report.Reason)
 	} else if report.Replayed > 0 {
@@ -224,4 +227,9 @@ func (a *App) Ready(ctx context.Context) error {
 		return apperr.Errorf(apperr.Unavailable, "the search index is not available")
 	}
 	return nil
+}
+
+// Recommend answers a city profile with the practices most worth transferring.
+func (a *App) Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error) {
+	return a.recommend.Recommend(ctx, p)
 }

@@ -181,6 +181,18 @@ func TestFacetCountsAreMultiSelect(t *testing.T) {
 	if n := count(both, func(p *practices.Practice) []string { return []string{"x"} })["x"]; int(res.Total) != n {
 		t.Errorf("total %d, want %d", res.Total, n)
 	}
+	// Population band and tag combine with the query and the other filters too.
+	combo := search(t, ix, index.Request{Query: "wifi students", Filters: map[string][]string{"population_band": {">1M"}, "tag": {"wifi"}, "region": {"latin-america"}}, Limit: 100})
+	if got := ids(combo); len(got) != 1 || got[0] != "mexico-city-free-wifi-students" {
+		t.Errorf("wifi students, >1M, tag wifi, Latin America: %v", got)
+	}
+	bands := map[string]int{}
+	for _, fv := range combo.Facets["population_band"] {
+		bands[fv.Value] = fv.Count
+	}
+	if bands["100k-1M"] != 1 || bands[">1M"] != 1 { // Montevideo is also a match once the band is set aside
+		t.Errorf("population band facet under the other filters: %v", bands)
+	}
 	// Values of one facet combine with OR, facets with AND.
 	wide := search(t, ix, index.Request{Filters: map[string][]string{"area": {"education", "economy"}}, Limit: 100})
 	nEdu := count(func(p *practices.Practice) bool { return has(p.Areas, "education") || has(p.Areas, "economy") }, func(*practices.Practice) []string { return []string{"x"} })["x"]

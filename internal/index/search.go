@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
@@ -35,6 +36,8 @@ type Request struct {
 	Explain bool
 	// NoConcepts turns thesaurus expansion off, to measure what it adds.
 	NoConcepts bool
+	// IDs, when set, restricts the search to these practices (not an API parameter).
+	IDs []string
 }
 
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
@@ -126,7 +129,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return &Result{Hits: []Hit{}, Facets: emptyFacets()}, nil
 	}
 
-	main := bleve.NewSearchRequestOptions(conjunction(text, filterQuery(req.Filters, "")), req.Limit, (req.Page-1)*req.Limit, false)
+	filters := filterQuery(req.Filters, "")
+	if len(req.IDs) > 0 {
+		filters = append(filters, query.NewDocIDQuery(req.IDs))
+	}
+	main := bleve.NewSearchRequestOptions(conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, false)
 	if text == nil {
 		main.SortBy([]string{titleSortField, "id"})
 	} else {

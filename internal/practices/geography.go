@@ -27,6 +27,8 @@ type Country struct {
 	Code   string `json:"code" yaml:"-"`
 	Name   string `json:"name" yaml:"name"`
 	Region string `json:"region" yaml:"region"`
+	// Languages it shares with other countries (ISO 639-1), from the languages table.
+	Languages []string `json:"languages,omitempty" yaml:"-"`
 }
 
 // City is a city or local government the corpus knows facts about.
@@ -51,8 +53,9 @@ type Geography struct {
 // ParseGeography reads cities.yaml.
 func ParseGeography(data []byte) (*Geography, error) {
 	var doc struct {
-		Cities    []City             `yaml:"cities"`
-		Countries map[string]Country `yaml:"countries"`
+		Cities    []City              `yaml:"cities"`
+		Languages map[string][]string `yaml:"languages"`
+		Countries map[string]Country  `yaml:"countries"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("cities.yaml: %s", yaml.FormatError(err, false, false))
@@ -64,6 +67,17 @@ func ParseGeography(data []byte) (*Geography, error) {
 		}
 		c.Code = code
 		g.countries[code] = c
+	}
+	for lang, codes := range doc.Languages {
+		for _, code := range codes {
+			c, ok := g.countries[code]
+			if !ok {
+				return nil, fmt.Errorf("cities.yaml: language %s: unknown country %q", lang, code)
+			}
+			c.Languages = append(c.Languages, lang)
+			sort.Strings(c.Languages)
+			g.countries[code] = c
+		}
 	}
 	for i, c := range doc.Cities {
 		country, ok := g.countries[c.Country]
@@ -103,6 +117,18 @@ func (g *Geography) HasCountry(code string) bool { _, ok := g.countries[code]; r
 func (g *Geography) Country(code string) (Country, bool) {
 	c, ok := g.countries[strings.ToUpper(code)]
 	return c, ok
+}
+
+// ShareLanguage returns a language two countries share, "" when none is known.
+func (g *Geography) ShareLanguage(a, b string) string {
+	for _, la := range g.countries[strings.ToUpper(a)].Languages {
+		for _, lb := range g.countries[strings.ToUpper(b)].Languages {
+			if la == lb {
+				return la
+			}
+		}
+	}
+	return ""
 }
 
 // RegionOf returns the world region of a country, "" when the code is unknown.

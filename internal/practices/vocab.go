@@ -119,6 +119,16 @@ var Resources = Vocabulary{
 	{"partner-network", "partners in the private sector or civil society"},
 }
 
+// Levels is the study's scale (of digitalisation before COVID-19, of impact), used for
+// how severe a city's weakness in an area is.
+var Levels = Vocabulary{
+	{"very-low", "very low"},
+	{"low", "low"},
+	{"medium", "medium"},
+	{"high", "high"},
+	{"very-high", "very high"},
+}
+
 // Statuses describe how far a practice has gone.
 var Statuses = Vocabulary{
 	{"planned", "planned"},

@@ -15,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
 // Service is what the handlers need from the knowledge base.
@@ -23,6 +24,7 @@ type Service interface {
 	Get(ctx context.Context, id string) (*practices.Practice, error)
 	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
 	Suggest(ctx context.Context, q string, limit int) (*app.SuggestResult, error)
+	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
 	Ready(ctx context.Context) error
 }
 
@@ -80,6 +82,7 @@ func New(cfg Config) *gin.Engine {
 	registerSearch(api, cfg.Service)
 	registerSuggest(api, cfg.Service)
 	registerPractices(api, cfg.Service)
+	registerRecommendations(api, cfg.Service)
 	return e
 }
 
@@ -92,6 +95,7 @@ func NewAdmin(cfg Config, svc AdminService) *gin.Engine {
 	api := e.Group("/api/v1")
 	registerSearch(api, svc)
 	registerPractices(api, svc)
+	registerRecommendations(api, svc)
 	registerAdmin(e.Group("/admin/v1"), svc)
 	return e
 }

@@ -261,3 +261,44 @@ func TestSuggestSimilarExplainOverHTTP(t *testing.T) {
 		t.Errorf("similar of an unknown practice: %d", w.Code)
 	}
 }
+
+func TestRecommendationsOverHTTP(t *testing.T) {
+	e, _ := newEngine(t)
+	w := do(t, e, "POST", "/api/v1/recommendations", `{"country":"AR","population":55000,"weak_areas":["education"],"severity":{"education":"high"},"need":"students without internet at home","resources":["municipal-wifi"],"limit":3}`)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body.String())
+	}
+	res := decode[map[string]any](t, w)
+	recs := res["recommendations"].([]any)
+	if len(recs) != 3 {
+		t.Fatalf("%d recommendations", len(recs))
+	}
+	first := recs[0].(map[string]any)
+	for _, k := range []string{"practice", "score", "reasons", "missing", "factors"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("recommendation lacks %q", k)
+		}
+	}
+	if !strings.Contains(w.Body.String(), "addresses your weak area education (severity: high)") {
+		t.Errorf("no weak-area reason: %s", w.Body.String())
+	}
+	if _, ok := res["peer_cities"]; !ok {
+		t.Error("no peer_cities")
+	}
+	for body, field := range map[string]string{
+		`{"country":"AR","population":-1,"weak_areas":["education"]}`:         "population",
+		`{"country":"AR","population":1000,"weak_areas":["parks"]}`:           "weak_areas",
+		`{"country":"QQ","population":1000,"weak_areas":["education"]}`:       "country",
+		`{"country":"AR","population":1000,"weak_areas":["education"],"x":1}`: "x",
+		`{"country":"AR","population":"many","weak_areas":["education"]}`:     "population",
+		`{"country":"AR","population":1000,"weak_areas":"education"}`:         "weak_areas",
+		`{"country":"AR",`: "body",
+		``:                 "body",
+		`{"country":"AR","population":1000,"weak_areas":["education"]} {"a":1}`: "body",
+	} {
+		w := do(t, e, "POST", "/api/v1/recommendations", body)
+		if w.Code != 400 || decode[server.ErrorBody](t, w).Error.Fields[field] == "" {
+			t.Errorf("%s: %d %s, want field %s", body, w.Code, w.Body.String(), field)
+		}
+	}
+}

@@ -1,0 +1,198 @@
+// Package recommend answers "which practices should my city look at first?": for a city
+// profile it scores practices on explicit factors weighted in one table, keeps the top
+// ones diverse, and says why, from the same numbers that scored.
+package recommend
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Severities of a weak area: the study's scale of levels.
+var Severities = practices.Levels
+
+// severityWeight turns a severity into the weight of its area in the weak-area factor.
+var severityWeight = map[string]float64{"very-low": 0.3, "low": 0.5, "medium": 0.7, "high": 0.85, "very-high": 1}
+
+const defaultSeverity = "medium"
+
+// Limits on a profile.
+const (
+	DefaultLimit  = 10
+	MaxLimit      = 50
+	MaxNeed       = 500
+	maxPopulation = 100_000_000
+)
+
+// Profile describes a city and what it needs.
+type Profile struct {
+	Name string `json:"name,omitempty"`
+	// City names a city; a city of corpus/cities.yaml fills in its country, region and
+	// population band.
+	City           string            `json:"city,omitempty"`
+	Country        string            `json:"country"`
+	Region         string            `json:"region,omitempty"`
+	Population     int               `json:"population"`
+	WeakAreas      []string          `json:"weak_areas"`
+	Severity       map[string]string `json:"severity,omitempty"`
+	Need           string            `json:"need,omitempty"`
+	PriorityGroups []string          `json:"priority_groups,omitempty"`
+	Crises         []string          `json:"crises,omitempty"`
+	Resources      []string          `json:"resources,omitempty"`
+	Limit          int               `json:"limit,omitempty"`
+
+	// Filled by Resolve.
+	PopulationBand      string `json:"population_band,omitempty"`
+	PopulationEstimated bool   `json:"population_estimated,omitempty"`
+}
+
+// Resolve fills what a known city implies, normalises the profile and checks it, naming
+// every wrong field.
+func (p *Profile) Resolve(geo *practices.Geography) error {
+	f := map[string]string{}
+	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
+	p.City = strings.TrimSpace(p.City)
+	p.Need = strings.TrimSpace(p.Need)
+	if p.City != "" {
+		if c, ok := geo.FindCity(p.City, p.Country); ok {
+			p.City, p.Country = c.Name, c.Country
+			if p.Region == "" {
+				p.Region = c.Region
+			}
+			if p.Population == 0 {
+				p.Population, p.PopulationEstimated = bandMidpoint(c.PopulationBand), true
+			}
+		} else if p.Country == "" {
+			f["city"] = fmt.Sprintf("%q is not a city the knowledge base knows; give its country and population", p.City)
+		}
+	}
+	switch {
+	case p.Country == "" && f["city"] == "":
+		f["country"] = "is required (an ISO 3166-1 alpha-2 code such as ES), or name a known city"
+	case p.Country != "" && !geo.HasCountry(p.Country):
+		f["country"] = fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", p.Country)
+	}
+	if p.Region == "" && geo.HasCountry(p.Country) {
+		p.Region = geo.RegionOf(p.Country)
+	} else if p.Region != "" && !practices.Regions.Has(p.Region) {
+		f["region"] = fmt.Sprintf("%q is not one of: %s", p.Region, strings.Join(practices.Regions.IDs(), ", "))
+	}
+	switch {
+	case p.Population < 0:
+		f["population"] = "must be a positive number of inhabitants"
+	case p.Population == 0 && f["city"] == "":
+		f["population"] = "is required (the number of inhabitants), or name a known city"
+	case p.Population > maxPopulation:
+		f["population"] = fmt.Sprintf("%d inhabitants is not plausible for a city", p.Population)
+	}
+	p.PopulationBand = BandOf(p.Population)
+	if len(p.WeakAreas) == 0 {
+		f["weak_areas"] = "at least one weak area is required, among: " + strings.Join(practices.Areas.IDs(), ", ")
+	}
+	checkTerms(f, "weak_areas", p.WeakAreas, practices.Areas)
+	for area, sev := range p.Severity {
+		switch {
+		case !contains(p.WeakAreas, area):
+			f["severity"] = fmt.Sprintf("%q is not one of the weak areas given", area)
+		case !Severities.Has(sev):
+			f["severity"] = fmt.Sprintf("%q for %s is not one of: %s", sev, area, strings.Join(Severities.IDs(), ", "))
+		}
+	}
+	checkTerms(f, "priority_groups", p.PriorityGroups, practices.TargetGroups)
+	checkTerms(f, "crises", p.Crises, practices.Crises)
+	checkTerms(f, "resources", p.Resources, practices.Resources)
+	if n := utf8.RuneCountInString(p.Need); n > MaxNeed {
+		f["need"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxNeed)
+	}
+	if p.Limit == 0 {
+		p.Limit = DefaultLimit
+	}
+	if p.Limit < 1 || p.Limit > MaxLimit {
+		f["limit"] = fmt.Sprintf("must be between 1 and %d", MaxLimit)
+	}
+	if len(f) > 0 {
+		return apperr.InvalidFields("the city profile is not valid", f)
+	}
+	return nil
+}
+
+// severity returns the severity of a weak area, medium when not given.
+func (p *Profile) severity(area string) string {
+	if s := p.Severity[area]; s != "" {
+		return s
+	}
+	return defaultSeverity
+}
+
+func checkTerms(f map[string]string, name string, items []string, v practices.Vocabulary) {
+	for _, s := range items {
+		if !v.Has(s) {
+			f[name] = fmt.Sprintf("%q is not one of: %s", s, strings.Join(v.IDs(), ", "))
+			return
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// BandOf returns the study's population band of a number of inhabitants.
+func BandOf(population int) string {
+	switch {
+	case population <= 0:
+		return ""
+	case population < 50_000:
+		return "<50k"
+	case population <= 100_000:
+		return "50k-100k"
+	case population <= 1_000_000:
+		return "100k-1M"
+	default:
+		return ">1M"
+	}
+}
+
+// bandMidpoint is a typical population of a band (geometric middle; 3 million for the
+// open top band), used where only the band is known.
+func bandMidpoint(band string) int {
+	switch band {
+	case "<50k":
+		return 20_000
+	case "50k-100k":
+		return 70_000
+	case "100k-1M":
+		return 320_000
+	case ">1M":
+		return 3_000_000
+	}
+	return 0
+}
+
+func bandIndex(band string) int {
+	for i, t := range practices.PopulationBands {
+		if t.ID == band {
+			return i
+		}
+	}
+	return -1
+}
+
+// sizeSimilarity compares populations on a log scale: 1 for equal, 0 from a hundredfold
+// difference on.
+func sizeSimilarity(a, b int) float64 {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	return math.Max(0, 1-math.Abs(math.Log10(float64(a))-math.Log10(float64(b)))/2)
+}

@@ -1,0 +1,25 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/recommend"
+)
+
+func registerRecommendations(api *gin.RouterGroup, svc Service) {
+	api.POST("/recommendations", func(c *gin.Context) {
+		var p recommend.Profile
+		if err := bindJSON(c, &p); err != nil {
+			writeError(c, err)
+			return
+		}
+		res, err := svc.Recommend(c, p)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	})
+}
