@@ -9,6 +9,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
@@ -23,6 +25,12 @@ type backend interface {
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) error
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
+	AddUser(email, role, password string) (auth.UserInfo, error)
+	Users() ([]auth.UserInfo, error)
+	CreateToken(email, name string) (string, auth.TokenInfo, error)
+	Tokens() ([]auth.TokenInfo, error)
+	RevokeToken(id string) error
+	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
 	Close() error
 }
 

@@ -39,6 +39,9 @@ var commands = []command{
 	{"export", "export every practice: kb export [--format jsonl|csv] [--out FILE]", runExport},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
+	{"user", "accounts: kb user add --email E --role coordinator|admin (password on stdin), kb user list", runUser},
+	{"token", "API tokens: kb token create --email E [--name N], kb token list, kb token revoke ID", runToken},
+	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
 	{"version", "print the version", runVersion},
 }

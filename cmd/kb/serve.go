@@ -12,6 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
@@ -22,6 +23,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "serve")
 	addr := fs.String("addr", envOr(e, "KB_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (env KB_ADDR)")
 	logFormat := fs.String("log-format", envOr(e, "KB_LOG_FORMAT", "text"), "log format: text or json (env KB_LOG_FORMAT)")
+	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -38,6 +40,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 
+	var mail *review.SMTP
+	if *smtpURL != "" {
+		if mail, err = review.ParseSMTPURL(*smtpURL); err != nil {
+			return usagef("%v", err)
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -47,9 +55,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	public := &http.Server{Handler: server.New(server.Config{Service: a, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
-	local := &http.Server{Handler: server.NewAdmin(server.Config{Logger: log}, a), ReadHeaderTimeout: 10 * time.Second}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log}
+	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second}
+	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 
+	if mail != nil {
+		go a.Review.RunSender(ctx, mail, time.Minute)
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- public.Serve(ln) }()
 	go func() { errc <- local.Serve(adminLn) }()

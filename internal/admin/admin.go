@@ -23,6 +23,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
@@ -139,17 +141,75 @@ func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResu
 
 // Recommend asks the server for recommendations.
 func (c *Client) Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error) {
-	body, err := json.Marshal(p)
+	var res recommend.Result
+	return &res, c.postJSON(ctx, "/api/v1/recommendations", p, &res)
+}
+
+// postJSON sends v and decodes the answer into out.
+func (c *Client) postJSON(ctx context.Context, path string, v, out any) error {
+	body, err := json.Marshal(v)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	resp, err := c.do(ctx, http.MethodPost, "/api/v1/recommendations", bytes.NewReader(body))
+	resp, err := c.do(ctx, http.MethodPost, path, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
-	var res recommend.Result
-	return &res, json.NewDecoder(resp.Body).Decode(&res)
+	if out == nil {
+		return nil
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// AddUser creates or updates an account.
+func (c *Client) AddUser(email, role, password string) (auth.UserInfo, error) {
+	var u auth.UserInfo
+	err := c.postJSON(context.Background(), "/api/v1/users", map[string]string{"email": email, "role": role, "password": password}, &u)
+	return u, err
+}
+
+// Users lists the accounts.
+func (c *Client) Users() ([]auth.UserInfo, error) {
+	var out struct{ Users []auth.UserInfo }
+	err := c.getJSON(context.Background(), "/api/v1/users", &out)
+	return out.Users, err
+}
+
+// CreateToken makes an API token.
+func (c *Client) CreateToken(email, name string) (string, auth.TokenInfo, error) {
+	var out struct {
+		Token string
+		Info  auth.TokenInfo
+	}
+	err := c.postJSON(context.Background(), "/api/v1/tokens", map[string]string{"email": email, "name": name}, &out)
+	return out.Token, out.Info, err
+}
+
+// Tokens lists the API tokens.
+func (c *Client) Tokens() ([]auth.TokenInfo, error) {
+	var out struct{ Tokens []auth.TokenInfo }
+	err := c.getJSON(context.Background(), "/api/v1/tokens", &out)
+	return out.Tokens, err
+}
+
+// RevokeToken disables an API token.
+func (c *Client) RevokeToken(id string) error {
+	return c.postJSON(context.Background(), "/api/v1/tokens/"+url.PathEscape(id)+"/revoke", struct{}{}, nil)
+}
+
+// Audit reads the audit log.
+func (c *Client) Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
+	v := url.Values{"limit": {strconv.Itoa(q.Limit)}}
+	if q.Before > 0 {
+		v.Set("before", strconv.FormatUint(q.Before, 10))
+	}
+	if q.Target != "" {
+		v.Set("target", q.Target)
+	}
+	var out struct{ Entries []audit.Entry }
+	err := c.getJSON(ctx, "/api/v1/audit?"+v.Encode(), &out)
+	return out.Entries, err
 }
 
 // Get returns one practice.

@@ -14,9 +14,12 @@ import (
 
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
 // IndexDir is the name of the index folder inside a data dir.
@@ -34,6 +37,8 @@ type Config struct {
 	// NoSeed leaves a new store empty instead of loading the embedded corpus into it
 	// (for an import that chooses the store's content itself).
 	NoSeed bool
+	// BcryptCost overrides the password hashing cost (tests lower it).
+	BcryptCost int
 }
 
 // App is an open knowledge base.
@@ -42,8 +47,22 @@ type App struct {
 	Index     *index.Index
 	Geo       *practices.Geography
 	Thesaurus *index.Thesaurus
+	Auth      *auth.Service
+	Review    *review.Service
 	recommend *recommend.Recommender
 	log       *slog.Logger
+}
+
+// indexFollower lets the workflow bring the index up to the store after its writes.
+type indexFollower struct{ a *App }
+
+func (f indexFollower) Sync(ctx context.Context) error {
+	_, err := f.a.Index.Sync(ctx, f.a.Store)
+	return err
+}
+
+func (f indexFollower) Similar(ctx context.Context, p *practices.Practice, limit int) ([]index.Hit, error) {
+	return f.a.Index.Similar(ctx, p, limit)
 }
 
 // LoadThesaurus reads the embedded concept thesaurus.
@@ -91,6 +110,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Index = ix
 	a.recommend = recommend.New(ix, store, geo)
+	if err := audit.Init(store.DB()); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.Auth, err = auth.New(store.DB(), auth.Options{BcryptCost: cfg.BcryptCost}); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.Review, err = review.New(store, indexFollower{a}, geo, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if report.Rebuilt {
 		log.Info("index rebuilt from the store", "reason", report.Reason)
 	} else if report.Replayed > 0 {
@@ -233,3 +264,43 @@ func (a *App) Ready(ctx context.Context) error {
 func (a *App) Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error) {
 	return a.recommend.Recommend(ctx, p)
 }
+
+// Versions lists the versions of a practice.
+func (a *App) Versions(ctx context.Context, id string) ([]practices.VersionInfo, error) {
+	return a.Store.Versions(ctx, id)
+}
+
+// Version returns a practice as it was at one version.
+func (a *App) Version(ctx context.Context, id string, v int) (*practices.Practice, error) {
+	return a.Store.Version(ctx, id, v)
+}
+
+// Redirect returns where a merged practice now lives.
+func (a *App) Redirect(id string) (string, bool) { return a.Store.Redirect(id) }
+
+// Audit reads the audit log, newest first.
+func (a *App) Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
+	return audit.List(a.Store.DB(), q)
+}
+
+// CLIActor names the command line in the audit log.
+const CLIActor = "cli"
+
+// AddUser creates or updates a coordinator or admin account.
+func (a *App) AddUser(email, role, password string) (auth.UserInfo, error) {
+	return a.Auth.AddUser(email, role, password, CLIActor)
+}
+
+// Users lists the accounts.
+func (a *App) Users() ([]auth.UserInfo, error) { return a.Auth.Users() }
+
+// CreateToken makes an API token for a user; the token is shown once.
+func (a *App) CreateToken(email, name string) (string, auth.TokenInfo, error) {
+	return a.Auth.CreateToken(email, name, CLIActor)
+}
+
+// Tokens lists the API tokens.
+func (a *App) Tokens() ([]auth.TokenInfo, error) { return a.Auth.Tokens() }
+
+// RevokeToken disables an API token.
+func (a *App) RevokeToken(id string) error { return a.Auth.RevokeToken(id, CLIActor) }

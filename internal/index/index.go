@@ -222,10 +222,13 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	done := 0
 	b := fresh.NewBatch()
 	err = src.Each(ctx, func(p *practices.Practice) error {
+		done++
+		if p.Archived {
+			return nil // archived practices are kept in the store, not offered by search
+		}
 		if err := b.Index(p.ID, ix.document(p)); err != nil {
 			return fmt.Errorf("index practice %s: %w", p.ID, err)
 		}
-		done++
 		if b.Size() >= batchSize {
 			if err := fresh.Batch(b); err != nil {
 				return err
@@ -310,7 +313,7 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 			// The store's current state is what counts, whatever the change said.
 			p, err := src.Get(ctx, c.ID)
 			switch {
-			case apperr.Code(err) == apperr.NotFound:
+			case apperr.Code(err) == apperr.NotFound || err == nil && p.Archived:
 				b.Delete(c.ID)
 			case err != nil:
 				return applied, fmt.Errorf("sync index: %w", err)

@@ -47,7 +47,7 @@ func NewExporter(w io.Writer, format string) (*Exporter, error) {
 	return e, nil
 }
 
-var csvHeader = []string{"id", "title", "summary", "city", "country", "region", "population_band", "areas", "crises", "tags", "target_groups", "results", "prerequisites", "year", "status", "source", "languages", "version", "updated_at", "body"}
+var csvHeader = []string{"id", "title", "summary", "city", "country", "region", "population_band", "areas", "crises", "tags", "target_groups", "results", "prerequisites", "year", "status", "source", "languages", "session", "archived", "version", "updated_at", "body"}
 
 // listSep joins list fields in CSV cells.
 const listSep = "; "
@@ -65,7 +65,7 @@ func (e *Exporter) Write(p *Practice) error {
 		p.ID, p.Title, p.Summary, p.City, p.Country, p.Region, p.PopulationBand,
 		strings.Join(p.Areas, listSep), strings.Join(p.Crises, listSep), strings.Join(p.Tags, listSep),
 		strings.Join(p.TargetGroups, listSep), strings.Join(p.Results, listSep), strings.Join(p.Prerequisites, listSep),
-		year, p.Status, p.Source, strings.Join(p.Languages, listSep), strconv.Itoa(p.Version),
+		year, p.Status, p.Source, strings.Join(p.Languages, listSep), p.Session, strconv.FormatBool(p.Archived), strconv.Itoa(p.Version),
 		p.UpdatedAt.UTC().Format(time.RFC3339), p.Body,
 	})
 }

@@ -38,7 +38,12 @@ type Practice struct {
 	Source        string   `json:"source" yaml:"source"`
 	// Languages the text is written in; the first is the one it is analysed in.
 	Languages []string `json:"languages" yaml:"languages"`
-	Body      string   `json:"body" yaml:"-"`
+	// Session is the Live Learning Experience session the case was presented in.
+	Session string `json:"session,omitempty" yaml:"session,omitempty"`
+	Body    string `json:"body" yaml:"-"`
+	// Archived practices are hidden from search and recommendations; their page still
+	// answers, marked archived.
+	Archived bool `json:"archived,omitempty" yaml:"-"`
 
 	// Version counts the published revisions; UpdatedAt is when the last one was stored.
 	Version   int       `json:"version" yaml:"-"`
@@ -73,7 +78,7 @@ func ValidID(id string) bool { return len(id) <= 120 && idPattern.MatchString(id
 // Normalize trims white space and drops empty list items, so that validation and storage
 // see one canonical form of what was typed.
 func (p *Practice) Normalize() {
-	for _, s := range []*string{&p.ID, &p.Title, &p.Summary, &p.City, &p.Region, &p.PopulationBand, &p.Status, &p.Source} {
+	for _, s := range []*string{&p.ID, &p.Title, &p.Summary, &p.City, &p.Region, &p.PopulationBand, &p.Status, &p.Source, &p.Session} {
 		*s = strings.TrimSpace(*s)
 	}
 	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))

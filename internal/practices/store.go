@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -27,6 +28,9 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketPractices = []byte("practices")
 	bucketChanges   = []byte("changes")
+	bucketVersions  = []byte("versions")  // id 0x00 version → the practice as it was
+	bucketRedirects = []byte("redirects") // merged id → the id it was merged into
+	bucketFeatured  = []byte("featured")  // id → when it was featured
 
 	keySchema = []byte("schema_version")
 	keySeeded = []byte("seeded")
@@ -87,7 +91,7 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges} {
+		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
@@ -116,19 +120,34 @@ func u64(n uint64) []byte {
 
 // Get returns the practice with that id, or an apperr NotFound.
 func (s *Store) Get(ctx context.Context, id string) (*Practice, error) {
-	var p Practice
+	var p *Practice
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketPractices).Get([]byte(id))
-		if v == nil {
-			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
-		}
-		return json.Unmarshal(v, &p) // decoding copies out of the transaction's memory
+		var err error
+		p, err = GetTx(tx, id)
+		return err
 	})
-	if err != nil {
-		return nil, err
+	return p, err
+}
+
+// GetTx reads a practice inside a transaction.
+func GetTx(tx *bolt.Tx, id string) (*Practice, error) {
+	v := tx.Bucket(bucketPractices).Get([]byte(id))
+	if v == nil {
+		return nil, apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
+	}
+	var p Practice
+	if err := json.Unmarshal(v, &p); err != nil { // decoding copies out of the transaction's memory
+		return nil, fmt.Errorf("decode practice %s: %w", id, err)
 	}
 	return &p, nil
 }
+
+// Update runs fn in one write transaction, so that callers can write a practice together
+// with their own records (a decision, an audit entry, a notification): all or nothing.
+func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
+
+// View runs fn in one read transaction.
+func (s *Store) View(fn func(tx *bolt.Tx) error) error { return s.db.View(fn) }
 
 // Count returns the number of practices.
 func (s *Store) Count() (int, error) {
@@ -183,7 +202,7 @@ func (s *Store) PutMany(ctx context.Context, ps []*Practice, mode PutMode) ([]Pu
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r, err := s.put(tx, p, mode)
+			r, err := s.PutTx(tx, p, mode)
 			if err != nil {
 				return err
 			}
@@ -206,7 +225,9 @@ func (s *Store) Put(ctx context.Context, p *Practice, mode PutMode) (PutResult, 
 	return rs[0], nil
 }
 
-func (s *Store) put(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error) {
+// PutTx writes a practice inside the caller's transaction: a new version (kept in the
+// version history) and a change record, unless the content is already stored.
+func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error) {
 	b := tx.Bucket(bucketPractices)
 	var old *Practice
 	if v := b.Get([]byte(p.ID)); v != nil {
@@ -239,6 +260,9 @@ func (s *Store) put(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error) {
 	}
 	if err := b.Put([]byte(p.ID), data); err != nil {
 		return PutResult{}, fmt.Errorf("put practice %s: %w", p.ID, err)
+	}
+	if err := tx.Bucket(bucketVersions).Put(versionKey(p.ID, next.Version), data); err != nil {
+		return PutResult{}, fmt.Errorf("keep version %d of %s: %w", next.Version, p.ID, err)
 	}
 	if err := appendChange(tx, Change{Time: next.UpdatedAt, ID: p.ID, Op: "put", Version: next.Version}); err != nil {
 		return PutResult{}, err
@@ -329,3 +353,99 @@ func (s *Store) MarkSeeded() error {
 		return tx.Bucket(bucketMeta).Put(keySeeded, []byte(s.now().Format(time.RFC3339)))
 	})
 }
+
+func versionKey(id string, version int) []byte {
+	return append(append([]byte(id), 0), u64(uint64(version))...)
+}
+
+// VersionInfo describes one stored version of a practice.
+type VersionInfo struct {
+	Version   int       `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Title     string    `json:"title"`
+	Archived  bool      `json:"archived,omitempty"`
+}
+
+// Versions lists every version of a practice, oldest first.
+func (s *Store) Versions(ctx context.Context, id string) ([]VersionInfo, error) {
+	var out []VersionInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(id), 0)
+		c := tx.Bucket(bucketVersions).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var p Practice
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode version of %s: %w", id, err)
+			}
+			out = append(out, VersionInfo{Version: p.Version, UpdatedAt: p.UpdatedAt, Title: p.Title, Archived: p.Archived})
+		}
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		err = apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
+	}
+	return out, err
+}
+
+// Version returns a practice as it was at one version.
+func (s *Store) Version(ctx context.Context, id string, version int) (*Practice, error) {
+	var p Practice
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketVersions).Get(versionKey(id, version))
+		if v == nil {
+			return apperr.Errorf(apperr.NotFound, "practice %q has no version %d", id, version)
+		}
+		return json.Unmarshal(v, &p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// SetRedirectTx records that from was merged into to.
+func SetRedirectTx(tx *bolt.Tx, from, to string) error {
+	return tx.Bucket(bucketRedirects).Put([]byte(from), []byte(to))
+}
+
+// Redirect returns the id a merged practice now lives at.
+func (s *Store) Redirect(id string) (string, bool) {
+	var to string
+	s.db.View(func(tx *bolt.Tx) error {
+		to = string(tx.Bucket(bucketRedirects).Get([]byte(id)))
+		return nil
+	})
+	return to, to != ""
+}
+
+// SetFeaturedTx features or unfeatures a practice.
+func SetFeaturedTx(tx *bolt.Tx, id string, featured bool, at time.Time) error {
+	b := tx.Bucket(bucketFeatured)
+	if !featured {
+		return b.Delete([]byte(id))
+	}
+	return b.Put([]byte(id), []byte(at.UTC().Format(time.RFC3339)))
+}
+
+// Featured lists the featured practice ids, most recently featured first.
+func (s *Store) Featured() ([]string, error) {
+	type f struct {
+		id, at string
+	}
+	var fs []f
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFeatured).ForEach(func(k, v []byte) error {
+			fs = append(fs, f{string(k), string(v)})
+			return nil
+		})
+	})
+	sort.Slice(fs, func(i, j int) bool { return fs[i].at > fs[j].at })
+	ids := make([]string, len(fs))
+	for i, x := range fs {
+		ids[i] = x.id
+	}
+	return ids, err
+}
+
+// Now is the store's clock, truncated to seconds like every stored time.
+func (s *Store) Now() time.Time { return s.now() }

@@ -10,17 +10,19 @@ import (
 )
 
 func registerPractices(api *gin.RouterGroup, svc Service) {
+	registerVersions(api, svc)
 	api.GET("/practices/:id", func(c *gin.Context) {
 		if _, err := queryParams(c); err != nil {
 			writeError(c, err)
 			return
 		}
-		p, err := svc.Get(c, c.Param("id"))
-		if err != nil {
-			writeError(c, err)
+		// A merged practice answers with a permanent redirect to the one it became.
+		if to, ok := svc.Redirect(c.Param("id")); ok {
+			c.Redirect(http.StatusMovedPermanently, "/api/v1/practices/"+to)
 			return
 		}
-		c.JSON(http.StatusOK, p)
+		p, err := svc.Get(c, c.Param("id"))
+		respond(c, http.StatusOK, p, err)
 	})
 	api.GET("/practices/:id/similar", func(c *gin.Context) {
 		vals, err := queryParams(c, "limit")

@@ -8,29 +8,71 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-// Service is what the handlers need from the knowledge base.
+// Service is what the public handlers need from the knowledge base.
 type Service interface {
 	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
 	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
 	Suggest(ctx context.Context, q string, limit int) (*app.SuggestResult, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
+	Versions(ctx context.Context, id string) ([]practices.VersionInfo, error)
+	Version(ctx context.Context, id string, v int) (*practices.Practice, error)
+	Redirect(id string) (string, bool)
+	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
 	Ready(ctx context.Context) error
+}
+
+// ReviewService is the Live Learning Experience workflow.
+type ReviewService interface {
+	Create(ctx context.Context, in review.Input) (*review.Receipt, error)
+	Duplicates(ctx context.Context, in review.Input) ([]review.Duplicate, error)
+	Get(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
+	Update(ctx context.Context, id string, acc review.Access, in review.Input) (*review.Submission, error)
+	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
+	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
+	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
+	SaveSession(ctx context.Context, actor string, s review.Session) (*review.Session, error)
+	Session(ctx context.Context, id string) (*review.Session, error)
+	Sessions(ctx context.Context, openOnly bool) ([]review.Session, error)
+	Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
+	Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error)
+	Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error)
+	Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error)
+	Feature(ctx context.Context, actor, id string, featured bool) error
+	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
+	Outbox(ctx context.Context, limit int) ([]review.Notification, error)
+}
+
+// AuthService is the coordinators' accounts.
+type AuthService interface {
+	Authenticate(email, password string) (*auth.Principal, error)
+	ByToken(token string) (*auth.Principal, error)
+	CreateSession(p *auth.Principal) (string, auth.Principal, time.Time, error)
+	BySession(id string) (*auth.Principal, error)
+	EndSession(id string) error
+	AddUser(email, role, password, actor string) (auth.UserInfo, error)
+	Users() ([]auth.UserInfo, error)
+	CreateToken(email, name, actor string) (string, auth.TokenInfo, error)
+	Tokens() ([]auth.TokenInfo, error)
+	RevokeToken(id, actor string) error
 }
 
 // AdminService adds what the admin socket offers.
 type AdminService interface {
-	Service
 	Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) error
@@ -39,9 +81,15 @@ type AdminService interface {
 // Config configures an engine.
 type Config struct {
 	Service Service
+	Review  ReviewService
+	Auth    AuthService
 	Logger  *slog.Logger
 	// MaxBody caps request bodies (bytes) on the public engine.
 	MaxBody int64
+	// Limits are the per-address rates; zero values take DefaultLimits.
+	Limits Limits
+	// SecureCookies marks the session cookie Secure (when served over TLS).
+	SecureCookies bool
 }
 
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
@@ -55,6 +103,7 @@ func newEngine(cfg Config, maxBody int64) *gin.Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := gin.New()
+	e.SetTrustedProxies(nil) // the client address is the peer's, for rate limits
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request's context
 	e.Use(withRequestID(log), accessLog(), recovery(), limitBody(maxBody))
@@ -69,6 +118,27 @@ func newEngine(cfg Config, maxBody int64) *gin.Engine {
 	return e
 }
 
+// routes registers every API resource on a group.
+func routes(api *gin.RouterGroup, cfg Config) {
+	limits := cfg.Limits
+	if limits.Submissions.Burst == 0 {
+		limits.Submissions = DefaultLimits.Submissions
+	}
+	if limits.Logins.Burst == 0 {
+		limits.Logins = DefaultLimits.Logins
+	}
+	registerSearch(api, cfg.Service)
+	registerSuggest(api, cfg.Service)
+	registerPractices(api, cfg.Service)
+	registerRecommendations(api, cfg.Service)
+	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions))
+	registerSessions(api, cfg.Review)
+	registerReview(api, cfg.Review)
+	registerCuration(api, cfg.Review)
+	registerAccounts(api, cfg.Auth, newLimiter(limits.Logins), cfg.SecureCookies)
+	registerAuditLog(api, cfg.Service, cfg.Review)
+}
+
 // New builds the public engine.
 func New(cfg Config) *gin.Engine {
 	max := cfg.MaxBody
@@ -77,25 +147,18 @@ func New(cfg Config) *gin.Engine {
 	}
 	e := newEngine(cfg, max)
 	registerHealth(e, cfg.Service)
-	api := e.Group("/api/v1")
+	api := e.Group("/api/v1", identify(cfg.Auth))
 	registerOpenAPI(api)
-	registerSearch(api, cfg.Service)
-	registerSuggest(api, cfg.Service)
-	registerPractices(api, cfg.Service)
-	registerRecommendations(api, cfg.Service)
+	routes(api, cfg)
 	return e
 }
 
-// NewAdmin builds the engine served on the owner-only admin socket: the public API plus
-// the admin routes that the CLI uses while a server holds the store.
+// NewAdmin builds the engine served on the owner-only admin socket: the whole API, every
+// request as the local admin, plus the routes the CLI uses while a server holds the store.
 func NewAdmin(cfg Config, svc AdminService) *gin.Engine {
-	cfg.Service = svc
 	e := newEngine(cfg, maxImportBody)
-	registerHealth(e, svc)
-	api := e.Group("/api/v1")
-	registerSearch(api, svc)
-	registerPractices(api, svc)
-	registerRecommendations(api, svc)
+	registerHealth(e, cfg.Service)
+	routes(e.Group("/api/v1", asLocalAdmin()), cfg)
 	registerAdmin(e.Group("/admin/v1"), svc)
 	return e
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/server"
@@ -18,12 +19,12 @@ import (
 
 func newEngine(t *testing.T) (*gin.Engine, *app.App) {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir()})
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	return server.New(server.Config{Service: a}), a
+	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth}), a
 }
 
 func do(t *testing.T, h http.Handler, method, target string, body string) *httptest.ResponseRecorder {

@@ -1,0 +1,112 @@
+// Package audit is the append-only log of every change: who, when, what, and the record
+// before and after. Entries are written inside the transaction of the change they record,
+// so there is never a change without its entry, nor an entry without its change.
+package audit
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var bucket = []byte("audit")
+
+// Entry is one recorded change.
+type Entry struct {
+	Seq    uint64          `json:"seq"`
+	Time   time.Time       `json:"time"`
+	Actor  string          `json:"actor"`  // who: a user's email, "contributor", "cli", "system"
+	Action string          `json:"action"` // what: e.g. submission.accept, practice.edit
+	Target string          `json:"target"` // on what: e.g. practice:ID, submission:ID
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+	Note   string          `json:"note,omitempty"`
+}
+
+// Init creates the audit bucket; call it once at open.
+func Init(db *bolt.DB) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucket)
+		return err
+	})
+}
+
+// Record builds an entry from the records before and after a change (either may be nil).
+func Record(actor, action, target string, before, after any, note string) Entry {
+	return Entry{Actor: actor, Action: action, Target: target, Before: raw(before), After: raw(after), Note: note}
+}
+
+func raw(v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil || string(data) == "null" {
+		return nil
+	}
+	return data
+}
+
+// Append writes an entry inside the caller's transaction, with the next sequence number
+// and, when unset, the time now.
+func Append(tx *bolt.Tx, e Entry) error {
+	b := tx.Bucket(bucket)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	e.Seq = seq
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC().Truncate(time.Second)
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	key := make([]byte, 8)
+	binary.BigEndian.PutUint64(key, seq)
+	return b.Put(key, data)
+}
+
+// Query selects entries, newest first.
+type Query struct {
+	Before uint64 // only entries older than this sequence number (0: from the newest)
+	Limit  int
+	Target string // only entries on this target, or with this prefix ("practice:")
+}
+
+// List reads entries newest first.
+func List(db *bolt.DB, q Query) ([]Entry, error) {
+	out := []Entry{}
+	err := db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
+		var k, v []byte
+		if q.Before > 0 {
+			key := make([]byte, 8)
+			binary.BigEndian.PutUint64(key, q.Before)
+			if at, _ := c.Seek(key); at == nil {
+				k, v = c.Last() // every entry is older
+			} else {
+				k, v = c.Prev()
+			}
+		} else {
+			k, v = c.Last()
+		}
+		for ; k != nil && len(out) < q.Limit; k, v = c.Prev() {
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("audit: decode entry %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if q.Target != "" && e.Target != q.Target && !strings.HasPrefix(e.Target, q.Target) {
+				continue
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,389 @@
+// Package auth holds the coordinators' accounts: users with bcrypt password hashes, API
+// bearer tokens and web sessions (each with its CSRF token). Secrets are stored only as
+// hashes and compared in constant time.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+)
+
+// Roles, from least to most allowed.
+const (
+	RoleCoordinator = "coordinator"
+	RoleAdmin       = "admin"
+)
+
+var roleRank = map[string]int{RoleCoordinator: 1, RoleAdmin: 2}
+
+// MinPassword is the shortest password accepted.
+const MinPassword = 10
+
+var (
+	bucketUsers    = []byte("users")       // email → user
+	bucketTokens   = []byte("tokens")      // token id → token
+	bucketTokenKey = []byte("token_index") // sha256(token) → token id
+	bucketSessions = []byte("sessions")    // sha256(session) → session
+)
+
+// Principal is who a request acts as.
+type Principal struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+	// Via says how the principal was recognised: "token" or "session".
+	Via string `json:"-"`
+	// CSRF is the session's anti-forgery token (sessions only).
+	CSRF string `json:"-"`
+}
+
+// Can reports whether p has at least role.
+func (p *Principal) Can(role string) bool { return p != nil && roleRank[p.Role] >= roleRank[role] }
+
+type user struct {
+	Email        string    `json:"email"`
+	Role         string    `json:"role"`
+	PasswordHash []byte    `json:"password_hash"`
+	Created      time.Time `json:"created"`
+}
+
+// UserInfo is a user as shown: never the password hash.
+type UserInfo struct {
+	Email   string    `json:"email"`
+	Role    string    `json:"role"`
+	Created time.Time `json:"created"`
+}
+
+// TokenInfo describes an API token; the token itself is shown once, at creation.
+type TokenInfo struct {
+	ID       string    `json:"id"`
+	Email    string    `json:"email"`
+	Name     string    `json:"name,omitempty"`
+	Created  time.Time `json:"created"`
+	Revoked  bool      `json:"revoked,omitempty"`
+	LastUsed time.Time `json:"last_used,omitempty"`
+}
+
+type session struct {
+	Email   string    `json:"email"`
+	CSRF    string    `json:"csrf"`
+	Expires time.Time `json:"expires"`
+}
+
+// Service manages accounts in the store's database.
+type Service struct {
+	db         *bolt.DB
+	now        func() time.Time
+	sessionTTL time.Duration
+	bcryptCost int
+}
+
+// Options tune a Service.
+type Options struct {
+	SessionTTL time.Duration // default 12 hours
+	BcryptCost int           // default bcrypt.DefaultCost; tests lower it
+}
+
+// New creates the account buckets and returns the service.
+func New(db *bolt.DB, opts Options) (*Service, error) {
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketUsers, bucketTokens, bucketTokenKey, bucketSessions} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if opts.SessionTTL == 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, sessionTTL: opts.SessionTTL, bcryptCost: opts.BcryptCost}, nil
+}
+
+// NormalizeEmail lowercases and checks an email address.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email[strings.Index(email, "@"):], ".") {
+		return "", fmt.Errorf("%q is not an email address", email)
+	}
+	return email, nil
+}
+
+// AddUser creates a user (or, for an existing email, sets a new role and password).
+func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error) {
+	f := map[string]string{}
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		f["email"] = err.Error()
+	}
+	if roleRank[role] == 0 {
+		f["role"] = "must be coordinator or admin"
+	}
+	if utf8.RuneCountInString(password) < MinPassword {
+		f["password"] = fmt.Sprintf("must have at least %d characters", MinPassword)
+	}
+	if len(password) > 72 {
+		f["password"] = "must have at most 72 bytes" // bcrypt's limit
+	}
+	if len(f) > 0 {
+		return UserInfo{}, apperr.InvalidFields("the user is not valid", f)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
+	if err != nil {
+		return UserInfo{}, fmt.Errorf("auth: hash password: %w", err)
+	}
+	u := user{Email: email, Role: role, PasswordHash: hash, Created: s.now().Truncate(time.Second)}
+	info := UserInfo{Email: u.Email, Role: u.Role, Created: u.Created}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		var before *UserInfo
+		if old, ok := getUser(tx, email); ok {
+			u.Created = old.Created
+			info.Created = old.Created
+			before = &UserInfo{Email: old.Email, Role: old.Role, Created: old.Created}
+		}
+		if err := putJSON(tx.Bucket(bucketUsers), email, u); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(actor, "user.save", "user:"+email, before, info, ""))
+	})
+	return info, err
+}
+
+func getUser(tx *bolt.Tx, email string) (user, bool) {
+	var u user
+	v := tx.Bucket(bucketUsers).Get([]byte(email))
+	if v == nil || json.Unmarshal(v, &u) != nil {
+		return user{}, false
+	}
+	return u, true
+}
+
+func putJSON(b *bolt.Bucket, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), data)
+}
+
+// Users lists the users.
+func (s *Service) Users() ([]UserInfo, error) {
+	out := []UserInfo{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
+			var u user
+			if err := json.Unmarshal(v, &u); err != nil {
+				return err
+			}
+			out = append(out, UserInfo{Email: u.Email, Role: u.Role, Created: u.Created})
+			return nil
+		})
+	})
+	return out, err
+}
+
+// dummyHash keeps a failed login for an unknown email as slow as one for a known email.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kb-no-such-user-password"), bcrypt.MinCost)
+
+// Authenticate checks an email and password.
+func (s *Service) Authenticate(email, password string) (*Principal, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var u user
+	var ok bool
+	s.db.View(func(tx *bolt.Tx) error { u, ok = getUser(tx, email); return nil })
+	hash := dummyHash
+	if ok {
+		hash = u.PasswordHash
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
+		return nil, apperr.Errorf(apperr.Unauthorized, "wrong email or password")
+	}
+	return &Principal{Email: u.Email, Role: u.Role}, nil
+}
+
+// NewSecret returns 256 random bits, URL-safe.
+func NewSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's randomness failing is not recoverable
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Hash is the stored form of a secret: SHA-256 is enough for 256-bit random secrets.
+func Hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// Equal compares two secrets (or hashes) in constant time.
+func Equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// TokenPrefix starts every API token, so that a leaked one is recognisable.
+const TokenPrefix = "kbt_"
+
+// CreateToken makes an API token for a user. The token is returned once; only its hash is
+// kept.
+func (s *Service) CreateToken(email, name, actor string) (string, TokenInfo, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	token := TokenPrefix + NewSecret()
+	id := Hash(token)[:12]
+	info := TokenInfo{ID: id, Email: email, Name: strings.TrimSpace(name), Created: s.now().Truncate(time.Second)}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, ok := getUser(tx, email); !ok {
+			return apperr.InvalidFields("no such user", map[string]string{"email": fmt.Sprintf("%q has no account; create it with kb user add", email)})
+		}
+		if err := putJSON(tx.Bucket(bucketTokens), id, info); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketTokenKey).Put([]byte(Hash(token)), []byte(id)); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(actor, "token.create", "token:"+id, nil, info, ""))
+	})
+	if err != nil {
+		return "", TokenInfo{}, err
+	}
+	return token, info, nil
+}
+
+// Tokens lists the API tokens.
+func (s *Service) Tokens() ([]TokenInfo, error) {
+	out := []TokenInfo{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
+			var t TokenInfo
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			out = append(out, t)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// RevokeToken disables a token for good.
+func (s *Service) RevokeToken(id, actor string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTokens)
+		v := b.Get([]byte(id))
+		if v == nil {
+			return apperr.Errorf(apperr.NotFound, "no token with id %q", id)
+		}
+		var t TokenInfo
+		if err := json.Unmarshal(v, &t); err != nil {
+			return err
+		}
+		before := t
+		t.Revoked = true
+		if err := putJSON(b, id, t); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(actor, "token.revoke", "token:"+id, before, t, ""))
+	})
+}
+
+// ByToken recognises the user of an API token.
+func (s *Service) ByToken(token string) (*Principal, error) {
+	unauthorized := apperr.Errorf(apperr.Unauthorized, "the API token is not valid")
+	if !strings.HasPrefix(token, TokenPrefix) {
+		return nil, unauthorized
+	}
+	h := Hash(token)
+	var p *Principal
+	err := s.db.View(func(tx *bolt.Tx) error {
+		// Looked up by the hash of the token: the stored hash of a random 256-bit secret
+		// reveals nothing through the lookup's timing.
+		id := tx.Bucket(bucketTokenKey).Get([]byte(h))
+		if id == nil {
+			return unauthorized
+		}
+		var t TokenInfo
+		if err := json.Unmarshal(tx.Bucket(bucketTokens).Get(id), &t); err != nil || t.Revoked {
+			return unauthorized
+		}
+		u, ok := getUser(tx, t.Email)
+		if !ok {
+			return unauthorized
+		}
+		p = &Principal{Email: u.Email, Role: u.Role, Via: "token"}
+		return nil
+	})
+	return p, err
+}
+
+// CreateSession starts a web session for a principal; the session id goes in a cookie.
+func (s *Service) CreateSession(p *Principal) (id string, sess Principal, expires time.Time, err error) {
+	id = NewSecret()
+	expires = s.now().Add(s.sessionTTL)
+	rec := session{Email: p.Email, CSRF: NewSecret(), Expires: expires}
+	now := s.now()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		// Drop expired sessions as new ones start, so the bucket stays small.
+		var stale [][]byte
+		b.ForEach(func(k, v []byte) error {
+			var old session
+			if json.Unmarshal(v, &old) != nil || now.After(old.Expires) {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		for _, k := range stale {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return putJSON(b, Hash(id), rec)
+	})
+	return id, Principal{Email: p.Email, Role: p.Role, Via: "session", CSRF: rec.CSRF}, expires, err
+}
+
+// BySession recognises the user of a live session.
+func (s *Service) BySession(id string) (*Principal, error) {
+	expired := apperr.Errorf(apperr.Unauthorized, "the session has expired; log in again")
+	var p *Principal
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketSessions).Get([]byte(Hash(id)))
+		var rec session
+		if v == nil || json.Unmarshal(v, &rec) != nil || s.now().After(rec.Expires) {
+			return expired
+		}
+		u, ok := getUser(tx, rec.Email)
+		if !ok {
+			return expired
+		}
+		p = &Principal{Email: u.Email, Role: u.Role, Via: "session", CSRF: rec.CSRF}
+		return nil
+	})
+	return p, err
+}
+
+// EndSession logs a session out.
+func (s *Service) EndSession(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSessions).Delete([]byte(Hash(id)))
+	})
+}

@@ -1,0 +1,225 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Edit stores a coordinator's edit of a published practice as a new version.
+func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
+	return s.change(ctx, actor, id, "practice.edit", "", func(old *practices.Practice) (*practices.Practice, error) {
+		p.ID, p.Archived, p.Version, p.UpdatedAt = id, old.Archived, 0, old.UpdatedAt
+		if p.Session == "" {
+			p.Session = old.Session
+		}
+		p.Region, p.PopulationBand = "", ""
+		p.Normalize()
+		s.geo.Enrich(&p)
+		if err := p.Validate(s.geo); err != nil {
+			return nil, err
+		}
+		return &p, nil
+	})
+}
+
+// Revert stores an earlier version again, as the newest version.
+func (s *Service) Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error) {
+	old, err := s.store.Version(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, actor, id, "practice.revert", fmt.Sprintf("to version %d", version), func(cur *practices.Practice) (*practices.Practice, error) {
+		p := *old
+		p.Archived = cur.Archived
+		return &p, nil
+	})
+}
+
+// Archive hides a practice from search and recommendations, or brings it back.
+func (s *Service) Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error) {
+	action := "practice.archive"
+	if !archived {
+		action = "practice.unarchive"
+	}
+	return s.change(ctx, actor, id, action, "", func(cur *practices.Practice) (*practices.Practice, error) {
+		if _, merged := s.store.Redirect(id); merged && !archived {
+			return nil, apperr.Errorf(apperr.Conflict, "practice %q was merged into another; it cannot be brought back", id)
+		}
+		p := *cur
+		p.Archived = archived
+		return &p, nil
+	})
+}
+
+// Merge keeps into and retires id: id is archived and its address redirects to into.
+func (s *Service) Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error) {
+	if id == into {
+		return nil, fieldErr("into", "a practice cannot be merged into itself")
+	}
+	target, err := s.store.Get(ctx, into)
+	if apperr.Code(err) == apperr.NotFound {
+		return nil, fieldErr("into", "there is no practice %q", into)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if target.Archived {
+		return nil, apperr.Errorf(apperr.Conflict, "practice %q is archived; merge into a published practice", into)
+	}
+	return s.change(ctx, actor, id, "practice.merge", "into "+into, func(cur *practices.Practice) (*practices.Practice, error) {
+		if _, merged := s.store.Redirect(id); merged {
+			return nil, apperr.Errorf(apperr.Conflict, "practice %q was already merged", id)
+		}
+		p := *cur
+		p.Archived = true
+		return &p, nil
+	}, func(tx *bolt.Tx) error { return practices.SetRedirectTx(tx, id, into) })
+}
+
+// change writes a new version of a practice, made by edit from the current one, with its
+// audit entry (and any extra writes) in one transaction; the index follows.
+func (s *Service) change(ctx context.Context, actor, id, action, note string, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*bolt.Tx) error) (*practices.Practice, error) {
+	var out *practices.Practice
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		cur, err := practices.GetTx(tx, id)
+		if err != nil {
+			return err
+		}
+		p, err := edit(cur)
+		if err != nil {
+			return err
+		}
+		r, err := s.store.PutTx(tx, p, practices.NewVersion)
+		if err != nil {
+			return err
+		}
+		if !r.Changed {
+			out = cur
+			return nil
+		}
+		for _, x := range extra {
+			if err := x(tx); err != nil {
+				return err
+			}
+		}
+		out = p
+		return audit.Append(tx, audit.Record(actor, action, "practice:"+id, cur, p, note))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.synced(ctx)
+	return out, nil
+}
+
+// Feature puts a practice on the home page, or takes it off.
+func (s *Service) Feature(ctx context.Context, actor, id string, featured bool) error {
+	return s.store.Update(func(tx *bolt.Tx) error {
+		p, err := practices.GetTx(tx, id)
+		if err != nil {
+			return err
+		}
+		if featured && p.Archived {
+			return apperr.Errorf(apperr.Conflict, "an archived practice cannot be featured")
+		}
+		if err := practices.SetFeaturedTx(tx, id, featured, s.store.Now()); err != nil {
+			return err
+		}
+		action := "practice.feature"
+		if !featured {
+			action = "practice.unfeature"
+		}
+		return audit.Append(tx, audit.Record(actor, action, "practice:"+id, nil, nil, ""))
+	})
+}
+
+// FieldChange is one difference between two versions.
+type FieldChange struct {
+	Field   string   `json:"field"`
+	From    any      `json:"from,omitempty"`
+	To      any      `json:"to,omitempty"`
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+	// Diff is a unified line diff, for long text.
+	Diff string `json:"diff,omitempty"`
+}
+
+// Diff says what changed between two versions of a practice, field by field.
+type Diff struct {
+	ID      string        `json:"id"`
+	From    int           `json:"from"`
+	To      int           `json:"to"`
+	Changes []FieldChange `json:"changes"`
+}
+
+// CompareVersions compares two versions of a practice.
+func (s *Service) CompareVersions(ctx context.Context, id string, from, to int) (*Diff, error) {
+	a, err := s.store.Version(ctx, id, from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.store.Version(ctx, id, to)
+	if err != nil {
+		return nil, err
+	}
+	return &Diff{ID: id, From: from, To: to, Changes: compare(a, b)}, nil
+}
+
+// compare lists the differing fields of two practices, in the order of the type.
+func compare(a, b *practices.Practice) []FieldChange {
+	out := []FieldChange{}
+	va, vb := reflect.ValueOf(*a), reflect.ValueOf(*b)
+	t := va.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
+		if name == "version" || name == "updated_at" {
+			continue
+		}
+		x, y := va.Field(i).Interface(), vb.Field(i).Interface()
+		if reflect.DeepEqual(x, y) {
+			continue
+		}
+		switch xv := x.(type) {
+		case []string:
+			yv := y.([]string)
+			out = append(out, FieldChange{Field: name, Added: minus(yv, xv), Removed: minus(xv, yv)})
+		case string:
+			yv := y.(string)
+			if strings.Contains(xv, "\n") || strings.Contains(yv, "\n") || len(xv) > 200 || len(yv) > 200 {
+				out = append(out, FieldChange{Field: name, Diff: lineDiff(xv, yv, a.Version, b.Version)})
+			} else {
+				out = append(out, FieldChange{Field: name, From: xv, To: yv})
+			}
+		default:
+			out = append(out, FieldChange{Field: name, From: x, To: y})
+		}
+	}
+	return out
+}
+
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func lineDiff(a, b string, from, to int) string {
+	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
+		FromFile: fmt.Sprintf("version %d", from), ToFile: fmt.Sprintf("version %d", to), Context: 2,
+	})
+	return d
+}

@@ -1,0 +1,116 @@
+package review
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+var (
+	bucketSessions    = []byte("lle_sessions") // id → Session
+	bucketSubmissions = []byte("submissions")  // id → Submission
+	bucketOutbox      = []byte("outbox")       // seq → Notification
+)
+
+// Index is what the workflow needs from the search index.
+type Index interface {
+	// Sync brings the index up to the store after a write.
+	Sync(ctx context.Context) error
+	Similar(ctx context.Context, p *practices.Practice, limit int) ([]index.Hit, error)
+}
+
+// Service runs the workflow over the store's database.
+type Service struct {
+	store *practices.Store
+	index Index
+	geo   *practices.Geography
+	log   *slog.Logger
+	// wake tells the notification sender that the outbox has new mail.
+	wake chan struct{}
+}
+
+// New creates the workflow's buckets and returns the service.
+func New(store *practices.Store, ix Index, geo *practices.Geography, log *slog.Logger) (*Service, error) {
+	err := store.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, index: ix, geo: geo, log: log, wake: make(chan struct{}, 1)}, nil
+}
+
+// synced brings the index up to the store after a committed write. The write is already
+// durable: a failure here is logged and repaired by the next sync.
+func (s *Service) synced(ctx context.Context) {
+	if err := s.index.Sync(ctx); err != nil {
+		s.log.Error("index sync after a review write failed", "err", err)
+	}
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug makes a readable id from words ("Bogotá: ¡Conéctate!" → "bogota-conectate").
+func Slug(s string, max int) string {
+	slug := strings.Trim(notSlug.ReplaceAllString(practices.Fold(s), "-"), "-")
+	if len(slug) > max {
+		slug = strings.TrimRight(slug[:max], "-")
+	}
+	return slug
+}
+
+// uniqueKey returns base, or base-2, base-3 … the first not in the bucket.
+func uniqueKey(b *bolt.Bucket, base string) string {
+	key := base
+	for i := 2; b.Get([]byte(key)) != nil; i++ {
+		key = fmt.Sprintf("%s-%d", base, i)
+	}
+	return key
+}
+
+func getJSON[T any](b *bolt.Bucket, key, what string) (*T, error) {
+	v := b.Get([]byte(key))
+	if v == nil {
+		return nil, apperr.Errorf(apperr.NotFound, "no %s with id %q", what, key)
+	}
+	var out T
+	if err := json.Unmarshal(v, &out); err != nil {
+		return nil, fmt.Errorf("decode %s %s: %w", what, key, err)
+	}
+	return &out, nil
+}
+
+func putJSON(b *bolt.Bucket, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), data)
+}

@@ -1,0 +1,448 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// TrackingPrefix starts every tracking token.
+const TrackingPrefix = "kbs_"
+
+// Contributor is the audit actor of a contributor acting through a tracking token.
+func Contributor(id string) string { return "contributor of submission " + id }
+
+// draftID stands in for the id a practice gets when it is accepted, so that validation
+// (which requires an id) can run on a submission.
+const draftID = "submission"
+
+// sourceOf is the source a submitted case records.
+func sourceOf(session *Session) string {
+	if session != nil {
+		return "Live Learning Experience submission, session: " + session.Title
+	}
+	return "Live Learning Experience submission (standing call)"
+}
+
+// prepare validates an input and returns the practice as it will be stored. A draft may
+// leave required fields empty; what it does give must be right.
+func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practice, error) {
+	f := map[string]string{}
+	var session *Session
+	if id := strings.TrimSpace(in.SessionID); id != "" {
+		ss, err := getJSON[Session](tx.Bucket(bucketSessions), id, "session")
+		switch {
+		case err != nil:
+			f["session_id"] = fmt.Sprintf("%q is not a session", id)
+		case !ss.Open:
+			f["session_id"] = fmt.Sprintf("the call of session %q is closed", ss.Title)
+		default:
+			session, in.SessionID = ss, id
+		}
+	}
+	p := in.Practice
+	p.ID, p.Source, p.Session, p.Version, p.UpdatedAt, p.Archived = draftID, sourceOf(session), in.SessionID, 0, time.Time{}, false
+	p.Region, p.PopulationBand = "", ""
+	if len(p.Languages) == 0 {
+		p.Languages = []string{"en"}
+	}
+	p.Normalize()
+	s.geo.Enrich(&p)
+	if err := p.Validate(s.geo); err != nil {
+		for k, v := range apperr.As(err).Fields {
+			f["practice."+k] = v
+		}
+	}
+	c := &in.Contact
+	c.Name, c.Role, c.Email = strings.TrimSpace(c.Name), strings.TrimSpace(c.Role), strings.TrimSpace(c.Email)
+	switch {
+	case c.Name == "":
+		f["contact.name"] = "is required: who presents the case (never published)"
+	case utf8.RuneCountInString(c.Name) > 200:
+		f["contact.name"] = "is too long (at most 200 characters)"
+	}
+	if utf8.RuneCountInString(c.Role) > 200 {
+		f["contact.role"] = "is too long (at most 200 characters)"
+	}
+	if email, err := auth.NormalizeEmail(c.Email); err != nil {
+		f["contact.email"] = "is required: an address to tell you about the review (never published)"
+		if c.Email != "" {
+			f["contact.email"] = err.Error()
+		}
+	} else {
+		c.Email = email
+	}
+	if !in.ConsentToPublish {
+		f["consent_to_publish"] = "must be given: the case is published under the network's name once accepted"
+	}
+	if utf8.RuneCountInString(in.Comment) > 5000 {
+		f["comment"] = "is too long (at most 5000 characters)"
+	}
+	if draft {
+		for k, v := range f {
+			if strings.Contains(v, "required") || k == "consent_to_publish" {
+				delete(f, k) // a draft may be incomplete
+			}
+		}
+	}
+	if len(f) > 0 {
+		return p, apperr.InvalidFields("the submission is not valid", f)
+	}
+	return p, nil
+}
+
+// Create stores a new submission, as a draft or submitted, durably before it returns.
+// The receipt carries the tracking token (shown once) and, for a submitted case, the
+// closest existing practices.
+func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
+	token := TrackingPrefix + auth.NewSecret()
+	var sub Submission
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		p, err := s.prepare(tx, &in, in.Draft)
+		if err != nil {
+			return err
+		}
+		now := s.store.Now()
+		b := tx.Bucket(bucketSubmissions)
+		sub = Submission{
+			ID: uniqueKey(b, randomID()), Status: StatusDraft, SessionID: in.SessionID, Practice: p,
+			Contact: in.Contact, Consent: in.ConsentToPublish, Comments: []Comment{}, Created: now, Updated: now,
+			TokenHash: auth.Hash(token),
+		}
+		sub.History = []Transition{{Time: now, To: StatusDraft, Actor: Contributor(sub.ID)}}
+		action := "submission.draft"
+		if !in.Draft {
+			sub.Status = StatusSubmitted
+			sub.History = []Transition{{Time: now, To: StatusSubmitted, Actor: Contributor(sub.ID)}}
+			action = "submission.submit"
+			if err := s.notify(tx, &sub, ""); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(b, sub.ID, sub); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(Contributor(sub.ID), action, "submission:"+sub.ID, nil, sub.view(), ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.wakeSender()
+	r := &Receipt{ID: sub.ID, Status: sub.Status, TrackingToken: token, Duplicates: []Duplicate{}}
+	if sub.Status == StatusSubmitted {
+		r.Duplicates = s.duplicates(ctx, &sub.Practice, sub.ID)
+	}
+	return r, nil
+}
+
+// Duplicates lists the existing practices closest to a draft, without storing anything.
+func (s *Service) Duplicates(ctx context.Context, in Input) ([]Duplicate, error) {
+	var p practices.Practice
+	err := s.store.View(func(tx *bolt.Tx) error {
+		var err error
+		p, err = s.prepare(tx, &in, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.duplicates(ctx, &p, draftID), nil
+}
+
+const maxDuplicates = 3
+
+func (s *Service) duplicates(ctx context.Context, p *practices.Practice, id string) []Duplicate {
+	q := *p
+	q.ID = "submission:" + id // never an existing practice's id
+	hits, err := s.index.Similar(ctx, &q, maxDuplicates)
+	out := []Duplicate{}
+	if err != nil {
+		s.log.Error("duplicate check failed", "err", err)
+		return out
+	}
+	for _, h := range hits {
+		if pr, err := s.store.Get(ctx, h.ID); err == nil {
+			out = append(out, Duplicate{ID: h.ID, Title: pr.Title, Score: h.Score})
+		}
+	}
+	return out
+}
+
+// Access says who reads or acts on a submission: a coordinator, or the contributor
+// with its tracking token.
+type Access struct {
+	Principal *auth.Principal
+	Token     string
+}
+
+func (a Access) actor(id string) string {
+	if a.Principal != nil {
+		return a.Principal.Email
+	}
+	return Contributor(id)
+}
+
+// load reads a submission and checks access: a coordinator sees any; a contributor only
+// the one its token opens.
+func load(tx *bolt.Tx, id string, acc Access) (*Submission, error) {
+	if acc.Principal == nil && acc.Token == "" {
+		return nil, apperr.Errorf(apperr.Unauthorized, "give the submission's tracking token (X-Tracking-Token) or a coordinator's token")
+	}
+	sub, err := getJSON[Submission](tx.Bucket(bucketSubmissions), id, "submission")
+	if err != nil {
+		return nil, err
+	}
+	if acc.Principal.Can(auth.RoleCoordinator) || acc.Principal == nil && auth.Equal(auth.Hash(acc.Token), sub.TokenHash) {
+		return sub, nil
+	}
+	return nil, apperr.Errorf(apperr.Forbidden, "this token does not open submission %q", id)
+}
+
+// Get returns a submission to a coordinator or to its contributor.
+func (s *Service) Get(ctx context.Context, id string, acc Access) (*Submission, error) {
+	var sub *Submission
+	err := s.store.View(func(tx *bolt.Tx) error {
+		var err error
+		sub, err = load(tx, id, acc)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sub.view(), nil
+}
+
+// Update lets the contributor change a draft (and submit it, unless the input is still a
+// draft) or answer a request for changes with a revised case.
+func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (*Submission, error) {
+	var out *Submission
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		sub, err := load(tx, id, acc)
+		if err != nil {
+			return err
+		}
+		if acc.Principal != nil {
+			return apperr.Errorf(apperr.Forbidden, "only the contributor changes a submission; coordinators decide on it")
+		}
+		before := sub.view()
+		action := ActionSubmit
+		switch {
+		case sub.Status == StatusDraft && in.Draft:
+			action = "" // stays a draft
+		case sub.Status == StatusChangesRequested:
+			action = ActionRevise
+		}
+		in.SessionID = strings.TrimSpace(in.SessionID)
+		p, err := s.prepare(tx, &in, action == "")
+		if err != nil {
+			return err
+		}
+		now := s.store.Now()
+		if action != "" {
+			to, err := next(action, sub.Status)
+			if err != nil {
+				return err
+			}
+			if action == ActionRevise {
+				sub.Revisions = append(sub.Revisions, Revision{Time: sub.Updated, Practice: sub.Practice})
+			}
+			sub.History = append(sub.History, Transition{Time: now, From: sub.Status, To: to, Actor: Contributor(id)})
+			sub.Status = to
+		}
+		if c := strings.TrimSpace(in.Comment); c != "" {
+			sub.Comments = append(sub.Comments, Comment{Time: now, Author: "contributor", Text: c})
+		}
+		sub.Practice, sub.Contact, sub.Consent, sub.SessionID, sub.Updated = p, in.Contact, in.ConsentToPublish, in.SessionID, now
+		if action != "" {
+			if err := s.notify(tx, sub, ""); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
+			return err
+		}
+		out = sub.view()
+		return audit.Append(tx, audit.Record(Contributor(id), "submission."+orDefault(action, "edit_draft"), "submission:"+id, before, out, ""))
+	})
+	if err == nil {
+		s.wakeSender()
+	}
+	return out, err
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// Withdraw lets the contributor take a submission back before a decision.
+func (s *Service) Withdraw(ctx context.Context, id string, acc Access) (*Submission, error) {
+	return s.transition(ctx, id, acc, ActionWithdraw, "", func(tx *bolt.Tx, sub *Submission) error {
+		if acc.Principal != nil {
+			return apperr.Errorf(apperr.Forbidden, "only the contributor withdraws a submission")
+		}
+		return nil
+	})
+}
+
+// transition applies an action to a submission in one transaction, with its audit entry
+// and its notification; extra runs first and may refuse or add writes.
+func (s *Service) transition(ctx context.Context, id string, acc Access, action, comment string, extra func(*bolt.Tx, *Submission) error) (*Submission, error) {
+	var out *Submission
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		sub, err := load(tx, id, acc)
+		if err != nil {
+			return err
+		}
+		before := sub.view()
+		to, err := next(action, sub.Status)
+		if err != nil {
+			return err
+		}
+		if extra != nil {
+			if err := extra(tx, sub); err != nil {
+				return err
+			}
+		}
+		now := s.store.Now()
+		sub.History = append(sub.History, Transition{Time: now, From: sub.Status, To: to, Actor: acc.actor(id)})
+		sub.Status, sub.Updated = to, now
+		if comment != "" {
+			sub.Comments = append(sub.Comments, Comment{Time: now, Author: authorOf(acc), Text: comment})
+		}
+		if err := s.notify(tx, sub, comment); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
+			return err
+		}
+		out = sub.view()
+		return audit.Append(tx, audit.Record(acc.actor(id), "submission."+action, "submission:"+id, before, out, comment))
+	})
+	if err == nil {
+		s.wakeSender()
+	}
+	return out, err
+}
+
+func authorOf(acc Access) string {
+	if acc.Principal != nil {
+		return "coordinator"
+	}
+	return "contributor"
+}
+
+// Decide applies a coordinator's decision. Accepting publishes the case as a practice
+// (version 1) in the same transaction, and the index follows at once.
+func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d Decision) (*DecisionResult, error) {
+	d.Comment = strings.TrimSpace(d.Comment)
+	switch d.Decision {
+	case ActionAccept, ActionReject, ActionRequestChanges:
+	default:
+		return nil, fieldErr("decision", "must be accept, reject or request_changes")
+	}
+	if d.Decision == ActionRequestChanges && d.Comment == "" {
+		return nil, fieldErr("comment", "is required when requesting changes: say what to change")
+	}
+	if utf8.RuneCountInString(d.Comment) > 5000 {
+		return nil, fieldErr("comment", "is too long (at most 5000 characters)")
+	}
+	var practiceID string
+	sub, err := s.transition(ctx, id, Access{Principal: who}, d.Decision, d.Comment, func(tx *bolt.Tx, sub *Submission) error {
+		if d.Decision != ActionAccept {
+			return nil
+		}
+		var err error
+		practiceID, err = s.publish(tx, sub, who.Email)
+		sub.PracticeID = practiceID
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if practiceID != "" {
+		s.synced(ctx)
+	}
+	return &DecisionResult{Submission: sub, PracticeID: practiceID}, nil
+}
+
+// publish writes an accepted submission as a new practice.
+func (s *Service) publish(tx *bolt.Tx, sub *Submission, actor string) (string, error) {
+	p := sub.Practice
+	if err := p.Validate(s.geo); err != nil {
+		return "", apperr.Errorf(apperr.Conflict, "the submission cannot be published as it is: %s", apperr.As(err).FieldList())
+	}
+	base := Slug(p.Title, 60)
+	if city := Slug(p.City, 30); city != "" && !strings.Contains(base, city) {
+		base = city + "-" + base
+	}
+	p.ID = base
+	for i := 2; ; i++ {
+		if _, err := practices.GetTx(tx, p.ID); apperr.Code(err) == apperr.NotFound {
+			break
+		}
+		p.ID = fmt.Sprintf("%s-%d", base, i)
+	}
+	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
+		return "", err
+	}
+	return p.ID, audit.Append(tx, audit.Record(actor, "practice.publish", "practice:"+p.ID, nil, p, "accepted from submission "+sub.ID))
+}
+
+// Queue filters the review queue.
+type Queue struct {
+	Status    string
+	SessionID string
+	Area      string
+	// OlderThan keeps submissions not updated for at least this long.
+	OlderThan time.Duration
+}
+
+// List returns the submissions a coordinator asked for, oldest update first.
+func (s *Service) List(ctx context.Context, q Queue) ([]*Submission, error) {
+	if q.Status != "" && !contains(Statuses, q.Status) {
+		return nil, fieldErr("status", "must be one of: %s", strings.Join(Statuses, ", "))
+	}
+	if q.Area != "" && !practices.Areas.Has(q.Area) {
+		return nil, fieldErr("area", "must be one of: %s", strings.Join(practices.Areas.IDs(), ", "))
+	}
+	out := []*Submission{}
+	cutoff := s.store.Now().Add(-q.OlderThan)
+	err := s.store.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubmissions)
+		return b.ForEach(func(k, v []byte) error {
+			sub, err := getJSON[Submission](b, string(k), "submission")
+			if err != nil {
+				return err
+			}
+			if (q.Status == "" || sub.Status == q.Status) && (q.SessionID == "" || sub.SessionID == q.SessionID) &&
+				(q.Area == "" || contains(sub.Practice.Areas, q.Area)) && (q.OlderThan == 0 || !sub.Updated.After(cutoff)) {
+				out = append(out, sub.view())
+			}
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Updated.Before(out[j].Updated) })
+	return out, err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

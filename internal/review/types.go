@@ -1,0 +1,205 @@
+// Package review is the Live Learning Experience workflow: coordinators open sessions
+// (calls for cases), contributors submit cases without an account and follow them with a
+// private tracking token, coordinators decide, publish, edit, merge, archive and feature.
+// Every change is written in one transaction with its audit entry and, for contributors,
+// its notification.
+package review
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Submission states.
+const (
+	StatusDraft            = "draft"
+	StatusSubmitted        = "submitted"
+	StatusChangesRequested = "changes_requested"
+	StatusAccepted         = "accepted"
+	StatusRejected         = "rejected"
+	StatusWithdrawn        = "withdrawn"
+)
+
+// Statuses lists the submission states in workflow order.
+var Statuses = []string{StatusDraft, StatusSubmitted, StatusChangesRequested, StatusAccepted, StatusRejected, StatusWithdrawn}
+
+// Actions move a submission between states.
+const (
+	ActionSubmit         = "submit"
+	ActionRevise         = "revise"
+	ActionWithdraw       = "withdraw"
+	ActionAccept         = "accept"
+	ActionReject         = "reject"
+	ActionRequestChanges = "request_changes"
+)
+
+// transitions is the state machine: for each action, the states it may start from and
+// the state it leads to.
+var transitions = map[string]struct {
+	from []string
+	to   string
+}{
+	ActionSubmit:         {[]string{StatusDraft}, StatusSubmitted},
+	ActionRevise:         {[]string{StatusChangesRequested}, StatusSubmitted},
+	ActionWithdraw:       {[]string{StatusDraft, StatusSubmitted, StatusChangesRequested}, StatusWithdrawn},
+	ActionAccept:         {[]string{StatusSubmitted}, StatusAccepted},
+	ActionReject:         {[]string{StatusSubmitted}, StatusRejected},
+	ActionRequestChanges: {[]string{StatusSubmitted}, StatusChangesRequested},
+}
+
+// next returns the state an action leads to from a state, or a conflict that says why
+// the action is not possible.
+func next(action, from string) (string, error) {
+	t, ok := transitions[action]
+	if !ok {
+		return "", apperr.Errorf(apperr.Invalid, "unknown action %q", action)
+	}
+	for _, f := range t.from {
+		if f == from {
+			return t.to, nil
+		}
+	}
+	return "", apperr.Errorf(apperr.Conflict, "cannot %s a submission that is %s: only %s ones can be", humanAction(action), humanState(from), humanStates(t.from))
+}
+
+func humanAction(a string) string {
+	if a == ActionRequestChanges {
+		return "request changes to"
+	}
+	return a
+}
+
+func humanState(s string) string {
+	if s == StatusChangesRequested {
+		return "waiting for changes"
+	}
+	return s
+}
+
+func humanStates(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		switch {
+		case i == 0:
+		case i == len(ss)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += humanState(s)
+	}
+	return out
+}
+
+// Session is a Live Learning Experience session: a call for cases on a theme.
+type Session struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Theme       string    `json:"theme"`
+	Areas       []string  `json:"areas"`
+	Date        string    `json:"date"` // YYYY-MM-DD
+	Description string    `json:"description"`
+	Open        bool      `json:"open"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
+}
+
+// Contact is the contributor's private contact: only coordinators (and the contributor,
+// through the tracking token) ever see it.
+type Contact struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Email string `json:"email"`
+}
+
+// Comment is a message on a submission.
+type Comment struct {
+	Time   time.Time `json:"time"`
+	Author string    `json:"author"` // "coordinator" or "contributor"
+	Text   string    `json:"text"`
+}
+
+// Transition records a change of state.
+type Transition struct {
+	Time  time.Time `json:"time"`
+	From  string    `json:"from,omitempty"`
+	To    string    `json:"to"`
+	Actor string    `json:"actor"`
+}
+
+// Revision is a version of the submitted case replaced by a later one.
+type Revision struct {
+	Time     time.Time          `json:"time"`
+	Practice practices.Practice `json:"practice"`
+}
+
+// Submission is a case submitted to the knowledge base.
+type Submission struct {
+	ID         string             `json:"id"`
+	Status     string             `json:"status"`
+	SessionID  string             `json:"session_id,omitempty"`
+	Practice   practices.Practice `json:"practice"`
+	Contact    Contact            `json:"contact"`
+	Consent    bool               `json:"consent_to_publish"`
+	Comments   []Comment          `json:"comments"`
+	History    []Transition       `json:"history"`
+	Revisions  []Revision         `json:"revisions,omitempty"`
+	PracticeID string             `json:"practice_id,omitempty"`
+	Created    time.Time          `json:"created"`
+	Updated    time.Time          `json:"updated"`
+	// TokenHash is the hash of the contributor's tracking token; it never leaves the store.
+	TokenHash string `json:"token_hash,omitempty"`
+}
+
+// view is the submission as the API shows it: never the token hash.
+func (s Submission) view() *Submission {
+	s.TokenHash = ""
+	return &s
+}
+
+// Input is what a contributor sends to create or change a submission.
+type Input struct {
+	Practice         practices.Practice `json:"practice"`
+	Contact          Contact            `json:"contact"`
+	ConsentToPublish bool               `json:"consent_to_publish"`
+	SessionID        string             `json:"session_id,omitempty"`
+	// Draft saves without submitting; a draft may be incomplete.
+	Draft bool `json:"draft,omitempty"`
+	// Comment goes with a revision, for the coordinators.
+	Comment string `json:"comment,omitempty"`
+}
+
+// Duplicate is an existing practice close to a submitted case.
+type Duplicate struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"`
+}
+
+// Receipt answers a new submission.
+type Receipt struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// TrackingToken is shown once: it is the contributor's only key to the submission.
+	TrackingToken string      `json:"tracking_token"`
+	Duplicates    []Duplicate `json:"duplicates"`
+}
+
+// Decision is a coordinator's verdict on a submission.
+type Decision struct {
+	Decision string `json:"decision"` // accept, reject, request_changes
+	Comment  string `json:"comment"`
+}
+
+// DecisionResult says what a decision did.
+type DecisionResult struct {
+	Submission *Submission `json:"submission"`
+	PracticeID string      `json:"practice_id,omitempty"`
+}
+
+func fieldErr(field, format string, args ...any) error {
+	return apperr.InvalidFields("the request is not valid", map[string]string{field: fmt.Sprintf(format, args...)})
+}

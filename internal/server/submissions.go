@@ -1,0 +1,54 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/review"
+)
+
+// trackingHeader carries a contributor's tracking token.
+const trackingHeader = "X-Tracking-Token"
+
+func access(c *gin.Context) review.Access {
+	return review.Access{Principal: principal(c), Token: c.GetHeader(trackingHeader)}
+}
+
+func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter) {
+	api.POST("/submissions", limit(lim, "submissions"), func(c *gin.Context) {
+		var in review.Input
+		if err := bindJSON(c, &in); err != nil {
+			writeError(c, err)
+			return
+		}
+		r, err := svc.Create(c, in)
+		respond(c, http.StatusCreated, r, err)
+	})
+	api.POST("/submissions/duplicates", func(c *gin.Context) {
+		var in review.Input
+		if err := bindJSON(c, &in); err != nil {
+			writeError(c, err)
+			return
+		}
+		d, err := svc.Duplicates(c, in)
+		respond(c, http.StatusOK, gin.H{"duplicates": d}, err)
+	})
+	api.GET("/submissions/:id", func(c *gin.Context) {
+		s, err := svc.Get(c, c.Param("id"), access(c))
+		respond(c, http.StatusOK, s, err)
+	})
+	api.PUT("/submissions/:id", func(c *gin.Context) {
+		var in review.Input
+		if err := bindJSON(c, &in); err != nil {
+			writeError(c, err)
+			return
+		}
+		s, err := svc.Update(c, c.Param("id"), access(c), in)
+		respond(c, http.StatusOK, s, err)
+	})
+	api.POST("/submissions/:id/withdraw", func(c *gin.Context) {
+		s, err := svc.Withdraw(c, c.Param("id"), access(c))
+		respond(c, http.StatusOK, s, err)
+	})
+}
