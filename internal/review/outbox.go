@@ -13,7 +13,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
 )
 
 // Notification states.
@@ -229,4 +228,3 @@ func send(cfg *SMTP, n Notification) error {
 	}
 	return c.Quit()
 }
-
