@@ -25,8 +25,14 @@ type result struct {
 
 func kb(t *testing.T, args ...string) result {
 	t.Helper()
+	return kbIn(t, "", args...)
+}
+
+// kbIn runs a command with text on its standard input.
+func kbIn(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
 	code := run(context.Background(), e, args)
 	return result{out.String(), errb.String(), code}
 }
@@ -310,6 +316,55 @@ func TestCommandsWorkWhileServing(t *testing.T) {
 	}
 	if r := kb(t, "search", "--data", data, "--json", "quokka"); r.code != 0 || firstHitID(t, r) == "" {
 		t.Fatalf("after stop: %+v", r)
+	}
+}
+
+func TestAccountsTokensAndAuditFromTheCommandLine(t *testing.T) {
+	data := t.TempDir()
+	if r := kbIn(t, "short\n", "user", "add", "--data", data, "--email", "c@example.org"); r.code != 1 || !strings.Contains(r.stderr, "password: must have at least 10 characters") {
+		t.Fatalf("short password: %+v", r)
+	}
+	if r := kbIn(t, "a long enough password\n", "user", "add", "--data", data, "--email", "C@Example.org", "--role", "coordinator"); r.code != 0 || !strings.Contains(r.stdout, "user c@example.org saved with role coordinator") {
+		t.Fatalf("user add: %+v", r)
+	}
+	if r := kb(t, "user", "list", "--data", data); !strings.Contains(r.stdout, "c@example.org  coordinator") {
+		t.Fatalf("user list: %+v", r)
+	}
+	if r := kb(t, "token", "create", "--data", data, "--email", "nobody@example.org"); r.code != 1 || !strings.Contains(r.stderr, "has no account") {
+		t.Fatalf("token for an unknown user: %+v", r)
+	}
+
+	base, _ := serve(t, data)
+	r := kb(t, "token", "create", "--data", data, "--email", "c@example.org", "--name", "ci")
+	token := strings.TrimSpace(r.stdout)
+	if r.code != 0 || !strings.HasPrefix(token, "kbt_") {
+		t.Fatalf("token create while serving: %+v", r)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/review/submissions", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the new token on the API: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	list := kb(t, "token", "list", "--data", data)
+	id := strings.Fields(strings.Split(list.stdout, "\n")[1])[0]
+	if r := kb(t, "token", "revoke", "--data", data, id); r.code != 0 {
+		t.Fatalf("revoke: %+v", r)
+	}
+	resp, _ = http.DefaultClient.Do(req)
+	if resp.StatusCode != 401 {
+		t.Fatalf("a revoked token on the API: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	r = kb(t, "audit", "--data", data, "--limit", "10")
+	for _, want := range []string{"token.revoke", "token.create", "user.save"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("audit lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(kb(t, "audit", "--data", data, "--json").stdout, "password_hash") {
+		t.Error("the audit log shows a password hash")
 	}
 }
 

@@ -23,6 +23,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "serve")
 	addr := fs.String("addr", envOr(e, "KB_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (env KB_ADDR)")
 	logFormat := fs.String("log-format", envOr(e, "KB_LOG_FORMAT", "text"), "log format: text or json (env KB_LOG_FORMAT)")
+	secureCookies := fs.Bool("secure-cookies", envOr(e, "KB_SECURE_COOKIES", "") == "1", "mark session cookies Secure, when served behind TLS (env KB_SECURE_COOKIES=1)")
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -55,7 +56,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log, SecureCookies: *secureCookies}
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 

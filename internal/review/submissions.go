@@ -225,14 +225,14 @@ func (s *Service) Get(ctx context.Context, id string, acc Access) (*Submission, 
 // Update lets the contributor change a draft (and submit it, unless the input is still a
 // draft) or answer a request for changes with a revised case.
 func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (*Submission, error) {
+	if acc.Principal != nil {
+		return nil, apperr.Errorf(apperr.Forbidden, "only the contributor changes a submission; coordinators decide on it")
+	}
 	var out *Submission
 	err := s.store.Update(func(tx *bolt.Tx) error {
 		sub, err := load(tx, id, acc)
 		if err != nil {
 			return err
-		}
-		if acc.Principal != nil {
-			return apperr.Errorf(apperr.Forbidden, "only the contributor changes a submission; coordinators decide on it")
 		}
 		before := sub.view()
 		action := ActionSubmit
@@ -289,12 +289,10 @@ func orDefault(s, def string) string {
 
 // Withdraw lets the contributor take a submission back before a decision.
 func (s *Service) Withdraw(ctx context.Context, id string, acc Access) (*Submission, error) {
-	return s.transition(ctx, id, acc, ActionWithdraw, "", func(tx *bolt.Tx, sub *Submission) error {
-		if acc.Principal != nil {
-			return apperr.Errorf(apperr.Forbidden, "only the contributor withdraws a submission")
-		}
-		return nil
-	})
+	if acc.Principal != nil {
+		return nil, apperr.Errorf(apperr.Forbidden, "only the contributor withdraws a submission")
+	}
+	return s.transition(ctx, id, acc, ActionWithdraw, "", nil)
 }
 
 // transition applies an action to a submission in one transaction, with its audit entry
