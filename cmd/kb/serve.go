@@ -14,6 +14,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after Ctrl-C.
@@ -24,6 +25,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	addr := fs.String("addr", envOr(e, "KB_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (env KB_ADDR)")
 	logFormat := fs.String("log-format", envOr(e, "KB_LOG_FORMAT", "text"), "log format: text or json (env KB_LOG_FORMAT)")
 	secureCookies := fs.Bool("secure-cookies", envOr(e, "KB_SECURE_COOKIES", "") == "1", "mark session cookies Secure, when served behind TLS (env KB_SECURE_COOKIES=1)")
+	network := fs.String("network", envOr(e, "KB_NETWORK", "UCLG Community of Practice on Digital Cities"), "the network that runs this knowledge base (env KB_NETWORK)")
+	networkEmail := fs.String("network-email", envOr(e, "KB_NETWORK_EMAIL", ""), "the network's public contact address, shown on practice pages (env KB_NETWORK_EMAIL)")
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -56,7 +59,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log, SecureCookies: *secureCookies}
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log})
+	if err != nil {
+		return err
+	}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log, SecureCookies: *secureCookies, Pages: pages}
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 

@@ -304,3 +304,6 @@ func (a *App) Tokens() ([]auth.TokenInfo, error) { return a.Auth.Tokens() }
 
 // RevokeToken disables an API token.
 func (a *App) RevokeToken(id string) error { return a.Auth.RevokeToken(id, CLIActor) }
+
+// Featured lists the featured practices' ids, most recently featured first.
+func (a *App) Featured() ([]string, error) { return a.Store.Featured() }

@@ -97,3 +97,27 @@ func As(err error) *Error {
 	}
 	return Wrap(err, "internal error")
 }
+
+// HTTPStatus is the one place where error codes become HTTP statuses.
+func HTTPStatus(code string) int {
+	switch code {
+	case Invalid:
+		return 400
+	case NotFound:
+		return 404
+	case Conflict:
+		return 409
+	case Unauthorized:
+		return 401
+	case Forbidden:
+		return 403
+	case TooLarge:
+		return 413
+	case RateLimited:
+		return 429
+	case Unavailable:
+		return 503
+	default:
+		return 500
+	}
+}

@@ -38,6 +38,8 @@ type Request struct {
 	NoConcepts bool
 	// IDs, when set, restricts the search to these practices (not an API parameter).
 	IDs []string
+	// Latest sorts by last update, newest first, instead of relevance (for feeds).
+	Latest bool
 }
 
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
@@ -134,8 +136,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		filters = append(filters, query.NewDocIDQuery(req.IDs))
 	}
 	main := bleve.NewSearchRequestOptions(conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, false)
+	if req.Latest {
+		main.SortBy([]string{"-updated", "id"})
+	}
 	if text == nil {
-		main.SortBy([]string{titleSortField, "id"})
+		if !req.Latest {
+			main.SortBy([]string{titleSortField, "id"})
+		}
 	} else {
 		main.Highlight = bleve.NewHighlightWithStyle(bleveHTML.Name)
 		main.Highlight.Fields = highlightFields()

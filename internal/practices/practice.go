@@ -51,7 +51,7 @@ type Practice struct {
 }
 
 // Language returns the language the practice's text is analysed in.
-func (p *Practice) Language() string {
+func (p Practice) Language() string {
 	if len(p.Languages) > 0 {
 		return p.Languages[0]
 	}

@@ -21,6 +21,7 @@ var (
 	bucketSessions    = []byte("lle_sessions") // id → Session
 	bucketSubmissions = []byte("submissions")  // id → Submission
 	bucketOutbox      = []byte("outbox")       // seq → Notification
+	bucketTrackTokens = []byte("track_tokens") // hash of a tracking token → submission id
 )
 
 // Index is what the workflow needs from the search index.
@@ -43,7 +44,7 @@ type Service struct {
 // New creates the workflow's buckets and returns the service.
 func New(store *practices.Store, ix Index, geo *practices.Geography, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox} {
+		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -132,6 +132,9 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 		if err := putJSON(b, sub.ID, sub); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketTrackTokens).Put([]byte(sub.TokenHash), []byte(sub.ID)); err != nil {
+			return err
+		}
 		return audit.Append(tx, audit.Record(Contributor(sub.ID), action, "submission:"+sub.ID, nil, sub.view(), ""))
 	})
 	if err != nil {
@@ -206,6 +209,24 @@ func load(tx *bolt.Tx, id string, acc Access) (*Submission, error) {
 		return sub, nil
 	}
 	return nil, apperr.Errorf(apperr.Forbidden, "this token does not open submission %q", id)
+}
+
+// ByToken finds the submission a tracking token opens (the link given to contributors).
+func (s *Service) ByToken(ctx context.Context, token string) (*Submission, error) {
+	var sub *Submission
+	err := s.store.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketTrackTokens).Get([]byte(auth.Hash(token)))
+		if id == nil {
+			return apperr.Errorf(apperr.NotFound, "no submission opens with this tracking token; check the link")
+		}
+		var err error
+		sub, err = load(tx, string(id), Access{Token: token})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sub.view(), nil
 }
 
 // Get returns a submission to a coordinator or to its contributor.

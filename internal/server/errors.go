@@ -10,30 +10,6 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
-// statusOf is the one place where error codes become HTTP statuses.
-func statusOf(code string) int {
-	switch code {
-	case apperr.Invalid:
-		return http.StatusBadRequest
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Unauthorized:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.RateLimited:
-		return http.StatusTooManyRequests
-	case apperr.Unavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
 // ErrorBody is the shape of every error the API returns.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -59,7 +35,7 @@ func writeError(c *gin.Context, err error) {
 		logger(c).Error("internal error", "err", err)
 		detail = ErrorDetail{Code: apperr.Internal, Message: "internal error (request " + requestID(c) + ")"}
 	}
-	c.AbortWithStatusJSON(statusOf(e.Code), ErrorBody{Error: detail})
+	c.AbortWithStatusJSON(apperr.HTTPStatus(e.Code), ErrorBody{Error: detail})
 }
 
 func logger(c *gin.Context) *slog.Logger {

@@ -90,6 +90,8 @@ type Config struct {
 	Limits Limits
 	// SecureCookies marks the session cookie Secure (when served over TLS).
 	SecureCookies bool
+	// Pages, when set, adds the HTML pages to the public engine.
+	Pages interface{ Register(*gin.Engine) }
 }
 
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
@@ -150,6 +152,9 @@ func New(cfg Config) *gin.Engine {
 	api := e.Group("/api/v1", identify(cfg.Auth))
 	registerOpenAPI(api)
 	routes(api, cfg)
+	if cfg.Pages != nil {
+		cfg.Pages.Register(e)
+	}
 	return e
 }
 

@@ -1,0 +1,246 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/review"
+)
+
+func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
+	g.GET("/review", p.queue)
+	g.GET("/review/submissions/:id", p.submission)
+	g.POST("/review/submissions/:id/decision", p.decide)
+	g.GET("/review/sessions", p.manageSessions)
+	g.POST("/review/sessions", p.saveSession)
+	g.GET("/review/audit", p.auditLog)
+	g.GET("/practices/:id/edit", p.editForm)
+	g.POST("/practices/:id/edit", p.edit)
+	g.GET("/practices/:id/versions", p.versions)
+	g.GET("/practices/:id/diff", p.diff)
+	g.POST("/practices/:id/revert", p.revert)
+	g.POST("/practices/:id/merge", p.merge)
+	g.POST("/practices/:id/archive", p.archive)
+	g.POST("/practices/:id/feature", p.feature)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/review"
+	}
+	return next
+}
+
+func (p *Pages) loginForm(c *gin.Context) {
+	p.render(c, http.StatusOK, "login", map[string]any{"Next": safeNext(c.Query("next"))})
+}
+
+func (p *Pages) login(c *gin.Context) {
+	next := safeNext(c.PostForm("next"))
+	who, err := p.cfg.Accounts.Authenticate(c.PostForm("email"), c.PostForm("password"))
+	if err != nil {
+		p.render(c, http.StatusUnauthorized, "login", map[string]any{"Next": next, "Email": c.PostForm("email"), "Failed": true})
+		return
+	}
+	id, _, expires, err := p.cfg.Accounts.CreateSession(who)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", Expires: expires, HttpOnly: true, Secure: p.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (p *Pages) logout(c *gin.Context) {
+	if id, err := c.Cookie(sessionCookie); err == nil {
+		p.cfg.Accounts.EndSession(id)
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: p.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (p *Pages) queue(c *gin.Context) {
+	days, _ := strconv.Atoi(c.Query("older_than_days"))
+	q := review.Queue{Status: c.DefaultQuery("status", review.StatusSubmitted), SessionID: c.Query("session"), Area: c.Query("area"), OlderThan: time.Duration(max(0, days)) * 24 * time.Hour}
+	if q.Status == "all" {
+		q.Status = ""
+	}
+	subs, err := p.cfg.Review.List(c, q)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	sessions, _ := p.cfg.Review.Sessions(c, false)
+	p.render(c, http.StatusOK, "queue", map[string]any{"Subs": subs, "Q": q, "Status": c.DefaultQuery("status", review.StatusSubmitted), "Days": days, "Sessions": sessions, "Statuses": review.Statuses})
+}
+
+func (p *Pages) submission(c *gin.Context) {
+	sub, err := p.cfg.Review.Get(c, c.Param("id"), review.Access{Principal: user(c)})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	in := review.Input{Practice: sub.Practice, Draft: true}
+	dups, _ := p.cfg.Review.Duplicates(c, in)
+	p.render(c, http.StatusOK, "submission", map[string]any{"Sub": sub, "Duplicates": dups})
+}
+
+func (p *Pages) decide(c *gin.Context) {
+	d := review.Decision{Decision: c.PostForm("decision"), Comment: c.PostForm("comment")}
+	res, err := p.cfg.Review.Decide(c, c.Param("id"), user(c), d)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if res.PracticeID != "" {
+		c.Redirect(http.StatusSeeOther, "/practices/"+res.PracticeID)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/review/submissions/"+c.Param("id"))
+}
+
+func (p *Pages) manageSessions(c *gin.Context) {
+	ss, err := p.cfg.Review.Sessions(c, false)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "managesessions", map[string]any{"Sessions": ss, "Errors": map[string]string{}})
+}
+
+// saveSession creates a session, or (with an id) opens or closes its call.
+func (p *Pages) saveSession(c *gin.Context) {
+	s := review.Session{ID: c.PostForm("id"), Title: c.PostForm("title"), Theme: c.PostForm("theme"), Date: c.PostForm("date"),
+		Description: c.PostForm("description"), Areas: c.PostFormArray("areas"), Open: c.PostForm("open") == "yes"}
+	if s.ID != "" {
+		cur, err := p.cfg.Review.Session(c, s.ID)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		cur.Open = s.Open
+		s = *cur
+	}
+	_, err := p.cfg.Review.SaveSession(c, user(c).Email, s)
+	if apperr.Code(err) == apperr.Invalid {
+		ss, _ := p.cfg.Review.Sessions(c, false)
+		p.render(c, http.StatusBadRequest, "managesessions", map[string]any{"Sessions": ss, "Errors": formErrors(err), "New": s})
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/review/sessions")
+}
+
+func (p *Pages) auditLog(c *gin.Context) {
+	before, _ := strconv.ParseUint(c.Query("before"), 10, 64)
+	es, err := p.cfg.Service.Audit(c, audit.Query{Limit: 100, Before: before, Target: c.Query("target")})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	next := ""
+	if len(es) == 100 {
+		next = "/review/audit?before=" + strconv.FormatUint(es[len(es)-1].Seq, 10)
+	}
+	p.render(c, http.StatusOK, "audit", map[string]any{"Entries": es, "Next": next})
+}
+
+func (p *Pages) editForm(c *gin.Context) {
+	pr, err := p.cfg.Service.Get(c, c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	featured, _ := p.cfg.Service.Featured()
+	p.render(c, http.StatusOK, "edit", map[string]any{"P": pr, "In": review.Input{Practice: *pr}, "Errors": map[string]string{},
+		"Countries": p.cfg.Geo.Countries(), "Featured": contains(featured, pr.ID)})
+}
+
+func (p *Pages) edit(c *gin.Context) {
+	id := c.Param("id")
+	cur, err := p.cfg.Service.Get(c, id)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	pr := practiceFromForm(c)
+	pr.Source = cur.Source
+	_, err = p.cfg.Review.Edit(c, user(c).Email, id, pr)
+	if apperr.Code(err) == apperr.Invalid {
+		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.cfg.Geo.Countries()})
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/practices/"+id)
+}
+
+func (p *Pages) versions(c *gin.Context) {
+	vs, err := p.cfg.Service.Versions(c, c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "versions", map[string]any{"ID": c.Param("id"), "Versions": vs})
+}
+
+func (p *Pages) diff(c *gin.Context) {
+	from, _ := strconv.Atoi(c.Query("from"))
+	to, _ := strconv.Atoi(c.Query("to"))
+	d, err := p.cfg.Review.CompareVersions(c, c.Param("id"), from, to)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "diff", map[string]any{"D": d})
+}
+
+// change runs one curation action from a form and returns to the practice.
+func (p *Pages) change(c *gin.Context, do func(actor, id string) error) {
+	id := c.Param("id")
+	if err := do(user(c).Email, id); err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/practices/"+id)
+}
+
+func (p *Pages) revert(c *gin.Context) {
+	p.change(c, func(actor, id string) error {
+		v, _ := strconv.Atoi(c.PostForm("version"))
+		_, err := p.cfg.Review.Revert(c, actor, id, v)
+		return err
+	})
+}
+
+func (p *Pages) merge(c *gin.Context) {
+	p.change(c, func(actor, id string) error {
+		_, err := p.cfg.Review.Merge(c, actor, id, strings.TrimSpace(c.PostForm("into")))
+		return err
+	})
+}
+
+func (p *Pages) archive(c *gin.Context) {
+	p.change(c, func(actor, id string) error {
+		_, err := p.cfg.Review.Archive(c, actor, id, c.PostForm("archived") == "yes")
+		return err
+	})
+}
+
+func (p *Pages) feature(c *gin.Context) {
+	p.change(c, func(actor, id string) error {
+		return p.cfg.Review.Feature(c, actor, id, c.PostForm("featured") == "yes")
+	})
+}

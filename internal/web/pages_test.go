@@ -1,0 +1,197 @@
+package web_test
+
+import (
+	"io/fs"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/uclg-digital-cities/kb/frontend"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/web"
+)
+
+// Every message a template asks for exists in every language, and every vocabulary term
+// has a label.
+func TestCataloguesAreComplete(t *testing.T) {
+	cat, err := web.LoadCatalog(frontend.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	key := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	fs.WalkDir(frontend.FS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, _ := fs.ReadFile(frontend.FS, path)
+		for _, m := range key.FindAllStringSubmatch(string(data), -1) {
+			used[m[1]] = true
+		}
+		return nil
+	})
+	for prefix, v := range map[string]practices.Vocabulary{"area.": practices.Areas, "crisis.": practices.Crises, "group.": practices.TargetGroups,
+		"resource.": practices.Resources, "status.": practices.Statuses, "language.": practices.Languages, "level.": practices.Levels,
+		"population_band.": practices.PopulationBands, "region.": practices.Regions} {
+		for _, id := range v.IDs() {
+			used[prefix+id] = true
+		}
+	}
+	if len(used) < 100 {
+		t.Fatalf("only %d keys found: the pattern is off", len(used))
+	}
+	for k := range used {
+		for _, l := range web.Languages {
+			if _, ok := cat[l.Code][k]; !ok {
+				t.Errorf("%s lacks %q", l.Code, k)
+			}
+		}
+	}
+	for _, l := range web.Languages {
+		if len(cat[l.Code]) != len(cat["en"]) {
+			t.Errorf("%s has %d messages, en has %d", l.Code, len(cat[l.Code]), len(cat["en"]))
+		}
+	}
+}
+
+// find returns the text of the first element matching a tag and optional attribute.
+func find(t *testing.T, body, tag, attr, val string) (string, bool) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if found != nil {
+			return
+		}
+		if n.Type == html.ElementNode && n.Data == tag {
+			for _, a := range n.Attr {
+				if attr == "" || a.Key == attr && (val == "" || a.Val == val) {
+					found = n
+					return
+				}
+			}
+			if attr == "" {
+				found = n
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if found == nil {
+		return "", false
+	}
+	var b strings.Builder
+	var text func(*html.Node)
+	text = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			text(c)
+		}
+	}
+	text(found)
+	return strings.TrimSpace(b.String()), true
+}
+
+func get(t *testing.T, base, path string, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+path, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp, b.String()
+}
+
+func TestPagesSpeakTheVisitorsLanguage(t *testing.T) {
+	base, _ := site(t)
+	for accept, want := range map[string]string{"es-AR,es;q=0.9": "Cómo lo resolvieron las ciudades", "fr-FR": "Comment les villes l'ont résolu", "de-DE": "How cities solved it", "": "How cities solved it"} {
+		_, body := get(t, base, "/", map[string]string{"Accept-Language": accept})
+		if h1, _ := find(t, body, "h1", "", ""); h1 != want {
+			t.Errorf("Accept-Language %q: h1 %q, want %q", accept, h1, want)
+		}
+	}
+	resp, body := get(t, base, "/search?q=wifi&lang=fr", nil)
+	if !strings.Contains(body, `<html lang="fr">`) || !strings.Contains(strings.Join(resp.Header.Values("Set-Cookie"), "\n"), "kb_lang=fr") {
+		t.Errorf("the language switch is not applied or remembered")
+	}
+}
+
+func TestPagesAnswerAsExpected(t *testing.T) {
+	base, a := site(t)
+	for path, status := range map[string]int{
+		"/": 200, "/search?q=beach": 200, "/search?q=x&limit=500": 400, "/practices/bilbao-geobilbao": 200, "/practices/nope": 404,
+		"/recommend": 200, "/recommend?country=XX&population=-1&weak_areas=x": 400, "/sessions": 200, "/submit": 200, "/track": 200,
+		"/track/kbs_nope": 404, "/login": 200, "/review": 303, "/review/audit": 303, "/practices/bilbao-geobilbao/edit": 303,
+		"/feed.atom": 200, "/search.csv?q=wifi": 200, "/static/style.css": 200, "/static/app.js": 200,
+	} {
+		if resp, _ := get(t, base, path, nil); resp.StatusCode != status {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, status)
+		}
+	}
+	_, body := get(t, base, "/recommend?country=XX&population=-1&weak_areas=education", nil)
+	if msg, ok := find(t, body, "div", "class", "errorsummary"); !ok || !strings.Contains(msg, "Population") || !strings.Contains(msg, "Country") {
+		t.Errorf("recommend errors: %q", msg)
+	}
+	_, feed := get(t, base, "/feed.atom", nil)
+	if !strings.Contains(feed, `<feed xmlns="http://www.w3.org/2005/Atom">`) || strings.Count(feed, "<entry>") != 20 {
+		t.Errorf("feed: %.300s", feed)
+	}
+	a.Review.Merge(t.Context(), "coord", "amb-dual-bus-stops", "amb-beach-occupancy-information")
+	if resp, _ := get(t, base, "/practices/amb-dual-bus-stops", nil); resp.StatusCode != 301 || resp.Header.Get("Location") != "/practices/amb-beach-occupancy-information" {
+		t.Errorf("merged practice page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, csv := get(t, base, "/search.csv?q=wifi", nil)
+	if !strings.HasPrefix(csv, "id,title") || !strings.Contains(csv, "mexico-city-free-wifi-students") {
+		t.Errorf("csv export: %.200s", csv)
+	}
+}
+
+// Pages render once at start: a page that exists in the catalogue renders without error
+// for every language (checked through the server, which logs and fails on errors).
+func TestEveryPageRendersInEveryLanguage(t *testing.T) {
+	base, _ := site(t)
+	for _, l := range web.Languages {
+		for _, path := range []string{"/", "/search?q=wifi", "/search?q=zzzzqq", "/practices/hamamatsu-haruno-medical-maas", "/recommend?city=Montevideo&weak_areas=education", "/sessions", "/submit", "/track", "/login"} {
+			resp, body := get(t, base, path+sep(path)+"lang="+l.Code, nil)
+			if resp.StatusCode != 200 || !strings.Contains(body, "</html>") {
+				t.Errorf("%s in %s: %d", path, l.Code, resp.StatusCode)
+			}
+			if regexp.MustCompile(`>[a-z]+\.[a-z_.]+<`).MatchString(body) {
+				t.Errorf("%s in %s shows a message key: %s", path, l.Code, regexp.MustCompile(`>[a-z]+\.[a-z_.]+<`).FindString(body))
+			}
+		}
+	}
+}
+
+func sep(path string) string {
+	if strings.Contains(path, "?") {
+		return "&"
+	}
+	return "?"
+}

@@ -1,0 +1,378 @@
+package web
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/review"
+)
+
+func (p *Pages) registerPublic(g *gin.RouterGroup) {
+	g.GET("/", p.home)
+	g.GET("/search", p.search)
+	g.GET("/search.csv", p.searchCSV)
+	g.GET("/practices/:id", p.practice)
+	g.GET("/recommend", p.recommend)
+	g.GET("/sessions", p.sessions)
+	g.GET("/feed.atom", p.feed)
+	g.GET("/login", p.loginForm)
+	g.POST("/login", p.login)
+	g.POST("/logout", p.logout)
+}
+
+// practiceCards reads practices for lists, skipping any that vanished.
+func (p *Pages) practiceCards(c *gin.Context, ids []string) []*practices.Practice {
+	var out []*practices.Practice
+	for _, id := range ids {
+		if pr, err := p.cfg.Service.Get(c, id); err == nil && !pr.Archived {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+func (p *Pages) home(c *gin.Context) {
+	all, err := p.cfg.Service.Search(c, index.Request{Limit: 1})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	featured, _ := p.cfg.Service.Featured()
+	if len(featured) > 6 {
+		featured = featured[:6]
+	}
+	open, _ := p.cfg.Review.Sessions(c, true)
+	p.render(c, http.StatusOK, "home", map[string]any{
+		"Total": all.Total, "Countries": len(all.Facets["country"]), "Areas": areaCounts(all.Facets["area"]),
+		"Featured": p.practiceCards(c, featured), "Sessions": open,
+	})
+}
+
+// areaCounts lists every area in the study's order with its number of practices.
+func areaCounts(facet []index.FacetValue) []index.FacetValue {
+	counts := map[string]int{}
+	for _, f := range facet {
+		counts[f.Value] = f.Count
+	}
+	out := make([]index.FacetValue, 0, len(practices.Areas))
+	for _, a := range practices.Areas.IDs() {
+		out = append(out, index.FacetValue{Value: a, Count: counts[a]})
+	}
+	return out
+}
+
+// searchRequest reads the same parameters as the API's search.
+func searchRequest(c *gin.Context) index.Request {
+	q := c.Request.URL.Query()
+	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true}
+	req.Page, _ = strconv.Atoi(q.Get("page"))
+	req.Limit, _ = strconv.Atoi(q.Get("limit"))
+	for _, f := range index.FacetNames {
+		for _, v := range q[f] {
+			if v != "" {
+				req.Filters[f] = append(req.Filters[f], v)
+			}
+		}
+	}
+	return req
+}
+
+// facetView is a facet as the results page shows it: each value with its count, whether
+// it is selected, and the link that toggles it.
+type facetView struct {
+	Name   string
+	Values []facetValueView
+}
+
+type facetValueView struct {
+	Value, Label, Toggle string
+	Count                int
+	Selected             bool
+}
+
+func (p *Pages) search(c *gin.Context) {
+	req := searchRequest(c)
+	res, err := p.cfg.Service.Search(c, req)
+	if apperr.Code(err) == apperr.Invalid {
+		p.render(c, http.StatusBadRequest, "search", map[string]any{"Query": req.Query, "Error": apperr.As(err).FieldList()})
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	lang := negotiate(c)
+	var facets []facetView
+	for _, name := range index.FacetNames {
+		fv := facetView{Name: name}
+		for _, v := range res.Facets[name] {
+			sel := contains(req.Filters[name], v.Value)
+			fv.Values = append(fv.Values, facetValueView{Value: v.Value, Label: p.facetLabel(lang, name, v.Value), Count: v.Count, Selected: sel, Toggle: toggleURL(c.Request.URL, name, v.Value)})
+		}
+		facets = append(facets, fv)
+	}
+	pages := int((res.Total + uint64(res.Limit) - 1) / uint64(res.Limit))
+	p.render(c, http.StatusOK, "search", map[string]any{
+		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0,
+		"Pages": pages, "Prev": pageURL(c.Request.URL, res.Page-1, pages), "Next": pageURL(c.Request.URL, res.Page+1, pages),
+		"DidYouMean": didYouMeanURL(c.Request.URL, res.DidYouMean), "CSV": "/search.csv?" + exportQuery(c.Request.URL),
+		"JSON": "/api/v1/search?" + exportQuery(c.Request.URL),
+	})
+}
+
+func (p *Pages) facetLabel(lang, facet, value string) string {
+	switch facet {
+	case "area", "region", "population_band":
+		return p.catalog.T(lang, facet+"."+value)
+	case "country":
+		if c, ok := p.cfg.Geo.Country(value); ok {
+			return c.Name
+		}
+	}
+	return value
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// toggleURL is the current search with one facet value added or removed, from page 1.
+func toggleURL(u *url.URL, facet, value string) string {
+	q := u.Query()
+	q.Del("page")
+	vals := q[facet]
+	q.Del(facet)
+	found := false
+	for _, v := range vals {
+		if v == value {
+			found = true
+			continue
+		}
+		q.Add(facet, v)
+	}
+	if !found {
+		q.Add(facet, value)
+	}
+	return "/search?" + q.Encode()
+}
+
+func pageURL(u *url.URL, page, pages int) string {
+	if page < 1 || page > pages {
+		return ""
+	}
+	q := u.Query()
+	q.Set("page", strconv.Itoa(page))
+	return "/search?" + q.Encode()
+}
+
+func didYouMeanURL(u *url.URL, dym string) string {
+	if dym == "" {
+		return ""
+	}
+	q := u.Query()
+	q.Set("q", dym)
+	q.Del("page")
+	return "/search?" + q.Encode()
+}
+
+// exportQuery keeps the query and filters, dropping paging and the page's own settings.
+func exportQuery(u *url.URL) string {
+	q := u.Query()
+	for _, k := range []string{"page", "lang", "limit"} {
+		q.Del(k)
+	}
+	q.Set("limit", "100")
+	return q.Encode()
+}
+
+// searchCSV exports the practices a search finds (up to 100), as the CSV export does.
+func (p *Pages) searchCSV(c *gin.Context) {
+	req := searchRequest(c)
+	req.Explain, req.Page, req.Limit = false, 1, index.MaxLimit
+	res, err := p.cfg.Service.Search(c, req)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	e, _ := practices.NewExporter(c.Writer, practices.FormatCSV)
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="practices.csv"`)
+	for _, h := range res.Hits {
+		if pr, err := p.cfg.Service.Get(c, h.ID); err == nil {
+			e.Write(pr)
+		}
+	}
+	e.Close()
+}
+
+func (p *Pages) practice(c *gin.Context) {
+	id := c.Param("id")
+	if to, ok := p.cfg.Service.Redirect(id); ok {
+		c.Redirect(http.StatusMovedPermanently, "/practices/"+to)
+		return
+	}
+	pr, err := p.cfg.Service.Get(c, id)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	var similar []app.SearchHit
+	if !pr.Archived {
+		if s, err := p.cfg.Service.Similar(c, id, 5); err == nil {
+			similar = s.Similar
+		}
+	}
+	var session *review.Session
+	if pr.Session != "" {
+		session, _ = p.cfg.Review.Session(c, pr.Session)
+	}
+	country, _ := p.cfg.Geo.Country(pr.Country)
+	permalink := absURL(c, "/practices/"+pr.ID)
+	p.render(c, http.StatusOK, "practice", map[string]any{
+		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink,
+		"NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink),
+	})
+}
+
+func absURL(c *gin.Context, path string) string {
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host + path
+}
+
+// jsonLD describes a practice for search engines (schema.org), without any contact.
+func (p *Pages) jsonLD(pr *practices.Practice, country, permalink string) map[string]any {
+	return map[string]any{
+		"@context": "https://schema.org", "@type": "CreativeWork", "@id": permalink, "url": permalink,
+		"name": pr.Title, "abstract": pr.Summary, "inLanguage": pr.Language(), "keywords": strings.Join(pr.Tags, ", "),
+		"about": pr.Areas, "version": pr.Version, "dateModified": pr.UpdatedAt.Format(time.RFC3339),
+		"isBasedOn": pr.Source, "publisher": map[string]any{"@type": "Organization", "name": p.cfg.NetworkName},
+		"spatialCoverage": map[string]any{"@type": "Place", "name": pr.City, "address": map[string]any{"@type": "PostalAddress", "addressCountry": pr.Country, "addressRegion": country}},
+	}
+}
+
+// recommend shows the form, and, when the form was sent, the recommendations.
+func (p *Pages) recommend(c *gin.Context) {
+	q := c.Request.URL.Query()
+	form := recommend.Profile{City: q.Get("city"), Country: q.Get("country"), Need: q.Get("need"),
+		WeakAreas: q["weak_areas"], Resources: q["resources"], PriorityGroups: q["priority_groups"], Severity: map[string]string{}}
+	form.Population, _ = strconv.Atoi(q.Get("population"))
+	for _, a := range form.WeakAreas {
+		if s := q.Get("severity_" + a); s != "" {
+			form.Severity[a] = s
+		}
+	}
+	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.cfg.Geo.Countries()}
+	if len(q) == 0 || (len(q) == 1 && q.Has("lang")) {
+		p.render(c, http.StatusOK, "recommend", data)
+		return
+	}
+	res, err := p.cfg.Service.Recommend(c, form)
+	if apperr.Code(err) == apperr.Invalid {
+		data["Errors"] = apperr.As(err).Fields
+		p.render(c, http.StatusBadRequest, "recommend", data)
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	data["Result"] = res
+	p.render(c, http.StatusOK, "recommend", data)
+}
+
+func (p *Pages) sessions(c *gin.Context) {
+	ss, err := p.cfg.Review.Sessions(c, false)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "sessions", map[string]any{"Sessions": ss})
+}
+
+// Atom feed of the most recently published or updated practices.
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomPerson  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title      string         `xml:"title"`
+	ID         string         `xml:"id"`
+	Updated    string         `xml:"updated"`
+	Link       atomLink       `xml:"link"`
+	Summary    string         `xml:"summary"`
+	Categories []atomCategory `xml:"category"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+const feedSize = 20
+
+func (p *Pages) feed(c *gin.Context) {
+	res, err := p.cfg.Service.Search(c, index.Request{Limit: feedSize, Latest: true})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	f := atomFeed{Title: p.cfg.NetworkName + ": " + p.catalog.T("en", "feed.title"), ID: absURL(c, "/feed.atom"),
+		Links: []atomLink{{Href: absURL(c, "/feed.atom"), Rel: "self"}, {Href: absURL(c, "/")}}, Author: atomPerson{Name: p.cfg.NetworkName}}
+	latest := time.Time{}
+	for _, h := range res.Hits {
+		pr, err := p.cfg.Service.Get(c, h.ID)
+		if err != nil {
+			continue
+		}
+		if pr.UpdatedAt.After(latest) {
+			latest = pr.UpdatedAt
+		}
+		e := atomEntry{Title: pr.Title, ID: absURL(c, "/practices/"+pr.ID), Updated: pr.UpdatedAt.Format(time.RFC3339),
+			Link: atomLink{Href: absURL(c, "/practices/"+pr.ID)}, Summary: pr.Summary}
+		for _, a := range pr.Areas {
+			e.Categories = append(e.Categories, atomCategory{Term: a})
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	f.Updated = latest.Format(time.RFC3339)
+	c.Header("Content-Type", "application/atom+xml; charset=utf-8")
+	c.Status(http.StatusOK)
+	fmt.Fprint(c.Writer, xml.Header)
+	enc := xml.NewEncoder(c.Writer)
+	enc.Indent("", "  ")
+	enc.Encode(f)
+}

@@ -1,0 +1,241 @@
+// Package web serves the knowledge base as HTML pages: server-rendered, usable without
+// JavaScript, in English, Spanish and French. Handlers bind a form, call one service and
+// render a template; the services are the ones the JSON API uses.
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/frontend"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/render"
+	"github.com/uclg-digital-cities/kb/internal/review"
+)
+
+// Service is what the pages read.
+type Service interface {
+	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
+	Get(ctx context.Context, id string) (*practices.Practice, error)
+	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
+	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
+	Versions(ctx context.Context, id string) ([]practices.VersionInfo, error)
+	Redirect(id string) (string, bool)
+	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
+	Featured() ([]string, error)
+	Export(ctx context.Context, w io.Writer, format string) error
+}
+
+// Review is the Live Learning Experience workflow the pages drive.
+type Review interface {
+	Create(ctx context.Context, in review.Input) (*review.Receipt, error)
+	Duplicates(ctx context.Context, in review.Input) ([]review.Duplicate, error)
+	ByToken(ctx context.Context, token string) (*review.Submission, error)
+	Get(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
+	Update(ctx context.Context, id string, acc review.Access, in review.Input) (*review.Submission, error)
+	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
+	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
+	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
+	SaveSession(ctx context.Context, actor string, s review.Session) (*review.Session, error)
+	Session(ctx context.Context, id string) (*review.Session, error)
+	Sessions(ctx context.Context, openOnly bool) ([]review.Session, error)
+	Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
+	Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error)
+	Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error)
+	Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error)
+	Feature(ctx context.Context, actor, id string, featured bool) error
+	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
+}
+
+// Accounts recognises coordinators.
+type Accounts interface {
+	Authenticate(email, password string) (*auth.Principal, error)
+	CreateSession(p *auth.Principal) (string, auth.Principal, time.Time, error)
+	BySession(id string) (*auth.Principal, error)
+	EndSession(id string) error
+}
+
+// Config configures the pages.
+type Config struct {
+	Service  Service
+	Review   Review
+	Accounts Accounts
+	Geo      *practices.Geography
+	// Network names the network that runs the knowledge base, and its public contact.
+	NetworkName, NetworkEmail string
+	SecureCookies             bool
+	Logger                    *slog.Logger
+}
+
+// Pages holds the parsed templates and catalogues.
+type Pages struct {
+	cfg       Config
+	templates map[string]*template.Template
+	catalog   Catalog
+	md        *render.Renderer
+}
+
+// New parses every template and catalogue once, so that a broken template fails the
+// start, not a request.
+func New(cfg Config) (*Pages, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.NetworkName == "" {
+		cfg.NetworkName = "kb"
+	}
+	cat, err := LoadCatalog(frontend.FS)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]*template.Template{}}
+	base, err := template.New("base").Funcs(p.funcs()).ParseFS(frontend.FS, "templates/layout/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	pages, err := fs.Glob(frontend.FS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range pages {
+		t, err := template.Must(base.Clone()).ParseFS(frontend.FS, file)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		p.templates[strings.TrimSuffix(path.Base(file), ".html")] = t
+	}
+	return p, nil
+}
+
+// Register adds the pages and static files to an engine.
+func (p *Pages) Register(e *gin.Engine) {
+	static, _ := fs.Sub(frontend.FS, "static")
+	e.GET("/static/*file", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=3600")
+		c.FileFromFS(c.Param("file"), http.FS(static))
+	})
+	g := e.Group("", p.identify(), p.csrf())
+	p.registerPublic(g)
+	p.registerSubmit(g)
+	p.registerCoordinator(g.Group("", p.requireLogin()))
+}
+
+// page is what every template gets.
+type page struct {
+	Lang    string
+	Langs   []langLink
+	User    *auth.Principal
+	CSRF    string
+	Path    string
+	Network string
+	Data    any
+	cat     Catalog
+}
+
+// T translates a message key for the page's language.
+func (pg *page) T(key string, args ...any) string { return pg.cat.T(pg.Lang, key, args...) }
+
+func (p *Pages) newPage(c *gin.Context, data any) *page {
+	lang := negotiate(c)
+	return &page{Lang: lang, Langs: langLinks(c, lang), User: user(c), CSRF: c.GetString(ctxCSRF), Path: c.Request.URL.RequestURI(), Network: p.cfg.NetworkName, Data: data, cat: p.catalog}
+}
+
+// render executes a page template.
+func (p *Pages) render(c *gin.Context, status int, name string, data any) {
+	t, ok := p.templates[name]
+	if !ok {
+		p.fail(c, fmt.Errorf("no template %q", name))
+		return
+	}
+	// Rendered in full before anything is sent, so a failing template gives an error
+	// page rather than half a page with a success status.
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p.newPage(c, data)); err != nil {
+		p.cfg.Logger.Error("render page", "template", name, "err", err)
+		if name != "error" {
+			p.fail(c, apperr.Wrap(err, "render page"))
+		}
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fail renders an error page; internal errors are logged, never shown.
+func (p *Pages) fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	status := apperr.HTTPStatus(e.Code)
+	msg := e.Message
+	if e.Code == apperr.Internal {
+		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
+		msg = ""
+	}
+	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg})
+	c.Abort()
+}
+
+func (p *Pages) funcs() template.FuncMap {
+	return template.FuncMap{
+		"markdown": p.md.Markdown,
+		// fragments come from the index: text escaped, only <mark> added.
+		"fragment": func(s string) template.HTML { return template.HTML(s) },
+		"join":     strings.Join,
+		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
+		"datetime": func(t time.Time) string { return t.Format("2006-01-02 15:04") },
+		"add":      func(a, b int) int { return a + b },
+		"mul":      func(a, b int) int { return a * b },
+		"jsonld": func(v any) template.JS {
+			data, _ := json.Marshal(v)
+			return template.JS(data)
+		},
+		"vocab": vocab,
+		"contains": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
+	}
+}
+
+// vocab lists the ids of a vocabulary, for forms and filters.
+func vocab(name string) []string {
+	switch name {
+	case "areas":
+		return practices.Areas.IDs()
+	case "crises":
+		return practices.Crises.IDs()
+	case "groups":
+		return practices.TargetGroups.IDs()
+	case "resources":
+		return practices.Resources.IDs()
+	case "statuses":
+		return practices.Statuses.IDs()
+	case "languages":
+		return practices.Languages.IDs()
+	case "levels":
+		return practices.Levels.IDs()
+	case "regions":
+		return practices.Regions.IDs()
+	}
+	panic("no vocabulary " + name) // a template error, caught by the template tests
+}
