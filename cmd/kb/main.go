@@ -43,6 +43,7 @@ var commands = []command{
 	{"token", "API tokens: kb token create --email E [--name N], kb token list, kb token revoke ID", runToken},
 	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
+	{"gen", "write a synthetic corpus for scale tests: kb gen --n N --seed S --out FILE.jsonl", runGen},
 	{"version", "print the version", runVersion},
 }
 

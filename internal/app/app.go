@@ -51,6 +51,7 @@ type App struct {
 	Review    *review.Service
 	recommend *recommend.Recommender
 	log       *slog.Logger
+	progress  index.Progress
 }
 
 // indexFollower lets the workflow bring the index up to the store after its writes.
@@ -102,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log}
+	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress}
 	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress})
 	if err != nil {
 		store.Close()
@@ -169,8 +170,8 @@ type ImportReport struct {
 	Unchanged int `json:"unchanged"`
 }
 
-// Import validates every practice and writes them all in one transaction, or none when
-// any is invalid; the error then names each bad practice and field. The index follows.
+// Import validates every practice and writes them, or none when any is invalid; the
+// error then names each bad practice and field. The index follows.
 func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (ImportReport, error) {
 	var report ImportReport
 	fields := map[string]string{}
@@ -194,31 +195,39 @@ func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode practic
 			existed[p.ID] = true
 		}
 	}
-	results, err := a.Store.PutMany(ctx, ps, mode)
-	if err != nil {
-		return report, apperr.Wrap(err, "import failed; nothing was imported")
+	// Everything is validated before the first write. The writes go in chunks, so a
+	// large import never holds one huge transaction; each chunk is all or nothing.
+	for start := 0; start < len(ps); start += importChunk {
+		chunk := ps[start:min(start+importChunk, len(ps))]
+		results, err := a.Store.PutMany(ctx, chunk, mode)
+		if err != nil {
+			return report, apperr.Wrap(err, fmt.Sprintf("import failed after %d of %d practices", start, len(ps)))
+		}
+		for _, r := range results {
+			switch {
+			case !r.Changed:
+				report.Unchanged++
+			case existed[r.ID]:
+				report.Updated++
+			default:
+				report.Added++
+			}
+		}
 	}
 	if err := a.Store.MarkSeeded(); err != nil {
 		return report, apperr.Wrap(err, "import: mark the store initialised")
-	}
-	for _, r := range results {
-		switch {
-		case !r.Changed:
-			report.Unchanged++
-		case existed[r.ID]:
-			report.Updated++
-		default:
-			report.Added++
-		}
 	}
 	a.syncIndex(ctx)
 	return report, nil
 }
 
+// importChunk is how many practices one import transaction writes.
+const importChunk = 2000
+
 // syncIndex brings the index up to the store after a write. The write is already
 // durable; a failure here is logged and repaired by the next sync or start.
 func (a *App) syncIndex(ctx context.Context) {
-	if _, err := a.Index.Sync(ctx, a.Store); err != nil {
+	if _, _, err := a.Index.CatchUp(ctx, a.Store, a.progress); err != nil {
 		a.log.Error("index sync failed; it will catch up at the next write or start", "err", err)
 	}
 }

@@ -34,9 +34,10 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	}
 	keywords := strings.Join(kw, ". ")
 	lead := p.Title + "\n" + p.Summary
+	leadConcepts := ix.conceptIDs(lang, lead)
 	return map[string]any{
-		conceptsField:      ix.conceptIDs(lang, lead, keywords, p.Body),
-		leadConceptsField:  ix.conceptIDs(lang, lead),
+		conceptsField:      append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...),
+		leadConceptsField:  leadConcepts,
 		"id":               p.ID,
 		cityField:          p.City,
 		citySuggestField:   p.City,
@@ -45,7 +46,9 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		"summary_" + lang:  p.Summary,
 		"keywords_" + lang: keywords,
 		"body_" + lang:     p.Body,
-		exactField:         strings.Join([]string{p.Title, p.Summary, keywords, p.Body}, "\n"),
+		// The exact words of the title, summary and keywords: enough to rank a word as typed
+		// above its stems, without tokenizing the body a second time.
+		exactField: strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
 		titleSortField:     practices.Fold(p.Title),
 		"areas":            p.Areas,
 		"region":           p.Region,

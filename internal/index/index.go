@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -32,7 +36,39 @@ var (
 	keyMapping = []byte("kb_mapping_version")
 )
 
-const batchSize = 500
+// batchSize is how many practices go in one Bleve batch: each batch becomes a segment,
+// so larger batches mean fewer segments to merge.
+const batchSize = 2000
+
+// bulkGCPercent is the garbage collector's target while a rebuild runs.
+const bulkGCPercent = 300
+
+// scorchConfig lets a batch return once its segment is in memory, before it is on disk,
+// so that the batches of a large sync or rebuild overlap with their writing. Each Sync
+// and Rebuild still waits, at its end, until its last batch is on disk (see commit);
+// and each batch records the last change it applied, so whatever a crash loses is
+// replayed from the store's change log.
+// A new map each time: Bleve writes the store's path into the map it is given.
+func scorchConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
+
+// commit applies a batch; with durable set it returns only once the batch, and so every
+// batch before it, is on disk.
+func commit(idx bleve.Index, b *bleve.Batch, durable bool) error {
+	if !durable {
+		return idx.Batch(b)
+	}
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(b); err != nil {
+		return err
+	}
+	select {
+	case err := <-persisted:
+		return err
+	case <-time.After(2 * time.Minute):
+		return fmt.Errorf("the index did not reach the disk in two minutes")
+	}
+}
 
 // Options configure an index.
 type Options struct {
@@ -82,13 +118,43 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	} else {
 		ix.idx = idx
 	}
-	n, err := ix.Sync(ctx, src)
+	n, rebuilt, err := ix.CatchUp(ctx, src, opts.Progress)
 	if err != nil {
 		ix.Close()
 		return nil, report, err
 	}
+	if rebuilt {
+		report.Rebuilt, report.Reason = true, fmt.Sprintf("more than %d changes to apply", rebuildBacklog)
+	}
 	report.Replayed = n
 	return ix, report, nil
+}
+
+// rebuildBacklog is the number of pending changes above which rebuilding the index is
+// faster than applying them one by one (measured: 100,000 new practices take 44 s to
+// rebuild and 80 s to apply).
+const rebuildBacklog = 10000
+
+// CatchUp brings the index up to src: it applies the pending changes, or rebuilds when
+// there are many. It returns how many changes it applied and whether it rebuilt.
+func (ix *Index) CatchUp(ctx context.Context, src Source, progress Progress) (int, bool, error) {
+	seq, err := ix.Seq()
+	if err != nil {
+		return 0, false, err
+	}
+	last, err := src.LastSeq()
+	if err != nil {
+		return 0, false, err
+	}
+	if last-seq > rebuildBacklog {
+		if err := ix.Rebuild(ctx, src, progress); err != nil {
+			return 0, false, err
+		}
+		n, err := ix.Sync(ctx, src)
+		return n, true, err
+	}
+	n, err := ix.Sync(ctx, src)
+	return n, false, err
 }
 
 // openExisting returns the index in dir, or why it cannot be used as it is.
@@ -105,7 +171,7 @@ func openExisting(dir string, src Source) (idx bleve.Index, reason string) {
 			idx, reason = nil, fmt.Sprintf("index unreadable: %v", r)
 		}
 	}()
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, scorchConfig())
 	if err != nil {
 		return nil, "index unreadable: " + err.Error()
 	}
@@ -204,7 +270,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	if err != nil {
 		return err
 	}
-	fresh, err := bleve.New(tmp, m)
+	fresh, err := bleve.NewUsing(tmp, m, scorch.Name, bleve.Config.DefaultKVStore, scorchConfig())
 	if err != nil {
 		return fmt.Errorf("rebuild index: %w", err)
 	}
@@ -219,31 +285,46 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	if progress != nil {
 		progress(0, total)
 	}
+	// Indexing allocates heavily: collect garbage less often while it runs (a rebuild
+	// takes a fifth less time), then hand the memory back.
+	defer debug.SetGCPercent(debug.SetGCPercent(bulkGCPercent))
+	defer debug.FreeOSMemory()
 	done := 0
 	b := fresh.NewBatch()
+	var pending []*practices.Practice
+	flush := func(last bool) error {
+		for i, doc := range ix.documents(pending) {
+			if doc == nil {
+				continue // archived: kept in the store, not offered by search
+			}
+			if err := b.Index(pending[i].ID, doc); err != nil {
+				return fmt.Errorf("index practice %s: %w", pending[i].ID, err)
+			}
+		}
+		done += len(pending)
+		pending = pending[:0]
+		if last {
+			b.SetInternal(keySeq, seqBytes(seq))
+			b.SetInternal(keyMapping, []byte(MappingVersion))
+		}
+		if err := commit(fresh, b, last); err != nil {
+			return err
+		}
+		b.Reset()
+		if progress != nil {
+			progress(done, total)
+		}
+		return nil
+	}
 	err = src.Each(ctx, func(p *practices.Practice) error {
-		done++
-		if p.Archived {
-			return nil // archived practices are kept in the store, not offered by search
-		}
-		if err := b.Index(p.ID, ix.document(p)); err != nil {
-			return fmt.Errorf("index practice %s: %w", p.ID, err)
-		}
-		if b.Size() >= batchSize {
-			if err := fresh.Batch(b); err != nil {
-				return err
-			}
-			b.Reset()
-			if progress != nil {
-				progress(done, total)
-			}
+		pending = append(pending, p)
+		if len(pending) >= batchSize {
+			return flush(false)
 		}
 		return nil
 	})
 	if err == nil {
-		b.SetInternal(keySeq, seqBytes(seq))
-		b.SetInternal(keyMapping, []byte(MappingVersion))
-		err = fresh.Batch(b)
+		err = flush(true) // also records the sequence and mapping, and waits for the disk
 	}
 	if cerr := fresh.Close(); err == nil {
 		err = cerr
@@ -251,9 +332,6 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	if err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("rebuild index: %w", err)
-	}
-	if progress != nil {
-		progress(done, total)
 	}
 	return ix.swap(tmp)
 }
@@ -271,7 +349,7 @@ func (ix *Index) swap(tmp string) error {
 	if err := os.Rename(tmp, ix.dir); err != nil {
 		return fmt.Errorf("replace index: %w", err)
 	}
-	idx, err := bleve.Open(ix.dir)
+	idx, err := bleve.OpenUsing(ix.dir, scorchConfig())
 	if err != nil {
 		return fmt.Errorf("open rebuilt index: %w", err)
 	}
@@ -301,10 +379,17 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 			return applied, fmt.Errorf("sync index: %w", err)
 		}
 		if len(changes) == 0 {
+			if applied > 0 && applied%batchSize == 0 {
+				// The last batch was full, so it was not waited for: wait now.
+				if err := commit(idx, idx.NewBatch(), true); err != nil {
+					return applied, fmt.Errorf("sync index: %w", err)
+				}
+			}
 			return applied, nil
 		}
 		b := idx.NewBatch()
 		seen := map[string]bool{}
+		var live []*practices.Practice
 		for _, c := range changes {
 			if seen[c.ID] {
 				continue
@@ -318,16 +403,41 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 			case err != nil:
 				return applied, fmt.Errorf("sync index: %w", err)
 			default:
-				if err := b.Index(p.ID, ix.document(p)); err != nil {
-					return applied, fmt.Errorf("index practice %s: %w", p.ID, err)
-				}
+				live = append(live, p)
+			}
+		}
+		for i, doc := range ix.documents(live) {
+			if err := b.Index(live[i].ID, doc); err != nil {
+				return applied, fmt.Errorf("index practice %s: %w", live[i].ID, err)
 			}
 		}
 		seq = changes[len(changes)-1].Seq
 		b.SetInternal(keySeq, seqBytes(seq))
-		if err := idx.Batch(b); err != nil {
+		last := len(changes) < batchSize
+		if err := commit(idx, b, last); err != nil {
 			return applied, fmt.Errorf("sync index: %w", err)
 		}
 		applied += len(changes)
 	}
+}
+
+// documents builds the documents of practices on every core (concept matching is the
+// costly part); an archived practice gets nil.
+func (ix *Index) documents(ps []*practices.Practice) []map[string]any {
+	out := make([]map[string]any, len(ps))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(ps)/16))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(ps); i += workers {
+				if !ps[i].Archived {
+					out[i] = ix.document(ps[i])
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
 }

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "7"
+const MappingVersion = "8"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}

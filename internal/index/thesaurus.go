@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -117,12 +118,11 @@ func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
 		return cm
 	}
 	for _, lang := range Languages {
-		a := m.AnalyzerNamed(analyzerName(lang))
 		idx := map[string][]labelStems{}
 		for _, c := range t.Concepts {
 			for _, label := range c.Labels[lang] {
 				var stems []string
-				for _, tok := range a.Analyze([]byte(label)) {
+				for _, tok := range analyzeFast(m, lang, label) {
 					stems = append(stems, string(tok.Term))
 				}
 				if len(stems) == 0 {
@@ -140,13 +140,44 @@ func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
 	return cm
 }
 
+// analyzeFast analyses text for concept matching: words split on anything that is not a
+// letter or digit (much cheaper than Bleve's Unicode word segmenter, and the same on the
+// plain words labels are made of), then the language analyzer's own filters, so that the
+// stems are exactly those the index and queries use.
+func analyzeFast(m mapping.IndexMapping, lang, text string) analysis.TokenStream {
+	a := m.AnalyzerNamed(analyzerName(lang))
+	da, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok {
+		return a.Analyze([]byte(text))
+	}
+	var toks analysis.TokenStream
+	start, pos := -1, 0
+	for i, r := range text + " " {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			pos++
+			toks = append(toks, &analysis.Token{Term: []byte(text[start:i]), Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric})
+			start = -1
+		}
+	}
+	for _, f := range da.TokenFilters {
+		toks = f.Filter(toks)
+	}
+	return toks
+}
+
 // match returns the concept labels found in text analysed as lang, in order.
 func (cm *conceptMatcher) match(m mapping.IndexMapping, lang, text string) []conceptHit {
 	idx := cm.byFirst[lang]
 	if len(idx) == 0 || text == "" {
 		return nil
 	}
-	toks := m.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text))
+	toks := analyzeFast(m, lang, text)
 	var hits []conceptHit
 	for i := 0; i < len(toks); i++ {
 		// Labels are sorted longest first: take every concept of the longest label that
