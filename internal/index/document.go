@@ -48,17 +48,17 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		"body_" + lang:     p.Body,
 		// The exact words of the title, summary and keywords: enough to rank a word as typed
 		// above its stems, without tokenizing the body a second time.
-		exactField: strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
-		titleSortField:     practices.Fold(p.Title),
-		"areas":            p.Areas,
-		"region":           p.Region,
-		"country":          p.Country,
-		"population_band":  p.PopulationBand,
-		"tags":             p.Tags,
-		"crises":           p.Crises,
-		"target_groups":    p.TargetGroups,
-		"status":           p.Status,
-		"updated":          p.UpdatedAt,
+		exactField:        strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
+		titleSortField:    practices.Fold(p.Title),
+		"areas":           p.Areas,
+		"region":          p.Region,
+		"country":         p.Country,
+		"population_band": p.PopulationBand,
+		"tags":            p.Tags,
+		"crises":          p.Crises,
+		"target_groups":   p.TargetGroups,
+		"status":          p.Status,
+		"updated":         p.UpdatedAt,
 	}
 }
 
