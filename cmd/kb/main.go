@@ -44,6 +44,7 @@ var commands = []command{
 	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
 	{"gen", "write a synthetic corpus for scale tests: kb gen --n N --seed S --out FILE.jsonl", runGen},
+	{"bench", "measure at scale: kb bench [--n 10000,100000] [--time 5s]", runBench},
 	{"version", "print the version", runVersion},
 }
 

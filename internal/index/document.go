@@ -35,10 +35,22 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	keywords := strings.Join(kw, ". ")
 	lead := p.Title + "\n" + p.Summary
 	leadConcepts := ix.conceptIDs(lang, lead)
+	facets := []string{"region:" + p.Region, "country:" + p.Country}
+	if p.PopulationBand != "" {
+		facets = append(facets, "population_band:"+p.PopulationBand)
+	}
+	for _, a := range p.Areas {
+		facets = append(facets, "area:"+a)
+	}
+	for _, t := range p.Tags {
+		facets = append(facets, "tag:"+t)
+	}
 	return map[string]any{
+		allFacetsField:     facets,
 		conceptsField:      append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...),
 		leadConceptsField:  leadConcepts,
 		"id":               p.ID,
+		langField:          lang,
 		cityField:          p.City,
 		citySuggestField:   p.City,
 		titleSuggestField:  p.Title,

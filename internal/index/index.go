@@ -90,6 +90,51 @@ type Index struct {
 	idx bleve.Index
 
 	writeMu sync.Mutex // one Sync or Rebuild at a time
+
+	langMu sync.RWMutex
+	langs  map[string]bool // the languages practices in the index are written in
+}
+
+// presentLanguages lists the languages of the indexed practices, in the order of
+// Languages; all of them for an empty index.
+func (ix *Index) presentLanguages() []string {
+	ix.langMu.RLock()
+	defer ix.langMu.RUnlock()
+	if len(ix.langs) == 0 {
+		return Languages
+	}
+	var out []string
+	for _, l := range Languages {
+		if ix.langs[l] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (ix *Index) noteLanguage(lang string) {
+	ix.langMu.RLock()
+	known := ix.langs[lang]
+	ix.langMu.RUnlock()
+	if !known {
+		ix.langMu.Lock()
+		ix.langs[lang] = true
+		ix.langMu.Unlock()
+	}
+}
+
+// loadLanguages reads which languages the index holds (a language whose last practice
+// is deleted stays listed until the next start: a few needless clauses, no harm).
+func (ix *Index) loadLanguages(idx bleve.Index) {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	req.AddFacet(langField, bleve.NewFacetRequest(langField, len(Languages)))
+	res, err := idx.Search(req)
+	if err != nil || res.Facets[langField] == nil || res.Facets[langField].Terms == nil {
+		return
+	}
+	for _, t := range res.Facets[langField].Terms.Terms() {
+		ix.noteLanguage(t.Term)
+	}
 }
 
 // OpenReport says what Open had to do to bring the index in line with the store.
@@ -107,7 +152,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m)}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}}
 	var report OpenReport
 	idx, reason := openExisting(dir, src)
 	if reason != "" {
@@ -117,6 +162,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 		}
 	} else {
 		ix.idx = idx
+		ix.loadLanguages(idx)
 	}
 	n, rebuilt, err := ix.CatchUp(ctx, src, opts.Progress)
 	if err != nil {
@@ -434,6 +480,7 @@ func (ix *Index) documents(ps []*practices.Practice) []map[string]any {
 			for i := w; i < len(ps); i += workers {
 				if !ps[i].Archived {
 					out[i] = ix.document(ps[i])
+					ix.noteLanguage(out[i][langField].(string))
 				}
 			}
 		}(w)

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "8"
+const MappingVersion = "10"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -57,6 +57,8 @@ const (
 	exactAnalyzer     = "kb_exact"
 	titleSortField    = "title_sort"
 	cityField         = "city"
+	langField         = "lang"
+	allFacetsField    = "facets"
 	titleSuggestField = "title_suggest"
 	citySuggestField  = "city_suggest"
 	suggestAnalyzer   = "kb_suggest"
@@ -135,7 +137,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(name, sm)
 	}
 
-	for _, name := range append([]string{"id", titleSortField, cityField, "status", "crises", "target_groups", conceptsField, leadConceptsField}, facetFieldNames()...) {
+	for _, name := range append([]string{"id", titleSortField, cityField, langField, allFacetsField, "status", "crises", "target_groups", conceptsField, leadConceptsField}, facetFieldNames()...) {
 		km := bleve.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false

@@ -66,6 +66,22 @@ func tokenize(s string) []string {
 type queryBuilder struct {
 	m        mapping.IndexMapping
 	concepts *conceptMatcher // nil: no concept expansion
+	// langs are the languages practices are written in: the fields of the others are
+	// empty, and a clause on them costs time for nothing. Nil means all.
+	langs []string
+	// docFreq counts the practices with a term in a field; nil turns fuzzy matching off.
+	docFreq func(field, term string) uint64
+	// rareBelow: a stem found in fewer practices than this may be a typo, and only such a
+	// stem is matched fuzzily. A word that is common in the index is not a typo, and
+	// expanding it to its neighbours would cost time and add noise.
+	rareBelow uint64
+}
+
+func (b queryBuilder) languages() []string {
+	if b.langs == nil {
+		return Languages
+	}
+	return b.langs
 }
 
 // queryConcepts finds the concepts the typed words name in any language, by word. It
@@ -134,27 +150,33 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 		alts = append(alts, boosted(termOn(conceptsField, c), boostConcept), boosted(termOn(leadConceptsField, c), boostConcept*1.5))
 	}
 	alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
-	for _, lang := range Languages {
+	for _, lang := range b.languages() {
 		stems := b.analyze(lang, w)
 		if len(stems) != 1 {
 			continue
 		}
 		stem := stems[0]
 		for _, f := range textFields {
-			field := f.Name + "_" + lang
-			alts = append(alts, boosted(termOn(field, stem), boostStem*f.Boost))
-			// Fuzziness depends on the stem that is compared: "drnes" stems to "drne", one
-			// edit from the "done" of every practice.
-			if n := utf8.RuneCountInString(stem); n >= minFuzzyLen && (f.Name == "title" || f.Name == "body") {
-				fq := query.NewFuzzyQuery(stem)
-				fq.SetField(field)
-				fq.Fuzziness = 1
-				if n >= minFuzzy2Len {
-					fq.Fuzziness = 2
-				}
-				fq.Prefix = 1
-				alts = append(alts, boosted(fq, boostFuzzy*f.Boost))
+			alts = append(alts, boosted(termOn(f.Name+"_"+lang, stem), boostStem*f.Boost))
+		}
+		// Fuzziness depends on the stem that is compared: "drnes" stems to "drne", one
+		// edit from the "done" of every practice.
+		n := utf8.RuneCountInString(stem)
+		if n < minFuzzyLen || b.docFreq == nil || b.docFreq("body_"+lang, stem)+b.docFreq("title_"+lang, stem) >= b.rareBelow {
+			continue
+		}
+		for _, f := range textFields {
+			if f.Name != "title" && f.Name != "body" {
+				continue
 			}
+			fq := query.NewFuzzyQuery(stem)
+			fq.SetField(f.Name + "_" + lang)
+			fq.Fuzziness = 1
+			if n >= minFuzzy2Len {
+				fq.Fuzziness = 2
+			}
+			fq.Prefix = 1
+			alts = append(alts, boosted(fq, boostFuzzy*f.Boost))
 		}
 	}
 	return query.NewDisjunctionQuery(alts)

@@ -1,0 +1,377 @@
+// Package bench measures the knowledge base at scale: import and index time, sizes on
+// disk, memory, search/suggest/recommend latency in-process and over HTTP, throughput
+// under concurrent clients, and the cost of every feature against a plain Bleve index of
+// the same documents. It prints figures; it asserts nothing (machines are shared).
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
+)
+
+// Config says what to measure.
+type Config struct {
+	Sizes []int         // numbers of practices, e.g. 10000 and 100000
+	Dir   string        // where to put the data dirs (a temporary dir if empty)
+	Keep  bool          // keep the data dirs
+	Time  time.Duration // how long each throughput run lasts
+	// Generate makes the i-th synthetic practice.
+	Generate func(i int) *practices.Practice
+	// Server is the kb binary to start as the HTTP server ("" skips the HTTP part).
+	Server string
+	Out    io.Writer
+}
+
+// Query is one request of the mixed query set.
+type Query struct {
+	Name string
+	Req  index.Request
+}
+
+// Queries is the mixed set: one word, several words, a phrase, a typo, filters, a
+// concept in another language, and a deep page. Every search computes facets.
+var Queries = []Query{
+	{"one word", index.Request{Query: "students"}},
+	{"several words", index.Request{Query: "digital services for the public"}},
+	{"phrase", index.Request{Query: `"public transport"`}},
+	{"typo", index.Request{Query: "telemedecine"}},
+	{"filters", index.Request{Query: "data", Filters: map[string][]string{"area": {"education"}, "region": {"europe", "latin-america"}}}},
+	{"other language", index.Request{Query: "brecha digital"}},
+	{"browse, deep page", index.Request{Page: 50, Limit: 10}},
+}
+
+var prefixes = []string{"tel", "dig", "bar", "stu", "wif", "crow"}
+
+var profiles = []recommend.Profile{
+	{Country: "AR", Population: 55000, WeakAreas: []string{"education"}, Need: "students without internet at home", Resources: []string{"municipal-wifi"}},
+	{Country: "KE", Population: 4000000, WeakAreas: []string{"public-services", "data"}},
+	{City: "Villa Gesell", WeakAreas: []string{"mobility"}, Need: "crowds on the beaches"},
+}
+
+// Result holds the figures of one size.
+type Result struct {
+	N                      int
+	ImportTime             time.Duration
+	IndexBytes, StoreBytes int64
+	BenchRSS               int64 // the bench process after the import, bytes
+	InProcess, Plain       Latency
+	PerQuery               map[string]Latency
+	HTTP                   Latency
+	Suggest, Recommend     Latency
+	Throughput             map[int]float64 // clients → searches per second over HTTP
+	ServerRSS              int64
+	Startup                time.Duration
+}
+
+// Latency summarises many timings.
+type Latency struct{ P50, P95, P99 time.Duration }
+
+func summarize(ds []time.Duration) Latency {
+	if len(ds) == 0 {
+		return Latency{}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	at := func(q float64) time.Duration { return ds[min(len(ds)-1, int(math.Ceil(q*float64(len(ds))))-1)] }
+	return Latency{at(0.50), at(0.95), at(0.99)}
+}
+
+// Run measures every size and prints the table.
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	base := cfg.Dir
+	if base == "" {
+		tmp, err := os.MkdirTemp("", "kb-bench-")
+		if err != nil {
+			return nil, err
+		}
+		base = tmp
+	}
+	if !cfg.Keep {
+		defer os.RemoveAll(base)
+	}
+	var results []Result
+	for _, n := range cfg.Sizes {
+		r, err := one(ctx, cfg, filepath.Join(base, fmt.Sprintf("n%d", n)), n)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, r)
+		Print(cfg.Out, results)
+	}
+	return results, nil
+}
+
+func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
+	r := Result{N: n, PerQuery: map[string]Latency{}, Throughput: map[int]float64{}}
+	fmt.Fprintf(cfg.Out, "== %d practices: generating, importing, indexing…\n", n)
+	ps := make([]*practices.Practice, n)
+	for i := range ps {
+		ps[i] = cfg.Generate(i)
+	}
+	a, err := app.Open(ctx, app.Config{DataDir: dir, NoSeed: true})
+	if err != nil {
+		return r, err
+	}
+	start := time.Now()
+	if _, err := a.Import(ctx, ps, practices.NewVersion); err != nil {
+		a.Close()
+		return r, err
+	}
+	r.ImportTime = time.Since(start)
+	r.BenchRSS = rss(os.Getpid())
+
+	// In process, and the same queries on a plain Bleve index of the same documents.
+	var all, plainT []time.Duration
+	for _, q := range Queries {
+		var ds []time.Duration
+		for i := 0; i < 40; i++ {
+			t0 := time.Now()
+			if _, err := a.Search(ctx, q.Req); err != nil {
+				a.Close()
+				return r, fmt.Errorf("%s: %w", q.Name, err)
+			}
+			ds = append(ds, time.Since(t0))
+		}
+		all = append(all, ds...)
+		r.PerQuery[q.Name] = summarize(ds)
+	}
+	r.InProcess = summarize(all)
+	plain, err := index.NewPlain(ps)
+	if err != nil {
+		a.Close()
+		return r, err
+	}
+	for _, q := range Queries {
+		for i := 0; i < 40; i++ {
+			t0 := time.Now()
+			plain.Search(ctx, q.Req.Query, 10)
+			plainT = append(plainT, time.Since(t0))
+		}
+	}
+	plain.Close()
+	r.Plain = summarize(plainT)
+	ps = nil
+	a.Close()
+	r.IndexBytes, r.StoreBytes = dirSize(filepath.Join(dir, app.IndexDir)), fileSize(filepath.Join(dir, practices.StoreFile))
+	if cfg.Server == "" {
+		return r, nil
+	}
+	return r, overHTTP(ctx, cfg, dir, &r)
+}
+
+// overHTTP starts a real server on the data dir and measures it from outside.
+func overHTTP(ctx context.Context, cfg Config, dir string, r *Result) error {
+	addr := "127.0.0.1:" + strconv.Itoa(18000+r.N%1000)
+	cmd := exec.CommandContext(ctx, cfg.Server, "serve", "--data", dir, "--addr", addr, "--log-format", "json")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	base := "http://" + addr
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
+	for {
+		resp, err := client.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Since(t0) > 2*time.Minute {
+			return fmt.Errorf("the server did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.Startup = time.Since(t0)
+	get := func(u string) error {
+		resp, err := client.Get(base + u)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GET %s: %d", u, resp.StatusCode)
+		}
+		return nil
+	}
+	urls := make([]string, len(Queries))
+	for i, q := range Queries {
+		urls[i] = "/api/v1/search?" + queryString(q.Req)
+	}
+	var ds []time.Duration
+	for i := 0; i < 40; i++ {
+		for _, u := range urls {
+			t0 := time.Now()
+			if err := get(u); err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(t0))
+		}
+	}
+	r.HTTP = summarize(ds)
+	ds = nil
+	for i := 0; i < 50; i++ {
+		for _, p := range prefixes {
+			t0 := time.Now()
+			if err := get("/api/v1/suggest?q=" + p); err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(t0))
+		}
+	}
+	r.Suggest = summarize(ds)
+	ds = nil
+	for i := 0; i < 30; i++ {
+		for _, p := range profiles {
+			body := fmt.Sprintf(`{"country":%q,"city":%q,"population":%d,"weak_areas":["%s"],"need":%q}`, p.Country, p.City, p.Population, strings.Join(p.WeakAreas, `","`), p.Need)
+			t0 := time.Now()
+			resp, err := client.Post(base+"/api/v1/recommendations", "application/json", strings.NewReader(body))
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("recommend: %d", resp.StatusCode)
+			}
+			ds = append(ds, time.Since(t0))
+		}
+	}
+	r.Recommend = summarize(ds)
+	for _, clients := range []int{1, 4, 16} {
+		var done atomic.Int64
+		var wg sync.WaitGroup
+		stop := time.Now().Add(cfg.Time)
+		for c := 0; c < clients; c++ {
+			wg.Add(1)
+			go func(c int) {
+				defer wg.Done()
+				for i := c; time.Now().Before(stop); i++ {
+					if get(urls[i%len(urls)]) == nil {
+						done.Add(1)
+					}
+				}
+			}(c)
+		}
+		wg.Wait()
+		r.Throughput[clients] = float64(done.Load()) / cfg.Time.Seconds()
+	}
+	r.ServerRSS = rss(cmd.Process.Pid)
+	return nil
+}
+
+func queryString(r index.Request) string {
+	v := url.Values{}
+	if r.Query != "" {
+		v.Set("q", r.Query)
+	}
+	if r.Page > 0 {
+		v.Set("page", strconv.Itoa(r.Page))
+	}
+	if r.Limit > 0 {
+		v.Set("limit", strconv.Itoa(r.Limit))
+	}
+	for k, vs := range r.Filters {
+		for _, x := range vs {
+			v.Add(k, x)
+		}
+	}
+	return v.Encode()
+}
+
+// rss reads a process's resident memory from /proc, in bytes (0 where unavailable).
+func rss(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+
+// Print writes the results as a table, one column per size.
+func Print(w io.Writer, rs []Result) {
+	row := func(label string, f func(Result) string) {
+		fmt.Fprintf(w, "| %-44s |", label)
+		for _, r := range rs {
+			fmt.Fprintf(w, " %16s |", f(r))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\n| %-44s |", "practices")
+	for _, r := range rs {
+		fmt.Fprintf(w, " %16d |", r.N)
+	}
+	fmt.Fprintf(w, "\n|%s|%s\n", strings.Repeat("-", 46), strings.Repeat(strings.Repeat("-", 18)+"|", len(rs)))
+	row("import + index time", func(r Result) string { return fmt.Sprintf("%.1f s", r.ImportTime.Seconds()) })
+	row("import + index rate", func(r Result) string { return fmt.Sprintf("%.0f /s", float64(r.N)/r.ImportTime.Seconds()) })
+	row("index size on disk", func(r Result) string { return mb(r.IndexBytes) })
+	row("store size on disk", func(r Result) string { return mb(r.StoreBytes) })
+	row("bench process RSS after the import", func(r Result) string { return mb(r.BenchRSS) })
+	row("server start-up with the index (to /healthz)", func(r Result) string { return ms(r.Startup) })
+	row("server RSS after the HTTP runs", func(r Result) string { return mb(r.ServerRSS) })
+	row("search in-process p50 / p99", func(r Result) string { return ms(r.InProcess.P50) + " / " + ms(r.InProcess.P99) })
+	row("plain Bleve, same queries, p50 / p99", func(r Result) string { return ms(r.Plain.P50) + " / " + ms(r.Plain.P99) })
+	row("kb / plain (p50)", func(r Result) string {
+		return fmt.Sprintf("%.1fx", float64(r.InProcess.P50)/math.Max(1, float64(r.Plain.P50)))
+	})
+	for _, q := range Queries {
+		row("  "+q.Name+" p50 / p99", func(r Result) string { return ms(r.PerQuery[q.Name].P50) + " / " + ms(r.PerQuery[q.Name].P99) })
+	}
+	row("search over HTTP p50", func(r Result) string { return ms(r.HTTP.P50) })
+	row("search over HTTP p95", func(r Result) string { return ms(r.HTTP.P95) })
+	row("search over HTTP p99 (target <= 25 ms at 100k)", func(r Result) string { return ms(r.HTTP.P99) })
+	row("suggest p99 (target <= 10 ms)", func(r Result) string { return ms(r.Suggest.P99) })
+	row("recommend p50 / p99 (target p99 <= 50 ms)", func(r Result) string { return ms(r.Recommend.P50) + " / " + ms(r.Recommend.P99) })
+	for _, c := range []int{1, 4, 16} {
+		row(fmt.Sprintf("searches/s over HTTP, %d clients", c), func(r Result) string { return fmt.Sprintf("%.0f", r.Throughput[c]) })
+	}
+}
