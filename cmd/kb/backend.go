@@ -31,6 +31,7 @@ type backend interface {
 	Tokens() ([]auth.TokenInfo, error)
 	RevokeToken(id string) error
 	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
+	Backup(ctx context.Context, w io.Writer) error
 	Close() error
 }
 

@@ -43,6 +43,8 @@ var commands = []command{
 	{"token", "API tokens: kb token create --email E [--name N], kb token list, kb token revoke ID", runToken},
 	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
+	{"backup", "a consistent copy of the store, also while serving: kb backup FILE", runBackup},
+	{"restore", "restore a backup into an empty data dir: kb restore --data DIR FILE", runRestore},
 	{"gen", "write a synthetic corpus for scale tests: kb gen --n N --seed S --out FILE.jsonl", runGen},
 	{"bench", "measure at scale: kb bench [--n 10000,100000] [--time 5s]", runBench},
 	{"version", "print the version", runVersion},

@@ -368,6 +368,40 @@ func TestAccountsTokensAndAuditFromTheCommandLine(t *testing.T) {
 	}
 }
 
+// A backup taken while serving restores into an empty data dir with the same content.
+func TestBackupWhileServingAndRestore(t *testing.T) {
+	data := t.TempDir()
+	base, stop := serve(t, data)
+	resp, err := http.Post(base+"/api/v1/submissions", "application/json", strings.NewReader(`{"practice":{"title":"Backed-up case","summary":"S","city":"Bilbao","country":"ES","areas":["data"],"body":"B"},"contact":{"name":"N","email":"n@example.org"},"consent_to_publish":true}`))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("submit: %v %v", resp, err)
+	}
+	backup := filepath.Join(t.TempDir(), "kb.backup")
+	if r := kb(t, "backup", "--data", data, backup); r.code != 0 {
+		t.Fatalf("backup while serving: %+v", r)
+	}
+	before := kb(t, "export", "--data", data).stdout
+	stop()
+	restored := filepath.Join(t.TempDir(), "restored")
+	if r := kb(t, "restore", "--data", restored, backup); r.code != 0 {
+		t.Fatalf("restore: %+v", r)
+	}
+	if after := kb(t, "export", "--data", restored).stdout; after != before || len(after) == 0 {
+		t.Fatal("the restored store exports differently")
+	}
+	if r := kb(t, "audit", "--data", restored, "--target", "submission:"); !strings.Contains(r.stdout, "submission.submit") {
+		t.Fatalf("the submission's audit entry is not in the restore: %+v", r)
+	}
+	if r := kb(t, "restore", "--data", restored, backup); r.code != 1 || !strings.Contains(r.stderr, "empty data dir") {
+		t.Fatalf("restore over data: %+v", r)
+	}
+	junk := filepath.Join(t.TempDir(), "junk")
+	os.WriteFile(junk, []byte("not a database"), 0o600)
+	if r := kb(t, "restore", "--data", filepath.Join(t.TempDir(), "x"), junk); r.code != 1 || !strings.Contains(r.stderr, "not a kb backup") {
+		t.Fatalf("restore of junk: %+v", r)
+	}
+}
+
 func TestServeRefusesASecondServerOnTheSameData(t *testing.T) {
 	data := t.TempDir()
 	serve(t, data)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
@@ -27,6 +28,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	secureCookies := fs.Bool("secure-cookies", envOr(e, "KB_SECURE_COOKIES", "") == "1", "mark session cookies Secure, when served behind TLS (env KB_SECURE_COOKIES=1)")
 	network := fs.String("network", envOr(e, "KB_NETWORK", "UCLG Community of Practice on Digital Cities"), "the network that runs this knowledge base (env KB_NETWORK)")
 	networkEmail := fs.String("network-email", envOr(e, "KB_NETWORK_EMAIL", ""), "the network's public contact address, shown on practice pages (env KB_NETWORK_EMAIL)")
+	pprofAddr := fs.String("pprof-addr", envOr(e, "KB_PPROF_ADDR", ""), "serve Go's pprof on this local address, e.g. 127.0.0.1:6060 (env KB_PPROF_ADDR); off when empty")
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -64,11 +66,18 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log, SecureCookies: *secureCookies, Pages: pages}
-	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second}
+	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 
 	if mail != nil {
 		go a.Review.RunSender(ctx, mail, time.Minute)
+	}
+	if *pprofAddr != "" {
+		stopPprof, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- public.Serve(ln) }()
@@ -99,4 +108,30 @@ func newLogger(e env, format string) (*slog.Logger, error) {
 	default:
 		return nil, usagef("--log-format must be text or json, not %q", format)
 	}
+}
+
+// servePprof serves the Go profiler on a loopback address only: profiles reveal too much
+// to be reachable from outside.
+func servePprof(addr string, log *slog.Logger) (func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, usagef("--pprof-addr %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, usagef("--pprof-addr must be a loopback address such as 127.0.0.1:6060, not %q", addr)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info("pprof", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { srv.Close() }, nil
 }

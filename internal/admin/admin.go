@@ -257,6 +257,17 @@ func (c *Client) Export(ctx context.Context, w io.Writer, format string) error {
 	return err
 }
 
+// Backup streams a consistent snapshot of the server's store into w.
+func (c *Client) Backup(ctx context.Context, w io.Writer) error {
+	resp, err := c.do(ctx, http.MethodGet, "/admin/v1/backup", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
+
 // Reindex asks the server to rebuild its index, relaying its progress.
 func (c *Client) Reindex(ctx context.Context, progress index.Progress) error {
 	resp, err := c.do(ctx, http.MethodPost, "/admin/v1/reindex", nil)

@@ -52,6 +52,7 @@ type App struct {
 	recommend *recommend.Recommender
 	log       *slog.Logger
 	progress  index.Progress
+	indexDir  string
 }
 
 // indexFollower lets the workflow bring the index up to the store after its writes.
@@ -103,7 +104,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress}
+	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
 	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress})
 	if err != nil {
 		store.Close()
@@ -316,3 +317,9 @@ func (a *App) RevokeToken(id string) error { return a.Auth.RevokeToken(id, CLIAc
 
 // Featured lists the featured practices' ids, most recently featured first.
 func (a *App) Featured() ([]string, error) { return a.Store.Featured() }
+
+// Backup writes a consistent snapshot of the store.
+func (a *App) Backup(ctx context.Context, w io.Writer) error {
+	_, err := a.Store.WriteTo(w)
+	return err
+}

@@ -85,4 +85,3 @@ func BenchmarkRecommend(b *testing.B) {
 		}
 	}
 }
-

@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -464,4 +465,23 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// CountByStatus counts the submissions in each state.
+func (s *Service) CountByStatus(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, st := range Statuses {
+		out[st] = 0
+	}
+	err := s.store.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSubmissions).ForEach(func(k, v []byte) error {
+			var sub struct{ Status string }
+			if err := json.Unmarshal(v, &sub); err != nil {
+				return err
+			}
+			out[sub.Status]++
+			return nil
+		})
+	})
+	return out, err
 }

@@ -51,6 +51,14 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService) {
 			writeError(c, err)
 		}
 	})
+	g.GET("/backup", func(c *gin.Context) {
+		c.Header("Content-Type", "application/octet-stream")
+		c.Status(http.StatusOK)
+		if err := svc.Backup(c, c.Writer); err != nil {
+			logger(c).Error("backup failed", "err", err)
+			c.Abort() // the client sees a short body and fails
+		}
+	})
 	// Reindex streams "done total" lines as it goes, then "ok" or "error: message".
 	g.POST("/reindex", func(c *gin.Context) {
 		c.Header("Content-Type", "text/plain; charset=utf-8")

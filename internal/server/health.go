@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// registerHealth adds /healthz (alive: the store and the index are open) and /readyz
+// (ready: the index has also applied every change of the store).
 func registerHealth(e *gin.Engine, svc Service) {
 	e.GET("/healthz", func(c *gin.Context) {
 		if err := svc.Ready(c); err != nil {
@@ -13,5 +15,12 @@ func registerHealth(e *gin.Engine, svc Service) {
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	})
+	e.GET("/readyz", func(c *gin.Context) {
+		if err := svc.Caught(c); err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
 	})
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
-func registerPractices(api *gin.RouterGroup, svc Service) {
+func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
 	registerVersions(api, svc)
 	api.GET("/practices/:id", func(c *gin.Context) {
 		if _, err := queryParams(c); err != nil {
@@ -24,7 +24,7 @@ func registerPractices(api *gin.RouterGroup, svc Service) {
 		p, err := svc.Get(c, c.Param("id"))
 		respond(c, http.StatusOK, p, err)
 	})
-	api.GET("/practices/:id/similar", func(c *gin.Context) {
+	api.GET("/practices/:id/similar", expensive, func(c *gin.Context) {
 		vals, err := queryParams(c, "limit")
 		if err != nil {
 			writeError(c, err)

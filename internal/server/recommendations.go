@@ -8,8 +8,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
-func registerRecommendations(api *gin.RouterGroup, svc Service) {
-	api.POST("/recommendations", func(c *gin.Context) {
+func registerRecommendations(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+	api.POST("/recommendations", expensive, func(c *gin.Context) {
 		var p recommend.Profile
 		if err := bindJSON(c, &p); err != nil {
 			writeError(c, err)

@@ -9,8 +9,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
-func registerSearch(api *gin.RouterGroup, svc Service) {
-	api.GET("/search", func(c *gin.Context) {
+func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+	api.GET("/search", expensive, func(c *gin.Context) {
 		req, err := bindSearch(c)
 		if err != nil {
 			writeError(c, err)
@@ -59,8 +59,8 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 	return req, nil
 }
 
-func registerSuggest(api *gin.RouterGroup, svc Service) {
-	api.GET("/suggest", func(c *gin.Context) {
+func registerSuggest(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+	api.GET("/suggest", expensive, func(c *gin.Context) {
 		vals, err := queryParams(c, "q", "limit")
 		if err != nil {
 			writeError(c, err)

@@ -33,7 +33,9 @@ type Service interface {
 	Version(ctx context.Context, id string, v int) (*practices.Practice, error)
 	Redirect(id string) (string, bool)
 	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
+	Stats(ctx context.Context) (app.Stats, error)
 	Ready(ctx context.Context) error
+	Caught(ctx context.Context) error
 }
 
 // ReviewService is the Live Learning Experience workflow.
@@ -76,6 +78,7 @@ type AdminService interface {
 	Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) error
+	Backup(ctx context.Context, w io.Writer) error
 }
 
 // Config configures an engine.
@@ -90,8 +93,14 @@ type Config struct {
 	Limits Limits
 	// SecureCookies marks the session cookie Secure (when served over TLS).
 	SecureCookies bool
-	// Pages, when set, adds the HTML pages to the public engine.
-	Pages interface{ Register(*gin.Engine) }
+	// Pages, when set, adds the HTML pages to the public engine; expensive marks the
+	// pages that share the pool of places of expensive requests.
+	Pages interface {
+		Register(e *gin.Engine, expensive gin.HandlerFunc)
+	}
+	// Shedding bounds expensive requests and every request's time; zero values take
+	// defaults.
+	Shedding Shedding
 }
 
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
@@ -99,7 +108,7 @@ const DefaultMaxBody = 1 << 20
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-func newEngine(cfg Config, maxBody int64) *gin.Engine {
+func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -108,7 +117,7 @@ func newEngine(cfg Config, maxBody int64) *gin.Engine {
 	e.SetTrustedProxies(nil) // the client address is the peer's, for rate limits
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request's context
-	e.Use(withRequestID(log), accessLog(), recovery(), limitBody(maxBody))
+	e.Use(withRequestID(log), m.observe(), accessLog(), recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
 	})
@@ -121,7 +130,7 @@ func newEngine(cfg Config, maxBody int64) *gin.Engine {
 }
 
 // routes registers every API resource on a group.
-func routes(api *gin.RouterGroup, cfg Config) {
+func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	limits := cfg.Limits
 	if limits.Submissions.Burst == 0 {
 		limits.Submissions = DefaultLimits.Submissions
@@ -129,11 +138,12 @@ func routes(api *gin.RouterGroup, cfg Config) {
 	if limits.Logins.Burst == 0 {
 		limits.Logins = DefaultLimits.Logins
 	}
-	registerSearch(api, cfg.Service)
-	registerSuggest(api, cfg.Service)
-	registerPractices(api, cfg.Service)
-	registerRecommendations(api, cfg.Service)
-	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions))
+	exp := g.expensive()
+	registerSearch(api, cfg.Service, exp)
+	registerSuggest(api, cfg.Service, exp)
+	registerPractices(api, cfg.Service, exp)
+	registerRecommendations(api, cfg.Service, exp)
+	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions), exp)
 	registerSessions(api, cfg.Review)
 	registerReview(api, cfg.Review)
 	registerCuration(api, cfg.Review)
@@ -147,13 +157,16 @@ func New(cfg Config) *gin.Engine {
 	if max == 0 {
 		max = DefaultMaxBody
 	}
-	e := newEngine(cfg, max)
+	m := newMetrics(cfg.Service)
+	g := newGate(cfg.Shedding.withDefaults(), m)
+	e := newEngine(cfg, max, m)
 	registerHealth(e, cfg.Service)
+	e.GET("/metrics", m.handler())
 	api := e.Group("/api/v1", identify(cfg.Auth))
 	registerOpenAPI(api)
-	routes(api, cfg)
+	routes(api, cfg, g)
 	if cfg.Pages != nil {
-		cfg.Pages.Register(e)
+		cfg.Pages.Register(e, g.expensive())
 	}
 	return e
 }
@@ -161,9 +174,10 @@ func New(cfg Config) *gin.Engine {
 // NewAdmin builds the engine served on the owner-only admin socket: the whole API, every
 // request as the local admin, plus the routes the CLI uses while a server holds the store.
 func NewAdmin(cfg Config, svc AdminService) *gin.Engine {
-	e := newEngine(cfg, maxImportBody)
+	m := newMetrics(nil)
+	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
-	routes(e.Group("/api/v1", asLocalAdmin()), cfg)
+	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m))
 	registerAdmin(e.Group("/admin/v1"), svc)
 	return e
 }

@@ -15,8 +15,8 @@ func access(c *gin.Context) review.Access {
 	return review.Access{Principal: principal(c), Token: c.GetHeader(trackingHeader)}
 }
 
-func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter) {
-	api.POST("/submissions", limit(lim, "submissions"), func(c *gin.Context) {
+func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, expensive gin.HandlerFunc) {
+	api.POST("/submissions", limit(lim, "submissions"), expensive, func(c *gin.Context) {
 		var in review.Input
 		if err := bindJSON(c, &in); err != nil {
 			writeError(c, err)
@@ -25,7 +25,7 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter) 
 		r, err := svc.Create(c, in)
 		respond(c, http.StatusCreated, r, err)
 	})
-	api.POST("/submissions/duplicates", func(c *gin.Context) {
+	api.POST("/submissions/duplicates", expensive, func(c *gin.Context) {
 		var in review.Input
 		if err := bindJSON(c, &in); err != nil {
 			writeError(c, err)

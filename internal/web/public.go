@@ -19,12 +19,12 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-func (p *Pages) registerPublic(g *gin.RouterGroup) {
-	g.GET("/", p.home)
-	g.GET("/search", p.search)
-	g.GET("/search.csv", p.searchCSV)
-	g.GET("/practices/:id", p.practice)
-	g.GET("/recommend", p.recommend)
+func (p *Pages) registerPublic(g *gin.RouterGroup, expensive gin.HandlerFunc) {
+	g.GET("/", expensive, p.home)
+	g.GET("/search", expensive, p.search)
+	g.GET("/search.csv", expensive, p.searchCSV)
+	g.GET("/practices/:id", expensive, p.practice)
+	g.GET("/recommend", expensive, p.recommend)
 	g.GET("/sessions", p.sessions)
 	g.GET("/feed.atom", p.feed)
 	g.GET("/login", p.loginForm)

@@ -125,15 +125,16 @@ func New(cfg Config) (*Pages, error) {
 	return p, nil
 }
 
-// Register adds the pages and static files to an engine.
-func (p *Pages) Register(e *gin.Engine) {
+// Register adds the pages and static files to an engine; expensive guards the pages
+// that search.
+func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	static, _ := fs.Sub(frontend.FS, "static")
 	e.GET("/static/*file", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
 	g := e.Group("", p.identify(), p.csrf())
-	p.registerPublic(g)
+	p.registerPublic(g, expensive)
 	p.registerSubmit(g)
 	p.registerCoordinator(g.Group("", p.requireLogin()))
 }

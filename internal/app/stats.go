@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// Stats are the figures operators watch.
+type Stats struct {
+	Practices      int            `json:"practices"`
+	IndexDocuments uint64         `json:"index_documents"`
+	IndexBytes     int64          `json:"index_bytes"`
+	StoreSeq       uint64         `json:"store_seq"`
+	IndexSeq       uint64         `json:"index_seq"`
+	Submissions    map[string]int `json:"submissions"`
+}
+
+// Stats reads the current figures.
+func (a *App) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	var err error
+	if s.Practices, err = a.Store.Count(); err != nil {
+		return s, err
+	}
+	if s.IndexDocuments, err = a.Index.DocCount(); err != nil {
+		return s, err
+	}
+	if s.StoreSeq, err = a.Store.LastSeq(); err != nil {
+		return s, err
+	}
+	if s.IndexSeq, err = a.Index.Seq(); err != nil {
+		return s, err
+	}
+	filepath.Walk(a.indexDir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			s.IndexBytes += info.Size()
+		}
+		return nil
+	})
+	s.Submissions, err = a.Review.CountByStatus(ctx)
+	return s, err
+}
+
+// Caught reports whether the index has applied every change of the store: ready to serve
+// what was last written.
+func (a *App) Caught(ctx context.Context) error {
+	if err := a.Ready(ctx); err != nil {
+		return err
+	}
+	last, _ := a.Store.LastSeq()
+	seq, _ := a.Index.Seq()
+	if seq < last {
+		return apperr.Errorf(apperr.Unavailable, "the index is catching up with the store (%d of %d changes)", seq, last)
+	}
+	return nil
+}
+

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own (no global state).
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	shed     *prometheus.CounterVec
+}
+
+func newMetrics(svc interface {
+	Stats(ctx context.Context) (app.Stats, error)
+}) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kb_http_requests_total", Help: "HTTP requests by route, method and status."},
+			[]string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kb_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"route", "method"}),
+		shed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kb_http_shed_total", Help: "Expensive requests refused with 503 under overload, by route."},
+			[]string{"route"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.shed, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if svc != nil {
+		m.reg.MustRegister(statsCollector{svc})
+	}
+	return m
+}
+
+// observe counts and times every request, labelled by its route pattern (bounded).
+func (m *metrics) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+	}
+}
+
+func (m *metrics) handler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+}
+
+// statsCollector reads the knowledge base's figures at each scrape.
+type statsCollector struct {
+	svc interface {
+		Stats(ctx context.Context) (app.Stats, error)
+	}
+}
+
+var (
+	descPractices   = prometheus.NewDesc("kb_practices", "Practices in the store.", nil, nil)
+	descIndexDocs   = prometheus.NewDesc("kb_index_documents", "Practices in the search index.", nil, nil)
+	descIndexBytes  = prometheus.NewDesc("kb_index_bytes", "Size of the search index on disk.", nil, nil)
+	descIndexLag    = prometheus.NewDesc("kb_index_lag_changes", "Store changes the index has not applied yet.", nil, nil)
+	descSubmissions = prometheus.NewDesc("kb_submissions", "Submissions by state.", []string{"state"}, nil)
+)
+
+func (statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions} {
+		ch <- d
+	}
+}
+
+func (s statsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := s.svc.Stats(ctx)
+	if err != nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(descPractices, prometheus.GaugeValue, float64(st.Practices))
+	ch <- prometheus.MustNewConstMetric(descIndexDocs, prometheus.GaugeValue, float64(st.IndexDocuments))
+	ch <- prometheus.MustNewConstMetric(descIndexBytes, prometheus.GaugeValue, float64(st.IndexBytes))
+	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, float64(st.StoreSeq-min(st.StoreSeq, st.IndexSeq)))
+	for state, n := range st.Submissions {
+		ch <- prometheus.MustNewConstMetric(descSubmissions, prometheus.GaugeValue, float64(n), state)
+	}
+}

@@ -1,0 +1,95 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/server"
+)
+
+func TestMetricsAndReadiness(t *testing.T) {
+	e, _ := newEngine(t)
+	do(t, e, "GET", "/api/v1/search?q=wifi", "")
+	w := do(t, e, "GET", "/metrics", "")
+	if w.Code != 200 {
+		t.Fatalf("metrics: %d", w.Code)
+	}
+	for _, want := range []string{
+		`kb_http_requests_total{method="GET",route="/api/v1/search",status="200"} 1`,
+		`kb_http_request_duration_seconds_bucket{method="GET",route="/api/v1/search"`,
+		"kb_practices 39", "kb_index_documents 39", "kb_index_lag_changes 0", `kb_submissions{state="submitted"} 0`,
+		"process_resident_memory_bytes", "kb_index_bytes",
+	} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if w := do(t, e, "GET", "/readyz", ""); w.Code != 200 {
+		t.Errorf("readyz: %d %s", w.Code, w.Body.String())
+	}
+}
+
+// Under overload the server sheds expensive requests with 503 and Retry-After, and keeps
+// answering cheap ones. The load runs on loopback, bounded in count.
+func TestOverloadShedsExpensiveRequestsOnly(t *testing.T) {
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth,
+		Shedding: server.Shedding{Concurrent: 1, Wait: time.Microsecond}}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100}, Timeout: 20 * time.Second}
+	get := func(path string) (int, string) {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			return 0, ""
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	var mu sync.Mutex
+	counts := map[int]int{}
+	cheap := map[int]int{}
+	retryAfter := ""
+	var wg sync.WaitGroup
+	for c := 0; c < 24; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				status, ra := get("/api/v1/search?q=digital+services+public+transport+students")
+				cs, _ := get([]string{"/healthz", "/api/v1/practices/bilbao-geobilbao", "/api/v1/sessions"}[(c+i)%3])
+				mu.Lock()
+				counts[status]++
+				cheap[cs]++
+				if ra != "" {
+					retryAfter = ra
+				}
+				mu.Unlock()
+			}
+		}(c)
+	}
+	wg.Wait()
+	t.Logf("expensive: %v; cheap: %v", counts, cheap)
+	if counts[503] == 0 || retryAfter != "1" {
+		t.Errorf("nothing was shed (or no Retry-After): %v", counts)
+	}
+	if counts[200] == 0 {
+		t.Errorf("no expensive request got through: %v", counts)
+	}
+	if cheap[200] != 240 {
+		t.Errorf("cheap requests failed under load: %v", cheap)
+	}
+}
