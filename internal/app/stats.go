@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
@@ -58,4 +57,3 @@ func (a *App) Caught(ctx context.Context) error {
 	}
 	return nil
 }
-
