@@ -9,7 +9,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-func geography(t *testing.T) *practices.Geography {
+func geography(t testing.TB) *practices.Geography {
 	t.Helper()
 	data, err := corpus.FS.ReadFile(corpus.GeographyFile)
 	if err != nil {

@@ -31,7 +31,7 @@ const (
 )
 
 // site runs the whole knowledge base (API and pages) on a test server.
-func site(t *testing.T) (string, *app.App) {
+func site(t testing.TB) (string, *app.App) {
 	t.Helper()
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
 	if err != nil {
