@@ -44,11 +44,32 @@ type Practice struct {
 	// Archived practices are hidden from search and recommendations; their page still
 	// answers, marked archived.
 	Archived bool `json:"archived,omitempty" yaml:"-"`
+	// Origin is set on practices harvested from another network's knowledge base; nil on
+	// the practices this one originates.
+	Origin *Origin `json:"origin,omitempty" yaml:"-"`
 
 	// Version counts the published revisions; UpdatedAt is when the last one was stored.
 	Version   int       `json:"version" yaml:"-"`
 	UpdatedAt time.Time `json:"updated_at" yaml:"-"`
 }
+
+// Origin is the provenance of a harvested practice. The origin is authoritative: the
+// practice follows its updates and deletions and is not edited here.
+type Origin struct {
+	// Peer is the local name of the network the practice was harvested from.
+	Peer string `json:"peer"`
+	// Repository is the base URL of the peer's OAI-PMH endpoint, RepositoryName its name.
+	Repository     string `json:"repository"`
+	RepositoryName string `json:"repository_name,omitempty"`
+	// Identifier is the practice's OAI identifier at its origin, Datestamp the origin's
+	// time stamp of the version held here.
+	Identifier  string    `json:"identifier"`
+	Datestamp   time.Time `json:"datestamp"`
+	HarvestedAt time.Time `json:"harvested_at"`
+}
+
+// Local reports whether this knowledge base originates the practice.
+func (p Practice) Local() bool { return p.Origin == nil }
 
 // Language returns the language the practice's text is analysed in.
 func (p Practice) Language() string {

@@ -92,9 +92,15 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured} {
+		fill := tx.Bucket(bucketDatestamps) == nil
+		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured, bucketDatestamps, bucketRemoved} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		if fill {
+			if err := fillDatestamps(tx); err != nil {
+				return err
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
@@ -254,6 +260,11 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 			next.Version = old.Version + 1
 		}
 		next.UpdatedAt = s.now()
+		// Time stamps are to the second, and harvesters take a practice as changed only
+		// when its datestamp moves on: two versions in one second must not share one.
+		if old != nil && !next.UpdatedAt.After(old.UpdatedAt) {
+			next.UpdatedAt = old.UpdatedAt.Add(time.Second)
+		}
 	}
 	data, err := json.Marshal(&next)
 	if err != nil {
@@ -264,6 +275,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	}
 	if err := tx.Bucket(bucketVersions).Put(versionKey(p.ID, next.Version), data); err != nil {
 		return PutResult{}, fmt.Errorf("keep version %d of %s: %w", next.Version, p.ID, err)
+	}
+	if err := restamp(tx, old, &next); err != nil {
+		return PutResult{}, err
 	}
 	if err := appendChange(tx, Change{Time: next.UpdatedAt, ID: p.ID, Op: "put", Version: next.Version}); err != nil {
 		return PutResult{}, err
@@ -285,12 +299,15 @@ func sameContent(a, b *Practice) bool {
 // Delete removes a practice and records the deletion.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPractices)
-		if b.Get([]byte(id)) == nil {
-			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
+		old, err := GetTx(tx, id)
+		if err != nil {
+			return err
 		}
-		if err := b.Delete([]byte(id)); err != nil {
+		if err := tx.Bucket(bucketPractices).Delete([]byte(id)); err != nil {
 			return fmt.Errorf("delete practice %s: %w", id, err)
+		}
+		if err := stampRemoval(tx, old, s.now()); err != nil {
+			return err
 		}
 		return appendChange(tx, Change{Time: s.now(), ID: id, Op: "delete"})
 	})

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
@@ -179,5 +181,51 @@ func TestStoreConcurrentReadersOneWriter(t *testing.T) {
 	}
 	if p, _ := s.Get(ctx, "c"); p.Version != writes {
 		t.Fatalf("final version %d, want %d", p.Version, writes)
+	}
+}
+
+// The datestamp order follows every write of a local practice, moves on with each version
+// even within one second, leaves harvested ones out, keeps removals as deletions, and is
+// rebuilt for a store made before it existed.
+func TestDatestampOrder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	local, harvested := samplePractice("local-one"), samplePractice("peer-other")
+	harvested.Origin = &practices.Origin{Peer: "peer", Identifier: "oai:peer.example.org:other"}
+	if _, err := s.PutMany(ctx, []*practices.Practice{local, harvested, samplePractice("gone")}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	first := local.UpdatedAt
+	local.Title = "Changed"
+	if _, err := s.Put(ctx, local, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	if !local.UpdatedAt.After(first) {
+		t.Fatalf("a second version in the same second kept the time stamp %v", first)
+	}
+	if err := s.Delete(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	list := func(s *practices.Store) map[string]practices.Stamp {
+		out := map[string]practices.Stamp{}
+		s.Datestamps(time.Time{}, time.Time{}, nil, func(st practices.Stamp) bool { out[st.ID] = st; return true })
+		return out
+	}
+	got := list(s)
+	if len(got) != 2 || !got["local-one"].Datestamp.Equal(local.UpdatedAt) || got["local-one"].Deleted || !got["gone"].Deleted || got["gone"].Sets[0] != "area:data" {
+		t.Fatalf("datestamps %+v", got)
+	}
+	if st, err := s.Stamped("gone"); err != nil || !st.Deleted {
+		t.Fatalf("stamped removal: %+v %v", st, err)
+	}
+	if _, err := s.Stamped("peer-other"); apperr.Code(err) != apperr.NotFound {
+		t.Fatalf("a harvested practice has a datestamp: %v", err)
+	}
+	// A store from before the order existed gets it at open.
+	s.DB().Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("datestamps")) })
+	s.Close()
+	if got := list(openStore(t, dir)); len(got) != 1 || got["local-one"].Deleted {
+		t.Fatalf("rebuilt datestamps %+v", got)
 	}
 }
