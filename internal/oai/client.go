@@ -1,0 +1,222 @@
+package oai
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Client harvests an OAI-PMH repository within bounds, so that a peer that misbehaves
+// (a huge or slow response, an endless chain of resumption tokens) costs a bounded
+// amount of time and memory and yields an error instead.
+type Client struct {
+	HTTP *http.Client
+	// MaxBytes caps one response's size (default 16 MiB); MaxPages the responses in one
+	// list (default 10 000); Timeout one request's time (default one minute).
+	MaxBytes int64
+	MaxPages int
+	Timeout  time.Duration
+}
+
+func (c *Client) withDefaults() Client {
+	x := *c
+	if x.HTTP == nil {
+		x.HTTP = http.DefaultClient
+	}
+	if x.MaxBytes <= 0 {
+		x.MaxBytes = 16 << 20
+	}
+	if x.MaxPages <= 0 {
+		x.MaxPages = 10_000
+	}
+	if x.Timeout <= 0 {
+		x.Timeout = time.Minute
+	}
+	return x
+}
+
+// Repository is what Identify says of a repository.
+type Repository struct {
+	Name              string
+	BaseURL           string
+	EarliestDatestamp string
+	Granularity       string
+	DeletedRecord     string
+}
+
+// Record is one harvested record: a header and, unless it announces a deletion, the
+// practice in the kb format.
+type Record struct {
+	Header   Header
+	Practice *Practice
+}
+
+// Page is one response of a list.
+type Page struct {
+	ResponseDate time.Time
+	Records      []Record
+}
+
+// wire is the response as the client reads it.
+type wire struct {
+	XMLName      xml.Name   `xml:"http://www.openarchives.org/OAI/2.0/ OAI-PMH"`
+	ResponseDate string     `xml:"responseDate"`
+	Errors       []oaiError `xml:"error"`
+	Identify     *identify  `xml:"Identify"`
+	ListRecords  *struct {
+		Records []struct {
+			Header   Header `xml:"header"`
+			Metadata struct {
+				Practice *Practice `xml:"https://github.com/uclg-digital-cities/kb/oai/practice/1 practice"`
+			} `xml:"metadata"`
+		} `xml:"record"`
+		Token *resumptionToken `xml:"resumptionToken"`
+	} `xml:"ListRecords"`
+}
+
+// ProtocolError is an error the repository answered with.
+type ProtocolError struct{ Code, Message string }
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("the peer answered %s: %s", e.Code, e.Message)
+}
+
+func (c *Client) fetch(ctx context.Context, base string, args url.Values) (*wire, error) {
+	cl := c.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, cl.Timeout)
+	defer cancel()
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("%q is not an http(s) URL", base)
+	}
+	u.RawQuery = args.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "kb-harvester/1")
+	resp, err := cl.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", args.Get("verb"), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("request %s: the peer answered HTTP %s", args.Get("verb"), resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, cl.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s response: %w", args.Get("verb"), err)
+	}
+	if int64(len(body)) > cl.MaxBytes {
+		return nil, fmt.Errorf("the %s response is larger than %d bytes", args.Get("verb"), cl.MaxBytes)
+	}
+	var w wire
+	if err := xml.Unmarshal(body, &w); err != nil {
+		return nil, fmt.Errorf("the %s response is not OAI-PMH 2.0 XML: %w", args.Get("verb"), err)
+	}
+	if len(w.Errors) > 0 {
+		return &w, &ProtocolError{Code: w.Errors[0].Code, Message: w.Errors[0].Message}
+	}
+	return &w, nil
+}
+
+// Identify asks a repository who it is.
+func (c *Client) Identify(ctx context.Context, base string) (Repository, error) {
+	w, err := c.fetch(ctx, base, url.Values{"verb": {"Identify"}})
+	if err != nil {
+		return Repository{}, err
+	}
+	if w.Identify == nil {
+		return Repository{}, errors.New("the Identify response has no Identify element")
+	}
+	id := w.Identify
+	return Repository{Name: id.RepositoryName, BaseURL: id.BaseURL, EarliestDatestamp: id.EarliestDatestamp, Granularity: id.Granularity, DeletedRecord: id.DeletedRecord}, nil
+}
+
+// ListRecords harvests the kb-format records stamped from `from` (zero: all) in set
+// (empty: all), calling fn once per page; fn's error stops the harvest. A list that
+// matches nothing is not an error.
+func (c *Client) ListRecords(ctx context.Context, base string, from time.Time, set string, fn func(Page) error) error {
+	args := url.Values{"verb": {"ListRecords"}, "metadataPrefix": {PrefixKB}}
+	if !from.IsZero() {
+		args.Set("from", FormatStamp(from))
+	}
+	if set != "" {
+		args.Set("set", set)
+	}
+	seen := map[string]bool{}
+	max := c.withDefaults().MaxPages
+	for pages := 0; ; pages++ {
+		if pages == max {
+			return fmt.Errorf("the list goes on past %d pages; stopped (an endless chain of resumption tokens?)", max)
+		}
+		w, err := c.fetch(ctx, base, args)
+		var pe *ProtocolError
+		if errors.As(err, &pe) && pe.Code == "noRecordsMatch" {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		page, token, err := readPage(w)
+		if err != nil {
+			return err
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if token == "" {
+			return nil
+		}
+		if seen[token] {
+			return fmt.Errorf("the peer sent the resumption token %q twice; stopped", token)
+		}
+		seen[token] = true
+		args = url.Values{"verb": {"ListRecords"}, "resumptionToken": {token}}
+	}
+}
+
+func readPage(w *wire) (Page, string, error) {
+	if w.ListRecords == nil {
+		return Page{}, "", errors.New("the ListRecords response has no ListRecords element")
+	}
+	at, err := time.Parse(stampLayout, w.ResponseDate)
+	if err != nil {
+		return Page{}, "", fmt.Errorf("the response date %q is not a UTC datestamp", w.ResponseDate)
+	}
+	page := Page{ResponseDate: at}
+	for i, r := range w.ListRecords.Records {
+		if r.Header.Identifier == "" {
+			return Page{}, "", fmt.Errorf("record %d has no identifier", i+1)
+		}
+		if _, err := ParseStamp(r.Header.Datestamp); err != nil {
+			return Page{}, "", fmt.Errorf("record %s: %w", r.Header.Identifier, err)
+		}
+		if !r.Header.Deleted() && r.Metadata.Practice == nil {
+			return Page{}, "", fmt.Errorf("record %s has no practice in the kb format (%s)", r.Header.Identifier, NamespaceKB)
+		}
+		page.Records = append(page.Records, Record{Header: r.Header, Practice: r.Metadata.Practice})
+	}
+	var token string
+	if t := w.ListRecords.Token; t != nil {
+		token = t.Value
+	}
+	return page, token, nil
+}
+
+// ParseStamp reads a datestamp at either granularity.
+func ParseStamp(v string) (time.Time, error) {
+	t, _, err := parseStamp("datestamp", v, false)
+	if err == nil && t.IsZero() {
+		err = errors.New("the datestamp is empty")
+	}
+	if pe, ok := err.(*protocolError); ok {
+		err = errors.New(pe.msg)
+	}
+	return t, err
+}

@@ -1,0 +1,141 @@
+package oai
+
+import (
+	"encoding/xml"
+	"strconv"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// dcRecord is a practice in simple Dublin Core, for any harvester. The prefixed names are
+// written as they are, with their namespaces declared on the element.
+type dcRecord struct {
+	XMLName        xml.Name `xml:"oai_dc:dc"`
+	NSDC           string   `xml:"xmlns:oai_dc,attr"`
+	NSPure         string   `xml:"xmlns:dc,attr"`
+	XSI            string   `xml:"xmlns:xsi,attr"`
+	SchemaLocation string   `xml:"xsi:schemaLocation,attr"`
+	Title          []string `xml:"dc:title"`
+	Creator        []string `xml:"dc:creator"`
+	Subject        []string `xml:"dc:subject"`
+	Description    []string `xml:"dc:description"`
+	Publisher      []string `xml:"dc:publisher"`
+	Date           []string `xml:"dc:date"`
+	Type           []string `xml:"dc:type"`
+	Identifier     []string `xml:"dc:identifier"`
+	Source         []string `xml:"dc:source"`
+	Language       []string `xml:"dc:language"`
+	Coverage       []string `xml:"dc:coverage"`
+	Relation       []string `xml:"dc:relation"`
+}
+
+func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
+	r := &dcRecord{
+		NSDC: NamespaceDC, NSPure: namespacePureDC, XSI: xsiNamespace,
+		SchemaLocation: NamespaceDC + " " + schemaDC,
+		Title:          []string{pr.Title},
+		Creator:        []string{pr.City},
+		Description:    []string{pr.Summary, pr.Body},
+		Publisher:      []string{p.cfg.RepositoryName},
+		Type:           []string{"Text", "good practice"},
+		Identifier:     []string{p.cfg.BaseURL + "/practices/" + pr.ID},
+		Source:         []string{pr.Source},
+		Language:       pr.Languages,
+	}
+	for _, a := range pr.Areas {
+		r.Subject = append(r.Subject, practices.Areas.Label(a))
+	}
+	for _, t := range pr.Tags {
+		r.Subject = append(r.Subject, t)
+	}
+	if pr.Year != 0 {
+		r.Date = append(r.Date, strconv.Itoa(pr.Year))
+	}
+	r.Date = append(r.Date, FormatStamp(pr.UpdatedAt))
+	r.Coverage = append(r.Coverage, pr.City)
+	if c, ok := p.cfg.Geo.Country(pr.Country); ok {
+		r.Coverage = append(r.Coverage, c.Name)
+	}
+	if pr.Region != "" {
+		r.Coverage = append(r.Coverage, practices.Regions.Label(pr.Region))
+	}
+	if pr.Session != "" {
+		r.Relation = append(r.Relation, pr.Session)
+	}
+	return r
+}
+
+// Practice is a practice in the full-fidelity format of this knowledge base: every field
+// of the practice, the concepts its text names and the facts known about its city.
+type Practice struct {
+	XMLName        xml.Name `xml:"https://github.com/uclg-digital-cities/kb/oai/practice/1 practice"`
+	XSI            string   `xml:"xmlns:xsi,attr,omitempty"`
+	SchemaLocation string   `xml:"xsi:schemaLocation,attr,omitempty"`
+	ID             string   `xml:"id"`
+	Title          string   `xml:"title"`
+	Summary        string   `xml:"summary"`
+	City           City     `xml:"city"`
+	Areas          []string `xml:"areas>area"`
+	Crises         []string `xml:"crises>crisis"`
+	Tags           []string `xml:"tags>tag"`
+	TargetGroups   []string `xml:"target_groups>group"`
+	Concepts       []string `xml:"concepts>concept"`
+	Results        []string `xml:"results>result"`
+	Prerequisites  []string `xml:"prerequisites>resource"`
+	Year           int      `xml:"year,omitempty"`
+	Status         string   `xml:"status,omitempty"`
+	Source         string   `xml:"source"`
+	Languages      []string `xml:"languages>language"`
+	Session        string   `xml:"session,omitempty"`
+	Body           string   `xml:"body"`
+	Version        int      `xml:"version"`
+	Updated        string   `xml:"updated"`
+}
+
+// City holds the facts about a practice's city.
+type City struct {
+	Name           string `xml:"name"`
+	Country        string `xml:"country"`
+	CountryName    string `xml:"country_name,omitempty"`
+	Region         string `xml:"region,omitempty"`
+	PopulationBand string `xml:"population_band,omitempty"`
+	Population     int    `xml:"population,omitempty"`
+}
+
+func (p *Provider) full(pr *practices.Practice) *Practice {
+	x := &Practice{
+		XSI: xsiNamespace, SchemaLocation: NamespaceKB + " " + p.cfg.BaseURL + "/oai/kb.xsd",
+		ID: pr.ID, Title: pr.Title, Summary: pr.Summary,
+		City:  City{Name: pr.City, Country: pr.Country, Region: pr.Region, PopulationBand: pr.PopulationBand},
+		Areas: pr.Areas, Crises: pr.Crises, Tags: pr.Tags, TargetGroups: pr.TargetGroups,
+		Results: pr.Results, Prerequisites: pr.Prerequisites, Year: pr.Year, Status: pr.Status,
+		Source: pr.Source, Languages: pr.Languages, Session: pr.Session, Body: pr.Body,
+		Version: pr.Version, Updated: FormatStamp(pr.UpdatedAt),
+	}
+	if p.cfg.Concepts != nil {
+		x.Concepts = p.cfg.Concepts(pr)
+	}
+	if c, ok := p.cfg.Geo.Country(pr.Country); ok {
+		x.City.CountryName = c.Name
+	}
+	if c, ok := p.cfg.Geo.FindCity(pr.City, pr.Country); ok {
+		x.City.Population = c.Population
+	}
+	return x
+}
+
+// ToPractice turns a harvested record back into a practice (without its provenance).
+func (x *Practice) ToPractice() *practices.Practice {
+	p := &practices.Practice{
+		ID: x.ID, Title: x.Title, Summary: x.Summary, City: x.City.Name, Country: x.City.Country,
+		Region: x.City.Region, PopulationBand: x.City.PopulationBand,
+		Areas: x.Areas, Crises: x.Crises, Tags: x.Tags, TargetGroups: x.TargetGroups,
+		Results: x.Results, Prerequisites: x.Prerequisites, Year: x.Year, Status: x.Status,
+		Source: x.Source, Languages: x.Languages, Session: x.Session, Body: x.Body,
+	}
+	if t, err := time.Parse(stampLayout, x.Updated); err == nil {
+		p.UpdatedAt = t
+	}
+	return p
+}
