@@ -8,10 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
@@ -30,6 +32,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	networkEmail := fs.String("network-email", envOr(e, "KB_NETWORK_EMAIL", ""), "the network's public contact address, shown on practice pages (env KB_NETWORK_EMAIL)")
 	pprofAddr := fs.String("pprof-addr", envOr(e, "KB_PPROF_ADDR", ""), "serve Go's pprof on this local address, e.g. 127.0.0.1:6060 (env KB_PPROF_ADDR); off when empty")
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
+	baseURL := fs.String("base-url", envOr(e, "KB_BASE_URL", ""), "the public URL of this knowledge base, e.g. https://kb.example.org (env KB_BASE_URL); default http://ADDR")
+	oaiNamespace := fs.String("oai-namespace", envOr(e, "KB_OAI_NAMESPACE", ""), "the domain in this node's OAI identifiers oai:DOMAIN:ID (env KB_OAI_NAMESPACE); default the base URL's host, or kb.localhost")
+	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
+	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -65,12 +71,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: log, SecureCookies: *secureCookies, Pages: pages}
+	provider, err := newProvider(a, log, oai.Config{BaseURL: *baseURL, Namespace: *oaiNamespace, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize}, "http://"+ln.Addr().String())
+	if err != nil {
+		return usagef("%v", err)
+	}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages}
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 
 	if mail != nil {
 		go a.Review.RunSender(ctx, mail, time.Minute)
+	}
+	if *harvestTick > 0 {
+		go a.Peers.Run(ctx, *harvestTick)
 	}
 	if *pprofAddr != "" {
 		stopPprof, err := servePprof(*pprofAddr, log)
@@ -97,6 +110,29 @@ func runServe(ctx context.Context, e env, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(public.Shutdown(sctx), local.Shutdown(sctx))
+}
+
+// newProvider configures OAI-PMH. Without a public URL, namespace and contact the node
+// still serves it, under local defaults, and says what to set before others harvest it.
+func newProvider(a *app.App, log *slog.Logger, cfg oai.Config, listenURL string) (*oai.Provider, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = listenURL
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("--base-url %q: %v", cfg.BaseURL, err)
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = u.Hostname()
+		if !oai.ValidNamespace(cfg.Namespace) {
+			cfg.Namespace = "kb.localhost"
+		}
+	}
+	if cfg.AdminEmail == "" {
+		cfg.AdminEmail = "admin@" + cfg.Namespace
+		log.Warn("OAI-PMH: no --network-email; Identify gives " + cfg.AdminEmail + " until one is set")
+	}
+	return a.Provider(cfg)
 }
 
 func newLogger(e env, format string) (*slog.Logger, error) {

@@ -39,13 +39,13 @@ type child struct {
 	base string
 }
 
-func startChild(t *testing.T, data string) *child {
+func startChild(t *testing.T, data string, extra ...string) *child {
 	t.Helper()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	argv, _ := json.Marshal([]string{"serve", "--data", data, "--addr", addr, "--log-format", "json"})
+	argv, _ := json.Marshal(append([]string{"serve", "--data", data, "--addr", addr, "--log-format", "json"}, extra...))
 	cmd.Env = append(os.Environ(), "KB_TEST_CHILD="+string(argv))
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {

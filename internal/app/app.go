@@ -16,7 +16,9 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
@@ -39,6 +41,8 @@ type Config struct {
 	NoSeed bool
 	// BcryptCost overrides the password hashing cost (tests lower it).
 	BcryptCost int
+	// Harvester bounds the harvests of peers; nil takes the defaults.
+	Harvester *oai.Client
 }
 
 // App is an open knowledge base.
@@ -49,6 +53,7 @@ type App struct {
 	Thesaurus *index.Thesaurus
 	Auth      *auth.Service
 	Review    *review.Service
+	Peers     *federation.Service
 	recommend *recommend.Recommender
 	log       *slog.Logger
 	progress  index.Progress
@@ -121,6 +126,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	if a.Review, err = review.New(store, indexFollower{a}, geo, log); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.Peers, err = federation.New(store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -322,4 +331,14 @@ func (a *App) Featured() ([]string, error) { return a.Store.Featured() }
 func (a *App) Backup(ctx context.Context, w io.Writer) error {
 	_, err := a.Store.WriteTo(w)
 	return err
+}
+
+// Provider builds the OAI-PMH provider of this knowledge base; cfg gives the repository's
+// name, URL and contact, the rest comes from the app.
+func (a *App) Provider(cfg oai.Config) (*oai.Provider, error) {
+	cfg.Source, cfg.Geo, cfg.Logger = a.Store, a.Geo, a.log
+	cfg.Concepts = func(p *practices.Practice) []string {
+		return a.Index.ConceptsOf(p.Language(), p.Title+"\n"+p.Summary+"\n"+p.Body)
+	}
+	return oai.NewProvider(cfg)
 }

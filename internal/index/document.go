@@ -45,6 +45,7 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	for _, t := range p.Tags {
 		facets = append(facets, "tag:"+t)
 	}
+	facets = append(facets, "network:"+Network(p))
 	return map[string]any{
 		allFacetsField:     facets,
 		conceptsField:      append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...),
@@ -70,8 +71,21 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		"crises":          p.Crises,
 		"target_groups":   p.TargetGroups,
 		"status":          p.Status,
+		"network":         Network(p),
 		"updated":         p.UpdatedAt,
 	}
+}
+
+// LocalNetwork is the network facet's value for the practices this knowledge base
+// originates; harvested ones carry the name of the peer they came from.
+const LocalNetwork = "local"
+
+// Network is the value of a practice's network facet.
+func Network(p *practices.Practice) string {
+	if p.Origin != nil {
+		return p.Origin.Peer
+	}
+	return LocalNetwork
 }
 
 func isLanguage(lang string) bool {

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "10"
+const MappingVersion = "11"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -45,10 +45,11 @@ var facetFields = map[string]string{
 	"country":         "country",
 	"population_band": "population_band",
 	"tag":             "tags",
+	"network":         "network",
 }
 
 // FacetNames lists the facets in display order.
-var FacetNames = []string{"area", "region", "country", "population_band", "tag"}
+var FacetNames = []string{"area", "region", "country", "population_band", "tag", "network"}
 
 const (
 	conceptsField     = "concepts"

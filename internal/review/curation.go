@@ -94,6 +94,9 @@ func (s *Service) change(ctx context.Context, actor, id, action, note string, ed
 		if err != nil {
 			return err
 		}
+		if o := cur.Origin; o != nil {
+			return apperr.Errorf(apperr.Conflict, "%s was harvested from %s (%s): it changes at its origin and follows here, so it cannot be edited, reverted, merged or archived locally", id, o.Peer, o.Identifier)
+		}
 		p, err := edit(cur)
 		if err != nil {
 			return err

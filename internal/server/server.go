@@ -86,7 +86,11 @@ type Config struct {
 	Service Service
 	Review  ReviewService
 	Auth    AuthService
-	Logger  *slog.Logger
+	// Peers, when set, adds the management of harvested peers.
+	Peers PeerService
+	// OAI, when set, serves OAI-PMH at /oai.
+	OAI    http.Handler
+	Logger *slog.Logger
 	// MaxBody caps request bodies (bytes) on the public engine.
 	MaxBody int64
 	// Limits are the per-address rates; zero values take DefaultLimits.
@@ -149,6 +153,7 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	registerCuration(api, cfg.Review)
 	registerAccounts(api, cfg.Auth, newLimiter(limits.Logins), cfg.SecureCookies)
 	registerAuditLog(api, cfg.Service, cfg.Review)
+	registerPeers(api, cfg.Peers)
 }
 
 // New builds the public engine.
@@ -165,6 +170,9 @@ func New(cfg Config) *gin.Engine {
 	api := e.Group("/api/v1", identify(cfg.Auth))
 	registerOpenAPI(api)
 	routes(api, cfg, g)
+	if cfg.OAI != nil {
+		registerOAI(e, cfg.OAI, g.expensive())
+	}
 	if cfg.Pages != nil {
 		cfg.Pages.Register(e, g.expensive())
 	}

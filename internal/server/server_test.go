@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
@@ -24,7 +25,11 @@ func newEngine(t *testing.T) (*gin.Engine, *app.App) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth}), a
+	provider, err := a.Provider(oai.Config{RepositoryName: "Test network", BaseURL: "http://kb.example.org", Namespace: "kb.example.org", AdminEmail: "kb@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider}), a
 }
 
 func do(t *testing.T, h http.Handler, method, target string, body string) *httptest.ResponseRecorder {

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// TestHTTPOAIHarvestsARunningNode has a real OAI-PMH client that nobody here wrote,
+// Perl's HTTP::OAI, harvest a running node through every verb, with resumption tokens.
+func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
+	if out, err := exec.Command("perl", "-MHTTP::OAI", "-e1").CombinedOutput(); err != nil {
+		t.Fatalf("Perl's HTTP::OAI is required (Debian package libhttp-oai-perl; .ci/run installs it): %v\n%s", err, out)
+	}
+	geo, err := app.LoadGeography()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := practices.ReadCorpus(corpus.FS, ".", geo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, t.TempDir(), "--oai-page-size", "7", "--network", "Test network")
+	defer c.kill()
+	out, err := exec.Command("perl", "testdata/oai-harvest.pl", c.base+"/oai").CombinedOutput()
+	if err != nil {
+		t.Fatalf("HTTP::OAI failed: %v\n%s", err, out)
+	}
+	got := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		got[line] = true
+	}
+	n := strconv.Itoa(len(ps))
+	sets := strconv.Itoa(len(practices.Areas) + len(practices.Regions))
+	for _, want := range []string{
+		"identify\tTest network\t2.0\tYYYY-MM-DDThh:mm:ssZ\tpersistent",
+		"format\toai_dc", "format\tkb",
+		"sets\t" + sets,
+		"identifiers\toai_dc\t" + n + "\t0", "identifiers\tkb\t" + n + "\t0",
+		"records\toai_dc\t" + n + "\t" + n, "records\tkb\t" + n + "\t" + n,
+		"error\tidDoesNotExist", "error\tcannotDisseminateFormat",
+	} {
+		if !got[want] {
+			t.Errorf("HTTP::OAI did not report %q; it said:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(string(out), "getrecord\tkb\toai:kb.localhost:") {
+		t.Errorf("GetRecord: %s", out)
+	}
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/admin"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/server"
+)
+
+// peerBackend is the peer management a command reaches, directly or through the server.
+type peerBackend interface {
+	server.PeerService
+	Close() error
+}
+
+type directPeers struct {
+	*federation.Service
+	a *app.App
+}
+
+func (d directPeers) Close() error { return d.a.Close() }
+
+func openPeers(ctx context.Context, e env, dataDir string) (peerBackend, error) {
+	a, err := app.Open(ctx, app.Config{DataDir: dataDir, LockTimeout: lockWait, Progress: progressBar(e, "indexing")})
+	if errors.Is(err, practices.ErrLocked) {
+		return admin.Dial(ctx, dataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return directPeers{a.Peers, a}, nil
+}
+
+const peerUsage = `usage:
+  kb peer add NAME URL [--policy publish|review] [--set area:ID|region:ID] [--interval 1h]
+  kb peer list [--json]
+  kb peer remove NAME
+  kb peer sync [NAME]
+  kb peer queue
+  kb peer accept ID | kb peer reject ID`
+
+// runPeer manages the knowledge bases of other networks this one harvests.
+func runPeer(ctx context.Context, e env, args []string) error {
+	fs, data := newFlags(e, "peer")
+	policy := fs.String("policy", federation.PolicyPublish, "publish harvested practices at once, or queue them for review")
+	set := fs.String("set", "", "harvest only one set of the peer: area:ID or region:ID")
+	interval := fs.Duration("interval", federation.DefaultInterval, "time between background harvests")
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return usagef("%s", peerUsage)
+	}
+	cmd, rest := rest[0], rest[1:]
+	arity := map[string][2]int{"add": {2, 2}, "list": {0, 0}, "remove": {1, 1}, "sync": {0, 1}, "queue": {0, 0}, "accept": {1, 1}, "reject": {1, 1}}
+	n, ok := arity[cmd]
+	if !ok || len(rest) < n[0] || len(rest) > n[1] {
+		return usagef("%s", peerUsage)
+	}
+	b, err := openPeers(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	switch cmd {
+	case "add":
+		p, err := b.Add(ctx, federation.NewPeer{Name: rest[0], URL: rest[1], Policy: *policy, Set: *set, Interval: federation.Duration(*interval)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "peer %s added (%s, policy %s); harvest it now with: kb peer sync %s\n", p.Name, p.URL, p.Policy, p.Name)
+	case "list":
+		ps, err := b.Peers()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, ps)
+		}
+		printPeers(e.stdout, ps)
+	case "remove":
+		if err := b.Remove(rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "peer %s removed; the practices harvested from it stay\n", rest[0])
+	case "sync":
+		return syncPeers(ctx, e, b, rest)
+	case "queue":
+		ps, err := b.Queued()
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tFROM\tTITLE")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Origin.Peer, p.Title)
+		}
+		return tw.Flush()
+	case "accept", "reject":
+		p, err := b.Decide(ctx, app.CLIActor, rest[0], cmd == "accept")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %sed\n", p.ID, cmd)
+	}
+	return nil
+}
+
+func syncPeers(ctx context.Context, e env, b peerBackend, names []string) error {
+	if len(names) == 0 {
+		ps, err := b.Peers()
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			names = append(names, p.Name)
+		}
+	}
+	var errs []error
+	for _, name := range names {
+		rep, err := b.Sync(ctx, name)
+		if err != nil {
+			errs = append(errs, err)
+			fmt.Fprintf(e.stderr, "kb: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: %d records in %d pages: %d published, %d updated, %d archived, %d queued for review, %d unchanged, %d rejected\n",
+			name, rep.Received, rep.Pages, rep.Published, rep.Updated, rep.Archived, rep.Queued, rep.Unchanged, rep.Rejected)
+		for _, p := range rep.Problems {
+			fmt.Fprintf(e.stdout, "  rejected %s\n", p)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func printPeers(w io.Writer, ps []federation.Peer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tURL\tPOLICY\tLAST HARVEST\tRECEIVED (LAST/TOTAL)\tNEXT\tLAST ERROR")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", p.Name, p.URL, p.Policy, when(p.LastHarvest), p.LastReceived, p.Received, when(p.NextHarvest), p.LastError)
+	}
+	tw.Flush()
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Format(time.RFC3339)
+}

@@ -1,0 +1,57 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Add registers a peer on the server.
+func (c *Client) Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error) {
+	var p federation.Peer
+	return &p, c.postJSON(ctx, "/api/v1/peers", n, &p)
+}
+
+// Peers lists the server's peers with their harvest status.
+func (c *Client) Peers() ([]federation.Peer, error) {
+	var out struct{ Peers []federation.Peer }
+	err := c.getJSON(context.Background(), "/api/v1/peers", &out)
+	return out.Peers, err
+}
+
+// Remove forgets a peer.
+func (c *Client) Remove(name string) error {
+	resp, err := c.do(context.Background(), http.MethodDelete, "/api/v1/peers/"+url.PathEscape(name), nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// Sync has the server harvest a peer now.
+func (c *Client) Sync(ctx context.Context, name string) (federation.Report, error) {
+	var rep federation.Report
+	err := c.postJSON(ctx, "/api/v1/peers/"+url.PathEscape(name)+"/sync", struct{}{}, &rep)
+	return rep, err
+}
+
+// Queued lists the harvested practices waiting for review.
+func (c *Client) Queued() ([]practices.Practice, error) {
+	var out struct{ Practices []practices.Practice }
+	err := c.getJSON(context.Background(), "/api/v1/peer-queue", &out)
+	return out.Practices, err
+}
+
+// Decide accepts or rejects a queued harvested practice; the server acts as the local
+// admin, whatever actor says.
+func (c *Client) Decide(ctx context.Context, _, id string, accept bool) (*practices.Practice, error) {
+	action := "reject"
+	if accept {
+		action = "accept"
+	}
+	var p practices.Practice
+	return &p, c.postJSON(ctx, "/api/v1/peer-queue/"+url.PathEscape(id)+"/"+action, struct{}{}, &p)
+}

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// PeerService is the harvesting side of the exchange between networks.
+type PeerService interface {
+	Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error)
+	Peers() ([]federation.Peer, error)
+	Remove(name string) error
+	Sync(ctx context.Context, name string) (federation.Report, error)
+	Queued() ([]practices.Practice, error)
+	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
+}
+
+// registerPeers adds the admin's management of peers and their harvest status, and the
+// coordinators' queue of harvested practices waiting for review.
+func registerPeers(api *gin.RouterGroup, svc PeerService) {
+	if svc == nil {
+		return
+	}
+	admin := api.Group("/peers", requireRole(auth.RoleAdmin))
+	admin.GET("", func(c *gin.Context) {
+		ps, err := svc.Peers()
+		respond(c, http.StatusOK, gin.H{"peers": ps}, err)
+	})
+	admin.POST("", func(c *gin.Context) {
+		var in federation.NewPeer
+		if err := bindJSON(c, &in); err != nil {
+			writeError(c, err)
+			return
+		}
+		p, err := svc.Add(c, in)
+		respond(c, http.StatusCreated, p, err)
+	})
+	admin.DELETE("/:name", func(c *gin.Context) {
+		respond(c, http.StatusOK, gin.H{"removed": c.Param("name")}, svc.Remove(c.Param("name")))
+	})
+	admin.POST("/:name/sync", func(c *gin.Context) {
+		rep, err := svc.Sync(c, c.Param("name"))
+		if err != nil && rep.Peer != "" {
+			// The harvest ran and failed at the peer: the report says how far it came.
+			c.JSON(http.StatusBadGateway, gin.H{"error": ErrorDetail{Code: apperr.Unavailable, Message: err.Error()}, "report": rep})
+			return
+		}
+		respond(c, http.StatusOK, rep, err)
+	})
+	queue := api.Group("/peer-queue", requireRole(auth.RoleCoordinator))
+	queue.GET("", func(c *gin.Context) {
+		ps, err := svc.Queued()
+		respond(c, http.StatusOK, gin.H{"practices": ps}, err)
+	})
+	queue.POST("/:id/accept", func(c *gin.Context) {
+		p, err := svc.Decide(c, actor(c), c.Param("id"), true)
+		respond(c, http.StatusOK, p, err)
+	})
+	queue.POST("/:id/reject", func(c *gin.Context) {
+		p, err := svc.Decide(c, actor(c), c.Param("id"), false)
+		respond(c, http.StatusOK, p, err)
+	})
+}
