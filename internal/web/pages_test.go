@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -194,4 +195,29 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// A practice harvested from another network shows where it comes from, is found by its
+// network, and offers no local edit.
+func TestHarvestedPracticeShowsItsOrigin(t *testing.T) {
+	base, a := site(t)
+	ctx := t.Context()
+	p, err := a.Store.Get(ctx, "bilbao-geobilbao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ID, p.Title, p.Version = "metropolis-bilbao-geobilbao", "GeoBilbao, as Metropolis tells it", 0
+	p.Origin = &practices.Origin{Peer: "metropolis", Repository: "https://kb.metropolis.example/oai", RepositoryName: "Metropolis",
+		Identifier: "oai:kb.metropolis.example:bilbao-geobilbao", Datestamp: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	if _, err := a.Import(ctx, []*practices.Practice{p}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, base, "/practices/metropolis-bilbao-geobilbao", nil)
+	if origin, ok := find(t, body, "dd", "class", "origin"); !ok || !strings.Contains(origin, "Metropolis") || !strings.Contains(origin, "oai:kb.metropolis.example:bilbao-geobilbao") {
+		t.Errorf("origin on the page: %q", origin)
+	}
+	_, body = get(t, base, "/search?network=metropolis", nil)
+	if !strings.Contains(body, `href="/practices/metropolis-bilbao-geobilbao"`) || strings.Contains(body, `href="/practices/bilbao-geobilbao"`) {
+		t.Errorf("the network filter does not select the harvested practice")
+	}
 }

@@ -140,6 +140,10 @@ func (p *Pages) facetLabel(lang, facet, value string) string {
 		if c, ok := p.cfg.Geo.Country(value); ok {
 			return c.Name
 		}
+	case "network":
+		if value == index.LocalNetwork {
+			return p.cfg.NetworkName
+		}
 	}
 	return value
 }
