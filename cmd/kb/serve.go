@@ -67,7 +67,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log})
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log})
 	if err != nil {
 		return err
 	}

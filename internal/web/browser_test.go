@@ -19,6 +19,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -41,7 +42,7 @@ func site(t testing.TB) (string, *app.App) {
 	if _, err := a.Auth.AddUser(coordEmail, auth.RoleCoordinator, coordPassword, "test"); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Geo: a.Geo, NetworkName: "Test network", NetworkEmail: "network@example.org"})
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: "Test network", NetworkEmail: "network@example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,12 +282,17 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Errorf("the accepted case is not found: %q", first)
 	}
 
-	// Coordinator pages: edit, versions, sessions, audit.
+	// Coordinator pages: edit, versions, sessions, audit, peers (one that never answers).
+	if _, err := a.Peers.Add(t.Context(), federation.NewPeer{Name: "metropolis", URL: "http://127.0.0.1:9/oai", Policy: federation.PolicyReview}); err != nil {
+		t.Fatal(err)
+	}
+	a.Peers.Sync(t.Context(), "metropolis")
 	for _, p := range []struct{ name, path, wait string }{
 		{"edit", "/practices/bilbao-geobilbao/edit", "#title"},
 		{"versions", "/practices/bilbao-geobilbao/versions", "table.versions"},
 		{"manage-sessions", "/review/sessions", "#title"},
 		{"audit", "/review/audit", "table.audit"},
+		{"peers", "/review/peers", "table.peers .error"},
 		{"sessions", "/sessions", "h1"},
 		{"search-empty", "/search?q=wfii", ".empty"},
 	} {

@@ -148,7 +148,7 @@ func TestPagesAnswerAsExpected(t *testing.T) {
 	for path, status := range map[string]int{
 		"/": 200, "/search?q=beach": 200, "/search?q=x&limit=500": 400, "/practices/bilbao-geobilbao": 200, "/practices/nope": 404,
 		"/recommend": 200, "/recommend?country=XX&population=-1&weak_areas=x": 400, "/sessions": 200, "/submit": 200, "/track": 200,
-		"/track/kbs_nope": 404, "/login": 200, "/review": 303, "/review/audit": 303, "/practices/bilbao-geobilbao/edit": 303,
+		"/track/kbs_nope": 404, "/login": 200, "/review": 303, "/review/audit": 303, "/review/peers": 303, "/practices/bilbao-geobilbao/edit": 303,
 		"/feed.atom": 200, "/search.csv?q=wifi": 200, "/static/style.css": 200, "/static/app.js": 200,
 	} {
 		if resp, _ := get(t, base, path, nil); resp.StatusCode != status {

@@ -78,6 +78,7 @@ type Config struct {
 	Service  Service
 	Review   Review
 	Accounts Accounts
+	Peers    PeerPages
 	Geo      *practices.Geography
 	// Network names the network that runs the knowledge base, and its public contact.
 	NetworkName, NetworkEmail string
