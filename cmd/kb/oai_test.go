@@ -53,3 +53,32 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 		t.Errorf("GetRecord: %s", out)
 	}
 }
+
+// kb peer manages peers directly and through a running server, and says what went wrong.
+func TestPeerCommands(t *testing.T) {
+	data := t.TempDir()
+	if r := kb(t, "peer", "add", "metropolis", "http://127.0.0.1:9/oai", "--policy", "review", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "peer metropolis added") {
+		t.Fatalf("add: %+v", r)
+	}
+	if r := kb(t, "peer", "add", "Bad Name", "ftp://x", "--data", data); r.code == 0 || !strings.Contains(r.stderr, "name:") || !strings.Contains(r.stderr, "url:") {
+		t.Fatalf("bad add: %+v", r)
+	}
+	if r := kb(t, "peer", "sync", "metropolis", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "connection refused") {
+		t.Fatalf("sync of a dead peer: %+v", r)
+	}
+	c := startChild(t, data)
+	defer c.kill()
+	r := kb(t, "peer", "list", "--data", data)
+	if r.code != 0 || !strings.Contains(r.stdout, "metropolis") || !strings.Contains(r.stdout, "review") || !strings.Contains(r.stdout, "connection refused") {
+		t.Fatalf("list through the server: %+v", r)
+	}
+	if r := kb(t, "peer", "remove", "metropolis", "--data", data); r.code != 0 {
+		t.Fatalf("remove: %+v", r)
+	}
+	if r := kb(t, "peer", "remove", "metropolis", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "no peer named") {
+		t.Fatalf("remove twice: %+v", r)
+	}
+	if r := kb(t, "peer", "frobnicate", "--data", data); r.code != 2 {
+		t.Fatalf("unknown subcommand: %+v", r)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 )
 
 // Stats are the figures operators watch.
@@ -16,6 +17,8 @@ type Stats struct {
 	StoreSeq       uint64         `json:"store_seq"`
 	IndexSeq       uint64         `json:"index_seq"`
 	Submissions    map[string]int `json:"submissions"`
+	// Peers is the harvest status of each peer.
+	Peers []federation.Peer `json:"peers"`
 }
 
 // Stats reads the current figures.
@@ -40,7 +43,10 @@ func (a *App) Stats(ctx context.Context) (Stats, error) {
 		}
 		return nil
 	})
-	s.Submissions, err = a.Review.CountByStatus(ctx)
+	if s.Submissions, err = a.Review.CountByStatus(ctx); err != nil {
+		return s, err
+	}
+	s.Peers, err = a.Peers.Peers()
 	return s, err
 }
 

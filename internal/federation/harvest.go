@@ -58,12 +58,16 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	if !s.claim(name) {
+		return Report{}, apperr.Errorf(apperr.Conflict, "a harvest of %s is already running", name)
+	}
+	defer s.release(name)
 	rep := Report{Peer: name}
 	started := time.Time{}
 	if repo, err := s.client.Identify(ctx, peer.URL); err == nil {
 		peer.RepositoryName = repo.Name
 	} else {
-		return s.finish(peer, rep, started, fmt.Errorf("identify %s: %w", peer.URL, err))
+		return s.finish(peer, rep, started, fmt.Errorf("identify %s (is it the peer's OAI-PMH endpoint, ending in /oai?): %w", peer.URL, err))
 	}
 	if err := s.clearStaged(name); err != nil {
 		return rep, err
@@ -90,6 +94,23 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 		}
 	}
 	return s.finish(peer, rep, started, err)
+}
+
+// claim marks a peer's harvest as running; two at once would mix their staged pages.
+func (s *Service) claim(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[name] {
+		return false
+	}
+	s.running[name] = true
+	return true
+}
+
+func (s *Service) release(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.running, name)
 }
 
 // finish records the harvest's outcome on the peer: on success where the next one
@@ -202,7 +223,7 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, rep *Report) erro
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				if err := s.apply(tx, peer, rec, pg.ResponseDate, rep); err != nil {
+				if err := s.apply(tx, peer, rec, s.store.Now(), rep); err != nil {
 					return err
 				}
 			}

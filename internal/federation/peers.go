@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -75,6 +76,9 @@ type Service struct {
 	geo    *practices.Geography
 	client *oai.Client
 	log    *slog.Logger
+
+	mu      sync.Mutex
+	running map[string]bool // peers being harvested
 }
 
 // New creates the buckets the service keeps in the store.
@@ -96,7 +100,7 @@ func New(store *practices.Store, ix Index, geo *practices.Geography, client *oai
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, index: ix, geo: geo, client: client, log: log}, nil
+	return &Service{store: store, index: ix, geo: geo, client: client, log: log, running: map[string]bool{}}, nil
 }
 
 // maxPeerName keeps the local ids of harvested practices (NAME-ID) readable.

@@ -75,12 +75,13 @@ type response struct {
 }
 
 type node struct {
-	app   *app.App
-	srv   *httptest.Server
-	clock *time.Time
+	app     *app.App
+	handler http.Handler
+	srv     *httptest.Server
+	clock   *time.Time
 }
 
-func newNode(t *testing.T) *node {
+func newNode(t testing.TB) *node {
 	t.Helper()
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
 	if err != nil {
@@ -95,6 +96,7 @@ func newNode(t *testing.T) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n.handler = p
 	n.srv = httptest.NewServer(p)
 	t.Cleanup(n.srv.Close)
 	return n

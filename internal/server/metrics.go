@@ -72,10 +72,13 @@ var (
 	descIndexBytes  = prometheus.NewDesc("kb_index_bytes", "Size of the search index on disk.", nil, nil)
 	descIndexLag    = prometheus.NewDesc("kb_index_lag_changes", "Store changes the index has not applied yet.", nil, nil)
 	descSubmissions = prometheus.NewDesc("kb_submissions", "Submissions by state.", []string{"state"}, nil)
+	descPeerSuccess = prometheus.NewDesc("kb_peer_last_success_timestamp_seconds", "When each peer was last harvested without error (0: never).", []string{"peer"}, nil)
+	descPeerFailed  = prometheus.NewDesc("kb_peer_failures", "Harvests of each peer that failed in a row.", []string{"peer"}, nil)
+	descPeerRecords = prometheus.NewDesc("kb_peer_records_received_total", "Records received from each peer.", []string{"peer"}, nil)
 )
 
 func (statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions} {
+	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions, descPeerSuccess, descPeerFailed, descPeerRecords} {
 		ch <- d
 	}
 }
@@ -93,5 +96,14 @@ func (s statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, float64(st.StoreSeq-min(st.StoreSeq, st.IndexSeq)))
 	for state, n := range st.Submissions {
 		ch <- prometheus.MustNewConstMetric(descSubmissions, prometheus.GaugeValue, float64(n), state)
+	}
+	for _, p := range st.Peers {
+		success := 0.0
+		if !p.LastSuccess.IsZero() {
+			success = float64(p.LastSuccess.Unix())
+		}
+		ch <- prometheus.MustNewConstMetric(descPeerSuccess, prometheus.GaugeValue, success, p.Name)
+		ch <- prometheus.MustNewConstMetric(descPeerFailed, prometheus.GaugeValue, float64(p.Failures), p.Name)
+		ch <- prometheus.MustNewConstMetric(descPeerRecords, prometheus.CounterValue, float64(p.Received), p.Name)
 	}
 }

@@ -13,12 +13,17 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
 func TestMetricsAndReadiness(t *testing.T) {
-	e, _ := newEngine(t)
+	e, a := newEngine(t)
 	do(t, e, "GET", "/api/v1/search?q=wifi", "")
+	if _, err := a.Peers.Add(t.Context(), federation.NewPeer{Name: "metropolis", URL: "http://127.0.0.1:9/oai"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Peers.Sync(t.Context(), "metropolis") // nothing listens there: one failure
 	w := do(t, e, "GET", "/metrics", "")
 	if w.Code != 200 {
 		t.Fatalf("metrics: %d", w.Code)
@@ -28,6 +33,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 		`kb_http_request_duration_seconds_bucket{method="GET",route="/api/v1/search"`,
 		"kb_practices 39", "kb_index_documents 39", "kb_index_lag_changes 0", `kb_submissions{state="submitted"} 0`,
 		"process_resident_memory_bytes", "kb_index_bytes",
+		`kb_peer_failures{peer="metropolis"} 1`, `kb_peer_last_success_timestamp_seconds{peer="metropolis"} 0`, `kb_peer_records_received_total{peer="metropolis"} 0`,
 	} {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("metrics lack %q", want)
