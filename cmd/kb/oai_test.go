@@ -63,6 +63,9 @@ func TestPeerCommands(t *testing.T) {
 	if r := kb(t, "peer", "add", "Bad Name", "ftp://x", "--data", data); r.code == 0 || !strings.Contains(r.stderr, "name:") || !strings.Contains(r.stderr, "url:") {
 		t.Fatalf("bad add: %+v", r)
 	}
+	if r := kb(t, "peer", "add", "local", "http://127.0.0.1:9/oai", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "own practices") {
+		t.Fatalf("a peer named local: %+v", r)
+	}
 	if r := kb(t, "peer", "sync", "metropolis", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "connection refused") {
 		t.Fatalf("sync of a dead peer: %+v", r)
 	}

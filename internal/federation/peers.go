@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
@@ -135,8 +136,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 func (n *NewPeer) validate() error {
 	f := map[string]string{}
-	if !practices.ValidID(n.Name) || len(n.Name) > maxPeerName {
+	switch {
+	case !practices.ValidID(n.Name) || len(n.Name) > maxPeerName:
 		f["name"] = fmt.Sprintf("must be a short slug of lowercase letters, digits and dashes (at most %d characters), e.g. metropolis", maxPeerName)
+	case n.Name == index.LocalNetwork: // the network facet's value for local practices
+		f["name"] = fmt.Sprintf("%q names this knowledge base's own practices; choose another name", index.LocalNetwork)
 	}
 	if u, err := url.Parse(n.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		f["url"] = "must be the http(s) URL of the peer's OAI-PMH endpoint, e.g. https://kb.example.org/oai"
