@@ -74,7 +74,7 @@ func ParsePractice(name string, data []byte, geo *Geography) (*Practice, []Probl
 	if body == nil {
 		return nil, problem(firstLine, "the front matter is empty")
 	}
-	if err := yaml.NodeToValue(body, &p, yaml.Strict()); err != nil {
+	if err := decodeNode(body, &p); err != nil {
 		return nil, yamlProblem(name, firstLine, err)
 	}
 	p.Body = strings.Join(lines[end+1:], "\n")
@@ -171,4 +171,16 @@ func ReadCorpus(fsys fs.FS, dir string, geo *Geography) ([]*Practice, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// decodeNode decodes YAML into v. The YAML library panics on some malformed input (a
+// custom tag on a list, found by fuzzing); that becomes an error naming the front matter,
+// not a crash.
+func decodeNode(node ast.Node, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the front matter is not YAML that kb can read (check tags such as !x and list syntax): %v", r)
+		}
+	}()
+	return yaml.NodeToValue(node, v, yaml.Strict())
 }
