@@ -71,7 +71,7 @@ func TestSearchDocumentShape(t *testing.T) {
 		t.Errorf("first hit %v", hit["id"])
 	}
 	facets := res["facets"].(map[string]any)
-	for _, k := range []string{"area", "region", "country", "population_band", "tag"} {
+	for _, k := range []string{"area", "region", "country", "population_band", "tag", "network"} {
 		if _, ok := facets[k]; !ok {
 			t.Errorf("no facet %q", k)
 		}
