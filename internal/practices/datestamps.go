@@ -88,6 +88,10 @@ func stampRemoval(tx *bolt.Tx, old *Practice, at time.Time) error {
 	if err := b.Delete(stampKey(old.UpdatedAt, old.ID)); err != nil {
 		return fmt.Errorf("stamp removal of %s: %w", old.ID, err)
 	}
+	// Like every change, the removal must come after the last version for harvesters.
+	if !at.After(old.UpdatedAt) {
+		at = old.UpdatedAt.Add(time.Second)
+	}
 	key := stampKey(at, old.ID)
 	if err := tx.Bucket(bucketRemoved).Put([]byte(old.ID), key); err != nil {
 		return fmt.Errorf("stamp removal of %s: %w", old.ID, err)
