@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
+	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -67,7 +68,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log})
+	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
+	// AI assistance only with an endpoint (KB_OPENAI_BASE_URL); offline, nothing of it shows.
+	var asker *ai.Asker
+	if aiCfg, ok := ai.ConfigFromEnv(e.getenv); ok {
+		asker = ai.NewAsker(a, ai.New(aiCfg))
+		webCfg.Ask = asker
+		log.Info("AI assistance on: /ask and POST /api/v1/ask", "endpoint", aiCfg.BaseURL)
+	}
+	pages, err := web.New(webCfg)
 	if err != nil {
 		return err
 	}
@@ -76,6 +85,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return usagef("%v", err)
 	}
 	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages}
+	if asker != nil {
+		cfg.Ask = asker
+	}
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // SearchHit is one hit as the API and the CLI show it.
@@ -107,4 +108,27 @@ func (a *App) Suggest(ctx context.Context, q string, limit int) (*SuggestResult,
 		return nil, err
 	}
 	return &SuggestResult{Suggestions: s}, nil
+}
+
+// Retrieve returns the published practices that best match a question, for grounded
+// answers: only what search would show anyone.
+func (a *App) Retrieve(ctx context.Context, question string, limit int) ([]*practices.Practice, error) {
+	res, err := a.Index.Search(ctx, index.Request{Query: question, Page: 1, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*practices.Practice, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		p, err := a.Store.Get(ctx, h.ID)
+		if apperr.Code(err) == apperr.NotFound {
+			continue // removed since the index saw it
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !p.Archived {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

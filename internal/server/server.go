@@ -88,6 +88,8 @@ type Config struct {
 	Auth    AuthService
 	// Peers, when set, adds the management of harvested peers.
 	Peers PeerService
+	// Ask, when set (an AI endpoint is configured), answers questions at /api/v1/ask.
+	Ask Asker
 	// OAI, when set, serves OAI-PMH at /oai.
 	OAI    http.Handler
 	Logger *slog.Logger
@@ -154,6 +156,9 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	registerAccounts(api, cfg.Auth, newLimiter(limits.Logins), cfg.SecureCookies)
 	registerAuditLog(api, cfg.Service, cfg.Review)
 	registerPeers(api, cfg.Peers)
+	if cfg.Ask != nil {
+		registerAsk(api, cfg.Ask, exp)
+	}
 }
 
 // New builds the public engine.

@@ -13,7 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
@@ -29,7 +31,37 @@ func newEngine(t *testing.T) (*gin.Engine, *app.App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider}), a
+	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Ask: stubAsker{}}), a
+}
+
+// stubAsker stands for the AI assistant (tested against an OpenAI-format server in
+// internal/ai): it answers, or fails as an unavailable endpoint does.
+type stubAsker struct{}
+
+func (stubAsker) Ask(_ context.Context, q string) (ai.Answer, error) {
+	switch q {
+	case "":
+		return ai.Answer{}, apperr.InvalidFields("no question", map[string]string{"question": "is required"})
+	case "down":
+		return ai.Answer{}, ai.ErrUnavailable
+	}
+	return ai.Answer{Answer: "Wifi buses [montevideo-wifi-abc].", Grounded: true, Citations: []ai.Citation{{ID: "montevideo-wifi-abc", Title: "Wifi"}}}, nil
+}
+
+func TestAskOverHTTP(t *testing.T) {
+	e, _ := newEngine(t)
+	for _, c := range []struct {
+		body string
+		code int
+	}{{`{"question":"wifi"}`, 200}, {`{"question":""}`, 400}, {`{"question":"down"}`, 503}, {`[`, 400}} {
+		w := do(t, e, "POST", "/api/v1/ask", c.body)
+		if w.Code != c.code {
+			t.Fatalf("%s: %d %s", c.body, w.Code, w.Body.String())
+		}
+		if c.code == 200 && !strings.Contains(w.Body.String(), `"citations":[{"id":"montevideo-wifi-abc"`) {
+			t.Fatalf("answer %s", w.Body.String())
+		}
+	}
 }
 
 func do(t *testing.T, h http.Handler, method, target string, body string) *httptest.ResponseRecorder {

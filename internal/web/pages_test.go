@@ -1,17 +1,23 @@
 package web_test
 
 import (
+	"context"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/net/html"
 
 	"github.com/uclg-digital-cities/kb/frontend"
+	"github.com/uclg-digital-cities/kb/internal/ai"
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -219,5 +225,67 @@ func TestHarvestedPracticeShowsItsOrigin(t *testing.T) {
 	_, body = get(t, base, "/search?network=metropolis", nil)
 	if !strings.Contains(body, `href="/practices/metropolis-bilbao-geobilbao"`) || strings.Contains(body, `href="/practices/bilbao-geobilbao"`) {
 		t.Errorf("the network filter does not select the harvested practice")
+	}
+}
+
+// stubAsker answers from a script; the AI package tests the real client against an
+// in-process server speaking the OpenAI wire format.
+type stubAsker struct{ err error }
+
+func (s stubAsker) Available() bool { return s.err == nil }
+
+func (s stubAsker) Ask(_ context.Context, q string) (ai.Answer, error) {
+	if s.err != nil {
+		return ai.Answer{}, s.err
+	}
+	return ai.Answer{Answer: "Cities lent laptops [bilbao-geobilbao].\n\nOthers <b>did</b> more.", Grounded: true,
+		Citations: []ai.Citation{{ID: "bilbao-geobilbao", Title: "GeoBilbao"}}}, nil
+}
+
+func askSite(t *testing.T, asker web.Asker) string {
+	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, Ask: asker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// The assistant's page exists only with an endpoint; its answer is escaped text with
+// links to the practices cited; while the endpoint fails it points to search.
+func TestAskPage(t *testing.T) {
+	base, _ := site(t)
+	if resp, body := get(t, base, "/ask", nil); resp.StatusCode != 404 || strings.Contains(body, `href="/ask"`) {
+		t.Fatalf("without an endpoint: %d", resp.StatusCode)
+	}
+	_, body := get(t, base, "/", nil)
+	if strings.Contains(body, `href="/ask"`) {
+		t.Fatal("the nav links to the assistant without an endpoint")
+	}
+	base = askSite(t, stubAsker{})
+	_, body = get(t, base, "/", nil)
+	if !strings.Contains(body, `href="/ask"`) {
+		t.Fatal("no link to the assistant")
+	}
+	_, body = get(t, base, "/ask?q=laptops+for+students", nil)
+	if cites, ok := find(t, body, "ul", "class", "citations"); !ok || !strings.Contains(cites, "GeoBilbao") {
+		t.Fatalf("citations %q", cites)
+	}
+	if !strings.Contains(body, `href="/practices/bilbao-geobilbao"`) || strings.Contains(body, "<b>did</b>") {
+		t.Fatal("the answer is not linked or not escaped")
+	}
+	base = askSite(t, stubAsker{err: ai.ErrUnavailable})
+	if _, body := get(t, base, "/", nil); strings.Contains(body, `href="/ask"`) {
+		t.Fatal("the nav links to the assistant while its endpoint fails")
+	}
+	resp, body := get(t, base, "/ask?q=laptops", nil)
+	if notice, _ := find(t, body, "p", "class", "notice"); resp.StatusCode != 200 || !strings.Contains(notice, "unavailable") || !strings.Contains(body, `href="/search?q=laptops"`) {
+		t.Fatalf("endpoint down: %d %q", resp.StatusCode, notice)
 	}
 }

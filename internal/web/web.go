@@ -79,7 +79,9 @@ type Config struct {
 	Review   Review
 	Accounts Accounts
 	Peers    PeerPages
-	Geo      *practices.Geography
+	// Ask, when set, adds the "ask the knowledge base" page.
+	Ask Asker
+	Geo *practices.Geography
 	// Network names the network that runs the knowledge base, and its public contact.
 	NetworkName, NetworkEmail string
 	SecureCookies             bool
@@ -136,6 +138,7 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	})
 	g := e.Group("", p.identify(), p.csrf())
 	p.registerPublic(g, expensive)
+	p.registerAsk(g, expensive)
 	p.registerSubmit(g)
 	p.registerCoordinator(g.Group("", p.requireLogin()))
 }
@@ -148,8 +151,11 @@ type page struct {
 	CSRF    string
 	Path    string
 	Network string
-	Data    any
-	cat     Catalog
+	// AskOn shows the link to the assistant: only with an AI endpoint, and not while it
+	// fails.
+	AskOn bool
+	Data  any
+	cat   Catalog
 }
 
 // T translates a message key for the page's language.
@@ -157,7 +163,7 @@ func (pg *page) T(key string, args ...any) string { return pg.cat.T(pg.Lang, key
 
 func (p *Pages) newPage(c *gin.Context, data any) *page {
 	lang := negotiate(c)
-	return &page{Lang: lang, Langs: langLinks(c, lang), User: user(c), CSRF: c.GetString(ctxCSRF), Path: c.Request.URL.RequestURI(), Network: p.cfg.NetworkName, Data: data, cat: p.catalog}
+	return &page{Lang: lang, Langs: langLinks(c, lang), User: user(c), CSRF: c.GetString(ctxCSRF), Path: c.Request.URL.RequestURI(), Network: p.cfg.NetworkName, AskOn: p.cfg.Ask != nil && p.cfg.Ask.Available(), Data: data, cat: p.catalog}
 }
 
 // render executes a page template.

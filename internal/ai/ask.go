@@ -1,0 +1,137 @@
+package ai
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Retriever finds the published practices most relevant to a question. Only what it
+// returns is ever sent to the endpoint: never submissions or contributors' contacts.
+type Retriever interface {
+	Retrieve(ctx context.Context, question string, limit int) ([]*practices.Practice, error)
+}
+
+// Chatter is the endpoint's chat completion.
+type Chatter interface {
+	Chat(ctx context.Context, system, user string) (string, error)
+}
+
+// Answer is a grounded answer: every citation is a practice that was retrieved and given
+// to the model. Grounded is false when the knowledge base has nothing that answers.
+type Answer struct {
+	Answer    string     `json:"answer"`
+	Citations []Citation `json:"citations"`
+	Grounded  bool       `json:"grounded"`
+}
+
+// Citation names a practice an answer rests on.
+type Citation struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Asker answers questions from the practices only.
+type Asker struct {
+	retriever Retriever
+	chat      Chatter
+}
+
+// NewAsker builds an Asker.
+func NewAsker(r Retriever, c Chatter) *Asker { return &Asker{retriever: r, chat: c} }
+
+// Available reports whether the endpoint may be used now, so that pages hide the
+// assistant while it is failing or its daily budget is spent.
+func (a *Asker) Available() bool {
+	if c, ok := a.chat.(interface{ Available() bool }); ok {
+		return c.Available()
+	}
+	return true
+}
+
+// Limits on what one question sends.
+const (
+	maxQuestion  = 500
+	askPractices = 6
+	excerptRunes = 1500
+	noAnswer     = "NO_ANSWER"
+)
+
+// NothingFound is the answer when no practice answers the question.
+const NothingFound = "The knowledge base has no practice that answers this question. Try other words, or search."
+
+const systemPrompt = `You help staff of cities and local governments learn from good practices of other cities.
+Answer the question using ONLY the practices given below, in the language of the question, in at most three short paragraphs.
+After every claim, cite the practice it comes from by its id in square brackets, for example [barcelona-3d-printed-ppe].
+Never use knowledge that is not in the practices. If they do not answer the question, reply exactly ` + noAnswer + `.`
+
+var citation = regexp.MustCompile(`\[([a-z0-9]+(?:-[a-z0-9]+)*)\]`)
+
+// Ask answers a question, or says that nothing answers it.
+func (a *Asker) Ask(ctx context.Context, question string) (Answer, error) {
+	question = strings.TrimSpace(question)
+	switch n := utf8.RuneCountInString(question); {
+	case n == 0:
+		return Answer{}, apperr.InvalidFields("no question", map[string]string{"question": "is required"})
+	case n > maxQuestion:
+		return Answer{}, apperr.InvalidFields("the question is too long", map[string]string{"question": fmt.Sprintf("is %d characters, at most %d", n, maxQuestion)})
+	}
+	ps, err := a.retriever.Retrieve(ctx, question, askPractices)
+	if err != nil {
+		return Answer{}, err
+	}
+	if len(ps) == 0 {
+		return Answer{Answer: NothingFound, Citations: []Citation{}}, nil
+	}
+	text, err := a.chat.Chat(ctx, systemPrompt, prompt(question, ps))
+	if err != nil {
+		return Answer{}, err
+	}
+	return ground(text, ps), nil
+}
+
+func prompt(question string, ps []*practices.Practice) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Question: %s\n\nPractices:\n", question)
+	for _, p := range ps {
+		body := p.Body
+		if utf8.RuneCountInString(body) > excerptRunes {
+			body = string([]rune(body)[:excerptRunes]) + "…"
+		}
+		fmt.Fprintf(&b, "\n[%s] %s (%s, %s)\n%s\n%s\n", p.ID, p.Title, p.City, p.Country, p.Summary, body)
+	}
+	return b.String()
+}
+
+// ground keeps the citations of practices that were given, drops any other bracketed id
+// the model made up, and refuses an answer that rests on none.
+func ground(text string, ps []*practices.Practice) Answer {
+	given := map[string]*practices.Practice{}
+	for _, p := range ps {
+		given[p.ID] = p
+	}
+	cited := []Citation{}
+	seen := map[string]bool{}
+	text = citation.ReplaceAllStringFunc(text, func(m string) string {
+		id := m[1 : len(m)-1]
+		p, ok := given[id]
+		if !ok {
+			return ""
+		}
+		if !seen[id] {
+			seen[id] = true
+			cited = append(cited, Citation{ID: id, Title: p.Title})
+		}
+		return m
+	})
+	text = strings.TrimSpace(text)
+	if strings.Contains(text, noAnswer) || len(cited) == 0 {
+		return Answer{Answer: NothingFound, Citations: []Citation{}}
+	}
+	return Answer{Answer: text, Citations: cited, Grounded: true}
+}

@@ -1,0 +1,211 @@
+// Package ai is the optional assistance of an OpenAI-compatible endpoint (OpenAI, Azure
+// OpenAI, Ollama, llama.cpp's server, vLLM). Nothing requires it: without an endpoint the
+// knowledge base works offline, and while the endpoint fails the features that need it
+// step aside.
+package ai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// Config says which endpoint to use and how much of it.
+type Config struct {
+	BaseURL, APIKey, ChatModel string
+	// Timeout bounds one request, retries included (default 30 s); Retries is how many
+	// times a 429 or 5xx answer is retried (default 2), honouring Retry-After.
+	Timeout time.Duration
+	Retries int
+	// MaxAnswerTokens caps one answer (default 700); TokensPerDay all requests of a UTC
+	// day (default 200 000).
+	MaxAnswerTokens, TokensPerDay int
+	// BreakerFailures in a row open the circuit for BreakerCooldown (defaults 3, 30 s).
+	BreakerFailures int
+	BreakerCooldown time.Duration
+	HTTP            *http.Client
+	Now             func() time.Time
+}
+
+// ConfigFromEnv reads KB_OPENAI_BASE_URL, KB_OPENAI_API_KEY and KB_CHAT_MODEL; ok is false
+// when no endpoint is configured.
+func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool) {
+	cfg = Config{BaseURL: getenv("KB_OPENAI_BASE_URL"), APIKey: getenv("KB_OPENAI_API_KEY"), ChatModel: getenv("KB_CHAT_MODEL")}
+	return cfg, cfg.BaseURL != ""
+}
+
+func (c Config) withDefaults() Config {
+	if c.Timeout <= 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.Retries < 0 {
+		c.Retries = 0
+	} else if c.Retries == 0 {
+		c.Retries = 2
+	}
+	if c.MaxAnswerTokens <= 0 {
+		c.MaxAnswerTokens = 700
+	}
+	if c.TokensPerDay <= 0 {
+		c.TokensPerDay = 200_000
+	}
+	if c.BreakerFailures <= 0 {
+		c.BreakerFailures = 3
+	}
+	if c.BreakerCooldown <= 0 {
+		c.BreakerCooldown = 30 * time.Second
+	}
+	if c.HTTP == nil {
+		c.HTTP = &http.Client{}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.ChatModel == "" {
+		c.ChatModel = "gpt-4o-mini"
+	}
+	return c
+}
+
+// Client calls the endpoint with retries, a circuit breaker and a daily token budget.
+type Client struct {
+	cfg Config
+	oa  *openai.Client
+
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+	day       string
+	spent     int
+}
+
+// New builds a client; it does not contact the endpoint.
+func New(cfg Config) *Client {
+	cfg = cfg.withDefaults()
+	oc := openai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = cfg.BaseURL
+	c := &Client{cfg: cfg}
+	oc.HTTPClient = &retrying{http: cfg.HTTP, retries: cfg.Retries}
+	c.oa = openai.NewClientWithConfig(oc)
+	return c
+}
+
+// Available reports whether the endpoint may be used now: the circuit is closed and the
+// day's budget is not spent.
+func (c *Client) Available() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.cfg.Now()
+	return !now.Before(c.openUntil) && c.spentToday(now) < c.cfg.TokensPerDay
+}
+
+func (c *Client) spentToday(now time.Time) int {
+	if d := now.UTC().Format("2006-01-02"); d != c.day {
+		c.day, c.spent = d, 0
+	}
+	return c.spent
+}
+
+// ErrUnavailable is returned while the circuit is open or the budget spent.
+var ErrUnavailable = apperr.Errorf(apperr.Unavailable, "the AI assistant is unavailable for now; search works as usual")
+
+// Chat sends a system and a user message and returns the answer.
+func (c *Client) Chat(ctx context.Context, system, user string) (string, error) {
+	if !c.Available() {
+		return "", ErrUnavailable
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.oa.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
+		Model: c.cfg.ChatModel, MaxTokens: c.cfg.MaxAnswerTokens, Temperature: 0,
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: system},
+			{Role: openai.ChatMessageRoleUser, Content: user},
+		},
+	})
+	if err == nil && len(resp.Choices) == 0 {
+		err = errors.New("the answer has no choices")
+	}
+	c.record(err, resp.Usage.TotalTokens)
+	if err != nil {
+		return "", apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
+	}
+	return resp.Choices[0].Message.Content, nil
+}
+
+// record counts a call's tokens and opens the circuit after enough failures in a row.
+func (c *Client) record(err error, tokens int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.cfg.Now()
+	c.spentToday(now)
+	c.spent += tokens
+	if err == nil {
+		c.failures = 0
+		return
+	}
+	c.failures++
+	if c.failures >= c.cfg.BreakerFailures {
+		c.openUntil = now.Add(c.cfg.BreakerCooldown)
+		c.failures = 0
+	}
+}
+
+// retrying is the HTTP doer under go-openai: it retries 429 and 5xx answers, waiting
+// what Retry-After asks (or a doubling backoff), within the request's context.
+type retrying struct {
+	http    *http.Client
+	retries int
+}
+
+func (r *retrying) Do(req *http.Request) (*http.Response, error) {
+	wait := 500 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		resp, err := r.http.Do(req)
+		if err != nil || attempt == r.retries || req.GetBody == nil && req.Body != nil ||
+			(resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500) {
+			return resp, err
+		}
+		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+			wait = d
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+		resp.Body.Close()
+		select {
+		case <-req.Context().Done():
+			return nil, fmt.Errorf("waiting to retry: %w", req.Context().Err())
+		case <-time.After(wait):
+		}
+		wait *= 2
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req.Body = body
+		}
+	}
+}
+
+// retryAfter reads a Retry-After header in seconds or as an HTTP date.
+func retryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
