@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/evaluate"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -58,16 +59,27 @@ func evalSearch(ctx context.Context, e env, a *app.App, file string, k int) erro
 	if err := evaluate.CheckJudgements(ctx, set, a); err != nil {
 		return err
 	}
+	configs := evaluate.SearchConfigs
+	if cfg, ok := ai.ConfigFromEnv(e.getenv); ok && cfg.EmbedModel != "" {
+		sem, err := ai.NewSemantic(a.Store, ai.New(cfg), nil)
+		if err != nil {
+			return err
+		}
+		if _, err := sem.Sync(ctx, progressBar(e, "embedding")); err != nil {
+			return fmt.Errorf("embed the practices: %w", err)
+		}
+		a.Semantic, configs = sem, evaluate.HybridConfigs
+	}
 	rankers, release, err := evaluate.SearchRankers(ctx, a, k)
 	if err != nil {
 		return err
 	}
 	defer release()
-	report, err := evaluate.Run(set, k, evaluate.SearchConfigs, rankers)
+	report, err := evaluate.Run(set, k, configs, rankers)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything\n\n", len(set.Queries), file)
+	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything lexical, hybrid = kb fused with semantic search (with an AI endpoint)\n\n", len(set.Queries), file)
 	report.Print(e.stdout, k)
 	return nil
 }

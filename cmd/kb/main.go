@@ -37,6 +37,7 @@ var commands = []command{
 	{"recommend", "practices to transfer: kb recommend --country CC --population N --weak-areas a,b [--need TEXT] [--have x,y] [--json]", runRecommend},
 	{"import", "import a corpus folder or a JSON Lines export: kb import PATH", runImport},
 	{"export", "export every practice: kb export [--format jsonl|csv] [--out FILE]", runExport},
+	{"embed", "with an AI endpoint: embed new and changed practices for semantic search (KB_OPENAI_BASE_URL, KB_EMBED_MODEL)", runEmbed},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
 	{"user", "accounts: kb user add --email E --role coordinator|admin (password on stdin), kb user list", runUser},

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/ai/aitest"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
@@ -84,4 +87,32 @@ func TestPeerCommands(t *testing.T) {
 	if r := kb(t, "peer", "frobnicate", "--data", data); r.code != 2 {
 		t.Fatalf("unknown subcommand: %+v", r)
 	}
+}
+
+// kb embed backfills the embeddings once, and kb eval adds a hybrid column, with an AI
+// endpoint (here one in process); without one, kb embed says what to set.
+func TestEmbedAndHybridEval(t *testing.T) {
+	if r := kb(t, "embed", "--data", t.TempDir()); r.code != 2 || !strings.Contains(r.stderr, "KB_EMBED_MODEL") {
+		t.Fatalf("without an endpoint: %+v", r)
+	}
+	srv := aitest.NewEmbeddings(t)
+	vars := map[string]string{"KB_OPENAI_BASE_URL": srv.URL(), "KB_OPENAI_API_KEY": "k", "KB_EMBED_MODEL": "m"}
+	withEnv := func(args ...string) result {
+		var out, errb bytes.Buffer
+		e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+		code := run(context.Background(), e, args)
+		return result{out.String(), errb.String(), code}
+	}
+	data := t.TempDir()
+	if r := withEnv("embed", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "embedded 39 practices") {
+		t.Fatalf("first embed: %+v", r)
+	}
+	if r := withEnv("embed", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "embedded 0 practices") {
+		t.Fatalf("second embed: %+v", r)
+	}
+	r := withEnv("eval", "search", "../../testdata/search_eval.json")
+	if r.code != 0 || !strings.Contains(r.stdout, "hybrid") {
+		t.Fatalf("eval: %+v", r)
+	}
+	t.Logf("\n%s", r.stdout)
 }

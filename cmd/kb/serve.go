@@ -71,10 +71,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
 	// AI assistance only with an endpoint (KB_OPENAI_BASE_URL); offline, nothing of it shows.
 	var asker *ai.Asker
+	var semantic *ai.Semantic
 	if aiCfg, ok := ai.ConfigFromEnv(e.getenv); ok {
-		asker = ai.NewAsker(a, ai.New(aiCfg))
+		client := ai.New(aiCfg)
+		asker = ai.NewAsker(a, client)
 		webCfg.Ask = asker
 		log.Info("AI assistance on: /ask and POST /api/v1/ask", "endpoint", aiCfg.BaseURL)
+		if aiCfg.EmbedModel != "" {
+			if semantic, err = ai.NewSemantic(a.Store, client, log); err != nil {
+				return err
+			}
+			a.Semantic = semantic
+			log.Info("hybrid search on", "embed_model", aiCfg.EmbedModel)
+		}
 	}
 	pages, err := web.New(webCfg)
 	if err != nil {
@@ -96,6 +105,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	if *harvestTick > 0 {
 		go a.Peers.Run(ctx, *harvestTick)
+	}
+	if semantic != nil {
+		go semantic.Run(ctx, time.Minute)
 	}
 	if *pprofAddr != "" {
 		stopPprof, err := servePprof(*pprofAddr, log)

@@ -22,6 +22,8 @@ import (
 // Config says which endpoint to use and how much of it.
 type Config struct {
 	BaseURL, APIKey, ChatModel string
+	// EmbedModel, when set, turns on semantic and hybrid search.
+	EmbedModel string
 	// Timeout bounds one request, retries included (default 30 s); Retries is how many
 	// times a 429 or 5xx answer is retried (default 2), honouring Retry-After.
 	Timeout time.Duration
@@ -36,10 +38,11 @@ type Config struct {
 	Now             func() time.Time
 }
 
-// ConfigFromEnv reads KB_OPENAI_BASE_URL, KB_OPENAI_API_KEY and KB_CHAT_MODEL; ok is false
+// ConfigFromEnv reads KB_OPENAI_BASE_URL, KB_OPENAI_API_KEY, KB_CHAT_MODEL and
+// KB_EMBED_MODEL; ok is false
 // when no endpoint is configured.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool) {
-	cfg = Config{BaseURL: getenv("KB_OPENAI_BASE_URL"), APIKey: getenv("KB_OPENAI_API_KEY"), ChatModel: getenv("KB_CHAT_MODEL")}
+	cfg = Config{BaseURL: getenv("KB_OPENAI_BASE_URL"), APIKey: getenv("KB_OPENAI_API_KEY"), ChatModel: getenv("KB_CHAT_MODEL"), EmbedModel: getenv("KB_EMBED_MODEL")}
 	return cfg, cfg.BaseURL != ""
 }
 
@@ -140,6 +143,39 @@ func (c *Client) Chat(ctx context.Context, system, user string) (string, error) 
 		return "", apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
 	}
 	return resp.Choices[0].Message.Content, nil
+}
+
+// EmbedModel is the embedding model, empty when semantic search is off.
+func (c *Client) EmbedModel() string { return c.cfg.EmbedModel }
+
+// Embed returns one vector per text, in order.
+func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if c.cfg.EmbedModel == "" {
+		return nil, apperr.Errorf(apperr.Invalid, "no embedding model is configured (KB_EMBED_MODEL)")
+	}
+	if !c.Available() {
+		return nil, ErrUnavailable
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.oa.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(c.cfg.EmbedModel)})
+	if err == nil && len(resp.Data) != len(texts) {
+		err = fmt.Errorf("%d embeddings for %d texts", len(resp.Data), len(texts))
+	}
+	out := make([][]float32, len(texts))
+	for _, d := range resp.Data {
+		if err == nil && (d.Index < 0 || d.Index >= len(texts) || len(d.Embedding) == 0) {
+			err = fmt.Errorf("embedding %d is malformed", d.Index)
+		}
+		if err == nil {
+			out[d.Index] = d.Embedding
+		}
+	}
+	c.record(err, resp.Usage.TotalTokens)
+	if err != nil {
+		return nil, apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
+	}
+	return out, nil
 }
 
 // record counts a call's tokens and opens the circuit after enough failures in a row.

@@ -54,6 +54,8 @@ type App struct {
 	Auth      *auth.Service
 	Review    *review.Service
 	Peers     *federation.Service
+	// Semantic, when set, makes search hybrid: lexical and semantic rankings fused.
+	Semantic  SemanticSearch
 	recommend *recommend.Recommender
 	log       *slog.Logger
 	progress  index.Progress

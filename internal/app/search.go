@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"sort"
+	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -39,6 +41,13 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 	if err := req.Validate(); err != nil { // also fills the default page and limit
 		return nil, err
 	}
+	if a.useSemantic(req) {
+		out, err := a.hybrid(ctx, req)
+		if err == nil {
+			return out, nil
+		}
+		a.log.Warn("hybrid search failed; answering with lexical search", "err", err)
+	}
 	res, err := a.Index.Search(ctx, req)
 	if err != nil {
 		return nil, err
@@ -48,6 +57,90 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 		return nil, err
 	}
 	return &SearchResult{Total: res.Total, Page: req.Page, Limit: req.Limit, Hits: hits, Facets: res.Facets, DidYouMean: res.DidYouMean}, nil
+}
+
+// SemanticSearch finds the practices nearest a query in meaning (optional: an AI
+// endpoint with an embedding model).
+type SemanticSearch interface {
+	Nearest(ctx context.Context, query string, k int) ([]string, error)
+	Available() bool
+}
+
+// hybridWindow is how deep the lexical and semantic rankings are fused; deeper pages
+// are lexical only.
+const hybridWindow = index.MaxLimit
+
+// rrfK damps the reciprocal rank fusion, as in its paper (Cormack et al., 2009).
+const rrfK = 60
+
+func (a *App) useSemantic(req index.Request) bool {
+	return a.Semantic != nil && !req.Lexical && strings.TrimSpace(req.Query) != "" && !req.Latest && len(req.IDs) == 0 && !req.Explain &&
+		req.Page*req.Limit <= hybridWindow && a.Semantic.Available()
+}
+
+// hybrid fuses the lexical ranking with the semantic one by reciprocal rank fusion,
+// under the same filters; facets and the total come from the lexical search.
+func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, error) {
+	lexReq := req
+	lexReq.Page, lexReq.Limit = 1, hybridWindow
+	lex, err := a.Index.Search(ctx, lexReq)
+	if err != nil {
+		return nil, err
+	}
+	near, err := a.Semantic.Nearest(ctx, req.Query, hybridWindow)
+	if err != nil {
+		return nil, err
+	}
+	// Keep the nearest practices that pass the filters (and are published: archived ones
+	// are not in the index).
+	allowed := map[string]bool{}
+	if len(near) > 0 {
+		ok, err := a.Index.Search(ctx, index.Request{IDs: near, Filters: req.Filters, Page: 1, Limit: hybridWindow})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range ok.Hits {
+			allowed[h.ID] = true
+		}
+	}
+	score := map[string]float64{}
+	byID := map[string]index.Hit{}
+	for i, h := range lex.Hits {
+		score[h.ID] += 1 / float64(rrfK+i+1)
+		byID[h.ID] = h
+	}
+	rank := 0
+	for _, id := range near {
+		if allowed[id] {
+			rank++
+			score[id] += 1 / float64(rrfK+rank)
+			if _, ok := byID[id]; !ok {
+				byID[id] = index.Hit{ID: id}
+			}
+		}
+	}
+	ids := make([]string, 0, len(score))
+	for id := range score {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if score[ids[i]] != score[ids[j]] {
+			return score[ids[i]] > score[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	from := min((req.Page-1)*req.Limit, len(ids))
+	page := make([]index.Hit, 0, req.Limit)
+	for _, id := range ids[from:min(from+req.Limit, len(ids))] {
+		h := byID[id]
+		h.Score = score[id]
+		page = append(page, h)
+	}
+	hits, err := a.hydrate(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	return &SearchResult{Total: max(lex.Total, uint64(len(ids))), Page: req.Page, Limit: req.Limit, Hits: hits, Facets: lex.Facets, DidYouMean: lex.DidYouMean}, nil
 }
 
 // hydrate fills index hits with the practices' fields from the store.

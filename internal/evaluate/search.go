@@ -11,8 +11,11 @@ import (
 
 // SearchConfigs are the configurations the search evaluation compares, in column order:
 // a plain Bleve BM25 index of the same practices; kb's ranking without the thesaurus
-// (exact, stemmed and fuzzy words, field weights); and kb in full.
+// (exact, stemmed and fuzzy words, field weights); and kb in full, lexical.
 var SearchConfigs = []string{"plain", "words", "kb"}
+
+// HybridConfigs add kb's hybrid search when an AI endpoint with an embedding model is on.
+var HybridConfigs = append(append([]string(nil), SearchConfigs...), "hybrid")
 
 // SearchRankers builds a ranker per configuration over the practices of a. The returned
 // function releases the baseline index.
@@ -25,9 +28,9 @@ func SearchRankers(ctx context.Context, a *app.App, k int) (map[string]Ranker, f
 	if err != nil {
 		return nil, nil, err
 	}
-	kb := func(noConcepts bool) Ranker {
+	kb := func(noConcepts, lexical bool) Ranker {
 		return func(q Query) ([]string, error) {
-			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts})
+			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts, Lexical: lexical})
 			if err != nil {
 				return nil, err
 			}
@@ -39,9 +42,10 @@ func SearchRankers(ctx context.Context, a *app.App, k int) (map[string]Ranker, f
 		}
 	}
 	rankers := map[string]Ranker{
-		"plain": func(q Query) ([]string, error) { return plain.Search(ctx, q.Q, k) },
-		"words": kb(true),
-		"kb":    kb(false),
+		"plain":  func(q Query) ([]string, error) { return plain.Search(ctx, q.Q, k) },
+		"words":  kb(true, true),
+		"kb":     kb(false, true),
+		"hybrid": kb(false, false),
 	}
 	return rankers, func() { plain.Close() }, nil
 }

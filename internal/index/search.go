@@ -36,6 +36,9 @@ type Request struct {
 	Explain bool
 	// NoConcepts turns thesaurus expansion off, to measure what it adds.
 	NoConcepts bool
+	// Lexical keeps the app's search lexical even when semantic search is on, to measure
+	// what the hybrid adds.
+	Lexical bool
 	// IDs, when set, restricts the search to these practices (not an API parameter).
 	IDs []string
 	// Latest sorts by last update, newest first, instead of relevance (for feeds).

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,18 +156,9 @@ func TestIdentifyFormatsSets(t *testing.T) {
 		t.Fatalf("formats of one record %v %v", r.Formats, r.Error)
 	}
 	r = n.get(t, "verb=ListSets")
-	if !contains(r.Sets, "area:mobility") || !contains(r.Sets, "region:europe") {
+	if !slices.Contains(r.Sets, "area:mobility") || !slices.Contains(r.Sets, "region:europe") {
 		t.Fatalf("sets %v", r.Sets)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestErrorsAnsweredAsTheProtocolSays(t *testing.T) {
@@ -229,7 +221,7 @@ func TestListRecordsPagesThroughEveryRecordOnce(t *testing.T) {
 			if kb == nil || kb.Title == "" || len(kb.Areas) == 0 || kb.Body == "" || kb.City.Name == "" || "oai:kb.example.org:"+kb.ID != rec.Header.Identifier {
 				t.Fatalf("record %s lacks fields: %+v", rec.Header.Identifier, kb)
 			}
-			if !contains(rec.Header.SetSpecs, "area:"+kb.Areas[0]) {
+			if !slices.Contains(rec.Header.SetSpecs, "area:"+kb.Areas[0]) {
 				t.Fatalf("record %s sets %v", kb.ID, rec.Header.SetSpecs)
 			}
 		}
@@ -254,7 +246,7 @@ func TestListRecordsPagesThroughEveryRecordOnce(t *testing.T) {
 		t.Fatalf("kb record lacks concepts or city facts: %+v", rec)
 	}
 	dc := n.get(t, "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:kb.example.org:barcelona-3d-printed-ppe").Records[0].Metadata.DC
-	if len(dc.Title) != 1 || !contains(dc.Coverage, "Barcelona") {
+	if len(dc.Title) != 1 || !slices.Contains(dc.Coverage, "Barcelona") {
 		t.Fatalf("oai_dc record %+v", dc)
 	}
 }
@@ -296,7 +288,7 @@ func TestSetsDatestampsAndDeletions(t *testing.T) {
 		t.Fatal("a removed practice left its set")
 	}
 	for _, h := range r.Headers {
-		if !contains(h.SetSpecs, "region:europe") {
+		if !slices.Contains(h.SetSpecs, "region:europe") {
 			t.Fatalf("%s is not in region:europe: %v", h.Identifier, h.SetSpecs)
 		}
 	}
