@@ -1,6 +1,7 @@
 package ai
 
 import (
+	"container/heap"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -236,29 +237,55 @@ func (s *Semantic) Nearest(ctx context.Context, query string, k int) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	type scored struct {
-		id    string
-		score float64
-	}
+	// Keep the k best in a min-heap while scanning: no sort of every practice.
+	top := make(scoredHeap, 0, k+1)
 	s.mu.RLock()
-	all := make([]scored, 0, len(s.vecs))
 	for id, v := range s.vecs {
-		if len(v) == len(q) {
-			all = append(all, scored{id, dot(q, v)})
+		if len(v) != len(q) {
+			continue
+		}
+		x := scored{id, dot(q, v)}
+		if len(top) < k {
+			heap.Push(&top, x)
+		} else if k > 0 && x.better(top[0]) {
+			top[0] = x
+			heap.Fix(&top, 0)
 		}
 	}
 	s.mu.RUnlock()
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score > all[j].score
-		}
-		return all[i].id < all[j].id
-	})
-	out := make([]string, 0, k)
-	for _, x := range all[:min(k, len(all))] {
-		out = append(out, x.id)
+	sort.Slice(top, func(i, j int) bool { return top[i].better(top[j]) })
+	out := make([]string, len(top))
+	for i, x := range top {
+		out[i] = x.id
 	}
 	return out, nil
+}
+
+type scored struct {
+	id    string
+	score float64
+}
+
+// better orders by score, then id, so that equal scores rank the same every time.
+func (a scored) better(b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.id < b.id
+}
+
+// scoredHeap is a min-heap: its root is the worst of the best k.
+type scoredHeap []scored
+
+func (h scoredHeap) Len() int           { return len(h) }
+func (h scoredHeap) Less(i, j int) bool { return h[j].better(h[i]) }
+func (h scoredHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *scoredHeap) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *scoredHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 func (s *Semantic) queryVector(ctx context.Context, query string) ([]float32, error) {
@@ -300,10 +327,20 @@ func normalise(v []float32) []float32 {
 	return out
 }
 
+// dot is the inner product of two vectors of one length, with four accumulators so that
+// the multiplications pipeline (the exact search spends its time here).
 func dot(a, b []float32) float64 {
-	var s float64
-	for i := range a {
-		s += float64(a[i]) * float64(b[i])
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
 	}
-	return s
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return float64(s0 + s1 + s2 + s3)
 }
