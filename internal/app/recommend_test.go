@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,15 +82,6 @@ func TestRecommendationReasonsAreTrue(t *testing.T) {
 	}
 }
 
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func bandIndex(band string) int {
 	for i, b := range practices.PopulationBands {
 		if b.ID == band {
@@ -103,7 +95,7 @@ func bandIndex(band string) int {
 func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Practice, f map[string]float64, r recommend.Reason, gap bool) string {
 	switch r.Factor {
 	case recommend.FactorWeakArea:
-		if !has(pr.Areas, r.Value) || !has(p.WeakAreas, r.Value) {
+		if !slices.Contains(pr.Areas, r.Value) || !slices.Contains(p.WeakAreas, r.Value) {
 			return "the area is not both the practice's and a weak area"
 		}
 	case recommend.FactorNeed:
@@ -128,11 +120,11 @@ func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Pr
 			}
 		}
 	case recommend.FactorGroups:
-		if !has(pr.TargetGroups, r.Value) || !has(p.PriorityGroups, r.Value) {
+		if !slices.Contains(pr.TargetGroups, r.Value) || !slices.Contains(p.PriorityGroups, r.Value) {
 			return "the group is not both the practice's and a priority"
 		}
 	case recommend.FactorCrises:
-		if !has(pr.Crises, r.Value) || !has(p.Crises, r.Value) {
+		if !slices.Contains(pr.Crises, r.Value) || !slices.Contains(p.Crises, r.Value) {
 			return "the crisis is not both the practice's and the profile's"
 		}
 	case recommend.FactorSize:
@@ -152,7 +144,7 @@ func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Pr
 			return "no shared language"
 		}
 	case recommend.FactorPrerequisites:
-		if !has(pr.Prerequisites, r.Value) || has(p.Resources, r.Value) != !gap {
+		if !slices.Contains(pr.Prerequisites, r.Value) || slices.Contains(p.Resources, r.Value) != !gap {
 			return "the prerequisite is not as stated"
 		}
 	case recommend.FactorScale:
@@ -163,7 +155,7 @@ func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Pr
 		if pr.Status != r.Value {
 			return "the status differs"
 		}
-		if i := strings.Index(r.Text, "results: "); i >= 0 && !has(pr.Results, r.Text[i+len("results: "):]) {
+		if i := strings.Index(r.Text, "results: "); i >= 0 && !slices.Contains(pr.Results, r.Text[i+len("results: "):]) {
 			return "no such result"
 		}
 	default:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -104,7 +105,7 @@ func RunRecommend(ctx context.Context, set *RecommendSet, a *app.App, k int) (*R
 			for _, id := range ids {
 				total++
 				for _, a := range areas[id] {
-					if contains(cases[name].Profile.WeakAreas, a) {
+					if slices.Contains(cases[name].Profile.WeakAreas, a) {
 						in++
 						break
 					}
@@ -128,7 +129,7 @@ func baseline(all []*practices.Practice, weak []string, k int) []string {
 	for _, p := range all {
 		n := 0
 		for _, a := range p.Areas {
-			if contains(weak, a) {
+			if slices.Contains(weak, a) {
 				n++
 			}
 		}
@@ -147,15 +148,6 @@ func baseline(all []*practices.Practice, weak []string, k int) []string {
 		ids = append(ids, cs[i].p.ID)
 	}
 	return ids
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Print writes the per-kind table and the weak-area share of each configuration.

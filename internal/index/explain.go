@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -103,10 +104,10 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 			reasons[k] = r
 			order = append(order, k)
 		}
-		if m := strings.ToLower(matched); !contains(r.Matched, m) {
+		if m := strings.ToLower(matched); !slices.Contains(r.Matched, m) {
 			r.Matched = append(r.Matched, m)
 		}
-		if !contains(r.Fields, field) {
+		if !slices.Contains(r.Fields, field) {
 			r.Fields = append(r.Fields, field)
 		}
 	}
@@ -159,7 +160,7 @@ func (e *explainer) isTypedWord(lang, surface string) bool {
 func (e *explainer) wordsNaming(concept string) string {
 	var ws []string
 	for _, w := range e.words {
-		if contains(e.concepts[w], concept) {
+		if slices.Contains(e.concepts[w], concept) {
 			ws = append(ws, w)
 		}
 	}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -96,22 +97,13 @@ func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
 	for _, lang := range Languages {
 		for _, h := range b.concepts.match(b.m, lang, q) {
 			for _, w := range tokenize(q[h.Start:h.End]) {
-				if !contains(out[w], h.Concept) {
+				if !slices.Contains(out[w], h.Concept) {
 					out[w] = append(out[w], h.Concept)
 				}
 			}
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (b queryBuilder) analyze(lang, text string) []string {

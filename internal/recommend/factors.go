@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -78,7 +79,7 @@ func (s *scorer) factors(pr *practices.Practice) map[string]float64 {
 	f := map[string]float64{}
 	matched, best := 0, 0.0
 	for _, a := range pr.Areas {
-		if contains(p.WeakAreas, a) {
+		if slices.Contains(p.WeakAreas, a) {
 			matched++
 			best = max(best, severityWeight[p.severity(a)])
 		}
@@ -131,7 +132,7 @@ func share(want, have []string) float64 {
 	}
 	n := 0
 	for _, w := range want {
-		if contains(have, w) {
+		if slices.Contains(have, w) {
 			n++
 		}
 	}

@@ -6,6 +6,7 @@ package recommend
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -97,7 +98,7 @@ func (p *Profile) Resolve(geo *practices.Geography) error {
 	checkTerms(f, "weak_areas", p.WeakAreas, practices.Areas)
 	for area, sev := range p.Severity {
 		switch {
-		case !contains(p.WeakAreas, area):
+		case !slices.Contains(p.WeakAreas, area):
 			f["severity"] = fmt.Sprintf("%q is not one of the weak areas given", area)
 		case !Severities.Has(sev):
 			f["severity"] = fmt.Sprintf("%q for %s is not one of: %s", sev, area, strings.Join(Severities.IDs(), ", "))
@@ -136,15 +137,6 @@ func checkTerms(f map[string]string, name string, items []string, v practices.Vo
 			return
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // BandOf returns the study's population band of a number of inhabitants.

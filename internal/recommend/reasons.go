@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -35,7 +36,7 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 		missing = append(missing, Reason{Factor: factor, Value: value, Text: fmt.Sprintf(format, args...)})
 	}
 	for _, a := range pr.Areas {
-		if contains(p.WeakAreas, a) {
+		if slices.Contains(p.WeakAreas, a) {
 			say(FactorWeakArea, a, "addresses your weak area %s (severity: %s)", a, Severities.Label(p.severity(a)))
 		}
 	}
@@ -47,12 +48,12 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 		}
 	}
 	for _, g := range p.PriorityGroups {
-		if contains(pr.TargetGroups, g) {
+		if slices.Contains(pr.TargetGroups, g) {
 			say(FactorGroups, g, "serves %s, a priority group of yours", practices.TargetGroups.Label(g))
 		}
 	}
 	for _, c := range p.Crises {
-		if contains(pr.Crises, c) {
+		if slices.Contains(pr.Crises, c) {
 			say(FactorCrises, c, "helps prepare for a %s", strings.ToLower(practices.Crises.Label(c)))
 		}
 	}
@@ -71,7 +72,7 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 		}
 	}
 	for _, r := range pr.Prerequisites {
-		if contains(p.Resources, r) {
+		if slices.Contains(p.Resources, r) {
 			say(FactorPrerequisites, r, "needs %s, which you have", practices.Resources.Label(r))
 		} else {
 			lack(FactorPrerequisites, r, "needs %s, which you have not listed", practices.Resources.Label(r))

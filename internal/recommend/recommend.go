@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -174,7 +175,7 @@ func (r *Recommender) needWords(ctx context.Context, need string, picked []score
 	for _, h := range res.Hits {
 		for _, why := range h.Explain {
 			for _, m := range why.Matched {
-				if len(out[h.ID]) < 4 && !contains(out[h.ID], m) {
+				if len(out[h.ID]) < 4 && !slices.Contains(out[h.ID], m) {
 					out[h.ID] = append(out[h.ID], m)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -432,7 +433,7 @@ type Queue struct {
 
 // List returns the submissions a coordinator asked for, oldest update first.
 func (s *Service) List(ctx context.Context, q Queue) ([]*Submission, error) {
-	if q.Status != "" && !contains(Statuses, q.Status) {
+	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
 		return nil, fieldErr("status", "must be one of: %s", strings.Join(Statuses, ", "))
 	}
 	if q.Area != "" && !practices.Areas.Has(q.Area) {
@@ -448,7 +449,7 @@ func (s *Service) List(ctx context.Context, q Queue) ([]*Submission, error) {
 				return err
 			}
 			if (q.Status == "" || sub.Status == q.Status) && (q.SessionID == "" || sub.SessionID == q.SessionID) &&
-				(q.Area == "" || contains(sub.Practice.Areas, q.Area)) && (q.OlderThan == 0 || !sub.Updated.After(cutoff)) {
+				(q.Area == "" || slices.Contains(sub.Practice.Areas, q.Area)) && (q.OlderThan == 0 || !sub.Updated.After(cutoff)) {
 				out = append(out, sub.view())
 			}
 			return nil
@@ -456,15 +457,6 @@ func (s *Service) List(ctx context.Context, q Queue) ([]*Submission, error) {
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Updated.Before(out[j].Updated) })
 	return out, err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CountByStatus counts the submissions in each state.

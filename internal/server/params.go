@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,7 @@ func queryParams(c *gin.Context, allowed ...string) (url.Values, error) {
 	}
 	bad := map[string]string{}
 	for name := range vals {
-		if !contains(allowed, name) {
+		if !slices.Contains(allowed, name) {
 			bad[name] = "is not a parameter of this endpoint; known parameters: " + strings.Join(allowed, ", ")
 		}
 	}
@@ -28,15 +29,6 @@ func queryParams(c *gin.Context, allowed ...string) (url.Values, error) {
 		return nil, apperr.InvalidFields("unknown parameters", bad)
 	}
 	return vals, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // intParam reads an optional integer parameter; absent is 0.

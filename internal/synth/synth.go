@@ -9,6 +9,7 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -76,20 +77,11 @@ func (w *weighted) drawN(r *rand.Rand, n int) []string {
 	var out []string
 	for tries := 0; len(out) < n && tries < n*10; tries++ {
 		v := w.draw(r)
-		if !contains(out, v) {
+		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // NewModel learns the distributions of a corpus. labels are extra words (the thesaurus's)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,7 @@ func (p *Pages) editForm(c *gin.Context) {
 	}
 	featured, _ := p.cfg.Service.Featured()
 	p.render(c, http.StatusOK, "edit", map[string]any{"P": pr, "In": review.Input{Practice: *pr}, "Errors": map[string]string{},
-		"Countries": p.cfg.Geo.Countries(), "Featured": contains(featured, pr.ID)})
+		"Countries": p.cfg.Geo.Countries(), "Featured": slices.Contains(featured, pr.ID)})
 }
 
 func (p *Pages) edit(c *gin.Context) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func (p *Pages) search(c *gin.Context) {
 	for _, name := range index.FacetNames {
 		fv := facetView{Name: name}
 		for _, v := range res.Facets[name] {
-			sel := contains(req.Filters[name], v.Value)
+			sel := slices.Contains(req.Filters[name], v.Value)
 			fv.Values = append(fv.Values, facetValueView{Value: v.Value, Label: p.facetLabel(lang, name, v.Value), Count: v.Count, Selected: sel, Toggle: toggleURL(c.Request.URL, name, v.Value)})
 		}
 		facets = append(facets, fv)
@@ -146,15 +147,6 @@ func (p *Pages) facetLabel(lang, facet, value string) string {
 		}
 	}
 	return value
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // toggleURL is the current search with one facet value added or removed, from page 1.
