@@ -73,10 +73,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	var asker *ai.Asker
 	var semantic *ai.Semantic
 	if aiCfg, ok := ai.ConfigFromEnv(e.getenv); ok {
+		if aiCfg.Usage, err = ai.NewStoreUsage(a.Store); err != nil {
+			return err
+		}
 		client := ai.New(aiCfg)
 		asker = ai.NewAsker(a, client)
 		webCfg.Ask = asker
-		log.Info("AI assistance on: /ask and POST /api/v1/ask", "endpoint", aiCfg.BaseURL)
+		a.Review.Assistant = ai.NewAssistant(client)
+		log.Info("AI assistance on: /ask, POST /api/v1/ask and suggestions on submissions", "endpoint", aiCfg.BaseURL)
 		if aiCfg.EmbedModel != "" {
 			if semantic, err = ai.NewSemantic(a.Store, client, log); err != nil {
 				return err

@@ -47,8 +47,11 @@ func NewAsker(r Retriever, c Chatter) *Asker { return &Asker{retriever: r, chat:
 
 // Available reports whether the endpoint may be used now, so that pages hide the
 // assistant while it is failing or its daily budget is spent.
-func (a *Asker) Available() bool {
-	if c, ok := a.chat.(interface{ Available() bool }); ok {
+func (a *Asker) Available() bool { return Available(a.chat) }
+
+// Available reports whether x, when it can tell (as a Client does), may be used now.
+func Available(x any) bool {
+	if c, ok := x.(interface{ Available() bool }); ok {
 		return c.Available()
 	}
 	return true

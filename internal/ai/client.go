@@ -28,9 +28,11 @@ type Config struct {
 	// times a 429 or 5xx answer is retried (default 2), honouring Retry-After.
 	Timeout time.Duration
 	Retries int
-	// MaxAnswerTokens caps one answer (default 700); TokensPerDay all requests of a UTC
-	// day (default 200 000).
-	MaxAnswerTokens, TokensPerDay int
+	// MaxAnswerTokens caps one answer (default 700), MaxAssistTokens one submission's
+	// suggestions and translation (default 4000); TokensPerDay all requests of a UTC day
+	// (default 200 000), counted in Usage when given so that a restart does not reset it.
+	MaxAnswerTokens, MaxAssistTokens, TokensPerDay int
+	Usage                                          Usage
 	// BreakerFailures in a row open the circuit for BreakerCooldown (defaults 3, 30 s).
 	BreakerFailures int
 	BreakerCooldown time.Duration
@@ -58,6 +60,10 @@ func (c Config) withDefaults() Config {
 	if c.MaxAnswerTokens <= 0 {
 		c.MaxAnswerTokens = 700
 	}
+	if c.MaxAssistTokens <= 0 {
+		c.MaxAssistTokens = 4000
+	}
+	c.MaxAssistTokens = max(c.MaxAssistTokens, c.MaxAnswerTokens)
 	if c.TokensPerDay <= 0 {
 		c.TokensPerDay = 200_000
 	}
@@ -111,9 +117,16 @@ func (c *Client) Available() bool {
 	return !now.Before(c.openUntil) && c.spentToday(now) < c.cfg.TokensPerDay
 }
 
+// spentToday is the day's count, read from Usage when the day turns (or at the first
+// call after a start). The caller holds c.mu.
 func (c *Client) spentToday(now time.Time) int {
 	if d := now.UTC().Format("2006-01-02"); d != c.day {
 		c.day, c.spent = d, 0
+		if c.cfg.Usage != nil {
+			if n, err := c.cfg.Usage.Spent(d); err == nil {
+				c.spent = n
+			}
+		}
 	}
 	return c.spent
 }
@@ -121,15 +134,25 @@ func (c *Client) spentToday(now time.Time) int {
 // ErrUnavailable is returned while the circuit is open or the budget spent.
 var ErrUnavailable = apperr.Errorf(apperr.Unavailable, "the AI assistant is unavailable for now; search works as usual")
 
-// Chat sends a system and a user message and returns the answer.
+// Chat sends a system and a user message and returns the answer, of at most
+// MaxAnswerTokens.
 func (c *Client) Chat(ctx context.Context, system, user string) (string, error) {
+	return c.Complete(ctx, system, user, c.cfg.MaxAnswerTokens)
+}
+
+// ChatModel is the chat model's name, recorded with what it generates.
+func (c *Client) ChatModel() string { return c.cfg.ChatModel }
+
+// Complete is Chat with its own cap on the answer's tokens (at most MaxAssistTokens).
+func (c *Client) Complete(ctx context.Context, system, user string, maxTokens int) (string, error) {
+	maxTokens = min(maxTokens, c.cfg.MaxAssistTokens)
 	if !c.Available() {
 		return "", ErrUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	resp, err := c.oa.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
-		Model: c.cfg.ChatModel, MaxTokens: c.cfg.MaxAnswerTokens, Temperature: 0,
+		Model: c.cfg.ChatModel, MaxTokens: maxTokens, Temperature: 0,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: user},
@@ -185,6 +208,10 @@ func (c *Client) record(err error, tokens int) {
 	now := c.cfg.Now()
 	c.spentToday(now)
 	c.spent += tokens
+	if c.cfg.Usage != nil && tokens > 0 {
+		// Best effort: a failed write costs at most this call's tokens after a restart.
+		c.cfg.Usage.Add(c.day, tokens)
+	}
 	if err == nil {
 		c.failures = 0
 		return

@@ -2,6 +2,7 @@ package practices
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -108,6 +109,18 @@ func Fold(s string) string {
 		return strings.ToLower(strings.TrimSpace(s))
 	}
 	return out
+}
+
+var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug makes a readable id from words ("Bogotá: ¡Conéctate!" → "bogota-conectate"), of
+// at most max bytes.
+func Slug(s string, max int) string {
+	slug := strings.Trim(notSlug.ReplaceAllString(Fold(s), "-"), "-")
+	if len(slug) > max {
+		slug = strings.TrimRight(slug[:max], "-")
+	}
+	return slug
 }
 
 // HasCountry reports whether code is a known ISO 3166-1 alpha-2 code.

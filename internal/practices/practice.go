@@ -47,6 +47,10 @@ type Practice struct {
 	// Origin is set on practices harvested from another network's knowledge base; nil on
 	// the practices this one originates.
 	Origin *Origin `json:"origin,omitempty" yaml:"-"`
+	// Translations hold the text in other languages, apart from the authors' own.
+	Translations []Translation `json:"translations,omitempty" yaml:"translations,omitempty"`
+	// Assisted is set when a coordinator took some fields from an AI assistant.
+	Assisted *Assisted `json:"assisted,omitempty" yaml:"assisted,omitempty"`
 
 	// Version counts the published revisions; UpdatedAt is when the last one was stored.
 	Version   int       `json:"version" yaml:"-"`
@@ -176,6 +180,7 @@ func (p *Practice) Validate(geo *Geography) error {
 		}
 		return ""
 	})
+	validateTranslations(f, p.Translations)
 	if p.Status != "" && !Statuses.Has(p.Status) {
 		f["status"] = unknownTerm(p.Status, Statuses)
 	}

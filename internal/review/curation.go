@@ -22,6 +22,12 @@ func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practi
 		if p.Session == "" {
 			p.Session = old.Session
 		}
+		// Translations are kept apart from the text being edited, and the record of what
+		// an assistant suggested stays as it was at publication.
+		if p.Translations == nil {
+			p.Translations = old.Translations
+		}
+		p.Assisted = old.Assisted
 		p.Region, p.PopulationBand = "", ""
 		p.Normalize()
 		s.geo.Enrich(&p)

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"regexp"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -39,6 +37,9 @@ type Service struct {
 	log   *slog.Logger
 	// wake tells the notification sender that the outbox has new mail.
 	wake chan struct{}
+	// Assistant, when set (an AI endpoint is configured), suggests metadata for a
+	// submission when a coordinator asks.
+	Assistant Suggester
 }
 
 // New creates the workflow's buckets and returns the service.
@@ -74,17 +75,6 @@ func randomID() string {
 		panic(err)
 	}
 	return hex.EncodeToString(b)
-}
-
-var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// Slug makes a readable id from words ("Bogotá: ¡Conéctate!" → "bogota-conectate").
-func Slug(s string, max int) string {
-	slug := strings.Trim(notSlug.ReplaceAllString(practices.Fold(s), "-"), "-")
-	if len(slug) > max {
-		slug = strings.TrimRight(slug[:max], "-")
-	}
-	return slug
 }
 
 // uniqueKey returns base, or base-2, base-3 … the first not in the bucket.

@@ -56,7 +56,7 @@ func (s *Service) SaveSession(ctx context.Context, actor string, in Session) (*S
 		b := tx.Bucket(bucketSessions)
 		var before *Session
 		if in.ID == "" {
-			in.ID = uniqueKey(b, Slug(in.Title, 60))
+			in.ID = uniqueKey(b, practices.Slug(in.Title, 60))
 			in.Created = now
 		} else {
 			old, err := getJSON[Session](b, in.ID, "session")

@@ -380,13 +380,22 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 	if utf8.RuneCountInString(d.Comment) > 5000 {
 		return nil, fieldErr("comment", "is too long (at most 5000 characters)")
 	}
+	if d.Apply != nil && d.Decision != ActionAccept {
+		return nil, fieldErr("apply", "suggestions are applied only when accepting")
+	}
 	var practiceID string
 	sub, err := s.transition(ctx, id, Access{Principal: who}, d.Decision, d.Comment, func(tx *bolt.Tx, sub *Submission) error {
 		if d.Decision != ActionAccept {
 			return nil
 		}
+		p := sub.Practice
+		if d.Apply != nil {
+			if err := applied(&p, sub.Suggestions, d.Apply, who.Email, s.geo); err != nil {
+				return err
+			}
+		}
 		var err error
-		practiceID, err = s.publish(tx, sub, who.Email)
+		practiceID, err = s.publish(tx, p, sub.ID, who.Email)
 		sub.PracticeID = practiceID
 		return err
 	})
@@ -399,14 +408,13 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 	return &DecisionResult{Submission: sub, PracticeID: practiceID}, nil
 }
 
-// publish writes an accepted submission as a new practice.
-func (s *Service) publish(tx *bolt.Tx, sub *Submission, actor string) (string, error) {
-	p := sub.Practice
+// publish writes an accepted submission's practice as a new practice.
+func (s *Service) publish(tx *bolt.Tx, p practices.Practice, subID, actor string) (string, error) {
 	if err := p.Validate(s.geo); err != nil {
 		return "", apperr.Errorf(apperr.Conflict, "the submission cannot be published as it is: %s", apperr.As(err).FieldList())
 	}
-	base := Slug(p.Title, 60)
-	if city := Slug(p.City, 30); city != "" && !strings.Contains(base, city) {
+	base := practices.Slug(p.Title, 60)
+	if city := practices.Slug(p.City, 30); city != "" && !strings.Contains(base, city) {
 		base = city + "-" + base
 	}
 	p.ID = base
@@ -419,7 +427,7 @@ func (s *Service) publish(tx *bolt.Tx, sub *Submission, actor string) (string, e
 	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
 		return "", err
 	}
-	return p.ID, audit.Append(tx, audit.Record(actor, "practice.publish", "practice:"+p.ID, nil, p, "accepted from submission "+sub.ID))
+	return p.ID, audit.Append(tx, audit.Record(actor, "practice.publish", "practice:"+p.ID, nil, p, "accepted from submission "+subID))
 }
 
 // Queue filters the review queue.

@@ -148,8 +148,10 @@ type Submission struct {
 	History    []Transition       `json:"history"`
 	Revisions  []Revision         `json:"revisions,omitempty"`
 	PracticeID string             `json:"practice_id,omitempty"`
-	Created    time.Time          `json:"created"`
-	Updated    time.Time          `json:"updated"`
+	// Suggestions are an AI assistant's, asked for by a coordinator; machine-generated.
+	Suggestions *practices.Suggestions `json:"suggestions,omitempty"`
+	Created     time.Time              `json:"created"`
+	Updated     time.Time              `json:"updated"`
 	// TokenHash is the hash of the contributor's tracking token; it never leaves the store.
 	TokenHash string `json:"token_hash,omitempty"`
 }
@@ -192,6 +194,9 @@ type Receipt struct {
 type Decision struct {
 	Decision string `json:"decision"` // accept, reject, request_changes
 	Comment  string `json:"comment"`
+	// Apply, with an accept, takes some of the assistant's suggestions into the published
+	// practice, as suggested or as the coordinator edited them.
+	Apply *Applied `json:"apply,omitempty"`
 }
 
 // DecisionResult says what a decision did.

@@ -11,7 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-func registerReview(api *gin.RouterGroup, svc ReviewService) {
+func registerReview(api *gin.RouterGroup, svc ReviewService, expensive gin.HandlerFunc) {
 	g := api.Group("/review", requireRole(auth.RoleCoordinator))
 	g.GET("/submissions", func(c *gin.Context) {
 		vals, err := queryParams(c, "status", "session", "area", "older_than_days")
@@ -40,5 +40,9 @@ func registerReview(api *gin.RouterGroup, svc ReviewService) {
 		}
 		r, err := svc.Decide(c, c.Param("id"), principal(c), d)
 		respond(c, http.StatusOK, r, err)
+	})
+	g.POST("/submissions/:id/assist", expensive, func(c *gin.Context) {
+		sub, err := svc.Assist(c, c.Param("id"), principal(c))
+		respond(c, http.StatusOK, sub, err)
 	})
 }

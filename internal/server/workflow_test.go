@@ -87,6 +87,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}{
 		{"GET", "/api/v1/review/submissions", "", [4]int{401, 401, 200, 200}},
 		{"POST", "/api/v1/review/submissions/nope/decision", `{"decision":"reject"}`, [4]int{401, 401, 404, 404}},
+		// With no AI endpoint configured the assistant answers 404, past authorization.
+		{"POST", "/api/v1/review/submissions/" + w.subID + "/assist", "", [4]int{401, 401, 404, 404}},
 		{"GET", sub, "", [4]int{401, 200, 200, 200}},
 		{"PUT", sub, submissionBody, [4]int{401, 409, 403, 403}},
 		{"POST", "/api/v1/sessions", `{"title":"A call"}`, [4]int{401, 401, 201, 201}},

@@ -21,6 +21,7 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.GET("/review", p.queue)
 	g.GET("/review/submissions/:id", p.submission)
 	g.POST("/review/submissions/:id/decision", p.decide)
+	g.POST("/review/submissions/:id/assist", p.assist)
 	g.GET("/review/sessions", p.manageSessions)
 	g.POST("/review/sessions", p.saveSession)
 	g.GET("/review/audit", p.auditLog)
@@ -95,11 +96,36 @@ func (p *Pages) submission(c *gin.Context) {
 	}
 	in := review.Input{Practice: sub.Practice, Draft: true}
 	dups, _ := p.cfg.Review.Duplicates(c, in)
-	p.render(c, http.StatusOK, "submission", map[string]any{"Sub": sub, "Duplicates": dups})
+	p.render(c, http.StatusOK, "submission", map[string]any{"Sub": sub, "Duplicates": dups, "Assistant": p.cfg.Review.AssistantAvailable()})
+}
+
+// assist asks the AI assistant for suggestions, then shows them on the submission.
+func (p *Pages) assist(c *gin.Context) {
+	if _, err := p.cfg.Review.Assist(c, c.Param("id"), user(c)); err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/review/submissions/"+c.Param("id")+"#suggestions")
+}
+
+// appliedForm reads the suggestions a coordinator took, as checked and edited in the
+// suggestions form; nil when none was taken.
+func appliedForm(c *gin.Context) *review.Applied {
+	fields := c.PostFormArray("apply")
+	if len(fields) == 0 {
+		return nil
+	}
+	list := func(key string) []string { return append([]string{}, c.PostFormArray(key)...) }
+	a := &review.Applied{Fields: fields, Areas: list("apply_areas"), Crises: list("apply_crises"),
+		TargetGroups: list("apply_target_groups"), Tags: splitList(c.PostForm("apply_tags"), ","), Summary: c.PostForm("apply_summary")}
+	if slices.Contains(fields, review.FieldTranslation) {
+		a.Translation = &practices.Translation{Title: c.PostForm("apply_translation_title"), Summary: c.PostForm("apply_translation_summary"), Body: c.PostForm("apply_translation_body")}
+	}
+	return a
 }
 
 func (p *Pages) decide(c *gin.Context) {
-	d := review.Decision{Decision: c.PostForm("decision"), Comment: c.PostForm("comment")}
+	d := review.Decision{Decision: c.PostForm("decision"), Comment: c.PostForm("comment"), Apply: appliedForm(c)}
 	res, err := p.cfg.Review.Decide(c, c.Param("id"), user(c), d)
 	if err != nil {
 		p.fail(c, err)

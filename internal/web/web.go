@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,8 @@ type Review interface {
 	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
 	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
 	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
+	Assist(ctx context.Context, id string, who *auth.Principal) (*review.Submission, error)
+	AssistantAvailable() bool
 	SaveSession(ctx context.Context, actor string, s review.Session) (*review.Session, error)
 	Session(ctx context.Context, id string) (*review.Session, error)
 	Sessions(ctx context.Context, openOnly bool) ([]review.Session, error)
@@ -213,15 +216,8 @@ func (p *Pages) funcs() template.FuncMap {
 			data, _ := json.Marshal(v)
 			return template.JS(data)
 		},
-		"vocab": vocab,
-		"contains": func(list []string, s string) bool {
-			for _, x := range list {
-				if x == s {
-					return true
-				}
-			}
-			return false
-		},
+		"vocab":    vocab,
+		"contains": slices.Contains[[]string],
 	}
 }
 

@@ -1,0 +1,74 @@
+package practices
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Suggestions are what an AI assistant proposes for a submitted case, for a coordinator
+// to take, edit or leave. They are machine-generated and always stored marked so.
+type Suggestions struct {
+	MachineGenerated bool      `json:"machine_generated"`
+	Model            string    `json:"model"`
+	Generated        time.Time `json:"generated"`
+	// RequestedBy is the coordinator who asked for them.
+	RequestedBy string `json:"requested_by"`
+	// Language is the language the assistant read the case in.
+	Language     string   `json:"language"`
+	Areas        []string `json:"areas"`
+	Tags         []string `json:"tags"`
+	Crises       []string `json:"crises"`
+	TargetGroups []string `json:"target_groups"`
+	// Summary is a two-sentence summary in the case's language.
+	Summary string `json:"summary"`
+	// Translation is an English translation, when the case is written in another language.
+	Translation *Translation `json:"translation,omitempty"`
+}
+
+// Translation is a practice's text in another language. It is kept apart from the text
+// the case's authors wrote, which stays the authoritative one.
+type Translation struct {
+	Language string `json:"language" yaml:"language"`
+	Title    string `json:"title" yaml:"title"`
+	Summary  string `json:"summary" yaml:"summary"`
+	Body     string `json:"body" yaml:"body"`
+	// Machine translations name their model; ReviewedBy is the coordinator who took it.
+	Machine    bool      `json:"machine" yaml:"machine"`
+	Model      string    `json:"model,omitempty" yaml:"model,omitempty"`
+	Generated  time.Time `json:"generated,omitzero" yaml:"generated,omitempty"`
+	ReviewedBy string    `json:"reviewed_by,omitempty" yaml:"reviewed_by,omitempty"`
+	// Partial is set when only the beginning of a long body was translated.
+	Partial bool `json:"partial,omitempty" yaml:"partial,omitempty"`
+}
+
+// Assisted records which of a practice's fields a coordinator took from an assistant's
+// suggestions, so that pages can say so.
+type Assisted struct {
+	Model      string    `json:"model" yaml:"model"`
+	Generated  time.Time `json:"generated" yaml:"generated"`
+	AcceptedBy string    `json:"accepted_by" yaml:"accepted_by"`
+	// Fields taken as suggested; Edited ones were changed by the coordinator first.
+	Fields []string `json:"fields" yaml:"fields"`
+	Edited []string `json:"edited,omitempty" yaml:"edited,omitempty"`
+}
+
+// validateTranslations names what is wrong in a practice's translations.
+func validateTranslations(f map[string]string, ts []Translation) {
+	seen := map[string]bool{}
+	for i, t := range ts {
+		name := fmt.Sprintf("translations[%d]", i)
+		switch {
+		case !Languages.Has(t.Language):
+			f[name+".language"] = unknownTerm(t.Language, Languages)
+		case seen[t.Language]:
+			f[name+".language"] = fmt.Sprintf("%q is translated twice", t.Language)
+		}
+		seen[t.Language] = true
+		requireText(f, name+".title", t.Title, MaxTitle)
+		requireText(f, name+".summary", t.Summary, MaxSummary)
+		if utf8.RuneCountInString(t.Body) > MaxBody {
+			f[name+".body"] = fmt.Sprintf("is too long (at most %d characters)", MaxBody)
+		}
+	}
+}
