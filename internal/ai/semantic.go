@@ -1,7 +1,6 @@
 package ai
 
 import (
-	"container/heap"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,22 +8,33 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// bucketVectors holds one embedding per practice: id → vector record.
+// bucketVectors holds the embeddings of each practice's chunks: id → vector record.
 var bucketVectors = []byte("embeddings")
 
 type vectorRecord struct {
-	Model  string    `json:"m"`
-	Hash   string    `json:"h"`
-	Vector []float32 `json:"v"`
+	Model string `json:"m"`
+	Hash  string `json:"h"`
+	// Vectors holds one embedding per chunk; Vector is the one of records written
+	// before long texts were chunked.
+	Vectors [][]float32 `json:"vs,omitempty"`
+	Vector  []float32   `json:"v,omitempty"`
+}
+
+func (r vectorRecord) chunks() [][]float32 {
+	if len(r.Vectors) > 0 {
+		return r.Vectors
+	}
+	return [][]float32{r.Vector}
 }
 
 // Embedder turns texts into vectors.
@@ -43,16 +53,21 @@ type Semantic struct {
 	log   *slog.Logger
 
 	mu   sync.RWMutex
-	vecs map[string][]float32 // normalised, for the current model
+	vecs *vectorSet // normalised, for the current model
 
 	cacheMu sync.Mutex
 	cache   map[string][]float32
 	order   []string
 }
 
-// embedRunes bounds the text embedded per practice: title, summary and the start of the
-// body (one chunk; long bodies are not split yet).
-const embedRunes = 6000
+// Long texts are embedded in chunks of about chunkRunes, overlapping by chunkOverlap so
+// that a passage cut in two is whole in one of them; a practice is as near a query as its
+// nearest chunk. maxChunks bounds one practice's (the body's limit allows 50).
+const (
+	chunkRunes   = 2000
+	chunkOverlap = 200
+	maxChunks    = 50
+)
 
 // queryCacheSize bounds the cached query embeddings.
 const queryCacheSize = 512
@@ -62,7 +77,7 @@ func NewSemantic(store *practices.Store, emb Embedder, log *slog.Logger) (*Seman
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Semantic{store: store, emb: emb, log: log, vecs: map[string][]float32{}, cache: map[string][]float32{}}
+	s := &Semantic{store: store, emb: emb, log: log, vecs: newVectorSet(), cache: map[string][]float32{}}
 	err := store.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketVectors)
 		if err != nil {
@@ -74,7 +89,7 @@ func NewSemantic(store *practices.Store, emb Embedder, log *slog.Logger) (*Seman
 				return fmt.Errorf("decode embedding of %s: %w", k, err)
 			}
 			if r.Model == emb.EmbedModel() {
-				s.vecs[string(k)] = normalise(r.Vector)
+				s.vecs.put(string(k), normaliseAll(r.chunks()))
 			}
 			return nil
 		})
@@ -88,16 +103,50 @@ func NewSemantic(store *practices.Store, emb Embedder, log *slog.Logger) (*Seman
 // Available reports whether semantic search may be used now.
 func (s *Semantic) Available() bool { return s.emb.Available() }
 
-func embedText(p *practices.Practice) string {
-	t := p.Title + "\n" + p.Summary + "\n" + p.Body
-	if r := []rune(t); len(r) > embedRunes {
-		t = string(r[:embedRunes])
+// chunks splits a practice's text for embedding: the first chunk opens with the title and
+// summary, the others with the title, so that each says what it is part of. A cut falls
+// at a paragraph or sentence end when one is near.
+func chunks(p *practices.Practice) []string {
+	head := p.Title + "\n" + p.Summary + "\n"
+	body := []rune(p.Body)
+	if utf8.RuneCountInString(head)+len(body) <= chunkRunes {
+		return []string{head + p.Body}
 	}
-	return t
+	var out []string
+	for start := 0; len(out) < maxChunks; {
+		end := min(start+chunkRunes, len(body))
+		if end < len(body) {
+			end = cutAt(body, start+chunkRunes*3/4, end)
+		}
+		prefix := p.Title + "\n"
+		if start == 0 {
+			prefix = head
+		}
+		out = append(out, prefix+string(body[start:end]))
+		if end == len(body) {
+			break
+		}
+		start = max(end-chunkOverlap, start+1)
+	}
+	return out
 }
 
-func hashOf(model, text string) string {
-	h := sha256.Sum256([]byte(model + "\x00" + text))
+// cutAt returns the end of the last paragraph, else sentence, in body[from:to], or to.
+func cutAt(body []rune, from, to int) int {
+	for _, brk := range []string{"\n\n", ". "} {
+		for i := to - len(brk); i >= from; i-- {
+			if string(body[i:i+len(brk)]) == brk {
+				return i + len(brk)
+			}
+		}
+	}
+	return to
+}
+
+// hashOf identifies what was embedded: the model and the chunks. (A text of one chunk
+// hashes as before chunking, so that short practices are not embedded again.)
+func hashOf(model string, texts []string) string {
+	h := sha256.Sum256([]byte(model + "\x00" + strings.Join(texts, "\x1e")))
 	return hex.EncodeToString(h[:])
 }
 
@@ -106,7 +155,11 @@ func hashOf(model, text string) string {
 // how many it embedded.
 func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (int, error) {
 	model := s.emb.EmbedModel()
-	type job struct{ id, text, hash string }
+	type job struct {
+		id    string
+		texts []string
+		hash  string
+	}
 	held := map[string]string{} // id → content hash embedded with this model
 	err := s.store.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketVectors).ForEach(func(k, v []byte) error {
@@ -127,9 +180,9 @@ func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (in
 			return nil
 		}
 		live[p.ID] = true
-		text := embedText(p)
-		if h := hashOf(model, text); held[p.ID] != h {
-			todo = append(todo, job{p.ID, text, h})
+		texts := chunks(p)
+		if h := hashOf(model, texts); held[p.ID] != h {
+			todo = append(todo, job{p.ID, texts, h})
 		}
 		return nil
 	})
@@ -139,21 +192,27 @@ func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (in
 	if err := s.drop(live); err != nil {
 		return 0, err
 	}
-	const batch = 16
+	// One request carries the chunks of a few practices, at least one whole practice.
+	const batchTexts = 32
 	done := 0
-	for i := 0; i < len(todo); i += batch {
-		part := todo[i:min(i+batch, len(todo))]
-		texts := make([]string, len(part))
-		for j, jb := range part {
-			texts[j] = jb.text
+	for i := 0; i < len(todo); {
+		var part []job
+		var texts []string
+		for ; i < len(todo) && (len(part) == 0 || len(texts)+len(todo[i].texts) <= batchTexts); i++ {
+			part = append(part, todo[i])
+			texts = append(texts, todo[i].texts...)
 		}
-		vs, err := s.emb.Embed(ctx, texts)
+		flat, err := s.emb.Embed(ctx, texts)
 		if err != nil {
 			return done, err
 		}
+		vecs := make([][][]float32, len(part))
+		for j, jb := range part {
+			vecs[j], flat = flat[:len(jb.texts)], flat[len(jb.texts):]
+		}
 		err = s.store.Update(func(tx *bolt.Tx) error {
 			for j, jb := range part {
-				data, err := json.Marshal(vectorRecord{Model: model, Hash: jb.hash, Vector: vs[j]})
+				data, err := json.Marshal(vectorRecord{Model: model, Hash: jb.hash, Vectors: vecs[j]})
 				if err != nil {
 					return err
 				}
@@ -168,7 +227,7 @@ func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (in
 		}
 		s.mu.Lock()
 		for j, jb := range part {
-			s.vecs[jb.id] = normalise(vs[j])
+			s.vecs.put(jb.id, normaliseAll(vecs[j]))
 		}
 		s.mu.Unlock()
 		done += len(part)
@@ -183,7 +242,7 @@ func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (in
 func (s *Semantic) drop(live map[string]bool) error {
 	var gone []string
 	s.mu.RLock()
-	for id := range s.vecs {
+	for _, id := range s.vecs.ids() {
 		if !live[id] {
 			gone = append(gone, id)
 		}
@@ -205,7 +264,7 @@ func (s *Semantic) drop(live map[string]bool) error {
 	}
 	s.mu.Lock()
 	for _, id := range gone {
-		delete(s.vecs, id)
+		s.vecs.remove(id)
 	}
 	s.mu.Unlock()
 	return nil
@@ -237,23 +296,9 @@ func (s *Semantic) Nearest(ctx context.Context, query string, k int) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	// Keep the k best in a min-heap while scanning: no sort of every practice.
-	top := make(scoredHeap, 0, k+1)
 	s.mu.RLock()
-	for id, v := range s.vecs {
-		if len(v) != len(q) {
-			continue
-		}
-		x := scored{id, dot(q, v)}
-		if len(top) < k {
-			heap.Push(&top, x)
-		} else if k > 0 && x.better(top[0]) {
-			top[0] = x
-			heap.Fix(&top, 0)
-		}
-	}
+	top := s.vecs.nearest(q, k)
 	s.mu.RUnlock()
-	sort.Slice(top, func(i, j int) bool { return top[i].better(top[j]) })
 	out := make([]string, len(top))
 	for i, x := range top {
 		out[i] = x.id
@@ -309,6 +354,14 @@ func (s *Semantic) queryVector(ctx context.Context, query string) ([]float32, er
 	s.cache[query] = v
 	s.order = append(s.order, query)
 	return v, nil
+}
+
+func normaliseAll(vs [][]float32) [][]float32 {
+	out := make([][]float32, len(vs))
+	for i, v := range vs {
+		out[i] = normalise(v)
+	}
+	return out
 }
 
 func normalise(v []float32) []float32 {

@@ -10,6 +10,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/ai/aitest"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 func client(e *aitest.Embeddings, model string) *ai.Client {
@@ -104,5 +105,48 @@ func TestHybridSearch(t *testing.T) {
 	other, _ := ai.NewSemantic(a.Store, client(e, "embed-2"), nil)
 	if n, _ := other.Sync(ctx, nil); n != published || e.Total()-before != published {
 		t.Fatalf("a model change re-embedded %d", n)
+	}
+}
+
+// A long practice is embedded in chunks: a passage far into its body is found, and the
+// practice is as near as its nearest chunk.
+func TestLongPracticesAreEmbeddedInChunks(t *testing.T) {
+	ctx := context.Background()
+	a := openApp(t)
+	p, err := a.Store.Get(ctx, "bilbao-geobilbao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ID, p.Version = "long-practice", 0
+	// About 20 000 characters of paragraphs on other things, then one on connectivity.
+	filler := strings.Repeat(strings.Repeat("The municipal team met the neighbourhood associations. ", 8)+"\n\n", 45)
+	p.Body = filler + strings.Repeat("Buses with zqwifi hotspots parked near every school. ", 25) + "\n"
+	if _, err := a.Import(ctx, []*practices.Practice{p}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	e := aitest.NewEmbeddings(t)
+	sem, err := ai.NewSemantic(a.Store, client(e, "embed-1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, _ := a.Store.Count()
+	before := e.Total()
+	if _, err := sem.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if extra := e.Total() - before - published; extra < 9 {
+		t.Fatalf("a 20 000-character practice gave %d chunks beyond its first", extra)
+	}
+	near, err := sem.Nearest(ctx, "zqwifi buses school", 3)
+	if err != nil || len(near) == 0 || near[0] != "long-practice" {
+		t.Fatalf("nearest %v (%v)", near, err)
+	}
+	// Reloaded from the store, the chunks give the same answer, and nothing is embedded again.
+	again, _ := ai.NewSemantic(a.Store, client(e, "embed-1"), nil)
+	if n, _ := again.Sync(ctx, nil); n != 0 {
+		t.Fatalf("%d embedded again after a restart", n)
+	}
+	if near2, _ := again.Nearest(ctx, "zqwifi buses school", 3); strings.Join(near2, ",") != strings.Join(near, ",") {
+		t.Fatalf("after a restart %v, before %v", near2, near)
 	}
 }
