@@ -56,4 +56,53 @@
     if (results) { bindFacets(results); }
     window.addEventListener("popstate", function () { window.location.reload(); });
   }
+
+  // The answer to a question as it is written, from /ask/stream (server-sent events).
+  // The "done" event carries the grounded answer, which replaces what streamed; on any
+  // trouble the page is loaded the plain way, which says what went wrong.
+  var ask = document.querySelector("form[data-stream]");
+  if (ask && window.EventSource) {
+    ask.addEventListener("submit", function (ev) {
+      var q = ask.querySelector("[name=q]").value.trim();
+      if (!q) { return; }
+      ev.preventDefault();
+      var plain = ask.getAttribute("action") + "?q=" + encodeURIComponent(q);
+      document.querySelectorAll("section.answer, .notice").forEach(function (el) { el.remove(); });
+      var section = el("section", "answer"), h = el("h2"), live = el("p", "streaming");
+      section.id = "answer"; section.setAttribute("aria-busy", "true");
+      h.textContent = ask.getAttribute("data-answer");
+      live.textContent = ask.getAttribute("data-writing");
+      section.append(h, live);
+      ask.after(section);
+      history.replaceState(null, "", plain);
+      var started = false;
+      var es = new EventSource(ask.getAttribute("data-stream") + "?q=" + encodeURIComponent(q));
+      es.addEventListener("delta", function (e) {
+        if (!started) { live.textContent = ""; started = true; }
+        live.textContent += JSON.parse(e.data).text;
+      });
+      es.addEventListener("done", function (e) {
+        es.close();
+        var a = JSON.parse(e.data);
+        live.remove();
+        a.answer.split("\n\n").forEach(function (para) { var p = el("p"); p.textContent = para; section.append(p); });
+        if (a.citations.length) {
+          var h3 = el("h3"), ul = el("ul", "citations"), note = el("p", "meta");
+          h3.textContent = ask.getAttribute("data-sources");
+          a.citations.forEach(function (c) {
+            var li = el("li"), link = el("a"), code = el("code");
+            link.href = "/practices/" + encodeURIComponent(c.id); link.textContent = c.title;
+            code.textContent = "[" + c.id + "]";
+            li.append(link, " ", code); ul.append(li);
+          });
+          note.textContent = ask.getAttribute("data-machine");
+          section.append(h3, ul, note);
+        }
+        section.setAttribute("aria-busy", "false");
+      });
+      var fallback = function () { es.close(); window.location = plain; };
+      es.addEventListener("error", fallback);
+    });
+  }
+  function el(tag, cls) { var e = document.createElement(tag); if (cls) { e.className = cls; } return e; }
 })();

@@ -67,14 +67,18 @@ func reply(w http.ResponseWriter, content string) {
 
 // scripted answers citing the first practice of the prompt and one id it made up.
 func scripted(n int, body string, w http.ResponseWriter) {
+	reply(w, "Cities gave students connectivity at home ["+firstID(body)+"]. Others did more [invented-practice].")
+}
+
+// firstID is the id of the first practice a chat request's prompt gives.
+func firstID(body string) string {
 	var req struct {
 		Messages []struct{ Content string } `json:"messages"`
 	}
 	json.Unmarshal([]byte(body), &req)
 	user := req.Messages[len(req.Messages)-1].Content
 	start := strings.Index(user, "\n[")
-	id := user[start+2 : start+2+strings.Index(user[start+2:], "]")]
-	reply(w, "Cities gave students connectivity at home ["+id+"]. Others did more [invented-practice].")
+	return user[start+2 : start+2+strings.Index(user[start+2:], "]")]
 }
 
 func openApp(t *testing.T) *app.App {

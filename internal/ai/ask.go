@@ -77,6 +77,18 @@ var citation = regexp.MustCompile(`\[([a-z0-9]+(?:-[a-z0-9]+)*)\]`)
 
 // Ask answers a question, or says that nothing answers it.
 func (a *Asker) Ask(ctx context.Context, question string) (Answer, error) {
+	return a.AskStream(ctx, question, nil)
+}
+
+// Streamer is a Chatter that can pass the answer on as it is generated.
+type Streamer interface {
+	Stream(ctx context.Context, system, user string, emit func(string)) (string, error)
+}
+
+// AskStream is Ask passing the answer to emit as it is generated (when the endpoint can
+// stream), with made-up citations and a refusal held back: what is emitted is what the
+// grounded answer says, and the Answer returned is the final word.
+func (a *Asker) AskStream(ctx context.Context, question string, emit func(string)) (Answer, error) {
 	question = strings.TrimSpace(question)
 	switch n := utf8.RuneCountInString(question); {
 	case n == 0:
@@ -91,11 +103,86 @@ func (a *Asker) Ask(ctx context.Context, question string) (Answer, error) {
 	if len(ps) == 0 {
 		return Answer{Answer: NothingFound, Citations: []Citation{}}, nil
 	}
-	text, err := a.chat.Chat(ctx, systemPrompt, prompt(question, ps))
+	var text string
+	if st, ok := a.chat.(Streamer); ok && emit != nil {
+		f := newCiteFilter(ps, emit)
+		text, err = st.Stream(ctx, systemPrompt, prompt(question, ps), f.write)
+		f.flush()
+	} else {
+		text, err = a.chat.Chat(ctx, systemPrompt, prompt(question, ps))
+	}
 	if err != nil {
 		return Answer{}, err
 	}
 	return ground(text, ps), nil
+}
+
+// citeFilter passes a streamed answer on, holding back a bracket until it closes (to
+// drop the citation of a practice not given) and the start until it cannot be the
+// refusal.
+type citeFilter struct {
+	given   map[string]bool
+	emit    func(string)
+	pending strings.Builder
+	started bool
+}
+
+func newCiteFilter(ps []*practices.Practice, emit func(string)) *citeFilter {
+	f := &citeFilter{given: map[string]bool{}, emit: emit}
+	for _, p := range ps {
+		f.given[p.ID] = true
+	}
+	return f
+}
+
+// longestID bounds how long an open bracket is held: longer, it is not a citation.
+const longestID = 122
+
+func (f *citeFilter) write(delta string) {
+	f.pending.WriteString(delta)
+	s := f.pending.String()
+	if !f.started {
+		if strings.HasPrefix(noAnswer, strings.TrimSpace(s)) || strings.HasPrefix(strings.TrimSpace(s), noAnswer) {
+			return // might be, or is, the refusal: the final answer will say
+		}
+		f.started = true
+	}
+	var out strings.Builder
+	for {
+		open := strings.IndexByte(s, '[')
+		if open < 0 {
+			out.WriteString(s)
+			s = ""
+			break
+		}
+		out.WriteString(s[:open])
+		s = s[open:]
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			if len(s) > longestID {
+				out.WriteString(s[:1])
+				s = s[1:]
+				continue
+			}
+			break // wait for the bracket to close
+		}
+		if m := s[:end+1]; !citation.MatchString(m) || citation.FindString(m) != m || f.given[m[1:end]] {
+			out.WriteString(m)
+		}
+		s = s[end+1:]
+	}
+	f.pending.Reset()
+	f.pending.WriteString(s)
+	if out.Len() > 0 {
+		f.emit(out.String())
+	}
+}
+
+// flush emits what is still held once the answer is complete (never the refusal).
+func (f *citeFilter) flush() {
+	if s := f.pending.String(); f.started && s != "" {
+		f.emit(s)
+	}
 }
 
 func prompt(question string, ps []*practices.Practice) string {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,6 +167,56 @@ func (c *Client) Complete(ctx context.Context, system, user string, maxTokens in
 		return "", apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
 	}
 	return resp.Choices[0].Message.Content, nil
+}
+
+// Stream is Chat with the answer passed to emit as it is generated; it returns the whole.
+func (c *Client) Stream(ctx context.Context, system, user string, emit func(string)) (string, error) {
+	if !c.Available() {
+		return "", ErrUnavailable
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	st, err := c.oa.CreateChatCompletionStream(ctx, openai.ChatCompletionRequest{
+		Model: c.cfg.ChatModel, MaxTokens: c.cfg.MaxAnswerTokens, Temperature: 0, Stream: true,
+		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: system},
+			{Role: openai.ChatMessageRoleUser, Content: user},
+		},
+	})
+	var b strings.Builder
+	tokens := 0
+	if err == nil {
+		defer st.Close()
+		for {
+			resp, rerr := st.Recv()
+			if errors.Is(rerr, io.EOF) {
+				break
+			}
+			if rerr != nil {
+				err = rerr
+				break
+			}
+			if resp.Usage != nil {
+				tokens = resp.Usage.TotalTokens
+			}
+			for _, ch := range resp.Choices {
+				if d := ch.Delta.Content; d != "" {
+					b.WriteString(d)
+					emit(d)
+				}
+			}
+		}
+	}
+	if tokens == 0 {
+		// A server that does not report usage in streams is counted roughly, so the cap holds.
+		tokens = (len(system) + len(user) + b.Len()) / 4
+	}
+	c.record(err, tokens)
+	if err != nil {
+		return "", apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
+	}
+	return b.String(), nil
 }
 
 // EmbedModel is the embedding model, empty when semantic search is off.

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -14,6 +16,7 @@ import (
 // Asker answers questions from the practices (only when an AI endpoint is configured).
 type Asker interface {
 	Ask(ctx context.Context, question string) (ai.Answer, error)
+	AskStream(ctx context.Context, question string, emit func(string)) (ai.Answer, error)
 	Available() bool
 }
 
@@ -24,6 +27,33 @@ func (p *Pages) registerAsk(g *gin.RouterGroup, expensive gin.HandlerFunc) {
 		return
 	}
 	g.GET("/ask", expensive, p.ask)
+	g.GET("/ask/stream", expensive, p.askStream)
+}
+
+// askStream sends the answer as server-sent events while it is written: "delta" events
+// with text, then "done" with the grounded answer (the final word: the page shows it in
+// place of what streamed), or "error". The page's script uses it; /ask works without.
+func (p *Pages) askStream(c *gin.Context) {
+	c.Header("Content-Type", "text/event-stream")
+	c.Header("Cache-Control", "no-cache")
+	c.Header("X-Accel-Buffering", "no") // a proxy must not hold the events back
+	c.Status(http.StatusOK)
+	send := func(event string, v any) {
+		data, _ := json.Marshal(v)
+		fmt.Fprintf(c.Writer, "event: %s\ndata: %s\n\n", event, data)
+		c.Writer.Flush()
+	}
+	a, err := p.cfg.Ask.AskStream(c, strings.TrimSpace(c.Query("q")), func(s string) { send("delta", map[string]string{"text": s}) })
+	if err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.Internal {
+			p.cfg.Logger.Error("ask failed", "err", err)
+			e.Message = ""
+		}
+		send("error", map[string]string{"code": e.Code, "message": e.Message})
+		return
+	}
+	send("done", a)
 }
 
 func (p *Pages) ask(c *gin.Context) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
@@ -77,4 +78,36 @@ func TestBrowserCoordinatorTakesTheAssistantsSuggestions(t *testing.T) {
 		t.Error("a payload in the translation ran")
 	}
 	inspect(t, ctx, "practice-translated")
+}
+
+// With script, the answer is written into the page as it streams, then replaced by the
+// grounded answer with its citations; the address becomes the plain page's.
+func TestBrowserAskStreamsTheAnswer(t *testing.T) {
+	base := askSite(t, stubAsker{})
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(base+"/ask"), chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "laptops for students"), chromedp.Click(chromedp.CSS("form.ask button")),
+		chromedp.WaitVisible(chromedp.CSS(`section.answer[aria-busy="false"] ul.citations a`)))
+	if first := text(t, ctx, "section.answer p"); first != "Cities lent laptops [bilbao-geobilbao]." {
+		t.Errorf("first paragraph %q", first)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("section.answer b").length`); n != 0 {
+		t.Error("markup in the answer became elements")
+	}
+	if href := eval[string](t, ctx, `document.querySelector("ul.citations a").getAttribute("href")`); href != "/practices/bilbao-geobilbao" {
+		t.Errorf("citation link %q", href)
+	}
+	if loc := eval[string](t, ctx, `location.pathname + location.search`); loc != "/ask?q=laptops%20for%20students" {
+		t.Errorf("address %q", loc)
+	}
+	inspect(t, ctx, "ask-streamed")
+
+	// When the endpoint fails mid-way, the plain page says so and points to search.
+	down := askSite(t, stubAsker{err: ai.ErrUnavailable})
+	run(t, ctx, chromedp.Navigate(down+"/ask"), chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "laptops"), chromedp.Click(chromedp.CSS("form.ask button")),
+		chromedp.WaitVisible(chromedp.CSS("p.notice a")))
+	if href := eval[string](t, ctx, `document.querySelector("p.notice a").getAttribute("href")`); href != "/search?q=laptops" {
+		t.Errorf("fallback link %q", href)
+	}
 }

@@ -234,12 +234,20 @@ type stubAsker struct{ err error }
 
 func (s stubAsker) Available() bool { return s.err == nil }
 
-func (s stubAsker) Ask(_ context.Context, q string) (ai.Answer, error) {
+func (s stubAsker) Ask(ctx context.Context, q string) (ai.Answer, error) {
+	return s.AskStream(ctx, q, nil)
+}
+
+func (s stubAsker) AskStream(_ context.Context, q string, emit func(string)) (ai.Answer, error) {
 	if s.err != nil {
 		return ai.Answer{}, s.err
 	}
-	return ai.Answer{Answer: "Cities lent laptops [bilbao-geobilbao].\n\nOthers <b>did</b> more.", Grounded: true,
-		Citations: []ai.Citation{{ID: "bilbao-geobilbao", Title: "GeoBilbao"}}}, nil
+	a := ai.Answer{Answer: "Cities lent laptops [bilbao-geobilbao].\n\nOthers <b>did</b> more.", Grounded: true,
+		Citations: []ai.Citation{{ID: "bilbao-geobilbao", Title: "GeoBilbao"}}}
+	for i := 0; emit != nil && i < len(a.Answer); i += 5 {
+		emit(a.Answer[i:min(i+5, len(a.Answer))])
+	}
+	return a, nil
 }
 
 func askSite(t *testing.T, asker web.Asker) string {
@@ -280,11 +288,20 @@ func TestAskPage(t *testing.T) {
 	if !strings.Contains(body, `href="/practices/bilbao-geobilbao"`) || strings.Contains(body, "<b>did</b>") {
 		t.Fatal("the answer is not linked or not escaped")
 	}
+	// The same answer as server-sent events, in parts, then the grounded whole.
+	resp, body := get(t, base, "/ask/stream?q=laptops", nil)
+	if resp.Header.Get("Content-Type") != "text/event-stream" || strings.Count(body, "event: delta\n") < 5 ||
+		!strings.Contains(body, "event: done\ndata: {\"answer\":") || !strings.Contains(body, `"citations":[{"id":"bilbao-geobilbao"`) {
+		t.Fatalf("stream %s: %q", resp.Header.Get("Content-Type"), body)
+	}
 	base = askSite(t, stubAsker{err: ai.ErrUnavailable})
+	if _, body := get(t, base, "/ask/stream?q=laptops", nil); !strings.Contains(body, "event: error\ndata: {\"code\":\"unavailable\"") {
+		t.Fatalf("stream while the endpoint fails: %q", body)
+	}
 	if _, body := get(t, base, "/", nil); strings.Contains(body, `href="/ask"`) {
 		t.Fatal("the nav links to the assistant while its endpoint fails")
 	}
-	resp, body := get(t, base, "/ask?q=laptops", nil)
+	resp, body = get(t, base, "/ask?q=laptops", nil)
 	if notice, _ := find(t, body, "p", "class", "notice"); resp.StatusCode != 200 || !strings.Contains(notice, "unavailable") || !strings.Contains(body, `href="/search?q=laptops"`) {
 		t.Fatalf("endpoint down: %d %q", resp.StatusCode, notice)
 	}
