@@ -1,8 +1,11 @@
 // Package synth generates realistic synthetic practices for scale tests: field
 // distributions (areas, crises, regions, countries, population bands, tags, target
-// groups, prerequisites, status, body length) are drawn from the real corpus, and text is
-// composed from its vocabulary and the thesaurus labels, so queries keep a realistic
-// selectivity. Every synthetic practice is marked: its id starts with "syn-" and its
+// groups, prerequisites, status, body length) are drawn from the real corpus, and the text
+// of each synthetic practice is composed from the words of one or two real practices (its
+// "topics") and a few thesaurus labels. Drawing every word from the vocabulary of the
+// whole corpus instead would spread each word over most documents (a word that five real
+// practices use would appear in half the synthetic ones), and queries would match far more
+// than they do in the real corpus; Selectivity measures this. Every synthetic practice is marked: its id starts with "syn-" and its
 // source says it is synthetic. Nothing here is ever mixed into the embedded corpus.
 package synth
 
@@ -28,11 +31,18 @@ type Model struct {
 	areas, crises, tags, groups, prereqs, statuses weighted
 	areaCount, tagCount, groupCount, prereqCount   []int
 	bodyWords                                      []int
-	words                                          []string // vocabulary, with repeats for frequency
-	titleWords                                     []string
-	cities                                         []practices.City
-	countries                                      []practices.Country
+	// topics are the words of each real practice (with repeats for frequency), and
+	// titleWords those of its title; labels are the thesaurus's.
+	topics, titleWords [][]string
+	labels             []string
+	// facts are the areas, crises, tags and target groups of each real practice, which a
+	// practice on its topic mostly shares.
+	facts     []facts
+	cities    []practices.City
+	countries []practices.Country
 }
+
+type facts struct{ areas, crises, tags, groups []string }
 
 type weighted struct {
 	values []string
@@ -111,12 +121,12 @@ func NewModel(corpus []*practices.Practice, geo *practices.Geography, labels []s
 		m.prereqCount = append(m.prereqCount, len(p.Prerequisites))
 		body := words(p.Body)
 		m.bodyWords = append(m.bodyWords, len(body))
-		m.words = append(m.words, body...)
-		m.words = append(m.words, words(p.Summary)...)
-		m.titleWords = append(m.titleWords, words(p.Title)...)
+		m.topics = append(m.topics, append(body, words(p.Summary)...))
+		m.titleWords = append(m.titleWords, words(p.Title))
+		m.facts = append(m.facts, facts{p.Areas, p.Crises, p.Tags, p.TargetGroups})
 	}
 	for _, l := range labels {
-		m.words = append(m.words, words(l)...)
+		m.labels = append(m.labels, words(l)...)
 	}
 	for _, w := range []*weighted{&m.areas, &m.crises, &m.tags, &m.groups, &m.prereqs, &m.statuses} {
 		w.freeze()
@@ -138,10 +148,10 @@ func words(s string) []string {
 
 func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
 
-func (m *Model) sentence(r *rand.Rand, n int) string {
+func sentence(r *rand.Rand, vocab []string, n int) string {
 	ws := make([]string, n)
 	for i := range ws {
-		ws[i] = pick(r, m.words)
+		ws[i] = pick(r, vocab)
 	}
 	s := strings.Join(ws, " ")
 	return strings.ToUpper(s[:1]) + s[1:] + "."
@@ -160,29 +170,53 @@ func (m *Model) Practice(seed uint64, i int) *practices.Practice {
 		p.City, p.Country = fmt.Sprintf("Town %d of %s", r.IntN(500), c.Name), c.Code
 		p.PopulationBand = practices.PopulationBands[r.IntN(len(practices.PopulationBands))].ID
 	}
+	// One topic, or two for a third of the practices; one practice in ten also names a
+	// thesaurus concept or two.
+	topics := []int{r.IntN(len(m.topics))}
+	if r.IntN(3) == 0 {
+		topics = append(topics, r.IntN(len(m.topics)))
+	}
+	var vocab, titleVocab []string
+	for _, t := range topics {
+		vocab = append(vocab, m.topics[t]...)
+		titleVocab = append(titleVocab, m.titleWords[t]...)
+	}
+	if len(m.labels) > 0 && r.IntN(10) == 0 {
+		for range 1 + r.IntN(2) {
+			vocab = append(vocab, pick(r, m.labels))
+		}
+	}
+	if len(titleVocab) == 0 {
+		titleVocab = vocab
+	}
 	tw := make([]string, 3+r.IntN(5))
 	for j := range tw {
-		tw[j] = pick(r, m.titleWords)
+		tw[j] = pick(r, titleVocab)
 	}
 	p.Title = strings.ToUpper(tw[0][:1]) + tw[0][1:] + " " + strings.Join(tw[1:], " ")
-	p.Summary = m.sentence(r, 20+r.IntN(20))
-	p.Areas = m.areas.drawN(r, max(1, pick(r, m.areaCount)))
-	if r.IntN(3) > 0 {
-		p.Crises = m.crises.drawN(r, 1+r.IntN(2))
+	p.Summary = sentence(r, vocab, 20+r.IntN(20))
+	if f := m.facts[topics[0]]; r.IntN(10) < 7 && len(f.areas) > 0 {
+		p.Areas, p.Crises = slices.Clone(f.areas), slices.Clone(f.crises)
+		p.Tags, p.TargetGroups = slices.Clone(f.tags), slices.Clone(f.groups)
+	} else {
+		p.Areas = m.areas.drawN(r, max(1, pick(r, m.areaCount)))
+		if r.IntN(3) > 0 {
+			p.Crises = m.crises.drawN(r, 1+r.IntN(2))
+		}
+		p.Tags = m.tags.drawN(r, pick(r, m.tagCount))
+		p.TargetGroups = m.groups.drawN(r, pick(r, m.groupCount))
 	}
-	p.Tags = m.tags.drawN(r, pick(r, m.tagCount))
-	p.TargetGroups = m.groups.drawN(r, pick(r, m.groupCount))
 	p.Prerequisites = m.prereqs.drawN(r, pick(r, m.prereqCount))
 	p.Status = m.statuses.draw(r)
 	if r.IntN(2) == 0 {
-		p.Results = []string{fmt.Sprintf("%d %s", 10+r.IntN(100000), pick(r, m.words))}
+		p.Results = []string{fmt.Sprintf("%d %s", 10+r.IntN(100000), pick(r, vocab))}
 	}
 	n := pick(r, m.bodyWords)
 	var b strings.Builder
 	b.WriteString("## What was done\n")
 	for written := 0; written < n; {
 		k := 8 + r.IntN(16)
-		b.WriteString(m.sentence(r, k))
+		b.WriteString(sentence(r, vocab, k))
 		b.WriteString(" ")
 		written += k
 		if r.IntN(6) == 0 {
