@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -133,13 +134,15 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Both hold the same documents: the same hits, facets and best hit. (Bleve's BM25
-	// statistics depend on how an index is split into segments, so the exact scores, and
-	// the order of close hits, may differ.)
+	// Both hold the same documents: the same hits and facets, and the best hit of each is
+	// among the first of the other. (Bleve's BM25 statistics depend on how an index is
+	// split into segments, which its background merger decides as it goes, so the exact
+	// scores, and the order of close hits, may differ.)
+	top := func(r *index.Result, id string) bool { return slices.Contains(ids(r)[:min(3, len(r.Hits))], id) }
 	for _, req := range probeRequests {
 		a, b := search(t, rebuilt, req), search(t, inc, req)
 		if a.Total != b.Total || !reflect.DeepEqual(sortedIDs(a), sortedIDs(b)) || !reflect.DeepEqual(a.Facets, b.Facets) ||
-			len(a.Hits) > 0 && a.Hits[0].ID != b.Hits[0].ID {
+			len(a.Hits) > 0 && (!top(b, a.Hits[0].ID) || !top(a, b.Hits[0].ID)) {
 			t.Errorf("%+v: rebuilt %d %v, incremental %d %v", req, a.Total, ids(a), b.Total, ids(b))
 		}
 	}
