@@ -52,8 +52,9 @@ type Change struct {
 
 // Store is the source of truth: practices and their change log in one bbolt file.
 type Store struct {
-	db  *bolt.DB
-	now func() time.Time
+	db      *bolt.DB
+	now     func() time.Time
+	decoded *decoded
 }
 
 // StoreOptions tune Open.
@@ -80,7 +81,7 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, decoded: newDecoded(decodedSize)}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			db.Close()
@@ -127,10 +128,15 @@ func u64(n uint64) []byte {
 
 // Get returns the practice with that id, or an apperr NotFound.
 func (s *Store) Get(ctx context.Context, id string) (*Practice, error) {
+	if p := s.decoded.get(id); p != nil {
+		return p, nil
+	}
 	var p *Practice
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		p, err = GetTx(tx, id)
+		if p, err = GetTx(tx, id); err == nil {
+			s.decoded.add(p, tx.ID())
+		}
 		return err
 	})
 	return p, err
@@ -273,6 +279,7 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	if err := b.Put([]byte(p.ID), data); err != nil {
 		return PutResult{}, fmt.Errorf("put practice %s: %w", p.ID, err)
 	}
+	s.decoded.write(p.ID, tx.ID())
 	if err := tx.Bucket(bucketVersions).Put(versionKey(p.ID, next.Version), data); err != nil {
 		return PutResult{}, fmt.Errorf("keep version %d of %s: %w", next.Version, p.ID, err)
 	}
@@ -306,6 +313,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := tx.Bucket(bucketPractices).Delete([]byte(id)); err != nil {
 			return fmt.Errorf("delete practice %s: %w", id, err)
 		}
+		s.decoded.write(id, tx.ID())
 		if err := stampRemoval(tx, old, s.now()); err != nil {
 			return err
 		}
