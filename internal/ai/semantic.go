@@ -15,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -56,8 +57,7 @@ type Semantic struct {
 	vecs *vectorSet // normalised, for the current model
 
 	cacheMu sync.Mutex
-	cache   map[string][]float32
-	order   []string
+	cache   *lru.Cache[string, []float32] // query → its normalised embedding
 }
 
 // Long texts are embedded in chunks of about chunkRunes, overlapping by chunkOverlap so
@@ -77,7 +77,7 @@ func NewSemantic(store *practices.Store, emb Embedder, log *slog.Logger) (*Seman
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Semantic{store: store, emb: emb, log: log, vecs: newVectorSet(), cache: map[string][]float32{}}
+	s := &Semantic{store: store, emb: emb, log: log, vecs: newVectorSet(), cache: lru.New[string, []float32](queryCacheSize)}
 	err := store.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketVectors)
 		if err != nil {
@@ -335,7 +335,7 @@ func (h *scoredHeap) Pop() any {
 
 func (s *Semantic) queryVector(ctx context.Context, query string) ([]float32, error) {
 	s.cacheMu.Lock()
-	v, ok := s.cache[query]
+	v, ok := s.cache.Get(query)
 	s.cacheMu.Unlock()
 	if ok {
 		return v, nil
@@ -346,13 +346,8 @@ func (s *Semantic) queryVector(ctx context.Context, query string) ([]float32, er
 	}
 	v = normalise(vs[0])
 	s.cacheMu.Lock()
-	defer s.cacheMu.Unlock()
-	if len(s.order) >= queryCacheSize {
-		delete(s.cache, s.order[0])
-		s.order = s.order[1:]
-	}
-	s.cache[query] = v
-	s.order = append(s.order, query)
+	s.cache.Put(query, v)
+	s.cacheMu.Unlock()
 	return v, nil
 }
 

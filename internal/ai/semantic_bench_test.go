@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/uclg-digital-cities/kb/internal/lru"
 )
 
 // clustered makes n unit vectors of dim around clusters of about 50, as embeddings of
@@ -96,11 +98,11 @@ func BenchmarkNearest(b *testing.B) {
 		exactBelow int
 	}{{"exact", 1 << 30}, {"sketched", defaultExactBelow}} {
 		b.Run(c.name, func(b *testing.B) {
-			s := &Semantic{vecs: setOf(vecs, c.exactBelow), cache: map[string][]float32{"query": qs[0]}}
+			s := &Semantic{vecs: setOf(vecs, c.exactBelow), cache: lru.New[string, []float32](1)}
 			ctx := context.Background()
 			i := 0
 			for b.Loop() {
-				s.cache["query"] = qs[i%len(qs)]
+				s.cache.Put("query", qs[i%len(qs)])
 				i++
 				if _, err := s.Nearest(ctx, "query", 100); err != nil {
 					b.Fatal(err)

@@ -1,9 +1,10 @@
 package practices
 
 import (
-	"container/list"
 	"slices"
 	"sync"
+
+	"github.com/uclg-digital-cities/kb/internal/lru"
 )
 
 // decoded keeps recently read practices decoded: reading a practice from the store means
@@ -14,30 +15,28 @@ import (
 // cannot put the old version back, whenever it finishes. Callers get clones: nothing they
 // change reaches the cache.
 type decoded struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // most recent first; values are *Practice
-	byID  map[string]*list.Element
+	mu   sync.Mutex
+	byID *lru.Cache[string, *Practice]
 	// written holds, for each practice written lately, the id of the transaction that
 	// wrote it; floor stands for those forgotten to keep the map small.
 	written map[string]int
 	floor   int
+	max     int
 }
 
 // decodedSize bounds the practices kept decoded (a few KB each).
 const decodedSize = 4096
 
 func newDecoded(max int) *decoded {
-	return &decoded{max: max, order: list.New(), byID: map[string]*list.Element{}, written: map[string]int{}}
+	return &decoded{byID: lru.New[string, *Practice](max), written: map[string]int{}, max: max}
 }
 
 // get returns a clone of the practice when it is kept.
 func (d *decoded) get(id string) *Practice {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if el, ok := d.byID[id]; ok {
-		d.order.MoveToFront(el)
-		return el.Value.(*Practice).Clone()
+	if p, ok := d.byID.Get(id); ok {
+		return p.Clone()
 	}
 	return nil
 }
@@ -47,17 +46,8 @@ func (d *decoded) get(id string) *Practice {
 func (d *decoded) add(p *Practice, tx int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.max == 0 || tx < d.floor || tx < d.written[p.ID] {
-		return
-	}
-	if el, ok := d.byID[p.ID]; ok {
-		d.order.Remove(el)
-	}
-	d.byID[p.ID] = d.order.PushFront(p.Clone())
-	for d.order.Len() > d.max {
-		last := d.order.Back()
-		d.order.Remove(last)
-		delete(d.byID, last.Value.(*Practice).ID)
+	if tx >= d.floor && tx >= d.written[p.ID] {
+		d.byID.Put(p.ID, p.Clone())
 	}
 }
 
@@ -65,10 +55,7 @@ func (d *decoded) add(p *Practice, tx int) {
 func (d *decoded) write(id string, tx int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if el, ok := d.byID[id]; ok {
-		d.order.Remove(el)
-		delete(d.byID, id)
-	}
+	d.byID.Delete(id)
 	d.written[id] = tx
 	if len(d.written) > 2*d.max {
 		for _, w := range d.written {

@@ -1,0 +1,56 @@
+// Package lru is a bounded map that forgets the least recently used entry first. It is
+// not safe for concurrent use: its users hold their own lock, which also guards what
+// they keep beside it.
+package lru
+
+import "container/list"
+
+// Cache holds at most Max entries; a Max of 0 holds none.
+type Cache[K comparable, V any] struct {
+	max   int
+	order *list.List // most recent first; values are *entry
+	byKey map[K]*list.Element
+}
+
+type entry[K comparable, V any] struct {
+	key K
+	val V
+}
+
+// New makes a cache of at most max entries.
+func New[K comparable, V any](max int) *Cache[K, V] {
+	return &Cache[K, V]{max: max, order: list.New(), byKey: map[K]*list.Element{}}
+}
+
+// Get returns the value of key and marks it used.
+func (c *Cache[K, V]) Get(key K) (V, bool) {
+	if el, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(el)
+		return el.Value.(*entry[K, V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
+// Put sets the value of key, forgetting the least recently used entries beyond the bound.
+func (c *Cache[K, V]) Put(key K, val V) {
+	if c.max <= 0 {
+		return
+	}
+	c.Delete(key)
+	c.byKey[key] = c.order.PushFront(&entry[K, V]{key, val})
+	for c.order.Len() > c.max {
+		c.Delete(c.order.Back().Value.(*entry[K, V]).key)
+	}
+}
+
+// Delete forgets key.
+func (c *Cache[K, V]) Delete(key K) {
+	if el, ok := c.byKey[key]; ok {
+		c.order.Remove(el)
+		delete(c.byKey, key)
+	}
+}
+
+// Len is the number of entries.
+func (c *Cache[K, V]) Len() int { return c.order.Len() }
