@@ -45,5 +45,13 @@ func runBench(ctx context.Context, e env, args []string) error {
 		Sizes: ns, Dir: *dir, Keep: *keep, Time: *secs, Server: self, Out: e.stdout,
 		Generate: func(i int) *practices.Practice { return model.Practice(*seed, i) },
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	real, err := bench.RealMatched(ctx)
+	if err != nil {
+		return err
+	}
+	bench.PrintMatched(e.stdout, real)
+	return nil
 }

@@ -37,6 +37,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	oaiNamespace := fs.String("oai-namespace", envOr(e, "KB_OAI_NAMESPACE", ""), "the domain in this node's OAI identifiers oai:DOMAIN:ID (env KB_OAI_NAMESPACE); default the base URL's host, or kb.localhost")
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
+	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing")})
+	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing"), NoAnswerCache: *noAnswerCache})
 	if errors.Is(err, practices.ErrLocked) {
 		return fmt.Errorf("another kb server already holds %s", *data)
 	}

@@ -43,6 +43,8 @@ type Config struct {
 	BcryptCost int
 	// Harvester bounds the harvests of peers; nil takes the defaults.
 	Harvester *oai.Client
+	// NoAnswerCache turns off the cache of recent search answers.
+	NoAnswerCache bool
 }
 
 // App is an open knowledge base.
@@ -112,7 +114,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
-	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress})
+	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open index: %w", err)

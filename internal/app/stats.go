@@ -19,6 +19,10 @@ type Stats struct {
 	Submissions    map[string]int `json:"submissions"`
 	// Peers is the harvest status of each peer.
 	Peers []federation.Peer `json:"peers"`
+	// AnswersServed counts searches, suggestions and candidate lists served again from
+	// the cache of recent answers, AnswersComputed those computed.
+	AnswersServed   uint64 `json:"answers_served"`
+	AnswersComputed uint64 `json:"answers_computed"`
 }
 
 // Stats reads the current figures.
@@ -37,6 +41,7 @@ func (a *App) Stats(ctx context.Context) (Stats, error) {
 	if s.IndexSeq, err = a.Index.Seq(); err != nil {
 		return s, err
 	}
+	s.AnswersServed, s.AnswersComputed = a.Index.AnswerCache()
 	filepath.Walk(a.indexDir, func(_ string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			s.IndexBytes += info.Size()

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -24,6 +25,11 @@ func (ix *Index) Candidates(ctx context.Context, r CandidateRequest) ([]string, 
 	if len(r.Areas) == 0 || r.Limit < 1 {
 		return nil, nil
 	}
+	key := fmt.Sprintf("candidates|%q|%q|%q|%q|%d", r.Areas, r.Region, r.Country, r.Band, r.Limit)
+	return cached(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]string, error) { return ix.candidates(ctx, r) })
+}
+
+func (ix *Index) candidates(ctx context.Context, r CandidateRequest) ([]string, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -76,6 +77,9 @@ type Options struct {
 	Thesaurus *Thesaurus
 	// Progress, when set, is told how a rebuild advances.
 	Progress Progress
+	// NoAnswerCache computes every search again instead of serving recent answers (to
+	// measure the engine itself).
+	NoAnswerCache bool
 }
 
 // Index wraps a Bleve index that follows a Source.
@@ -93,6 +97,17 @@ type Index struct {
 
 	langMu sync.RWMutex
 	langs  map[string]bool // the languages practices in the index are written in
+
+	// gen moves on with every write that searches can see; answers computed at an older
+	// generation are not served.
+	gen     atomic.Uint64
+	answers *answers
+}
+
+// AnswerCache reports how many answers were served again from the cache of recent
+// answers, and how many were computed.
+func (ix *Index) AnswerCache() (served, computed uint64) {
+	return ix.answers.Served.Load(), ix.answers.Computed.Load()
 }
 
 // presentLanguages lists the languages of the indexed practices, in the order of
@@ -152,7 +167,10 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize)}
+	if opts.NoAnswerCache {
+		ix.answers = newAnswers(0)
+	}
 	var report OpenReport
 	idx, reason := openExisting(dir, src)
 	if reason != "" {
@@ -400,6 +418,7 @@ func (ix *Index) swap(tmp string) error {
 		return fmt.Errorf("open rebuilt index: %w", err)
 	}
 	ix.idx = idx
+	ix.gen.Add(1)
 	return nil
 }
 
@@ -460,7 +479,9 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 		seq = changes[len(changes)-1].Seq
 		b.SetInternal(keySeq, seqBytes(seq))
 		last := len(changes) < batchSize
-		if err := commit(idx, b, last); err != nil {
+		err = commit(idx, b, last)
+		ix.gen.Add(1) // even a failed commit may have changed what searches see
+		if err != nil {
 			return applied, fmt.Errorf("sync index: %w", err)
 		}
 		applied += len(changes)

@@ -115,6 +115,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	return cached(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req) })
+}
+
+func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err

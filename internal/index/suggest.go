@@ -60,6 +60,11 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	if err := ValidateSuggest(q, limit); err != nil {
 		return nil, err
 	}
+	key := fmt.Sprintf("suggest|%q|%d", q, limit)
+	return cached(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]Suggestion, error) { return ix.suggest(ctx, q, limit) })
+}
+
+func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
 	qb := queryBuilder{m: ix.analysis}
 	var frags []string
 	for _, w := range tokenize(q) {

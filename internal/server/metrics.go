@@ -75,10 +75,11 @@ var (
 	descPeerSuccess = prometheus.NewDesc("kb_peer_last_success_timestamp_seconds", "When each peer was last harvested without error (0: never).", []string{"peer"}, nil)
 	descPeerFailed  = prometheus.NewDesc("kb_peer_failures", "Harvests of each peer that failed in a row.", []string{"peer"}, nil)
 	descPeerRecords = prometheus.NewDesc("kb_peer_records_received_total", "Records received from each peer.", []string{"peer"}, nil)
+	descAnswers     = prometheus.NewDesc("kb_answers_total", "Searches, suggestions and candidate lists, served again from the cache of recent answers or computed.", []string{"from"}, nil)
 )
 
 func (statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions, descPeerSuccess, descPeerFailed, descPeerRecords} {
+	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions, descPeerSuccess, descPeerFailed, descPeerRecords, descAnswers} {
 		ch <- d
 	}
 }
@@ -94,6 +95,8 @@ func (s statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descIndexDocs, prometheus.GaugeValue, float64(st.IndexDocuments))
 	ch <- prometheus.MustNewConstMetric(descIndexBytes, prometheus.GaugeValue, float64(st.IndexBytes))
 	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, float64(st.StoreSeq-min(st.StoreSeq, st.IndexSeq)))
+	ch <- prometheus.MustNewConstMetric(descAnswers, prometheus.CounterValue, float64(st.AnswersServed), "cache")
+	ch <- prometheus.MustNewConstMetric(descAnswers, prometheus.CounterValue, float64(st.AnswersComputed), "computed")
 	for state, n := range st.Submissions {
 		ch <- prometheus.MustNewConstMetric(descSubmissions, prometheus.GaugeValue, float64(n), state)
 	}

@@ -1,0 +1,56 @@
+package index_test
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Recent answers are served again until the index changes; identical requests in flight
+// share one computation; a write is seen by the very next search.
+func TestRecentAnswersFollowTheIndex(t *testing.T) {
+	g := geography(t)
+	ps := corpusPractices(t, g)
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), ps)
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	req := index.Request{Query: "wifi", Filters: map[string][]string{"region": {"europe", "latin-america"}}}
+	first := search(t, ix, req)
+	// The same request with its filter values in another order is the same answer.
+	again := search(t, ix, index.Request{Query: "wifi", Filters: map[string][]string{"region": {"latin-america", "europe"}}})
+	if again != first {
+		t.Fatal("the same request was computed again")
+	}
+	if served, computed := ix.AnswerCache(); served != 1 || computed != 1 {
+		t.Fatalf("served %d, computed %d", served, computed)
+	}
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := ix.Search(ctx, index.Request{Query: "students"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, computed := ix.AnswerCache(); computed != 2 {
+		t.Fatalf("16 identical searches were computed %d times", computed-1)
+	}
+	added := *ps[0]
+	added.ID, added.Title, added.Country, added.Region = "zz-wifi-trams", "Wifi on every tram", "ES", ""
+	g.Enrich(&added)
+	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if after := search(t, ix, req); after.Total != first.Total+1 {
+		t.Fatalf("after a write: %d hits, before %d", after.Total, first.Total)
+	}
+}
