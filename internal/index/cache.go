@@ -47,8 +47,12 @@ func newAnswers(max int) *answers {
 	return &answers{kept: lru.New[string, answer](max)}
 }
 
-// cached returns the answer to key at generation gen, computing it when it is not kept.
+// cached returns the answer to key at generation gen, computing it when it is not kept;
+// a nil cache computes every answer, each request on its own.
 func cached[V any](ctx context.Context, c *answers, key string, gen uint64, compute func(context.Context) (V, error)) (V, error) {
+	if c == nil {
+		return compute(ctx)
+	}
 	var zero V
 	c.mu.Lock()
 	a, ok := c.kept.Get(key)

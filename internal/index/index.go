@@ -107,6 +107,9 @@ type Index struct {
 // AnswerCache reports how many answers were served again from the cache of recent
 // answers, and how many were computed.
 func (ix *Index) AnswerCache() (served, computed uint64) {
+	if ix.answers == nil {
+		return 0, 0
+	}
 	return ix.answers.Served.Load(), ix.answers.Computed.Load()
 }
 
@@ -169,7 +172,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	}
 	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize)}
 	if opts.NoAnswerCache {
-		ix.answers = newAnswers(0)
+		ix.answers = nil
 	}
 	var report OpenReport
 	idx, reason := openExisting(dir, src)

@@ -229,3 +229,37 @@ func TestDatestampOrder(t *testing.T) {
 		t.Fatalf("rebuilt datestamps %+v", got)
 	}
 }
+
+// The number of practices is kept as they are written and deleted, without walking the
+// store; a store from before it was kept is counted once when opened.
+func TestCountIsKept(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	for _, id := range []string{"a", "b", "c"} {
+		if _, err := s.Put(ctx, samplePractice(id), practices.NewVersion); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := samplePractice("a")
+	p.Title = "Changed"
+	if _, err := s.Put(ctx, p, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Count(); n != 2 || err != nil {
+		t.Fatalf("count %d (%v)", n, err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// Drop the kept count, as a store written before it existed: opening counts again.
+	s.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Delete([]byte("practice_count")) })
+	s.Close()
+	s = openStore(t, dir)
+	if n, _ := s.Count(); n != 2 {
+		t.Fatalf("recounted %d", n)
+	}
+}
