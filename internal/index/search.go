@@ -146,25 +146,22 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	if len(req.IDs) > 0 {
 		filters = append(filters, query.NewDocIDQuery(req.IDs))
 	}
-	main := bleve.NewSearchRequestOptions(conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, false)
-	if req.Latest {
-		main.SortBy([]string{"-updated", "id"})
-	}
-	if text == nil {
-		if !req.Latest {
-			main.SortBy([]string{titleSortField, "id"})
-		}
+	var sortBy []string
+	switch {
+	case req.Latest:
+		sortBy = []string{"-updated", "id"}
+	case text == nil:
+		sortBy = []string{titleSortField, "id"}
 	}
 	// The facets without a selection are counted in one pass over one field that holds
 	// every facet value of a practice ("area:education", "tag:iot"): visiting each hit's
 	// values once instead of once per facet.
-	main.AddFacet(allFacetsField, bleve.NewFacetRequest(allFacetsField, allFacetsSize))
-	res, err := idx.SearchInContext(ctx, main)
+	res, err := collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, allFacetsField)
 	if err != nil {
 		return nil, apperr.Wrap(err, "search failed")
 	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: emptyFacets()}
-	for _, h := range res.Hits {
+	out := &Result{Total: res.total, Hits: make([]Hit, 0, len(res.hits)), Facets: emptyFacets()}
+	for _, h := range res.hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
 	if text != nil && len(out.Hits) > 0 {
@@ -172,10 +169,10 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
-	if res.Total == 0 && text != nil {
+	if res.total == 0 && text != nil {
 		out.DidYouMean = ix.suggestQuery(ctx, idx, qb, pq, req.Filters)
 	}
-	for name, values := range splitFacets(res.Facets[allFacetsField]) {
+	for name, values := range splitFacets(res.counts) {
 		if len(req.Filters[name]) == 0 {
 			out.Facets[name] = values
 		}
@@ -185,13 +182,12 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		if len(req.Filters[name]) == 0 {
 			continue
 		}
-		fr := bleve.NewSearchRequestOptions(conjunction(text, filterQuery(req.Filters, name)), 0, 0, false)
-		fr.AddFacet(name, bleve.NewFacetRequest(facetFields[name], facetSize))
-		fres, err := idx.SearchInContext(ctx, fr)
+		fres, err := collect(ctx, idx, conjunction(text, filterQuery(req.Filters, name)), 0, 0, nil, facetFields[name])
 		if err != nil {
 			return nil, apperr.Wrap(err, "facet count failed")
 		}
-		out.Facets[name] = facetValues(fres.Facets[name])
+		values := facetValues(fres.counts)
+		out.Facets[name] = values[:min(len(values), facetSize)]
 	}
 	return out, nil
 }
@@ -290,14 +286,11 @@ func emptyFacets() map[string][]FacetValue {
 	return m
 }
 
-// allFacetsSize bounds the distinct facet values counted in one pass; the facets are cut
-// to facetSize values each afterwards.
-const allFacetsSize = 5000
-
-// splitFacets sorts the values of the combined facet field into their facets.
-func splitFacets(fr *search.FacetResult) map[string][]FacetValue {
+// splitFacets sorts the values of the combined facet field into their facets, at most
+// facetSize each.
+func splitFacets(counts map[string]int) map[string][]FacetValue {
 	out := map[string][]FacetValue{}
-	for _, v := range facetValues(fr) {
+	for _, v := range facetValues(counts) {
 		name, value, ok := strings.Cut(v.Value, ":")
 		if ok && len(out[name]) < facetSize {
 			out[name] = append(out[name], FacetValue{Value: value, Count: v.Count})
@@ -306,13 +299,11 @@ func splitFacets(fr *search.FacetResult) map[string][]FacetValue {
 	return out
 }
 
-func facetValues(fr *search.FacetResult) []FacetValue {
-	out := []FacetValue{}
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		out = append(out, FacetValue{Value: t.Term, Count: t.Count})
+// facetValues lists counted values, most frequent first.
+func facetValues(counts map[string]int) []FacetValue {
+	out := make([]FacetValue, 0, len(counts))
+	for term, n := range counts {
+		out = append(out, FacetValue{Value: term, Count: n})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
