@@ -236,11 +236,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 // document frequencies read from it (the returned func releases the reader).
 func (ix *Index) builder(idx bleve.Index) (queryBuilder, func(), error) {
 	qb := queryBuilder{m: ix.analysis, concepts: ix.concepts, langs: ix.presentLanguages()}
-	adv, err := idx.Advanced()
-	if err != nil {
-		return qb, func() {}, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(idx)
 	if err != nil {
 		return qb, func() {}, err
 	}

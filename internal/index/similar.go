@@ -87,11 +87,7 @@ func (ix *Index) tellingTerms(idx bleve.Index, lang, text string) ([]weightedTer
 			tf[t]++
 		}
 	}
-	adv, err := idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(idx)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ var (
 	keySchema = []byte("schema_version")
 	// keyCount holds the number of practices: counting the keys of a bucket walks every
 	// page of it, which at 100 000 practices reads 200 MB and keeps it in memory.
-	keyCount = []byte("practice_count")
+	keyCount  = []byte("practice_count")
 	keySeeded = []byte("seeded")
 )
 
