@@ -43,6 +43,9 @@ type Request struct {
 	IDs []string
 	// Latest sorts by last update, newest first, instead of relevance (for feeds).
 	Latest bool
+	// HitsOnly leaves out the facets and highlights: the ranked hits and the total are
+	// all a shortlist needs (not an API parameter).
+	HitsOnly bool
 }
 
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
@@ -156,7 +159,11 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	// The facets without a selection are counted in one pass over one field that holds
 	// every facet value of a practice ("area:education", "tag:iot"): visiting each hit's
 	// values once instead of once per facet.
-	res, err := collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, allFacetsField)
+	facetField := allFacetsField
+	if req.HitsOnly {
+		facetField = ""
+	}
+	res, err := collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, facetField)
 	if err != nil {
 		return nil, apperr.Wrap(err, "search failed")
 	}
@@ -164,7 +171,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	for _, h := range res.hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
-	if text != nil && len(out.Hits) > 0 {
+	if text != nil && len(out.Hits) > 0 && (!req.HitsOnly || req.Explain) {
 		if err := ix.annotate(ctx, idx, text, out.Hits, req.Explain, pq, concepts); err != nil {
 			return nil, err
 		}
@@ -179,7 +186,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	}
 	// Each facet with a selection is counted without its own filter.
 	for _, name := range FacetNames {
-		if len(req.Filters[name]) == 0 {
+		if len(req.Filters[name]) == 0 || req.HitsOnly {
 			continue
 		}
 		fres, err := collect(ctx, idx, conjunction(text, filterQuery(req.Filters, name)), 0, 0, nil, facetFields[name])

@@ -140,7 +140,7 @@ func (r *Recommender) candidates(ctx context.Context, s *scorer) ([]string, erro
 	if p.Need == "" {
 		return ids, nil
 	}
-	res, err := r.index.Search(ctx, index.Request{Query: p.Need, Limit: needCandidates})
+	res, err := r.index.Search(ctx, index.Request{Query: p.Need, Limit: needCandidates, HitsOnly: true})
 	if err != nil {
 		return nil, err
 	}
