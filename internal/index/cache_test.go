@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -52,5 +53,55 @@ func TestRecentAnswersFollowTheIndex(t *testing.T) {
 	}
 	if after := search(t, ix, req); after.Total != first.Total+1 {
 		t.Fatalf("after a write: %d hits, before %d", after.Total, first.Total)
+	}
+}
+
+// Candidates come best context first: the city's country and size, its country, its
+// region and size, its region, its size, then any practice in the areas; operational
+// ones first within each.
+func TestCandidatesComeInTiersOfContext(t *testing.T) {
+	ix, ps := corpusIndex(t)
+	byID := map[string]*practices.Practice{}
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	r := index.CandidateRequest{Areas: []string{"education", "public-services"}, Country: "AR", Region: "latin-america", Band: "100k-1M", Limit: 12}
+	rank := func(p *practices.Practice) int {
+		tier := 5
+		switch {
+		case p.Country == r.Country && p.PopulationBand == r.Band:
+			tier = 0
+		case p.Country == r.Country:
+			tier = 1
+		case p.Region == r.Region && p.PopulationBand == r.Band:
+			tier = 2
+		case p.Region == r.Region:
+			tier = 3
+		case p.PopulationBand == r.Band:
+			tier = 4
+		}
+		if p.Status != "operational" {
+			return 2*tier + 1
+		}
+		return 2 * tier
+	}
+	ids, err := ix.Candidates(ctx, r)
+	if err != nil || len(ids) != r.Limit {
+		t.Fatalf("%d candidates (%v)", len(ids), err)
+	}
+	last := -1
+	for _, id := range ids {
+		p := byID[id]
+		if !slices.ContainsFunc(r.Areas, func(a string) bool { return slices.Contains(p.Areas, a) }) {
+			t.Errorf("%s is in none of the areas", id)
+		}
+		if k := rank(p); k < last {
+			t.Errorf("%s (rank %d) after a candidate of rank %d", id, k, last)
+		} else {
+			last = k
+		}
+	}
+	if rank(byID[ids[0]]) > 1 {
+		t.Errorf("the first candidate %s shares neither country nor size", ids[0])
 	}
 }

@@ -18,7 +18,8 @@ type CandidateRequest struct {
 }
 
 // Candidates returns the ids of practices in any of the areas, ranked by how much of the
-// context they share (region, country, population band) and whether they are operational.
+// context they share (country, region, population band) and whether they are
+// operational; within one such tier, in the index's order.
 // It is the first, cheap stage of a recommendation: a few hundred candidates that the
 // recommender then scores in full, so that no request reads every practice.
 func (ix *Index) Candidates(ctx context.Context, r CandidateRequest) ([]string, error) {
@@ -39,22 +40,62 @@ func (ix *Index) candidates(ctx context.Context, r CandidateRequest) ([]string, 
 	for _, a := range r.Areas {
 		areas = append(areas, termOn(facetFields["area"], a))
 	}
-	should := []query.Query{boosted(termOn("status", "operational"), 0.5)}
-	for field, v := range map[string]string{"region": r.Region, "country": r.Country, "population_band": r.Band} {
-		if v != "" {
-			should = append(should, termOn(field, v))
+	inAreas := query.NewDisjunctionQuery(areas)
+	var ids []string
+	taken := map[string]bool{}
+	for _, tier := range candidateTiers(r) {
+		for _, operational := range []bool{true, false} {
+			must := append([]query.Query{inAreas}, tier...)
+			if operational {
+				must = append(must, termOn("status", "operational"))
+			}
+			// Unscored, a search stops at the first hits it needs: within a tier all are
+			// equally good, and the recommender scores them in full. r.Limit hits cover
+			// those already taken from better tiers and the rest.
+			req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), r.Limit, 0, false)
+			req.Score = bleve.ScoreNone
+			res, err := idx.SearchInContext(ctx, req)
+			if err != nil {
+				return nil, apperr.Wrap(err, "candidates failed")
+			}
+			for _, h := range res.Hits {
+				if !taken[h.ID] && len(ids) < r.Limit {
+					taken[h.ID] = true
+					ids = append(ids, h.ID)
+				}
+			}
+			if len(ids) == r.Limit {
+				return ids, nil
+			}
 		}
 	}
-	q := query.NewBooleanQuery([]query.Query{query.NewDisjunctionQuery(areas)}, should, nil)
-	req := bleve.NewSearchRequestOptions(q, r.Limit, 0, false)
-	req.SortBy([]string{"-_score", "id"})
-	res, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, apperr.Wrap(err, "candidates failed")
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
 	return ids, nil
+}
+
+// candidateTiers lists, best first, how much context a candidate shares with the city:
+// its country and size, its country, its region and size, its region, its size, then
+// the areas alone. A tier that needs what the city did not give is left out.
+func candidateTiers(r CandidateRequest) [][]query.Query {
+	var tiers [][]query.Query
+	for _, tier := range [][][2]string{
+		{{"country", r.Country}, {"population_band", r.Band}},
+		{{"country", r.Country}},
+		{{"region", r.Region}, {"population_band", r.Band}},
+		{{"region", r.Region}},
+		{{"population_band", r.Band}},
+		{},
+	} {
+		var qs []query.Query
+		for _, fv := range tier {
+			if fv[1] == "" {
+				qs = nil
+				break
+			}
+			qs = append(qs, termOn(fv[0], fv[1]))
+		}
+		if len(qs) == len(tier) {
+			tiers = append(tiers, qs)
+		}
+	}
+	return tiers
 }
