@@ -105,3 +105,28 @@ func TestCandidatesComeInTiersOfContext(t *testing.T) {
 		t.Errorf("the first candidate %s shares neither country nor size", ids[0])
 	}
 }
+
+// A practice's translation is searched in its language, apart from the authors' text: a
+// Spanish case with an English translation answers a word only the translation has.
+func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
+	g := geography(t)
+	ps := corpusPractices(t, g)
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), ps)
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	p := *ps[0]
+	p.ID, p.Languages = "zz-caso-traducido", []string{"es"}
+	p.Title, p.Summary, p.Body = "Censo de aves con sensores", "Un censo de aves.", "Sensores en los parques.\n"
+	p.Translations = []practices.Translation{{Language: "en", Title: "Bird census with sensors", Summary: "A census of birds.", Body: "Sensors in the parks.", Machine: true}}
+	if _, err := s.Put(ctx, &p, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"aves", "birds"} {
+		if got := ids(search(t, ix, index.Request{Query: q})); !slices.Contains(got, "zz-caso-traducido") {
+			t.Errorf("%q does not find the translated case: %v", q, got)
+		}
+	}
+}

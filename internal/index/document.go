@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -46,12 +47,11 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		facets = append(facets, "tag:"+t)
 	}
 	facets = append(facets, "network:"+Network(p))
-	return map[string]any{
+	doc := map[string]any{
 		allFacetsField:     facets,
 		conceptsField:      append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...),
 		leadConceptsField:  leadConcepts,
 		"id":               p.ID,
-		langField:          lang,
 		cityField:          p.City,
 		citySuggestField:   p.City,
 		titleSuggestField:  p.Title,
@@ -74,6 +74,17 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		"network":         Network(p),
 		"updated":         p.UpdatedAt,
 	}
+	// A translation is searched in its language too (a Spanish case with an English
+	// translation answers English words), apart from the authors' text.
+	langs := []string{lang}
+	for _, t := range p.Translations {
+		if tl := t.Language; isLanguage(tl) && !slices.Contains(langs, tl) {
+			langs = append(langs, tl)
+			doc["title_"+tl], doc["summary_"+tl], doc["body_"+tl] = t.Title, t.Summary, t.Body
+		}
+	}
+	doc[langField] = langs
+	return doc
 }
 
 // LocalNetwork is the network facet's value for the practices this knowledge base

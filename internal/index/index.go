@@ -504,7 +504,9 @@ func (ix *Index) documents(ps []*practices.Practice) []map[string]any {
 			for i := w; i < len(ps); i += workers {
 				if !ps[i].Archived {
 					out[i] = ix.document(ps[i])
-					ix.noteLanguage(out[i][langField].(string))
+					for _, l := range out[i][langField].([]string) {
+						ix.noteLanguage(l)
+					}
 				}
 			}
 		}(w)
