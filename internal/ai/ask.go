@@ -75,6 +75,16 @@ Never use knowledge that is not in the practices. If they do not answer the ques
 
 var citation = regexp.MustCompile(`\[([a-z0-9]+(?:-[a-z0-9]+)*)\]`)
 
+// dropped stands where a citation of a practice not given was: a space, which no
+// citation holds, so that what surrounds it cannot close up into another ("[[x]y]").
+const dropped = " "
+
+// cites reports whether a bracketed text is a citation: an id in brackets, no longer than
+// ids are (a longer run of letters in brackets is left as text, here and while streaming).
+func cites(m string) bool {
+	return len(m) <= longestID && citation.FindString(m) == m
+}
+
 // Ask answers a question, or says that nothing answers it.
 func (a *Asker) Ask(ctx context.Context, question string) (Answer, error) {
 	return a.AskStream(ctx, question, nil)
@@ -135,7 +145,8 @@ func newCiteFilter(ps []*practices.Practice, emit func(string)) *citeFilter {
 	return f
 }
 
-// longestID bounds how long an open bracket is held: longer, it is not a citation.
+// longestID bounds a citation, brackets included (ids have at most 120 characters); an
+// open bracket is held that long while streaming.
 const longestID = 122
 
 func (f *citeFilter) write(delta string) {
@@ -147,27 +158,33 @@ func (f *citeFilter) write(delta string) {
 		}
 		f.started = true
 	}
+	// A citation ends at a ']' and starts at the last '[' before it (ids hold no
+	// brackets), as the matches of ground's pattern do.
 	var out strings.Builder
 	for {
-		open := strings.IndexByte(s, '[')
-		if open < 0 {
-			out.WriteString(s)
-			s = ""
-			break
-		}
-		out.WriteString(s[:open])
-		s = s[open:]
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			if len(s) > longestID {
-				out.WriteString(s[:1])
-				s = s[1:]
-				continue
+			open := strings.LastIndexByte(s, '[')
+			if open < 0 || len(s)-open > longestID {
+				out.WriteString(s) // no bracket that can still become a citation
+				s = ""
+			} else {
+				out.WriteString(s[:open])
+				s = s[open:] // wait for the bracket to close
 			}
-			break // wait for the bracket to close
+			break
 		}
-		if m := s[:end+1]; !citation.MatchString(m) || citation.FindString(m) != m || f.given[m[1:end]] {
+		open := strings.LastIndexByte(s[:end], '[')
+		if open < 0 {
+			out.WriteString(s[:end+1])
+			s = s[end+1:]
+			continue
+		}
+		out.WriteString(s[:open])
+		if m := s[open : end+1]; !cites(m) || f.given[m[1:end-open]] {
 			out.WriteString(m)
+		} else {
+			out.WriteString(dropped)
 		}
 		s = s[end+1:]
 	}
@@ -208,10 +225,13 @@ func ground(text string, ps []*practices.Practice) Answer {
 	cited := []Citation{}
 	seen := map[string]bool{}
 	text = citation.ReplaceAllStringFunc(text, func(m string) string {
+		if !cites(m) {
+			return m
+		}
 		id := m[1 : len(m)-1]
 		p, ok := given[id]
 		if !ok {
-			return ""
+			return dropped
 		}
 		if !seen[id] {
 			seen[id] = true
