@@ -86,7 +86,7 @@ type Result struct {
 type Served struct {
 	Search, Suggest, Recommend Latency
 	Throughput                 map[int]float64 // clients → searches per second
-	RSS                        int64
+	RSS, Anon                  int64           // resident memory, and the part of it not backed by files
 	Startup                    time.Duration
 }
 
@@ -176,7 +176,7 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 		return r, err
 	}
 	r.ImportTime = time.Since(start)
-	r.BenchRSS = rss(os.Getpid())
+	r.BenchRSS = rss(os.Getpid(), "VmRSS:")
 	if r.Matched, err = matched(ctx, a); err != nil {
 		a.Close()
 		return r, err
@@ -266,49 +266,39 @@ func overHTTP(ctx context.Context, cfg Config, dir string, n int, flags ...strin
 		return nil
 	}
 	urls := make([]string, len(Queries))
+	var searches, suggests, recommends []func() error
 	for i, q := range Queries {
 		urls[i] = "/api/v1/search?" + queryString(q.Req)
+		searches = append(searches, func() error { return get(urls[i]) })
 	}
-	var ds []time.Duration
-	for i := 0; i < 40; i++ {
-		for _, u := range urls {
-			t0 := time.Now()
-			if err := get(u); err != nil {
-				return *r, err
-			}
-			ds = append(ds, time.Since(t0))
-		}
+	for _, p := range prefixes {
+		suggests = append(suggests, func() error { return get("/api/v1/suggest?q=" + p) })
 	}
-	r.Search = summarize(ds)
-	ds = nil
-	for i := 0; i < 50; i++ {
-		for _, p := range prefixes {
-			t0 := time.Now()
-			if err := get("/api/v1/suggest?q=" + p); err != nil {
-				return *r, err
-			}
-			ds = append(ds, time.Since(t0))
-		}
-	}
-	r.Suggest = summarize(ds)
-	ds = nil
-	for i := 0; i < 30; i++ {
-		for _, p := range profiles {
-			body := fmt.Sprintf(`{"country":%q,"city":%q,"population":%d,"weak_areas":["%s"],"need":%q}`, p.Country, p.City, p.Population, strings.Join(p.WeakAreas, `","`), p.Need)
-			t0 := time.Now()
+	for _, p := range profiles {
+		body := fmt.Sprintf(`{"country":%q,"city":%q,"population":%d,"weak_areas":["%s"],"need":%q}`, p.Country, p.City, p.Population, strings.Join(p.WeakAreas, `","`), p.Need)
+		recommends = append(recommends, func() error {
 			resp, err := client.Post(base+"/api/v1/recommendations", "application/json", strings.NewReader(body))
 			if err != nil {
-				return *r, err
+				return err
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != 200 {
-				return *r, fmt.Errorf("recommend: %d", resp.StatusCode)
+				return fmt.Errorf("recommend: %d", resp.StatusCode)
 			}
-			ds = append(ds, time.Since(t0))
-		}
+			return nil
+		})
 	}
-	r.Recommend = summarize(ds)
+	var err error
+	if r.Search, err = measure(40, searches); err != nil {
+		return *r, err
+	}
+	if r.Suggest, err = measure(50, suggests); err != nil {
+		return *r, err
+	}
+	if r.Recommend, err = measure(30, recommends); err != nil {
+		return *r, err
+	}
 	for _, clients := range []int{1, 4, 16} {
 		var done atomic.Int64
 		var wg sync.WaitGroup
@@ -327,8 +317,26 @@ func overHTTP(ctx context.Context, cfg Config, dir string, n int, flags ...strin
 		wg.Wait()
 		r.Throughput[clients] = float64(done.Load()) / cfg.Time.Seconds()
 	}
-	r.RSS = rss(cmd.Process.Pid)
+	r.RSS, r.Anon = rss(cmd.Process.Pid, "VmRSS:"), rss(cmd.Process.Pid, "RssAnon:")
 	return *r, nil
+}
+
+// measure runs each request once to warm up (the server's caches, and the file pages it
+// reads), then rounds times, and summarises the timings of the rounds.
+func measure(rounds int, reqs []func() error) (Latency, error) {
+	var ds []time.Duration
+	for round := -1; round < rounds; round++ {
+		for _, do := range reqs {
+			t0 := time.Now()
+			if err := do(); err != nil {
+				return Latency{}, err
+			}
+			if round >= 0 {
+				ds = append(ds, time.Since(t0))
+			}
+		}
+	}
+	return summarize(ds), nil
 }
 
 func queryString(r index.Request) string {
@@ -350,14 +358,16 @@ func queryString(r index.Request) string {
 	return v.Encode()
 }
 
-// rss reads a process's resident memory from /proc, in bytes (0 where unavailable).
-func rss(pid int) int64 {
+// rss reads a process's resident memory from /proc, in bytes (0 where unavailable):
+// VmRSS: all of it, RssAnon: the part not backed by files (the heap and stacks, not the
+// index and store files mapped in memory, which the kernel can drop and read again).
+func rss(pid int, field string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
 		}
@@ -432,6 +442,7 @@ func Print(w io.Writer, rs []Result) {
 			row(fmt.Sprintf("  searches/s over HTTP, %d clients", c), func(r Result) string { return fmt.Sprintf("%.0f", s.get(r).Throughput[c]) })
 		}
 		row("  server RSS after the runs (target <= 400 MB)", func(r Result) string { return mb(s.get(r).RSS) })
+		row("    of which not file-backed (heap, stacks)", func(r Result) string { return mb(s.get(r).Anon) })
 	}
 }
 

@@ -84,22 +84,19 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	}
 	defer release()
 
-	cities := bleve.NewSearchRequestOptions(allTerms(citySuggestField, frags), 0, 0, false)
-	cities.AddFacet(cityField, bleve.NewFacetRequest(cityField, maxSuggestCities))
-	res, err := idx.SearchInContext(ctx, cities)
+	cities, err := collect(ctx, idx, allTerms(citySuggestField, frags), 0, 0, nil, cityField)
 	if err != nil {
 		return nil, apperr.Wrap(err, "suggest failed")
 	}
-	if f := res.Facets[cityField]; f != nil && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			out = append(out, Suggestion{Kind: SuggestCity, Text: t.Term, Count: t.Count})
-		}
+	for _, v := range facetValues(cities.counts)[:min(len(cities.counts), maxSuggestCities)] {
+		out = append(out, Suggestion{Kind: SuggestCity, Text: v.Value, Count: v.Count})
 	}
 	out = append(out, ix.suggestConcepts(qb, frags, maxSuggestConcepts)...)
 
 	if room := limit - len(out); room > 0 {
+		// By score alone: a tie-break by title would read the title of every practice
+		// that matches a short prefix (thousands at 100 000 practices).
 		titles := bleve.NewSearchRequestOptions(allTerms(titleSuggestField, frags), room, 0, false)
-		titles.SortBy([]string{"-_score", titleSortField})
 		titles.Fields = []string{"title_en", "title_es", "title_fr", "title_pt"}
 		res, err := idx.SearchInContext(ctx, titles)
 		if err != nil {
