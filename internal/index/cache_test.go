@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -129,4 +130,52 @@ func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
 			t.Errorf("%q does not find the translated case: %v", q, got)
 		}
 	}
+}
+
+// Facets counted by the segment tables equal Bleve's own counts, over segments with
+// deleted and replaced documents, and after a rebuild renumbers the segments.
+func TestFacetTablesCountAsBleveDoes(t *testing.T) {
+	g := geography(t)
+	ps := corpusPractices(t, g)
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), ps)
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	reqs := []index.Request{{}, {Query: "wifi"}, {Query: "digital divide"}, {Query: "data", Filters: map[string][]string{"region": {"europe"}}}}
+	compare := func(when string) {
+		t.Helper()
+		for _, req := range reqs {
+			tables, bleves, err := ix.FacetCountsBothWays(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(tables, bleves) || len(tables) == 0 {
+				t.Fatalf("%s, %+v: tables %v, Bleve %v", when, req, tables, bleves)
+			}
+		}
+	}
+	compare("built")
+	for i, p := range ps[:12] {
+		q := *p
+		if i%3 == 0 {
+			if err := s.Delete(ctx, q.ID); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		q.Areas, q.Tags = []string{"data"}, []string{"replaced-tag"}
+		if _, err := s.Put(ctx, &q, practices.NewVersion); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Sync(ctx, s); err != nil { // one small segment per change
+			t.Fatal(err)
+		}
+	}
+	if _, err := ix.Sync(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	compare("after changes")
+	if err := ix.Rebuild(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	compare("after a rebuild")
 }

@@ -102,6 +102,9 @@ type Index struct {
 	// generation are not served.
 	gen     atomic.Uint64
 	answers *answers
+
+	tablesMu sync.Mutex
+	tables   map[string]*facetTables // facet field → its values by segment
 }
 
 // AnswerCache reports how many answers were served again from the cache of recent
@@ -422,6 +425,10 @@ func (ix *Index) swap(tmp string) error {
 	}
 	ix.idx = idx
 	ix.gen.Add(1)
+	// The new index numbers its segments afresh: tables by segment id would mislead.
+	ix.tablesMu.Lock()
+	ix.tables = nil
+	ix.tablesMu.Unlock()
 	return nil
 }
 

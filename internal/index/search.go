@@ -163,7 +163,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	if req.HitsOnly {
 		facetField = ""
 	}
-	res, err := collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, facetField)
+	res, err := ix.collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, facetField)
 	if err != nil {
 		return nil, apperr.Wrap(err, "search failed")
 	}
@@ -189,7 +189,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		if len(req.Filters[name]) == 0 || req.HitsOnly {
 			continue
 		}
-		fres, err := collect(ctx, idx, conjunction(text, filterQuery(req.Filters, name)), 0, 0, nil, facetFields[name])
+		fres, err := ix.collect(ctx, idx, conjunction(text, filterQuery(req.Filters, name)), 0, 0, nil, facetFields[name])
 		if err != nil {
 			return nil, apperr.Wrap(err, "facet count failed")
 		}

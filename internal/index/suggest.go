@@ -84,7 +84,7 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	}
 	defer release()
 
-	cities, err := collect(ctx, idx, allTerms(citySuggestField, frags), 0, 0, nil, cityField)
+	cities, err := ix.collect(ctx, idx, allTerms(citySuggestField, frags), 0, 0, nil, cityField)
 	if err != nil {
 		return nil, apperr.Wrap(err, "suggest failed")
 	}
