@@ -14,11 +14,7 @@ import (
 // Recent answers are served again until the index changes; identical requests in flight
 // share one computation; a write is seen by the very next search.
 func TestRecentAnswersFollowTheIndex(t *testing.T) {
-	g := geography(t)
-	ps := corpusPractices(t, g)
-	dir := t.TempDir()
-	s := newStore(t, filepath.Join(dir, "store"), ps)
-	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	s, ix, ps, g := corpusStoreAndIndex(t)
 	req := index.Request{Query: "wifi", Filters: map[string][]string{"region": {"europe", "latin-america"}}}
 	first := search(t, ix, req)
 	// The same request with its filter values in another order is the same answer.
@@ -110,11 +106,7 @@ func TestCandidatesComeInTiersOfContext(t *testing.T) {
 // A practice's translation is searched in its language, apart from the authors' text: a
 // Spanish case with an English translation answers a word only the translation has.
 func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
-	g := geography(t)
-	ps := corpusPractices(t, g)
-	dir := t.TempDir()
-	s := newStore(t, filepath.Join(dir, "store"), ps)
-	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	s, ix, ps, _ := corpusStoreAndIndex(t)
 	p := *ps[0]
 	p.ID, p.Languages = "zz-caso-traducido", []string{"es"}
 	p.Title, p.Summary, p.Body = "Censo de aves con sensores", "Un censo de aves.", "Sensores en los parques.\n"
@@ -135,11 +127,7 @@ func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
 // Facets counted by the segment tables equal Bleve's own counts, over segments with
 // deleted and replaced documents, and after a rebuild renumbers the segments.
 func TestFacetTablesCountAsBleveDoes(t *testing.T) {
-	g := geography(t)
-	ps := corpusPractices(t, g)
-	dir := t.TempDir()
-	s := newStore(t, filepath.Join(dir, "store"), ps)
-	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	s, ix, ps, _ := corpusStoreAndIndex(t)
 	reqs := []index.Request{{}, {Query: "wifi"}, {Query: "digital divide"}, {Query: "data", Filters: map[string][]string{"region": {"europe"}}}}
 	compare := func(when string) {
 		t.Helper()
@@ -178,4 +166,15 @@ func TestFacetTablesCountAsBleveDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare("after a rebuild")
+}
+
+// corpusStoreAndIndex is a store of the embedded corpus with its index, for tests that
+// write.
+func corpusStoreAndIndex(t *testing.T) (*practices.Store, *index.Index, []*practices.Practice, *practices.Geography) {
+	g := geography(t)
+	ps := corpusPractices(t, g)
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), ps)
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	return s, ix, ps, g
 }
