@@ -150,6 +150,7 @@ func (s *Store) Get(ctx context.Context, id string) (*Practice, error) {
 	return p, err
 }
 
+// countTx is the number of practices tx sees.
 func countTx(tx *bolt.Tx) int {
 	if v := tx.Bucket(bucketMeta).Get(keyCount); v != nil {
 		return int(binary.BigEndian.Uint64(v))
