@@ -38,7 +38,8 @@ func kb(b *testing.B) *app.App {
 		}
 		model := synth.NewModel(ps, geo, labels)
 		dir, _ := os.MkdirTemp("", "kb-gobench-")
-		shared, setErr = app.Open(context.Background(), app.Config{DataDir: dir, NoSeed: true})
+		// Every answer computed: these measure the engine, not the cache of recent answers.
+		shared, setErr = app.Open(context.Background(), app.Config{DataDir: dir, NoSeed: true, NoAnswerCache: true})
 		if setErr != nil {
 			return
 		}
