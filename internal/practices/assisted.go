@@ -33,21 +33,21 @@ type Translation struct {
 	Title    string `json:"title" yaml:"title"`
 	Summary  string `json:"summary" yaml:"summary"`
 	Body     string `json:"body" yaml:"body"`
-	// Machine translations name their model; ReviewedBy is the coordinator who took it.
-	Machine    bool      `json:"machine" yaml:"machine"`
-	Model      string    `json:"model,omitempty" yaml:"model,omitempty"`
-	Generated  time.Time `json:"generated,omitzero" yaml:"generated,omitempty"`
-	ReviewedBy string    `json:"reviewed_by,omitempty" yaml:"reviewed_by,omitempty"`
+	// Machine translations name their model; Reviewed is set when a coordinator checked
+	// one before publishing it (who did is in the audit log, not on the public record).
+	Machine   bool      `json:"machine" yaml:"machine"`
+	Model     string    `json:"model,omitempty" yaml:"model,omitempty"`
+	Generated time.Time `json:"generated,omitzero" yaml:"generated,omitempty"`
+	Reviewed  bool      `json:"reviewed,omitempty" yaml:"reviewed,omitempty"`
 	// Partial is set when only the beginning of a long body was translated.
 	Partial bool `json:"partial,omitempty" yaml:"partial,omitempty"`
 }
 
 // Assisted records which of a practice's fields a coordinator took from an assistant's
-// suggestions, so that pages can say so.
+// suggestions, so that pages can say so (who took them is in the audit log).
 type Assisted struct {
-	Model      string    `json:"model" yaml:"model"`
-	Generated  time.Time `json:"generated" yaml:"generated"`
-	AcceptedBy string    `json:"accepted_by" yaml:"accepted_by"`
+	Model     string    `json:"model" yaml:"model"`
+	Generated time.Time `json:"generated" yaml:"generated"`
 	// Fields taken as suggested; Edited ones were changed by the coordinator first.
 	Fields []string `json:"fields" yaml:"fields"`
 	Edited []string `json:"edited,omitempty" yaml:"edited,omitempty"`

@@ -28,8 +28,8 @@ func goldenPractices() []*practices.Practice {
 	b.UpdatedAt = time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
 	b.Languages = []string{"es"}
 	b.Translations = []practices.Translation{{Language: "en", Title: "Bogotá: Get connected!", Summary: "Free wifi.", Body: "Text.",
-		Machine: true, Model: "some-model", Generated: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), ReviewedBy: "coord@example.org"}}
-	b.Assisted = &practices.Assisted{Model: "some-model", Generated: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), AcceptedBy: "coord@example.org", Fields: []string{"translation"}}
+		Machine: true, Model: "some-model", Generated: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), Reviewed: true}}
+	b.Assisted = &practices.Assisted{Model: "some-model", Generated: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), Fields: []string{"translation"}}
 	return []*practices.Practice{a, b}
 }
 

@@ -102,8 +102,8 @@ func (s *Service) Assist(ctx context.Context, id string, who *auth.Principal) (*
 
 // applied is apply followed by validation, naming what is wrong in the coordinator's
 // values as apply.FIELD.
-func applied(p *practices.Practice, sugg *practices.Suggestions, a *Applied, actor string, geo *practices.Geography) error {
-	if err := apply(p, sugg, a, actor); err != nil {
+func applied(p *practices.Practice, sugg *practices.Suggestions, a *Applied, geo *practices.Geography) error {
+	if err := apply(p, sugg, a); err != nil {
 		return err
 	}
 	p.Normalize()
@@ -122,12 +122,12 @@ func applied(p *practices.Practice, sugg *practices.Suggestions, a *Applied, act
 
 // apply takes the fields a coordinator chose from the suggestions into the practice to
 // publish, and records which were taken as suggested and which edited.
-func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied, actor string) error {
+func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied) error {
 	if sugg == nil {
 		return fieldErr("apply", "there are no suggestions to apply: ask the assistant first")
 	}
 	f := map[string]string{}
-	rec := &practices.Assisted{Model: sugg.Model, Generated: sugg.Generated, AcceptedBy: actor}
+	rec := &practices.Assisted{Model: sugg.Model, Generated: sugg.Generated}
 	take := func(field string, edited bool) {
 		rec.Fields = append(rec.Fields, field)
 		if edited {
@@ -173,7 +173,7 @@ func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied, actor
 				edited = title != plain(t.Title) || summary != plain(t.Summary) || body != plain(t.Body)
 				t.Title, t.Summary, t.Body = title, summary, body
 			}
-			t.ReviewedBy = actor
+			t.Reviewed = true
 			p.Translations = append(slices.DeleteFunc(p.Translations, func(x practices.Translation) bool { return x.Language == t.Language }), t)
 			take(field, edited)
 		default:

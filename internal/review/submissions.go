@@ -228,7 +228,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (*Submission, error
 	if err != nil {
 		return nil, err
 	}
-	return sub.view(), nil
+	return sub.contributorView(), nil
 }
 
 // Get returns a submission to a coordinator or to its contributor.
@@ -241,6 +241,9 @@ func (s *Service) Get(ctx context.Context, id string, acc Access) (*Submission, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if acc.Principal == nil {
+		return sub.contributorView(), nil
 	}
 	return sub.view(), nil
 }
@@ -286,6 +289,7 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 			sub.Comments = append(sub.Comments, Comment{Time: now, Author: "contributor", Text: c})
 		}
 		sub.Practice, sub.Contact, sub.Consent, sub.SessionID, sub.Updated = p, in.Contact, in.ConsentToPublish, in.SessionID, now
+		sub.Suggestions = nil // they were about the text just replaced
 		if action != "" {
 			if err := s.notify(tx, sub, ""); err != nil {
 				return err
@@ -294,8 +298,8 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
 			return err
 		}
-		out = sub.view()
-		return audit.Append(tx, audit.Record(Contributor(id), "submission."+orDefault(action, "edit_draft"), "submission:"+id, before, out, ""))
+		out = sub.contributorView()
+		return audit.Append(tx, audit.Record(Contributor(id), "submission."+orDefault(action, "edit_draft"), "submission:"+id, before, sub.view(), ""))
 	})
 	if err == nil {
 		s.wakeSender()
@@ -350,7 +354,10 @@ func (s *Service) transition(ctx context.Context, id string, acc Access, action,
 			return err
 		}
 		out = sub.view()
-		return audit.Append(tx, audit.Record(acc.actor(id), "submission."+action, "submission:"+id, before, out, comment))
+		if acc.Principal == nil {
+			out = sub.contributorView()
+		}
+		return audit.Append(tx, audit.Record(acc.actor(id), "submission."+action, "submission:"+id, before, sub.view(), comment))
 	})
 	if err == nil {
 		s.wakeSender()
@@ -390,7 +397,7 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 		}
 		p := sub.Practice
 		if d.Apply != nil {
-			if err := applied(&p, sub.Suggestions, d.Apply, who.Email, s.geo); err != nil {
+			if err := applied(&p, sub.Suggestions, d.Apply, s.geo); err != nil {
 				return err
 			}
 		}

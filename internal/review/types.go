@@ -162,6 +162,13 @@ func (s Submission) view() *Submission {
 	return &s
 }
 
+// contributorView is the submission as its contributor sees it: without the assistant's
+// suggestions, which are the coordinators' working notes.
+func (s Submission) contributorView() *Submission {
+	s.Suggestions = nil
+	return s.view()
+}
+
 // Input is what a contributor sends to create or change a submission.
 type Input struct {
 	Practice         practices.Practice `json:"practice"`

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
@@ -41,6 +42,10 @@ func TestAssistantOverTheAPI(t *testing.T) {
 	if strings.Contains(r.Body.String(), "token_hash") || len(sg.seen) != 1 || sg.seen[0].Title != "Solar kiosks in markets" {
 		t.Fatalf("the assistant was given %+v", sg.seen)
 	}
+	// The suggestions are the coordinators' working notes: the contributor does not see them.
+	if r := w.call(t, "GET", "/api/v1/submissions/"+w.subID, "", map[string]string{"X-Tracking-Token": w.trackingTok}); r.Code != 200 || strings.Contains(r.Body.String(), "suggestions") {
+		t.Fatalf("the contributor's view: %d %s", r.Code, r.Body.String())
+	}
 	// Bad input names the field; nothing is published.
 	r = w.call(t, "POST", "/api/v1/review/submissions/"+w.subID+"/decision", `{"decision":"accept","apply":{"fields":["areas"],"areas":["parks"]}}`, coord)
 	if r.Code != 400 || !strings.Contains(r.Body.String(), "apply.areas") {
@@ -65,5 +70,23 @@ func TestAssistantOverTheAPI(t *testing.T) {
 	sg.down = true
 	if _, err := w.a.Review.Assist(context.Background(), w.subID, nil); apperr.Code(err) != apperr.Unavailable {
 		t.Fatalf("while the endpoint fails: %v", err)
+	}
+}
+
+// Suggestions are about the text they were made for: a revision drops them.
+func TestARevisionDropsTheSuggestions(t *testing.T) {
+	w := newWorld(t, server.Limits{})
+	w.a.Review.Assistant = &suggester{}
+	coord := map[string]string{"Authorization": "Bearer " + w.coordTok}
+	w.call(t, "POST", "/api/v1/review/submissions/"+w.subID+"/assist", "", coord)
+	if r := w.call(t, "POST", "/api/v1/review/submissions/"+w.subID+"/decision", `{"decision":"request_changes","comment":"Add figures"}`, coord); r.Code != 200 {
+		t.Fatalf("request changes: %d %s", r.Code, r.Body.String())
+	}
+	if r := w.call(t, "PUT", "/api/v1/submissions/"+w.subID, submissionBody, map[string]string{"X-Tracking-Token": w.trackingTok}); r.Code != 200 {
+		t.Fatalf("revise: %d %s", r.Code, r.Body.String())
+	}
+	sub, err := w.a.Review.Get(context.Background(), w.subID, review.Access{Principal: &auth.Principal{Email: "coord@example.org", Role: auth.RoleCoordinator}})
+	if err != nil || sub.Suggestions != nil || sub.Status != review.StatusSubmitted {
+		t.Fatalf("after the revision: %+v %v", sub, err)
 	}
 }
