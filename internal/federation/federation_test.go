@@ -196,6 +196,7 @@ func TestThreeNodesFollowEachOther(t *testing.T) {
 	// An update at the origin reaches both others.
 	upd := *orig
 	upd.Title = orig.Title + " (updated)"
+	upd.Translations = []practices.Translation{{Language: "es", Title: "Traducción", Summary: "Resumen.", Body: "Texto.", Machine: true, Model: "m", Reviewed: true}}
 	if _, err := a.app.Review.Edit(ctx, "test", orig.ID, upd); err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +206,8 @@ func TestThreeNodesFollowEachOther(t *testing.T) {
 	for _, n := range []*node{b, c} {
 		if p := n.get(t, id); p.Title != upd.Title || p.Origin.Datestamp.Before(got.Origin.Datestamp) {
 			t.Fatalf("%s: title %q", n.name, p.Title)
+		} else if len(p.Translations) != 1 || p.Translations[0].Title != "Traducción" || !p.Translations[0].Machine || !p.Translations[0].Reviewed {
+			t.Fatalf("%s: translations %+v", n.name, p.Translations) // they travel apart from the text
 		}
 	}
 

@@ -89,8 +89,32 @@ type Practice struct {
 	Languages      []string `xml:"languages>language"`
 	Session        string   `xml:"session,omitempty"`
 	Body           string   `xml:"body"`
-	Version        int      `xml:"version"`
-	Updated        string   `xml:"updated"`
+	// Translations travel apart from the authors' text, as they are kept.
+	Translations []Translation `xml:"translations>translation"`
+	Assisted     *Assisted     `xml:"assisted"`
+	Version      int           `xml:"version"`
+	Updated      string        `xml:"updated"`
+}
+
+// Translation is a practice's text in another language, machine-made or not.
+type Translation struct {
+	Language  string `xml:"language,attr"`
+	Machine   bool   `xml:"machine,attr"`
+	Model     string `xml:"model,attr,omitempty"`
+	Generated string `xml:"generated,attr,omitempty"`
+	Reviewed  bool   `xml:"reviewed,attr,omitempty"`
+	Partial   bool   `xml:"partial,attr,omitempty"`
+	Title     string `xml:"title"`
+	Summary   string `xml:"summary"`
+	Body      string `xml:"body"`
+}
+
+// Assisted names the fields a coordinator took from an AI assistant's suggestions.
+type Assisted struct {
+	Model     string   `xml:"model,attr"`
+	Generated string   `xml:"generated,attr"`
+	Fields    []string `xml:"field"`
+	Edited    []string `xml:"edited"`
 }
 
 // City holds the facts about a practice's city.
@@ -116,6 +140,13 @@ func (p *Provider) full(pr *practices.Practice) *Practice {
 	if p.cfg.Concepts != nil {
 		x.Concepts = p.cfg.Concepts(pr)
 	}
+	for _, t := range pr.Translations {
+		x.Translations = append(x.Translations, Translation{Language: t.Language, Machine: t.Machine, Model: t.Model,
+			Generated: stampOrEmpty(t.Generated), Reviewed: t.Reviewed, Partial: t.Partial, Title: t.Title, Summary: t.Summary, Body: t.Body})
+	}
+	if a := pr.Assisted; a != nil {
+		x.Assisted = &Assisted{Model: a.Model, Generated: stampOrEmpty(a.Generated), Fields: a.Fields, Edited: a.Edited}
+	}
 	if c, ok := p.cfg.Geo.Country(pr.Country); ok {
 		x.City.CountryName = c.Name
 	}
@@ -137,5 +168,21 @@ func (x *Practice) ToPractice() *practices.Practice {
 	if t, err := time.Parse(stampLayout, x.Updated); err == nil {
 		p.UpdatedAt = t
 	}
+	for _, t := range x.Translations {
+		g, _ := time.Parse(stampLayout, t.Generated)
+		p.Translations = append(p.Translations, practices.Translation{Language: t.Language, Machine: t.Machine, Model: t.Model,
+			Generated: g, Reviewed: t.Reviewed, Partial: t.Partial, Title: t.Title, Summary: t.Summary, Body: t.Body})
+	}
+	if a := x.Assisted; a != nil {
+		g, _ := time.Parse(stampLayout, a.Generated)
+		p.Assisted = &practices.Assisted{Model: a.Model, Generated: g, Fields: a.Fields, Edited: a.Edited}
+	}
 	return p
+}
+
+func stampOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return FormatStamp(t)
 }
