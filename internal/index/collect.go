@@ -2,10 +2,12 @@ package index
 
 import (
 	"context"
+	"math"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
+	"github.com/blevesearch/bleve/v2/search/facet"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -20,10 +22,9 @@ type collected struct {
 
 // collect runs a query as Bleve's SearchInContext does for kb's page searches (BM25, no
 // stored fields, no highlighting: annotate does that for the page), but counts the
-// values of one facet field itself: from the segments' facet tables, or else with
-// termCounter over the doc values. Bleve's terms facet decompresses every hit's values
-// and builds a new string for each; at 100 000 practices a broad search visits a million
-// values, and that was half of its time (pprof).
+// values of one facet field from the segments' facet tables. Bleve's terms facet
+// decompresses every hit's values and builds a new string for each; at 100 000 practices
+// a broad search visits a million values, and that was half of its time (pprof).
 func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, size, from int, sortBy []string, facetField string) (*collected, error) {
 	r, err := reader(idx)
 	if err != nil {
@@ -43,34 +44,35 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 		order = search.ParseSortOrderStrings(sortBy)
 	}
 	coll := collector.NewTopNCollector(size, from, order)
-	// Facets by the tables of the snapshot's segments; by the doc values where there are
-	// none (an index that is not scorch's).
+	// Facets by the tables of the snapshot's segments; by Bleve's own terms facet where
+	// there are none (an index that is not scorch's).
 	var fast *facetCount
-	counter := &termCounter{field: facetField, counts: map[string]*int{}}
 	if facetField != "" {
-		if fast, err = ix.facetTables(facetField).counter(r); err == nil {
+		if !ix.noFacetTables {
+			fast, _ = ix.facetTables(facetField).counter(r)
+		}
+		if fast != nil {
 			ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, fast.handler())
 		} else {
 			fb := search.NewFacetsBuilder(r)
-			fb.Add(facetField, counter)
+			fb.Add(facetField, facet.NewTermsFacetBuilder(facetField, math.MaxInt32))
 			coll.SetFacetsBuilder(fb)
 		}
 	}
 	if err := coll.Collect(ctx, s, r); err != nil {
 		return nil, err
 	}
-	out := &collected{hits: coll.Results(), total: coll.Total(), counts: make(map[string]int, len(counter.counts))}
-	if fast != nil {
+	out := &collected{hits: coll.Results(), total: coll.Total(), counts: map[string]int{}}
+	switch fr := coll.FacetResults()[facetField]; {
+	case fast != nil:
 		out.counts = fast.result()
-	}
-	for term, n := range counter.counts {
-		out.counts[term] = *n
+	case fr != nil && fr.Terms != nil:
+		for _, t := range fr.Terms.Terms() {
+			out.counts[t.Term] = t.Count
+		}
 	}
 	return out, nil
 }
-
-// collectorHandler is the top-N collector's own handler of each hit.
-var collectorHandler = collector.MakeTopNDocumentMatchHandler
 
 // facetTables returns the tables of a facet field, made on first use.
 func (ix *Index) facetTables(field string) *facetTables {
@@ -95,25 +97,3 @@ func reader(idx bleve.Index) (bleveindex.IndexReader, error) {
 	}
 	return adv.Reader()
 }
-
-// termCounter counts the values of a facet field from the doc values Bleve visits:
-// looking a value up by its bytes makes no string, so only a new value costs one.
-type termCounter struct {
-	field  string
-	counts map[string]*int
-}
-
-func (t *termCounter) UpdateVisitor(term []byte) {
-	if n, ok := t.counts[string(term)]; ok {
-		*n++
-		return
-	}
-	n := 1
-	t.counts[string(term)] = &n
-}
-
-func (t *termCounter) StartDoc()                   {}
-func (t *termCounter) EndDoc()                     {}
-func (t *termCounter) Field() string               { return t.field }
-func (t *termCounter) Size() int                   { return 0 }
-func (t *termCounter) Result() *search.FacetResult { return &search.FacetResult{Field: t.field} }

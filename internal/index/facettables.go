@@ -8,6 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
@@ -147,7 +148,7 @@ func (c *facetCount) result() map[string]int {
 // handler wraps the collector's handler of each hit to count the hit's values first.
 func (c *facetCount) handler() search.MakeDocumentMatchHandler {
 	return func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
-		next, loadID, err := collectorHandler(sctx)
+		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
 			return nil, false, err
 		}

@@ -105,6 +105,8 @@ type Index struct {
 
 	tablesMu sync.Mutex
 	tables   map[string]*facetTables // facet field → its values by segment
+	// noFacetTables counts facets with Bleve's terms facet instead (tests compare both).
+	noFacetTables bool
 }
 
 // AnswerCache reports how many answers were served again from the cache of recent

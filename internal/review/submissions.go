@@ -228,7 +228,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (*Submission, error
 	if err != nil {
 		return nil, err
 	}
-	return sub.contributorView(), nil
+	return sub.viewFor(Access{Token: token}), nil
 }
 
 // Get returns a submission to a coordinator or to its contributor.
@@ -242,10 +242,7 @@ func (s *Service) Get(ctx context.Context, id string, acc Access) (*Submission, 
 	if err != nil {
 		return nil, err
 	}
-	if acc.Principal == nil {
-		return sub.contributorView(), nil
-	}
-	return sub.view(), nil
+	return sub.viewFor(acc), nil
 }
 
 // Update lets the contributor change a draft (and submit it, unless the input is still a
@@ -298,7 +295,7 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
 			return err
 		}
-		out = sub.contributorView()
+		out = sub.viewFor(acc)
 		return audit.Append(tx, audit.Record(Contributor(id), "submission."+orDefault(action, "edit_draft"), "submission:"+id, before, sub.view(), ""))
 	})
 	if err == nil {
@@ -353,10 +350,7 @@ func (s *Service) transition(ctx context.Context, id string, acc Access, action,
 		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
 			return err
 		}
-		out = sub.view()
-		if acc.Principal == nil {
-			out = sub.contributorView()
-		}
+		out = sub.viewFor(acc)
 		return audit.Append(tx, audit.Record(acc.actor(id), "submission."+action, "submission:"+id, before, sub.view(), comment))
 	})
 	if err == nil {

@@ -162,10 +162,12 @@ func (s Submission) view() *Submission {
 	return &s
 }
 
-// contributorView is the submission as its contributor sees it: without the assistant's
-// suggestions, which are the coordinators' working notes.
-func (s Submission) contributorView() *Submission {
-	s.Suggestions = nil
+// viewFor is the submission as the reader sees it: a contributor (with a tracking token)
+// without the assistant's suggestions, which are the coordinators' working notes.
+func (s Submission) viewFor(acc Access) *Submission {
+	if acc.Principal == nil {
+		s.Suggestions = nil
+	}
 	return s.view()
 }
 
