@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"math"
 
 	"github.com/blevesearch/bleve/v2"
@@ -34,6 +35,22 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
 	ctx = search.ContextWithTermSearchersCounter(ctx)
+	// Facets by the tables of the snapshot's segments; by Bleve's own terms facet where
+	// there are none (an index that is not scorch's).
+	var fast *facetCount
+	if facetField != "" && !ix.noFacetTables {
+		fast, _ = ix.facetTables(facetField).counter(r)
+	}
+	if len(sortBy) == 0 && !ix.noEvaluator && (facetField == "" || fast != nil) {
+		e, err := newEvaluation(ctx, r, idx.Mapping(), q)
+		if err == nil {
+			defer e.Close()
+			return e.run(size, from, fast)
+		}
+		if !errors.Is(err, errNotEvaluable) {
+			return nil, err
+		}
+	}
 	s, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{})
 	if err != nil {
 		return nil, err
@@ -44,13 +61,7 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 		order = search.ParseSortOrderStrings(sortBy)
 	}
 	coll := collector.NewTopNCollector(size, from, order)
-	// Facets by the tables of the snapshot's segments; by Bleve's own terms facet where
-	// there are none (an index that is not scorch's).
-	var fast *facetCount
 	if facetField != "" {
-		if !ix.noFacetTables {
-			fast, _ = ix.facetTables(facetField).counter(r)
-		}
 		if fast != nil {
 			ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, fast.handler())
 		} else {

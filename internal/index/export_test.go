@@ -34,3 +34,18 @@ func (ix *Index) FacetCountsBothWays(ctx context.Context, req Request) (tables, 
 	bleves, err = counts(true)
 	return tables, bleves, err
 }
+
+// SearchBothWays runs a request term at a time and through Bleve's collector, bypassing
+// the answer cache, for tests to compare.
+func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bleves *Result, err error) {
+	if err := req.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if evaluated, err = ix.search(ctx, req); err != nil {
+		return nil, nil, err
+	}
+	ix.noEvaluator = true
+	defer func() { ix.noEvaluator = false }()
+	bleves, err = ix.search(ctx, req)
+	return evaluated, bleves, err
+}

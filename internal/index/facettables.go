@@ -125,7 +125,12 @@ func (c *facetCount) add(hit *search.DocumentMatch) {
 	if s < 0 {
 		return
 	}
-	t, local := c.tables[s], doc-c.offsets[s]
+	c.addLocal(s, doc-c.offsets[s])
+}
+
+// addLocal counts the values of document local of segment s.
+func (c *facetCount) addLocal(s int, local uint64) {
+	t := c.tables[s]
 	if local+1 >= uint64(len(t.start)) {
 		return
 	}

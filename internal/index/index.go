@@ -107,6 +107,8 @@ type Index struct {
 	tables   map[string]*facetTables // facet field → its values by segment
 	// noFacetTables counts facets with Bleve's terms facet instead (tests compare both).
 	noFacetTables bool
+	// noEvaluator runs every query through Bleve's collector (tests compare both).
+	noEvaluator bool
 }
 
 // AnswerCache reports how many answers were served again from the cache of recent

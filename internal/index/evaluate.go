@@ -1,0 +1,482 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Term-at-a-time evaluation of kb's queries.
+//
+// Bleve evaluates a disjunction a document at a time: a heap of term searchers, one
+// DocumentMatch per posting, merged document by document. kb's broad searches are a few
+// common words, each tried as the exact word, as a stem in four fields and as a concept:
+// fifteen to thirty terms whose postings cover most practices. At 100 000 practices that
+// merging was two thirds of such a search (pprof). The evaluator instead adds each
+// term's postings into arrays indexed by document, segment by segment, and scores as
+// Bleve does (BM25, query norm, coordination), so that the ranking is Bleve's. Parts of a
+// query it does not evaluate itself (phrases, fuzzy terms, ids) are run by Bleve's own
+// searchers inside the tree.
+
+// errNotEvaluable sends a query back to Bleve's collector.
+var errNotEvaluable = errors.New("query not evaluable term at a time")
+
+type evalKind uint8
+
+const (
+	evalTerm    evalKind = iota
+	evalBleve            // a part run by Bleve's searcher
+	evalAny              // disjunction
+	evalAll              // conjunction
+	evalNothing          // a disjunction or conjunction without parts: Bleve's MatchNone
+)
+
+type evalNode struct {
+	kind     evalKind
+	children []*evalNode
+	min      int // evalAny: the number of parts that must match
+
+	// evalTerm
+	field     string
+	term      []byte
+	boost     float64
+	idf       float64
+	avgLength float64 // 0: TF-IDF, as Bleve when the field has no length statistics
+	qweight   float64
+
+	// evalBleve
+	searcher search.Searcher
+	hits     [][]localHit // by segment
+}
+
+type localHit struct {
+	doc   uint32
+	score float64
+}
+
+// evaluation is one query compiled against one snapshot.
+type evaluation struct {
+	ctx       context.Context
+	snap      *scorch.IndexSnapshot
+	m         mapping.IndexMapping
+	docTotal  uint64
+	offsets   []uint64 // global number of each segment's first document
+	root      *evalNode
+	searchers []search.Searcher
+}
+
+// newEvaluation compiles q; errNotEvaluable when the snapshot is not scorch's or the query
+// is a lone leaf (Bleve scores a lone term without its boost or query norm).
+func newEvaluation(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, q query.Query) (*evaluation, error) {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, errNotEvaluable
+	}
+	switch q.(type) {
+	case *query.DisjunctionQuery, *query.ConjunctionQuery:
+	default:
+		return nil, errNotEvaluable
+	}
+	n, err := snap.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	e := &evaluation{ctx: ctx, snap: snap, m: m, docTotal: n}
+	var running uint64
+	for _, ss := range snap.Segments() {
+		e.offsets = append(e.offsets, running)
+		running += ss.Segment().Count()
+	}
+	e.root, err = e.compile(q)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	// Bleve's outermost searcher sets one query norm on every leaf below it.
+	qnorm := 1 / math.Sqrt(e.root.weight())
+	if err := e.setNorm(e.root, qnorm); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close closes the Bleve searchers the evaluation opened.
+func (e *evaluation) Close() {
+	for _, s := range e.searchers {
+		s.Close()
+	}
+	e.searchers = nil
+}
+
+func (e *evaluation) compile(q query.Query) (*evalNode, error) {
+	switch q := q.(type) {
+	case *query.DisjunctionQuery:
+		n := &evalNode{kind: evalAny, min: max(1, int(q.Min))}
+		return e.compileParts(n, q.Disjuncts)
+	case *query.ConjunctionQuery:
+		n := &evalNode{kind: evalAll}
+		return e.compileParts(n, q.Conjuncts)
+	case *query.TermQuery:
+		return e.compileTerm(q)
+	}
+	s, err := q.Searcher(e.ctx, e.snap, e.m, search.SearcherOptions{})
+	if err != nil {
+		return nil, err
+	}
+	e.searchers = append(e.searchers, s)
+	return &evalNode{kind: evalBleve, searcher: s}, nil
+}
+
+func (e *evaluation) compileParts(n *evalNode, parts []query.Query) (*evalNode, error) {
+	for _, p := range parts {
+		c, err := e.compile(p)
+		if err != nil {
+			return nil, err
+		}
+		n.children = append(n.children, c)
+	}
+	if len(n.children) == 0 {
+		n.kind = evalNothing
+	}
+	return n, nil
+}
+
+// compileTerm takes the statistics Bleve's term searcher takes: documents with the term,
+// live documents, and the field's mean length rounded up.
+func (e *evaluation) compileTerm(q *query.TermQuery) (*evalNode, error) {
+	field := q.FieldVal
+	if field == "" {
+		field = e.m.DefaultSearchField()
+	}
+	n := &evalNode{kind: evalTerm, field: field, term: []byte(q.Term), boost: q.BoostVal.Value()}
+	tfr, err := e.snap.TermFieldReader(e.ctx, n.term, field, false, false, false)
+	if err != nil {
+		return nil, err
+	}
+	docTerm := tfr.Count()
+	tfr.Close()
+	card, err := e.snap.FieldCardinality(field)
+	if err != nil {
+		return nil, err
+	}
+	if e.docTotal > 0 || card > 0 {
+		n.avgLength = math.Ceil(float64(card) / float64(e.docTotal))
+	}
+	if n.avgLength > 0 {
+		n.idf = math.Log(1 + (float64(e.docTotal)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
+	} else {
+		n.idf = 1 + math.Log(float64(e.docTotal)/float64(docTerm+1))
+	}
+	return n, nil
+}
+
+// weight is Bleve's Weight: the sum of the squared boosted idf of the leaves.
+func (n *evalNode) weight() float64 {
+	switch n.kind {
+	case evalTerm:
+		w := n.boost * n.idf
+		return w * w
+	case evalBleve:
+		return n.searcher.Weight()
+	}
+	var sum float64
+	for _, c := range n.children {
+		sum += c.weight()
+	}
+	return sum
+}
+
+// setNorm gives every leaf the query norm, and runs the Bleve parts, whose scores
+// depend on it.
+func (e *evaluation) setNorm(n *evalNode, qnorm float64) error {
+	switch n.kind {
+	case evalTerm:
+		n.qweight = n.boost * n.idf * qnorm
+	case evalBleve:
+		n.searcher.SetQueryNorm(qnorm)
+		return e.runBleve(n)
+	}
+	for _, c := range n.children {
+		if err := e.setNorm(c, qnorm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runBleve collects the matches of a Bleve part by segment.
+func (e *evaluation) runBleve(n *evalNode) error {
+	n.hits = make([][]localHit, len(e.offsets))
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(n.searcher.DocumentMatchPoolSize(), 0)}
+	for {
+		dm, err := n.searcher.Next(sctx)
+		if err != nil {
+			return err
+		}
+		if dm == nil {
+			return nil
+		}
+		if len(dm.IndexInternalID) == 8 {
+			g := binary.BigEndian.Uint64(dm.IndexInternalID)
+			s := sort.Search(len(e.offsets), func(i int) bool { return e.offsets[i] > g }) - 1
+			n.hits[s] = append(n.hits[s], localHit{doc: uint32(g - e.offsets[s]), score: dm.Score})
+		}
+		sctx.DocumentMatchPool.Put(dm)
+	}
+}
+
+// accumulator holds, for the documents of one segment, the sum of the scores of the
+// parts of one node that matched, and how many did.
+type accumulator struct {
+	sum     []float64
+	count   []uint16
+	touched []uint32 // documents with count > 0, in the order first seen
+}
+
+func (a *accumulator) grow(n int) {
+	if len(a.sum) < n {
+		a.sum = make([]float64, n)
+		a.count = make([]uint16, n)
+	}
+}
+
+func (a *accumulator) add(doc uint32, score float64) {
+	if a.count[doc] == 0 {
+		a.touched = append(a.touched, doc)
+	}
+	a.sum[doc] += score
+	a.count[doc]++
+}
+
+func (a *accumulator) clear() {
+	for _, d := range a.touched {
+		a.sum[d], a.count[d] = 0, 0
+	}
+	a.touched = a.touched[:0]
+}
+
+// matches and score say, once a node's parts are added, whether a document matches the
+// node and with which score, as Bleve's disjunction (coordination: the sum scaled by
+// the share of parts that matched) and conjunction (the sum) scorers do.
+func (n *evalNode) matches(a *accumulator, doc uint32) bool {
+	if n.kind == evalAll {
+		return int(a.count[doc]) == len(n.children)
+	}
+	return int(a.count[doc]) >= n.min
+}
+
+func (n *evalNode) score(a *accumulator, doc uint32) float64 {
+	if n.kind == evalAll {
+		return a.sum[doc]
+	}
+	return a.sum[doc] * (float64(a.count[doc]) / float64(len(n.children)))
+}
+
+// segmentRun evaluates the tree over one segment, with one accumulator per depth.
+type segmentRun struct {
+	e     *evaluation
+	seg   int
+	ss    *scorch.SegmentSnapshot
+	accs  []*accumulator
+	dicts map[string]segment.TermDictionary
+	it    segment.PostingsIterator
+}
+
+func (r *segmentRun) acc(depth int) *accumulator {
+	for len(r.accs) <= depth {
+		r.accs = append(r.accs, &accumulator{})
+	}
+	a := r.accs[depth]
+	a.grow(int(r.ss.Segment().Count()))
+	return a
+}
+
+// fill adds the parts of a composite node into the accumulator of its depth.
+func (r *segmentRun) fill(n *evalNode, depth int) (*accumulator, error) {
+	out := r.acc(depth)
+	for _, c := range n.children {
+		if err := r.e.ctx.Err(); err != nil {
+			return nil, err
+		}
+		switch c.kind {
+		case evalTerm:
+			if err := r.addTerm(c, out); err != nil {
+				return nil, err
+			}
+		case evalBleve:
+			for _, h := range c.hits[r.seg] {
+				out.add(h.doc, h.score)
+			}
+		case evalAny, evalAll:
+			sub, err := r.fill(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range sub.touched {
+				if c.matches(sub, d) {
+					out.add(d, c.score(sub, d))
+				}
+			}
+			sub.clear()
+		}
+	}
+	return out, nil
+}
+
+// addTerm adds a term's BM25 score (TermQueryScorer's) for each of its postings.
+func (r *segmentRun) addTerm(n *evalNode, out *accumulator) error {
+	dict, ok := r.dicts[n.field]
+	if !ok {
+		d, err := r.ss.Segment().Dictionary(n.field)
+		if err != nil {
+			return err
+		}
+		r.dicts[n.field], dict = d, d
+	}
+	// No list to reuse: zap hands a reused list of a field the segment lacks an iterator
+	// that dereferences nil.
+	pl, err := dict.PostingsList(n.term, r.ss.Deleted(), nil)
+	if err != nil {
+		return err
+	}
+	r.it = pl.Iterator(true, true, false, r.it)
+	k1, b := search.BM25_k1, search.BM25_b
+	for {
+		p, err := r.it.Next()
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return nil
+		}
+		tf := math.Sqrt(float64(p.Frequency()))
+		norm := p.Norm()
+		var s float64
+		if n.avgLength > 0 {
+			fieldLength := 1 / (norm * norm)
+			s = n.idf * (tf * k1) / (tf + k1*(1-b+(b*fieldLength/n.avgLength)))
+		} else {
+			s = tf * norm * n.idf
+		}
+		if n.qweight != 1 {
+			s *= n.qweight
+		}
+		out.add(uint32(p.Number()), s)
+	}
+}
+
+// rankedHit is a match in the running top of a search.
+type rankedHit struct {
+	score float64
+	doc   uint64 // global number: Bleve breaks ties of score by it, lower first
+}
+
+func (h rankedHit) worseThan(o rankedHit) bool {
+	if h.score != o.score {
+		return h.score < o.score
+	}
+	return h.doc > o.doc
+}
+
+// topHits keeps the best n matches in a heap whose root is the worst of them.
+type topHits struct {
+	n    int
+	heap []rankedHit
+}
+
+func (t *topHits) push(h rankedHit) {
+	if t.n == 0 {
+		return
+	}
+	if len(t.heap) < t.n {
+		t.heap = append(t.heap, h)
+		for i := len(t.heap) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !t.heap[i].worseThan(t.heap[p]) {
+				break
+			}
+			t.heap[i], t.heap[p] = t.heap[p], t.heap[i]
+			i = p
+		}
+		return
+	}
+	if !t.heap[0].worseThan(h) {
+		return
+	}
+	t.heap[0] = h
+	for i := 0; ; {
+		w, l, r := i, 2*i+1, 2*i+2
+		if l < len(t.heap) && t.heap[l].worseThan(t.heap[w]) {
+			w = l
+		}
+		if r < len(t.heap) && t.heap[r].worseThan(t.heap[w]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		t.heap[i], t.heap[w] = t.heap[w], t.heap[i]
+		i = w
+	}
+}
+
+// best returns the kept matches, best first.
+func (t *topHits) best() []rankedHit {
+	out := append([]rankedHit(nil), t.heap...)
+	sort.Slice(out, func(i, j int) bool { return out[j].worseThan(out[i]) })
+	return out
+}
+
+// run evaluates the query over every segment: the page of hits from..from+size, the
+// number of matches, and the facet values of the matches counted by fc (when not nil).
+func (e *evaluation) run(size, from int, fc *facetCount) (*collected, error) {
+	top := &topHits{n: size + from}
+	var total uint64
+	segs := e.snap.Segments()
+	r := &segmentRun{e: e, dicts: map[string]segment.TermDictionary{}}
+	for i, ss := range segs {
+		r.seg, r.ss = i, ss
+		clear(r.dicts)
+		r.it = nil
+		root, err := r.fill(e.root, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range root.touched {
+			if !e.root.matches(root, d) {
+				continue
+			}
+			total++
+			if fc != nil {
+				fc.addLocal(i, uint64(d))
+			}
+			top.push(rankedHit{score: e.root.score(root, d), doc: e.offsets[i] + uint64(d)})
+		}
+		root.clear()
+	}
+	out := &collected{total: total, counts: map[string]int{}}
+	best := top.best()
+	for i := from; i < len(best); i++ {
+		id := make(bleveindex.IndexInternalID, 8)
+		binary.BigEndian.PutUint64(id, best[i].doc)
+		ext, err := e.snap.ExternalID(id)
+		if err != nil {
+			return nil, err
+		}
+		out.hits = append(out.hits, &search.DocumentMatch{ID: ext, Score: best[i].score, IndexInternalID: id, HitNumber: best[i].doc})
+	}
+	if fc != nil {
+		out.counts = fc.result()
+	}
+	return out, nil
+}

@@ -1,0 +1,110 @@
+package index_test
+
+import (
+	"math"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/synth"
+)
+
+// The term-at-a-time evaluator finds what Bleve's collector finds: the same total, the
+// same facet counts, the same page in the same order with the same scores (to rounding,
+// where two hits tie), over the real corpus and synthetic practices, across segments
+// with deleted and replaced documents.
+func TestEvaluatorRanksAsBleveDoes(t *testing.T) {
+	g := geography(t)
+	ps := corpusPractices(t, g)
+	th := thesaurus(t)
+	var labels []string
+	for _, c := range th.Concepts {
+		labels = append(labels, c.Labels["en"]...)
+	}
+	model := synth.NewModel(ps, g, labels)
+	all := append([]*practices.Practice(nil), ps...)
+	for i := range 1500 {
+		all = append(all, model.Practice(7, i))
+	}
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), all)
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+
+	f := func(kv ...string) map[string][]string {
+		m := map[string][]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = append(m[kv[i]], kv[i+1])
+		}
+		return m
+	}
+	reqs := []index.Request{
+		{Query: "students"},
+		{Query: "digital services for the public"},
+		{Query: "brecha digital"},
+		{Query: "telemedecine"},                // a typo: fuzzy terms, run by Bleve
+		{Query: `"public transport" mobility`}, // a phrase, run by Bleve
+		{Query: "wifi hotspots", Page: 3},
+		{Query: "data", Filters: f("area", "education", "region", "europe", "region", "latin-america")},
+		{Query: "health", Filters: f("population_band", "over-1m")},
+		{Query: "covid response", Limit: 100, Page: 2},
+		{Query: "elderly", Explain: true},
+		{Query: "citizens participation", HitsOnly: true},
+		{Query: "zzzz qqqq"},
+		{Filters: f("area", "education")}, // browse: sorted by title, Bleve's collector
+	}
+	compare := func(when string) {
+		t.Helper()
+		for _, req := range reqs {
+			ev, bl, err := ix.SearchBothWays(ctx, req)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", when, req, err)
+			}
+			if ev.Total != bl.Total || !reflect.DeepEqual(ev.Facets, bl.Facets) || ev.DidYouMean != bl.DidYouMean {
+				t.Errorf("%s %+v: total %d, facets %v, did you mean %q; Bleve %d, %v, %q", when, req, ev.Total, ev.Facets, ev.DidYouMean, bl.Total, bl.Facets, bl.DidYouMean)
+				continue
+			}
+			if len(ev.Hits) != len(bl.Hits) {
+				t.Errorf("%s %+v: %d hits, Bleve %d", when, req, len(ev.Hits), len(bl.Hits))
+				continue
+			}
+			for i, h := range ev.Hits {
+				b := bl.Hits[i]
+				if math.Abs(h.Score-b.Score) > 1e-9*math.Max(1, math.Abs(b.Score)) {
+					t.Errorf("%s %+v: hit %d is %s at %g, Bleve's %s at %g", when, req, i, h.ID, h.Score, b.ID, b.Score)
+					break
+				}
+				if h.ID == b.ID && !reflect.DeepEqual(h.Highlights, b.Highlights) {
+					t.Errorf("%s %+v: %s highlighted %v, Bleve's %v", when, req, h.ID, h.Highlights, b.Highlights)
+				}
+			}
+			if ev.Total == 0 && req.Query == "students" {
+				t.Fatalf("%s: the test corpus does not have the words the test needs", when)
+			}
+		}
+	}
+	compare("built")
+	for i, p := range all[:40] {
+		q := *p
+		if i%4 == 0 {
+			if err := s.Delete(ctx, q.ID); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		q.Title = "Students and elderly people online: " + q.Title
+		if _, err := s.Put(ctx, &q, practices.NewVersion); err != nil {
+			t.Fatal(err)
+		}
+		if i%8 == 1 {
+			if _, err := ix.Sync(ctx, s); err != nil { // small segments, deletions in the large one
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := ix.Sync(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	compare("after changes")
+}
