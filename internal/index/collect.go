@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
 	"github.com/blevesearch/bleve/v2/search/facet"
@@ -41,15 +43,8 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 	if facetField != "" && !ix.noFacetTables {
 		fast, _ = ix.facetTables(facetField).counter(r)
 	}
-	if len(sortBy) == 0 && !ix.noEvaluator && (facetField == "" || fast != nil) {
-		e, err := newEvaluation(ctx, r, idx.Mapping(), q)
-		if err == nil {
-			defer e.Close()
-			return e.run(size, from, fast)
-		}
-		if !errors.Is(err, errNotEvaluable) {
-			return nil, err
-		}
+	if res, err := ix.evaluate(ctx, r, idx.Mapping(), q, size, from, sortBy, facetField, fast); !errors.Is(err, errNotEvaluable) {
+		return res, err
 	}
 	s, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{})
 	if err != nil {
@@ -84,6 +79,38 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 	}
 	return out, nil
 }
+
+// evaluate runs a search with the term-at-a-time evaluator; errNotEvaluable for what
+// only Bleve's collector does: sorts other than by title, facets without tables.
+func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, q query.Query, size, from int, sortBy []string, facetField string, fc *facetCount) (*collected, error) {
+	if ix.noEvaluator || (facetField != "" && fc == nil) {
+		return nil, errNotEvaluable
+	}
+	var byTitle *titleOrder
+	if len(sortBy) > 0 {
+		if !slices.Equal(sortBy, titleOrderFields) {
+			return nil, errNotEvaluable
+		}
+		titles, err := ix.facetTables(titleSortField).view(r)
+		if err != nil {
+			return nil, errNotEvaluable
+		}
+		ids, err := ix.facetTables("id").view(r)
+		if err != nil {
+			return nil, errNotEvaluable
+		}
+		byTitle = &titleOrder{titles: titles, ids: ids}
+	}
+	e, err := newEvaluation(ctx, r, m, q)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	return e.run(size, from, byTitle, fc, &ix.runs)
+}
+
+// titleOrderFields is the order of a browse: by title, then id.
+var titleOrderFields = []string{titleSortField, "id"}
 
 // facetTables returns the tables of a facet field, made on first use.
 func (ix *Index) facetTables(field string) *facetTables {

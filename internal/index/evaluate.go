@@ -5,7 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -38,6 +41,7 @@ const (
 	evalAny              // disjunction
 	evalAll              // conjunction
 	evalNothing          // a disjunction or conjunction without parts: Bleve's MatchNone
+	evalEvery            // every live document, with a constant score: Bleve's MatchAll
 )
 
 type evalNode struct {
@@ -45,13 +49,14 @@ type evalNode struct {
 	children []*evalNode
 	min      int // evalAny: the number of parts that must match
 
+	boost   float64 // evalTerm, evalEvery
+	qweight float64 // the boost times the query norm (evalTerm: and idf)
+
 	// evalTerm
 	field     string
 	term      []byte
-	boost     float64
 	idf       float64
 	avgLength float64 // 0: TF-IDF, as Bleve when the field has no length statistics
-	qweight   float64
 
 	// evalBleve
 	searcher search.Searcher
@@ -75,14 +80,18 @@ type evaluation struct {
 }
 
 // newEvaluation compiles q; errNotEvaluable when the snapshot is not scorch's or the query
-// is a lone leaf (Bleve scores a lone term without its boost or query norm).
+// is a lone leaf other than MatchAll (Bleve scores a lone leaf without its boost or
+// query norm).
 func newEvaluation(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, q query.Query) (*evaluation, error) {
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
 		return nil, errNotEvaluable
 	}
+	lone := false
 	switch q.(type) {
 	case *query.DisjunctionQuery, *query.ConjunctionQuery:
+	case *query.MatchAllQuery:
+		lone = true
 	default:
 		return nil, errNotEvaluable
 	}
@@ -100,6 +109,12 @@ func newEvaluation(ctx context.Context, r bleveindex.IndexReader, m mapping.Inde
 	if err != nil {
 		e.Close()
 		return nil, err
+	}
+	if lone {
+		// A conjunction of one part scores as the part; the part keeps its score of 1.
+		e.root.qweight = 1
+		e.root = &evalNode{kind: evalAll, children: []*evalNode{e.root}}
+		return e, nil
 	}
 	// Bleve's outermost searcher sets one query norm on every leaf below it.
 	qnorm := 1 / math.Sqrt(e.root.weight())
@@ -128,6 +143,8 @@ func (e *evaluation) compile(q query.Query) (*evalNode, error) {
 		return e.compileParts(n, q.Conjuncts)
 	case *query.TermQuery:
 		return e.compileTerm(q)
+	case *query.MatchAllQuery:
+		return &evalNode{kind: evalEvery, boost: q.BoostVal.Value()}, nil
 	}
 	s, err := q.Searcher(e.ctx, e.snap, e.m, search.SearcherOptions{})
 	if err != nil {
@@ -186,6 +203,8 @@ func (n *evalNode) weight() float64 {
 	case evalTerm:
 		w := n.boost * n.idf
 		return w * w
+	case evalEvery:
+		return n.boost * n.boost
 	case evalBleve:
 		return n.searcher.Weight()
 	}
@@ -202,6 +221,8 @@ func (e *evaluation) setNorm(n *evalNode, qnorm float64) error {
 	switch n.kind {
 	case evalTerm:
 		n.qweight = n.boost * n.idf * qnorm
+	case evalEvery:
+		n.qweight = n.boost * qnorm
 	case evalBleve:
 		n.searcher.SetQueryNorm(qnorm)
 		return e.runBleve(n)
@@ -317,6 +338,16 @@ func (r *segmentRun) fill(n *evalNode, depth int) (*accumulator, error) {
 			for _, h := range c.hits[r.seg] {
 				out.add(h.doc, h.score)
 			}
+		case evalEvery:
+			s, deleted := 1.0, r.ss.Deleted()
+			if c.qweight != 1 {
+				s *= c.qweight
+			}
+			for d := range uint32(r.ss.Segment().Count()) {
+				if deleted == nil || !deleted.Contains(d) {
+					out.add(d, s)
+				}
+			}
 		case evalAny, evalAll:
 			sub, err := r.fill(c, depth+1)
 			if err != nil {
@@ -377,21 +408,38 @@ func (r *segmentRun) addTerm(n *evalNode, out *accumulator) error {
 
 // rankedHit is a match in the running top of a search.
 type rankedHit struct {
-	score float64
-	doc   uint64 // global number: Bleve breaks ties of score by it, lower first
+	score     float64
+	doc       uint64 // global number: Bleve breaks ties by it, lower first
+	title, id uint32 // ordinals in a titleOrder's tables
 }
 
-func (h rankedHit) worseThan(o rankedHit) bool {
+// worseByScore ranks by score, as Bleve does by default.
+func worseByScore(h, o rankedHit) bool {
 	if h.score != o.score {
 		return h.score < o.score
 	}
 	return h.doc > o.doc
 }
 
+// titleOrder ranks as Bleve's sort by title_sort then id does, by the values of the
+// two fields in their tables.
+type titleOrder struct{ titles, ids *tableView }
+
+func (t *titleOrder) worse(h, o rankedHit) bool {
+	if c := t.titles.compare(h.title, o.title); c != 0 {
+		return c > 0
+	}
+	if c := t.ids.compare(h.id, o.id); c != 0 {
+		return c > 0
+	}
+	return h.doc > o.doc
+}
+
 // topHits keeps the best n matches in a heap whose root is the worst of them.
 type topHits struct {
-	n    int
-	heap []rankedHit
+	n     int
+	worse func(h, o rankedHit) bool
+	heap  []rankedHit
 }
 
 func (t *topHits) push(h rankedHit) {
@@ -402,7 +450,7 @@ func (t *topHits) push(h rankedHit) {
 		t.heap = append(t.heap, h)
 		for i := len(t.heap) - 1; i > 0; {
 			p := (i - 1) / 2
-			if !t.heap[i].worseThan(t.heap[p]) {
+			if !t.worse(t.heap[i], t.heap[p]) {
 				break
 			}
 			t.heap[i], t.heap[p] = t.heap[p], t.heap[i]
@@ -410,16 +458,16 @@ func (t *topHits) push(h rankedHit) {
 		}
 		return
 	}
-	if !t.heap[0].worseThan(h) {
+	if !t.worse(t.heap[0], h) {
 		return
 	}
 	t.heap[0] = h
 	for i := 0; ; {
 		w, l, r := i, 2*i+1, 2*i+2
-		if l < len(t.heap) && t.heap[l].worseThan(t.heap[w]) {
+		if l < len(t.heap) && t.worse(t.heap[l], t.heap[w]) {
 			w = l
 		}
-		if r < len(t.heap) && t.heap[r].worseThan(t.heap[w]) {
+		if r < len(t.heap) && t.worse(t.heap[r], t.heap[w]) {
 			w = r
 		}
 		if w == i {
@@ -433,38 +481,64 @@ func (t *topHits) push(h rankedHit) {
 // best returns the kept matches, best first.
 func (t *topHits) best() []rankedHit {
 	out := append([]rankedHit(nil), t.heap...)
-	sort.Slice(out, func(i, j int) bool { return out[j].worseThan(out[i]) })
+	sort.Slice(out, func(i, j int) bool { return t.worse(out[j], out[i]) })
 	return out
 }
 
-// run evaluates the query over every segment: the page of hits from..from+size, the
-// number of matches, and the facet values of the matches counted by fc (when not nil).
-func (e *evaluation) run(size, from int, fc *facetCount) (*collected, error) {
-	top := &topHits{n: size + from}
-	var total uint64
-	segs := e.snap.Segments()
-	r := &segmentRun{e: e, dicts: map[string]segment.TermDictionary{}}
-	for i, ss := range segs {
-		r.seg, r.ss = i, ss
-		clear(r.dicts)
-		r.it = nil
-		root, err := r.fill(e.root, 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range root.touched {
-			if !e.root.matches(root, d) {
-				continue
-			}
-			total++
-			if fc != nil {
-				fc.addLocal(i, uint64(d))
-			}
-			top.push(rankedHit{score: e.root.score(root, d), doc: e.offsets[i] + uint64(d)})
-		}
-		root.clear()
+// run evaluates the query over every segment, on as many goroutines as there are
+// processors: the page of hits from..from+size, by score or by title when byTitle is not
+// nil, the number of matches, and the facet values of the matches counted by fc (when not
+// nil).
+func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, runs *sync.Pool) (*collected, error) {
+	worse := worseByScore
+	if byTitle != nil {
+		worse = byTitle.worse
 	}
-	out := &collected{total: total, counts: map[string]int{}}
+	segs := e.snap.Segments()
+	// The largest segments first, so that the last to finish is a small one.
+	order := make([]int, len(segs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return segs[order[a]].Count() > segs[order[b]].Count() })
+	parts := make([]evalPart, max(1, min(runtime.GOMAXPROCS(0), len(segs))))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range parts {
+		p := &parts[w]
+		p.top = &topHits{n: size + from, worse: worse}
+		p.byTitle = byTitle
+		if fc != nil {
+			p.facets = fc.fork()
+		}
+		wg.Go(func() {
+			r, _ := runs.Get().(*segmentRun)
+			if r == nil {
+				r = &segmentRun{dicts: map[string]segment.TermDictionary{}}
+			}
+			defer runs.Put(r)
+			r.e = e
+			for k := int(next.Add(1) - 1); k < len(order) && p.err == nil; k = int(next.Add(1) - 1) {
+				p.err = r.segment(order[k], segs[order[k]], p)
+			}
+			r.e = nil
+		})
+	}
+	wg.Wait()
+	top := &topHits{n: size + from, worse: worse}
+	out := &collected{counts: map[string]int{}}
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, p.err
+		}
+		out.total += p.total
+		for _, h := range p.top.heap {
+			top.push(h)
+		}
+		if fc != nil {
+			fc.merge(p.facets)
+		}
+	}
 	best := top.best()
 	for i := from; i < len(best); i++ {
 		id := make(bleveindex.IndexInternalID, 8)
@@ -479,4 +553,40 @@ func (e *evaluation) run(size, from int, fc *facetCount) (*collected, error) {
 		out.counts = fc.result()
 	}
 	return out, nil
+}
+
+// evalPart is what one goroutine of run finds in its segments.
+type evalPart struct {
+	top     *topHits
+	byTitle *titleOrder
+	total   uint64
+	facets  *facetCount
+	err     error
+}
+
+// segment evaluates the query over segment i and adds its matches to p.
+func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) error {
+	r.seg, r.ss = i, ss
+	clear(r.dicts)
+	r.it = nil
+	root, err := r.fill(r.e.root, 0)
+	if err != nil {
+		return err
+	}
+	defer root.clear()
+	for _, d := range root.touched {
+		if !r.e.root.matches(root, d) {
+			continue
+		}
+		p.total++
+		if p.facets != nil {
+			p.facets.addLocal(i, uint64(d))
+		}
+		h := rankedHit{score: r.e.root.score(root, d), doc: r.e.offsets[i] + uint64(d)}
+		if p.byTitle != nil {
+			h.title, h.id = p.byTitle.titles.first(i, d), p.byTitle.ids.first(i, d)
+		}
+		p.top.push(h)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -38,37 +39,51 @@ func newFacetTables(field string) *facetTables {
 
 var errNotScorch = errors.New("facet tables need a scorch index snapshot")
 
-// facetCount counts the values of one search's hits, through the tables of the
-// snapshot it searches.
-type facetCount struct {
+// tableView is the tables of the segments of one snapshot.
+type tableView struct {
 	offsets []uint64 // the global number of each segment's first document
 	tables  []*segmentTable
 	values  []string
-	counts  []int
 }
 
-// counter prepares the count of one search over reader, building the tables of segments
-// not seen before and forgetting those merged away.
+// facetCount counts the values of one search's hits, through the tables of the
+// snapshot it searches.
+type facetCount struct {
+	*tableView
+	counts []int
+}
+
+// counter prepares the count of one search over reader.
 func (ft *facetTables) counter(reader bleveindex.IndexReader) (*facetCount, error) {
+	v, err := ft.view(reader)
+	if err != nil {
+		return nil, err
+	}
+	return &facetCount{tableView: v, counts: make([]int, len(v.values))}, nil
+}
+
+// view returns the tables of reader's segments, building those of segments not seen
+// before and forgetting those merged away.
+func (ft *facetTables) view(reader bleveindex.IndexReader) (*tableView, error) {
 	snap, ok := reader.(*scorch.IndexSnapshot)
 	if !ok {
 		return nil, errNotScorch
 	}
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
-	c := &facetCount{}
+	v := &tableView{}
 	live := map[uint64]bool{}
 	var running uint64
 	for _, ss := range snap.Segments() {
 		// As scorch numbers documents: each segment's, deleted ones included, follow the
 		// previous segment's.
-		c.offsets = append(c.offsets, running)
+		v.offsets = append(v.offsets, running)
 		running += ss.Segment().Count()
 		t, err := ft.table(ss)
 		if err != nil {
 			return nil, err
 		}
-		c.tables = append(c.tables, t)
+		v.tables = append(v.tables, t)
 		live[ss.Id()] = true
 	}
 	for id := range ft.bySeg {
@@ -76,9 +91,34 @@ func (ft *facetTables) counter(reader bleveindex.IndexReader) (*facetCount, erro
 			delete(ft.bySeg, id)
 		}
 	}
-	c.values = ft.values[:len(ft.values):len(ft.values)]
-	c.counts = make([]int, len(c.values))
-	return c, nil
+	v.values = ft.values[:len(ft.values):len(ft.values)]
+	return v, nil
+}
+
+// first returns the ordinal of the first value of document local of segment s, or
+// noValue.
+func (v *tableView) first(s int, local uint32) uint32 {
+	t := v.tables[s]
+	if int(local)+1 >= len(t.start) || t.start[local] == t.start[local+1] {
+		return noValue
+	}
+	return t.ords[t.start[local]]
+}
+
+const noValue = ^uint32(0)
+
+// compare orders two ordinals by their values, a document without a value last (as
+// Bleve's sort does by default).
+func (v *tableView) compare(a, b uint32) int {
+	switch {
+	case a == b:
+		return 0
+	case a == noValue:
+		return 1
+	case b == noValue:
+		return -1
+	}
+	return strings.Compare(v.values[a], v.values[b])
 }
 
 // table returns the table of a segment, building it on first sight. ft.mu is held.
@@ -136,6 +176,20 @@ func (c *facetCount) addLocal(s int, local uint64) {
 	}
 	for _, o := range t.ords[t.start[local]:t.start[local+1]] {
 		c.counts[o]++
+	}
+}
+
+// fork is a counter of the same tables with counts of its own, for another goroutine.
+func (c *facetCount) fork() *facetCount {
+	f := *c
+	f.counts = make([]int, len(c.counts))
+	return &f
+}
+
+// merge adds the counts of a fork.
+func (c *facetCount) merge(f *facetCount) {
+	for o, n := range f.counts {
+		c.counts[o] += n
 	}
 }
 

@@ -109,6 +109,8 @@ type Index struct {
 	noFacetTables bool
 	// noEvaluator runs every query through Bleve's collector (tests compare both).
 	noEvaluator bool
+	// runs keeps the evaluator's per-segment arrays (*segmentRun) from search to search.
+	runs sync.Pool
 }
 
 // AnswerCache reports how many answers were served again from the cache of recent

@@ -154,7 +154,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	case req.Latest:
 		sortBy = []string{"-updated", "id"}
 	case text == nil:
-		sortBy = []string{titleSortField, "id"}
+		sortBy = titleOrderFields
 	}
 	// The facets without a selection are counted in one pass over one field that holds
 	// every facet value of a practice ("area:education", "tag:iot"): visiting each hit's
