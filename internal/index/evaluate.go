@@ -42,6 +42,7 @@ const (
 	evalAll              // conjunction
 	evalNothing          // a disjunction or conjunction without parts: Bleve's MatchNone
 	evalEvery            // every live document, with a constant score: Bleve's MatchAll
+	evalPhrase           // children are terms (nil: any word) at consecutive positions
 )
 
 type evalNode struct {
@@ -145,6 +146,10 @@ func (e *evaluation) compile(q query.Query) (*evalNode, error) {
 		return e.compileTerm(q)
 	case *query.MatchAllQuery:
 		return &evalNode{kind: evalEvery, boost: q.BoostVal.Value()}, nil
+	case *query.MatchPhraseQuery:
+		if n, ok, err := e.compilePhrase(q); ok || err != nil {
+			return n, err
+		}
 	}
 	s, err := q.Searcher(e.ctx, e.snap, e.m, search.SearcherOptions{})
 	if err != nil {
@@ -197,6 +202,46 @@ func (e *evaluation) compileTerm(q *query.TermQuery) (*evalNode, error) {
 	return n, nil
 }
 
+// compilePhrase compiles a phrase of one word a position, as Bleve's MatchPhraseQuery
+// makes it: the terms the field's analyzer finds, at their positions (a dropped stop word
+// leaves a position any word fills). A phrase with fuzziness, or with two terms at a
+// position, is not compiled (ok is false).
+func (e *evaluation) compilePhrase(q *query.MatchPhraseQuery) (n *evalNode, ok bool, err error) {
+	if q.Fuzziness != 0 || q.Analyzer != "" {
+		return nil, false, nil
+	}
+	field := q.FieldVal
+	if field == "" {
+		field = e.m.DefaultSearchField()
+	}
+	a := e.m.AnalyzerNamed(e.m.AnalyzerNameForPath(field))
+	if a == nil {
+		return nil, false, nil
+	}
+	tokens := a.Analyze([]byte(q.MatchPhrase))
+	if len(tokens) == 0 {
+		return &evalNode{kind: evalNothing}, true, nil
+	}
+	first, last := tokens[0].Position, tokens[0].Position
+	for _, t := range tokens {
+		first, last = min(first, t.Position), max(last, t.Position)
+	}
+	n = &evalNode{kind: evalPhrase, children: make([]*evalNode, last-first+1)}
+	for _, t := range tokens {
+		i := t.Position - first
+		if n.children[i] != nil {
+			return nil, false, nil
+		}
+		tq := query.NewTermQuery(string(t.Term))
+		tq.SetField(field)
+		tq.SetBoost(q.BoostVal.Value())
+		if n.children[i], err = e.compileTerm(tq); err != nil {
+			return nil, true, err
+		}
+	}
+	return n, true, nil
+}
+
 // weight is Bleve's Weight: the sum of the squared boosted idf of the leaves.
 func (n *evalNode) weight() float64 {
 	switch n.kind {
@@ -210,7 +255,9 @@ func (n *evalNode) weight() float64 {
 	}
 	var sum float64
 	for _, c := range n.children {
-		sum += c.weight()
+		if c != nil {
+			sum += c.weight()
+		}
 	}
 	return sum
 }
@@ -228,6 +275,9 @@ func (e *evaluation) setNorm(n *evalNode, qnorm float64) error {
 		return e.runBleve(n)
 	}
 	for _, c := range n.children {
+		if c == nil {
+			continue
+		}
 		if err := e.setNorm(c, qnorm); err != nil {
 			return err
 		}
@@ -348,6 +398,10 @@ func (r *segmentRun) fill(n *evalNode, depth int) (*accumulator, error) {
 					out.add(d, s)
 				}
 			}
+		case evalPhrase:
+			if err := r.addPhrase(c, out); err != nil {
+				return nil, err
+			}
 		case evalAny, evalAll:
 			sub, err := r.fill(c, depth+1)
 			if err != nil {
@@ -364,24 +418,28 @@ func (r *segmentRun) fill(n *evalNode, depth int) (*accumulator, error) {
 	return out, nil
 }
 
-// addTerm adds a term's BM25 score (TermQueryScorer's) for each of its postings.
-func (r *segmentRun) addTerm(n *evalNode, out *accumulator) error {
+// postings returns the postings of a term in the segment, without deleted documents.
+func (r *segmentRun) postings(n *evalNode) (segment.PostingsList, error) {
 	dict, ok := r.dicts[n.field]
 	if !ok {
 		d, err := r.ss.Segment().Dictionary(n.field)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r.dicts[n.field], dict = d, d
 	}
 	// No list to reuse: zap hands a reused list of a field the segment lacks an iterator
 	// that dereferences nil.
-	pl, err := dict.PostingsList(n.term, r.ss.Deleted(), nil)
+	return dict.PostingsList(n.term, r.ss.Deleted(), nil)
+}
+
+// addTerm adds a term's score for each of its postings.
+func (r *segmentRun) addTerm(n *evalNode, out *accumulator) error {
+	pl, err := r.postings(n)
 	if err != nil {
 		return err
 	}
 	r.it = pl.Iterator(true, true, false, r.it)
-	k1, b := search.BM25_k1, search.BM25_b
 	for {
 		p, err := r.it.Next()
 		if err != nil {
@@ -390,20 +448,116 @@ func (r *segmentRun) addTerm(n *evalNode, out *accumulator) error {
 		if p == nil {
 			return nil
 		}
-		tf := math.Sqrt(float64(p.Frequency()))
-		norm := p.Norm()
-		var s float64
-		if n.avgLength > 0 {
-			fieldLength := 1 / (norm * norm)
-			s = n.idf * (tf * k1) / (tf + k1*(1-b+(b*fieldLength/n.avgLength)))
-		} else {
-			s = tf * norm * n.idf
-		}
-		if n.qweight != 1 {
-			s *= n.qweight
-		}
-		out.add(uint32(p.Number()), s)
+		out.add(uint32(p.Number()), n.termScore(p))
 	}
+}
+
+// termScore is a term's BM25 score in a document (TermQueryScorer's).
+func (n *evalNode) termScore(p segment.Posting) float64 {
+	k1, b := search.BM25_k1, search.BM25_b
+	tf := math.Sqrt(float64(p.Frequency()))
+	norm := p.Norm()
+	var s float64
+	if n.avgLength > 0 {
+		fieldLength := 1 / (norm * norm)
+		s = n.idf * (tf * k1) / (tf + k1*(1-b+(b*fieldLength/n.avgLength)))
+	} else {
+		s = tf * norm * n.idf
+	}
+	if n.qweight != 1 {
+		s *= n.qweight
+	}
+	return s
+}
+
+// phraseWord is a term of a phrase, as addPhrase walks its postings.
+type phraseWord struct {
+	term   *evalNode
+	offset uint64 // its position in the phrase
+	it     segment.PostingsIterator
+	at     segment.Posting // the posting the iterator stands on
+}
+
+// addPhrase adds, for each document where the phrase's terms stand at consecutive
+// positions, the sum of the terms' scores (Bleve's phrase searcher scores as the
+// conjunction of its terms). It walks the postings of the rarest term and advances the
+// others to each of its documents.
+func (r *segmentRun) addPhrase(n *evalNode, out *accumulator) error {
+	var words []*phraseWord
+	var lead *phraseWord
+	var fewest uint64
+	for i, t := range n.children {
+		if t == nil {
+			continue
+		}
+		pl, err := r.postings(t)
+		if err != nil {
+			return err
+		}
+		w := &phraseWord{term: t, offset: uint64(i), it: pl.Iterator(true, true, true, nil)}
+		if c := pl.Count(); lead == nil || c < fewest {
+			lead, fewest = w, c
+		}
+		words = append(words, w)
+	}
+	if fewest == 0 {
+		return nil
+	}
+	for {
+		p, err := lead.it.Next()
+		if err != nil || p == nil {
+			return err
+		}
+		lead.at = p
+		doc := p.Number()
+		found := true
+		for _, w := range words {
+			if w != lead && (w.at == nil || w.at.Number() < doc) {
+				if w.at, err = w.it.Advance(doc); err != nil {
+					return err
+				}
+			}
+			if w.at == nil || w.at.Number() != doc {
+				found = false
+				break
+			}
+		}
+		if !found || !inSequence(words) {
+			continue
+		}
+		var s float64
+		for _, w := range words {
+			s += w.term.termScore(w.at)
+		}
+		out.add(uint32(doc), s)
+	}
+}
+
+// inSequence reports whether, for some position of the first word (at offset 0), each
+// other word stands its offset further.
+func inSequence(words []*phraseWord) bool {
+	for _, l := range words[0].at.Locations() {
+		all := true
+		for _, w := range words[1:] {
+			if !hasPosition(w.at, l.Pos()+w.offset) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPosition(p segment.Posting, pos uint64) bool {
+	for _, l := range p.Locations() {
+		if l.Pos() == pos {
+			return true
+		}
+	}
+	return false
 }
 
 // rankedHit is a match in the running top of a search.

@@ -43,8 +43,10 @@ func TestEvaluatorRanksAsBleveDoes(t *testing.T) {
 		{Query: "students"},
 		{Query: "digital services for the public"},
 		{Query: "brecha digital"},
-		{Query: "telemedecine"},                // a typo: fuzzy terms, run by Bleve
-		{Query: `"public transport" mobility`}, // a phrase, run by Bleve
+		{Query: "telemedecine"}, // a typo: fuzzy terms, run by Bleve
+		{Query: `"public transport" mobility`},
+		{Query: `"access to the internet"`}, // stop words leave positions any word fills
+		{Query: `"digital divide" "older people"`},
 		{Query: "wifi hotspots", Page: 3},
 		{Query: "data", Filters: f("area", "education", "region", "europe", "region", "latin-america")},
 		{Query: "health", Filters: f("population_band", "over-1m")},
