@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,8 @@ type evalNode struct {
 	term      []byte
 	idf       float64
 	avgLength float64 // 0: TF-IDF, as Bleve when the field has no length statistics
+
+	count uint64 // evalTerm: documents with the term; evalBleve: matches; evalEvery: all
 
 	// evalBleve
 	searcher search.Searcher
@@ -145,7 +148,7 @@ func (e *evaluation) compile(q query.Query) (*evalNode, error) {
 	case *query.TermQuery:
 		return e.compileTerm(q)
 	case *query.MatchAllQuery:
-		return &evalNode{kind: evalEvery, boost: q.BoostVal.Value()}, nil
+		return &evalNode{kind: evalEvery, boost: q.BoostVal.Value(), count: e.docTotal}, nil
 	case *query.MatchPhraseQuery:
 		if n, ok, err := e.compilePhrase(q); ok || err != nil {
 			return n, err
@@ -187,6 +190,7 @@ func (e *evaluation) compileTerm(q *query.TermQuery) (*evalNode, error) {
 	}
 	docTerm := tfr.Count()
 	tfr.Close()
+	n.count = docTerm
 	card, err := e.snap.FieldCardinality(field)
 	if err != nil {
 		return nil, err
@@ -301,6 +305,7 @@ func (e *evaluation) runBleve(n *evalNode) error {
 			g := binary.BigEndian.Uint64(dm.IndexInternalID)
 			s := sort.Search(len(e.offsets), func(i int) bool { return e.offsets[i] > g }) - 1
 			n.hits[s] = append(n.hits[s], localHit{doc: uint32(g - e.offsets[s]), score: dm.Score})
+			n.count++
 		}
 		sctx.DocumentMatchPool.Put(dm)
 	}
@@ -355,12 +360,13 @@ func (n *evalNode) score(a *accumulator, doc uint32) float64 {
 
 // segmentRun evaluates the tree over one segment, with one accumulator per depth.
 type segmentRun struct {
-	e     *evaluation
-	seg   int
-	ss    *scorch.SegmentSnapshot
-	accs  []*accumulator
-	dicts map[string]segment.TermDictionary
-	it    segment.PostingsIterator
+	e       *evaluation
+	seg     int
+	ss      *scorch.SegmentSnapshot
+	accs    []*accumulator
+	withins []*within // by depth
+	dicts   map[string]segment.TermDictionary
+	it      segment.PostingsIterator
 }
 
 func (r *segmentRun) acc(depth int) *accumulator {
@@ -372,50 +378,145 @@ func (r *segmentRun) acc(depth int) *accumulator {
 	return a
 }
 
-// fill adds the parts of a composite node into the accumulator of its depth.
-func (r *segmentRun) fill(n *evalNode, depth int) (*accumulator, error) {
+// within is the documents that a conjunction's most selective part matched: its other
+// parts are evaluated for those only. A nil *within is every document.
+type within struct {
+	docs []uint32 // ascending
+	bits []uint64
+}
+
+func (w *within) has(d uint32) bool {
+	return w == nil || w.bits[d>>6]&(1<<(d&63)) != 0
+}
+
+// narrow makes the within of depth from the documents matched so far.
+func (r *segmentRun) narrow(depth int, docs []uint32) *within {
+	for len(r.withins) <= depth {
+		r.withins = append(r.withins, &within{})
+	}
+	w := r.withins[depth]
+	if n := (int(r.ss.Segment().Count()) + 63) / 64; len(w.bits) < n {
+		w.bits = make([]uint64, n)
+	}
+	w.docs = append(w.docs[:0], docs...)
+	slices.Sort(w.docs)
+	for _, d := range w.docs {
+		w.bits[d>>6] |= 1 << (d & 63)
+	}
+	return w
+}
+
+func (w *within) clear() {
+	for _, d := range w.docs {
+		w.bits[d>>6] = 0
+	}
+	w.docs = w.docs[:0]
+}
+
+// estimate is about how many documents a node matches in the whole index.
+func (n *evalNode) estimate() uint64 {
+	switch n.kind {
+	case evalTerm, evalBleve, evalEvery:
+		return n.count
+	case evalPhrase, evalAll:
+		least := uint64(math.MaxUint64)
+		for _, c := range n.children {
+			if c != nil {
+				least = min(least, c.estimate())
+			}
+		}
+		return least
+	case evalAny:
+		var sum uint64
+		for _, c := range n.children {
+			sum += c.estimate()
+		}
+		return sum
+	}
+	return 0
+}
+
+// fill adds the parts of a composite node into the accumulator of its depth, for the
+// documents of in only. A conjunction evaluates its most selective part first, and its
+// other parts only for the documents that part matched.
+func (r *segmentRun) fill(n *evalNode, depth int, in *within) (*accumulator, error) {
 	out := r.acc(depth)
-	for _, c := range n.children {
-		if err := r.e.ctx.Err(); err != nil {
+	parts := n.children
+	if n.kind == evalAll && len(parts) > 1 {
+		first := 0
+		for i, c := range parts {
+			if c.estimate() < parts[first].estimate() {
+				first = i
+			}
+		}
+		if err := r.addPart(parts[first], out, depth, in); err != nil {
 			return nil, err
 		}
-		switch c.kind {
-		case evalTerm:
-			if err := r.addTerm(c, out); err != nil {
+		narrowed := r.narrow(depth, out.touched)
+		defer narrowed.clear()
+		for i, c := range parts {
+			if i == first {
+				continue
+			}
+			if err := r.addPart(c, out, depth, narrowed); err != nil {
 				return nil, err
 			}
-		case evalBleve:
-			for _, h := range c.hits[r.seg] {
-				out.add(h.doc, h.score)
-			}
-		case evalEvery:
-			s, deleted := 1.0, r.ss.Deleted()
-			if c.qweight != 1 {
-				s *= c.qweight
-			}
-			for d := range uint32(r.ss.Segment().Count()) {
-				if deleted == nil || !deleted.Contains(d) {
-					out.add(d, s)
-				}
-			}
-		case evalPhrase:
-			if err := r.addPhrase(c, out); err != nil {
-				return nil, err
-			}
-		case evalAny, evalAll:
-			sub, err := r.fill(c, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range sub.touched {
-				if c.matches(sub, d) {
-					out.add(d, c.score(sub, d))
-				}
-			}
-			sub.clear()
+		}
+		return out, nil
+	}
+	for _, c := range parts {
+		if err := r.addPart(c, out, depth, in); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// addPart adds a part's score to out for each document of in it matches.
+func (r *segmentRun) addPart(c *evalNode, out *accumulator, depth int, in *within) error {
+	if err := r.e.ctx.Err(); err != nil {
+		return err
+	}
+	switch c.kind {
+	case evalTerm:
+		return r.addTerm(c, out, in)
+	case evalPhrase:
+		return r.addPhrase(c, out, in)
+	case evalBleve:
+		for _, h := range c.hits[r.seg] {
+			if in.has(h.doc) {
+				out.add(h.doc, h.score)
+			}
+		}
+	case evalEvery:
+		s, deleted := 1.0, r.ss.Deleted()
+		if c.qweight != 1 {
+			s *= c.qweight
+		}
+		if in != nil { // documents matched by another part: live ones
+			for _, d := range in.docs {
+				out.add(d, s)
+			}
+			return nil
+		}
+		for d := range uint32(r.ss.Segment().Count()) {
+			if deleted == nil || !deleted.Contains(d) {
+				out.add(d, s)
+			}
+		}
+	case evalAny, evalAll:
+		sub, err := r.fill(c, depth+1, in)
+		if err != nil {
+			return err
+		}
+		for _, d := range sub.touched {
+			if c.matches(sub, d) {
+				out.add(d, c.score(sub, d))
+			}
+		}
+		sub.clear()
+	}
+	return nil
 }
 
 // postings returns the postings of a term in the segment, without deleted documents.
@@ -433,24 +534,42 @@ func (r *segmentRun) postings(n *evalNode) (segment.PostingsList, error) {
 	return dict.PostingsList(n.term, r.ss.Deleted(), nil)
 }
 
-// addTerm adds a term's score for each of its postings.
-func (r *segmentRun) addTerm(n *evalNode, out *accumulator) error {
+// addTerm adds a term's score for each of its postings in in. When in holds far fewer
+// documents than the term, it advances to each of them instead of reading every posting.
+func (r *segmentRun) addTerm(n *evalNode, out *accumulator, in *within) error {
 	pl, err := r.postings(n)
 	if err != nil {
 		return err
 	}
 	r.it = pl.Iterator(true, true, false, r.it)
+	if in != nil && uint64(len(in.docs))*advanceRatio < pl.Count() {
+		var at segment.Posting
+		for _, d := range in.docs {
+			if at == nil || at.Number() < uint64(d) {
+				if at, err = r.it.Advance(uint64(d)); err != nil || at == nil {
+					return err
+				}
+			}
+			if at.Number() == uint64(d) {
+				out.add(d, n.termScore(at))
+			}
+		}
+		return nil
+	}
 	for {
 		p, err := r.it.Next()
-		if err != nil {
+		if err != nil || p == nil {
 			return err
 		}
-		if p == nil {
-			return nil
+		if d := uint32(p.Number()); in.has(d) {
+			out.add(d, n.termScore(p))
 		}
-		out.add(uint32(p.Number()), n.termScore(p))
 	}
 }
+
+// advanceRatio: a term is read by advancing to the documents of a within when it has
+// this many times more postings (advancing skips postings but costs more per step).
+const advanceRatio = 8
 
 // termScore is a term's BM25 score in a document (TermQueryScorer's).
 func (n *evalNode) termScore(p segment.Posting) float64 {
@@ -482,7 +601,7 @@ type phraseWord struct {
 // positions, the sum of the terms' scores (Bleve's phrase searcher scores as the
 // conjunction of its terms). It walks the postings of the rarest term and advances the
 // others to each of its documents.
-func (r *segmentRun) addPhrase(n *evalNode, out *accumulator) error {
+func (r *segmentRun) addPhrase(n *evalNode, out *accumulator, in *within) error {
 	var words []*phraseWord
 	var lead *phraseWord
 	var fewest uint64
@@ -510,6 +629,9 @@ func (r *segmentRun) addPhrase(n *evalNode, out *accumulator) error {
 		}
 		lead.at = p
 		doc := p.Number()
+		if !in.has(uint32(doc)) {
+			continue
+		}
 		found := true
 		for _, w := range words {
 			if w != lead && (w.at == nil || w.at.Number() < doc) {
@@ -723,7 +845,7 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 	r.seg, r.ss = i, ss
 	clear(r.dicts)
 	r.it = nil
-	root, err := r.fill(r.e.root, 0)
+	root, err := r.fill(r.e.root, 0, nil)
 	if err != nil {
 		return err
 	}
