@@ -106,6 +106,7 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 		return nil, err
 	}
 	defer e.Close()
+	e.decoded = ix.decoded
 	return e.run(size, from, byTitle, fc, &ix.runs)
 }
 

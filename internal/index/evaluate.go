@@ -81,6 +81,7 @@ type evaluation struct {
 	offsets   []uint64 // global number of each segment's first document
 	root      *evalNode
 	searchers []search.Searcher
+	decoded   *postingsCache // nil: postings are decoded on each use
 }
 
 // newEvaluation compiles q; errNotEvaluable when the snapshot is not scorch's or the query
@@ -537,9 +538,22 @@ func (r *segmentRun) postings(n *evalNode) (segment.PostingsList, error) {
 // addTerm adds a term's score for each of its postings in in. When in holds far fewer
 // documents than the term, it advances to each of them instead of reading every posting.
 func (r *segmentRun) addTerm(n *evalNode, out *accumulator, in *within) error {
+	if d, ok := r.e.decoded.get(r.postingsKey(n)); ok {
+		n.addDecoded(d, out, in)
+		return nil
+	}
 	pl, err := r.postings(n)
 	if err != nil {
 		return err
+	}
+	if r.e.decoded.keeps(pl.Count()) {
+		d, it, err := decode(pl, r.it, n.avgLength)
+		if r.it = it; err != nil {
+			return err
+		}
+		r.e.decoded.put(r.postingsKey(n), d)
+		n.addDecoded(d, out, in)
+		return nil
 	}
 	r.it = pl.Iterator(true, true, false, r.it)
 	if in != nil && uint64(len(in.docs))*advanceRatio < pl.Count() {
@@ -551,7 +565,7 @@ func (r *segmentRun) addTerm(n *evalNode, out *accumulator, in *within) error {
 				}
 			}
 			if at.Number() == uint64(d) {
-				out.add(d, n.termScore(at))
+				out.add(d, n.termScore(at.Frequency(), at.Norm()))
 			}
 		}
 		return nil
@@ -562,7 +576,38 @@ func (r *segmentRun) addTerm(n *evalNode, out *accumulator, in *within) error {
 			return err
 		}
 		if d := uint32(p.Number()); in.has(d) {
-			out.add(d, n.termScore(p))
+			out.add(d, n.termScore(p.Frequency(), p.Norm()))
+		}
+	}
+}
+
+func (r *segmentRun) postingsKey(n *evalNode) postingsKey {
+	k := postingsKey{segment: r.ss.Id(), field: n.field, term: string(n.term), avgLength: n.avgLength}
+	if del := r.ss.Deleted(); del != nil {
+		k.deleted = del.GetCardinality()
+	}
+	return k
+}
+
+// addDecoded is addTerm over decoded postings.
+func (n *evalNode) addDecoded(d *decodedPostings, out *accumulator, in *within) {
+	f := n.factor()
+	if in != nil && len(in.docs)*advanceRatio < len(d.docs) {
+		i := 0
+		for _, doc := range in.docs {
+			i += sort.Search(len(d.docs)-i, func(j int) bool { return d.docs[i+j] >= doc })
+			if i == len(d.docs) {
+				return
+			}
+			if d.docs[i] == doc {
+				out.add(doc, d.base[i]*f)
+			}
+		}
+		return
+	}
+	for i, doc := range d.docs {
+		if in.has(doc) {
+			out.add(doc, d.base[i]*f)
 		}
 	}
 }
@@ -571,22 +616,31 @@ func (r *segmentRun) addTerm(n *evalNode, out *accumulator, in *within) error {
 // this many times more postings (advancing skips postings but costs more per step).
 const advanceRatio = 8
 
-// termScore is a term's BM25 score in a document (TermQueryScorer's).
-func (n *evalNode) termScore(p segment.Posting) float64 {
-	k1, b := search.BM25_k1, search.BM25_b
-	tf := math.Sqrt(float64(p.Frequency()))
-	norm := p.Norm()
-	var s float64
-	if n.avgLength > 0 {
-		fieldLength := 1 / (norm * norm)
-		s = n.idf * (tf * k1) / (tf + k1*(1-b+(b*fieldLength/n.avgLength)))
-	} else {
-		s = tf * norm * n.idf
-	}
+// termScore is a term's BM25 score in a document where it occurs freq times in a field
+// of that norm: TermQueryScorer's, to rounding (the document's part is computed apart,
+// to be kept with decoded postings).
+func (n *evalNode) termScore(freq uint64, norm float64) float64 {
+	return bm25Base(freq, norm, n.avgLength) * n.factor()
+}
+
+// factor is what a term's score multiplies the document's part by: the idf, and the
+// boost, idf and query norm of the query weight.
+func (n *evalNode) factor() float64 {
 	if n.qweight != 1 {
-		s *= n.qweight
+		return n.idf * n.qweight
 	}
-	return s
+	return n.idf
+}
+
+// bm25Base is the part of a term's score that depends on the document.
+func bm25Base(freq uint64, norm, avgLength float64) float64 {
+	tf := math.Sqrt(float64(freq))
+	if avgLength <= 0 {
+		return tf * norm
+	}
+	k1, b := search.BM25_k1, search.BM25_b
+	fieldLength := 1 / (norm * norm)
+	return (tf * k1) / (tf + k1*(1-b+(b*fieldLength/avgLength)))
 }
 
 // phraseWord is a term of a phrase, as addPhrase walks its postings.
@@ -649,7 +703,7 @@ func (r *segmentRun) addPhrase(n *evalNode, out *accumulator, in *within) error 
 		}
 		var s float64
 		for _, w := range words {
-			s += w.term.termScore(w.at)
+			s += w.term.termScore(w.at.Frequency(), w.at.Norm())
 		}
 		out.add(uint32(doc), s)
 	}

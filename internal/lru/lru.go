@@ -5,21 +5,31 @@ package lru
 
 import "container/list"
 
-// Cache holds at most Max entries; a Max of 0 holds none.
+// Cache holds entries whose sizes add up to at most max (each entry's size is 1 unless
+// the cache was made by NewSized); a max of 0 holds none.
 type Cache[K comparable, V any] struct {
 	max   int
+	size  func(V) int
+	used  int        // the sum of the sizes of the entries
 	order *list.List // most recent first; values are *entry
 	byKey map[K]*list.Element
 }
 
 type entry[K comparable, V any] struct {
-	key K
-	val V
+	key  K
+	val  V
+	size int
 }
 
 // New makes a cache of at most max entries.
 func New[K comparable, V any](max int) *Cache[K, V] {
-	return &Cache[K, V]{max: max, order: list.New(), byKey: map[K]*list.Element{}}
+	return NewSized[K](max, func(V) int { return 1 })
+}
+
+// NewSized makes a cache of entries whose sizes, as size tells them, add up to at most
+// max.
+func NewSized[K comparable, V any](max int, size func(V) int) *Cache[K, V] {
+	return &Cache[K, V]{max: max, size: size, order: list.New(), byKey: map[K]*list.Element{}}
 }
 
 // Get returns the value of key and marks it used.
@@ -38,8 +48,13 @@ func (c *Cache[K, V]) Put(key K, val V) {
 		return
 	}
 	c.Delete(key)
-	c.byKey[key] = c.order.PushFront(&entry[K, V]{key, val})
-	for c.order.Len() > c.max {
+	n := c.size(val)
+	if n > c.max {
+		return
+	}
+	c.byKey[key] = c.order.PushFront(&entry[K, V]{key, val, n})
+	c.used += n
+	for c.used > c.max {
 		c.Delete(c.order.Back().Value.(*entry[K, V]).key)
 	}
 }
@@ -49,8 +64,12 @@ func (c *Cache[K, V]) Delete(key K) {
 	if el, ok := c.byKey[key]; ok {
 		c.order.Remove(el)
 		delete(c.byKey, key)
+		c.used -= el.Value.(*entry[K, V]).size
 	}
 }
 
 // Len is the number of entries.
 func (c *Cache[K, V]) Len() int { return c.order.Len() }
+
+// Size is the sum of the sizes of the entries.
+func (c *Cache[K, V]) Size() int { return c.used }

@@ -32,3 +32,21 @@ func TestLeastRecentlyUsedGoesFirst(t *testing.T) {
 		t.Fatal("a cache of 0 kept an entry")
 	}
 }
+
+func TestSizedCacheKeepsItsBound(t *testing.T) {
+	c := lru.NewSized[string](10, func(v []byte) int { return len(v) })
+	c.Put("a", make([]byte, 4))
+	c.Put("b", make([]byte, 4))
+	c.Put("c", make([]byte, 4)) // 12 > 10: a goes
+	if _, ok := c.Get("a"); ok || c.Len() != 2 || c.Size() != 8 {
+		t.Fatalf("after c: a kept or %d entries of %d", c.Len(), c.Size())
+	}
+	c.Put("huge", make([]byte, 11)) // larger than the whole cache: not kept, nothing lost
+	if _, ok := c.Get("huge"); ok || c.Len() != 2 {
+		t.Fatal("an entry larger than the bound was kept, or others were dropped for it")
+	}
+	c.Put("b", make([]byte, 1)) // replacing an entry counts its new size
+	if c.Size() != 5 {
+		t.Fatalf("size %d after replacing b, want 5", c.Size())
+	}
+}

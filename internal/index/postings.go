@@ -1,0 +1,97 @@
+package index
+
+import (
+	"sync"
+
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/uclg-digital-cities/kb/internal/lru"
+)
+
+// decodedPostings is a term's postings in one segment, decoded once, with the part of
+// each posting's score that depends on the document. A broad search at 100 000
+// practices reads the postings of a few common terms, 50 000 to 90 000 each, and
+// decoding them (roaring containers, varints of frequencies and norms) then scoring them
+// was most of its time (pprof). Segments never change and their deleted documents only
+// grow, so the list of a segment with as many deleted documents is the same list.
+type decodedPostings struct {
+	docs []uint32
+	// base is BM25 without the idf: tf·k1 / (tf + k1·(1 − b + b·length/mean length)),
+	// or tf·norm when the field has no mean length (TF-IDF, as Bleve then scores).
+	base []float64
+}
+
+func (d *decodedPostings) size() int { return 12 * len(d.docs) }
+
+type postingsKey struct {
+	segment, deleted uint64
+	field, term      string
+	avgLength        float64 // base depends on it
+}
+
+// postingsCache keeps the decoded postings of the longest lists, the least recently used
+// forgotten first.
+type postingsCache struct {
+	mu     sync.Mutex
+	max    int    // bytes
+	minLen uint64 // shorter lists are not kept
+	kept   *lru.Cache[postingsKey, *decodedPostings]
+}
+
+const (
+	// postingsCacheBytes bounds the decoded postings kept: the common terms of a few
+	// hundred searches at 100 000 practices.
+	postingsCacheBytes = 64 << 20
+	// minDecoded: shorter lists are decoded on each use; it is cheap, and they would
+	// crowd out the long ones.
+	minDecoded = 2048
+)
+
+func newPostingsCache(bytes int) *postingsCache {
+	c := &postingsCache{max: bytes, minLen: minDecoded}
+	c.reset()
+	return c
+}
+
+// keeps reports whether a list of n postings is kept once decoded.
+func (c *postingsCache) keeps(n uint64) bool { return c != nil && n >= c.minLen }
+
+func (c *postingsCache) get(k postingsKey) (*decodedPostings, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.kept.Get(k)
+}
+
+func (c *postingsCache) put(k postingsKey, d *decodedPostings) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kept.Put(k, d)
+}
+
+// reset forgets every list: a rebuilt index numbers its segments afresh.
+func (c *postingsCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kept = lru.NewSized[postingsKey](c.max, (*decodedPostings).size)
+}
+
+// decode reads a postings list whole.
+func decode(pl segment.PostingsList, it segment.PostingsIterator, avgLength float64) (*decodedPostings, segment.PostingsIterator, error) {
+	n := pl.Count()
+	d := &decodedPostings{docs: make([]uint32, 0, n), base: make([]float64, 0, n)}
+	it = pl.Iterator(true, true, false, it)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, it, err
+		}
+		if p == nil {
+			return d, it, nil
+		}
+		d.docs = append(d.docs, uint32(p.Number()))
+		d.base = append(d.base, bm25Base(p.Frequency(), p.Norm(), avgLength))
+	}
+}
