@@ -547,7 +547,7 @@ func (r *segmentRun) addTerm(n *evalNode, out *accumulator, in *within) error {
 		return err
 	}
 	if r.e.decoded.keeps(pl.Count()) {
-		d, it, err := decode(pl, r.it, n.avgLength)
+		d, it, err := decode(pl, r.it, n.avgLength, false)
 		if r.it = it; err != nil {
 			return err
 		}
@@ -646,54 +646,40 @@ func bm25Base(freq uint64, norm, avgLength float64) float64 {
 // phraseWord is a term of a phrase, as addPhrase walks its postings.
 type phraseWord struct {
 	term   *evalNode
-	offset uint64 // its position in the phrase
-	it     segment.PostingsIterator
-	at     segment.Posting // the posting the iterator stands on
+	offset uint32 // its position in the phrase
+	list   *decodedPostings
+	at     int // the index in list of the document walked to
 }
 
 // addPhrase adds, for each document where the phrase's terms stand at consecutive
 // positions, the sum of the terms' scores (Bleve's phrase searcher scores as the
-// conjunction of its terms). It walks the postings of the rarest term and advances the
-// others to each of its documents.
+// conjunction of its terms). It walks the documents of the rarest term and looks for
+// each of them in the lists of the others.
 func (r *segmentRun) addPhrase(n *evalNode, out *accumulator, in *within) error {
 	var words []*phraseWord
 	var lead *phraseWord
-	var fewest uint64
 	for i, t := range n.children {
 		if t == nil {
 			continue
 		}
-		pl, err := r.postings(t)
+		list, err := r.decodedWithPositions(t)
 		if err != nil {
 			return err
 		}
-		w := &phraseWord{term: t, offset: uint64(i), it: pl.Iterator(true, true, true, nil)}
-		if c := pl.Count(); lead == nil || c < fewest {
-			lead, fewest = w, c
+		w := &phraseWord{term: t, offset: uint32(i), list: list}
+		if lead == nil || len(list.docs) < len(lead.list.docs) {
+			lead = w
 		}
 		words = append(words, w)
 	}
-	if fewest == 0 {
-		return nil
-	}
-	for {
-		p, err := lead.it.Next()
-		if err != nil || p == nil {
-			return err
-		}
-		lead.at = p
-		doc := p.Number()
-		if !in.has(uint32(doc)) {
+	for i, doc := range lead.list.docs {
+		if !in.has(doc) {
 			continue
 		}
+		lead.at = i
 		found := true
 		for _, w := range words {
-			if w != lead && (w.at == nil || w.at.Number() < doc) {
-				if w.at, err = w.it.Advance(doc); err != nil {
-					return err
-				}
-			}
-			if w.at == nil || w.at.Number() != doc {
+			if w != lead && !w.seek(doc) {
 				found = false
 				break
 			}
@@ -703,19 +689,27 @@ func (r *segmentRun) addPhrase(n *evalNode, out *accumulator, in *within) error 
 		}
 		var s float64
 		for _, w := range words {
-			s += w.term.termScore(w.at.Frequency(), w.at.Norm())
+			s += w.list.base[w.at] * w.term.factor()
 		}
-		out.add(uint32(doc), s)
+		out.add(doc, s)
 	}
+	return nil
+}
+
+// seek moves the word to doc, or past it; it reports whether the word is in doc.
+func (w *phraseWord) seek(doc uint32) bool {
+	docs := w.list.docs
+	w.at += sort.Search(len(docs)-w.at, func(j int) bool { return docs[w.at+j] >= doc })
+	return w.at < len(docs) && docs[w.at] == doc
 }
 
 // inSequence reports whether, for some position of the first word (at offset 0), each
 // other word stands its offset further.
 func inSequence(words []*phraseWord) bool {
-	for _, l := range words[0].at.Locations() {
+	for _, p := range words[0].list.positionsOf(words[0].at) {
 		all := true
 		for _, w := range words[1:] {
-			if !hasPosition(w.at, l.Pos()+w.offset) {
+			if _, ok := slices.BinarySearch(w.list.positionsOf(w.at), p+w.offset); !ok {
 				all = false
 				break
 			}
@@ -727,13 +721,26 @@ func inSequence(words []*phraseWord) bool {
 	return false
 }
 
-func hasPosition(p segment.Posting, pos uint64) bool {
-	for _, l := range p.Locations() {
-		if l.Pos() == pos {
-			return true
-		}
+// decodedWithPositions returns a term's postings with their positions, kept decoded
+// when the list is long.
+func (r *segmentRun) decodedWithPositions(n *evalNode) (*decodedPostings, error) {
+	k := r.postingsKey(n)
+	k.positions = true
+	if d, ok := r.e.decoded.get(k); ok {
+		return d, nil
 	}
-	return false
+	pl, err := r.postings(n)
+	if err != nil {
+		return nil, err
+	}
+	d, it, err := decode(pl, r.it, n.avgLength, true)
+	if r.it = it; err != nil {
+		return nil, err
+	}
+	if r.e.decoded.keeps(pl.Count()) {
+		r.e.decoded.put(k, d)
+	}
+	return d, nil
 }
 
 // rankedHit is a match in the running top of a search.
@@ -904,12 +911,25 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 		return err
 	}
 	defer root.clear()
+	// When most of the segment matches, its facets are counted as those of every live
+	// document less those of the documents that do not match.
+	deleted := ss.Deleted()
+	n := ss.Segment().Count()
+	complement := p.facets != nil && uint64(len(root.touched))*2 > n
+	if complement {
+		p.facets.addLive(i, deleted)
+		for d := range uint32(n) {
+			if (root.count[d] == 0 || !r.e.root.matches(root, d)) && (deleted == nil || !deleted.Contains(d)) {
+				p.facets.subLocal(i, uint64(d))
+			}
+		}
+	}
 	for _, d := range root.touched {
 		if !r.e.root.matches(root, d) {
 			continue
 		}
 		p.total++
-		if p.facets != nil {
+		if p.facets != nil && !complement {
 			p.facets.addLocal(i, uint64(d))
 		}
 		h := rankedHit{score: r.e.root.score(root, d), doc: r.e.offsets[i] + uint64(d)}

@@ -115,7 +115,8 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 		for _, lang := range Languages {
 			field := f.Name + "_" + lang
 			text, _ := h.Fields[field].(string)
-			for term, locs := range h.Locations[field] {
+			for _, term := range inReadingOrder(h.Locations[field]) {
+				locs := h.Locations[field][term]
 				if len(locs) == 0 || locs[0].End > uint64(len(text)) {
 					continue
 				}
@@ -144,6 +145,25 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return viaOrder[out[i].Via] < viaOrder[out[j].Via] })
 	return out
+}
+
+// inReadingOrder lists the terms of a field's locations by their first occurrence, so
+// that reasons come in the order a reader meets the words (and the same order each time).
+func inReadingOrder(locs search.TermLocationMap) []string {
+	terms := make([]string, 0, len(locs))
+	for t, l := range locs {
+		if len(l) > 0 {
+			terms = append(terms, t)
+		}
+	}
+	sort.Slice(terms, func(i, j int) bool {
+		a, b := locs[terms[i]][0], locs[terms[j]][0]
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return terms[i] < terms[j]
+	})
+	return terms
 }
 
 // isTypedWord reports whether surface is one of the typed words or a form of one.

@@ -3,6 +3,7 @@ package index
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/RoaringBitmap/roaring/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,40 @@ type facetTables struct {
 type segmentTable struct {
 	start []uint32
 	ords  []uint32
+
+	mu          sync.Mutex
+	live        []int  // the count of each ordinal over the live documents
+	liveDeleted uint64 // the number of deleted documents live was counted with
+	liveCounted bool
+}
+
+// liveCounts counts the values of the segment's live documents, again only when more
+// of its documents were deleted since (deletions only grow).
+func (t *segmentTable) liveCounts(deleted *roaring.Bitmap) []int {
+	var n uint64
+	if deleted != nil {
+		n = deleted.GetCardinality()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.liveCounted && t.liveDeleted == n {
+		return t.live
+	}
+	var top uint32
+	for _, o := range t.ords {
+		top = max(top, o+1)
+	}
+	live := make([]int, top)
+	for d := 0; d+1 < len(t.start); d++ {
+		if deleted != nil && deleted.Contains(uint32(d)) {
+			continue
+		}
+		for _, o := range t.ords[t.start[d]:t.start[d+1]] {
+			live[o]++
+		}
+	}
+	t.live, t.liveDeleted, t.liveCounted = live, n, true
+	return live
 }
 
 func newFacetTables(field string) *facetTables {
@@ -176,6 +211,25 @@ func (c *facetCount) addLocal(s int, local uint64) {
 	}
 	for _, o := range t.ords[t.start[local]:t.start[local+1]] {
 		c.counts[o]++
+	}
+}
+
+// addLive counts the values of every live document of segment s, for a search that
+// matches most of them and then takes away (subLocal) those it does not match.
+func (c *facetCount) addLive(s int, deleted *roaring.Bitmap) {
+	for o, n := range c.tables[s].liveCounts(deleted) {
+		c.counts[o] += n
+	}
+}
+
+// subLocal takes away the values of document local of segment s.
+func (c *facetCount) subLocal(s int, local uint64) {
+	t := c.tables[s]
+	if local+1 >= uint64(len(t.start)) {
+		return
+	}
+	for _, o := range t.ords[t.start[local]:t.start[local+1]] {
+		c.counts[o]--
 	}
 }
 

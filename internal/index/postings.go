@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sync"
 
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -19,14 +20,23 @@ type decodedPostings struct {
 	// base is BM25 without the idf: tf·k1 / (tf + k1·(1 − b + b·length/mean length)),
 	// or tf·norm when the field has no mean length (TF-IDF, as Bleve then scores).
 	base []float64
+	// With positions (for phrases): those of document i are positions[starts[i]:starts[i+1]].
+	starts, positions []uint32
 }
 
-func (d *decodedPostings) size() int { return 12 * len(d.docs) }
+func (d *decodedPostings) size() int {
+	return 12*len(d.docs) + 4*len(d.starts) + 4*len(d.positions)
+}
+
+func (d *decodedPostings) positionsOf(i int) []uint32 {
+	return d.positions[d.starts[i]:d.starts[i+1]]
+}
 
 type postingsKey struct {
 	segment, deleted uint64
 	field, term      string
 	avgLength        float64 // base depends on it
+	positions        bool
 }
 
 // postingsCache keeps the decoded postings of the longest lists, the least recently used
@@ -44,7 +54,7 @@ const (
 	postingsCacheBytes = 64 << 20
 	// minDecoded: shorter lists are decoded on each use; it is cheap, and they would
 	// crowd out the long ones.
-	minDecoded = 2048
+	minDecoded = 128
 )
 
 func newPostingsCache(bytes int) *postingsCache {
@@ -78,11 +88,14 @@ func (c *postingsCache) reset() {
 	c.kept = lru.NewSized[postingsKey](c.max, (*decodedPostings).size)
 }
 
-// decode reads a postings list whole.
-func decode(pl segment.PostingsList, it segment.PostingsIterator, avgLength float64) (*decodedPostings, segment.PostingsIterator, error) {
+// decode reads a postings list whole, with the positions of the term when asked.
+func decode(pl segment.PostingsList, it segment.PostingsIterator, avgLength float64, positions bool) (*decodedPostings, segment.PostingsIterator, error) {
 	n := pl.Count()
 	d := &decodedPostings{docs: make([]uint32, 0, n), base: make([]float64, 0, n)}
-	it = pl.Iterator(true, true, false, it)
+	if positions {
+		d.starts = make([]uint32, 1, n+1)
+	}
+	it = pl.Iterator(true, true, positions, it)
 	for {
 		p, err := it.Next()
 		if err != nil {
@@ -93,5 +106,13 @@ func decode(pl segment.PostingsList, it segment.PostingsIterator, avgLength floa
 		}
 		d.docs = append(d.docs, uint32(p.Number()))
 		d.base = append(d.base, bm25Base(p.Frequency(), p.Norm(), avgLength))
+		if positions {
+			first := len(d.positions)
+			for _, l := range p.Locations() {
+				d.positions = append(d.positions, uint32(l.Pos()))
+			}
+			slices.Sort(d.positions[first:]) // phrases search them
+			d.starts = append(d.starts, uint32(len(d.positions)))
+		}
 	}
 }
