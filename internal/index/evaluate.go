@@ -27,9 +27,10 @@ import (
 // fifteen to thirty terms whose postings cover most practices. At 100 000 practices that
 // merging was two thirds of such a search (pprof). The evaluator instead adds each
 // term's postings into arrays indexed by document, segment by segment, and scores as
-// Bleve does (BM25, query norm, coordination), so that the ranking is Bleve's. Parts of a
-// query it does not evaluate itself (phrases, fuzzy terms, ids) are run by Bleve's own
-// searchers inside the tree.
+// Bleve does (BM25, query norm, coordination; equal to rounding), so that the ranking is
+// Bleve's. Parts of a query it does not evaluate itself (fuzzy terms, ids, phrases with
+// two terms at a position) are run by Bleve's own searchers inside the tree. A test
+// compares both ways.
 
 // errNotEvaluable sends a query back to Bleve's collector.
 var errNotEvaluable = errors.New("query not evaluable term at a time")

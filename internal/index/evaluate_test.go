@@ -130,3 +130,23 @@ func tiedIn(hits []index.Hit, h index.Hit) bool {
 	}
 	return false
 }
+
+// A rebuild ends with its last batches' segments merged into one: each segment costs
+// every search a lookup per term, and memory when the index opens.
+func TestRebuildMergesItsLastSegments(t *testing.T) {
+	g := geography(t)
+	model := synth.NewModel(corpusPractices(t, g), g, nil)
+	var ps []*practices.Practice
+	for i := range 5000 { // three batches
+		ps = append(ps, model.Practice(3, i))
+	}
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), ps)
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
+	if n, err := ix.SegmentCount(); err != nil || n != 1 {
+		t.Fatalf("%d segments after a rebuild (%v), want 1", n, err)
+	}
+	if n, _ := ix.DocCount(); n != 5000 {
+		t.Fatalf("%d documents after the merge, want 5000", n)
+	}
+}

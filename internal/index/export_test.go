@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // FacetCountsBothWays counts the combined facet field over a search's hits by the
@@ -53,3 +55,18 @@ func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bl
 // DecodeEveryList keeps every postings list decoded, however short, for tests to cover
 // the decoded lists with a small corpus.
 func (ix *Index) DecodeEveryList() { ix.decoded.minLen = 1 }
+
+// SegmentCount is the number of segments of the index's current snapshot.
+func (ix *Index) SegmentCount() (int, error) {
+	idx, release, err := ix.current()
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	r, err := reader(idx)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	return len(r.(*scorch.IndexSnapshot).Segments()), nil
+}

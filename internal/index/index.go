@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -213,6 +214,40 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	return ix, report, nil
 }
 
+// mergeSmallSegments merges the segments of fewer than smallSegment documents into one.
+// A bulk build ends with a dozen segments of the last batches, not yet merged; each
+// costs every search a dictionary lookup per term, and its file's dictionaries and doc
+// values are read in full when the index opens (at 100 000 practices, eleven small
+// segments were 85 MB of the server's resident memory before any search).
+func mergeSmallSegments(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	// Only segments under half of MaxSegmentSize are merged, and a tier of one segment
+	// whose floor is that size makes them one task.
+	mo := mergeplan.MergePlanOptions{
+		MaxSegmentsPerTier:   1,
+		MaxSegmentSize:       2 * smallSegment,
+		TierGrowth:           10,
+		SegmentsPerMergeTask: 100,
+		FloorSegmentSize:     2 * smallSegment,
+		ReclaimDeletesWeight: 2,
+		MaxSegmentFileSize:   mergeplan.DefaultMergePlanOptions.MaxSegmentFileSize,
+	}
+	if err := s.ForceMerge(ctx, &mo); err != nil {
+		return fmt.Errorf("merge the last segments: %w", err)
+	}
+	return nil
+}
+
+// smallSegment: a bulk build merges the segments with fewer documents into one.
+const smallSegment = 20000
+
 // rebuildBacklog is the number of pending changes above which rebuilding the index is
 // faster than applying them one by one (measured: 100,000 new practices take 44 s to
 // rebuild and 80 s to apply).
@@ -408,6 +443,9 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	})
 	if err == nil {
 		err = flush(true) // also records the sequence and mapping, and waits for the disk
+	}
+	if err == nil {
+		err = mergeSmallSegments(ctx, fresh)
 	}
 	if cerr := fresh.Close(); err == nil {
 		err = cerr

@@ -51,7 +51,7 @@ type postingsCache struct {
 const (
 	// postingsCacheBytes bounds the decoded postings kept: the common terms of a few
 	// hundred searches at 100 000 practices.
-	postingsCacheBytes = 64 << 20
+	postingsCacheBytes = 32 << 20
 	// minDecoded: shorter lists are decoded on each use; it is cheap, and they would
 	// crowd out the long ones.
 	minDecoded = 128
