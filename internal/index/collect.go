@@ -91,11 +91,11 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 		if !slices.Equal(sortBy, titleOrderFields) {
 			return nil, errNotEvaluable
 		}
-		titles, err := ix.facetTables(titleSortField).view(r)
+		titles, err := ix.facetTables(titleSortField).sortedView(r)
 		if err != nil {
 			return nil, errNotEvaluable
 		}
-		ids, err := ix.facetTables("id").view(r)
+		ids, err := ix.facetTables("id").sortedView(r)
 		if err != nil {
 			return nil, errNotEvaluable
 		}

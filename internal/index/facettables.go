@@ -1,9 +1,11 @@
 package index
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"github.com/RoaringBitmap/roaring/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,6 +28,7 @@ type facetTables struct {
 	ords   map[string]uint32 // value → ordinal
 	values []string          // ordinal → value
 	bySeg  map[uint64]*segmentTable
+	ranks  []uint32 // ordinal → its place among the values in order, for sorting by them
 }
 
 // segmentTable holds the ordinals of document d of a segment in ords[start[d]:start[d+1]].
@@ -79,6 +82,7 @@ type tableView struct {
 	offsets []uint64 // the global number of each segment's first document
 	tables  []*segmentTable
 	values  []string
+	ranks   []uint32 // with sortedView: ordinal → place in the order of the values
 }
 
 // facetCount counts the values of one search's hits, through the tables of the
@@ -130,6 +134,32 @@ func (ft *facetTables) view(reader bleveindex.IndexReader) (*tableView, error) {
 	return v, nil
 }
 
+// sortedView is view with the values ranked, to sort documents by them: comparing two
+// ranks instead of two strings for each document was a tenth of a browse's time
+// (pprof). Values are ranked again when segments bring new ones.
+func (ft *facetTables) sortedView(reader bleveindex.IndexReader) (*tableView, error) {
+	v, err := ft.view(reader)
+	if err != nil {
+		return nil, err
+	}
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if len(ft.ranks) != len(v.values) {
+		order := make([]uint32, len(v.values))
+		for i := range order {
+			order[i] = uint32(i)
+		}
+		slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(v.values[a], v.values[b]) })
+		ranks := make([]uint32, len(order))
+		for place, o := range order {
+			ranks[o] = uint32(place)
+		}
+		ft.ranks = ranks
+	}
+	v.ranks = ft.ranks
+	return v, nil
+}
+
 // first returns the ordinal of the first value of document local of segment s, or
 // noValue.
 func (v *tableView) first(s int, local uint32) uint32 {
@@ -152,6 +182,8 @@ func (v *tableView) compare(a, b uint32) int {
 		return 1
 	case b == noValue:
 		return -1
+	case v.ranks != nil:
+		return cmp.Compare(v.ranks[a], v.ranks[b])
 	}
 	return strings.Compare(v.values[a], v.values[b])
 }
