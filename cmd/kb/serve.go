@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/url"
+	"runtime/debug"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
@@ -40,6 +41,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	// A server's heap is mostly long-lived tables and decoded postings, and a search
+	// allocates little: collecting when the heap has grown by half instead of doubled
+	// keeps a fifth less memory resident for next to no CPU (bench at 100k). GOGC in the
+	// environment still decides.
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	log, err := newLogger(e, *logFormat)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -49,16 +48,14 @@ func (ix *Index) candidates(ctx context.Context, r CandidateRequest) ([]string, 
 			if operational {
 				must = append(must, termOn("status", "operational"))
 			}
-			// Unscored, a search stops at the first hits it needs: within a tier all are
-			// equally good, and the recommender scores them in full. r.Limit hits cover
-			// those already taken from better tiers and the rest.
-			req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), r.Limit, 0, false)
-			req.Score = bleve.ScoreNone
-			res, err := idx.SearchInContext(ctx, req)
+			// Unscored, in the index's order: within a tier all are equally good, and the
+			// recommender scores them in full. r.Limit hits cover those already taken
+			// from better tiers and the rest.
+			res, err := ix.collect(ctx, idx, query.NewConjunctionQuery(must), r.Limit, 0, indexOrder, "")
 			if err != nil {
 				return nil, apperr.Wrap(err, "candidates failed")
 			}
-			for _, h := range res.Hits {
+			for _, h := range res.hits {
 				if !taken[h.ID] && len(ids) < r.Limit {
 					taken[h.ID] = true
 					ids = append(ids, h.ID)

@@ -46,15 +46,19 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 	if res, err := ix.evaluate(ctx, r, idx.Mapping(), q, size, from, sortBy, facetField, fast); !errors.Is(err, errNotEvaluable) {
 		return res, err
 	}
-	s, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{})
+	opts := search.SearcherOptions{}
+	order := search.SortOrder{&search.SortScore{Desc: true}}
+	switch {
+	case slices.Equal(sortBy, indexOrder):
+		opts.Score = "none"
+	case len(sortBy) > 0:
+		order = search.ParseSortOrderStrings(sortBy)
+	}
+	s, err := q.Searcher(ctx, r, idx.Mapping(), opts)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	order := search.SortOrder{&search.SortScore{Desc: true}}
-	if len(sortBy) > 0 {
-		order = search.ParseSortOrderStrings(sortBy)
-	}
 	coll := collector.NewTopNCollector(size, from, order)
 	if facetField != "" {
 		if fast != nil {
@@ -87,7 +91,8 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 		return nil, errNotEvaluable
 	}
 	var byTitle *titleOrder
-	if len(sortBy) > 0 {
+	inIndexOrder := slices.Equal(sortBy, indexOrder)
+	if len(sortBy) > 0 && !inIndexOrder {
 		if !slices.Equal(sortBy, titleOrderFields) {
 			return nil, errNotEvaluable
 		}
@@ -107,11 +112,17 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 	}
 	defer e.Close()
 	e.decoded = ix.decoded
+	e.ids, _ = ix.facetTables("id").view(r)
+	e.inIndexOrder = inIndexOrder
 	return e.run(size, from, byTitle, fc, &ix.runs)
 }
 
 // titleOrderFields is the order of a browse: by title, then id.
 var titleOrderFields = []string{titleSortField, "id"}
+
+// indexOrder asks collect for the matches in the order of the index, unscored: what
+// Bleve gives with scoring off (every score 0, ties in the index's order).
+var indexOrder = []string{"\x00index order"}
 
 // facetTables returns the tables of a facet field, made on first use.
 func (ix *Index) facetTables(field string) *facetTables {

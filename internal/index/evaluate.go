@@ -83,6 +83,9 @@ type evaluation struct {
 	root      *evalNode
 	searchers []search.Searcher
 	decoded   *postingsCache // nil: postings are decoded on each use
+	ids       *tableView     // the id of each document; nil: read from the stored fields
+	// inIndexOrder ranks the matches by their place in the index, every score 0.
+	inIndexOrder bool
 }
 
 // newEvaluation compiles q; errNotEvaluable when the snapshot is not scorch's or the query
@@ -829,8 +832,11 @@ func (t *topHits) best() []rankedHit {
 // nil).
 func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, runs *sync.Pool) (*collected, error) {
 	worse := worseByScore
-	if byTitle != nil {
+	switch {
+	case byTitle != nil:
 		worse = byTitle.worse
+	case e.inIndexOrder:
+		worse = func(h, o rankedHit) bool { return h.doc > o.doc }
 	}
 	segs := e.snap.Segments()
 	// The largest segments first, so that the last to finish is a small one.
@@ -881,7 +887,7 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 	for i := from; i < len(best); i++ {
 		id := make(bleveindex.IndexInternalID, 8)
 		binary.BigEndian.PutUint64(id, best[i].doc)
-		ext, err := e.snap.ExternalID(id)
+		ext, err := e.externalID(id, best[i].doc)
 		if err != nil {
 			return nil, err
 		}
@@ -891,6 +897,18 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 		out.counts = fc.result()
 	}
 	return out, nil
+}
+
+// externalID is a hit's id, from the id table when there is one: reading it from the
+// stored fields decompresses a block of documents for each hit.
+func (e *evaluation) externalID(id bleveindex.IndexInternalID, doc uint64) (string, error) {
+	if e.ids != nil {
+		s := sort.Search(len(e.offsets), func(i int) bool { return e.offsets[i] > doc }) - 1
+		if o := e.ids.first(s, uint32(doc-e.offsets[s])); o != noValue {
+			return e.ids.values[o], nil
+		}
+	}
+	return e.snap.ExternalID(id)
 }
 
 // evalPart is what one goroutine of run finds in its segments.
@@ -933,7 +951,10 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 		if p.facets != nil && !complement {
 			p.facets.addLocal(i, uint64(d))
 		}
-		h := rankedHit{score: r.e.root.score(root, d), doc: r.e.offsets[i] + uint64(d)}
+		h := rankedHit{doc: r.e.offsets[i] + uint64(d)}
+		if !r.e.inIndexOrder {
+			h.score = r.e.root.score(root, d)
+		}
 		if p.byTitle != nil {
 			h.title, h.id = p.byTitle.titles.first(i, d), p.byTitle.ids.first(i, d)
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -95,6 +96,15 @@ func TestEvaluatorRanksAsBleveDoes(t *testing.T) {
 		}
 	}
 	compare("built")
+	for _, r := range []index.CandidateRequest{
+		{Areas: []string{"education"}, Country: "AR", Region: "latin-america", Band: "100k-1m", Limit: 300},
+		{Areas: []string{"health", "data"}, Region: "europe", Limit: 40},
+	} {
+		ev, bl, err := ix.CandidatesBothWays(ctx, r)
+		if err != nil || !slices.Equal(ev, bl) || len(ev) == 0 {
+			t.Errorf("candidates %+v: %v (%v), Bleve %v", r, ev, err, bl)
+		}
+	}
 	ix.DecodeEveryList()
 	compare("built, every list decoded")
 	for i, p := range all[:40] {

@@ -70,3 +70,15 @@ func (ix *Index) SegmentCount() (int, error) {
 	defer r.Close()
 	return len(r.(*scorch.IndexSnapshot).Segments()), nil
 }
+
+// CandidatesBothWays lists candidates term at a time and through Bleve's collector,
+// bypassing the answer cache, for tests to compare.
+func (ix *Index) CandidatesBothWays(ctx context.Context, r CandidateRequest) (evaluated, bleves []string, err error) {
+	if evaluated, err = ix.candidates(ctx, r); err != nil {
+		return nil, nil, err
+	}
+	ix.noEvaluator = true
+	defer func() { ix.noEvaluator = false }()
+	bleves, err = ix.candidates(ctx, r)
+	return evaluated, bleves, err
+}

@@ -207,9 +207,10 @@ func (ft *facetTables) table(ss *scorch.SegmentSnapshot) (*segmentTable, error) 
 		state, err = dv.VisitDocValues(d, fields, func(_ string, term []byte) {
 			o, ok := ft.ords[string(term)]
 			if !ok {
+				v := string(term) // one copy for both: titles and ids are mostly unique
 				o = uint32(len(ft.values))
-				ft.values = append(ft.values, string(term))
-				ft.ords[string(term)] = o
+				ft.values = append(ft.values, v)
+				ft.ords[v] = o
 			}
 			t.ords = append(t.ords, o)
 		}, state)
