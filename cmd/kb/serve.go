@@ -113,6 +113,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
 
+	go func() {
+		if err := a.Index.Prepare(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("preparing the search tables failed; searches will build them", "err", err)
+		}
+	}()
 	if mail != nil {
 		go a.Review.RunSender(ctx, mail, time.Minute)
 	}

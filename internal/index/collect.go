@@ -147,3 +147,33 @@ func reader(idx bleve.Index) (bleveindex.IndexReader, error) {
 	}
 	return adv.Reader()
 }
+
+// Prepare builds the tables searches read (facet values, titles and ids by document,
+// cities for suggestions) for the current segments, so that the first searches after a
+// start do not pay for them: at 100 000 practices the first browse took 110 ms, most of
+// it building the title and id tables. Later segments get theirs on first use.
+func (ix *Index) Prepare(ctx context.Context) error {
+	idx, release, err := ix.current()
+	if err != nil {
+		return err
+	}
+	defer release()
+	r, err := reader(idx)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for _, field := range []string{allFacetsField, cityField, titleSortField, "id"} {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		view := ix.facetTables(field).view
+		if field == titleSortField || field == "id" {
+			view = ix.facetTables(field).sortedView
+		}
+		if _, err := view(r); err != nil && !errors.Is(err, errNotScorch) {
+			return err
+		}
+	}
+	return nil
+}

@@ -160,3 +160,16 @@ func TestRebuildMergesItsLastSegments(t *testing.T) {
 		t.Fatalf("%d documents after the merge, want 5000", n)
 	}
 }
+
+// Prepare builds the tables the first searches would otherwise build.
+func TestPrepareBuildsTheTables(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	if err := ix.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"facets", "city", "title_sort", "id"} {
+		if ix.TablesBuilt(field) == 0 {
+			t.Errorf("no table of %s after Prepare", field)
+		}
+	}
+}

@@ -82,3 +82,11 @@ func (ix *Index) CandidatesBothWays(ctx context.Context, r CandidateRequest) (ev
 	bleves, err = ix.candidates(ctx, r)
 	return evaluated, bleves, err
 }
+
+// TablesBuilt is the number of segments whose table of a field is built.
+func (ix *Index) TablesBuilt(field string) int {
+	t := ix.facetTables(field)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.bySeg)
+}
