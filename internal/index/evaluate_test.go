@@ -96,6 +96,20 @@ func TestEvaluatorRanksAsBleveDoes(t *testing.T) {
 		}
 	}
 	compare("built")
+	for _, q := range []string{"students", "digital services for the public", "telemedecine", "vacunacion covid", `"public transport" buses`, "brecha digital", "wifi", "elderly loneliness", "participatory budgeting", "turismo playas"} {
+		mine, bleves, err := ix.AnnotateBothWays(ctx, index.Request{Query: q, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(mine, bleves) {
+			for i := range mine {
+				if !reflect.DeepEqual(mine[i], bleves[i]) {
+					t.Errorf("%q: hit %s annotated\n%+v\nBleve's\n%+v", q, mine[i].ID, mine[i], bleves[i])
+					break
+				}
+			}
+		}
+	}
 	for _, r := range []index.CandidateRequest{
 		{Areas: []string{"education"}, Country: "AR", Region: "latin-america", Band: "100k-1m", Limit: 300},
 		{Areas: []string{"health", "data"}, Region: "europe", Limit: 40},

@@ -3,7 +3,13 @@ package index
 import (
 	"context"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
+	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
 // FacetCountsBothWays counts the combined facet field over a search's hits by the
@@ -89,4 +95,82 @@ func (ix *Index) TablesBuilt(field string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.bySeg)
+}
+
+// AnnotateBothWays searches, then highlights and explains the page's hits as annotate
+// does and as Bleve's own search with locations does, for tests to compare.
+func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleves []Hit, err error) {
+	req.Explain = true
+	if err := req.Validate(); err != nil {
+		return nil, nil, err
+	}
+	res, err := ix.search(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, release, err := ix.current()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	pq := parseQuery(req.Query)
+	qb, done, err := ix.builder(idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	concepts := qb.queryConcepts(pq)
+	text := qb.textQuery(pq, concepts)
+	mine = res.Hits
+	bleves = make([]Hit, len(res.Hits))
+	for i, h := range res.Hits {
+		bleves[i] = Hit{ID: h.ID, Score: h.Score}
+	}
+	err = ix.annotateWithBleve(ctx, idx, text, bleves, true, pq, concepts)
+	return mine, bleves, err
+}
+
+// annotateWithBleve is how annotate worked before it read the stored text itself: a
+// second search of Bleve's within the page's hits, with locations. Tests compare the two.
+func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, explain bool, pq parsedQuery, concepts map[string][]string) error {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	// Only the clauses on the fields shown are searched again: highlights and reasons read
+	// no other field's locations, and advancing every clause of a broad query to each
+	// hit was a third of its time (pprof). The ids among the alternatives keep a hit
+	// matched by other clauses only (a concept, the exact word) in the answer, for the
+	// reasons that quote its text.
+	shown := append(shownClauses(text, nil), query.NewDocIDQuery(ids))
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), query.NewDisjunctionQuery(shown)}), len(ids), 0, false)
+	req.Highlight = bleve.NewHighlightWithStyle(bleveHTML.Name)
+	req.Highlight.Fields = highlightFields()
+	if explain {
+		req.IncludeLocations = true
+		req.Fields = highlightFields() // the stored text the reasons quote
+	}
+	res, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return apperr.Wrap(err, "highlight failed")
+	}
+	var why *explainer
+	if explain {
+		why = ix.newExplainer(pq.words, concepts)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		byID[h.ID] = h
+	}
+	for i := range hits {
+		h, ok := byID[hits[i].ID]
+		if !ok {
+			continue
+		}
+		hits[i].Highlights = fragments(h)
+		if why != nil {
+			hits[i].Explain = why.explain(h)
+		}
+	}
+	return nil
 }
