@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -231,7 +230,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 		dm := &search.DocumentMatch{ID: hits[i].ID, Locations: search.FieldTermLocationMap{}, Fields: map[string]any{}, Fragments: search.FieldFragmentMap{}}
 		doc.VisitFields(func(f bleveindex.Field) {
 			name := f.Name()
-			if !slices.Contains(highlightFields(), name) {
+			if !shownFields[name] {
 				return
 			}
 			value := string(f.Value())
@@ -415,7 +414,7 @@ func shownClauses(q query.Query, out []query.Query) []query.Query {
 			out = shownClauses(c, out)
 		}
 	case query.FieldableQuery:
-		if slices.Contains(highlightFields(), q.Field()) {
+		if shownFields[q.Field()] {
 			out = append(out, q)
 		}
 	}
@@ -431,6 +430,16 @@ func highlightFields() []string {
 	}
 	return out
 }
+
+// shownFields is the set of highlightFields, made once: annotate asks it of every stored
+// field of every hit.
+var shownFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range highlightFields() {
+		m[f] = true
+	}
+	return m
+}()
 
 // fragments keeps the fragments that show a match, under the plain field names. Bleve's
 // HTML formatter escapes the text and wraps the matches in <mark>; for a field without a
