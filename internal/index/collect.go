@@ -23,11 +23,12 @@ type collected struct {
 	counts map[string]int
 }
 
-// collect runs a query as Bleve's SearchInContext does for kb's page searches (BM25, no
-// stored fields, no highlighting: annotate does that for the page), but counts the
-// values of one facet field from the segments' facet tables. Bleve's terms facet
-// decompresses every hit's values and builds a new string for each; at 100 000 practices
-// a broad search visits a million values, and that was half of its time (pprof).
+// collect runs a query for kb's page searches (BM25, no stored fields, no highlighting:
+// annotate does that for the page), through the term-at-a-time evaluator when it can,
+// else through Bleve's searcher and top-N collector. Either way it counts the values of
+// one facet field from the segments' facet tables: Bleve's terms facet decompresses every
+// hit's values and builds a new string for each; at 100 000 practices a broad search
+// visits a million values, and that was half of its time (pprof).
 func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, size, from int, sortBy []string, facetField string) (*collected, error) {
 	r, err := reader(idx)
 	if err != nil {

@@ -1,8 +1,6 @@
 package index
 
-import (
-	"sort"
-)
+import "sort"
 
 // rankedHit is a match in the running top of a search.
 type rankedHit struct {

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"encoding/binary"
 	"errors"
-	"github.com/RoaringBitmap/roaring/v2"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
