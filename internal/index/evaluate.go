@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"sort"
@@ -349,12 +350,22 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 			if r == nil {
 				r = &segmentRun{dicts: map[string]segment.TermDictionary{}}
 			}
-			defer runs.Put(r)
+			defer func() {
+				// A panic here would take the server down (gin recovers the request's own
+				// goroutine only): it becomes the search's error. After an error or a
+				// panic the arrays may be half filled, so they are not used again.
+				if v := recover(); v != nil {
+					p.err = fmt.Errorf("evaluate a search: %v", v)
+				}
+				if p.err == nil {
+					r.e = nil
+					runs.Put(r)
+				}
+			}()
 			r.e = e
 			for k := int(next.Add(1) - 1); k < len(order) && p.err == nil; k = int(next.Add(1) - 1) {
 				p.err = r.segment(order[k], segs[order[k]], p)
 			}
-			r.e = nil
 		})
 	}
 	wg.Wait()

@@ -1,10 +1,12 @@
 package index_test
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -184,6 +186,39 @@ func TestPrepareBuildsTheTables(t *testing.T) {
 	for _, field := range []string{"facets", "city", "title_sort", "id"} {
 		if ix.TablesBuilt(field) == 0 {
 			t.Errorf("no table of %s after Prepare", field)
+		}
+	}
+}
+
+// cancelledAfter is a context that is cancelled after its Err has been asked n times:
+// a search stopped at any point of its evaluation.
+type cancelledAfter struct {
+	context.Context
+	n atomic.Int32
+}
+
+func (c *cancelledAfter) Err() error {
+	if c.n.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A search stopped halfway leaves nothing behind for the next one: its half-filled
+// arrays are not reused.
+func TestStoppedSearchesLeaveNothingBehind(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	req := index.Request{Query: "digital divide schools", Filters: map[string][]string{"region": {"europe", "latin-america"}}}
+	for n := range 40 {
+		stopped := &cancelledAfter{Context: ctx}
+		stopped.n.Store(int32(n))
+		ix.SearchBothWays(stopped, req) // stopped somewhere, or not at all
+		ev, bl, err := ix.SearchBothWays(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Total != bl.Total || len(ev.Hits) != len(bl.Hits) || (len(ev.Hits) > 0 && ev.Hits[0].ID != bl.Hits[0].ID) {
+			t.Fatalf("after a search stopped at step %d: %d hits, Bleve %d", n, ev.Total, bl.Total)
 		}
 	}
 }
