@@ -81,9 +81,6 @@ type Options struct {
 	// NoAnswerCache computes every search again instead of serving recent answers (to
 	// measure the engine itself).
 	NoAnswerCache bool
-	// NoDecodedPostings decodes every postings list on each use instead of keeping the
-	// longest decoded (to measure what keeping them saves).
-	NoDecodedPostings bool
 }
 
 // Index wraps a Bleve index that follows a Source.
@@ -113,7 +110,7 @@ type Index struct {
 	noFacetTables bool
 	// noEvaluator runs every query through Bleve's collector (tests compare both).
 	noEvaluator bool
-	decoded     *postingsCache // nil with Options.NoDecodedPostings
+	decoded     *postingsCache // the longest postings lists, decoded
 	// runs keeps the evaluator's per-segment arrays (*segmentRun) from search to search.
 	runs sync.Pool
 }
@@ -187,9 +184,6 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize), decoded: newPostingsCache(postingsCacheBytes)}
 	if opts.NoAnswerCache {
 		ix.answers = nil
-	}
-	if opts.NoDecodedPostings {
-		ix.decoded = nil
 	}
 	var report OpenReport
 	idx, reason := openExisting(dir, src)
@@ -480,9 +474,7 @@ func (ix *Index) swap(tmp string) error {
 	ix.tablesMu.Lock()
 	ix.tables = nil
 	ix.tablesMu.Unlock()
-	if ix.decoded != nil {
-		ix.decoded.reset()
-	}
+	ix.decoded.reset()
 	return nil
 }
 
