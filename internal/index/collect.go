@@ -113,7 +113,11 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 	}
 	defer e.Close()
 	e.decoded = ix.decoded
-	e.ids, _ = ix.facetTables("id").view(r)
+	if byTitle != nil {
+		e.ids = byTitle.ids
+	} else {
+		e.ids, _ = ix.facetTables("id").view(r)
+	}
 	e.inIndexOrder = inIndexOrder
 	return e.run(size, from, byTitle, fc, &ix.runs)
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -49,13 +50,53 @@ func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bl
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	if evaluated, err = ix.search(ctx, req); err != nil {
-		return nil, nil, err
-	}
-	ix.noEvaluator = true
-	defer func() { ix.noEvaluator = false }()
-	bleves, err = ix.search(ctx, req)
+	err = ix.onOneSnapshot(func() error {
+		if evaluated, err = ix.search(ctx, req); err != nil {
+			return err
+		}
+		ix.noEvaluator = true
+		defer func() { ix.noEvaluator = false }()
+		bleves, err = ix.search(ctx, req)
+		return err
+	})
 	return evaluated, bleves, err
+}
+
+// onOneSnapshot runs f again until the index's segments are the same after it as before:
+// Bleve's merger may replace segments between two searches, and BM25's mean field length
+// is counted per segment, so two ways of searching compare only on one snapshot.
+func (ix *Index) onOneSnapshot(f func() error) error {
+	for {
+		before, err := ix.segmentIDs()
+		if err != nil {
+			return err
+		}
+		if err := f(); err != nil {
+			return err
+		}
+		after, err := ix.segmentIDs()
+		if err != nil || slices.Equal(before, after) {
+			return err
+		}
+	}
+}
+
+func (ix *Index) segmentIDs() ([]uint64, error) {
+	idx, release, err := ix.current()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	r, err := reader(idx)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var ids []uint64
+	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+		ids = append(ids, ss.Id())
+	}
+	return ids, nil
 }
 
 // DecodeEveryList keeps every postings list decoded, however short, for tests to cover
@@ -64,28 +105,22 @@ func (ix *Index) DecodeEveryList() { ix.decoded.minLen = 1 }
 
 // SegmentCount is the number of segments of the index's current snapshot.
 func (ix *Index) SegmentCount() (int, error) {
-	idx, release, err := ix.current()
-	if err != nil {
-		return 0, err
-	}
-	defer release()
-	r, err := reader(idx)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	return len(r.(*scorch.IndexSnapshot).Segments()), nil
+	ids, err := ix.segmentIDs()
+	return len(ids), err
 }
 
 // CandidatesBothWays lists candidates term at a time and through Bleve's collector,
 // bypassing the answer cache, for tests to compare.
 func (ix *Index) CandidatesBothWays(ctx context.Context, r CandidateRequest) (evaluated, bleves []string, err error) {
-	if evaluated, err = ix.candidates(ctx, r); err != nil {
-		return nil, nil, err
-	}
-	ix.noEvaluator = true
-	defer func() { ix.noEvaluator = false }()
-	bleves, err = ix.candidates(ctx, r)
+	err = ix.onOneSnapshot(func() error {
+		if evaluated, err = ix.candidates(ctx, r); err != nil {
+			return err
+		}
+		ix.noEvaluator = true
+		defer func() { ix.noEvaluator = false }()
+		bleves, err = ix.candidates(ctx, r)
+		return err
+	})
 	return evaluated, bleves, err
 }
 
