@@ -2,7 +2,9 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -208,4 +210,38 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 		}
 	}
 	return nil
+}
+
+var wordAnalyzers = struct {
+	sync.Mutex
+	byName map[string]*wordAnalyzer
+}{byName: map[string]*wordAnalyzer{}}
+
+// WordsBothWays analyses text with an analyzer of the mapping as highlighting does and
+// as the analyzer itself does, each word as "term@position:start-end". The words learned
+// are kept from call to call, as in a running server.
+func WordsBothWays(analyzer, text string) (mine, analyzers []string, err error) {
+	m, err := buildMapping()
+	if err != nil {
+		return nil, nil, err
+	}
+	a := m.AnalyzerNamed(analyzer)
+	if a == nil {
+		return nil, nil, fmt.Errorf("no analyzer %q", analyzer)
+	}
+	wordAnalyzers.Lock()
+	w := wordAnalyzers.byName[analyzer]
+	if w == nil {
+		w = newWordAnalyzer(a)
+		wordAnalyzers.byName[analyzer] = w
+	}
+	wordAnalyzers.Unlock()
+	show := func(ws []word) []string {
+		out := make([]string, len(ws))
+		for i, w := range ws {
+			out[i] = fmt.Sprintf("%s@%d:%d-%d", w.term, w.pos, w.start, w.end)
+		}
+		return out
+	}
+	return show(w.analyse([]byte(text))), show(wordsOf(a.Analyze([]byte(text)))), nil
 }

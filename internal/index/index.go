@@ -88,7 +88,8 @@ type Index struct {
 	dir      string
 	geo      *practices.Geography
 	thes     *Thesaurus
-	analysis mapping.IndexMapping // the analyzers, shared by indexing and querying
+	analysis mapping.IndexMapping     // the analyzers, shared by indexing and querying
+	words    map[string]*wordAnalyzer // the language analyzers, for highlighting, by name
 	concepts *conceptMatcher
 
 	mu  sync.RWMutex // guards idx, which a rebuild swaps
@@ -181,7 +182,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize), decoded: newPostingsCache(postingsCacheBytes)}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize), decoded: newPostingsCache(postingsCacheBytes)}
 	if opts.NoAnswerCache {
 		ix.answers = nil
 	}
