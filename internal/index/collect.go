@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -97,15 +98,10 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 		if !slices.Equal(sortBy, titleOrderFields) {
 			return nil, errNotEvaluable
 		}
-		titles, err := ix.facetTables(titleSortField).sortedView(r)
-		if err != nil {
+		var err error
+		if byTitle, err = ix.titleOrder(r); err != nil {
 			return nil, errNotEvaluable
 		}
-		ids, err := ix.facetTables("id").sortedView(r)
-		if err != nil {
-			return nil, errNotEvaluable
-		}
-		byTitle = &titleOrder{titles: titles, ids: ids}
 	}
 	e, err := newEvaluation(ctx, r, m, q)
 	if err != nil {
@@ -120,6 +116,19 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 	}
 	e.inIndexOrder = inIndexOrder
 	return e.run(size, from, byTitle, fc, &ix.runs)
+}
+
+// titleOrder is the order of a browse over r's segments, from the title and id tables.
+func (ix *Index) titleOrder(r bleveindex.IndexReader) (*titleOrder, error) {
+	titles, err := ix.facetTables(titleSortField).sortedView(r)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := ix.facetTables("id").sortedView(r)
+	if err != nil {
+		return nil, err
+	}
+	return &titleOrder{titles: titles, ids: ids}, nil
 }
 
 // titleOrderFields is the order of a browse: by title, then id.
@@ -154,7 +163,7 @@ func reader(idx bleve.Index) (bleveindex.IndexReader, error) {
 }
 
 // Prepare builds the tables searches read (facet values, titles and ids by document,
-// cities for suggestions) for the current segments, so that the first searches after a
+// cities for suggestions, the order of a browse) for the current segments, so that the first searches after a
 // start do not pay for them: at 100 000 practices the first browse took 110 ms, most of
 // it building the title and id tables. Later segments get theirs on first use.
 func (ix *Index) Prepare(ctx context.Context) error {
@@ -168,17 +177,24 @@ func (ix *Index) Prepare(ctx context.Context) error {
 		return err
 	}
 	defer r.Close()
-	for _, field := range []string{allFacetsField, cityField, titleSortField, "id"} {
+	for _, field := range []string{allFacetsField, cityField} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		view := ix.facetTables(field).view
-		if field == titleSortField || field == "id" {
-			view = ix.facetTables(field).sortedView
-		}
-		if _, err := view(r); err != nil && !errors.Is(err, errNotScorch) {
+		if _, err := ix.facetTables(field).view(r); err != nil && !errors.Is(err, errNotScorch) {
 			return err
 		}
 	}
-	return nil
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
+	byTitle, err := ix.titleOrder(r)
+	if err != nil {
+		return err
+	}
+	for s, ss := range snap.Segments() {
+		byTitle.order(s, uint32(ss.Segment().Count()))
+	}
+	return ctx.Err()
 }

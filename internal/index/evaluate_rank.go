@@ -1,6 +1,10 @@
 package index
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
 
 // rankedHit is a match in the running top of a search.
 type rankedHit struct {
@@ -29,6 +33,31 @@ func (t *titleOrder) worse(h, o rankedHit) bool {
 		return c > 0
 	}
 	return h.doc > o.doc
+}
+
+// order returns the n documents of segment s in the order of worse (without the
+// global numbers, which follow the local ones), sorted on first use.
+func (t *titleOrder) order(s int, n uint32) []uint32 {
+	tt := t.titles.tables[s]
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	if uint32(len(tt.browseOrder)) != n {
+		docs := make([]uint32, n)
+		for d := range docs {
+			docs[d] = uint32(d)
+		}
+		slices.SortFunc(docs, func(a, b uint32) int {
+			if c := t.titles.compare(t.titles.first(s, a), t.titles.first(s, b)); c != 0 {
+				return c
+			}
+			if c := t.ids.compare(t.ids.first(s, a), t.ids.first(s, b)); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		tt.browseOrder = docs
+	}
+	return tt.browseOrder
 }
 
 // topHits keeps the best n matches in a heap whose root is the worst of them.

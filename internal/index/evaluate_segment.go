@@ -461,10 +461,12 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 	defer root.clear()
 	var matched uint64
 	for _, d := range root.touched {
-		if !r.e.root.matches(root, d) {
-			continue
+		if r.e.root.matches(root, d) {
+			matched++
 		}
-		matched++
+	}
+	p.total += matched
+	push := func(d uint32) {
 		h := rankedHit{doc: r.e.offsets[i] + uint64(d)}
 		if !r.e.inIndexOrder {
 			h.score = r.e.root.score(root, d)
@@ -474,12 +476,37 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 		}
 		p.top.push(h)
 	}
-	p.total += matched
+	if p.byTitle != nil && matched >= browseWalk*uint64(p.top.n) {
+		// Many matches for the page: only the first of the segment's documents in title
+		// order can be on it. Pushing every match into the top was two thirds of a browse
+		// (pprof).
+		pushed := 0
+		for _, d := range p.byTitle.order(i, uint32(ss.Segment().Count())) {
+			if pushed == p.top.n {
+				break
+			}
+			if root.count[d] > 0 && r.e.root.matches(root, d) {
+				push(d)
+				pushed++
+			}
+		}
+	} else {
+		for _, d := range root.touched {
+			if r.e.root.matches(root, d) {
+				push(d)
+			}
+		}
+	}
 	if p.facets != nil {
 		r.countFacets(root, matched, p.facets)
 	}
 	return nil
 }
+
+// browseWalk: a segment's matches are taken in title order when they are this many
+// times the hits wanted (the walk then meets one in about every browseWalk documents
+// at worst).
+const browseWalk = 8
 
 // countFacets counts the facet values of the segment's matches. When most of the segment
 // matches, they are counted as those of every live document less those of the documents

@@ -188,6 +188,9 @@ func TestPrepareBuildsTheTables(t *testing.T) {
 			t.Errorf("no table of %s after Prepare", field)
 		}
 	}
+	if ix.BrowseOrdersBuilt() == 0 {
+		t.Error("no browse order after Prepare")
+	}
 }
 
 // cancelledAfter is a context that is cancelled after its Err has been asked n times:

@@ -134,6 +134,22 @@ func (ix *Index) TablesBuilt(field string) int {
 	return len(t.bySeg)
 }
 
+// BrowseOrdersBuilt is the number of segments whose browse order is sorted.
+func (ix *Index) BrowseOrdersBuilt() int {
+	t := ix.facetTables(titleSortField)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, st := range t.bySeg {
+		st.mu.Lock()
+		if st.browseOrder != nil {
+			n++
+		}
+		st.mu.Unlock()
+	}
+	return n
+}
+
 // AnnotateBothWays searches, then highlights and explains the page's hits as annotate
 // does and as Bleve's own search with locations does, for tests to compare.
 func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleves []Hit, err error) {

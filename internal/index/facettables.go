@@ -40,6 +40,9 @@ type segmentTable struct {
 	live        []int  // the count of each ordinal over the live documents
 	liveDeleted uint64 // the number of deleted documents live was counted with
 	liveCounted bool
+	// browseOrder (on the title table) is the segment's documents in the order of a
+	// browse: by title, then id. The order of values never changes, so it is sorted once.
+	browseOrder []uint32
 }
 
 // liveCounts counts the values of the segment's live documents, again only when more
