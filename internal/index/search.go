@@ -1,9 +1,10 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -266,11 +267,13 @@ func facetValues(counts map[string]int) []FacetValue {
 	for term, n := range counts {
 		out = append(out, FacetValue{Value: term, Count: n})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
+	// Values are distinct, so the order is total; a stable sort through reflection was a
+	// twentieth of a search's time under load (pprof).
+	slices.SortFunc(out, func(a, b FacetValue) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
 		}
-		return out[i].Value < out[j].Value
+		return strings.Compare(a.Value, b.Value)
 	})
 	return out
 }
