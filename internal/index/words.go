@@ -1,9 +1,12 @@
 package index
 
 import (
+	"slices"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -19,8 +22,11 @@ type wordAnalyzer struct {
 	tokenizer analysis.Tokenizer
 	filters   []analysis.TokenFilter
 
-	mu    sync.RWMutex
-	words map[string]analysedWord // token type, then the word as the tokenizer cut it
+	unicode bool // the tokenizer is Bleve's unicode one: ASCII text is cut by cutASCII
+
+	mu      sync.RWMutex
+	words   map[string]analysedWord // token type, then the word as the tokenizer cut it
+	scratch sync.Pool               // *wordScratch
 }
 
 type analysedWord struct {
@@ -56,6 +62,7 @@ func newWordAnalyzer(a analysis.Analyzer) *wordAnalyzer {
 	// Char filters change the text before it is cut: nothing to remember per word.
 	if d, ok := a.(*analysis.DefaultAnalyzer); ok && len(d.CharFilters) == 0 {
 		w.tokenizer, w.filters = d.Tokenizer, d.TokenFilters
+		_, w.unicode = d.Tokenizer.(*unicode.UnicodeTokenizer)
 	}
 	return w
 }
@@ -66,44 +73,144 @@ func (w *wordAnalyzer) analyse(text []byte) []word {
 	if w.tokenizer == nil {
 		return wordsOf(w.analyzer.Analyze(text))
 	}
-	tokens := w.tokenizer.Tokenize(text)
-	analysed := make([]analysedWord, len(tokens))
-	var key []byte
-	keyOf := func(t *analysis.Token) []byte {
-		key = append(append(key[:0], byte(t.Type)), t.Term...)
-		return key
+	sc, _ := w.scratch.Get().(*wordScratch)
+	if sc == nil {
+		sc = &wordScratch{}
 	}
-	var missed []int // tokens whose word is not remembered yet
+	defer w.scratch.Put(sc)
+	cuts := w.cut(text, sc.cuts[:0])
+	analysed := slices.Grow(sc.analysed[:0], len(cuts))[:len(cuts)]
+	sc.cuts, sc.analysed = cuts, analysed
+	keyOf := func(c cut) []byte {
+		sc.key = append(append(sc.key[:0], byte(c.typ)), c.term...)
+		return sc.key
+	}
+	missed := sc.missed[:0] // cuts whose word is not remembered yet
 	w.mu.RLock()
-	for i, t := range tokens {
+	for i, c := range cuts {
 		var ok bool
-		if analysed[i], ok = w.words[string(keyOf(t))]; !ok {
+		if analysed[i], ok = w.words[string(keyOf(c))]; !ok {
 			missed = append(missed, i)
 		}
 	}
 	w.mu.RUnlock()
+	sc.missed = missed
 	if len(missed) > 0 {
 		for _, i := range missed {
-			analysed[i] = w.filter(tokens[i])
+			c := cuts[i]
+			analysed[i] = w.filter(&analysis.Token{Term: c.term, Start: c.start, End: c.end, Position: c.pos, Type: c.typ})
 		}
 		w.mu.Lock()
 		for _, i := range missed {
 			if len(w.words) < maxWords {
-				w.words[string(keyOf(tokens[i]))] = analysed[i]
+				w.words[string(keyOf(cuts[i]))] = analysed[i]
 			}
 		}
 		w.mu.Unlock()
 	}
-	out := make([]word, 0, len(tokens))
-	for i, t := range tokens {
+	out := make([]word, 0, len(cuts))
+	for i, c := range cuts {
 		switch aw := analysed[i]; {
 		case aw.complex:
 			return wordsOf(w.analyzer.Analyze(text))
 		case !aw.dropped:
-			out = append(out, word{term: aw.term, pos: t.Position, start: t.Start, end: t.End})
+			out = append(out, word{term: aw.term, pos: c.pos, start: c.start, end: c.end})
 		}
 	}
 	return out
+}
+
+// wordScratch is what analyse reuses from one text to the next.
+type wordScratch struct {
+	cuts     []cut
+	analysed []analysedWord
+	missed   []int
+	key      []byte
+}
+
+// cut is one token as the tokenizer cuts it, before the filters.
+type cut struct {
+	term       []byte
+	start, end int
+	pos        int
+	typ        analysis.TokenType
+}
+
+// cut appends the tokens of text to into: by cutASCII when the tokenizer is Bleve's
+// unicode one and the text is ASCII, else by the tokenizer.
+func (w *wordAnalyzer) cut(text []byte, into []cut) []cut {
+	if w.unicode {
+		if cuts, ok := cutASCII(text, into); ok {
+			return cuts
+		}
+		into = into[:0]
+	}
+	for _, t := range w.tokenizer.Tokenize(text) {
+		into = append(into, cut{term: t.Term, start: t.Start, end: t.End, pos: t.Position, typ: t.Type})
+	}
+	return into
+}
+
+// cutASCII cuts ASCII text into words as Bleve's unicode tokenizer does (Unicode's word
+// boundaries, UAX #29, as github.com/blevesearch/segment implements them), which spent a
+// quarter of the time of highlighting: letters, digits and underscores run together,
+// and a colon joins two letters, a comma or semicolon two digits, a full stop or an
+// apostrophe either. A word without letters is a number. ok is false when text is not
+// ASCII. A fuzz test compares it with the tokenizer.
+func cutASCII(text []byte, into []cut) (cuts []cut, ok bool) {
+	pos := 1
+	for i := 0; i < len(text); {
+		if text[i] >= utf8.RuneSelf {
+			return into, false
+		}
+		if !wordByte(text[i]) {
+			i++
+			continue
+		}
+		start, letters := i, false
+		for i < len(text) {
+			c := text[i]
+			switch {
+			case isLetter(c):
+				letters = true
+			case isDigit(c) || c == '_':
+			case i > start && i+1 < len(text) && joins(text[i-1], c, text[i+1]):
+				i++ // the joining mark; the next byte is taken below
+				if isLetter(text[i]) {
+					letters = true
+				}
+			default:
+				goto done
+			}
+			i++
+		}
+	done:
+		typ := analysis.AlphaNumeric
+		if !letters && hasDigit(text[start:i]) {
+			typ = analysis.Numeric
+		}
+		into = append(into, cut{term: text[start:i], start: start, end: i, pos: pos, typ: typ})
+		pos++
+	}
+	return into, true
+}
+
+func isLetter(c byte) bool   { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+func wordByte(c byte) bool   { return isLetter(c) || isDigit(c) || c == '_' }
+func hasDigit(b []byte) bool { return slices.ContainsFunc(b, isDigit) }
+
+// joins reports whether mark, between before and after, keeps them in one word.
+func joins(before, mark, after byte) bool {
+	switch mark {
+	case ':':
+		return isLetter(before) && isLetter(after)
+	case ',', ';':
+		return isDigit(before) && isDigit(after)
+	case '.', '\'':
+		return isLetter(before) && isLetter(after) || isDigit(before) && isDigit(after)
+	}
+	return false
 }
 
 // filter runs the token filters on one token alone.
