@@ -460,47 +460,72 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 	}
 	defer root.clear()
 	var matched uint64
+	if p.byTitle != nil {
+		matched = r.browse(i, root, p)
+	} else {
+		byScore, top := !r.e.inIndexOrder, p.top
+		for _, d := range root.touched {
+			if !r.e.root.matches(root, d) {
+				continue
+			}
+			matched++
+			if top.n == 0 {
+				continue
+			}
+			h := rankedHit{doc: r.e.offsets[i] + uint64(d)}
+			if byScore {
+				h.score = r.e.root.score(root, d)
+				// Most matches of a broad search cannot enter the top: they are turned
+				// away here, without a call (pushing each was a fourteenth of the time
+				// under load, pprof).
+				if len(top.heap) == top.n && h.score < top.heap[0].score {
+					continue
+				}
+			}
+			top.push(h)
+		}
+	}
+	p.total += matched
+	if p.facets != nil {
+		r.countFacets(root, matched, p.facets)
+	}
+	return nil
+}
+
+// browse ranks the matches of segment i by title and returns how many there are.
+func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint64) {
 	for _, d := range root.touched {
 		if r.e.root.matches(root, d) {
 			matched++
 		}
 	}
-	p.total += matched
 	push := func(d uint32) {
-		h := rankedHit{doc: r.e.offsets[i] + uint64(d)}
-		if !r.e.inIndexOrder {
-			h.score = r.e.root.score(root, d)
-		}
-		if p.byTitle != nil {
-			h.title, h.id = p.byTitle.titles.first(i, d), p.byTitle.ids.first(i, d)
-		}
+		h := rankedHit{doc: r.e.offsets[i] + uint64(d), score: r.e.root.score(root, d)}
+		h.title, h.id = p.byTitle.titles.first(i, d), p.byTitle.ids.first(i, d)
 		p.top.push(h)
 	}
-	if p.byTitle != nil && matched >= browseWalk*uint64(p.top.n) {
-		// Many matches for the page: only the first of the segment's documents in title
-		// order can be on it. Pushing every match into the top was two thirds of a browse
-		// (pprof).
-		pushed := 0
-		for _, d := range p.byTitle.order(i, uint32(ss.Segment().Count())) {
-			if pushed == p.top.n {
-				break
-			}
-			if root.count[d] > 0 && r.e.root.matches(root, d) {
-				push(d)
-				pushed++
-			}
-		}
-	} else {
+	if matched < browseWalk*uint64(p.top.n) {
 		for _, d := range root.touched {
 			if r.e.root.matches(root, d) {
 				push(d)
 			}
 		}
+		return matched
 	}
-	if p.facets != nil {
-		r.countFacets(root, matched, p.facets)
+	// Many matches for the page: only the first of the segment's documents in title
+	// order can be on it. Pushing every match into the top was two thirds of a browse
+	// (pprof).
+	pushed := 0
+	for _, d := range p.byTitle.order(i, uint32(r.ss.Segment().Count())) {
+		if pushed == p.top.n {
+			break
+		}
+		if root.count[d] > 0 && r.e.root.matches(root, d) {
+			push(d)
+			pushed++
+		}
 	}
-	return nil
+	return matched
 }
 
 // browseWalk: a segment's matches are taken in title order when they are this many
