@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum/levenshtein"
 )
 
 // Term-at-a-time evaluation of kb's queries.
@@ -28,9 +29,10 @@ import (
 // merging was two thirds of such a search (pprof). The evaluator instead adds each
 // term's postings into arrays indexed by document, segment by segment, and scores as
 // Bleve does (BM25, query norm, coordination; equal to rounding), so that the ranking is
-// Bleve's. Parts of a query it does not evaluate itself (fuzzy terms, ids, phrases with
-// two terms at a position) are run by Bleve's own searchers inside the tree. A test
-// compares both ways.
+// Bleve's. Fuzzy clauses become the near terms Bleve's fuzzy searcher would try. Parts
+// of a query it does not evaluate itself (ids, phrases with two terms at a position,
+// automatic fuzziness) are run by Bleve's own searchers inside the tree. A test compares
+// both ways.
 
 // errNotEvaluable sends a query back to Bleve's collector.
 var errNotEvaluable = errors.New("query not evaluable term at a time")
@@ -86,6 +88,7 @@ type evaluation struct {
 	ids       *tableView     // the id of each document; nil: read from the stored fields
 	// inIndexOrder ranks the matches by their place in the index, every score 0.
 	inIndexOrder bool
+	automata     map[string]*levenshtein.DFA // by fuzziness and term (compileFuzzy)
 }
 
 // newEvaluation compiles q; errNotEvaluable when the snapshot is not scorch's or the query
@@ -156,6 +159,10 @@ func (e *evaluation) compile(q query.Query) (*evalNode, error) {
 		return &evalNode{kind: evalEvery, boost: q.BoostVal.Value(), count: e.docTotal}, nil
 	case *query.MatchPhraseQuery:
 		if n, ok, err := e.compilePhrase(q); ok || err != nil {
+			return n, err
+		}
+	case *query.FuzzyQuery:
+		if n, ok, err := e.compileFuzzy(q); ok || err != nil {
 			return n, err
 		}
 	}
