@@ -163,9 +163,10 @@ func reader(idx bleve.Index) (bleveindex.IndexReader, error) {
 }
 
 // Prepare builds the tables searches read (facet values, titles and ids by document,
-// cities for suggestions, the order of a browse) for the current segments, so that the first searches after a
-// start do not pay for them: at 100 000 practices the first browse took 110 ms, most of
-// it building the title and id tables. Later segments get theirs on first use.
+// cities for suggestions, the order of a browse) for the current segments, so that the
+// first searches after a start do not pay for them: at 100 000 practices the first
+// browse took 110 ms, most of it building the title and id tables. Later segments get
+// theirs on first use.
 func (ix *Index) Prepare(ctx context.Context) error {
 	idx, release, err := ix.current()
 	if err != nil {

@@ -504,7 +504,10 @@ func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint
 		h.title, h.id = p.byTitle.titles.first(i, d), p.byTitle.ids.first(i, d)
 		p.top.push(h)
 	}
-	if matched < browseWalk*uint64(p.top.n) {
+	// Walking the segment in title order meets a match about every n/matched documents:
+	// about n·top/matched steps for the page, against matched pushes.
+	n := uint64(r.ss.Segment().Count())
+	if matched*matched < n*uint64(p.top.n) {
 		for _, d := range root.touched {
 			if r.e.root.matches(root, d) {
 				push(d)
@@ -516,7 +519,7 @@ func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint
 	// order can be on it. Pushing every match into the top was two thirds of a browse
 	// (pprof).
 	pushed := 0
-	for _, d := range p.byTitle.order(i, uint32(r.ss.Segment().Count())) {
+	for _, d := range p.byTitle.order(i, uint32(n)) {
 		if pushed == p.top.n {
 			break
 		}
@@ -527,11 +530,6 @@ func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint
 	}
 	return matched
 }
-
-// browseWalk: a segment's matches are taken in title order when they are this many
-// times the hits wanted (the walk then meets one in about every browseWalk documents
-// at worst).
-const browseWalk = 8
 
 // countFacets counts the facet values of the segment's matches. When most of the segment
 // matches, they are counted as those of every live document less those of the documents
