@@ -36,8 +36,8 @@ type analysedWord struct {
 }
 
 // maxWords bounds the words remembered per analyzer: past it, new words are analysed
-// each time. kb's texts use a few tens of thousands.
-const maxWords = 1 << 17
+// each time; the most frequent come first. At most a few megabytes.
+const maxWords = 1 << 15
 
 // word is one analysed token.
 type word struct {
