@@ -3,11 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
@@ -91,23 +92,22 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	for _, v := range facetValues(cities.counts)[:min(len(cities.counts), maxSuggestCities)] {
 		out = append(out, Suggestion{Kind: SuggestCity, Text: v.Value, Count: v.Count})
 	}
-	out = append(out, ix.suggestConcepts(qb, frags, maxSuggestConcepts)...)
+	out = append(out, ix.suggestConcepts(frags, maxSuggestConcepts)...)
 
 	if room := limit - len(out); room > 0 {
 		// By score alone: a tie-break by title would read the title of every practice
 		// that matches a short prefix (thousands at 100 000 practices).
-		titles := bleve.NewSearchRequestOptions(allTerms(titleSuggestField, frags), room, 0, false)
-		titles.Fields = []string{"title_en", "title_es", "title_fr", "title_pt"}
-		res, err := idx.SearchInContext(ctx, titles)
+		res, err := ix.collect(ctx, idx, allTerms(titleSuggestField, frags), room, 0, nil, "")
 		if err != nil {
 			return nil, apperr.Wrap(err, "suggest failed")
 		}
-		for _, h := range res.Hits {
-			for _, v := range h.Fields {
-				if title, ok := v.(string); ok {
-					out = append(out, Suggestion{Kind: SuggestPractice, Text: title, ID: h.ID})
-					break
-				}
+		for _, h := range res.hits {
+			doc, err := idx.Document(h.ID)
+			if err != nil {
+				return nil, apperr.Wrap(err, "suggest failed")
+			}
+			if title := titleOf(doc); title != "" {
+				out = append(out, Suggestion{Kind: SuggestPractice, Text: title, ID: h.ID})
 			}
 		}
 	}
@@ -115,6 +115,26 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 		out = out[:limit]
 	}
 	return out, nil
+}
+
+// titleOf is a practice's title in the first of Languages it has one in ("" for a
+// document gone since it matched).
+func titleOf(doc bleveindex.Document) string {
+	if doc == nil {
+		return ""
+	}
+	titles := map[string]string{}
+	doc.VisitFields(func(f bleveindex.Field) {
+		if strings.HasPrefix(f.Name(), "title_") {
+			titles[f.Name()] = string(f.Value())
+		}
+	})
+	for _, lang := range Languages {
+		if t := titles["title_"+lang]; t != "" {
+			return t
+		}
+	}
+	return ""
 }
 
 func allTerms(field string, terms []string) query.Query {
@@ -127,48 +147,28 @@ func allTerms(field string, terms []string) query.Query {
 
 // suggestConcepts finds concept labels, in any language, with a word starting with each
 // fragment.
-func (ix *Index) suggestConcepts(qb queryBuilder, frags []string, max int) []Suggestion {
+func (ix *Index) suggestConcepts(frags []string, max int) []Suggestion {
 	var out []Suggestion
-	if ix.thes == nil {
-		return out
-	}
-	for _, c := range ix.thes.Concepts {
-		for _, lang := range Languages {
-			if label := firstLabelMatching(qb, c.Labels[lang], frags); label != "" {
-				out = append(out, Suggestion{Kind: SuggestConcept, Text: label, ID: c.ID})
-				break
-			}
-		}
+	for _, c := range ix.concepts.suggestable {
 		if len(out) >= max {
 			break
+		}
+		for _, l := range c.labels {
+			if everyPrefixIn(frags, l.words) {
+				out = append(out, Suggestion{Kind: SuggestConcept, Text: l.label, ID: c.id})
+				break
+			}
 		}
 	}
 	return out
 }
 
-func firstLabelMatching(qb queryBuilder, labels []string, frags []string) string {
-	for _, label := range labels {
-		words := tokenize(label)
-		for i := range words {
-			words[i] = foldWord(qb, words[i])
-		}
-		ok := true
-		for _, f := range frags {
-			found := false
-			for _, w := range words {
-				if strings.HasPrefix(w, f) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return label
+// everyPrefixIn reports whether each fragment starts one of the words.
+func everyPrefixIn(frags, words []string) bool {
+	for _, f := range frags {
+		if !slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(w, f) }) {
+			return false
 		}
 	}
-	return ""
+	return true
 }

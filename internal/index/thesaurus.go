@@ -97,6 +97,20 @@ func (t *Thesaurus) Concept(id string) (*Concept, bool) {
 type conceptMatcher struct {
 	// byFirst maps a language and the first stem of a label to the labels starting with it.
 	byFirst map[string]map[string][]labelStems
+	// suggestable is every concept's labels with their words folded, in the order of the
+	// thesaurus and of Languages: suggestions look for typed prefixes in them, and
+	// folding every label again on each keystroke was half of a suggestion (pprof).
+	suggestable []suggestableConcept
+}
+
+type suggestableConcept struct {
+	id     string
+	labels []foldedLabel
+}
+
+type foldedLabel struct {
+	label string
+	words []string
 }
 
 type labelStems struct {
@@ -116,6 +130,20 @@ func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
 	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}}
 	if t == nil {
 		return cm
+	}
+	qb := queryBuilder{m: m}
+	for _, c := range t.Concepts {
+		sc := suggestableConcept{id: c.ID}
+		for _, lang := range Languages {
+			for _, label := range c.Labels[lang] {
+				words := tokenize(label)
+				for i := range words {
+					words[i] = foldWord(qb, words[i])
+				}
+				sc.labels = append(sc.labels, foldedLabel{label: label, words: words})
+			}
+		}
+		cm.suggestable = append(cm.suggestable, sc)
 	}
 	for _, lang := range Languages {
 		idx := map[string][]labelStems{}

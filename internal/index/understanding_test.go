@@ -1,6 +1,7 @@
 package index_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -229,6 +230,14 @@ func TestSuggest(t *testing.T) {
 	// A word inside the title, not only its start; several fragments narrow it.
 	if ss := suggest("occup bea", 8); !has(ss, index.SuggestPractice, "Information system on the occupancy level of beaches") {
 		t.Errorf("occup bea: %+v", ss)
+	}
+	// A practice with translations is suggested under one title, the same every time (a
+	// shorter limit is computed again, not served from the answers already given).
+	for _, q := range []string{"dig", "covid", "a"} {
+		a, b := suggest(q, 20), suggest(q, 19)
+		if !reflect.DeepEqual(a[:min(len(a), 19)], b) {
+			t.Errorf("%q: %+v, then %+v", q, a, b)
+		}
 	}
 	if ss := suggest("", 8); len(ss) != 0 {
 		t.Errorf("empty prefix: %+v", ss)
