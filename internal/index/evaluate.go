@@ -89,6 +89,7 @@ type evaluation struct {
 	// inIndexOrder ranks the matches by their place in the index, every score 0.
 	inIndexOrder bool
 	automata     map[string]*levenshtein.DFA // by fuzziness and term (compileFuzzy)
+	counter      *termCounter                // documents by term, for compileTerm
 }
 
 // newEvaluation compiles q; errNotEvaluable when the snapshot is not scorch's or the query
@@ -111,7 +112,7 @@ func newEvaluation(ctx context.Context, r bleveindex.IndexReader, m mapping.Inde
 	if err != nil {
 		return nil, err
 	}
-	e := &evaluation{ctx: ctx, snap: snap, m: m, docTotal: n}
+	e := &evaluation{ctx: ctx, snap: snap, m: m, docTotal: n, counter: newTermCounter(snap)}
 	var running uint64
 	for _, ss := range snap.Segments() {
 		e.offsets = append(e.offsets, running)
@@ -196,12 +197,10 @@ func (e *evaluation) compileTerm(q *query.TermQuery) (*evalNode, error) {
 		field = e.m.DefaultSearchField()
 	}
 	n := &evalNode{kind: evalTerm, field: field, term: []byte(q.Term), boost: q.BoostVal.Value()}
-	tfr, err := e.snap.TermFieldReader(e.ctx, n.term, field, false, false, false)
+	docTerm, err := e.counter.count(e.ctx, field, n.term)
 	if err != nil {
 		return nil, err
 	}
-	docTerm := tfr.Count()
-	tfr.Close()
 	n.count = docTerm
 	card, err := e.snap.FieldCardinality(field)
 	if err != nil {

@@ -208,13 +208,10 @@ func (ix *Index) builder(idx bleve.Index) (queryBuilder, func(), error) {
 	}
 	n, _ := r.DocCount()
 	qb.rareBelow = max(minTypoDocs, n/typoShare)
+	counter := newTermCounter(r)
 	qb.docFreq = func(field, term string) uint64 {
-		tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
-		if err != nil {
-			return 0
-		}
-		defer tfr.Close()
-		return tfr.Count()
+		n, _ := counter.count(context.Background(), field, []byte(term))
+		return n
 	}
 	return qb, func() { r.Close() }, nil
 }

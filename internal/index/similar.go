@@ -97,13 +97,12 @@ func (ix *Index) tellingTerms(idx bleve.Index, lang, text string) ([]weightedTer
 		return nil, err
 	}
 	var out []weightedTerm
+	counter := newTermCounter(r)
 	for t, f := range tf {
-		tfr, err := r.TermFieldReader(context.Background(), []byte(t), "body_"+lang, false, false, false)
+		df, err := counter.count(context.Background(), "body_"+lang, []byte(t))
 		if err != nil {
 			return nil, err
 		}
-		df := tfr.Count()
-		tfr.Close()
 		if float64(df) > maxDocShare*float64(n) {
 			continue
 		}
