@@ -136,45 +136,64 @@ type cut struct {
 	typ        analysis.TokenType
 }
 
-// cut appends the tokens of text to into: by cutASCII when the tokenizer is Bleve's
-// unicode one and the text is ASCII, else by the tokenizer.
+// cut appends the tokens of text to into. With Bleve's unicode tokenizer, text is cut
+// at ASCII white space, which always separates words (no rule of Unicode's word
+// boundaries joins across it; a combining mark after it stays outside any word either
+// way): ASCII pieces by cutASCII, the others by the tokenizer. Other tokenizers, and
+// text that is not valid UTF-8, go through the tokenizer whole.
 func (w *wordAnalyzer) cut(text []byte, into []cut) []cut {
-	if w.unicode {
-		if cuts, ok := cutASCII(text, into); ok {
-			return cuts
+	if !w.unicode || !utf8.Valid(text) {
+		for _, t := range w.tokenizer.Tokenize(text) {
+			into = append(into, cut{term: t.Term, start: t.Start, end: t.End, pos: t.Position, typ: t.Type})
 		}
-		into = into[:0]
+		return into
 	}
-	for _, t := range w.tokenizer.Tokenize(text) {
-		into = append(into, cut{term: t.Term, start: t.Start, end: t.End, pos: t.Position, typ: t.Type})
+	pos := 1
+	for start := 0; start < len(text); {
+		if asciiSpace(text[start]) {
+			start++
+			continue
+		}
+		end, ascii := start, true
+		for ; end < len(text) && !asciiSpace(text[end]); end++ {
+			ascii = ascii && text[end] < utf8.RuneSelf
+		}
+		if ascii {
+			into, pos = cutASCII(text, start, end, pos, into)
+		} else {
+			for _, t := range w.tokenizer.Tokenize(text[start:end]) {
+				into = append(into, cut{term: t.Term, start: start + t.Start, end: start + t.End, pos: pos, typ: t.Type})
+				pos++
+			}
+		}
+		start = end
 	}
 	return into
 }
 
-// cutASCII cuts ASCII text into words as Bleve's unicode tokenizer does (Unicode's word
-// boundaries, UAX #29, as github.com/blevesearch/segment implements them), which spent a
-// quarter of the time of highlighting: letters, digits and underscores run together,
-// and a colon joins two letters, a comma or semicolon two digits, a full stop or an
-// apostrophe either. A word without letters is a number. ok is false when text is not
-// ASCII. A fuzz test compares it with the tokenizer.
-func cutASCII(text []byte, into []cut) (cuts []cut, ok bool) {
-	pos := 1
-	for i := 0; i < len(text); {
-		if text[i] >= utf8.RuneSelf {
-			return into, false
-		}
+func asciiSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
+
+// cutASCII cuts text[from:to], ASCII, into words as Bleve's unicode tokenizer does
+// (Unicode's word boundaries, UAX #29, as github.com/blevesearch/segment implements
+// them), which spent a quarter of the time of highlighting: letters, digits and
+// underscores run together, and a colon joins two letters, a comma or semicolon two
+// digits, a full stop or an apostrophe either. A word without letters is a number. The
+// words are numbered from pos on; it returns the next number. A fuzz test compares it
+// with the tokenizer.
+func cutASCII(text []byte, from, to, pos int, into []cut) ([]cut, int) {
+	for i := from; i < to; {
 		if !wordByte(text[i]) {
 			i++
 			continue
 		}
 		start, letters := i, false
-		for i < len(text) {
+		for i < to {
 			c := text[i]
 			switch {
 			case isLetter(c):
 				letters = true
 			case isDigit(c) || c == '_':
-			case i > start && i+1 < len(text) && joins(text[i-1], c, text[i+1]):
+			case i > start && i+1 < to && joins(text[i-1], c, text[i+1]):
 				i++ // the joining mark; the next byte is taken below
 				if isLetter(text[i]) {
 					letters = true
@@ -192,7 +211,7 @@ func cutASCII(text []byte, into []cut) (cuts []cut, ok bool) {
 		into = append(into, cut{term: text[start:i], start: start, end: i, pos: pos, typ: typ})
 		pos++
 	}
-	return into, true
+	return into, pos
 }
 
 func isLetter(c byte) bool   { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
