@@ -334,16 +334,7 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 	case e.inIndexOrder:
 		worse = func(h, o rankedHit) bool { return h.doc > o.doc }
 	}
-	segs := e.snap.Segments()
-	// The largest segments first, so that the last to finish is a small one.
-	order := make([]int, len(segs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return segs[order[a]].Count() > segs[order[b]].Count() })
-	parts := make([]evalPart, max(1, min(runtime.GOMAXPROCS(0), len(segs))))
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	parts := make([]evalPart, workers(e.snap))
 	for w := range parts {
 		p := &parts[w]
 		p.top = &topHits{n: size + from, worse: worse}
@@ -351,36 +342,16 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 		if fc != nil {
 			p.facets = fc.fork()
 		}
-		wg.Go(func() {
-			r, _ := runs.Get().(*segmentRun)
-			if r == nil {
-				r = &segmentRun{dicts: map[string]segment.TermDictionary{}}
-			}
-			defer func() {
-				// A panic here would take the server down (gin recovers the request's own
-				// goroutine only): it becomes the search's error. After an error or a
-				// panic the arrays may be half filled, so they are not used again.
-				if v := recover(); v != nil {
-					p.err = fmt.Errorf("evaluate a search: %v", v)
-				}
-				if p.err == nil {
-					r.e = nil
-					runs.Put(r)
-				}
-			}()
-			r.e = e
-			for k := int(next.Add(1) - 1); k < len(order) && p.err == nil; k = int(next.Add(1) - 1) {
-				p.err = r.segment(order[k], segs[order[k]], p)
-			}
-		})
 	}
-	wg.Wait()
+	err := e.eachSegment(runs, len(parts), func(w int, r *segmentRun, i int, ss *scorch.SegmentSnapshot) error {
+		return r.segment(i, ss, &parts[w])
+	})
+	if err != nil {
+		return nil, err
+	}
 	top := &topHits{n: size + from, worse: worse}
 	out := &collected{counts: map[string]int{}}
 	for _, p := range parts {
-		if p.err != nil {
-			return nil, p.err
-		}
 		out.total += p.total
 		for _, h := range p.top.heap {
 			top.push(h)
@@ -423,5 +394,56 @@ type evalPart struct {
 	byTitle *titleOrder
 	total   uint64
 	facets  *facetCount
-	err     error
+}
+
+// workers is how many goroutines evaluate a snapshot's segments: one per processor, at
+// most one per segment.
+func workers(snap *scorch.IndexSnapshot) int {
+	return max(1, min(runtime.GOMAXPROCS(0), len(snap.Segments())))
+}
+
+// eachSegment calls do for every segment, on n goroutines (worker w of do), each with a
+// segmentRun of runs; the largest segments first, so that the last to finish is a small
+// one. It returns the first error a goroutine met.
+func (e *evaluation) eachSegment(runs *sync.Pool, n int, do func(w int, r *segmentRun, i int, ss *scorch.SegmentSnapshot) error) error {
+	segs := e.snap.Segments()
+	order := make([]int, len(segs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return segs[order[a]].Count() > segs[order[b]].Count() })
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			r, _ := runs.Get().(*segmentRun)
+			if r == nil {
+				r = &segmentRun{dicts: map[string]segment.TermDictionary{}}
+			}
+			defer func() {
+				// A panic here would take the server down (gin recovers the request's own
+				// goroutine only): it becomes the search's error. After an error or a
+				// panic the arrays may be half filled, so they are not used again.
+				if v := recover(); v != nil {
+					errs[w] = fmt.Errorf("evaluate a search: %v", v)
+				}
+				if errs[w] == nil {
+					r.e = nil
+					runs.Put(r)
+				}
+			}()
+			r.e = e
+			for k := int(next.Add(1) - 1); k < len(order) && errs[w] == nil; k = int(next.Add(1) - 1) {
+				errs[w] = do(w, r, order[k], segs[order[k]])
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
