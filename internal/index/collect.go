@@ -36,9 +36,7 @@ func (ix *Index) collect(ctx context.Context, idx bleve.Index, q query.Query, si
 		return nil, err
 	}
 	defer r.Close()
-	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
-		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
-	ctx = search.ContextWithTermSearchersCounter(ctx)
+	ctx = searchContext(ctx)
 	// Facets by the tables of the snapshot's segments; by Bleve's own terms facet where
 	// there are none (an index that is not scorch's).
 	var fast *facetCount
@@ -116,6 +114,73 @@ func (ix *Index) evaluate(ctx context.Context, r bleveindex.IndexReader, m mappi
 	}
 	e.inIndexOrder = inIndexOrder
 	return e.run(size, from, byTitle, fc, &ix.runs)
+}
+
+// searchContext is what Bleve's searchers expect of a search's context: BM25 scoring,
+// and a count of term searchers.
+func searchContext(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
+		search.GetScoringModelCallbackFn(func() string { return bleveindex.BM25Scoring }))
+	return search.ContextWithTermSearchersCounter(ctx)
+}
+
+// selectedFacets counts each facet with selected values over the practices that match
+// text and the selections of the other facets (multi-select facets): in one pass over
+// bitsets (see selectedCounts), or one search per facet where that cannot be done.
+func (ix *Index) selectedFacets(ctx context.Context, idx bleve.Index, text query.Query, filters map[string][]string) (map[string]map[string]int, error) {
+	var names []string
+	for _, name := range FacetNames {
+		if len(filters[name]) > 0 {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	out, err := ix.selectedInOnePass(ctx, idx, text, filters, names)
+	if !errors.Is(err, errNotEvaluable) {
+		return out, err
+	}
+	out = map[string]map[string]int{}
+	for _, name := range names {
+		res, err := ix.collect(ctx, idx, conjunction(text, filterQuery(filters, name)), 0, 0, nil, facetFields[name])
+		if err != nil {
+			return nil, err
+		}
+		out[name] = res.counts
+	}
+	return out, nil
+}
+
+func (ix *Index) selectedInOnePass(ctx context.Context, idx bleve.Index, text query.Query, filters map[string][]string, names []string) (map[string]map[string]int, error) {
+	if ix.noEvaluator || ix.noFacetTables {
+		return nil, errNotEvaluable
+	}
+	r, err := reader(idx)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	counters := make([]*facetCount, len(names))
+	for j, name := range names {
+		if counters[j], err = ix.facetTables(facetFields[name]).counter(r); err != nil {
+			return nil, errNotEvaluable
+		}
+	}
+	e, err := newEvaluation(searchContext(ctx), r, idx.Mapping(), conjunction(text, filterQuery(filters, "")))
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	e.decoded = ix.decoded
+	if err := e.selectedCounts(counters, &ix.runs); err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]int, len(names))
+	for j, name := range names {
+		out[name] = counters[j].result()
+	}
+	return out, nil
 }
 
 // titleOrder is the order of a browse over r's segments, from the title and id tables.

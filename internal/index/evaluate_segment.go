@@ -64,7 +64,8 @@ type segmentRun struct {
 	seg     int
 	ss      *scorch.SegmentSnapshot
 	accs    []*accumulator
-	withins []*within // by depth
+	withins []*within  // by depth
+	sets    [][]uint64 // selected: the documents of the text and of each filter
 	dicts   map[string]segment.TermDictionary
 	it      segment.PostingsIterator
 }

@@ -184,16 +184,15 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	// Each facet with a selection is counted without its own filter.
-	for _, name := range FacetNames {
-		if len(req.Filters[name]) == 0 || req.HitsOnly {
-			continue
-		}
-		fres, err := ix.collect(ctx, idx, conjunction(text, filterQuery(req.Filters, name)), 0, 0, nil, facetFields[name])
+	if !req.HitsOnly {
+		selected, err := ix.selectedFacets(ctx, idx, text, req.Filters)
 		if err != nil {
 			return nil, apperr.Wrap(err, "facet count failed")
 		}
-		values := facetValues(fres.counts)
-		out.Facets[name] = values[:min(len(values), facetSize)]
+		for name, counts := range selected {
+			values := facetValues(counts)
+			out.Facets[name] = values[:min(len(values), facetSize)]
+		}
 	}
 	return out, nil
 }
