@@ -46,7 +46,7 @@ func TestEvaluatorRanksAsBleveDoes(t *testing.T) {
 		{Query: "students"},
 		{Query: "digital services for the public"},
 		{Query: "brecha digital"},
-		{Query: "telemedecine"}, // a typo: fuzzy terms, run by Bleve
+		{Query: "telemedecine"}, // a typo: the near terms of fuzzy clauses
 		{Query: `"public transport" mobility`},
 		{Query: `"access to the internet"`}, // stop words leave positions any word fills
 		{Query: `"digital divide" "older people"`},
