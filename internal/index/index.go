@@ -89,7 +89,7 @@ type Index struct {
 	geo      *practices.Geography
 	thes     *Thesaurus
 	analysis mapping.IndexMapping     // the analyzers, shared by indexing and querying
-	words    map[string]*wordAnalyzer // the language analyzers, for highlighting, by name
+	words    map[string]*wordAnalyzer // the shown fields' analyzers, for highlighting, by name
 	concepts *conceptMatcher
 
 	mu  sync.RWMutex // guards idx, which a rebuild swaps

@@ -46,12 +46,13 @@ type word struct {
 	start, end int // bytes of the text
 }
 
-// newWordAnalyzers makes one per language analyzer of m.
+// newWordAnalyzers makes one per analyzer of the fields highlights show, by name.
 func newWordAnalyzers(m mapping.IndexMapping) map[string]*wordAnalyzer {
 	out := map[string]*wordAnalyzer{}
-	for _, lang := range Languages {
-		if a := m.AnalyzerNamed(analyzerName(lang)); a != nil {
-			out[analyzerName(lang)] = newWordAnalyzer(a)
+	for _, field := range highlightFields() {
+		name := m.AnalyzerNameForPath(field)
+		if a := m.AnalyzerNamed(name); a != nil && out[name] == nil {
+			out[name] = newWordAnalyzer(a)
 		}
 	}
 	return out
