@@ -52,13 +52,18 @@ func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bl
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
+	return bothWays(ix, func() (*Result, error) { return ix.search(ctx, req) })
+}
+
+// bothWays runs f term at a time, then through Bleve's collector, on one snapshot.
+func bothWays[T any](ix *Index, f func() (T, error)) (evaluated, bleves T, err error) {
 	err = ix.onOneSnapshot(func() error {
-		if evaluated, err = ix.search(ctx, req); err != nil {
+		if evaluated, err = f(); err != nil {
 			return err
 		}
 		ix.noEvaluator = true
 		defer func() { ix.noEvaluator = false }()
-		bleves, err = ix.search(ctx, req)
+		bleves, err = f()
 		return err
 	})
 	return evaluated, bleves, err
@@ -114,16 +119,7 @@ func (ix *Index) SegmentCount() (int, error) {
 // CandidatesBothWays lists candidates term at a time and through Bleve's collector,
 // bypassing the answer cache, for tests to compare.
 func (ix *Index) CandidatesBothWays(ctx context.Context, r CandidateRequest) (evaluated, bleves []string, err error) {
-	err = ix.onOneSnapshot(func() error {
-		if evaluated, err = ix.candidates(ctx, r); err != nil {
-			return err
-		}
-		ix.noEvaluator = true
-		defer func() { ix.noEvaluator = false }()
-		bleves, err = ix.candidates(ctx, r)
-		return err
-	})
-	return evaluated, bleves, err
+	return bothWays(ix, func() ([]string, error) { return ix.candidates(ctx, r) })
 }
 
 // TablesBuilt is the number of segments whose table of a field is built.
