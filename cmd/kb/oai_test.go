@@ -11,6 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/ai/aitest"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -60,9 +61,14 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 // kb peer manages peers directly and through a running server, and says what went wrong.
 func TestPeerCommands(t *testing.T) {
 	data := t.TempDir()
-	if r := kb(t, "peer", "add", "metropolis", "http://127.0.0.1:9/oai", "--policy", "review", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "peer metropolis added") {
+	if r := kb(t, "peer", "add", "metropolis", "http://127.0.0.1:9/oai", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "did not answer Identify") {
+		t.Fatalf("adding a peer that does not answer: %+v", r)
+	}
+	peer := fedtest.Start(t, "metropolis.example.org")
+	if r := kb(t, "peer", "add", "metropolis", peer.Endpoint, "--policy", "review", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "peer metropolis added") {
 		t.Fatalf("add: %+v", r)
 	}
+	peer.Stop() // it goes away: harvests fail
 	if r := kb(t, "peer", "add", "Bad Name", "ftp://x", "--data", data); r.code == 0 || !strings.Contains(r.stderr, "name:") || !strings.Contains(r.stderr, "url:") {
 		t.Fatalf("bad add: %+v", r)
 	}

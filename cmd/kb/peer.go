@@ -42,7 +42,7 @@ func openPeers(ctx context.Context, e env, dataDir string) (peerBackend, error) 
 const peerUsage = `usage:
   kb peer add NAME URL [--policy publish|review] [--set area:ID|region:ID] [--interval 1h]
   kb peer list [--json]
-  kb peer remove NAME
+  kb peer remove NAME [--confirm N]
   kb peer sync [NAME]
   kb peer queue
   kb peer accept ID | kb peer reject ID`
@@ -54,6 +54,7 @@ func runPeer(ctx context.Context, e env, args []string) error {
 	set := fs.String("set", "", "harvest only one set of the peer: area:ID or region:ID")
 	interval := fs.Duration("interval", federation.DefaultInterval, "time between background harvests")
 	asJSON := fs.Bool("json", false, "print JSON")
+	confirm := fs.Int("confirm", 0, "with remove: the number of practices that came only from the peer, which go with it")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -89,10 +90,11 @@ func runPeer(ctx context.Context, e env, args []string) error {
 		}
 		printPeers(e.stdout, ps)
 	case "remove":
-		if err := b.Remove(rest[0]); err != nil {
+		r, err := b.Remove(ctx, rest[0], *confirm)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "peer %s removed; the practices harvested from it stay\n", rest[0])
+		fmt.Fprintf(e.stdout, "peer %s removed with the %d practices that came only from it; %d served by other peers stay\n", rest[0], len(r.Removed), r.Repinned)
 	case "sync":
 		return syncPeers(ctx, e, b, rest)
 	case "queue":

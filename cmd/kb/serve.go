@@ -36,6 +36,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	baseURL := fs.String("base-url", envOr(e, "KB_BASE_URL", ""), "the public URL of this knowledge base, e.g. https://kb.example.org (env KB_BASE_URL); default http://ADDR")
 	oaiNamespace := fs.String("oai-namespace", envOr(e, "KB_OAI_NAMESPACE", ""), "the domain in this node's OAI identifiers oai:DOMAIN:ID (env KB_OAI_NAMESPACE); default the base URL's host, or kb.localhost")
+	studyAuthority := fs.String("study-authority", envOr(e, "KB_STUDY_AUTHORITY", ""), "the OAI namespace of the node that publishes the study's cases (env KB_STUDY_AUTHORITY); empty: nobody, they are read-only everywhere")
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
 	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
@@ -53,7 +54,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing"), NoAnswerCache: *noAnswerCache})
+	namespace, err := configuredNamespace(*oaiNamespace, *baseURL)
+	if err != nil {
+		return err
+	}
+	if *studyAuthority != "" && !oai.ValidNamespace(*studyAuthority) {
+		return usagef("--study-authority %q must be an OAI namespace, a domain name such as kb.uclg.org", *studyAuthority)
+	}
+	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing"), NoAnswerCache: *noAnswerCache,
+		Namespace: namespace, StudyAuthority: *studyAuthority})
 	if errors.Is(err, practices.ErrLocked) {
 		return fmt.Errorf("another kb server already holds %s", *data)
 	}
@@ -111,7 +120,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	provider, err := newProvider(a, log, oai.Config{BaseURL: *baseURL, Namespace: *oaiNamespace, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize}, "http://"+ln.Addr().String())
+	provider, err := newProvider(a, log, oai.Config{BaseURL: *baseURL, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize}, "http://"+ln.Addr().String())
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -164,21 +173,34 @@ func newProvider(a *app.App, log *slog.Logger, cfg oai.Config, listenURL string)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = listenURL
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("--base-url %q: %v", cfg.BaseURL, err)
-	}
-	if cfg.Namespace == "" {
-		cfg.Namespace = u.Hostname()
-		if !oai.ValidNamespace(cfg.Namespace) {
-			cfg.Namespace = "kb.localhost"
-		}
-	}
+	cfg.Namespace = a.Namespace
 	if cfg.AdminEmail == "" {
 		cfg.AdminEmail = "admin@" + cfg.Namespace
 		log.Warn("OAI-PMH: no --network-email; Identify gives " + cfg.AdminEmail + " until one is set")
 	}
 	return a.Provider(cfg)
+}
+
+// configuredNamespace is the namespace asked for: --oai-namespace, or the host of
+// --base-url when it is a domain name; empty leaves the one the data dir recorded.
+func configuredNamespace(namespace, baseURL string) (string, error) {
+	if namespace != "" {
+		if !oai.ValidNamespace(namespace) {
+			return "", usagef("--oai-namespace %q must be a domain name such as kb.example.org", namespace)
+		}
+		return namespace, nil
+	}
+	if baseURL == "" {
+		return "", nil
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return "", usagef("--base-url %q: %v", baseURL, err)
+	}
+	if oai.ValidNamespace(u.Hostname()) {
+		return u.Hostname(), nil
+	}
+	return "", nil
 }
 
 func newLogger(e env, format string) (*slog.Logger, error) {

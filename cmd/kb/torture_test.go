@@ -39,6 +39,10 @@ type child struct {
 	base string
 }
 
+// studyAuthority makes a child the publisher of the study's cases, so that it may edit
+// them.
+var studyAuthority = []string{"--oai-namespace", "kb.localhost", "--study-authority", "kb.localhost"}
+
 func startChild(t *testing.T, data string, extra ...string) *child {
 	t.Helper()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -101,7 +105,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 
 	for round := 0; round < rounds; round++ {
-		c := startChild(t, data)
+		c := startChild(t, data, studyAuthority...)
 		verify(t, c, client, ack, token)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -131,7 +135,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 		close(stop)
 		wg.Wait()
 	}
-	c := startChild(t, data)
+	c := startChild(t, data, studyAuthority...)
 	verify(t, c, client, ack, token)
 	c.kill()
 	// bbolt's own consistency check passes on the file the kills left.

@@ -117,6 +117,15 @@ func (c *Client) getJSON(ctx context.Context, path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
+func (c *Client) deleteJSON(ctx context.Context, path string, v any) error {
+	resp, err := c.do(ctx, http.MethodDelete, path, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
 // Search runs a search on the server.
 func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResult, error) {
 	q := url.Values{}

@@ -2,8 +2,8 @@ package admin
 
 import (
 	"context"
-	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -22,13 +22,11 @@ func (c *Client) Peers() ([]federation.Peer, error) {
 	return out.Peers, err
 }
 
-// Remove forgets a peer.
-func (c *Client) Remove(name string) error {
-	resp, err := c.do(context.Background(), http.MethodDelete, "/api/v1/peers/"+url.PathEscape(name), nil)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
+// Remove forgets a peer and, when confirm is their number, the practices only it served.
+func (c *Client) Remove(ctx context.Context, name string, confirm int) (federation.Removal, error) {
+	var r federation.Removal
+	err := c.deleteJSON(ctx, "/api/v1/peers/"+url.PathEscape(name)+"?confirm="+strconv.Itoa(confirm), &r)
+	return r, err
 }
 
 // Sync has the server harvest a peer now.

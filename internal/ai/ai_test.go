@@ -82,7 +82,7 @@ func firstID(body string) string {
 }
 
 func openApp(t *testing.T) *app.App {
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func TestLongPracticesAreEmbeddedInChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.ID, p.Version = "long-practice", 0
+	p.ID, p.URI, p.Version = "long-practice", "", 0
 	// About 20 000 characters of paragraphs on other things, then one on connectivity.
 	filler := strings.Repeat(strings.Repeat("The municipal team met the neighbourhood associations. ", 8)+"\n\n", 45)
 	p.Body = filler + strings.Repeat("Buses with zqwifi hotspots parked near every school. ", 25) + "\n"

@@ -10,7 +10,10 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -22,6 +25,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/signing"
 )
 
 // IndexDir is the name of the index folder inside a data dir.
@@ -45,6 +49,10 @@ type Config struct {
 	Harvester *oai.Client
 	// NoAnswerCache turns off the cache of recent search answers.
 	NoAnswerCache bool
+	// Namespace is this node's OAI namespace, recorded at its first use (empty: the one
+	// recorded, or kb.localhost); StudyAuthority the namespace of the node that publishes
+	// the study's cases (empty: nobody).
+	Namespace, StudyAuthority string
 }
 
 // App is an open knowledge base.
@@ -57,11 +65,14 @@ type App struct {
 	Review    *review.Service
 	Peers     *federation.Service
 	// Semantic, when set, makes search hybrid: lexical and semantic rankings fused.
-	Semantic  SemanticSearch
-	recommend *recommend.Recommender
-	log       *slog.Logger
-	progress  index.Progress
-	indexDir  string
+	Semantic SemanticSearch
+	// Key signs what this node publishes; Namespace and StudyAuthority as configured.
+	Key                       *signing.Key
+	Namespace, StudyAuthority string
+	recommend                 *recommend.Recommender
+	log                       *slog.Logger
+	progress                  index.Progress
+	indexDir                  string
 }
 
 // indexFollower lets the workflow bring the index up to the store after its writes.
@@ -129,11 +140,25 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if a.Review, err = review.New(store, indexFollower{a}, geo, log); err != nil {
+
+	if a.Key, err = signing.LoadKey(store); err != nil {
 		a.Close()
 		return nil, err
 	}
-	if a.Peers, err = federation.New(store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
+	if a.Namespace, err = signing.Namespace(store, cfg.Namespace); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.StudyAuthority = cfg.StudyAuthority
+	if a.Review, err = review.New(store, indexFollower{a}, geo, review.Authority{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority}, log); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.adoptStudyIdentities(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -149,6 +174,26 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	return a, nil
+}
+
+// adoptStudyIdentities gives a store made before identities the study's identities,
+// folding the copies its harvests made of the study's cases.
+func (a *App) adoptStudyIdentities(ctx context.Context) error {
+	study, err := practices.ReadCorpus(corpus.FS, ".", a.Geo)
+	if err != nil {
+		return fmt.Errorf("embedded corpus: %w", err)
+	}
+	adopted, folds, err := a.Store.AdoptStudyIdentities(study, func(tx *bolt.Tx, f practices.CopyFold) error {
+		return audit.Append(tx, audit.Record("migration", "practice.fold", "practice:"+f.Copy.ID, f.Copy, nil, "a copy of the study's case "+f.Into+", folded into it"))
+	})
+	if err != nil {
+		return fmt.Errorf("adopt the study's identities: %w", err)
+	}
+	if adopted > 0 || len(folds) > 0 {
+		a.log.Info("the study's cases took their shared identities", "adopted", adopted, "copies_folded", len(folds))
+		a.syncIndex(ctx)
+	}
+	return nil
 }
 
 // seed loads the embedded corpus into a store that has never been given content.
@@ -298,8 +343,24 @@ func (a *App) Version(ctx context.Context, id string, v int) (*practices.Practic
 	return a.Store.Version(ctx, id, v)
 }
 
-// Redirect returns where a merged practice now lives.
-func (a *App) Redirect(id string) (string, bool) { return a.Store.Redirect(id) }
+// Redirect returns where a merged practice now lives: merged here, or merged at its
+// authority (its deletion named the identity it was merged into).
+func (a *App) Redirect(id string) (string, bool) {
+	if to, ok := a.Store.Redirect(id); ok {
+		return to, true
+	}
+	p, err := a.Store.Get(context.Background(), id)
+	if err != nil || !p.Archived || p.ReplacedBy == "" {
+		return "", false
+	}
+	if to, ok := a.Store.IDOfURI(p.ReplacedBy); ok {
+		return to, true
+	}
+	if ns, to, ok := practices.SplitURI(p.ReplacedBy); ok && ns == a.Namespace {
+		return to, true
+	}
+	return "", false
+}
 
 // Audit reads the audit log, newest first.
 func (a *App) Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
@@ -340,9 +401,40 @@ func (a *App) Backup(ctx context.Context, w io.Writer) error {
 // Provider builds the OAI-PMH provider of this knowledge base; cfg gives the repository's
 // name, URL and contact, the rest comes from the app.
 func (a *App) Provider(cfg oai.Config) (*oai.Provider, error) {
-	cfg.Source, cfg.Geo, cfg.Logger = a.Store, a.Geo, a.log
+	cfg.Source, cfg.Geo, cfg.Logger, cfg.Key, cfg.StudyAuthority = a.Store, a.Geo, a.log, a.Key, a.StudyAuthority
+	if cfg.Namespace == "" {
+		cfg.Namespace = a.Namespace
+	}
+	if cfg.Namespace != a.Namespace {
+		return nil, fmt.Errorf("the provider's namespace %s is not this node's (%s)", cfg.Namespace, a.Namespace)
+	}
 	cfg.Concepts = func(p *practices.Practice) []string {
 		return a.Index.ConceptsOf(p.Language(), p.Title+"\n"+p.Summary+"\n"+p.Body)
 	}
 	return oai.NewProvider(cfg)
+}
+
+// Provenance is what a page says of a practice's identity and authority.
+type Provenance struct {
+	// Identity is the practice's global identity; Owned is set when this node is its
+	// authority; Canonical is the address of its page at its origin, for one held from
+	// elsewhere (empty for the study's cases, which have no origin node).
+	Identity  string
+	Owned     bool
+	Canonical string
+}
+
+// ProvenanceOf tells who publishes a practice and where its page of origin is.
+func (a *App) ProvenanceOf(p *practices.Practice) Provenance {
+	pv := Provenance{Identity: p.Identity(a.Namespace), Owned: p.AuthorityNamespace(a.Namespace, a.StudyAuthority) == a.Namespace}
+	if o := p.Origin; o != nil && !pv.Owned {
+		base := o.Repository
+		if len(o.Hops) > 0 {
+			base = o.Hops[len(o.Hops)-1].BaseURL
+		}
+		if _, id, ok := practices.SplitURI(p.URI); ok && strings.HasSuffix(base, "/oai") {
+			pv.Canonical = strings.TrimSuffix(base, "/oai") + "/practices/" + id
+		}
+	}
+	return pv
 }

@@ -2,14 +2,18 @@ package federation_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/corpus"
@@ -20,55 +24,83 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/signing"
 )
 
-// node is one network's knowledge base, served on loopback with its OAI-PMH endpoint.
+// node is one network's knowledge base, seeded as every node is with the study's cases,
+// served on loopback with its OAI-PMH endpoint.
 type node struct {
 	name string
 	app  *app.App
 	srv  *httptest.Server
 	// fail, when set, answers requests to the endpoint in place of the provider.
 	fail atomic.Pointer[func(w http.ResponseWriter, r *http.Request) bool]
+	// own lists the ids of the practices it originates.
+	own    []string
+	engine http.Handler
+}
+
+// rewrite has the node's endpoint answer what it would, altered by edit.
+func (n *node) rewrite(verb string, edit func(string) string) {
+	f := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("verb") != verb && r.URL.Query().Get("resumptionToken") == "" {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		n.engine.ServeHTTP(rec, r)
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, edit(rec.Body.String()))
+		return true
+	}
+	n.fail.Store(&f)
 }
 
 func (n *node) endpoint() string { return n.srv.URL + "/oai" }
 
-// newNode opens a knowledge base holding the corpus practices keep selects.
-func newNode(t *testing.T, name string, keep func(i int) bool, client *oai.Client) *node {
+func (n *node) namespace() string { return n.name + ".example.org" }
+
+// newNode opens a knowledge base seeded with the embedded corpus (the real default),
+// with local practices of its own, written from the study's cases under new names.
+func newNode(t *testing.T, name string, local int, client *oai.Client) *node {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), NoSeed: true, BcryptCost: bcrypt.MinCost, Harvester: client})
+	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Harvester: client, Namespace: name + ".example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	ps, err := practices.ReadCorpus(corpus.FS, ".", a.Geo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mine []*practices.Practice
-	for i, p := range ps {
-		if keep(i) {
+	n := &node{name: name, app: a}
+	if local > 0 {
+		ps, err := practices.ReadCorpus(corpus.FS, ".", a.Geo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mine []*practices.Practice
+		for i := 0; i < local; i++ {
+			p := ps[(i*7+len(name))%len(ps)]
+			p.ID = fmt.Sprintf("%s-case-%d", name, i+1)
+			p.URI = ""
+			p.Title = fmt.Sprintf("Network %s's case %d: %s", name, i+1, p.Title)
 			mine = append(mine, p)
+			n.own = append(n.own, p.ID)
+		}
+		if _, err := a.Import(ctx, mine, practices.NewVersion); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if _, err := a.Import(ctx, mine, practices.NewVersion); err != nil {
-		t.Fatal(err)
-	}
-	n := &node{name: name, app: a}
 	n.srv = httptest.NewUnstartedServer(nil)
 	n.srv.Start()
 	t.Cleanup(n.srv.Close)
-	provider, err := a.Provider(oai.Config{RepositoryName: "Network " + name, BaseURL: n.srv.URL, Namespace: name + ".example.org", AdminEmail: name + "@example.org", PageSize: 5})
+	provider, err := a.Provider(oai.Config{RepositoryName: "Network " + name, BaseURL: n.srv.URL, Namespace: n.namespace(), AdminEmail: name + "@example.org", PageSize: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider})
+	n.engine = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider})
 	n.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f := n.fail.Load(); f != nil && (*f)(w, r) {
 			return
 		}
-		engine.ServeHTTP(w, r)
+		n.engine.ServeHTTP(w, r)
 	})
 	return n
 }
@@ -98,164 +130,366 @@ func (n *node) get(t *testing.T, id string) *practices.Practice {
 	return p
 }
 
-func (n *node) count(t *testing.T) (local, harvested int) {
+// byURI returns the practice a node holds under an identity.
+func (n *node) byURI(t *testing.T, uri string) *practices.Practice {
 	t.Helper()
+	id, ok := n.app.Store.IDOfURI(uri)
+	if !ok {
+		t.Fatalf("%s holds nothing with the identity %s", n.name, uri)
+	}
+	return n.get(t, id)
+}
+
+// identities counts, per identity, the practices a node holds (each must be 1), and
+// checks that every practice not its own says where it came from.
+func (n *node) identities(t *testing.T) map[string]int {
+	t.Helper()
+	out := map[string]int{}
 	err := n.app.Store.Each(context.Background(), func(p *practices.Practice) error {
-		if p.Local() {
-			local++
-		} else {
-			harvested++
+		out[p.Identity(n.namespace())]++
+		if !p.Local() && !p.Study() && (p.Origin == nil || p.Origin.Signature == nil || p.Origin.Peer == "") {
+			t.Errorf("%s holds %s without its provenance: %+v", n.name, p.ID, p.Origin)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return local, harvested
+	return out
 }
 
 func changed(r federation.Report) int { return r.Published + r.Updated + r.Archived + r.Queued }
 
-// threeNodes splits the corpus between a, b and c, each harvesting the other two.
-func threeNodes(t *testing.T) (a, b, c *node) {
-	a = newNode(t, "a", func(i int) bool { return i%3 == 0 }, nil)
-	b = newNode(t, "b", func(i int) bool { return i%3 == 1 }, nil)
-	c = newNode(t, "c", func(i int) bool { return i%3 == 2 }, nil)
-	for _, x := range []*node{a, b, c} {
-		for _, y := range []*node{a, b, c} {
-			if x != y {
-				x.peer(t, y, federation.PolicyPublish)
-			}
-		}
-	}
-	return a, b, c
+// network is a set of nodes and who harvests whom.
+type network struct {
+	nodes []*node
+	edges map[*node][]*node // node → the peers it harvests
 }
 
-func syncAll(t *testing.T, nodes ...*node) int {
+func link(t *testing.T, nw *network, from, to *node) {
+	from.peer(t, to, federation.PolicyPublish)
+	nw.edges[from] = append(nw.edges[from], to)
+}
+
+// round has every node harvest each of its peers once; reverse goes through the nodes
+// in the opposite order, so that two rounds carry a change both ways along a chain.
+func (nw *network) round(t *testing.T, reverse bool) int {
 	t.Helper()
 	total := 0
-	for _, x := range nodes {
-		for _, y := range nodes {
-			if x != y {
-				total += changed(x.sync(t, y.name))
+	for i := range nw.nodes {
+		x := nw.nodes[i]
+		if reverse {
+			x = nw.nodes[len(nw.nodes)-1-i]
+		}
+		for _, y := range nw.edges[x] {
+			rep := x.sync(t, y.name)
+			if rep.Refused > 0 || rep.Rejected > 0 {
+				t.Fatalf("%s harvesting %s refused or rejected records: %+v", x.name, y.name, rep)
 			}
+			total += changed(rep)
 		}
 	}
 	return total
 }
 
-func firstLocal(t *testing.T, n *node) *practices.Practice {
+// converged checks that every node holds the study's cases and every node's own
+// practices, each exactly once.
+func (nw *network) converged(t *testing.T) {
 	t.Helper()
-	var out *practices.Practice
-	n.app.Store.Each(context.Background(), func(p *practices.Practice) error {
-		if out == nil && p.Local() {
-			out = p
+	want := map[string]bool{}
+	for _, n := range nw.nodes {
+		for _, id := range n.own {
+			want[practices.MakeURI(n.namespace(), id)] = true
 		}
-		return nil
-	})
-	return out
+	}
+	for _, n := range nw.nodes {
+		got := n.identities(t)
+		study := 0
+		for uri, count := range got {
+			if count != 1 {
+				t.Fatalf("%s holds %s %d times", n.name, uri, count)
+			}
+			if ns, _, _ := practices.SplitURI(uri); ns == practices.StudyNamespace {
+				study++
+			} else if !want[uri] {
+				t.Fatalf("%s holds %s, which nobody published", n.name, uri)
+			}
+		}
+		if study != 39 || len(got) != 39+len(want) {
+			t.Fatalf("%s holds %d practices (%d of the study), want 39 + %d", n.name, len(got), study, len(want))
+		}
+	}
 }
 
-func TestThreeNodesFollowEachOther(t *testing.T) {
-	ctx := context.Background()
-	a, b, c := threeNodes(t)
-	aLocal, _ := a.count(t)
-	bLocal, _ := b.count(t)
-	cLocal, _ := c.count(t)
-	syncAll(t, a, b, c)
-	// Each holds its own and the others' practices once: nothing came back around.
-	for _, n := range []struct {
-		node             *node
-		local, harvested int
-	}{{a, aLocal, bLocal + cLocal}, {b, bLocal, aLocal + cLocal}, {c, cLocal, aLocal + bLocal}} {
-		if l, h := n.node.count(t); l != n.local || h != n.harvested {
-			t.Fatalf("%s holds %d local and %d harvested, want %d and %d", n.node.name, l, h, n.local, n.harvested)
-		}
+func newNetwork(t *testing.T, names string, local int) (*network, map[string]*node) {
+	nw := &network{edges: map[*node][]*node{}}
+	byName := map[string]*node{}
+	for _, name := range strings.Fields(names) {
+		n := newNode(t, name, local, nil)
+		nw.nodes = append(nw.nodes, n)
+		byName[name] = n
 	}
-	if n := syncAll(t, a, b, c); n != 0 {
+	return nw, byName
+}
+
+// Two fresh nodes: b harvests a and holds the study's 39 cases once and a's own; search
+// shows each case once; a second harvest changes nothing.
+func TestTwoNodesHoldTheStudyOnce(t *testing.T) {
+	ctx := context.Background()
+	nw, n := newNetwork(t, "a b", 0)
+	a, b := n["a"], n["b"]
+	a.own = nil
+	nw.nodes[0] = newNode(t, "a", 3, nil)
+	a = nw.nodes[0]
+	link(t, nw, b, a)
+	rep := b.sync(t, "a")
+	if rep.Published != 3 || rep.Study != 39 || rep.Refused != 0 {
+		t.Fatalf("first harvest %+v", rep)
+	}
+	nw.converged(t)
+	if n, _ := b.app.Store.Count(); n != 42 {
+		t.Fatalf("b holds %d practices, want 39 + 3", n)
+	}
+	res, err := b.app.Search(ctx, index.Request{Query: "Sentilo", Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 {
+		t.Fatalf("search for Sentilo on b finds %d practices, want the one case", res.Total)
+	}
+	if n := nw.round(t, false); n != 0 {
 		t.Fatalf("a second harvest changed %d practices", n)
 	}
-
-	// Provenance, the network facet and the refusal of local edits.
-	orig := firstLocal(t, a)
-	id := federation.LocalID("a", orig.ID)
-	got := b.get(t, id)
-	if got.Origin == nil || got.Origin.Peer != "a" || got.Origin.Identifier != "oai:a.example.org:"+orig.ID || got.Origin.RepositoryName != "Network a" || got.Title != orig.Title {
-		t.Fatalf("harvested practice %+v", got.Origin)
+	got := b.byURI(t, practices.MakeURI(a.namespace(), "a-case-1"))
+	if got.ID != "a-case-1" || got.Origin.Peer != "a" || got.Origin.Network != "a" || got.Origin.Version != 1 {
+		t.Fatalf("the harvested practice %s %+v", got.ID, got.Origin)
 	}
-	res, err := b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100})
-	if err != nil || int(res.Total) != aLocal {
+	// The network facet and the refusal of local edits, with what can be done instead.
+	res, err = b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100})
+	if err != nil || res.Total != 3 {
 		t.Fatalf("network filter: %v, %v", res, err)
 	}
 	edit := *got
 	edit.Title = "Edited here"
-	if _, err := b.app.Review.Edit(ctx, "test", id, edit); apperr.Code(err) != apperr.Conflict {
+	if _, err := b.app.Review.Edit(ctx, "test", got.ID, edit); apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), "local note") {
 		t.Fatalf("editing a harvested practice: %v", err)
 	}
-
-	// An update at the origin reaches both others.
-	upd := *orig
-	upd.Title = orig.Title + " (updated)"
-	upd.Translations = []practices.Translation{{Language: "es", Title: "Traducción", Summary: "Resumen.", Body: "Texto.", Machine: true, Model: "m", Reviewed: true}}
-	if _, err := a.app.Review.Edit(ctx, "test", orig.ID, upd); err != nil {
+	study := b.get(t, "barcelona-sentilo-iot-platform")
+	edit = *study
+	edit.Title = "Edited here"
+	if _, err := b.app.Review.Edit(ctx, "test", study.ID, edit); apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), "Smart Cities Study") {
+		t.Fatalf("editing a study case on a node that is not its authority: %v", err)
+	}
+	hide, note := true, "Our network's contact for this case is the mobility desk."
+	if _, err := b.app.Review.Annotate(ctx, "test", got.ID, &hide, &note); err != nil {
 		t.Fatal(err)
 	}
-	if n := changed(b.sync(t, "a")) + changed(c.sync(t, "a")); n != 2 {
-		t.Fatalf("the update changed %d practices, want 2", n)
+	if res, _ := b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100}); res.Total != 2 {
+		t.Fatalf("a hidden practice is still found: %d", res.Total)
 	}
-	for _, n := range []*node{b, c} {
-		if p := n.get(t, id); p.Title != upd.Title || p.Origin.Datestamp.Before(got.Origin.Datestamp) {
-			t.Fatalf("%s: title %q", n.name, p.Title)
-		} else if len(p.Translations) != 1 || p.Translations[0].Title != "Traducción" || !p.Translations[0].Machine || !p.Translations[0].Reviewed {
-			t.Fatalf("%s: translations %+v", n.name, p.Translations) // they travel apart from the text
-		}
+	if p := b.get(t, got.ID); !p.Hidden || p.LocalNote != note || p.Version != got.Version {
+		t.Fatalf("annotations %+v", p)
 	}
+}
 
-	// Archive and merge at the origin: the others archive.
-	var two []*practices.Practice
-	a.app.Store.Each(ctx, func(p *practices.Practice) error {
-		if p.Local() && !p.Archived && p.ID != orig.ID && len(two) < 2 {
-			two = append(two, p)
+// A mesh of three, a chain of four and a star of four (a hub that harvests every spoke,
+// spokes that harvest only the hub) converge in two rounds to every published practice
+// exactly once, with provenance; a third round changes nothing.
+func TestTopologiesConverge(t *testing.T) {
+	for _, tc := range []struct {
+		name, nodes string
+		edges       [][2]string
+	}{
+		{"mesh", "a b c", [][2]string{{"a", "b"}, {"a", "c"}, {"b", "a"}, {"b", "c"}, {"c", "a"}, {"c", "b"}}},
+		{"chain", "a b c d", [][2]string{{"a", "b"}, {"b", "a"}, {"b", "c"}, {"c", "b"}, {"c", "d"}, {"d", "c"}}},
+		{"star", "hub s1 s2 s3", [][2]string{{"hub", "s1"}, {"hub", "s2"}, {"hub", "s3"}, {"s1", "hub"}, {"s2", "hub"}, {"s3", "hub"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nw, n := newNetwork(t, tc.nodes, 2)
+			for _, e := range tc.edges {
+				link(t, nw, n[e[0]], n[e[1]])
+			}
+			nw.round(t, false)
+			nw.round(t, true)
+			nw.converged(t)
+			if c := nw.round(t, false); c != 0 {
+				t.Fatalf("a third round changed %d practices", c)
+			}
+		})
+	}
+}
+
+// An edit, an archive and a merge at the authority reach every node of a star,
+// including the spokes that have them only through the hub; the merged practice's page
+// redirects to the survivor everywhere.
+func TestChangesAtTheAuthorityTravelThroughARelay(t *testing.T) {
+	ctx := context.Background()
+	nw, n := newNetwork(t, "hub s1 s2", 3)
+	for _, s := range []string{"s1", "s2"} {
+		link(t, nw, n["hub"], n[s])
+		link(t, nw, n[s], n["hub"])
+	}
+	nw.round(t, false)
+	nw.round(t, true)
+	nw.converged(t)
+	s1 := n["s1"]
+	edited := s1.get(t, "s1-case-1")
+	edited.Title = "An edited title"
+	if _, err := s1.app.Review.Edit(ctx, "test", edited.ID, *edited); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s1.app.Review.Archive(ctx, "test", "s1-case-2", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s1.app.Review.Merge(ctx, "test", "s1-case-3", "s1-case-1"); err != nil {
+		t.Fatal(err)
+	}
+	nw.round(t, false)
+	nw.round(t, true)
+	for _, x := range []*node{n["hub"], n["s2"]} {
+		if p := x.byURI(t, practices.MakeURI("s1.example.org", "s1-case-1")); p.Title != "An edited title" || p.Archived {
+			t.Fatalf("%s: the edit did not arrive: %q", x.name, p.Title)
 		}
-		return nil
+		if p := x.byURI(t, practices.MakeURI("s1.example.org", "s1-case-2")); !p.Archived {
+			t.Fatalf("%s: the archive did not arrive", x.name)
+		}
+		merged := x.byURI(t, practices.MakeURI("s1.example.org", "s1-case-3"))
+		if to, ok := x.app.Redirect(merged.ID); !merged.Archived || !ok || to != x.byURI(t, practices.MakeURI("s1.example.org", "s1-case-1")).ID {
+			t.Fatalf("%s: the merge did not arrive: archived %v, redirect %q %v", x.name, merged.Archived, to, ok)
+		}
+	}
+	if p := n["s2"].byURI(t, practices.MakeURI("s1.example.org", "s1-case-1")); p.Origin.Peer != "hub" || len(p.Origin.Hops) != 1 || !strings.HasPrefix(p.Origin.Hops[0].Identifier, "oai:s1.example.org:") {
+		t.Fatalf("the relayed practice's provenance %+v", p.Origin)
+	}
+	if c := nw.round(t, false); c != 0 {
+		t.Fatalf("another round changed %d practices", c)
+	}
+}
+
+// Records that claim another network's namespace without its signature, records a relay
+// altered, and a peer whose key changed are refused and leave nothing behind.
+func TestForgeriesAreRefused(t *testing.T) {
+	ctx := context.Background()
+	a := newNode(t, "a", 2, nil)
+	relay := newNode(t, "relay", 0, nil)
+	b := newNode(t, "b", 0, nil)
+	relay.peer(t, a, federation.PolicyPublish)
+	relay.sync(t, "a")
+	b.peer(t, a, federation.PolicyPublish) // b knows a's key
+	b.peer(t, relay, federation.PolicyPublish)
+
+	// The relay alters a's practice before passing it on.
+	held := relay.byURI(t, practices.MakeURI("a.example.org", "a-case-1"))
+	err := relay.app.Store.Update(func(tx *bolt.Tx) error {
+		p := *held
+		p.Title = "Altered by the relay"
+		_, err := relay.app.Store.PutTx(tx, &p, practices.NewVersion)
+		return err
 	})
-	if _, err := a.app.Review.Archive(ctx, "test", orig.ID, true); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.app.Review.Merge(ctx, "test", two[0].ID, two[1].ID); err != nil {
+	// The relay signs a practice of its own making under a's namespace.
+	fake := *relay.byURI(t, practices.MakeURI("a.example.org", "a-case-2"))
+	fake.ID, fake.URI, fake.Title = "forged", "oai:a.example.org:forged", "A forged case"
+	fake.Origin = &practices.Origin{Peer: "a", Repository: a.endpoint(), Identifier: "oai:a.example.org:forged", Version: 1, Updated: time.Now().UTC().Truncate(time.Second)}
+	sig := relay.app.Key.Sign("a.example.org", signing.Of(&fake, fake.URI))
+	fake.Origin.Signature = &sig
+	if _, err := relay.app.Store.Put(ctx, &fake, practices.NewVersion); err != nil {
 		t.Fatal(err)
 	}
-	syncAll(t, a, b, c)
-	for _, n := range []*node{b, c} {
-		if !n.get(t, id).Archived || !n.get(t, federation.LocalID("a", two[0].ID)).Archived || n.get(t, federation.LocalID("a", two[1].ID)).Archived {
-			t.Fatalf("%s did not follow the archive and the merge", n.name)
+	rep := b.sync(t, "relay")
+	if rep.Refused != 2 || rep.Published != 1 { // a-case-2, relayed as a signed it
+		t.Fatalf("harvesting the relay: %+v", rep)
+	}
+	after := b.identities(t)
+	if after["oai:a.example.org:forged"] != 0 || after["oai:a.example.org:a-case-1"] != 0 || after["oai:a.example.org:a-case-2"] != 1 {
+		t.Fatalf("b holds %v", after)
+	}
+	st, _ := b.app.Peers.Peer("relay")
+	if st.LastRefused != 2 {
+		t.Fatalf("the peer's status does not count the refusals: %+v", st)
+	}
+
+	// A record that claims a namespace nobody here knows, unsigned or signed by a node
+	// that is not it and sent without provenance, is refused too.
+	stranger := newNode(t, "stranger", 0, nil)
+	for i, signed := range []bool{false, true} {
+		other := fake
+		other.ID, other.URI = fmt.Sprintf("claimed-%d", i), fmt.Sprintf("oai:unknown.example.org:claimed-%d", i)
+		other.Origin = nil
+		if signed {
+			other.Origin = &practices.Origin{Peer: "x", Repository: "http://unknown.example.org/oai", Identifier: other.URI, Version: 1}
+			sig := stranger.app.Key.Sign("unknown.example.org", signing.Of(&other, other.URI))
+			other.Origin.Signature = &sig
+		}
+		if _, err := stranger.app.Store.Put(ctx, &other, practices.NewVersion); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// A new practice published at the origin arrives.
-	fresh := *two[1]
-	fresh.ID, fresh.Title, fresh.Version = "a-brand-new-case", "A brand new case", 0
-	if _, err := a.app.Import(ctx, []*practices.Practice{&fresh}, practices.NewVersion); err != nil {
+	b.peer(t, stranger, federation.PolicyPublish)
+	provenance := regexp.MustCompile(`<about><provenance .*?</provenance></about>`)
+	stranger.rewrite("ListRecords", func(body string) string { return provenance.ReplaceAllString(body, "") })
+	if rep := b.sync(t, "stranger"); rep.Refused != 2 || changed(rep) != 0 || !strings.Contains(strings.Join(rep.Problems, " "), "without a provenance") {
+		t.Fatalf("harvesting the stranger: %+v", rep)
+	}
+
+	// a's key changes: b refuses to harvest it, as SSH refuses a changed host key.
+	a.rewrite("Identify", func(body string) string { return strings.Replace(body, a.app.Key.Public(), relay.app.Key.Public(), 1) })
+	seq, count := stateOf(t, b)
+	if _, err := b.app.Peers.Sync(ctx, "a"); err == nil || !strings.Contains(err.Error(), "identity changed") {
+		t.Fatalf("harvesting a peer whose key changed: %v", err)
+	}
+	if s, c := stateOf(t, b); s != seq || c != count {
+		t.Fatal("a peer with a changed key changed the store")
+	}
+}
+
+// Removing a peer asks first, with the count of what came only from it, then removes
+// those practices; what another peer also serves stays.
+func TestRemovingAPeerRemovesWhatCameOnlyFromIt(t *testing.T) {
+	ctx := context.Background()
+	a := newNode(t, "a", 3, nil)
+	c := newNode(t, "c", 2, nil)
+	b := newNode(t, "b", 0, nil)
+	c.peer(t, a, federation.PolicyPublish)
+	c.sync(t, "a")
+	b.peer(t, a, federation.PolicyPublish)
+	b.peer(t, c, federation.PolicyPublish)
+	b.sync(t, "a")
+	b.sync(t, "c")
+	if n, _ := b.app.Store.Count(); n != 39+5 {
+		t.Fatalf("b holds %d", n)
+	}
+	if _, err := b.app.Peers.Remove(ctx, "c", 0); apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), "2 practices") {
+		t.Fatalf("removing without confirming: %v", err)
+	}
+	if n, _ := b.app.Store.Count(); n != 39+5 {
+		t.Fatalf("an unconfirmed removal removed practices: %d left", n)
+	}
+	r, err := b.app.Peers.Remove(ctx, "c", 2)
+	if err != nil || len(r.Removed) != 2 || !r.Done {
+		t.Fatalf("removal %+v %v", r, err)
+	}
+	if n, _ := b.app.Store.Count(); n != 39+3 {
+		t.Fatalf("after removing c, b holds %d, want the study and a's 3", n)
+	}
+	// a's practices, served by c too, now follow a; removing a removes them.
+	if _, err := b.app.Peers.Remove(ctx, "a", 3); err != nil {
 		t.Fatal(err)
 	}
-	if rep := c.sync(t, "a"); rep.Published != 1 {
-		t.Fatalf("new practice: %+v", rep)
+	if n, _ := b.app.Store.Count(); n != 39 {
+		t.Fatalf("after removing both peers, b holds %d", n)
 	}
-	if n := syncAll(t, a, b, c); n != 1 { // b had not harvested it yet
-		t.Fatalf("last round changed %d", n)
-	}
-	if n := syncAll(t, a, b, c); n != 0 {
-		t.Fatalf("a second harvest changed %d", n)
-	}
-	st, _ := b.app.Peers.Peer("a")
-	if st.LastHarvest.IsZero() || st.Received == 0 || st.LastError != "" || st.RepositoryName != "Network a" {
-		t.Fatalf("peer status %+v", st)
+	if res, _ := b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 10}); res.Total != 0 {
+		t.Fatalf("a removed peer's practices are still found: %d", res.Total)
 	}
 }
 
 func TestReviewPolicyQueuesForACoordinator(t *testing.T) {
 	ctx := context.Background()
-	a := newNode(t, "a", func(i int) bool { return i < 4 }, nil)
-	b := newNode(t, "b", func(i int) bool { return false }, nil)
+	a := newNode(t, "a", 4, nil)
+	b := newNode(t, "b", 0, nil)
 	b.peer(t, a, federation.PolicyReview)
 	if rep := b.sync(t, "a"); rep.Queued != 4 || rep.Published != 0 {
 		t.Fatalf("%+v", rep)
@@ -295,8 +529,8 @@ func stateOf(t *testing.T, n *node) (uint64, int) {
 }
 
 func TestPeerKilledMidHarvestResumes(t *testing.T) {
-	a := newNode(t, "a", func(i int) bool { return i < 23 }, nil)
-	b := newNode(t, "b", func(i int) bool { return false }, nil)
+	a := newNode(t, "a", 23, nil)
+	b := newNode(t, "b", 0, nil)
 	b.peer(t, a, federation.PolicyPublish)
 	var lists atomic.Int32
 	die := func(w http.ResponseWriter, r *http.Request) bool {
@@ -316,7 +550,7 @@ func TestPeerKilledMidHarvestResumes(t *testing.T) {
 	if rep.Pages != 2 || changed(rep) != 0 {
 		t.Fatalf("two whole pages should be staged, none applied: %+v", rep)
 	}
-	if _, h := b.count(t); h != 0 {
+	if h := len(b.identities(t)) - 39; h != 0 {
 		t.Fatalf("%d practices after the failure: a failed harvest must leave the practices as they were", h)
 	}
 	st, _ := b.app.Peers.Peer("a")
@@ -325,7 +559,7 @@ func TestPeerKilledMidHarvestResumes(t *testing.T) {
 	}
 	a.fail.Store(nil)
 	rep = b.sync(t, "a")
-	if rep.Published != 23 || rep.Pages != 5 {
+	if rep.Published != 23 || rep.Pages != 13 {
 		t.Fatalf("resumed harvest %+v", rep)
 	}
 	if st, _ := b.app.Peers.Peer("a"); st.LastError != "" || st.Failures != 0 {
@@ -338,7 +572,8 @@ func TestPeerKilledMidHarvestResumes(t *testing.T) {
 
 func TestBadPeersLeaveNothingBehind(t *testing.T) {
 	okHeader := `<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>`
-	identify := okHeader + `<Identify><repositoryName>Bad</repositoryName><baseURL>x</baseURL><protocolVersion>2.0</protocolVersion></Identify></OAI-PMH>`
+	identify := okHeader + `<Identify><repositoryName>Bad</repositoryName><baseURL>x</baseURL><protocolVersion>2.0</protocolVersion>` +
+		`<description><node xmlns="https://github.com/uclg-digital-cities/kb/oai/node/1"><namespace>bad.example.org</namespace><publicKey>` + badKey() + `</publicKey></node></description></Identify></OAI-PMH>`
 	record := `<record><header><identifier>oai:bad.example.org:%s</identifier><datestamp>2026-01-01T00:00:00Z</datestamp></header><metadata><practice xmlns="https://github.com/uclg-digital-cities/kb/oai/practice/1"><id>%[1]s</id><title>A practice</title><summary>S</summary><city><name>Barcelona</name><country>ES</country></city><areas><area>mobility</area></areas><source>s</source><languages><language>en</language></languages><body>b</body><version>1</version><updated>2026-01-01T00:00:00Z</updated></practice></metadata></record>`
 	var calls atomic.Int64
 	cases := []struct {
@@ -380,7 +615,7 @@ func TestBadPeersLeaveNothingBehind(t *testing.T) {
 		}, "503"},
 	}
 	client := &oai.Client{MaxBytes: 256 << 10, MaxPages: 5, Timeout: 300 * time.Millisecond}
-	b := newNode(t, "b", func(i int) bool { return i < 3 }, client)
+	b := newNode(t, "b", 0, client)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// The endless chain is bounded by pages: make its pages fail only after 5.
@@ -411,4 +646,10 @@ func TestBadPeersLeaveNothingBehind(t *testing.T) {
 			}
 		})
 	}
+}
+
+// badKey is a well-formed public key of nobody's.
+func badKey() string {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	return base64.StdEncoding.EncodeToString(pub)
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/signing"
 )
 
 // Report says what one harvest of a peer did.
@@ -26,14 +26,21 @@ type Report struct {
 	// Published and Updated count practices written, Archived deletions applied, Queued
 	// practices waiting for review, Unchanged records already held, Rejected records
 	// that were not valid practices or clashed with a practice of another origin.
-	Published int      `json:"published"`
-	Updated   int      `json:"updated"`
-	Archived  int      `json:"archived"`
-	Queued    int      `json:"queued"`
-	Unchanged int      `json:"unchanged"`
-	Rejected  int      `json:"rejected"`
-	Problems  []string `json:"problems,omitempty"`
-	Error     string   `json:"error,omitempty"`
+	Published int `json:"published"`
+	Updated   int `json:"updated"`
+	Archived  int `json:"archived"`
+	Queued    int `json:"queued"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+	// Refused counts records whose authority could not be verified: a namespace claimed
+	// without provenance, a signature that does not verify, a key other than the pinned.
+	Refused int `json:"refused"`
+	// Own counts this node's own practices relayed back to it; Study the study's cases,
+	// which every node seeds and nobody publishes unless a study authority is set.
+	Own      int      `json:"own,omitempty"`
+	Study    int      `json:"study,omitempty"`
+	Problems []string `json:"problems,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }
 
 func (r *Report) changed() int { return r.Published + r.Updated + r.Archived + r.Queued }
@@ -43,6 +50,15 @@ const maxProblems = 20
 
 func (r *Report) problem(format string, args ...any) {
 	r.Rejected++
+	r.note(format, args...)
+}
+
+func (r *Report) refuse(format string, args ...any) {
+	r.Refused++
+	r.note("refused: "+format, args...)
+}
+
+func (r *Report) note(format string, args ...any) {
 	if len(r.Problems) < maxProblems {
 		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
 	}
@@ -65,6 +81,9 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 	rep := Report{Peer: name}
 	started := time.Time{}
 	if repo, err := s.client.Identify(ctx, peer.URL); err == nil {
+		if err := peer.sameIdentity(repo); err != nil {
+			return s.finish(peer, rep, started, err)
+		}
 		peer.RepositoryName = repo.Name
 	} else {
 		return s.finish(peer, rep, started, fmt.Errorf("identify %s (is it the peer's OAI-PMH endpoint, ending in /oai?): %w", peer.URL, err))
@@ -119,6 +138,7 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 	now := s.store.Now()
 	peer.LastHarvest = now
 	peer.LastReceived, peer.LastChanged = rep.Received, rep.changed()
+	peer.LastUnchanged, peer.LastRejected, peer.LastRefused, peer.LastProblems = rep.Unchanged, rep.Rejected, rep.Refused, rep.Problems
 	peer.Received += rep.Received
 	if herr == nil {
 		if !started.IsZero() {
@@ -150,20 +170,6 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 		return rep, apperr.Errorf(apperr.Unavailable, "harvest of %s failed: %v", peer.Name, herr)
 	}
 	return rep, nil
-}
-
-// LocalID is the id a practice harvested from a peer takes here: prefixed with the
-// peer's name, so that two networks' ids never clash.
-func LocalID(peer, id string) string { return peer + "-" + id }
-
-// originID reads the origin's practice id from an OAI identifier oai:NAMESPACE:ID.
-func originID(identifier string) (string, bool) {
-	rest, ok := strings.CutPrefix(identifier, "oai:")
-	if !ok {
-		return "", false
-	}
-	_, id, ok := strings.Cut(rest, ":")
-	return id, ok && practices.ValidID(id)
 }
 
 func stagedPrefix(peer string) []byte { return append([]byte(peer), 0) }
@@ -238,52 +244,79 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, rep *Report) erro
 }
 
 // apply writes one record; a record that cannot be taken is counted and skipped, an
-// error of the store aborts the page.
+// error of the store aborts the page. A record is keyed by its global identity, so what
+// is already held (seeded, harvested directly or through a relay) is the same practice,
+// replaced only by a newer version signed by its authority.
 func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) error {
-	oid, ok := originID(rec.Header.Identifier)
-	if !ok {
-		rep.problem("%s: not an identifier of the form oai:NAMESPACE:ID", rec.Header.Identifier)
+	a := rec.Authority
+	if a == nil {
+		rep.refuse("%s: the record carries no signed statement of its authority", rec.Header.Identifier)
 		return nil
 	}
-	id := LocalID(peer.Name, oid)
-	if !practices.ValidID(id) {
-		rep.problem("%s: the local id %s would be too long", rec.Header.Identifier, id)
+	uri := a.URI
+	if _, _, ok := practices.SplitURI(uri); !ok {
+		rep.problem("%s: %q is not an identity of the form oai:NAMESPACE:ID", rec.Header.Identifier, uri)
 		return nil
 	}
-	stamp, _ := oai.ParseStamp(rec.Header.Datestamp)
-	held, err := practices.GetTx(tx, id)
-	if err != nil && apperr.Code(err) != apperr.NotFound {
+	if rec.Practice != nil && rec.Practice.URI != uri {
+		rep.problem("%s: the practice's identity %q is not the one its statement signs (%s)", rec.Header.Identifier, rec.Practice.URI, uri)
+		return nil
+	}
+	if err := markSource(tx, uri, peer.Name); err != nil {
 		return err
 	}
-	if held != nil && (held.Origin == nil || held.Origin.Peer != peer.Name || held.Origin.Identifier != rec.Header.Identifier) {
-		rep.problem("%s: %s is already a practice of another origin", rec.Header.Identifier, id)
+	authority := practices.AuthorityOf(uri, s.cfg.StudyAuthority)
+	switch authority {
+	case s.cfg.Namespace:
+		rep.Own++ // ours, relayed back
+		return nil
+	case "":
+		rep.Study++ // the study's cases are seeded everywhere and published by nobody
 		return nil
 	}
-	queued, _, err := getQueued(tx, id)
+	id, held, err := heldByURI(tx, uri)
 	if err != nil {
 		return err
 	}
-	newest := newestStamp(held, queued)
-	if r := tx.Bucket(bucketRejected).Get([]byte(id)); r != nil {
-		if t, err := time.Parse(time.RFC3339, string(r)); err == nil && t.After(newest) {
-			newest = t
-		}
+	if held != nil && held.Origin == nil && !held.Study() {
+		rep.refuse("%s: %s is a practice of this node's own", rec.Header.Identifier, id)
+		return nil
 	}
-	if !stamp.After(newest) {
+	if rec.Header.Deleted() && !a.Deleted { // it left the set this peer is harvested with
+		if held == nil || held.Archived || held.Origin == nil || held.Origin.Peer != peer.Name {
+			rep.Unchanged++
+			return nil
+		}
+		p := *held
+		p.Archived = true
+		if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
+			return err
+		}
+		rep.Archived++
+		return audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest_left_set", "practice:"+id, held, &p, uri))
+	}
+	if reason, err := s.verify(tx, peer, authority, rec); err != nil {
+		return err
+	} else if reason != "" {
+		rep.refuse("%s: %s", rec.Header.Identifier, reason)
+		return nil
+	}
+	queued, _, err := getQueued(tx, uri)
+	if err != nil {
+		return err
+	}
+	if a.Version <= newestVersion(tx, uri, held, queued) {
 		rep.Unchanged++
 		return nil
 	}
-	origin := &practices.Origin{Peer: peer.Name, Repository: peer.URL, RepositoryName: peer.RepositoryName,
-		Identifier: rec.Header.Identifier, Datestamp: stamp, HarvestedAt: harvested}
-	if rec.Header.Deleted() {
-		return s.applyDeletion(tx, id, held, queued != nil, origin, rep)
+	stamp, _ := oai.ParseStamp(rec.Header.Datestamp)
+	origin := &practices.Origin{Peer: peer.Name, Network: s.networkName(tx, authority), Repository: peer.URL, RepositoryName: peer.RepositoryName,
+		Identifier: rec.Header.Identifier, Datestamp: stamp, HarvestedAt: harvested,
+		Version: a.Version, Updated: oai.ParseStampOrZero(a.Updated), Signature: a.Sig(), Hops: rec.Hops}
+	if a.Deleted {
+		return s.applyDeletion(tx, uri, held, queued != nil, origin, a.ReplacedBy, rep)
 	}
 	p := rec.Practice.ToPractice()
-	if p.ID != oid {
-		rep.problem("%s: the record's id %q is not the identifier's", rec.Header.Identifier, p.ID)
-		return nil
-	}
-	p.ID = id
 	p.Normalize()
 	s.geo.Enrich(p)
 	if err := p.Validate(s.geo); err != nil {
@@ -293,28 +326,119 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.
 	p.Origin = origin
 	switch {
 	case held != nil:
+		p.ID, p.Hidden, p.LocalNote = held.ID, held.Hidden, held.LocalNote
 		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
 			return err
 		}
 		rep.Updated++
-	case peer.Policy == PolicyReview:
+	case queued != nil:
+		p.ID = queued.ID
 		if err := putQueued(tx, p); err != nil {
 			return err
 		}
 		rep.Queued++
 		return nil
 	default:
+		if p.ID, err = practices.FreeID(tx, uri); err != nil {
+			return err
+		}
+		if peer.Policy == PolicyReview {
+			if err := putQueued(tx, p); err != nil {
+				return err
+			}
+			rep.Queued++
+			return nil
+		}
 		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
 			return err
 		}
 		rep.Published++
 	}
-	return audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest", "practice:"+id, held, p, rec.Header.Identifier))
+	return audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest", "practice:"+p.ID, held, p, uri))
 }
 
-func (s *Service) applyDeletion(tx *bolt.Tx, id string, held *practices.Practice, queued bool, origin *practices.Origin, rep *Report) error {
+// verify checks that a record's version comes from its authority: signed by the
+// authority's namespace with the key pinned for it (pinned when its node was added as a
+// peer, or on first sight through a relay), and, for a live record, that the content is
+// the one signed. It returns why the record is refused, or "".
+func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec oai.Record) (string, error) {
+	a := rec.Authority
+	sig := a.Sig()
+	if sig == nil {
+		return "the record is not signed", nil
+	}
+	if sig.Signer != authority {
+		return fmt.Sprintf("signed by %s, not by the authority %s", sig.Signer, authority), nil
+	}
+	pinned, known := pinnedKey(tx, authority)
+	switch {
+	case known && pinned != sig.Key:
+		return fmt.Sprintf("signed with a key that is not the one pinned for %s", authority), nil
+	case !known && authority != peer.Namespace && len(rec.Hops) == 0:
+		return fmt.Sprintf("it claims the namespace %s of another network without a provenance that says how it came here", authority), nil
+	}
+	if err := signing.Verify(sig.Key, a.Statement(), sig); err != nil {
+		return err.Error(), nil
+	}
+	if !a.Deleted {
+		if rec.Practice == nil {
+			return "a live record without its practice", nil
+		}
+		if d := signing.Digest(rec.Practice.ToPractice()); d != a.Digest {
+			return "its content is not the content its authority signed", nil
+		}
+	}
+	if !known {
+		if err := pinKey(tx, authority, sig.Key, peer.Name); err != nil {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+// heldByURI returns the practice held with that identity, if any.
+func heldByURI(tx *bolt.Tx, uri string) (string, *practices.Practice, error) {
+	id, ok := practices.IDOfURI(tx, uri)
+	if !ok {
+		return "", nil, nil
+	}
+	p, err := practices.GetTx(tx, id)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, p, nil
+}
+
+// newestVersion is the authority's newest version this node holds, has queued, has
+// rejected or has seen deleted, for the identity uri.
+func newestVersion(tx *bolt.Tx, uri string, held, queued *practices.Practice) int {
+	v := 0
+	for _, p := range []*practices.Practice{held, queued} {
+		switch {
+		case p == nil:
+		case p.Origin != nil:
+			v = max(v, p.Origin.Version)
+		default: // a study case as seeded
+			v = max(v, p.Version)
+		}
+	}
+	for _, b := range [][]byte{bucketRejected, bucketTombstones} {
+		if r := tx.Bucket(b).Get([]byte(uri)); len(r) == 8 {
+			v = max(v, int(binary.BigEndian.Uint64(r)))
+		}
+	}
+	return v
+}
+
+// applyDeletion archives what is held of a deleted practice, with the identity of the
+// practice it was merged into, and remembers the deletion's version, so that an older
+// version still travelling through a relay is not taken for new.
+func (s *Service) applyDeletion(tx *bolt.Tx, uri string, held *practices.Practice, queued bool, origin *practices.Origin, replacedBy string, rep *Report) error {
+	if err := tx.Bucket(bucketTombstones).Put([]byte(uri), binary.BigEndian.AppendUint64(nil, uint64(origin.Version))); err != nil {
+		return err
+	}
 	if queued {
-		if err := tx.Bucket(bucketQueue).Delete([]byte(id)); err != nil {
+		if err := tx.Bucket(bucketQueue).Delete([]byte(uri)); err != nil {
 			return err
 		}
 	}
@@ -325,22 +449,12 @@ func (s *Service) applyDeletion(tx *bolt.Tx, id string, held *practices.Practice
 		return nil
 	}
 	p := *held
-	p.Archived, p.Origin = true, origin
+	p.Archived, p.Origin, p.ReplacedBy = true, origin, replacedBy
 	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
 		return err
 	}
 	rep.Archived++
-	return audit.Append(tx, audit.Record("peer:"+origin.Peer, "harvest_delete", "practice:"+id, held, &p, origin.Identifier))
-}
-
-func newestStamp(held, queued *practices.Practice) time.Time {
-	var t time.Time
-	for _, p := range []*practices.Practice{held, queued} {
-		if p != nil && p.Origin != nil && p.Origin.Datestamp.After(t) {
-			t = p.Origin.Datestamp
-		}
-	}
-	return t
+	return audit.Append(tx, audit.Record("peer:"+origin.Peer, "harvest_delete", "practice:"+held.ID, held, &p, uri))
 }
 
 // SyncAll harvests every peer in turn and reports on each.
@@ -403,17 +517,36 @@ func (s *Service) Queued() ([]practices.Practice, error) {
 	return out, err
 }
 
-// getQueued returns the queued practice with that id; ok is false when none waits.
-func getQueued(tx *bolt.Tx, id string) (p *practices.Practice, ok bool, err error) {
-	v := tx.Bucket(bucketQueue).Get([]byte(id))
+// getQueued returns the queued practice with that identity; ok is false when none waits.
+func getQueued(tx *bolt.Tx, uri string) (p *practices.Practice, ok bool, err error) {
+	v := tx.Bucket(bucketQueue).Get([]byte(uri))
 	if v == nil {
 		return nil, false, nil
 	}
 	p = new(practices.Practice)
 	if err := json.Unmarshal(v, p); err != nil {
-		return nil, false, fmt.Errorf("decode queued %s: %w", id, err)
+		return nil, false, fmt.Errorf("decode queued %s: %w", uri, err)
 	}
 	return p, true, nil
+}
+
+// queuedByID finds a queued practice by the id it will take.
+func queuedByID(tx *bolt.Tx, id string) (*practices.Practice, error) {
+	var found *practices.Practice
+	err := tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+		var p practices.Practice
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("decode queued %s: %w", k, err)
+		}
+		if p.ID == id {
+			found = &p
+		}
+		return nil
+	})
+	if err == nil && found == nil {
+		err = apperr.Errorf(apperr.NotFound, "no harvested practice %q is waiting for review", id)
+	}
+	return found, err
 }
 
 func putQueued(tx *bolt.Tx, p *practices.Practice) error {
@@ -421,38 +554,37 @@ func putQueued(tx *bolt.Tx, p *practices.Practice) error {
 	if err != nil {
 		return fmt.Errorf("encode queued %s: %w", p.ID, err)
 	}
-	return tx.Bucket(bucketQueue).Put([]byte(p.ID), data)
+	return tx.Bucket(bucketQueue).Put([]byte(p.URI), data)
 }
 
-// Decide publishes a queued practice (accept) or drops it (reject). A rejected practice
-// comes back to the queue if its origin changes it.
+// Decide publishes a queued practice (accept) or drops it (reject). A rejected version
+// stays rejected; a newer one from its authority is queued again.
 func (s *Service) Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error) {
 	var out *practices.Practice
 	err := s.store.Update(func(tx *bolt.Tx) error {
-		p, ok, err := getQueued(tx, id)
+		p, err := queuedByID(tx, id)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return apperr.Errorf(apperr.NotFound, "no harvested practice %q is waiting for review", id)
-		}
-		if err := tx.Bucket(bucketQueue).Delete([]byte(id)); err != nil {
+		if err := tx.Bucket(bucketQueue).Delete([]byte(p.URI)); err != nil {
 			return err
 		}
 		action := "harvest_accept"
 		if accept {
+			if p.ID, err = practices.FreeID(tx, p.URI); err != nil {
+				return err
+			}
 			if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
 				return err
 			}
 		} else {
-			// A rejected version stays rejected; a newer one from the origin is queued again.
 			action = "harvest_reject"
-			if err := tx.Bucket(bucketRejected).Put([]byte(id), []byte(p.Origin.Datestamp.Format(time.RFC3339))); err != nil {
+			if err := tx.Bucket(bucketRejected).Put([]byte(p.URI), binary.BigEndian.AppendUint64(nil, uint64(p.Origin.Version))); err != nil {
 				return err
 			}
 		}
 		out = p
-		return audit.Append(tx, audit.Record(actor, action, "practice:"+id, nil, p, p.Origin.Identifier))
+		return audit.Append(tx, audit.Record(actor, action, "practice:"+p.ID, nil, p, p.URI))
 	})
 	if err != nil {
 		return nil, err

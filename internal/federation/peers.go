@@ -4,8 +4,10 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -17,18 +19,27 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/signing"
 )
 
 var (
-	bucketPeers = []byte("peers")      // name → Peer
-	bucketQueue = []byte("peer_queue") // local id → harvested practice waiting for review
-	// bucketRejected remembers, per local id, the origin datestamp a coordinator rejected.
-	bucketRejected = []byte("peer_rejected")
+	bucketPeers = []byte("peers")         // name → Peer
+	bucketQueue = []byte("harvest_queue") // identity → harvested practice waiting for review
+	// bucketRejected remembers, per identity, the authority's version a coordinator rejected.
+	bucketRejected = []byte("harvest_rejected")
 	// bucketStaged holds the pages of a harvest in progress: peer 0x00 page → oai.Page.
 	bucketStaged = []byte("harvest_staged")
+	// bucketPinned holds the public key pinned for each authority's namespace, with the
+	// peer it was first seen through: namespace → pinnedKey.
+	bucketPinned = []byte("pinned_keys")
+	// bucketTombstones remembers the version of each deletion received: identity → version.
+	bucketTombstones = []byte("tombstones")
+	// bucketSources records which peers serve each identity: identity 0x00 peer → "".
+	bucketSources = []byte("sources")
 )
 
 // Policies: what a harvest does with a practice it has not seen before.
@@ -52,6 +63,10 @@ type Peer struct {
 	Interval Duration `json:"interval"`
 	// RepositoryName is what the peer calls itself, from its last Identify.
 	RepositoryName string `json:"repository_name,omitempty"`
+	// Namespace and PublicKey are the peer's identity, pinned when it was added: a peer
+	// whose Identify later says otherwise is refused, as SSH refuses a changed host key.
+	Namespace string `json:"namespace"`
+	PublicKey string `json:"public_key"`
 
 	// From is where the next harvest starts: the response date of the last complete one.
 	From         time.Time `json:"from"`
@@ -59,10 +74,16 @@ type Peer struct {
 	LastSuccess  time.Time `json:"last_success"`
 	LastReceived int       `json:"last_received"`
 	LastChanged  int       `json:"last_changed"`
-	Received     int       `json:"received"`
-	LastError    string    `json:"last_error,omitempty"`
-	Failures     int       `json:"failures"`
-	NextHarvest  time.Time `json:"next_harvest"`
+	// What the last harvest did with what it received: unchanged, rejected as not valid,
+	// refused for authority, and why (the first few).
+	LastUnchanged int       `json:"last_unchanged"`
+	LastRejected  int       `json:"last_rejected"`
+	LastRefused   int       `json:"last_refused"`
+	LastProblems  []string  `json:"last_problems,omitempty"`
+	Received      int       `json:"received"`
+	LastError     string    `json:"last_error,omitempty"`
+	Failures      int       `json:"failures"`
+	NextHarvest   time.Time `json:"next_harvest"`
 }
 
 // Index is the search index the harvest keeps in step.
@@ -70,8 +91,18 @@ type Index interface {
 	Sync(ctx context.Context) error
 }
 
+// Config is this node's identity, against which records are judged.
+type Config struct {
+	// Namespace is this node's OAI namespace: records in it are its own.
+	Namespace string
+	// StudyAuthority is the namespace of the node that publishes the study's cases;
+	// empty, nobody does, and their records are never taken from peers.
+	StudyAuthority string
+}
+
 // Service manages the peers and harvests them.
 type Service struct {
+	cfg    Config
 	store  *practices.Store
 	index  Index
 	geo    *practices.Geography
@@ -83,9 +114,16 @@ type Service struct {
 }
 
 // New creates the buckets the service keeps in the store.
-func New(store *practices.Store, ix Index, geo *practices.Geography, client *oai.Client, log *slog.Logger) (*Service, error) {
+func New(cfg Config, store *practices.Store, ix Index, geo *practices.Geography, client *oai.Client, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketStaged} {
+		for _, b := range [][]byte{[]byte("peer_queue"), []byte("peer_rejected")} { // schema 1's, keyed by local id
+			if tx.Bucket(b) != nil {
+				if err := tx.DeleteBucket(b); err != nil {
+					return err
+				}
+			}
+		}
+		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketStaged, bucketPinned, bucketTombstones, bucketSources} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
@@ -101,7 +139,7 @@ func New(store *practices.Store, ix Index, geo *practices.Geography, client *oai
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, index: ix, geo: geo, client: client, log: log, running: map[string]bool{}}, nil
+	return &Service{cfg: cfg, store: store, index: ix, geo: geo, client: client, log: log, running: map[string]bool{}}, nil
 }
 
 // maxPeerName keeps the local ids of harvested practices (NAME-ID) readable.
@@ -171,11 +209,25 @@ func (s *Service) Add(ctx context.Context, n NewPeer) (*Peer, error) {
 	if err := n.validate(); err != nil {
 		return nil, err
 	}
-	p := &Peer{Name: n.Name, URL: n.URL, Policy: n.Policy, Set: n.Set, Interval: n.Interval}
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	repo, err := s.client.Identify(ctx, n.URL)
+	if err != nil {
+		return nil, apperr.InvalidFields("the peer did not answer Identify", map[string]string{"url": fmt.Sprintf("%s did not answer as an OAI-PMH endpoint (it ends in /oai): %v", n.URL, err)})
+	}
+	if err := s.checkIdentity(repo); err != nil {
+		return nil, err
+	}
+	p := &Peer{Name: n.Name, URL: n.URL, Policy: n.Policy, Set: n.Set, Interval: n.Interval,
+		RepositoryName: repo.Name, Namespace: repo.Namespace, PublicKey: repo.PublicKey}
+	err = s.store.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPeers)
 		if b.Get([]byte(n.Name)) != nil {
 			return apperr.Errorf(apperr.Conflict, "there is already a peer named %q", n.Name)
+		}
+		if key, ok := pinnedKey(tx, p.Namespace); ok && key != p.PublicKey {
+			return apperr.Errorf(apperr.Conflict, "%s says it is %s, but another key is pinned for %s here: it is not the node this knowledge base knows under that namespace", n.URL, p.Namespace, p.Namespace)
+		}
+		if err := pinKey(tx, p.Namespace, p.PublicKey, p.Name); err != nil {
+			return err
 		}
 		return putPeer(tx, p)
 	})
@@ -233,12 +285,165 @@ func (s *Service) Peers() ([]Peer, error) {
 	return out, err
 }
 
-// Remove forgets a peer. The practices harvested from it stay, with their provenance.
-func (s *Service) Remove(name string) error {
-	return s.store.Update(func(tx *bolt.Tx) error {
+// Removal says what removing a peer does: the practices that came only from it are
+// removed, those another peer also serves stay, now followed through that peer.
+type Removal struct {
+	Peer     string   `json:"peer"`
+	Removed  []string `json:"removed"`
+	Repinned int      `json:"kept_from_other_peers"`
+	Done     bool     `json:"done"`
+}
+
+// Remove forgets a peer and removes what came only from it. Removing practices is asked
+// first: unless confirm equals the number of practices it would remove, nothing happens
+// and the plan is returned with a Conflict that gives the count.
+func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal, error) {
+	plan := Removal{Peer: name, Removed: []string{}}
+	err := s.store.Update(func(tx *bolt.Tx) error {
 		if _, err := getPeer(tx, name); err != nil {
 			return err
 		}
+		type move struct {
+			p   *practices.Practice
+			via string
+		}
+		var moves []move
+		var gone []*practices.Practice
+		err := s.store.EachTx(tx, func(p *practices.Practice) error {
+			if p.Origin == nil || p.Origin.Peer != name {
+				return nil
+			}
+			if other, ok := otherSource(tx, p.URI, name); ok {
+				moves = append(moves, move{p, other})
+			} else {
+				gone = append(gone, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range gone {
+			plan.Removed = append(plan.Removed, p.ID)
+		}
+		plan.Repinned = len(moves)
+		if len(gone) > 0 && confirm != len(gone) {
+			return apperr.Errorf(apperr.Conflict, "removing the peer %s also removes the %d practices that came only from it; confirm with that number (kb peer remove %s --confirm %d)", name, len(gone), name, len(gone))
+		}
+		for _, m := range moves {
+			q := *m.p
+			o := *q.Origin
+			o.Peer = m.via
+			q.Origin = &o
+			if err := s.store.RewriteTx(tx, &q); err != nil {
+				return err
+			}
+		}
+		for _, p := range gone {
+			if err := s.store.DeleteTx(tx, p.ID); err != nil {
+				return err
+			}
+			if err := audit.Append(tx, audit.Record("peer:"+name, "peer_remove", "practice:"+p.ID, p, nil, p.URI)); err != nil {
+				return err
+			}
+		}
+		c := tx.Bucket(bucketSources).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if i := bytes.IndexByte(k, 0); i >= 0 && string(k[i+1:]) == name {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		plan.Done = true
 		return tx.Bucket(bucketPeers).Delete([]byte(name))
 	})
+	if err != nil {
+		return plan, err
+	}
+	if err := s.index.Sync(ctx); err != nil {
+		s.log.Error("index sync after removing a peer failed", "peer", name, "err", err)
+	}
+	return plan, nil
+}
+
+// checkIdentity refuses a repository that has no kb identity, or claims this node's.
+func (s *Service) checkIdentity(repo oai.Repository) error {
+	switch {
+	case !practices.ValidNamespace(repo.Namespace) || !signing.ValidPublicKey(repo.PublicKey):
+		return apperr.InvalidFields("the peer is not a kb node", map[string]string{"url": "its Identify names no kb namespace and public key to verify its practices with"})
+	case repo.Namespace == s.cfg.Namespace:
+		return apperr.InvalidFields("the peer claims this node's namespace", map[string]string{"url": fmt.Sprintf("it says its namespace is %s, which is this node's own", repo.Namespace)})
+	case repo.Namespace == practices.StudyNamespace:
+		return apperr.InvalidFields("the peer claims the study's namespace", map[string]string{"url": "no node's namespace is the study's"})
+	}
+	return nil
+}
+
+// sameIdentity refuses a harvest from a peer whose identity changed since it was added.
+func (p *Peer) sameIdentity(repo oai.Repository) error {
+	if repo.Namespace != p.Namespace || repo.PublicKey != p.PublicKey {
+		return fmt.Errorf("%w: the peer %s now says it is %s with key %.12s…, but %s with key %.12s… was pinned when it was added; if its owners confirm the change, remove the peer and add it again",
+			errIdentityChanged, p.Name, repo.Namespace, repo.PublicKey, p.Namespace, p.PublicKey)
+	}
+	return nil
+}
+
+var errIdentityChanged = errors.New("the peer's identity changed")
+
+type pinned struct {
+	Key  string `json:"key"`
+	Peer string `json:"peer"`
+}
+
+func pinnedKey(tx *bolt.Tx, namespace string) (string, bool) {
+	v := tx.Bucket(bucketPinned).Get([]byte(namespace))
+	if v == nil {
+		return "", false
+	}
+	var p pinned
+	if json.Unmarshal(v, &p) != nil {
+		return "", false
+	}
+	return p.Key, true
+}
+
+func pinKey(tx *bolt.Tx, namespace, key, via string) error {
+	if _, ok := pinnedKey(tx, namespace); ok {
+		return nil
+	}
+	data, _ := json.Marshal(pinned{Key: key, Peer: via})
+	return tx.Bucket(bucketPinned).Put([]byte(namespace), data)
+}
+
+func sourceKey(uri, peer string) []byte { return append(append([]byte(uri), 0), peer...) }
+
+func markSource(tx *bolt.Tx, uri, peer string) error {
+	return tx.Bucket(bucketSources).Put(sourceKey(uri, peer), nil)
+}
+
+// otherSource returns a peer other than peer that serves uri, if one does.
+func otherSource(tx *bolt.Tx, uri, peer string) (string, bool) {
+	prefix := append([]byte(uri), 0)
+	c := tx.Bucket(bucketSources).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if p := string(k[len(prefix):]); p != peer && tx.Bucket(bucketPeers).Get([]byte(p)) != nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// networkName names an authority for people: the peer added under its namespace, or the
+// namespace itself (never what a record or a relay calls it).
+func (s *Service) networkName(tx *bolt.Tx, namespace string) string {
+	name := namespace
+	tx.Bucket(bucketPeers).ForEach(func(k, v []byte) error {
+		var p Peer
+		if json.Unmarshal(v, &p) == nil && p.Namespace == namespace {
+			name = p.Name
+		}
+		return nil
+	})
+	return name
 }

@@ -40,6 +40,7 @@ func TestRecentAnswersFollowTheIndex(t *testing.T) {
 		t.Fatalf("16 identical searches were computed %d times", computed-1)
 	}
 	added := *ps[0]
+	added.URI = "" // a new practice, not the study's case
 	added.ID, added.Title, added.Country, added.Region = "zz-wifi-trams", "Wifi on every tram", "ES", ""
 	g.Enrich(&added)
 	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
@@ -108,6 +109,7 @@ func TestCandidatesComeInTiersOfContext(t *testing.T) {
 func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
 	s, ix, ps, _ := corpusStoreAndIndex(t)
 	p := *ps[0]
+	p.URI = "" // a new practice, not the study's case
 	p.ID, p.Languages = "zz-caso-traducido", []string{"es"}
 	p.Title, p.Summary, p.Body = "Censo de aves con sensores", "Un censo de aves.", "Sensores en los parques.\n"
 	p.Translations = []practices.Translation{{Language: "en", Title: "Bird census with sensors", Summary: "A census of birds.", Body: "Sensors in the parks.", Machine: true}}

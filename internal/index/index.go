@@ -520,7 +520,7 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 			// The store's current state is what counts, whatever the change said.
 			p, err := src.Get(ctx, c.ID)
 			switch {
-			case apperr.Code(err) == apperr.NotFound || err == nil && p.Archived:
+			case apperr.Code(err) == apperr.NotFound || err == nil && !p.Searchable():
 				b.Delete(c.ID)
 			case err != nil:
 				return applied, fmt.Errorf("sync index: %w", err)
@@ -556,7 +556,7 @@ func (ix *Index) documents(ps []*practices.Practice) []map[string]any {
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < len(ps); i += workers {
-				if !ps[i].Archived {
+				if ps[i].Searchable() {
 					out[i] = ix.document(ps[i])
 					for _, l := range out[i][langField].([]string) {
 						ix.noteLanguage(l)

@@ -293,6 +293,7 @@ func TestIndexReplaysChangesItMissed(t *testing.T) {
 	ix.Close()
 
 	added := *ps[0]
+	added.URI = "" // a new practice, not the study's case
 	added.ID, added.Title = "zz-new-practice", "Quokka census with drones"
 	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // Client harvests an OAI-PMH repository within bounds, so that a peer that misbehaves
@@ -47,6 +49,10 @@ type Repository struct {
 	EarliestDatestamp string
 	Granularity       string
 	DeletedRecord     string
+	// Namespace is the repository identifier of its OAI identifiers; PublicKey, set only
+	// by a kb node, the key it signs its practices' versions with.
+	Namespace string
+	PublicKey string
 }
 
 // Record is one harvested record: a header and, unless it announces a deletion, the
@@ -54,6 +60,10 @@ type Repository struct {
 type Record struct {
 	Header   Header
 	Practice *Practice
+	// Authority is the signed statement of the record's version, from a kb node.
+	Authority *Authority `json:",omitempty"`
+	// Hops is the record's provenance before the peer, nearest first.
+	Hops []practices.Hop `json:",omitempty"`
 }
 
 // Page is one response of a list.
@@ -74,6 +84,7 @@ type wire struct {
 			Metadata struct {
 				Practice *Practice `xml:"https://github.com/uclg-digital-cities/kb/oai/practice/1 practice"`
 			} `xml:"metadata"`
+			About []about `xml:"about"`
 		} `xml:"record"`
 		Token *resumptionToken `xml:"resumptionToken"`
 	} `xml:"ListRecords"`
@@ -135,7 +146,16 @@ func (c *Client) Identify(ctx context.Context, base string) (Repository, error) 
 		return Repository{}, errors.New("the Identify response has no Identify element")
 	}
 	id := w.Identify
-	return Repository{Name: id.RepositoryName, BaseURL: id.BaseURL, EarliestDatestamp: id.EarliestDatestamp, Granularity: id.Granularity, DeletedRecord: id.DeletedRecord}, nil
+	repo := Repository{Name: id.RepositoryName, BaseURL: id.BaseURL, EarliestDatestamp: id.EarliestDatestamp, Granularity: id.Granularity, DeletedRecord: id.DeletedRecord}
+	for _, d := range id.Description {
+		if d.Identifier != nil && repo.Namespace == "" {
+			repo.Namespace = d.Identifier.RepositoryIdentifier
+		}
+		if d.Node != nil {
+			repo.Namespace, repo.PublicKey = d.Node.Namespace, d.Node.PublicKey
+		}
+	}
+	return repo, nil
 }
 
 // ListRecords harvests the kb-format records stamped from `from` (zero: all) in set
@@ -200,7 +220,16 @@ func readPage(w *wire) (Page, string, error) {
 		if !r.Header.Deleted() && r.Metadata.Practice == nil {
 			return Page{}, "", fmt.Errorf("record %s has no practice in the kb format (%s)", r.Header.Identifier, NamespaceKB)
 		}
-		page.Records = append(page.Records, Record{Header: r.Header, Practice: r.Metadata.Practice})
+		rec := Record{Header: r.Header, Practice: r.Metadata.Practice}
+		for _, a := range r.About {
+			if a.Authority != nil && rec.Authority == nil {
+				rec.Authority = a.Authority
+			}
+			if a.Provenance != nil && rec.Hops == nil {
+				rec.Hops = a.Provenance.hops()
+			}
+		}
+		page.Records = append(page.Records, rec)
 	}
 	var token string
 	if t := w.ListRecords.Token; t != nil {
@@ -219,4 +248,13 @@ func ParseStamp(v string) (time.Time, error) {
 		err = errors.New(pe.msg)
 	}
 	return t, err
+}
+
+// ParseStampOrZero reads a datestamp, or gives the zero time.
+func ParseStampOrZero(v string) time.Time {
+	t, err := ParseStamp(v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }

@@ -39,7 +39,7 @@ func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
 		Description:    []string{pr.Summary, pr.Body},
 		Publisher:      []string{p.cfg.RepositoryName},
 		Type:           []string{"Text", "good practice"},
-		Identifier:     []string{p.cfg.BaseURL + "/practices/" + pr.ID},
+		Identifier:     []string{pr.Identity(p.cfg.Namespace), p.cfg.BaseURL + "/practices/" + pr.ID},
 		Source:         []string{pr.Source},
 		Language:       pr.Languages,
 	}
@@ -63,6 +63,7 @@ func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
 	if pr.Session != "" {
 		r.Relation = append(r.Relation, pr.Session)
 	}
+	r.Relation = append(r.Relation, pr.SameAs...)
 	return r
 }
 
@@ -73,22 +74,25 @@ type Practice struct {
 	XSI            string   `xml:"xmlns:xsi,attr,omitempty"`
 	SchemaLocation string   `xml:"xsi:schemaLocation,attr,omitempty"`
 	ID             string   `xml:"id"`
-	Title          string   `xml:"title"`
-	Summary        string   `xml:"summary"`
-	City           City     `xml:"city"`
-	Areas          []string `xml:"areas>area"`
-	Crises         []string `xml:"crises>crisis"`
-	Tags           []string `xml:"tags>tag"`
-	TargetGroups   []string `xml:"target_groups>group"`
-	Concepts       []string `xml:"concepts>concept"`
-	Results        []string `xml:"results>result"`
-	Prerequisites  []string `xml:"prerequisites>resource"`
-	Year           int      `xml:"year,omitempty"`
-	Status         string   `xml:"status,omitempty"`
-	Source         string   `xml:"source"`
-	Languages      []string `xml:"languages>language"`
-	Session        string   `xml:"session,omitempty"`
-	Body           string   `xml:"body"`
+	// URI is the practice's global identity, the same on every node.
+	URI           string   `xml:"uri,omitempty"`
+	Title         string   `xml:"title"`
+	Summary       string   `xml:"summary"`
+	City          City     `xml:"city"`
+	Areas         []string `xml:"areas>area"`
+	Crises        []string `xml:"crises>crisis"`
+	Tags          []string `xml:"tags>tag"`
+	TargetGroups  []string `xml:"target_groups>group"`
+	Concepts      []string `xml:"concepts>concept"`
+	Results       []string `xml:"results>result"`
+	Prerequisites []string `xml:"prerequisites>resource"`
+	Year          int      `xml:"year,omitempty"`
+	Status        string   `xml:"status,omitempty"`
+	Source        string   `xml:"source"`
+	Languages     []string `xml:"languages>language"`
+	Session       string   `xml:"session,omitempty"`
+	Body          string   `xml:"body"`
+	SameAs        []string `xml:"same_as>uri"`
 	// Translations travel apart from the authors' text, as they are kept.
 	Translations []Translation `xml:"translations>translation"`
 	Assisted     *Assisted     `xml:"assisted"`
@@ -130,12 +134,15 @@ type City struct {
 func (p *Provider) full(pr *practices.Practice) *Practice {
 	x := &Practice{
 		XSI: xsiNamespace, SchemaLocation: NamespaceKB + " " + p.cfg.BaseURL + "/oai/kb.xsd",
-		ID: pr.ID, Title: pr.Title, Summary: pr.Summary,
+		ID: pr.ID, URI: pr.Identity(p.cfg.Namespace), Title: pr.Title, Summary: pr.Summary, SameAs: pr.SameAs,
 		City:  City{Name: pr.City, Country: pr.Country, Region: pr.Region, PopulationBand: pr.PopulationBand},
 		Areas: pr.Areas, Crises: pr.Crises, Tags: pr.Tags, TargetGroups: pr.TargetGroups,
 		Results: pr.Results, Prerequisites: pr.Prerequisites, Year: pr.Year, Status: pr.Status,
 		Source: pr.Source, Languages: pr.Languages, Session: pr.Session, Body: pr.Body,
 		Version: pr.Version, Updated: FormatStamp(pr.UpdatedAt),
+	}
+	if o := pr.Origin; o != nil { // the authority's version, as signed
+		x.Version, x.Updated = o.Version, stampOrEmpty(o.Updated)
 	}
 	if p.cfg.Concepts != nil {
 		x.Concepts = p.cfg.Concepts(pr)
@@ -159,7 +166,7 @@ func (p *Provider) full(pr *practices.Practice) *Practice {
 // ToPractice turns a harvested record back into a practice (without its provenance).
 func (x *Practice) ToPractice() *practices.Practice {
 	p := &practices.Practice{
-		ID: x.ID, Title: x.Title, Summary: x.Summary, City: x.City.Name, Country: x.City.Country,
+		ID: x.ID, URI: x.URI, SameAs: x.SameAs, Title: x.Title, Summary: x.Summary, City: x.City.Name, Country: x.City.Country,
 		Region: x.City.Region, PopulationBand: x.City.PopulationBand,
 		Areas: x.Areas, Crises: x.Crises, Tags: x.Tags, TargetGroups: x.TargetGroups,
 		Results: x.Results, Prerequisites: x.Prerequisites, Year: x.Year, Status: x.Status,

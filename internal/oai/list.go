@@ -105,15 +105,8 @@ func unixOrZero(sec int64) time.Time {
 }
 
 func inSet(st practices.Stamp, set string) bool {
-	if set == "" {
-		return true
-	}
-	for _, s := range st.Sets {
-		if s == set {
-			return true
-		}
-	}
-	return false
+	listed, _ := st.InSet(set)
+	return listed
 }
 
 func (p *Provider) list(ctx context.Context, env *envelope, verb string, args map[string]string, now time.Time) error {
@@ -173,14 +166,18 @@ func (p *Provider) list(ctx context.Context, env *envelope, verb string, args ma
 	if verb == "ListIdentifiers" {
 		out := &headerList{Token: tok}
 		for _, st := range page {
-			out.Headers = append(out.Headers, p.header(st))
+			h := p.header(st)
+			if _, deleted := st.InSet(s.Set); deleted {
+				h.Status = "deleted"
+			}
+			out.Headers = append(out.Headers, h)
 		}
 		env.ListIdentifiers = out
 		return nil
 	}
 	out := &recordList{Token: tok}
 	for _, st := range page {
-		rec, err := p.record(ctx, st, s.Prefix)
+		rec, err := p.record(ctx, st, s.Prefix, s.Set)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/signing"
 )
 
 const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
@@ -37,6 +38,12 @@ type Config struct {
 	// oai:NAMESPACE:ID unique and stable.
 	RepositoryName, BaseURL, Namespace string
 	AdminEmail                         string
+	// Key signs the versions of the practices this node is the authority for; its public
+	// half is in Identify, where peers pin it.
+	Key *signing.Key
+	// StudyAuthority is the namespace of the node that publishes the study's cases
+	// (empty: nobody, they are read-only everywhere).
+	StudyAuthority string
 	// PageSize is the number of records per response (default 100); TokenTTL how long a
 	// resumption token stays valid (default one hour).
 	PageSize int
@@ -60,6 +67,9 @@ func NewProvider(cfg Config) (*Provider, error) {
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("oai: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
+	if cfg.Key == nil {
+		return nil, errors.New("oai: a signing key is required")
+	}
 	if cfg.AdminEmail == "" {
 		return nil, errors.New("oai: an admin email is required (Identify must give one)")
 	}
@@ -80,25 +90,7 @@ func NewProvider(cfg Config) (*Provider, error) {
 
 // ValidNamespace reports whether ns has the form OAI identifiers require of a
 // repository identifier: a domain name.
-func ValidNamespace(ns string) bool {
-	parts := strings.Split(ns, ".")
-	if len(parts) < 2 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || !isLetter(p[0]) {
-			return false
-		}
-		for i := 0; i < len(p); i++ {
-			if c := p[i]; !isLetter(c) && !(c >= '0' && c <= '9') && c != '-' {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func ValidNamespace(ns string) bool { return practices.ValidNamespace(ns) }
 
 // Endpoint is the OAI-PMH base URL.
 func (p *Provider) Endpoint() string { return p.cfg.BaseURL + "/oai" }
@@ -250,13 +242,13 @@ func (p *Provider) identify() *identify {
 		RepositoryName: p.cfg.RepositoryName, BaseURL: p.Endpoint(), ProtocolVersion: "2.0",
 		AdminEmail: []string{p.cfg.AdminEmail}, EarliestDatestamp: FormatStamp(earliest),
 		DeletedRecord: "persistent", Granularity: Granularity,
-		Description: &idDescription{Identifier: oaiIdentifier{
+		Description: []idDescription{{Identifier: &oaiIdentifier{
 			XMLNS: "http://www.openarchives.org/OAI/2.0/oai-identifier", XSI: xsiNamespace,
 			SchemaLocation:       "http://www.openarchives.org/OAI/2.0/oai-identifier http://www.openarchives.org/OAI/2.0/oai-identifier.xsd",
 			Scheme:               "oai",
 			RepositoryIdentifier: p.cfg.Namespace, Delimiter: ":",
 			SampleIdentifier: p.Identifier("barcelona-beach-occupancy"),
-		}},
+		}}, {Node: &nodeDescription{Namespace: p.cfg.Namespace, PublicKey: p.cfg.Key.Public()}}},
 	}
 }
 
@@ -330,7 +322,7 @@ func (p *Provider) getRecord(ctx context.Context, env *envelope, identifier, pre
 	if err != nil {
 		return err
 	}
-	rec, err := p.record(ctx, st, prefix)
+	rec, err := p.record(ctx, st, prefix, "")
 	if err != nil {
 		return err
 	}
@@ -346,14 +338,21 @@ func (p *Provider) header(st practices.Stamp) Header {
 	return h
 }
 
-func (p *Provider) record(ctx context.Context, st practices.Stamp, prefix string) (record, error) {
+func (p *Provider) record(ctx context.Context, st practices.Stamp, prefix string, set string) (record, error) {
 	rec := record{Header: p.header(st)}
-	if st.Deleted {
-		return rec, nil
-	}
 	pr, err := p.cfg.Source.Get(ctx, st.ID)
-	if err != nil {
+	switch {
+	case apperr.Code(err) == apperr.NotFound: // removed
+		pr = nil
+	case err != nil:
 		return rec, fmt.Errorf("oai record %s: %w", st.ID, err)
+	}
+	if _, deleted := st.InSet(set); deleted || pr == nil {
+		rec.Header.Status = "deleted"
+	}
+	rec.About = p.abouts(st, pr)
+	if rec.Header.Deleted() {
+		return rec, nil
 	}
 	if prefix == PrefixKB {
 		rec.Metadata = &metadata{KB: p.full(pr)}
@@ -361,6 +360,39 @@ func (p *Provider) record(ctx context.Context, st practices.Stamp, prefix string
 		rec.Metadata = &metadata{DC: p.dublinCore(pr)}
 	}
 	return rec, nil
+}
+
+// abouts are what a record says of its version: the authority's signed statement, and
+// for a practice harvested from elsewhere, how it came here.
+func (p *Provider) abouts(st practices.Stamp, pr *practices.Practice) []about {
+	if pr == nil { // removed: only its identity and the deletion's version are left
+		uri := st.URI
+		if uri == "" {
+			uri = p.Identifier(st.ID)
+		}
+		stmt := signing.Statement{URI: uri, Version: st.Version, Updated: FormatStamp(st.Datestamp), Deleted: true}
+		var sig *practices.Signature
+		if practices.AuthorityOf(uri, p.cfg.StudyAuthority) == p.cfg.Namespace {
+			s := p.cfg.Key.Sign(p.cfg.Namespace, stmt)
+			sig = &s
+		}
+		return []about{{Authority: authorityOf(stmt, sig)}}
+	}
+	uri := pr.Identity(p.cfg.Namespace)
+	stmt := signing.Of(pr, uri)
+	var sig *practices.Signature
+	switch {
+	case pr.AuthorityNamespace(p.cfg.Namespace, p.cfg.StudyAuthority) == p.cfg.Namespace:
+		s := p.cfg.Key.Sign(p.cfg.Namespace, stmt)
+		sig = &s
+	case pr.Origin != nil:
+		sig = pr.Origin.Signature
+	}
+	out := []about{{Authority: authorityOf(stmt, sig)}}
+	if pr.Origin != nil {
+		out = append(out, about{Provenance: p.provenanceOf(pr.Origin)})
+	}
+	return out
 }
 
 //go:embed kb.xsd

@@ -84,7 +84,7 @@ type node struct {
 
 func newNode(t testing.TB) *node {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func TestKBRecordsValidateAgainstTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.ID, p.Version = "zz-translated", 0
+	p.ID, p.URI, p.Version = "zz-translated", "", 0
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	p.Translations = []practices.Translation{{Language: "es", Title: "GeoBilbao", Summary: "Resumen.", Body: "Texto.", Machine: true, Model: "m", Generated: at, Reviewed: true}}
 	p.Assisted = &practices.Assisted{Model: "m", Generated: at, Fields: []string{"areas", "translation"}, Edited: []string{"areas"}}

@@ -67,18 +67,20 @@ type oaiError struct {
 }
 
 type identify struct {
-	RepositoryName    string         `xml:"repositoryName"`
-	BaseURL           string         `xml:"baseURL"`
-	ProtocolVersion   string         `xml:"protocolVersion"`
-	AdminEmail        []string       `xml:"adminEmail"`
-	EarliestDatestamp string         `xml:"earliestDatestamp"`
-	DeletedRecord     string         `xml:"deletedRecord"`
-	Granularity       string         `xml:"granularity"`
-	Description       *idDescription `xml:"description,omitempty"`
+	RepositoryName    string          `xml:"repositoryName"`
+	BaseURL           string          `xml:"baseURL"`
+	ProtocolVersion   string          `xml:"protocolVersion"`
+	AdminEmail        []string        `xml:"adminEmail"`
+	EarliestDatestamp string          `xml:"earliestDatestamp"`
+	DeletedRecord     string          `xml:"deletedRecord"`
+	Granularity       string          `xml:"granularity"`
+	Description       []idDescription `xml:"description"`
 }
 
+// idDescription is one description of the repository: it holds one element.
 type idDescription struct {
-	Identifier oaiIdentifier `xml:"oai-identifier"`
+	Identifier *oaiIdentifier   `xml:"oai-identifier,omitempty"`
+	Node       *nodeDescription `xml:",omitempty"`
 }
 
 type oaiIdentifier struct {
@@ -124,6 +126,7 @@ func (h Header) Deleted() bool { return h.Status == "deleted" }
 type record struct {
 	Header   Header    `xml:"header"`
 	Metadata *metadata `xml:"metadata,omitempty"`
+	About    []about   `xml:"about"`
 }
 
 type metadata struct {

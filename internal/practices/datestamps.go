@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,13 +15,19 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
-// bucketDatestamps orders the practices this node originates by the time they last
-// changed, for OAI-PMH: key = big-endian Unix seconds + id; value = "+" (live) or "-"
-// (deleted for harvesters: archived, merged or removed) followed by the practice's sets.
-// A removed practice keeps its entry, so deletions persist for harvesters.
+// bucketDatestamps orders every practice held by the time it last changed in this
+// repository (not its own UpdatedAt: a practice restored or harvested with an old time
+// stamp must still reach harvesters), for OAI-PMH: key = big-endian Unix seconds + id;
+// value = "+" (live) or "-" (deleted for harvesters: archived, merged or removed), the
+// practice's sets, then after "|" the sets it has left, its version and, for a removed
+// practice, its identity. A removed practice keeps its entry, so deletions persist.
 var bucketDatestamps = []byte("datestamps")
 
-// bucketRemoved maps a removed local practice's id to its deletion entry in datestamps.
+// bucketStampKeys maps each id to its entry in datestamps, the removed ones included.
+var bucketStampKeys = []byte("stamp_keys")
+
+// bucketRemoved is the former map of removed ids, folded into stamp_keys by the
+// migration to schema 2.
 var bucketRemoved = []byte("removed")
 
 // Stamp is one entry of the datestamp order.
@@ -28,8 +36,23 @@ type Stamp struct {
 	Datestamp time.Time
 	Deleted   bool
 	Sets      []string
+	// Former lists the sets the practice has left: harvesters of those sets get a
+	// deletion.
+	Former  []string
+	Version int
+	// URI is the identity of a removed practice that had one.
+	URI string
 	// Key is the entry's position, to resume a listing after it.
 	Key []byte
+}
+
+// InSet reports whether the entry is listed in set (every entry is, for no set), and
+// whether it is listed there as a deletion.
+func (st Stamp) InSet(set string) (listed, deleted bool) {
+	if set == "" || slices.Contains(st.Sets, set) {
+		return true, st.Deleted
+	}
+	return slices.Contains(st.Former, set), true
 }
 
 // SetSpecs lists the OAI-PMH sets a practice belongs to: its areas and its region.
@@ -50,71 +73,121 @@ func stampKey(at time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-func stampValue(deleted bool, sets []string) []byte {
+func encodeStamp(st Stamp) []byte {
 	mark := "+"
-	if deleted {
+	if st.Deleted {
 		mark = "-"
 	}
-	return []byte(mark + strings.Join(sets, " "))
+	return []byte(mark + strings.Join(st.Sets, " ") + "|" + strings.Join(st.Former, " ") + "|" + strconv.Itoa(st.Version) + "|" + st.URI)
 }
 
-// restamp moves a practice's entry to its new time stamp; harvested practices have none,
-// since a node serves only what it originates.
-func restamp(tx *bolt.Tx, old, next *Practice) error {
+// currentStamp returns a practice's entry, if it has one.
+func currentStamp(tx *bolt.Tx, id string) (Stamp, bool) {
+	key := tx.Bucket(bucketStampKeys).Get([]byte(id))
+	if key == nil {
+		return Stamp{}, false
+	}
+	v := tx.Bucket(bucketDatestamps).Get(key)
+	if len(v) == 0 {
+		return Stamp{}, false
+	}
+	return decodeStamp(key, v), true
+}
+
+// stamp moves a practice's entry to time at, after its previous one.
+func stamp(tx *bolt.Tx, id string, at time.Time, next Stamp) error {
 	b := tx.Bucket(bucketDatestamps)
-	if old != nil && old.Local() {
-		if err := b.Delete(stampKey(old.UpdatedAt, old.ID)); err != nil {
-			return fmt.Errorf("restamp %s: %w", old.ID, err)
+	if prev, ok := currentStamp(tx, id); ok {
+		if err := b.Delete(prev.Key); err != nil {
+			return fmt.Errorf("restamp %s: %w", id, err)
+		}
+		if !at.After(prev.Datestamp) {
+			at = prev.Datestamp.Add(time.Second)
+		}
+		for _, s := range append(prev.Sets, prev.Former...) {
+			if !slices.Contains(next.Sets, s) && !slices.Contains(next.Former, s) {
+				next.Former = append(next.Former, s)
+			}
 		}
 	}
-	if next == nil || !next.Local() {
-		return nil
+	key := stampKey(at, id)
+	if err := b.Put(key, encodeStamp(next)); err != nil {
+		return fmt.Errorf("restamp %s: %w", id, err)
 	}
-	if err := tx.Bucket(bucketRemoved).Delete([]byte(next.ID)); err != nil {
-		return fmt.Errorf("restamp %s: %w", next.ID, err)
-	}
-	if err := b.Put(stampKey(next.UpdatedAt, next.ID), stampValue(next.Archived, SetSpecs(next))); err != nil {
-		return fmt.Errorf("restamp %s: %w", next.ID, err)
-	}
-	return nil
+	return tx.Bucket(bucketStampKeys).Put([]byte(id), key)
 }
 
-// stampRemoval records that a local practice was removed, as a deletion at time at.
+// restamp records that next was written at time at.
+func restamp(tx *bolt.Tx, next *Practice, at time.Time) error {
+	return stamp(tx, next.ID, at, Stamp{Deleted: next.Archived, Sets: SetSpecs(next), Version: next.Version})
+}
+
+// stampRemoval records that a practice was removed, as a deletion at time at.
 func stampRemoval(tx *bolt.Tx, old *Practice, at time.Time) error {
-	if !old.Local() {
-		return nil
-	}
-	b := tx.Bucket(bucketDatestamps)
-	if err := b.Delete(stampKey(old.UpdatedAt, old.ID)); err != nil {
-		return fmt.Errorf("stamp removal of %s: %w", old.ID, err)
-	}
-	// Like every change, the removal must come after the last version for harvesters.
-	if !at.After(old.UpdatedAt) {
-		at = old.UpdatedAt.Add(time.Second)
-	}
-	key := stampKey(at, old.ID)
-	if err := tx.Bucket(bucketRemoved).Put([]byte(old.ID), key); err != nil {
-		return fmt.Errorf("stamp removal of %s: %w", old.ID, err)
-	}
-	return b.Put(key, stampValue(true, SetSpecs(old)))
+	return stamp(tx, old.ID, at, Stamp{Deleted: true, Sets: SetSpecs(old), Version: old.Version + 1, URI: old.URI})
 }
 
-// fillDatestamps builds the datestamp order of a store made before it existed.
+// removedVersion is the version a removed practice's deletion was given (0 if none),
+// so that one written again under its id continues the numbering harvesters follow.
+func removedVersion(tx *bolt.Tx, id string) int {
+	if st, ok := currentStamp(tx, id); ok && st.Deleted {
+		return st.Version
+	}
+	return 0
+}
+
+// fillDatestamps builds the datestamp order of a store made before schema 2: each
+// practice at its own time stamp, as before, and each removed one where it was.
 func fillDatestamps(tx *bolt.Tx) error {
+	var removed [][2][]byte
+	if rb := tx.Bucket(bucketRemoved); rb != nil {
+		rb.ForEach(func(k, v []byte) error {
+			removed = append(removed, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+			return nil
+		})
+	}
+	var old []Stamp
+	if db := tx.Bucket(bucketDatestamps); db != nil {
+		for _, r := range removed {
+			if v := db.Get(r[1]); len(v) > 0 {
+				old = append(old, decodeStamp(r[1], v))
+			}
+		}
+		if err := tx.DeleteBucket(bucketDatestamps); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.CreateBucket(bucketDatestamps); err != nil {
+		return err
+	}
+	for _, st := range old {
+		if err := stamp(tx, st.ID, st.Datestamp, Stamp{Deleted: true, Sets: st.Sets}); err != nil {
+			return err
+		}
+	}
+	if tx.Bucket(bucketRemoved) != nil {
+		if err := tx.DeleteBucket(bucketRemoved); err != nil {
+			return err
+		}
+	}
 	return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
 		var p Practice
 		if err := json.Unmarshal(v, &p); err != nil {
 			return fmt.Errorf("decode practice %s: %w", k, err)
 		}
-		return restamp(tx, nil, &p)
+		return restamp(tx, &p, p.UpdatedAt)
 	})
 }
 
 // decodeStamp reads an entry; the bytes are copied out of the transaction.
 func decodeStamp(k, v []byte) Stamp {
 	st := Stamp{ID: string(k[8:]), Datestamp: stampTime(k), Deleted: v[0] == '-', Key: bytes.Clone(k)}
-	if len(v) > 1 {
-		st.Sets = strings.Split(string(v[1:]), " ")
+	parts := strings.SplitN(string(v[1:]), "|", 4)
+	st.Sets = strings.Fields(parts[0])
+	if len(parts) == 4 {
+		st.Former = strings.Fields(parts[1])
+		st.Version, _ = strconv.Atoi(parts[2])
+		st.URI = parts[3]
 	}
 	return st
 }
@@ -155,30 +228,15 @@ func (s *Store) Datestamps(from, until time.Time, after []byte, fn func(Stamp) b
 	})
 }
 
-// Stamped returns the datestamp entry of a practice this node originates or originated
-// (a removed one answers as deleted), or an apperr NotFound.
+// Stamped returns the datestamp entry of a practice held or removed here, or an apperr
+// NotFound.
 func (s *Store) Stamped(id string) (Stamp, error) {
 	var st Stamp
 	err := s.db.View(func(tx *bolt.Tx) error {
-		key := tx.Bucket(bucketRemoved).Get([]byte(id))
-		if v := tx.Bucket(bucketPractices).Get([]byte(id)); v != nil {
-			var p Practice
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode practice %s: %w", id, err)
-			}
-			if !p.Local() {
-				return apperr.Errorf(apperr.NotFound, "practice %q is not from this knowledge base", id)
-			}
-			key = stampKey(p.UpdatedAt, id)
-		}
-		if key == nil {
+		var ok bool
+		if st, ok = currentStamp(tx, id); !ok {
 			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
 		}
-		v := tx.Bucket(bucketDatestamps).Get(key)
-		if len(v) == 0 {
-			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
-		}
-		st = decodeStamp(key, v)
 		return nil
 	})
 	return st, err

@@ -72,8 +72,14 @@ func (p *Practice) Clone() *Practice {
 		*l = slices.Clone(*l)
 	}
 	c.Translations = slices.Clone(c.Translations)
+	c.SameAs = slices.Clone(c.SameAs)
 	if c.Origin != nil {
 		o := *c.Origin
+		o.Hops = slices.Clone(o.Hops)
+		if o.Signature != nil {
+			sig := *o.Signature
+			o.Signature = &sig
+		}
 		c.Origin = &o
 	}
 	if c.Assisted != nil {

@@ -15,7 +15,11 @@ import (
 
 // Practice is one good practice: what a city did, for what, with what results.
 type Practice struct {
-	ID      string `json:"id" yaml:"id"`
+	ID string `json:"id" yaml:"id"`
+	// URI is the practice's global identity, minted once by its origin and the same on
+	// every node: oai:NAMESPACE:ID. Empty on the practices this node originates, whose
+	// identity is this node's namespace and their id (see Identity).
+	URI     string `json:"uri,omitempty" yaml:"uri,omitempty"`
 	Title   string `json:"title" yaml:"title"`
 	Summary string `json:"summary" yaml:"summary"`
 	City    string `json:"city" yaml:"city"`
@@ -44,9 +48,18 @@ type Practice struct {
 	// Archived practices are hidden from search and recommendations; their page still
 	// answers, marked archived.
 	Archived bool `json:"archived,omitempty" yaml:"-"`
+	// Hidden and LocalNote are this node's own annotations of a practice it holds from
+	// elsewhere: kept apart from the authority's content, never sent to peers.
+	Hidden    bool   `json:"hidden,omitempty" yaml:"-"`
+	LocalNote string `json:"local_note,omitempty" yaml:"-"`
 	// Origin is set on practices harvested from another network's knowledge base; nil on
 	// the practices this one originates.
 	Origin *Origin `json:"origin,omitempty" yaml:"-"`
+	// SameAs lists the identities of the same case published by other networks, as
+	// confirmed by the coordinators of the practice's origin.
+	SameAs []string `json:"same_as,omitempty" yaml:"same_as,omitempty"`
+	// ReplacedBy is the identity of the practice this one was merged into.
+	ReplacedBy string `json:"replaced_by,omitempty" yaml:"-"`
 	// Translations hold the text in other languages, apart from the authors' own.
 	Translations []Translation `json:"translations,omitempty" yaml:"translations,omitempty"`
 	// Assisted is set when a coordinator took some fields from an AI assistant.
@@ -57,23 +70,56 @@ type Practice struct {
 	UpdatedAt time.Time `json:"updated_at" yaml:"-"`
 }
 
-// Origin is the provenance of a harvested practice. The origin is authoritative: the
-// practice follows its updates and deletions and is not edited here.
+// Origin is the provenance of a harvested practice. Its authority (the origin) alone
+// publishes its versions: the practice follows them and is not edited here.
 type Origin struct {
-	// Peer is the local name of the network the practice was harvested from.
+	// Peer is the local name of the peer it was harvested from, which may be a relay.
 	Peer string `json:"peer"`
+	// Network names the authority for people: the local name of the peer pinned to the
+	// authority's namespace, or the namespace itself.
+	Network string `json:"network,omitempty"`
 	// Repository is the base URL of the peer's OAI-PMH endpoint, RepositoryName its name.
 	Repository     string `json:"repository"`
 	RepositoryName string `json:"repository_name,omitempty"`
-	// Identifier is the practice's OAI identifier at its origin, Datestamp the origin's
-	// time stamp of the version held here.
+	// Identifier is the record's OAI identifier at the peer, Datestamp the peer's time
+	// stamp of it.
 	Identifier  string    `json:"identifier"`
 	Datestamp   time.Time `json:"datestamp"`
 	HarvestedAt time.Time `json:"harvested_at"`
+	// Version and Updated are the authority's version number and time of the version
+	// held here; versions are ordered by number, so a clock that ran ahead at the
+	// authority never freezes a practice.
+	Version int       `json:"version,omitempty"`
+	Updated time.Time `json:"updated,omitzero"`
+	// Signature is the authority's signature of this version, kept to relay it.
+	Signature *Signature `json:"signature,omitempty"`
+	// Hops is the provenance of the record before the peer, nearest first: empty when
+	// the peer is the origin.
+	Hops []Hop `json:"hops,omitempty"`
+}
+
+// Signature is an authority's ed25519 signature of one version of a practice.
+type Signature struct {
+	// Signer is the namespace of the authority; Key its public key (base64).
+	Signer string `json:"signer"`
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+}
+
+// Hop is one repository a relayed record passed through, as the OAI-PMH provenance
+// container describes it.
+type Hop struct {
+	BaseURL     string    `json:"base_url"`
+	Identifier  string    `json:"identifier"`
+	Datestamp   time.Time `json:"datestamp"`
+	HarvestDate time.Time `json:"harvest_date,omitzero"`
 }
 
 // Local reports whether this knowledge base originates the practice.
-func (p Practice) Local() bool { return p.Origin == nil }
+func (p Practice) Local() bool { return p.URI == "" && p.Origin == nil }
+
+// Searchable reports whether search and recommendations show the practice.
+func (p *Practice) Searchable() bool { return !p.Archived && !p.Hidden }
 
 // Language returns the language the practice's text is analysed in.
 func (p Practice) Language() string {
@@ -181,6 +227,7 @@ func (p *Practice) Validate(geo *Geography) error {
 		return ""
 	})
 	validateTranslations(f, p.Translations)
+	validateURI(f, p)
 	if p.Status != "" && !Statuses.Has(p.Status) {
 		f["status"] = unknownTerm(p.Status, Statuses)
 	}

@@ -20,7 +20,7 @@ import (
 
 // SchemaVersion is the layout of the store's buckets; it is recorded at creation and
 // checked at open, so an older binary never misreads a newer store.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // StoreFile is the name of the bbolt file inside a data dir.
 const StoreFile = "kb.db"
@@ -96,15 +96,18 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		fill := tx.Bucket(bucketDatestamps) == nil
-		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured, bucketDatestamps, bucketRemoved} {
+		var before uint64
+		if m := tx.Bucket(bucketMeta); m != nil && m.Get(keySchema) != nil {
+			before = binary.BigEndian.Uint64(m.Get(keySchema))
+		}
+		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured, bucketDatestamps, bucketStampKeys, bucketURIs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
 		}
-		if fill {
-			if err := fillDatestamps(tx); err != nil {
-				return err
+		if before > 0 && before < 2 {
+			if err := migrateToIdentities(tx); err != nil {
+				return fmt.Errorf("migrate the store to schema 2: %w", err)
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
@@ -282,7 +285,7 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 		if old != nil && sameContent(old, &next) {
 			return PutResult{ID: p.ID, Version: old.Version}, nil
 		}
-		next.Version = 1
+		next.Version = removedVersion(tx, p.ID) + 1
 		if old != nil {
 			next.Version = old.Version + 1
 		}
@@ -309,7 +312,10 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	if err := tx.Bucket(bucketVersions).Put(versionKey(p.ID, next.Version), data); err != nil {
 		return PutResult{}, fmt.Errorf("keep version %d of %s: %w", next.Version, p.ID, err)
 	}
-	if err := restamp(tx, old, &next); err != nil {
+	if err := restamp(tx, &next, s.now()); err != nil {
+		return PutResult{}, err
+	}
+	if err := indexURI(tx, old, &next); err != nil {
 		return PutResult{}, err
 	}
 	if err := appendChange(tx, Change{Time: next.UpdatedAt, ID: p.ID, Op: "put", Version: next.Version}); err != nil {
@@ -331,7 +337,12 @@ func sameContent(a, b *Practice) bool {
 
 // Delete removes a practice and records the deletion.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return s.DeleteTx(tx, id) })
+}
+
+// DeleteTx removes a practice inside the caller's transaction.
+func (s *Store) DeleteTx(tx *bolt.Tx, id string) error {
+	{
 		old, err := GetTx(tx, id)
 		if err != nil {
 			return err
@@ -346,7 +357,21 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := stampRemoval(tx, old, s.now()); err != nil {
 			return err
 		}
+		if err := indexURI(tx, old, nil); err != nil {
+			return err
+		}
 		return appendChange(tx, Change{Time: s.now(), ID: id, Op: "delete"})
+	}
+}
+
+// EachTx calls fn for every practice in id order inside the caller's transaction.
+func (s *Store) EachTx(tx *bolt.Tx, fn func(*Practice) error) error {
+	return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
+		var p Practice
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("decode practice %s: %w", k, err)
+		}
+		return fn(&p)
 	})
 }
 

@@ -2,6 +2,7 @@ package practices_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -184,20 +185,24 @@ func TestStoreConcurrentReadersOneWriter(t *testing.T) {
 	}
 }
 
-// The datestamp order follows every write of a local practice, moves on with each version
-// even within one second, leaves harvested ones out, keeps removals as deletions, and is
-// rebuilt for a store made before it existed.
+// The datestamp order follows every write of every practice held (a node relays what it
+// harvested), at the time it changed here (a practice restored with an old time stamp is
+// still new to harvesters), moves on with each version even within one second, keeps
+// removals as deletions with the next version, remembers the sets a practice left, and
+// is rebuilt for a schema 1 store.
 func TestDatestampOrder(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := openStore(t, dir)
 	local, harvested := samplePractice("local-one"), samplePractice("peer-other")
+	harvested.URI = "oai:peer.example.org:other"
 	harvested.Origin = &practices.Origin{Peer: "peer", Identifier: "oai:peer.example.org:other"}
 	if _, err := s.PutMany(ctx, []*practices.Practice{local, harvested, samplePractice("gone")}, practices.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	first := local.UpdatedAt
 	local.Title = "Changed"
+	local.Areas = []string{"economy"}
 	if _, err := s.Put(ctx, local, practices.NewVersion); err != nil {
 		t.Fatal(err)
 	}
@@ -207,26 +212,57 @@ func TestDatestampOrder(t *testing.T) {
 	if err := s.Delete(ctx, "gone"); err != nil {
 		t.Fatal(err)
 	}
+	restored := samplePractice("restored")
+	restored.Version, restored.UpdatedAt = 3, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.Put(ctx, restored, practices.KeepVersion); err != nil {
+		t.Fatal(err)
+	}
 	list := func(s *practices.Store) map[string]practices.Stamp {
 		out := map[string]practices.Stamp{}
 		s.Datestamps(time.Time{}, time.Time{}, nil, func(st practices.Stamp) bool { out[st.ID] = st; return true })
 		return out
 	}
 	got := list(s)
-	if len(got) != 2 || !got["local-one"].Datestamp.Equal(local.UpdatedAt) || got["local-one"].Deleted || !got["gone"].Deleted || got["gone"].Sets[0] != "area:data" {
+	if len(got) != 4 || got["local-one"].Deleted || !got["gone"].Deleted || got["gone"].Sets[0] != "area:data" || got["gone"].Version != 2 {
 		t.Fatalf("datestamps %+v", got)
+	}
+	if in, del := got["local-one"].InSet("area:data"); !in || !del {
+		t.Fatalf("a practice that left area:data is not a deletion there: %+v", got["local-one"])
+	}
+	if in, del := got["local-one"].InSet("area:economy"); !in || del {
+		t.Fatalf("a practice is not listed in its new set: %+v", got["local-one"])
+	}
+	if got["restored"].Datestamp.Year() < 2026 {
+		t.Fatalf("a restored practice is stamped at its own old time: %+v", got["restored"])
 	}
 	if st, err := s.Stamped("gone"); err != nil || !st.Deleted {
 		t.Fatalf("stamped removal: %+v %v", st, err)
 	}
-	if _, err := s.Stamped("peer-other"); apperr.Code(err) != apperr.NotFound {
-		t.Fatalf("a harvested practice has a datestamp: %v", err)
+	if _, err := s.Stamped("peer-other"); err != nil {
+		t.Fatalf("a harvested practice has no datestamp: %v", err)
 	}
-	// A store from before the order existed gets it at open.
-	s.DB().Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("datestamps")) })
+	again := samplePractice("gone")
+	if _, err := s.Put(ctx, again, practices.NewVersion); err != nil || again.Version != 3 {
+		t.Fatalf("a practice written again after its removal is version %d (%v), want 3", again.Version, err)
+	}
+	// A schema 1 store: harvested practices had no datestamps and no identity.
+	s.DB().Update(func(tx *bolt.Tx) error {
+		tx.DeleteBucket([]byte("datestamps"))
+		tx.DeleteBucket([]byte("stamp_keys"))
+		tx.DeleteBucket([]byte("uris"))
+		tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
+		p := *harvested
+		p.URI = ""
+		data, _ := json.Marshal(&p)
+		return tx.Bucket([]byte("practices")).Put([]byte(p.ID), data)
+	})
 	s.Close()
-	if got := list(openStore(t, dir)); len(got) != 1 || got["local-one"].Deleted {
+	s = openStore(t, dir)
+	if got := list(s); len(got) != 4 || got["local-one"].Deleted {
 		t.Fatalf("rebuilt datestamps %+v", got)
+	}
+	if id, ok := s.IDOfURI("oai:peer.example.org:other"); !ok || id != "peer-other" {
+		t.Fatalf("the harvested practice has no identity after the migration: %q %v", id, ok)
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
 	return s.change(ctx, actor, id, "practice.edit", "", func(old *practices.Practice) (*practices.Practice, error) {
 		p.ID, p.Archived, p.Version, p.UpdatedAt = id, old.Archived, 0, old.UpdatedAt
+		// Identity and local annotations are not the edit's to change.
+		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote = old.URI, old.SameAs, old.ReplacedBy, old.Origin, old.Hidden, old.LocalNote
 		if p.Session == "" {
 			p.Session = old.Session
 		}
@@ -47,6 +49,7 @@ func (s *Service) Revert(ctx context.Context, actor, id string, version int) (*p
 	return s.change(ctx, actor, id, "practice.revert", fmt.Sprintf("to version %d", version), func(cur *practices.Practice) (*practices.Practice, error) {
 		p := *old
 		p.Archived = cur.Archived
+		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote = cur.URI, cur.SameAs, cur.ReplacedBy, cur.Origin, cur.Hidden, cur.LocalNote
 		return &p, nil
 	})
 }
@@ -88,6 +91,7 @@ func (s *Service) Merge(ctx context.Context, actor, id, into string) (*practices
 		}
 		p := *cur
 		p.Archived = true
+		p.ReplacedBy = target.Identity(s.authority.Namespace) // travels with the deletion
 		return &p, nil
 	}, func(tx *bolt.Tx) error { return practices.SetRedirectTx(tx, id, into) })
 }
@@ -101,8 +105,8 @@ func (s *Service) change(ctx context.Context, actor, id, action, note string, ed
 		if err != nil {
 			return err
 		}
-		if o := cur.Origin; o != nil {
-			return apperr.Errorf(apperr.Conflict, "%s was harvested from %s (%s): it changes at its origin and follows here, so it cannot be edited, reverted, merged or archived locally", id, o.Peer, o.Identifier)
+		if !s.authority.owns(cur) {
+			return notOurs(cur)
 		}
 		p, err := edit(cur)
 		if err != nil {
@@ -232,4 +236,35 @@ func lineDiff(a, b string, from, to int) string {
 		FromFile: fmt.Sprintf("version %d", from), ToFile: fmt.Sprintf("version %d", to), Context: 2,
 	})
 	return d
+}
+
+// notOurs explains why a practice held from elsewhere is not changed here.
+func notOurs(p *practices.Practice) error {
+	if p.Study() && p.Origin == nil {
+		return apperr.Errorf(apperr.Conflict, "%s is one of the Smart Cities Study 2021's cases (%s): the study's cases are the same on every node and only the study's publisher changes them, so it cannot be edited, reverted, merged or archived here; a coordinator can add a local note or hide it", p.ID, p.URI)
+	}
+	network := p.URI
+	if p.Origin != nil {
+		network = p.Origin.Network
+	}
+	return apperr.Errorf(apperr.Conflict, "%s is published by %s (%s): only its origin publishes its versions, which follow here, so it cannot be edited, reverted, merged or archived locally; a coordinator can add a local note or hide it", p.ID, network, p.URI)
+}
+
+// Annotate sets this node's own note on a practice, or hides it from search here, without
+// a new version: annotations are local and never travel to peers.
+func (s *Service) Annotate(ctx context.Context, actor, id string, hidden *bool, note *string) (*practices.Practice, error) {
+	var out *practices.Practice
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		before, after, err := s.store.AnnotateTx(tx, id, hidden, note)
+		if err != nil {
+			return err
+		}
+		out = after
+		return audit.Append(tx, audit.Record(actor, "practice.annotate", "practice:"+id, before, after, ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.synced(ctx)
+	return out, nil
 }

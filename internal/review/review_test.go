@@ -25,7 +25,7 @@ var ctx = context.Background()
 
 func openApp(t *testing.T, dir string) *app.App {
 	t.Helper()
-	a, err := app.Open(ctx, app.Config{DataDir: dir, BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(ctx, app.Config{DataDir: dir, BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestMergeArchiveFeature(t *testing.T) {
 // Restarting keeps every acknowledged submission, version and audit entry.
 func TestEverythingAcknowledgedSurvivesARestart(t *testing.T) {
 	dir := t.TempDir()
-	a, err := app.Open(ctx, app.Config{DataDir: dir, BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(ctx, app.Config{DataDir: dir, BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,9 @@ type Service struct {
 	store *practices.Store
 	index Index
 	geo   *practices.Geography
-	log   *slog.Logger
+	// authority says which practices this node may change.
+	authority Authority
+	log       *slog.Logger
 	// wake tells the notification sender that the outbox has new mail.
 	wake chan struct{}
 	// Assistant, when set (an AI endpoint is configured), suggests metadata for a
@@ -43,7 +45,7 @@ type Service struct {
 }
 
 // New creates the workflow's buckets and returns the service.
-func New(store *practices.Store, ix Index, geo *practices.Geography, log *slog.Logger) (*Service, error) {
+func New(store *practices.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -58,7 +60,18 @@ func New(store *practices.Store, ix Index, geo *practices.Geography, log *slog.L
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, index: ix, geo: geo, log: log, wake: make(chan struct{}, 1)}, nil
+	return &Service{store: store, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1)}, nil
+}
+
+// Authority is this node's namespace and the study's authority: a practice is curated
+// here only when this node is its authority.
+type Authority struct {
+	Namespace, StudyAuthority string
+}
+
+// owns reports whether this node publishes the versions of p.
+func (a Authority) owns(p *practices.Practice) bool {
+	return p.AuthorityNamespace(a.Namespace, a.StudyAuthority) == a.Namespace
 }
 
 // synced brings the index up to the store after a committed write. The write is already

@@ -20,7 +20,7 @@ func FuzzSubmissionJSON(f *testing.F) {
 	f.Add(`{"practice":{"areas":"x"}}`)
 	f.Add(`[1,2,3]`)
 	f.Add(`{"practice":{"title":"` + strings.Repeat("x", 300) + `"},"consent_to_publish":"yes"}`)
-	a, err := app.Open(context.Background(), app.Config{DataDir: f.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(context.Background(), app.Config{DataDir: f.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		f.Fatal(err)
 	}

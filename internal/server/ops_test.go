@@ -14,16 +14,20 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
 func TestMetricsAndReadiness(t *testing.T) {
 	e, a := newEngine(t)
 	do(t, e, "GET", "/api/v1/search?q=wifi", "")
-	if _, err := a.Peers.Add(t.Context(), federation.NewPeer{Name: "metropolis", URL: "http://127.0.0.1:9/oai"}); err != nil {
+	// A peer that answers when added, then goes away.
+	peer := fedtest.Start(t, "metropolis.example.org")
+	if _, err := a.Peers.Add(t.Context(), federation.NewPeer{Name: "metropolis", URL: peer.Endpoint}); err != nil {
 		t.Fatal(err)
 	}
-	a.Peers.Sync(t.Context(), "metropolis") // nothing listens there: one failure
+	peer.Stop()
+	a.Peers.Sync(t.Context(), "metropolis") // nothing listens there now: one failure
 	w := do(t, e, "GET", "/metrics", "")
 	if w.Code != 200 {
 		t.Fatalf("metrics: %d", w.Code)
@@ -47,7 +51,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 // Under overload the server sheds expensive requests with 503 and Retry-After, and keeps
 // answering cheap ones. The load runs on loopback, bounded in count.
 func TestOverloadShedsExpensiveRequestsOnly(t *testing.T) {
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

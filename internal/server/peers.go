@@ -16,7 +16,7 @@ import (
 type PeerService interface {
 	Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error)
 	Peers() ([]federation.Peer, error)
-	Remove(name string) error
+	Remove(ctx context.Context, name string, confirm int) (federation.Removal, error)
 	Sync(ctx context.Context, name string) (federation.Report, error)
 	Queued() ([]practices.Practice, error)
 	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
@@ -43,7 +43,19 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 		respond(c, http.StatusCreated, p, err)
 	})
 	admin.DELETE("/:name", func(c *gin.Context) {
-		respond(c, http.StatusOK, gin.H{"removed": c.Param("name")}, svc.Remove(c.Param("name")))
+		vals, err := queryParams(c, "confirm")
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		fields := map[string]string{}
+		confirm := intParam(vals, "confirm", fields)
+		if len(fields) > 0 {
+			writeError(c, apperr.InvalidFields("bad parameters", fields))
+			return
+		}
+		r, err := svc.Remove(c.Request.Context(), c.Param("name"), confirm)
+		respond(c, http.StatusOK, r, err)
 	})
 	admin.POST("/:name/sync", func(c *gin.Context) {
 		rep, err := svc.Sync(c, c.Param("name"))

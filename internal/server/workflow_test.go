@@ -31,7 +31,7 @@ type world struct {
 
 func newWorld(t *testing.T, limits server.Limits) *world {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -34,7 +35,7 @@ const (
 // site runs the whole knowledge base (API and pages) on a test server.
 func site(t testing.TB) (string, *app.App) {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,9 +284,11 @@ func TestBrowserJourneys(t *testing.T) {
 	}
 
 	// Coordinator pages: edit, versions, sessions, audit, peers (one that never answers).
-	if _, err := a.Peers.Add(t.Context(), federation.NewPeer{Name: "metropolis", URL: "http://127.0.0.1:9/oai", Policy: federation.PolicyReview}); err != nil {
+	peer := fedtest.Start(t, "metropolis.example.org")
+	if _, err := a.Peers.Add(t.Context(), federation.NewPeer{Name: "metropolis", URL: peer.Endpoint, Policy: federation.PolicyReview}); err != nil {
 		t.Fatal(err)
 	}
+	peer.Stop()
 	a.Peers.Sync(t.Context(), "metropolis")
 	for _, p := range []struct{ name, path, wait string }{
 		{"edit", "/practices/bilbao-geobilbao/edit", "#title"},

@@ -35,6 +35,7 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.POST("/practices/:id/merge", p.merge)
 	g.POST("/practices/:id/archive", p.archive)
 	g.POST("/practices/:id/feature", p.feature)
+	g.POST("/practices/:id/annotate", p.annotate)
 }
 
 // safeNext keeps a post-login redirect on this site.
@@ -267,6 +268,15 @@ func (p *Pages) merge(c *gin.Context) {
 func (p *Pages) archive(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
 		_, err := p.cfg.Review.Archive(c, actor, id, c.PostForm("archived") == "yes")
+		return err
+	})
+}
+
+// annotate sets this node's note on a practice held from elsewhere, or hides it here.
+func (p *Pages) annotate(c *gin.Context) {
+	p.change(c, func(actor, id string) error {
+		hidden, note := c.PostForm("hidden") == "yes", c.PostForm("local_note")
+		_, err := p.cfg.Review.Annotate(c.Request.Context(), actor, id, &hidden, &note)
 		return err
 	})
 }

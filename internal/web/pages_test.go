@@ -212,15 +212,23 @@ func TestHarvestedPracticeShowsItsOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.ID, p.Title, p.Version = "metropolis-bilbao-geobilbao", "GeoBilbao, as Metropolis tells it", 0
-	p.Origin = &practices.Origin{Peer: "metropolis", Repository: "https://kb.metropolis.example/oai", RepositoryName: "Metropolis",
-		Identifier: "oai:kb.metropolis.example:bilbao-geobilbao", Datestamp: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	p.ID, p.URI, p.Title, p.Version = "metropolis-bilbao-geobilbao", "oai:kb.metropolis.example:geobilbao", "GeoBilbao, as Metropolis tells it", 0
+	p.Origin = &practices.Origin{Peer: "metropolis", Network: "metropolis", Repository: "https://kb.metropolis.example/oai", RepositoryName: "Network a",
+		Identifier: "oai:kb.metropolis.example:geobilbao", Datestamp: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), Version: 2, Updated: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	if _, err := a.Import(ctx, []*practices.Practice{p}, practices.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	_, body := get(t, base, "/practices/metropolis-bilbao-geobilbao", nil)
-	if origin, ok := find(t, body, "dd", "class", "origin"); !ok || !strings.Contains(origin, "Metropolis") || !strings.Contains(origin, "oai:kb.metropolis.example:bilbao-geobilbao") {
+	// It is shown as shared by the peer this node added, never by what the peer calls
+	// itself; its identity and its page at the origin are given.
+	if origin, ok := find(t, body, "dd", "class", "origin"); !ok || !strings.Contains(origin, "metropolis") || strings.Contains(origin, "Network a") || !strings.Contains(body, `<a href="https://kb.metropolis.example/practices/geobilbao">`) {
 		t.Errorf("origin on the page: %q", origin)
+	}
+	if id, ok := find(t, body, "dd", "class", "identity"); !ok || !strings.Contains(id, "oai:kb.metropolis.example:geobilbao") {
+		t.Errorf("identity on the page: %q", id)
+	}
+	if !strings.Contains(body, `<link rel="canonical" href="https://kb.metropolis.example/practices/geobilbao">`) {
+		t.Errorf("the canonical link is not the practice's page at its origin")
 	}
 	_, body = get(t, base, "/search?network=metropolis", nil)
 	if !strings.Contains(body, `href="/practices/metropolis-bilbao-geobilbao"`) || strings.Contains(body, `href="/practices/bilbao-geobilbao"`) {
@@ -251,7 +259,7 @@ func (s stubAsker) AskStream(_ context.Context, q string, emit func(string)) (ai
 }
 
 func askSite(t *testing.T, asker web.Asker) string {
-	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -241,9 +241,14 @@ func (p *Pages) practice(c *gin.Context) {
 	}
 	country, _ := p.cfg.Geo.Country(pr.Country)
 	permalink := absURL(c, "/practices/"+pr.ID)
+	pv := p.cfg.Service.ProvenanceOf(pr)
+	canonical := permalink
+	if pv.Canonical != "" {
+		canonical = pv.Canonical
+	}
 	p.render(c, http.StatusOK, "practice", map[string]any{
-		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink,
-		"NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink),
+		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
+		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv),
 	})
 }
 
@@ -256,9 +261,14 @@ func absURL(c *gin.Context, path string) string {
 }
 
 // jsonLD describes a practice for search engines (schema.org), without any contact.
-func (p *Pages) jsonLD(pr *practices.Practice, country, permalink string) map[string]any {
+func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical string, pv app.Provenance) map[string]any {
+	sameAs := append([]string{pv.Identity}, pr.SameAs...)
+	if canonical != permalink {
+		sameAs = append(sameAs, permalink)
+	}
 	return map[string]any{
-		"@context": "https://schema.org", "@type": "CreativeWork", "@id": permalink, "url": permalink,
+		"@context": "https://schema.org", "@type": "CreativeWork", "@id": canonical, "url": permalink,
+		"identifier": pv.Identity, "sameAs": sameAs,
 		"name": pr.Title, "abstract": pr.Summary, "inLanguage": pr.Language(), "keywords": strings.Join(pr.Tags, ", "),
 		"about": pr.Areas, "version": pr.Version, "dateModified": pr.UpdatedAt.Format(time.RFC3339),
 		"isBasedOn": pr.Source, "publisher": map[string]any{"@type": "Organization", "name": p.cfg.NetworkName},

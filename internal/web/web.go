@@ -43,6 +43,7 @@ type Service interface {
 	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
 	Featured() ([]string, error)
 	Export(ctx context.Context, w io.Writer, format string) error
+	ProvenanceOf(p *practices.Practice) app.Provenance
 }
 
 // Review is the Live Learning Experience workflow the pages drive.
@@ -64,6 +65,7 @@ type Review interface {
 	Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error)
 	Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error)
 	Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error)
+	Annotate(ctx context.Context, actor, id string, hidden *bool, note *string) (*practices.Practice, error)
 	Feature(ctx context.Context, actor, id string, featured bool) error
 	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
 }

@@ -1,0 +1,104 @@
+package app_test
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// A data dir made by the release before shared identities (testdata/schema1-harvested-
+// copies.md says how) opens with every harvested copy of a study case folded into the
+// case: one practice per identity, the copies' ids redirecting, what a coordinator
+// featured still featured, the accounts kept, the harvested case of a's own kept with its
+// identity, and search showing each case once.
+func TestMigrationFoldsTheCopiesOfTheStudy(t *testing.T) {
+	dir := t.TempDir()
+	in, err := os.Open("testdata/schema1-harvested-copies.db.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.OpenFile(filepath.Join(dir, practices.StoreFile), os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: dir, Namespace: "b.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if n, _ := a.Store.Count(); n != 40 {
+		t.Fatalf("%d practices after the migration, want the study's 39 and a's own case", n)
+	}
+	study := 0
+	a.Store.Each(ctx, func(p *practices.Practice) error {
+		if p.Study() {
+			study++
+		}
+		return nil
+	})
+	if study != 39 {
+		t.Fatalf("%d practices carry the study's identity, want 39", study)
+	}
+	if to, ok := a.Redirect("a-barcelona-sentilo-iot-platform"); !ok || to != "barcelona-sentilo-iot-platform" {
+		t.Fatalf("the copy's id redirects to %q (%v)", to, ok)
+	}
+	own, err := a.Store.Get(ctx, "a-a-own-case")
+	if err != nil || own.URI != "oai:a.example.org:a-own-case" || own.Origin == nil {
+		t.Fatalf("a's own case after the migration: %+v (%v)", own, err)
+	}
+	if id, ok := a.Store.IDOfURI("oai:a.example.org:a-own-case"); !ok || id != "a-a-own-case" {
+		t.Fatalf("a's own case is not found by its identity: %q", id)
+	}
+	featured, _ := a.Featured()
+	if !slices.Contains(featured, "barcelona-sentilo-iot-platform") || !slices.Contains(featured, "a-a-own-case") || slices.Contains(featured, "a-barcelona-sentilo-iot-platform") {
+		t.Fatalf("featured after the migration: %v", featured)
+	}
+	if users, _ := a.Users(); len(users) != 1 || users[0].Email != "coord@b.example.org" {
+		t.Fatalf("accounts after the migration: %+v", users)
+	}
+	res, err := a.Search(ctx, index.Request{Query: "Sentilo", Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentilo := 0
+	for _, h := range res.Hits {
+		if h.Title == "Sentilo, the open IoT platform" || h.ID == "barcelona-sentilo-iot-platform" || h.ID == "a-barcelona-sentilo-iot-platform" {
+			sentilo++
+		}
+	}
+	if sentilo != 1 {
+		t.Fatalf("search shows the Sentilo case %d times: %+v", sentilo, res.Hits)
+	}
+	log, _ := a.Audit(ctx, audit.Query{Target: "practice:a-barcelona-sentilo-iot-platform", Limit: 10})
+	if len(log) == 0 || log[0].Action != "practice.fold" {
+		t.Fatalf("the fold is not in the audit log: %+v", log)
+	}
+	// Opening again changes nothing more.
+	a.Close()
+	a, err = app.Open(ctx, app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := a.Store.Count(); n != 40 || a.Namespace != "b.example.org" {
+		t.Fatalf("reopened: %d practices, namespace %s", n, a.Namespace)
+	}
+}

@@ -1,0 +1,43 @@
+// Package fedtest starts a kb node on loopback for tests that need a peer to harvest:
+// seeded with the study, with its own namespace and signing key.
+package fedtest
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/oai"
+	"github.com/uclg-digital-cities/kb/internal/server"
+)
+
+// Peer is a running node; Endpoint is its OAI-PMH base URL.
+type Peer struct {
+	App      *app.App
+	Endpoint string
+	srv      *httptest.Server
+}
+
+// Stop makes the node unreachable, as a peer that went away.
+func (p *Peer) Stop() { p.srv.Close() }
+
+// Start runs a node under namespace on loopback until the test ends.
+func Start(t testing.TB, namespace string) *Peer {
+	t.Helper()
+	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: namespace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	srv := httptest.NewUnstartedServer(nil)
+	provider, err := a.Provider(oai.Config{RepositoryName: "Peer " + namespace, BaseURL: "http://" + srv.Listener.Addr().String(), AdminEmail: "admin@" + namespace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = server.New(server.Config{Service: a, OAI: provider})
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &Peer{App: a, Endpoint: srv.URL + "/oai", srv: srv}
+}
