@@ -155,7 +155,11 @@ func (p *Provider) arguments(r *http.Request) (map[string]string, error) {
 	var values url.Values
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		values = r.URL.Query()
+		// url.Query would drop the malformed pairs and answer as if they were not there.
+		var err error
+		if values, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+			return nil, perr("badArgument", "the query is malformed: %v", err)
+		}
 	case http.MethodPost:
 		if err := r.ParseForm(); err != nil {
 			return nil, perr("badArgument", "the request body is not a form: %v", err)
@@ -194,9 +198,12 @@ func checkArguments(verb string, args map[string]string) error {
 	for _, a := range append(spec.required, spec.optional...) {
 		allowed[a] = true
 	}
-	for k := range args {
+	for k, v := range args {
 		if !allowed[k] {
 			return perr("badArgument", "%s does not take the argument %q", verb, k)
+		}
+		if v == "" {
+			return perr("badArgument", "the argument %s has no value", k)
 		}
 	}
 	if _, ok := args["resumptionToken"]; ok {
