@@ -228,8 +228,7 @@ func (p *Provider) answer(ctx context.Context, env *envelope, args map[string]st
 	if err := checkArguments(verb, args); err != nil {
 		return err
 	}
-	env.Request = request{Verb: verb, Identifier: args["identifier"], MetadataPrefix: args["metadataPrefix"],
-		From: args["from"], Until: args["until"], Set: args["set"], ResumptionToken: args["resumptionToken"], URL: p.Endpoint()}
+	env.Request = p.echo(verb, args)
 	switch verb {
 	case "Identify":
 		env.Identify = p.identify()
