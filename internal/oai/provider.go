@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -60,8 +61,8 @@ func NewProvider(cfg Config) (*Provider, error) {
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("oai: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
-	if cfg.AdminEmail == "" {
-		return nil, errors.New("oai: an admin email is required (Identify must give one)")
+	if !emailPattern.MatchString(cfg.AdminEmail) {
+		return nil, fmt.Errorf("oai: admin email %q must be an address such as kb@example.org (Identify must give one)", cfg.AdminEmail)
 	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 100
@@ -77,6 +78,9 @@ func NewProvider(cfg Config) (*Provider, error) {
 	}
 	return &Provider{cfg: cfg}, nil
 }
+
+// emailPattern is the emailType of OAI-PMH.xsd, which Identify's adminEmail must match.
+var emailPattern = regexp.MustCompile(`^\S+@(\S+\.)+\S+$`)
 
 // ValidNamespace reports whether ns has the form OAI identifiers require of a
 // repository identifier: a domain name.
@@ -231,11 +235,11 @@ func (p *Provider) answer(ctx context.Context, env *envelope, args map[string]st
 	env.Request = p.echo(verb, args)
 	switch verb {
 	case "Identify":
-		env.Identify = p.identify()
+		return p.identify(env)
 	case "ListMetadataFormats":
 		return p.listFormats(env, args["identifier"])
 	case "ListSets":
-		if args["resumptionToken"] != "" {
+		if _, ok := args["resumptionToken"]; ok {
 			return perr("badResumptionToken", "the list of sets is complete in one response; no resumption token is valid")
 		}
 		env.ListSets = listSets()
@@ -247,12 +251,16 @@ func (p *Provider) answer(ctx context.Context, env *envelope, args map[string]st
 	return nil
 }
 
-func (p *Provider) identify() *identify {
+func (p *Provider) identify(env *envelope) error {
 	earliest := p.cfg.Source.Earliest()
 	if earliest.IsZero() {
 		earliest = p.cfg.Now()
 	}
-	return &identify{
+	sample, err := p.sampleIdentifier()
+	if err != nil {
+		return err
+	}
+	env.Identify = &identify{
 		RepositoryName: p.cfg.RepositoryName, BaseURL: p.Endpoint(), ProtocolVersion: "2.0",
 		AdminEmail: []string{p.cfg.AdminEmail}, EarliestDatestamp: FormatStamp(earliest),
 		DeletedRecord: "persistent", Granularity: Granularity,
@@ -261,9 +269,21 @@ func (p *Provider) identify() *identify {
 			SchemaLocation:       "http://www.openarchives.org/OAI/2.0/oai-identifier http://www.openarchives.org/OAI/2.0/oai-identifier.xsd",
 			Scheme:               "oai",
 			RepositoryIdentifier: p.cfg.Namespace, Delimiter: ":",
-			SampleIdentifier: p.Identifier("barcelona-beach-occupancy"),
+			SampleIdentifier: sample,
 		}},
 	}
+	return nil
+}
+
+// sampleIdentifier names the first record of the datestamp order, so that a harvester
+// trying it gets a record; an empty repository gives one of the form its records will have.
+func (p *Provider) sampleIdentifier() (string, error) {
+	sample := p.Identifier("example-practice")
+	err := p.cfg.Source.Datestamps(time.Time{}, time.Time{}, nil, func(st practices.Stamp) bool {
+		sample = p.Identifier(st.ID)
+		return false
+	})
+	return sample, err
 }
 
 var formats = []metadataFormat{
