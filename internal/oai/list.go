@@ -34,7 +34,7 @@ func decodeToken(tok string, now time.Time) (listState, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &s)
 	}
-	if err != nil || s.After == nil || knownFormat(s.Prefix) != nil || s.Cursor < 0 || s.Complete < s.Cursor {
+	if err != nil || s.After == nil || knownFormat(s.Prefix) != nil || s.Cursor < 0 || s.Complete < max(s.Cursor, 1) {
 		return s, perr("badResumptionToken", "the resumption token is not one this repository issued")
 	}
 	if now.Unix() > s.Expires {
@@ -176,6 +176,11 @@ func (p *Provider) list(ctx context.Context, env *envelope, verb string, args ma
 	})
 	if err != nil {
 		return err
+	}
+	// The rest of a list can empty when its records change past its until; a list element
+	// holds at least one record, so that is said as for a list that matches nothing.
+	if len(page) == 0 {
+		return perr("noRecordsMatch", "no record is left in the rest of the list")
 	}
 	var tok *resumptionToken
 	if more || !first {
