@@ -42,8 +42,11 @@ func (p *Provider) echo(verb string, args map[string]string) request {
 // xmlText reports whether XML can carry s as it is: the encoder would replace invalid
 // UTF-8 and the characters XML excludes, and echo another value than the one sent.
 func xmlText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
 	for _, r := range s {
-		if r == utf8.RuneError || r < ' ' && r != '\t' && r != '\n' && r != '\r' || r >= 0xfffe || r >= 0xd800 && r < 0xe000 {
+		if r < ' ' && r != '\t' && r != '\n' && r != '\r' || r == 0xfffe || r == 0xffff {
 			return false
 		}
 	}
@@ -52,7 +55,8 @@ func xmlText(s string) bool {
 
 // validURI reports whether s is an xs:anyURI as xmllint checks one: an RFC 3986 URI
 // reference once the characters XML Schema says to escape (spaces, non-ASCII, <>"{}|\^`)
-// are escaped. IP literals ([…]) are refused although valid, which only costs their echo.
+// are escaped. Brackets are refused wherever they are, although an IP literal may have
+// them, which costs only the echo of such an identifier.
 func validURI(s string) bool {
 	s, fragment, _ := strings.Cut(s, "#")
 	s, query, _ := strings.Cut(s, "?")

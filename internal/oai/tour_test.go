@@ -198,7 +198,7 @@ func TestTourValidatesAgainstTheOAIPMHSchemas(t *testing.T) {
 		{"verb=ListRecords&resumptionToken=not-a-token", "badResumptionToken", ""},
 		{"verb=ListRecords&resumptionToken=" + q(forged), "badResumptionToken", ""},
 		{"verb=ListRecords&resumptionToken=" + q(expired), "badResumptionToken", ""},
-		{"verb=ListIdentifiers&resumptionToken=" + q("<&>\""), "badResumptionToken", ""},
+		{"verb=ListIdentifiers&resumptionToken=" + q("<&>\"\U0001F600"), "badResumptionToken", ""},
 		{"verb=ListIdentifiers&resumptionToken=" + q("\x01\xff"), "badResumptionToken", "resumptionToken"},
 		{"verb=ListSets&resumptionToken=abc", "badResumptionToken", ""},
 		{"verb=ListRecords&metadataPrefix=marc21", "cannotDisseminateFormat", ""},
