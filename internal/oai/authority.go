@@ -12,8 +12,6 @@ import (
 const (
 	// NamespaceAuthority is the signed statement of the version a record carries.
 	NamespaceAuthority = "https://github.com/uclg-digital-cities/kb/oai/authority/1"
-	// NamespaceProvenance is the OAI-PMH provenance container.
-	NamespaceProvenance = "http://www.openarchives.org/OAI/2.0/provenance"
 	// NamespaceNode describes a kb node in Identify: its namespace and public key.
 	NamespaceNode = "https://github.com/uclg-digital-cities/kb/oai/node/1"
 )
@@ -59,45 +57,26 @@ func authorityOf(st signing.Statement, sig *practices.Signature) *Authority {
 	return a
 }
 
-// provenance is the OAI-PMH provenance container: one originDescription per hop, the
-// nearest outermost.
-type provenance struct {
-	XMLName        xml.Name           `xml:"http://www.openarchives.org/OAI/2.0/provenance provenance"`
-	XSI            string             `xml:"xmlns:xsi,attr,omitempty"`
-	SchemaLocation string             `xml:"xsi:schemaLocation,attr,omitempty"`
-	Origin         *originDescription `xml:"originDescription"`
-}
-
-type originDescription struct {
-	HarvestDate       string             `xml:"harvestDate,attr"`
-	Altered           bool               `xml:"altered,attr"`
-	BaseURL           string             `xml:"baseURL"`
-	Identifier        string             `xml:"identifier"`
-	Datestamp         string             `xml:"datestamp"`
-	MetadataNamespace string             `xml:"metadataNamespace"`
-	Origin            *originDescription `xml:"originDescription"`
-}
-
 // provenanceOf describes the hops of a harvested practice: how this node got it from
 // its peer, then what the peer said of its own source.
-func (p *Provider) provenanceOf(o *practices.Origin) *provenance {
+func (p *Provider) provenanceOf(o *practices.Origin) *Provenance {
 	hops := append([]practices.Hop{{BaseURL: o.Repository, Identifier: o.Identifier, Datestamp: o.Datestamp, HarvestDate: o.HarvestedAt}}, o.Hops...)
-	var inner *originDescription
+	var inner *OriginDescription
 	for i := len(hops) - 1; i >= 0; i-- {
 		h := hops[i]
-		inner = &originDescription{HarvestDate: stampOrEmpty(h.HarvestDate), BaseURL: h.BaseURL, Identifier: h.Identifier,
-			Datestamp: stampOrEmpty(h.Datestamp), MetadataNamespace: NamespaceKB, Origin: inner}
+		inner = &OriginDescription{HarvestDate: stampOrEmpty(h.HarvestDate), BaseURL: h.BaseURL, Identifier: h.Identifier,
+			Datestamp: stampOrEmpty(h.Datestamp), MetadataNamespace: NamespaceKB, Previous: inner}
 		if inner.HarvestDate == "" { // the attribute is required
 			inner.HarvestDate = inner.Datestamp
 		}
 	}
-	return &provenance{XSI: xsiNamespace, SchemaLocation: NamespaceProvenance + " " + p.cfg.BaseURL + "/oai/provenance.xsd", Origin: inner}
+	return &Provenance{Origin: *inner}
 }
 
 // hops reads a provenance container back into the hops it describes, nearest first.
-func (pv *provenance) hops() []practices.Hop {
+func (pv *Provenance) hops() []practices.Hop {
 	var out []practices.Hop
-	for d := pv.Origin; d != nil && len(out) < maxHops; d = d.Origin {
+	for d := &pv.Origin; d != nil && len(out) < maxHops; d = d.Previous {
 		stamp, _ := ParseStamp(d.Datestamp)
 		harvested, _ := ParseStamp(d.HarvestDate)
 		out = append(out, practices.Hop{BaseURL: d.BaseURL, Identifier: d.Identifier, Datestamp: stamp, HarvestDate: harvested})
@@ -111,7 +90,7 @@ const maxHops = 32
 // about is one <about> of a record: it holds one element.
 type about struct {
 	Authority  *Authority  `xml:",omitempty"`
-	Provenance *provenance `xml:",omitempty"`
+	Provenance *Provenance `xml:",omitempty"`
 }
 
 // nodeDescription is Identify's description of a kb node: what a peer pins.

@@ -34,7 +34,7 @@ func decodeToken(tok string, now time.Time) (listState, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &s)
 	}
-	if err != nil || s.After == nil || knownFormat(s.Prefix) != nil || s.Cursor < 0 || s.Complete < s.Cursor {
+	if err != nil || s.After == nil || knownFormat(s.Prefix) != nil || s.Cursor < 0 || s.Complete < max(s.Cursor, 1) {
 		return s, perr("badResumptionToken", "the resumption token is not one this repository issued")
 	}
 	if now.Unix() > s.Expires {
@@ -61,16 +61,35 @@ func parseStamp(name, v string, end bool) (time.Time, bool, error) {
 	return time.Time{}, false, perr("badArgument", "%s %q is not a date: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", name, v)
 }
 
+// isStamp reports whether v is exactly a day or a second in UTC, as from and until must
+// be: time.Parse alone takes fractional seconds, and years XML Schema has not (0000).
+func isStamp(v string) bool {
+	for _, layout := range []string{stampLayout, dayLayout} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.Format(layout) == v && t.Year() >= 1
+		}
+	}
+	return false
+}
+
+// argumentStamp reads a from or until argument.
+func argumentStamp(name, v string, end bool) (time.Time, bool, error) {
+	if v != "" && !isStamp(v) {
+		return time.Time{}, false, perr("badArgument", "%s %q is not a datestamp: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, in UTC and without fractions of a second", name, v)
+	}
+	return parseStamp(name, v, end)
+}
+
 func (p *Provider) selection(args map[string]string, now time.Time) (listState, error) {
 	if tok := args["resumptionToken"]; tok != "" {
 		return decodeToken(tok, now)
 	}
 	s := listState{Prefix: args["metadataPrefix"], Set: args["set"]}
-	from, fromDay, err := parseStamp("from", args["from"], false)
+	from, fromDay, err := argumentStamp("from", args["from"], false)
 	if err != nil {
 		return s, err
 	}
-	until, untilDay, err := parseStamp("until", args["until"], true)
+	until, untilDay, err := argumentStamp("until", args["until"], true)
 	if err != nil {
 		return s, err
 	}
@@ -88,10 +107,15 @@ func (p *Provider) selection(args map[string]string, now time.Time) (listState, 
 	if s.Set != "" && !knownSet(s.Set) {
 		return s, perr("noRecordsMatch", "there is no set %q; ListSets lists them", s.Set)
 	}
-	if !from.IsZero() {
+	// Datestamps are seconds since 1970 and zero stands for an open end, so a from before
+	// then selects from the start, and an until before then matches nothing.
+	if from.Unix() > 0 {
 		s.From = from.Unix()
 	}
 	if !until.IsZero() {
+		if until.Unix() <= 0 {
+			return s, perr("noRecordsMatch", "no record is stamped before 1970")
+		}
 		s.Until = until.Unix()
 	}
 	return s, nil
@@ -145,6 +169,11 @@ func (p *Provider) list(ctx context.Context, env *envelope, verb string, args ma
 	})
 	if err != nil {
 		return err
+	}
+	// The rest of a list can empty when its records change past its until; a list element
+	// holds at least one record, so that is said as for a list that matches nothing.
+	if len(page) == 0 {
+		return perr("noRecordsMatch", "no record is left in the rest of the list")
 	}
 	var tok *resumptionToken
 	if more || !first {

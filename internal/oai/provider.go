@@ -2,13 +2,15 @@ package oai
 
 import (
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -70,8 +72,8 @@ func NewProvider(cfg Config) (*Provider, error) {
 	if cfg.Key == nil {
 		return nil, errors.New("oai: a signing key is required")
 	}
-	if cfg.AdminEmail == "" {
-		return nil, errors.New("oai: an admin email is required (Identify must give one)")
+	if !emailPattern.MatchString(cfg.AdminEmail) {
+		return nil, fmt.Errorf("oai: admin email %q must be an address such as kb@example.org (Identify must give one)", cfg.AdminEmail)
 	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 100
@@ -88,9 +90,14 @@ func NewProvider(cfg Config) (*Provider, error) {
 	return &Provider{cfg: cfg}, nil
 }
 
+// emailPattern is the emailType of OAI-PMH.xsd, which Identify's adminEmail must match.
+var emailPattern = regexp.MustCompile(`^\S+@(\S+\.)+\S+$`)
+
 // ValidNamespace reports whether ns has the form OAI identifiers require of a
 // repository identifier: a domain name.
 func ValidNamespace(ns string) bool { return practices.ValidNamespace(ns) }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // Endpoint is the OAI-PMH base URL.
 func (p *Provider) Endpoint() string { return p.cfg.BaseURL + "/oai" }
@@ -147,7 +154,11 @@ func (p *Provider) arguments(r *http.Request) (map[string]string, error) {
 	var values url.Values
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		values = r.URL.Query()
+		// url.Query would drop the malformed pairs and answer as if they were not there.
+		var err error
+		if values, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+			return nil, perr("badArgument", "the query is malformed: %v", err)
+		}
 	case http.MethodPost:
 		if err := r.ParseForm(); err != nil {
 			return nil, perr("badArgument", "the request body is not a form: %v", err)
@@ -186,9 +197,12 @@ func checkArguments(verb string, args map[string]string) error {
 	for _, a := range append(spec.required, spec.optional...) {
 		allowed[a] = true
 	}
-	for k := range args {
+	for k, v := range args {
 		if !allowed[k] {
 			return perr("badArgument", "%s does not take the argument %q", verb, k)
+		}
+		if v == "" {
+			return perr("badArgument", "the argument %s has no value", k)
 		}
 	}
 	if _, ok := args["resumptionToken"]; ok {
@@ -213,15 +227,14 @@ func (p *Provider) answer(ctx context.Context, env *envelope, args map[string]st
 	if err := checkArguments(verb, args); err != nil {
 		return err
 	}
-	env.Request = request{Verb: verb, Identifier: args["identifier"], MetadataPrefix: args["metadataPrefix"],
-		From: args["from"], Until: args["until"], Set: args["set"], ResumptionToken: args["resumptionToken"], URL: p.Endpoint()}
+	env.Request = p.echo(verb, args)
 	switch verb {
 	case "Identify":
-		env.Identify = p.identify()
+		return p.identify(env)
 	case "ListMetadataFormats":
 		return p.listFormats(env, args["identifier"])
 	case "ListSets":
-		if args["resumptionToken"] != "" {
+		if _, ok := args["resumptionToken"]; ok {
 			return perr("badResumptionToken", "the list of sets is complete in one response; no resumption token is valid")
 		}
 		env.ListSets = listSets()
@@ -233,12 +246,16 @@ func (p *Provider) answer(ctx context.Context, env *envelope, args map[string]st
 	return nil
 }
 
-func (p *Provider) identify() *identify {
+func (p *Provider) identify(env *envelope) error {
 	earliest := p.cfg.Source.Earliest()
 	if earliest.IsZero() {
 		earliest = p.cfg.Now()
 	}
-	return &identify{
+	sample, err := p.sampleIdentifier()
+	if err != nil {
+		return err
+	}
+	env.Identify = &identify{
 		RepositoryName: p.cfg.RepositoryName, BaseURL: p.Endpoint(), ProtocolVersion: "2.0",
 		AdminEmail: []string{p.cfg.AdminEmail}, EarliestDatestamp: FormatStamp(earliest),
 		DeletedRecord: "persistent", Granularity: Granularity,
@@ -247,9 +264,21 @@ func (p *Provider) identify() *identify {
 			SchemaLocation:       "http://www.openarchives.org/OAI/2.0/oai-identifier http://www.openarchives.org/OAI/2.0/oai-identifier.xsd",
 			Scheme:               "oai",
 			RepositoryIdentifier: p.cfg.Namespace, Delimiter: ":",
-			SampleIdentifier: p.Identifier("barcelona-beach-occupancy"),
+			SampleIdentifier: sample,
 		}}, {Node: &nodeDescription{Namespace: p.cfg.Namespace, PublicKey: p.cfg.Key.Public()}}},
 	}
+	return nil
+}
+
+// sampleIdentifier names the first record of the datestamp order, so that a harvester
+// trying it gets a record; an empty repository gives one of the form its records will have.
+func (p *Provider) sampleIdentifier() (string, error) {
+	sample := p.Identifier("example-practice")
+	err := p.cfg.Source.Datestamps(time.Time{}, time.Time{}, nil, func(st practices.Stamp) bool {
+		sample = p.Identifier(st.ID)
+		return false
+	})
+	return sample, err
 }
 
 var formats = []metadataFormat{
@@ -395,11 +424,20 @@ func (p *Provider) abouts(st practices.Stamp, pr *practices.Practice) []about {
 	return out
 }
 
-//go:embed kb.xsd
-var kbSchema []byte
+//go:embed kb.xsd authority.xsd node.xsd provenance.xsd
+var schemas embed.FS
 
-// ServeSchema serves the XML schema of the kb format.
-func ServeSchema(w http.ResponseWriter, _ *http.Request) {
+// SchemaFiles names the schemas served beside the endpoint, at /oai/NAME: the kb format,
+// the signed statement, a node's identity and the provenance container.
+var SchemaFiles = []string{"kb.xsd", "authority.xsd", "node.xsd", "provenance.xsd"}
+
+// ServeSchema serves one of SchemaFiles, named by the last part of the path.
+func ServeSchema(w http.ResponseWriter, r *http.Request) {
+	data, err := schemas.ReadFile(path.Base(r.URL.Path))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	_, _ = w.Write(kbSchema)
+	_, _ = w.Write(data)
 }

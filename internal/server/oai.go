@@ -8,11 +8,13 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/oai"
 )
 
-// registerOAI serves the OAI-PMH endpoint and the schema of the kb format. Lists of
+// registerOAI serves the OAI-PMH endpoint and the schemas of what kb puts in it. Lists of
 // records are as costly as searches, so they share the places of expensive requests.
 func registerOAI(e *gin.Engine, h http.Handler, expensive gin.HandlerFunc) {
 	serve := gin.WrapH(h)
 	e.GET("/oai", expensive, serve)
 	e.POST("/oai", expensive, serve)
-	e.GET("/oai/kb.xsd", gin.WrapF(oai.ServeSchema))
+	for _, name := range oai.SchemaFiles {
+		e.GET("/oai/"+name, gin.WrapF(oai.ServeSchema))
+	}
 }
