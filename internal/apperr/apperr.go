@@ -5,6 +5,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -75,6 +76,14 @@ func InvalidFields(msg string, fields map[string]string) *Error {
 // Wrap marks an unexpected failure as internal, keeping the cause for the logs.
 func Wrap(err error, msg string) *Error {
 	return &Error{Code: Internal, Message: msg, Err: err}
+}
+
+// Panicked turns a recovered panic into an internal error whose cause carries the stack of
+// the goroutine that panicked, for the log. A panic that no deferred recover stops ends
+// the whole process, so every goroutine the server starts recovers into one of these.
+// Call it in the deferred function that recovered, so that the stack is the panic's.
+func Panicked(v any) *Error {
+	return Wrap(fmt.Errorf("panic: %v\n%s", v, debug.Stack()), "internal error")
 }
 
 // Code returns the code of the first *Error in err's chain, Internal for any other error.
