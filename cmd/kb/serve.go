@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
@@ -38,6 +39,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	oaiNamespace := fs.String("oai-namespace", envOr(e, "KB_OAI_NAMESPACE", ""), "the domain in this node's OAI identifiers oai:DOMAIN:ID (env KB_OAI_NAMESPACE); default the base URL's host, or kb.localhost")
 	studyAuthority := fs.String("study-authority", envOr(e, "KB_STUDY_AUTHORITY", ""), "the OAI namespace of the node that publishes the study's cases (env KB_STUDY_AUTHORITY); empty: nobody, they are read-only everywhere")
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
+	stagingMB := fs.Int64("harvest-staging-mb", envInt64(e, "KB_HARVEST_STAGING_MB", 256), "the disk one harvest may stage, in MiB (env KB_HARVEST_STAGING_MB)")
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
 	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -62,7 +64,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return usagef("--study-authority %q must be an OAI namespace, a domain name such as kb.uclg.org", *studyAuthority)
 	}
 	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing"), NoAnswerCache: *noAnswerCache,
-		Namespace: namespace, StudyAuthority: *studyAuthority})
+		Namespace: namespace, StudyAuthority: *studyAuthority, HarvestStaging: *stagingMB << 20})
 	if errors.Is(err, practices.ErrLocked) {
 		return fmt.Errorf("another kb server already holds %s", *data)
 	}
@@ -179,6 +181,15 @@ func newProvider(a *app.App, log *slog.Logger, cfg oai.Config, listenURL string)
 		log.Warn("OAI-PMH: no --network-email; Identify gives " + cfg.AdminEmail + " until one is set")
 	}
 	return a.Provider(cfg)
+}
+
+// envInt64 reads a whole number from the environment, def when unset or not a number
+// (the flag's own parsing then reports a bad value given on the command line).
+func envInt64(e env, name string, def int64) int64 {
+	if n, err := strconv.ParseInt(e.getenv(name), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
 
 // configuredNamespace is the namespace asked for: --oai-namespace, or the host of

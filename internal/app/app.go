@@ -31,6 +31,9 @@ import (
 // IndexDir is the name of the index folder inside a data dir.
 const IndexDir = "index.bleve"
 
+// StagingDir is the folder inside a data dir where harvests stage the pages they receive.
+const StagingDir = "harvest-staging"
+
 // Config says where the data lives and how to open it.
 type Config struct {
 	DataDir string
@@ -53,6 +56,8 @@ type Config struct {
 	// recorded, or kb.localhost); StudyAuthority the namespace of the node that publishes
 	// the study's cases (empty: nobody).
 	Namespace, StudyAuthority string
+	// HarvestStaging bounds the disk one harvest may stage (0: the default, 256 MiB).
+	HarvestStaging int64
 }
 
 // App is an open knowledge base.
@@ -72,8 +77,11 @@ type App struct {
 	recommend                 *recommend.Recommender
 	log                       *slog.Logger
 	progress                  index.Progress
-	indexDir                  string
+	dataDir, indexDir         string
 }
+
+// DataDir is the folder the knowledge base lives in.
+func (a *App) DataDir() string { return a.dataDir }
 
 // indexFollower lets the workflow bring the index up to the store after its writes.
 type indexFollower struct{ a *App }
@@ -124,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
+	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
 	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache})
 	if err != nil {
 		store.Close()
@@ -154,7 +162,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
+	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority,
+		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()
 		return nil, err
 	}

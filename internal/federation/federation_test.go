@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -62,9 +64,14 @@ func (n *node) namespace() string { return n.name + ".example.org" }
 // newNode opens a knowledge base seeded with the embedded corpus (the real default),
 // with local practices of its own, written from the study's cases under new names.
 func newNode(t *testing.T, name string, local int, client *oai.Client) *node {
+	return newNodeWith(t, name, local, app.Config{Harvester: client})
+}
+
+func newNodeWith(t *testing.T, name string, local int, cfg app.Config) *node {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Harvester: client, Namespace: name + ".example.org"})
+	cfg.DataDir, cfg.BcryptCost, cfg.Namespace = t.TempDir(), bcrypt.MinCost, name+".example.org"
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -652,4 +659,71 @@ func TestBadPeersLeaveNothingBehind(t *testing.T) {
 func badKey() string {
 	pub, _, _ := ed25519.GenerateKey(nil)
 	return base64.StdEncoding.EncodeToString(pub)
+}
+
+// A peer that takes as long as it likes delays only itself: the background harvester
+// harvests the others meanwhile. The slow peer is held until the fast one is done, so
+// the order proves it, not a clock.
+func TestASlowPeerDelaysOnlyItself(t *testing.T) {
+	fast, slow := newNode(t, "fast", 2, nil), newNode(t, "slow", 2, nil)
+	b := newNode(t, "b", 0, nil)
+	b.peer(t, fast, federation.PolicyPublish)
+	b.peer(t, slow, federation.PolicyPublish)
+	release := make(chan struct{})
+	hold := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("verb") == "ListRecords" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		return false
+	}
+	slow.fail.Store(&hold)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.app.Peers.Run(ctx, 10*time.Millisecond); close(done) }()
+	waitFor(t, "the fast peer's harvest", func() bool { p, _ := b.app.Peers.Peer("fast"); return !p.LastSuccess.IsZero() })
+	if _, running := b.app.Peers.Progress("slow"); !running {
+		t.Fatal("the slow peer's harvest is not running while the fast one finished")
+	}
+	close(release)
+	waitFor(t, "the slow peer's harvest", func() bool { p, _ := b.app.Peers.Peer("slow"); return !p.LastSuccess.IsZero() })
+	cancel()
+	<-done
+	if n, _ := b.app.Store.Count(); n != 39+4 {
+		t.Fatalf("b holds %d practices", n)
+	}
+}
+
+// waitFor polls cond for up to a minute: a bound on a test that would otherwise hang,
+// not a measure of speed.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s did not happen within a minute", what)
+}
+
+// A peer cannot fill the disk: a harvest stages at most the bound, fails past it with
+// nothing applied and nothing charged to the store, and leaves no staged file behind.
+func TestStagingIsBounded(t *testing.T) {
+	a := newNode(t, "a", 23, nil)
+	b := newNodeWith(t, "b", 0, app.Config{HarvestStaging: 20 << 10})
+	b.peer(t, a, federation.PolicyPublish)
+	seq, count := stateOf(t, b)
+	_, err := b.app.Peers.Sync(context.Background(), "a")
+	if err == nil || !strings.Contains(err.Error(), "larger than the staging area allows") {
+		t.Fatalf("a harvest past the bound: %v", err)
+	}
+	if s, c := stateOf(t, b); s != seq || c != count {
+		t.Fatal("a harvest past the staging bound changed the store")
+	}
+	entries, _ := os.ReadDir(filepath.Join(b.app.DataDir(), app.StagingDir))
+	if len(entries) != 0 {
+		t.Fatalf("staged files left behind: %v", entries)
+	}
 }

@@ -1,12 +1,16 @@
 package federation
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -88,24 +92,28 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 	} else {
 		return s.finish(peer, rep, started, fmt.Errorf("identify %s (is it the peer's OAI-PMH endpoint, ending in /oai?): %w", peer.URL, err))
 	}
-	if err := s.clearStaged(name); err != nil {
+	st, err := s.openStaging(name)
+	if err != nil {
 		return rep, err
 	}
-	defer func() {
-		if err := s.clearStaged(name); err != nil {
-			s.log.Error("clear staged harvest", "peer", name, "err", err)
-		}
-	}()
+	defer st.remove()
 	err = s.client.ListRecords(ctx, peer.URL, peer.From, peer.Set, func(pg oai.Page) error {
 		if started.IsZero() {
+			// Where the next harvest starts: the peer's time at the start of this one, but
+			// never later than this node's, so a peer's clock that ran ahead and came back
+			// cannot skip what it stamps in between.
 			started = pg.ResponseDate
+			if now := s.store.Now(); started.After(now) {
+				started = now
+			}
 		}
 		rep.Pages++
 		rep.Received += len(pg.Records)
-		return s.stage(name, rep.Pages, pg)
+		s.progress(name, rep)
+		return st.add(pg)
 	})
 	if err == nil {
-		err = s.applyStaged(ctx, peer, &rep)
+		err = s.applyStaged(ctx, peer, st, &rep)
 	}
 	if rep.changed() > 0 {
 		if ierr := s.index.Sync(ctx); ierr != nil {
@@ -119,11 +127,32 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 func (s *Service) claim(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.running[name] {
+	if s.running[name] != nil {
 		return false
 	}
-	s.running[name] = true
+	s.running[name] = &Report{Peer: name}
 	return true
+}
+
+// progress keeps how far a running harvest has come, for Progress.
+func (s *Service) progress(name string, rep Report) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.running[name]; r != nil {
+		*r = rep
+		r.Problems = nil
+	}
+}
+
+// Progress says how far the running harvest of a peer has come; ok is false when none
+// runs.
+func (s *Service) Progress(name string) (rep Report, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.running[name]; r != nil {
+		return *r, true
+	}
+	return Report{}, false
 }
 
 func (s *Service) release(name string) {
@@ -132,8 +161,14 @@ func (s *Service) release(name string) {
 	delete(s.running, name)
 }
 
+// fromMargin is how far before the start of the last complete harvest the next one
+// starts: a record the peer stamped within the same second as its answer, or committed
+// after stamping, is still listed.
+const fromMargin = 5 * time.Minute
+
 // finish records the harvest's outcome on the peer: on success where the next one
-// starts, on failure the error and a backoff that doubles up to a day.
+// starts, on the peer's failure the error and a backoff that doubles up to a day. A
+// failure of this node's (its store, its shutdown) is reported but not charged.
 func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) (Report, error) {
 	now := s.store.Now()
 	peer.LastHarvest = now
@@ -142,10 +177,13 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 	peer.Received += rep.Received
 	if herr == nil {
 		if !started.IsZero() {
-			peer.From = started
+			peer.From = started.Add(-fromMargin)
 		}
 		peer.LastSuccess, peer.LastError, peer.Failures = now, "", 0
 		peer.NextHarvest = now.Add(time.Duration(peer.Interval))
+	} else if local := errors.As(herr, new(localError)) || errors.Is(herr, context.Canceled); local {
+		rep.Error = herr.Error()
+		s.log.Error("harvest stopped by this node, not the peer", "peer", peer.Name, "err", herr)
 	} else {
 		rep.Error = herr.Error()
 		peer.LastError = herr.Error()
@@ -158,9 +196,12 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 		s.log.Warn("harvest failed", "peer", peer.Name, "url", peer.URL, "failures", peer.Failures, "next", peer.NextHarvest, "err", herr)
 	}
 	err := s.store.Update(func(tx *bolt.Tx) error {
-		if _, err := getPeer(tx, peer.Name); err != nil {
+		cur, err := getPeer(tx, peer.Name)
+		if err != nil {
 			return err // removed during the harvest
 		}
+		// What a coordinator changed meanwhile stays.
+		peer.Paused, peer.Policy, peer.Interval, peer.Set = cur.Paused, cur.Policy, cur.Interval, cur.Set
 		return putPeer(tx, peer)
 	})
 	if err != nil {
@@ -172,76 +213,123 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 	return rep, nil
 }
 
-func stagedPrefix(peer string) []byte { return append([]byte(peer), 0) }
+// staging is a harvest's pages as they arrive, in a file of their own in the data dir:
+// bounded, so a peer cannot fill the disk, and removed after the harvest, so the space
+// is given back (bbolt keeps the pages of deleted data for itself).
+type staging struct {
+	path  string
+	f     *os.File
+	w     *bufio.Writer
+	size  int64
+	limit int64
+}
 
-func (s *Service) stage(peer string, n int, pg oai.Page) error {
+func (s *Service) openStaging(peer string) (*staging, error) {
+	if err := os.MkdirAll(s.cfg.StagingDir, 0o700); err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	path := filepath.Join(s.cfg.StagingDir, peer+".jsonl")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	return &staging{path: path, f: f, w: bufio.NewWriter(f), limit: s.cfg.MaxStaged}, nil
+}
+
+// errStagingFull means a peer sent more than the staging bound holds.
+var errStagingFull = errors.New("the harvest is larger than the staging area allows")
+
+func (st *staging) add(pg oai.Page) error {
 	data, err := json.Marshal(pg)
 	if err != nil {
-		return fmt.Errorf("stage page %d of %s: %w", n, peer, err)
+		return fmt.Errorf("stage a page: %w", err)
 	}
-	key := binary.BigEndian.AppendUint64(stagedPrefix(peer), uint64(n))
-	return s.store.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketStaged).Put(key, data) })
-}
-
-func (s *Service) stagedKeys(peer string) ([][]byte, error) {
-	var keys [][]byte
-	prefix := stagedPrefix(peer)
-	err := s.store.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketStaged).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			keys = append(keys, bytes.Clone(k))
-		}
-		return nil
-	})
-	return keys, err
-}
-
-func (s *Service) clearStaged(peer string) error {
-	keys, err := s.stagedKeys(peer)
-	if err != nil || len(keys) == 0 {
-		return err
+	if st.size+int64(len(data))+1 > st.limit {
+		return fmt.Errorf("%w (%d MiB; KB_HARVEST_STAGING_MB)", errStagingFull, st.limit>>20)
 	}
-	return s.store.Update(func(tx *bolt.Tx) error {
-		for _, k := range keys {
-			if err := tx.Bucket(bucketStaged).Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// applyStaged applies the staged pages in order, each with its records in one
-// transaction that also drops it from the staging area.
-func (s *Service) applyStaged(ctx context.Context, peer *Peer, rep *Report) error {
-	keys, err := s.stagedKeys(peer.Name)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		before := *rep
-		err := s.store.Update(func(tx *bolt.Tx) error {
-			var pg oai.Page
-			if err := json.Unmarshal(tx.Bucket(bucketStaged).Get(k), &pg); err != nil {
-				return fmt.Errorf("decode staged page: %w", err)
-			}
-			for _, rec := range pg.Records {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if err := s.apply(tx, peer, rec, s.store.Now(), rep); err != nil {
-					return err
-				}
-			}
-			return tx.Bucket(bucketStaged).Delete(k)
-		})
-		if err != nil {
-			*rep = before // nothing of the page was written
-			return err
-		}
+	st.size += int64(len(data)) + 1
+	if _, err := st.w.Write(append(data, '\n')); err != nil {
+		return localError{fmt.Errorf("stage a page: %w", err)}
 	}
 	return nil
 }
+
+// pages reads the staged pages back in order.
+func (st *staging) pages(fn func(oai.Page) error) error {
+	if err := st.w.Flush(); err != nil {
+		return localError{fmt.Errorf("staging: %w", err)}
+	}
+	if _, err := st.f.Seek(0, io.SeekStart); err != nil {
+		return localError{fmt.Errorf("staging: %w", err)}
+	}
+	sc := bufio.NewScanner(st.f)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for sc.Scan() {
+		var pg oai.Page
+		if err := json.Unmarshal(sc.Bytes(), &pg); err != nil {
+			return localError{fmt.Errorf("decode a staged page: %w", err)}
+		}
+		if err := fn(pg); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+func (st *staging) remove() {
+	st.f.Close()
+	os.Remove(st.path)
+}
+
+// applyBatch is how many records one transaction applies: large enough that a harvest
+// spends its time on the records, not on committing.
+const applyBatch = 1000
+
+// applyStaged applies the staged pages in order, a batch of records per transaction.
+func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep *Report) error {
+	var batch []oai.Record
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		before := *rep
+		err := s.store.Update(func(tx *bolt.Tx) error {
+			now := s.store.Now()
+			for _, rec := range batch {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := s.apply(tx, peer, rec, now, rep); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		batch = batch[:0]
+		if err != nil {
+			*rep = before // nothing of the batch was written
+			return localError{err}
+		}
+		return nil
+	}
+	err := st.pages(func(pg oai.Page) error {
+		batch = append(batch, pg.Records...)
+		if len(batch) >= applyBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// localError marks a failure of this node (its store, its disk), not the peer's: it is
+// not charged to the peer.
+type localError struct{ error }
+
+func (e localError) Unwrap() error { return e.error }
 
 // apply writes one record; a record that cannot be taken is counted and skipped, an
 // error of the store aborts the page. A record is keyed by its global identity, so what
@@ -474,24 +562,48 @@ func (s *Service) SyncAll(ctx context.Context) ([]Report, error) {
 }
 
 // Run harvests, until ctx ends, each peer whose next harvest is due, checking every
-// tick.
+// tick: up to Config.Concurrent peers at once, each within Config.Deadline, so one slow
+// or hostile peer never delays the others. It returns once its harvests have stopped.
 func (s *Service) Run(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	slots := make(chan struct{}, s.cfg.Concurrent)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
 		peers, err := s.Peers()
 		if err != nil {
 			s.log.Error("list peers", "err", err)
 		}
 		for _, p := range peers {
-			if ctx.Err() != nil {
+			if p.Paused || p.NextHarvest.After(s.store.Now()) {
+				continue
+			}
+			if _, running := s.Progress(p.Name); running {
+				continue
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
 				return
+			default:
+				continue // every place is taken: the next tick tries again
 			}
-			if !p.NextHarvest.After(s.store.Now()) {
-				if rep, err := s.Sync(ctx, p.Name); err == nil {
-					s.log.Info("harvested", "peer", p.Name, "received", rep.Received, "changed", rep.changed(), "rejected", rep.Rejected)
+			wg.Add(1)
+			go func(name string) {
+				defer wg.Done()
+				defer func() { <-slots }()
+				defer func() {
+					if v := recover(); v != nil {
+						s.log.Error("harvest panicked", "peer", name, "err", apperr.Panicked(v))
+					}
+				}()
+				hctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
+				defer cancel()
+				if rep, err := s.Sync(hctx, name); err == nil {
+					s.log.Info("harvested", "peer", name, "received", rep.Received, "changed", rep.changed(), "rejected", rep.Rejected, "refused", rep.Refused)
 				}
-			}
+			}(p.Name)
 		}
 		select {
 		case <-ctx.Done():

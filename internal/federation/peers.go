@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -31,8 +33,6 @@ var (
 	bucketQueue = []byte("harvest_queue") // identity → harvested practice waiting for review
 	// bucketRejected remembers, per identity, the authority's version a coordinator rejected.
 	bucketRejected = []byte("harvest_rejected")
-	// bucketStaged holds the pages of a harvest in progress: peer 0x00 page → oai.Page.
-	bucketStaged = []byte("harvest_staged")
 	// bucketPinned holds the public key pinned for each authority's namespace, with the
 	// peer it was first seen through: namespace → pinnedKey.
 	bucketPinned = []byte("pinned_keys")
@@ -61,6 +61,8 @@ type Peer struct {
 	Policy   string   `json:"policy"`
 	Set      string   `json:"set,omitempty"`
 	Interval Duration `json:"interval"`
+	// Paused peers are not harvested in the background (a harvest asked for still runs).
+	Paused bool `json:"paused,omitempty"`
 	// RepositoryName is what the peer calls itself, from its last Identify.
 	RepositoryName string `json:"repository_name,omitempty"`
 	// Namespace and PublicKey are the peer's identity, pinned when it was added: a peer
@@ -98,6 +100,31 @@ type Config struct {
 	// StudyAuthority is the namespace of the node that publishes the study's cases;
 	// empty, nobody does, and their records are never taken from peers.
 	StudyAuthority string
+	// StagingDir holds the pages of harvests in progress, at most MaxStaged bytes per
+	// harvest (default 256 MiB).
+	StagingDir string
+	MaxStaged  int64
+	// Concurrent bounds the peers the background harvester harvests at once (default
+	// 4), Deadline one harvest's time (default 30 minutes): a slow or hostile peer
+	// delays only itself.
+	Concurrent int
+	Deadline   time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxStaged <= 0 {
+		c.MaxStaged = 256 << 20
+	}
+	if c.Concurrent <= 0 {
+		c.Concurrent = 4
+	}
+	if c.Deadline <= 0 {
+		c.Deadline = 30 * time.Minute
+	}
+	if c.StagingDir == "" {
+		c.StagingDir = filepath.Join(os.TempDir(), "kb-harvest-staging")
+	}
+	return c
 }
 
 // Service manages the peers and harvests them.
@@ -110,20 +137,21 @@ type Service struct {
 	log    *slog.Logger
 
 	mu      sync.Mutex
-	running map[string]bool // peers being harvested
+	running map[string]*Report // peers being harvested, and how far each has come
 }
 
 // New creates the buckets the service keeps in the store.
 func New(cfg Config, store *practices.Store, ix Index, geo *practices.Geography, client *oai.Client, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{[]byte("peer_queue"), []byte("peer_rejected")} { // schema 1's, keyed by local id
+		// Schema 1's: a queue and rejections keyed by local id, pages staged in the store.
+		for _, b := range [][]byte{[]byte("peer_queue"), []byte("peer_rejected"), []byte("harvest_staged")} {
 			if tx.Bucket(b) != nil {
 				if err := tx.DeleteBucket(b); err != nil {
 					return err
 				}
 			}
 		}
-		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketStaged, bucketPinned, bucketTombstones, bucketSources} {
+		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketPinned, bucketTombstones, bucketSources} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
@@ -139,7 +167,7 @@ func New(cfg Config, store *practices.Store, ix Index, geo *practices.Geography,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, store: store, index: ix, geo: geo, client: client, log: log, running: map[string]bool{}}, nil
+	return &Service{cfg: cfg.withDefaults(), store: store, index: ix, geo: geo, client: client, log: log, running: map[string]*Report{}}, nil
 }
 
 // maxPeerName keeps the local ids of harvested practices (NAME-ID) readable.
@@ -255,6 +283,21 @@ func getPeer(tx *bolt.Tx, name string) (*Peer, error) {
 		return nil, fmt.Errorf("decode peer %s: %w", name, err)
 	}
 	return &p, nil
+}
+
+// Pause stops or resumes a peer's background harvests.
+func (s *Service) Pause(name string, paused bool) (*Peer, error) {
+	var out *Peer
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		p, err := getPeer(tx, name)
+		if err != nil {
+			return err
+		}
+		p.Paused = paused
+		out = p
+		return putPeer(tx, p)
+	})
+	return out, err
 }
 
 // Peer returns one peer.
