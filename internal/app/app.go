@@ -158,6 +158,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.StudyAuthority = cfg.StudyAuthority
+	store.SetNamespace(a.Namespace)
 	if a.Review, err = review.New(store, indexFollower{a}, geo, review.Authority{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority}, log); err != nil {
 		a.Close()
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -725,5 +726,84 @@ func TestStagingIsBounded(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(b.app.DataDir(), app.StagingDir))
 	if len(entries) != 0 {
 		t.Fatalf("staged files left behind: %v", entries)
+	}
+}
+
+// The same case submitted to two networks is flagged when one harvests the other's; a
+// coordinator's confirmation becomes a same_as of the practice this node publishes,
+// which travels: both nodes then show the case once in search. A dismissed flag is not
+// raised again.
+func TestDuplicatesAreFlaggedAndLinked(t *testing.T) {
+	ctx := context.Background()
+	a, b := newNode(t, "a", 0, nil), newNode(t, "b", 0, nil)
+	tmpl := a.get(t, "barcelona-3d-printed-ppe")
+	add := func(n *node, id, title, city string, year int) {
+		p := *tmpl
+		p.ID, p.URI, p.Title, p.City, p.Year, p.Version = id, "", title, city, year, 0
+		p.Summary = "Practice: " + title + "."
+		if _, err := n.app.Import(ctx, []*practices.Practice{&p}, practices.NewVersion); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(a, "repair-cafes", "Neighbourhood repair cafés", "Barcelona", 2021)
+	add(b, "cafes-de-reparacion", "Neighbourhood Repair Cafes!", "Barcelona", 2021)
+	add(a, "tool-library", "A tool library in every district", "Barcelona", 2021)
+	add(b, "tool-lending", "Lending tools to neighbours", "Bilbao", 2020)
+	b.peer(t, a, federation.PolicyPublish)
+	if rep := b.sync(t, "a"); rep.Duplicates != 1 {
+		t.Fatalf("first harvest flagged %d duplicates: %+v", rep.Duplicates, rep)
+	}
+	flags, err := b.app.Peers.Duplicates(federation.DuplicateOpen)
+	if err != nil || len(flags) != 1 || flags[0].ID != "repair-cafes" || flags[0].HeldID != "cafes-de-reparacion" || !slices.Contains(flags[0].Reasons, "the same title") {
+		t.Fatalf("flags %+v %v", flags, err)
+	}
+	search := func(n *node) int {
+		res, err := n.app.Search(ctx, index.Request{Query: "repair cafes", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, h := range res.Hits {
+			if h.ID == "repair-cafes" || h.ID == "cafes-de-reparacion" {
+				found++
+			}
+		}
+		return found
+	}
+	if got := search(b); got != 2 {
+		t.Fatalf("before the confirmation b shows %d of the two", got)
+	}
+	if _, err := b.app.Peers.DecideDuplicate(ctx, "coord@b", "repair-cafes", "cafes-de-reparacion", true); err != nil {
+		t.Fatal(err)
+	}
+	own := b.get(t, "cafes-de-reparacion")
+	if !slices.Contains(own.SameAs, "oai:a.example.org:repair-cafes") || own.Version != 2 {
+		t.Fatalf("the confirmation is not a same_as of b's own practice: %+v", own.SameAs)
+	}
+	if got := search(b); got != 1 {
+		t.Fatalf("after the confirmation b shows %d of the two", got)
+	}
+	// The link travels with b's next version: a shows the case once too, and does not
+	// flag what is already linked.
+	a.peer(t, b, federation.PolicyPublish)
+	if rep := a.sync(t, "b"); rep.Duplicates != 0 {
+		t.Fatalf("a flagged linked practices: %+v", rep)
+	}
+	if got := search(a); got != 1 {
+		t.Fatalf("a shows %d of the two linked practices", got)
+	}
+	if _, err := b.app.Peers.DecideDuplicate(ctx, "coord@b", "repair-cafes", "cafes-de-reparacion", false); apperr.Code(err) != apperr.Conflict {
+		t.Fatalf("deciding twice: %v", err)
+	}
+	// A dismissed flag stays dismissed.
+	add(a, "repair-cafes-2", "Neighbourhood repair cafés", "Girona", 2022)
+	if rep := b.sync(t, "a"); rep.Duplicates != 1 {
+		t.Fatalf("the new look-alike: %+v", rep)
+	}
+	if _, err := b.app.Peers.DecideDuplicate(ctx, "coord@b", "repair-cafes-2", "cafes-de-reparacion", false); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := b.app.Peers.Duplicates(federation.DuplicateOpen); len(open) != 0 {
+		t.Fatalf("open flags after the decisions: %+v", open)
 	}
 }

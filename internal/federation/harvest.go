@@ -39,6 +39,8 @@ type Report struct {
 	// Refused counts records whose authority could not be verified: a namespace claimed
 	// without provenance, a signature that does not verify, a key other than the pinned.
 	Refused int `json:"refused"`
+	// Duplicates counts the practices new here flagged as probable duplicates of one held.
+	Duplicates int `json:"duplicates"`
 	// Own counts this node's own practices relayed back to it; Study the study's cases,
 	// which every node seeds and nobody publishes unless a study authority is set.
 	Own      int      `json:"own,omitempty"`
@@ -174,6 +176,7 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 	peer.LastHarvest = now
 	peer.LastReceived, peer.LastChanged = rep.Received, rep.changed()
 	peer.LastUnchanged, peer.LastRejected, peer.LastRefused, peer.LastProblems = rep.Unchanged, rep.Rejected, rep.Refused, rep.Problems
+	peer.LastDuplicates = rep.Duplicates
 	peer.Received += rep.Received
 	if herr == nil {
 		if !started.IsZero() {
@@ -288,6 +291,7 @@ const applyBatch = 1000
 // applyStaged applies the staged pages in order, a batch of records per transaction.
 func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep *Report) error {
 	var batch []oai.Record
+	var look *lookalikes // loaded at the first practice new here
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -299,15 +303,30 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep 
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				if err := s.apply(tx, peer, rec, now, rep); err != nil {
+				p, err := s.apply(tx, peer, rec, now, rep)
+				if err != nil {
 					return err
 				}
+				if p == nil {
+					continue
+				}
+				if look == nil {
+					if look, err = s.loadLookalikes(tx); err != nil {
+						return err
+					}
+				}
+				n, err := s.flagDuplicates(tx, look, p, now)
+				if err != nil {
+					return err
+				}
+				rep.Duplicates += n
 			}
 			return nil
 		})
 		batch = batch[:0]
 		if err != nil {
 			*rep = before // nothing of the batch was written
+			look = nil    // nor was anything it learnt
 			return localError{err}
 		}
 		return nil
@@ -332,117 +351,124 @@ type localError struct{ error }
 func (e localError) Unwrap() error { return e.error }
 
 // apply writes one record; a record that cannot be taken is counted and skipped, an
-// error of the store aborts the page. A record is keyed by its global identity, so what
+// error of the store aborts the batch. A record is keyed by its global identity, so what
 // is already held (seeded, harvested directly or through a relay) is the same practice,
-// replaced only by a newer version signed by its authority.
-func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) error {
+// replaced only by a newer version signed by its authority. It returns the practice when
+// it is new here (published or queued), to be checked for duplicates.
+func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) (*practices.Practice, error) {
 	a := rec.Authority
 	if a == nil {
 		rep.refuse("%s: the record carries no signed statement of its authority", rec.Header.Identifier)
-		return nil
+		return nil, nil
 	}
 	uri := a.URI
 	if _, _, ok := practices.SplitURI(uri); !ok {
 		rep.problem("%s: %q is not an identity of the form oai:NAMESPACE:ID", rec.Header.Identifier, uri)
-		return nil
+		return nil, nil
 	}
 	if rec.Practice != nil && rec.Practice.URI != uri {
 		rep.problem("%s: the practice's identity %q is not the one its statement signs (%s)", rec.Header.Identifier, rec.Practice.URI, uri)
-		return nil
+		return nil, nil
 	}
 	if err := markSource(tx, uri, peer.Name); err != nil {
-		return err
+		return nil, err
 	}
 	authority := practices.AuthorityOf(uri, s.cfg.StudyAuthority)
 	switch authority {
 	case s.cfg.Namespace:
 		rep.Own++ // ours, relayed back
-		return nil
+		return nil, nil
 	case "":
 		rep.Study++ // the study's cases are seeded everywhere and published by nobody
-		return nil
+		return nil, nil
 	}
 	id, held, err := heldByURI(tx, uri)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if held != nil && held.Origin == nil && !held.Study() {
 		rep.refuse("%s: %s is a practice of this node's own", rec.Header.Identifier, id)
-		return nil
+		return nil, nil
 	}
 	if rec.Header.Deleted() && !a.Deleted { // it left the set this peer is harvested with
 		if held == nil || held.Archived || held.Origin == nil || held.Origin.Peer != peer.Name {
 			rep.Unchanged++
-			return nil
+			return nil, nil
 		}
 		p := *held
 		p.Archived = true
 		if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
-			return err
+			return nil, err
 		}
 		rep.Archived++
-		return audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest_left_set", "practice:"+id, held, &p, uri))
+		return nil, audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest_left_set", "practice:"+id, held, &p, uri))
 	}
 	if reason, err := s.verify(tx, peer, authority, rec); err != nil {
-		return err
+		return nil, err
 	} else if reason != "" {
 		rep.refuse("%s: %s", rec.Header.Identifier, reason)
-		return nil
+		return nil, nil
 	}
 	queued, _, err := getQueued(tx, uri)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if a.Version <= newestVersion(tx, uri, held, queued) {
 		rep.Unchanged++
-		return nil
+		return nil, nil
 	}
 	stamp, _ := oai.ParseStamp(rec.Header.Datestamp)
 	origin := &practices.Origin{Peer: peer.Name, Network: s.networkName(tx, authority), Repository: peer.URL, RepositoryName: peer.RepositoryName,
 		Identifier: rec.Header.Identifier, Datestamp: stamp, HarvestedAt: harvested,
 		Version: a.Version, Updated: oai.ParseStampOrZero(a.Updated), Signature: a.Sig(), Hops: rec.Hops}
 	if a.Deleted {
-		return s.applyDeletion(tx, uri, held, queued != nil, origin, a.ReplacedBy, rep)
+		return nil, s.applyDeletion(tx, uri, held, queued != nil, origin, a.ReplacedBy, rep)
 	}
 	p := rec.Practice.ToPractice()
 	p.Normalize()
 	s.geo.Enrich(p)
 	if err := p.Validate(s.geo); err != nil {
 		rep.problem("%s: %v", rec.Header.Identifier, err)
-		return nil
+		return nil, nil
 	}
 	p.Origin = origin
 	switch {
 	case held != nil:
-		p.ID, p.Hidden, p.LocalNote = held.ID, held.Hidden, held.LocalNote
+		p.ID, p.Hidden, p.LocalNote, p.LocalSameAs = held.ID, held.Hidden, held.LocalNote, held.LocalSameAs
 		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
-			return err
+			return nil, err
 		}
 		rep.Updated++
 	case queued != nil:
 		p.ID = queued.ID
 		if err := putQueued(tx, p); err != nil {
-			return err
+			return nil, err
 		}
 		rep.Queued++
-		return nil
+		return nil, nil // flagged when it first came
 	default:
 		if p.ID, err = practices.FreeID(tx, uri); err != nil {
-			return err
+			return nil, err
 		}
 		if peer.Policy == PolicyReview {
 			if err := putQueued(tx, p); err != nil {
-				return err
+				return nil, err
 			}
 			rep.Queued++
-			return nil
+			return p, nil
 		}
 		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
-			return err
+			return nil, err
 		}
 		rep.Published++
 	}
-	return audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest", "practice:"+p.ID, held, p, uri))
+	if err := audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest", "practice:"+p.ID, held, p, uri)); err != nil {
+		return nil, err
+	}
+	if held != nil {
+		return nil, nil
+	}
+	return p, nil
 }
 
 // verify checks that a record's version comes from its authority: signed by the

@@ -78,14 +78,16 @@ type Peer struct {
 	LastChanged  int       `json:"last_changed"`
 	// What the last harvest did with what it received: unchanged, rejected as not valid,
 	// refused for authority, and why (the first few).
-	LastUnchanged int       `json:"last_unchanged"`
-	LastRejected  int       `json:"last_rejected"`
-	LastRefused   int       `json:"last_refused"`
-	LastProblems  []string  `json:"last_problems,omitempty"`
-	Received      int       `json:"received"`
-	LastError     string    `json:"last_error,omitempty"`
-	Failures      int       `json:"failures"`
-	NextHarvest   time.Time `json:"next_harvest"`
+	LastUnchanged int `json:"last_unchanged"`
+	LastRejected  int `json:"last_rejected"`
+	LastRefused   int `json:"last_refused"`
+	// LastDuplicates counts the practices it flagged as probable duplicates.
+	LastDuplicates int       `json:"last_duplicates"`
+	LastProblems   []string  `json:"last_problems,omitempty"`
+	Received       int       `json:"received"`
+	LastError      string    `json:"last_error,omitempty"`
+	Failures       int       `json:"failures"`
+	NextHarvest    time.Time `json:"next_harvest"`
 }
 
 // Index is the search index the harvest keeps in step.
@@ -151,7 +153,7 @@ func New(cfg Config, store *practices.Store, ix Index, geo *practices.Geography,
 				}
 			}
 		}
-		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketPinned, bucketTombstones, bucketSources} {
+		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketPinned, bucketTombstones, bucketSources, bucketDuplicates} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}

@@ -72,7 +72,7 @@ func (p *Practice) Clone() *Practice {
 		*l = slices.Clone(*l)
 	}
 	c.Translations = slices.Clone(c.Translations)
-	c.SameAs = slices.Clone(c.SameAs)
+	c.SameAs, c.LocalSameAs = slices.Clone(c.SameAs), slices.Clone(c.LocalSameAs)
 	if c.Origin != nil {
 		o := *c.Origin
 		o.Hops = slices.Clone(o.Hops)

@@ -286,6 +286,16 @@ func (s *Store) RewriteTx(tx *bolt.Tx, p *Practice) error { return s.rewrite(tx,
 
 // rewrite stores p in place, as the same version, and tells the index.
 func (s *Store) rewrite(tx *bolt.Tx, p *Practice) error {
+	old, err := GetTx(tx, p.ID)
+	if err != nil {
+		return err
+	}
+	if p.CollapsedInto, err = s.collapsedInto(tx, p); err != nil {
+		return err
+	}
+	if err := s.keepSameAs(tx, old, p); err != nil {
+		return err
+	}
 	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode practice %s: %w", p.ID, err)

@@ -52,6 +52,12 @@ type Practice struct {
 	// elsewhere: kept apart from the authority's content, never sent to peers.
 	Hidden    bool   `json:"hidden,omitempty" yaml:"-"`
 	LocalNote string `json:"local_note,omitempty" yaml:"-"`
+	// LocalSameAs are links to the same case that a coordinator here confirmed between two
+	// practices this node does not publish: kept here only.
+	LocalSameAs []string `json:"local_same_as,omitempty" yaml:"-"`
+	// CollapsedInto is the id of the practice held here that this one is the same case as
+	// (by a same_as link): search shows that one, with both sources. Derived by the store.
+	CollapsedInto string `json:"collapsed_into,omitempty" yaml:"-"`
 	// Origin is set on practices harvested from another network's knowledge base; nil on
 	// the practices this one originates.
 	Origin *Origin `json:"origin,omitempty" yaml:"-"`
@@ -119,7 +125,7 @@ type Hop struct {
 func (p Practice) Local() bool { return p.URI == "" && p.Origin == nil }
 
 // Searchable reports whether search and recommendations show the practice.
-func (p *Practice) Searchable() bool { return !p.Archived && !p.Hidden }
+func (p *Practice) Searchable() bool { return !p.Archived && !p.Hidden && p.CollapsedInto == "" }
 
 // Language returns the language the practice's text is analysed in.
 func (p Practice) Language() string {

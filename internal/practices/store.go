@@ -55,9 +55,10 @@ type Change struct {
 
 // Store is the source of truth: practices and their change log in one bbolt file.
 type Store struct {
-	db      *bolt.DB
-	now     func() time.Time
-	decoded *decoded
+	db        *bolt.DB
+	namespace string // this node's, for the identities of its own practices
+	now       func() time.Time
+	decoded   *decoded
 }
 
 // StoreOptions tune Open.
@@ -100,7 +101,7 @@ func (s *Store) init() error {
 		if m := tx.Bucket(bucketMeta); m != nil && m.Get(keySchema) != nil {
 			before = binary.BigEndian.Uint64(m.Get(keySchema))
 		}
-		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured, bucketDatestamps, bucketStampKeys, bucketURIs} {
+		for _, b := range [][]byte{bucketMeta, bucketPractices, bucketChanges, bucketVersions, bucketRedirects, bucketFeatured, bucketDatestamps, bucketStampKeys, bucketURIs, bucketSameAs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
@@ -296,6 +297,11 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 			next.UpdatedAt = old.UpdatedAt.Add(time.Second)
 		}
 	}
+	into, err := s.collapsedInto(tx, &next)
+	if err != nil {
+		return PutResult{}, err
+	}
+	next.CollapsedInto = into
 	data, err := json.Marshal(&next)
 	if err != nil {
 		return PutResult{}, fmt.Errorf("encode practice %s: %w", p.ID, err)
@@ -316,6 +322,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 		return PutResult{}, err
 	}
 	if err := indexURI(tx, old, &next); err != nil {
+		return PutResult{}, err
+	}
+	if err := s.keepSameAs(tx, old, &next); err != nil {
 		return PutResult{}, err
 	}
 	if err := appendChange(tx, Change{Time: next.UpdatedAt, ID: p.ID, Op: "put", Version: next.Version}); err != nil {
@@ -358,6 +367,9 @@ func (s *Store) DeleteTx(tx *bolt.Tx, id string) error {
 			return err
 		}
 		if err := indexURI(tx, old, nil); err != nil {
+			return err
+		}
+		if err := s.keepSameAs(tx, old, nil); err != nil {
 			return err
 		}
 		return appendChange(tx, Change{Time: s.now(), ID: id, Op: "delete"})

@@ -20,7 +20,7 @@ func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practi
 	return s.change(ctx, actor, id, "practice.edit", "", func(old *practices.Practice) (*practices.Practice, error) {
 		p.ID, p.Archived, p.Version, p.UpdatedAt = id, old.Archived, 0, old.UpdatedAt
 		// Identity and local annotations are not the edit's to change.
-		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote = old.URI, old.SameAs, old.ReplacedBy, old.Origin, old.Hidden, old.LocalNote
+		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote, p.LocalSameAs = old.URI, old.SameAs, old.ReplacedBy, old.Origin, old.Hidden, old.LocalNote, old.LocalSameAs
 		if p.Session == "" {
 			p.Session = old.Session
 		}
@@ -49,7 +49,7 @@ func (s *Service) Revert(ctx context.Context, actor, id string, version int) (*p
 	return s.change(ctx, actor, id, "practice.revert", fmt.Sprintf("to version %d", version), func(cur *practices.Practice) (*practices.Practice, error) {
 		p := *old
 		p.Archived = cur.Archived
-		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote = cur.URI, cur.SameAs, cur.ReplacedBy, cur.Origin, cur.Hidden, cur.LocalNote
+		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote, p.LocalSameAs = cur.URI, cur.SameAs, cur.ReplacedBy, cur.Origin, cur.Hidden, cur.LocalNote, cur.LocalSameAs
 		return &p, nil
 	})
 }
