@@ -84,6 +84,15 @@ func TestPeerCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "metropolis") || !strings.Contains(r.stdout, "review") || !strings.Contains(r.stdout, "connection refused") {
 		t.Fatalf("list through the server: %+v", r)
 	}
+	if r := kb(t, "peer", "pause", "metropolis", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "paused") {
+		t.Fatalf("pause: %+v", r)
+	}
+	if r := kb(t, "peer", "duplicates", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "HELD") {
+		t.Fatalf("duplicates: %+v", r)
+	}
+	if r := kb(t, "peer", "same", "x", "y", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "not flagged") {
+		t.Fatalf("same on no flag: %+v", r)
+	}
 	if r := kb(t, "peer", "remove", "metropolis", "--data", data); r.code != 0 {
 		t.Fatalf("remove: %+v", r)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -44,8 +45,11 @@ const peerUsage = `usage:
   kb peer list [--json]
   kb peer remove NAME [--confirm N]
   kb peer sync [NAME]
+  kb peer pause NAME | kb peer resume NAME
   kb peer queue
-  kb peer accept ID | kb peer reject ID`
+  kb peer accept ID | kb peer reject ID
+  kb peer duplicates [--state open|confirmed|dismissed]
+  kb peer same ID HELD_ID | kb peer distinct ID HELD_ID`
 
 // runPeer manages the knowledge bases of other networks this one harvests.
 func runPeer(ctx context.Context, e env, args []string) error {
@@ -63,7 +67,9 @@ func runPeer(ctx context.Context, e env, args []string) error {
 		return usagef("%s", peerUsage)
 	}
 	cmd, rest := rest[0], rest[1:]
-	arity := map[string][2]int{"add": {2, 2}, "list": {0, 0}, "remove": {1, 1}, "sync": {0, 1}, "queue": {0, 0}, "accept": {1, 1}, "reject": {1, 1}}
+	state := fs.String("state", federation.DuplicateOpen, "with duplicates: the flags in this state (open, confirmed, dismissed; empty: all)")
+	arity := map[string][2]int{"add": {2, 2}, "list": {0, 0}, "remove": {1, 1}, "sync": {0, 1}, "queue": {0, 0}, "accept": {1, 1}, "reject": {1, 1},
+		"pause": {1, 1}, "resume": {1, 1}, "duplicates": {0, 0}, "same": {2, 2}, "distinct": {2, 2}}
 	n, ok := arity[cmd]
 	if !ok || len(rest) < n[0] || len(rest) > n[1] {
 		return usagef("%s", peerUsage)
@@ -108,6 +114,31 @@ func runPeer(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Origin.Peer, p.Title)
 		}
 		return tw.Flush()
+	case "pause", "resume":
+		if _, err := b.Pause(rest[0], cmd == "pause"); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "peer %s: background harvests %sd\n", rest[0], cmd)
+	case "duplicates":
+		ds, err := b.Duplicates(*state)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, ds)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tHELD\tSTATE\tWHY")
+		for _, d := range ds {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.HeldID, d.State, strings.Join(d.Reasons, ", "))
+		}
+		return tw.Flush()
+	case "same", "distinct":
+		d, err := b.DecideDuplicate(ctx, app.CLIActor, rest[0], rest[1], cmd == "same")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s and %s: %s\n", d.ID, d.HeldID, d.State)
 	case "accept", "reject":
 		p, err := b.Decide(ctx, app.CLIActor, rest[0], cmd == "accept")
 		if err != nil {

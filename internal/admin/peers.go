@@ -53,3 +53,27 @@ func (c *Client) Decide(ctx context.Context, _, id string, accept bool) (*practi
 	var p practices.Practice
 	return &p, c.postJSON(ctx, "/api/v1/peer-queue/"+url.PathEscape(id)+"/"+action, struct{}{}, &p)
 }
+
+// Pause stops or resumes a peer's background harvests.
+func (c *Client) Pause(name string, paused bool) (*federation.Peer, error) {
+	var p federation.Peer
+	return &p, c.postJSON(context.Background(), "/api/v1/peers/"+url.PathEscape(name)+"/pause", map[string]bool{"paused": paused}, &p)
+}
+
+// Duplicates lists the probable duplicates in a state (empty: all).
+func (c *Client) Duplicates(state string) ([]federation.Duplicate, error) {
+	var out struct{ Duplicates []federation.Duplicate }
+	err := c.getJSON(context.Background(), "/api/v1/peer-duplicates?state="+url.QueryEscape(state), &out)
+	return out.Duplicates, err
+}
+
+// DecideDuplicate confirms or dismisses a probable duplicate; the server acts as the
+// local admin, whatever actor says.
+func (c *Client) DecideDuplicate(ctx context.Context, _, id, heldID string, confirm bool) (*federation.Duplicate, error) {
+	decision := "dismiss"
+	if confirm {
+		decision = "confirm"
+	}
+	var d federation.Duplicate
+	return &d, c.postJSON(ctx, "/api/v1/peer-duplicates/"+url.PathEscape(id)+"/"+url.PathEscape(heldID)+"/"+decision, struct{}{}, &d)
+}

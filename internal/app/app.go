@@ -432,11 +432,25 @@ type Provenance struct {
 	Identity  string
 	Owned     bool
 	Canonical string
+	// SameCase lists the practices held here confirmed to be the same case, published by
+	// other networks: the page names each with its source.
+	SameCase []SameCase
+}
+
+// SameCase is another network's publication of the same case.
+type SameCase struct {
+	ID, Title, Network string
 }
 
 // ProvenanceOf tells who publishes a practice and where its page of origin is.
 func (a *App) ProvenanceOf(p *practices.Practice) Provenance {
 	pv := Provenance{Identity: p.Identity(a.Namespace), Owned: p.AuthorityNamespace(a.Namespace, a.StudyAuthority) == a.Namespace}
+	for _, id := range a.Store.SameCase(p) {
+		if q, err := a.Store.Get(context.Background(), id); err == nil {
+			network := index.Network(q)
+			pv.SameCase = append(pv.SameCase, SameCase{ID: q.ID, Title: q.Title, Network: network})
+		}
+	}
 	if o := p.Origin; o != nil && !pv.Owned {
 		base := o.Repository
 		if len(o.Hops) > 0 {

@@ -783,6 +783,9 @@ func TestDuplicatesAreFlaggedAndLinked(t *testing.T) {
 	if got := search(b); got != 1 {
 		t.Fatalf("after the confirmation b shows %d of the two", got)
 	}
+	if pv := b.app.ProvenanceOf(b.get(t, "repair-cafes")); len(pv.SameCase) != 1 || pv.SameCase[0].ID != "cafes-de-reparacion" {
+		t.Fatalf("the page of the case shown does not name the other source: %+v", pv.SameCase)
+	}
 	// The link travels with b's next version: a shows the case once too, and does not
 	// flag what is already linked.
 	a.peer(t, b, federation.PolicyPublish)

@@ -94,6 +94,9 @@ const LocalNetwork = "local"
 // Network is the value of a practice's network facet.
 func Network(p *practices.Practice) string {
 	if p.Origin != nil {
+		if p.Origin.Network != "" {
+			return p.Origin.Network
+		}
 		return p.Origin.Peer
 	}
 	return LocalNetwork

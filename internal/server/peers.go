@@ -20,6 +20,9 @@ type PeerService interface {
 	Sync(ctx context.Context, name string) (federation.Report, error)
 	Queued() ([]practices.Practice, error)
 	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
+	Pause(name string, paused bool) (*federation.Peer, error)
+	Duplicates(state string) ([]federation.Duplicate, error)
+	DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*federation.Duplicate, error)
 }
 
 // registerPeers adds the admin's management of peers and their harvest status, and the
@@ -65,6 +68,41 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 			return
 		}
 		respond(c, http.StatusOK, rep, err)
+	})
+	admin.POST("/:name/pause", func(c *gin.Context) {
+		var in struct {
+			Paused bool `json:"paused"`
+		}
+		if err := bindJSON(c, &in); err != nil {
+			writeError(c, err)
+			return
+		}
+		p, err := svc.Pause(c.Param("name"), in.Paused)
+		respond(c, http.StatusOK, p, err)
+	})
+	dups := api.Group("/peer-duplicates", requireRole(auth.RoleCoordinator))
+	dups.GET("", func(c *gin.Context) {
+		vals, err := queryParams(c, "state")
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		state := vals.Get("state")
+		if state != "" && state != federation.DuplicateOpen && state != federation.DuplicateConfirmed && state != federation.DuplicateDismissed {
+			writeError(c, apperr.InvalidFields("bad parameters", map[string]string{"state": "must be open, confirmed or dismissed"}))
+			return
+		}
+		ds, err := svc.Duplicates(state)
+		respond(c, http.StatusOK, gin.H{"duplicates": ds}, err)
+	})
+	dups.POST("/:id/:held/:decision", func(c *gin.Context) {
+		decision := c.Param("decision")
+		if decision != "confirm" && decision != "dismiss" {
+			writeError(c, apperr.Errorf(apperr.NotFound, "no decision %q: confirm or dismiss", decision))
+			return
+		}
+		d, err := svc.DecideDuplicate(c.Request.Context(), actor(c), c.Param("id"), c.Param("held"), decision == "confirm")
+		respond(c, http.StatusOK, d, err)
 	})
 	queue := api.Group("/peer-queue", requireRole(auth.RoleCoordinator))
 	queue.GET("", func(c *gin.Context) {
