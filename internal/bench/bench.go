@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -22,9 +23,12 @@ import (
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
 // Config says what to measure.
@@ -80,6 +84,9 @@ type Result struct {
 	// Cold is a server that computes every answer; Warm one that serves recent answers
 	// again until the index changes (the default).
 	Cold, Warm Served
+	// Harvest is another node harvesting all N practices over OAI-PMH on loopback.
+	Harvest     federation.Report
+	HarvestTime time.Duration
 }
 
 // Served holds the figures of a server measured from outside, over HTTP.
@@ -216,6 +223,11 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 	plain.Close()
 	r.Plain = summarize(plainT)
 	ps = nil
+	fmt.Fprintf(cfg.Out, "== %d practices: another node harvests them…\n", n)
+	if err := harvest(ctx, a, filepath.Join(dir, "harvester"), &r); err != nil {
+		a.Close()
+		return r, err
+	}
 	a.Close()
 	r.IndexBytes, r.StoreBytes = dirSize(filepath.Join(dir, app.IndexDir)), fileSize(filepath.Join(dir, practices.StoreFile))
 	if cfg.Server == "" {
@@ -226,6 +238,34 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 	}
 	r.Warm, err = overHTTP(ctx, cfg, dir, n)
 	return r, err
+}
+
+// harvest has a second node harvest every practice of a over OAI-PMH, served in process
+// on loopback with the default page size, and keeps its report.
+func harvest(ctx context.Context, a *app.App, dir string, r *Result) error {
+	srv := httptest.NewUnstartedServer(nil)
+	provider, err := a.Provider(oai.Config{RepositoryName: "origin", BaseURL: "http://" + srv.Listener.Addr().String(), AdminEmail: "bench@example.org"})
+	if err != nil {
+		return err
+	}
+	srv.Config.Handler = server.New(server.Config{Service: a, OAI: provider})
+	srv.Start()
+	defer srv.Close()
+	b, err := app.Open(ctx, app.Config{DataDir: dir, NoSeed: true, NoAnswerCache: true, Namespace: "harvester.bench.example"})
+	if err != nil {
+		return err
+	}
+	defer func() { b.Close(); os.RemoveAll(dir) }()
+	if _, err := b.Peers.Add(ctx, federation.NewPeer{Name: "origin", URL: srv.URL + "/oai"}); err != nil {
+		return err
+	}
+	start := time.Now()
+	rep, err := b.Peers.Sync(ctx, "origin")
+	r.HarvestTime, r.Harvest = time.Since(start), rep
+	if err == nil && rep.Published != r.N {
+		err = fmt.Errorf("the harvester published %d of %d practices: %+v", rep.Published, r.N, rep)
+	}
+	return err
 }
 
 // overHTTP starts a real server on the data dir and measures it from outside.
@@ -420,6 +460,10 @@ func Print(w io.Writer, rs []Result) {
 	row("import + index time", func(r Result) string { return fmt.Sprintf("%.1f s", r.ImportTime.Seconds()) })
 	row("import + index rate", func(r Result) string { return fmt.Sprintf("%.0f /s", float64(r.N)/r.ImportTime.Seconds()) })
 	row("index size on disk", func(r Result) string { return mb(r.IndexBytes) })
+	row("harvest of them all by another node (OAI-PMH, loopback)", func(r Result) string { return fmt.Sprintf("%.1f s", r.HarvestTime.Seconds()) })
+	row("  fetching the pages / applying (written, indexed)", func(r Result) string {
+		return fmt.Sprintf("%.1f / %.1f s", r.Harvest.Fetching.Seconds(), r.Harvest.Applying.Seconds())
+	})
 	row("store size on disk", func(r Result) string { return mb(r.StoreBytes) })
 	row("bench process RSS after the import", func(r Result) string { return mb(r.BenchRSS) })
 	row("server start-up with the index (to /healthz)", func(r Result) string { return ms(r.Cold.Startup) })

@@ -47,6 +47,10 @@ type Report struct {
 	Study    int      `json:"study,omitempty"`
 	Problems []string `json:"problems,omitempty"`
 	Error    string   `json:"error,omitempty"`
+	// Fetching and Applying are the time spent receiving the pages, and writing them and
+	// bringing the index up to them.
+	Fetching time.Duration `json:"fetching_ns"`
+	Applying time.Duration `json:"applying_ns"`
 }
 
 func (r *Report) changed() int { return r.Published + r.Updated + r.Archived + r.Queued }
@@ -99,6 +103,7 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 		return rep, err
 	}
 	defer st.remove()
+	fetchStart := time.Now()
 	err = s.client.ListRecords(ctx, peer.URL, peer.From, peer.Set, func(pg oai.Page) error {
 		if started.IsZero() {
 			// Where the next harvest starts: the peer's time at the start of this one, but
@@ -114,6 +119,8 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 		s.progress(name, rep)
 		return st.add(pg)
 	})
+	rep.Fetching = time.Since(fetchStart)
+	applyStart := time.Now()
 	if err == nil {
 		err = s.applyStaged(ctx, peer, st, &rep)
 	}
@@ -122,6 +129,7 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 			s.log.Error("index sync after a harvest failed", "peer", name, "err", ierr)
 		}
 	}
+	rep.Applying = time.Since(applyStart) // written and searchable
 	return s.finish(peer, rep, started, err)
 }
 
