@@ -64,7 +64,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return usagef("--study-authority %q must be an OAI namespace, a domain name such as kb.uclg.org", *studyAuthority)
 	}
 	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing"), NoAnswerCache: *noAnswerCache,
-		Namespace: namespace, StudyAuthority: *studyAuthority, HarvestStaging: *stagingMB << 20})
+		Namespace: namespace, StudyAuthority: *studyAuthority, HarvestStaging: *stagingMB << 20, CatchUpInBackground: true})
 	if errors.Is(err, practices.ErrLocked) {
 		return fmt.Errorf("another kb server already holds %s", *data)
 	}

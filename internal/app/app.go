@@ -58,6 +58,9 @@ type Config struct {
 	Namespace, StudyAuthority string
 	// HarvestStaging bounds the disk one harvest may stage (0: the default, 256 MiB).
 	HarvestStaging int64
+	// CatchUpInBackground opens without waiting for the index to replay the changes it
+	// missed (after a crash, say): it catches up in the background, and Ready says when.
+	CatchUpInBackground bool
 }
 
 // App is an open knowledge base.
@@ -78,6 +81,7 @@ type App struct {
 	log                       *slog.Logger
 	progress                  index.Progress
 	dataDir, indexDir         string
+	stopCatchUp               func() // ends a background catch-up and waits for it
 }
 
 // DataDir is the folder the knowledge base lives in.
@@ -133,7 +137,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
-	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache})
+	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache, LeaveBehind: cfg.CatchUpInBackground})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open index: %w", err)
@@ -183,7 +187,33 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if cfg.CatchUpInBackground {
+		a.catchUp(log)
+	}
 	return a, nil
+}
+
+// catchUp brings the index up to the store in the background; Close waits for it.
+func (a *App) catchUp(log *slog.Logger) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	a.stopCatchUp = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		defer func() {
+			if v := recover(); v != nil {
+				log.Error("the index's catch-up panicked; it catches up at the next write", "err", apperr.Panicked(v))
+			}
+		}()
+		start := time.Now()
+		n, rebuilt, err := a.Index.CatchUp(ctx, a.Store, nil)
+		switch {
+		case err != nil:
+			log.Error("the index did not catch up with the store; it will at the next write", "err", err)
+		case n > 0 || rebuilt:
+			log.Info("index caught up with the store", "changes", n, "rebuilt", rebuilt, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}()
 }
 
 // adoptStudyIdentities gives a store made before identities the study's identities,
@@ -229,6 +259,9 @@ func (a *App) seed(ctx context.Context) error {
 
 // Close closes the index and the store.
 func (a *App) Close() error {
+	if a.stopCatchUp != nil {
+		a.stopCatchUp()
+	}
 	return errors.Join(a.Index.Close(), a.Store.Close())
 }
 

@@ -81,6 +81,10 @@ type Options struct {
 	// NoAnswerCache computes every search again instead of serving recent answers (to
 	// measure the engine itself).
 	NoAnswerCache bool
+	// LeaveBehind opens an existing index as it is, without replaying the changes it has
+	// not applied: the caller catches up (CatchUp) in the background, so that a server
+	// answers at once after a crash and says when it is ready.
+	LeaveBehind bool
 }
 
 // Index wraps a Bleve index that follows a Source.
@@ -196,6 +200,9 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	} else {
 		ix.idx = idx
 		ix.loadLanguages(idx)
+	}
+	if opts.LeaveBehind && !report.Rebuilt {
+		return ix, report, nil
 	}
 	n, rebuilt, err := ix.CatchUp(ctx, src, opts.Progress)
 	if err != nil {

@@ -317,6 +317,46 @@ func TestIndexReplaysChangesItMissed(t *testing.T) {
 	}
 }
 
+// Opened to leave what it missed behind, the index answers at once as it was, and a
+// catch-up afterwards brings it to the store: a server answers right after a crash and
+// catches up in the background.
+func TestIndexLeftBehindCatchesUpLater(t *testing.T) {
+	g := geography(t)
+	ps := corpusPractices(t, g)
+	dir := t.TempDir()
+	s := newStore(t, filepath.Join(dir, "store"), ps)
+	idxDir := filepath.Join(dir, "index")
+	ix, _, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	added := *ps[0]
+	added.URI = "" // a new practice, not the study's case
+	added.ID, added.Title = "zz-new-practice", "Quokka census with drones"
+	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t), LeaveBehind: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	last, _ := s.LastSeq()
+	if seq, _ := ix.Seq(); report.Replayed != 0 || seq == last {
+		t.Fatalf("the index replayed at open: %+v, at change %d of %d", report, seq, last)
+	}
+	if got := ids(search(t, ix, index.Request{Query: "quokka"})); len(got) != 0 {
+		t.Fatalf("found before the catch-up: %v", got)
+	}
+	if n, _, err := ix.CatchUp(ctx, s, nil); err != nil || n != 1 {
+		t.Fatalf("catch-up: %d changes, %v", n, err)
+	}
+	if got := ids(search(t, ix, index.Request{Query: "quokka"})); len(got) != 1 {
+		t.Fatalf("not found after the catch-up: %v", got)
+	}
+}
+
 func TestIndexAheadOfStoreIsRebuilt(t *testing.T) {
 	g := geography(t)
 	ps := corpusPractices(t, g)
