@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -15,11 +16,15 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// TestHTTPOAIHarvestsARunningNode has a real OAI-PMH client that nobody here wrote,
-// Perl's HTTP::OAI, harvest a running node through every verb, with resumption tokens.
+// TestHTTPOAIHarvestsARunningNode has two OAI-PMH clients that nobody here wrote,
+// Perl's HTTP::OAI and paperhive's Node.js oai-pmh, harvest a running node that relays
+// what it harvested from another, through every verb, with resumption tokens.
 func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 	if out, err := exec.Command("perl", "-MHTTP::OAI", "-e1").CombinedOutput(); err != nil {
 		t.Fatalf("Perl's HTTP::OAI is required (Debian package libhttp-oai-perl; .ci/run installs it): %v\n%s", err, out)
+	}
+	if _, err := os.Stat("../../e2e/node_modules/oai-pmh/package.json"); err != nil {
+		t.Fatalf("the Node.js oai-pmh client is required (npm ci --prefix e2e; .ci/run runs it): %v", err)
 	}
 	geo, err := app.LoadGeography()
 	if err != nil {
@@ -29,8 +34,23 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := startChild(t, t.TempDir(), "--oai-page-size", "7", "--network", "Test network")
+	// The node relays the practices of another network it harvests.
+	origin := fedtest.Start(t, "origin.example.org")
+	own := ps[0].Clone()
+	own.ID, own.URI, own.Title, own.Version = "origin-case", "", "A case of the origin's own", 0
+	if _, err := origin.App.Import(context.Background(), []*practices.Practice{own}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	c := startChild(t, data, "--oai-page-size", "7", "--network", "Test network")
 	defer c.kill()
+	if r := kb(t, "peer", "add", "origin", origin.Endpoint, "--data", data); r.code != 0 {
+		t.Fatalf("peer add: %+v", r)
+	}
+	if r := kb(t, "peer", "sync", "origin", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "1 published") {
+		t.Fatalf("peer sync: %+v", r)
+	}
+	ps = append(ps, own)
 	out, err := exec.Command("perl", "testdata/oai-harvest.pl", c.base+"/oai").CombinedOutput()
 	if err != nil {
 		t.Fatalf("HTTP::OAI failed: %v\n%s", err, out)
@@ -55,6 +75,16 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "getrecord\tkb\toai:kb.localhost:") {
 		t.Errorf("GetRecord: %s", out)
+	}
+	out, err = exec.Command("node", "../../e2e/oai-harvest.mjs", c.base+"/oai").CombinedOutput()
+	if err != nil {
+		t.Fatalf("the Node.js oai-pmh client failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{"identify\tTest network\t2.0", "count\toai_dc\t" + n, "count\tkb\t" + n,
+		"record\tkb\toai:kb.localhost:origin-case\tlive\trelayed", "record\toai_dc\toai:kb.localhost:origin-case\tlive\trelayed"} {
+		if !strings.Contains(string(out), want+"\n") {
+			t.Errorf("oai-pmh did not report %q; it said:\n%s", want, out)
+		}
 	}
 }
 
