@@ -475,6 +475,17 @@ func TestRemovingAPeerRemovesWhatCameOnlyFromIt(t *testing.T) {
 	if n, _ := b.app.Store.Count(); n != 39+5 {
 		t.Fatalf("an unconfirmed removal removed practices: %d left", n)
 	}
+	// c stops relaying a's practices: its deletions, unsigned, are not a's and change
+	// nothing at b.
+	if _, err := c.app.Peers.Remove(ctx, "a", 3); err != nil {
+		t.Fatal(err)
+	}
+	if rep := b.sync(t, "c"); rep.Refused != 0 || changed(rep) != 0 {
+		t.Fatalf("harvesting a relay that dropped a's practices: %+v", rep)
+	}
+	if n, _ := b.app.Store.Count(); n != 39+5 {
+		t.Fatalf("b holds %d after the relay dropped a's practices", n)
+	}
 	r, err := b.app.Peers.Remove(ctx, "c", 2)
 	if err != nil || len(r.Removed) != 2 || !r.Done {
 		t.Fatalf("removal %+v %v", r, err)

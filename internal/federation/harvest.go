@@ -378,7 +378,12 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.
 		rep.problem("%s: the practice's identity %q is not the one its statement signs (%s)", rec.Header.Identifier, rec.Practice.URI, uri)
 		return nil, nil
 	}
-	if err := markSource(tx, uri, peer.Name); err != nil {
+	// Which peers serve a practice decides what leaves with a peer that is removed.
+	if rec.Header.Deleted() {
+		if err := tx.Bucket(bucketSources).Delete(sourceKey(uri, peer.Name)); err != nil {
+			return nil, err
+		}
+	} else if err := markSource(tx, uri, peer.Name); err != nil {
 		return nil, err
 	}
 	authority := practices.AuthorityOf(uri, s.cfg.StudyAuthority)
@@ -410,6 +415,12 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.
 		}
 		rep.Archived++
 		return nil, audit.Append(tx, audit.Record("peer:"+peer.Name, "harvest_left_set", "practice:"+id, held, &p, uri))
+	}
+	if a.Deleted && a.Sig() == nil && authority != peer.Namespace {
+		// A relay that no longer holds a practice says so unsigned: it is not the
+		// authority's deletion, and the practice stays as the authority last published it.
+		rep.Unchanged++
+		return nil, nil
 	}
 	if reason, err := s.verify(tx, peer, authority, rec); err != nil {
 		return nil, err
