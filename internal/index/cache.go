@@ -61,7 +61,15 @@ func cached[V any](ctx context.Context, c *answers, key string, gen uint64, comp
 		c.Served.Add(1)
 		return a.val.(V), nil
 	}
-	ch := c.flight.DoChan(strconv.FormatUint(gen, 10)+"\x00"+key, func() (any, error) {
+	ch := c.flight.DoChan(strconv.FormatUint(gen, 10)+"\x00"+key, func() (_ any, err error) {
+		// The computation runs on singleflight's own goroutine, outside any request's
+		// recovery, and singleflight re-panics a panic on yet another goroutine: the
+		// process would die. It becomes the error of every request waiting for it.
+		defer func() {
+			if v := recover(); v != nil {
+				err = apperr.Panicked(v)
+			}
+		}()
 		c.Computed.Add(1)
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTimeout)
 		defer cancel()

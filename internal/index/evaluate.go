@@ -18,6 +18,8 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum/levenshtein"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
 // Term-at-a-time evaluation of kb's queries.
@@ -426,7 +428,7 @@ func (e *evaluation) eachSegment(runs *sync.Pool, n int, do func(w int, r *segme
 				// goroutine only): it becomes the search's error. After an error or a
 				// panic the arrays may be half filled, so they are not used again.
 				if v := recover(); v != nil {
-					errs[w] = fmt.Errorf("evaluate a search: %v", v)
+					errs[w] = fmt.Errorf("evaluate a search: %w", apperr.Panicked(v))
 				}
 				if errs[w] == nil {
 					r.e = nil

@@ -413,7 +413,11 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 	b := fresh.NewBatch()
 	var pending []*practices.Practice
 	flush := func(last bool) error {
-		for i, doc := range ix.documents(pending) {
+		docs, err := ix.documents(pending)
+		if err != nil {
+			return err
+		}
+		for i, doc := range docs {
 			if doc == nil {
 				continue // archived: kept in the store, not offered by search
 			}
@@ -535,7 +539,11 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 				live = append(live, p)
 			}
 		}
-		for i, doc := range ix.documents(live) {
+		docs, err := ix.documents(live)
+		if err != nil {
+			return applied, err
+		}
+		for i, doc := range docs {
 			if err := b.Index(live[i].ID, doc); err != nil {
 				return applied, fmt.Errorf("index practice %s: %w", live[i].ID, err)
 			}
@@ -553,15 +561,22 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 }
 
 // documents builds the documents of practices on every core (concept matching is the
-// costly part); an archived practice gets nil.
-func (ix *Index) documents(ps []*practices.Practice) []map[string]any {
+// costly part); an archived practice gets nil. A panic on a worker, which would end the
+// process, becomes the error.
+func (ix *Index) documents(ps []*practices.Practice) ([]map[string]any, error) {
 	out := make([]map[string]any, len(ps))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(ps)/16))
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					errs[w] = fmt.Errorf("index documents: %w", apperr.Panicked(v))
+				}
+			}()
 			for i := w; i < len(ps); i += workers {
 				if ps[i].Searchable() {
 					out[i] = ix.document(ps[i])
@@ -573,5 +588,5 @@ func (ix *Index) documents(ps []*practices.Practice) []map[string]any {
 		}(w)
 	}
 	wg.Wait()
-	return out
+	return out, errors.Join(errs...)
 }

@@ -64,7 +64,9 @@ func (r *Request) Validate() error {
 	}
 	if r.Page < 1 {
 		f["page"] = "must be 1 or more"
-	} else if _, bad := f["limit"]; !bad && r.Page*r.Limit > MaxWindow {
+	} else if _, bad := f["limit"]; !bad && r.Page > MaxWindow/r.Limit {
+		// Divided, not multiplied: page × limit overflows for a huge page, and the
+		// negative offset it makes panics in the evaluator.
 		f["page"] = fmt.Sprintf("is too deep: page × limit may be at most %d; narrow the search with filters", MaxWindow)
 	}
 	for name, values := range r.Filters {
