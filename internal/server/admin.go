@@ -38,7 +38,7 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService) {
 			writeError(c, apperr.InvalidFields("the import is not valid", map[string]string{"body": err.Error()}))
 			return
 		}
-		report, err := svc.Import(c, ps, mode)
+		report, err := svc.Import(c.Request.Context(), ps, mode)
 		if err != nil {
 			writeError(c, err)
 			return
@@ -47,14 +47,14 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService) {
 	})
 	g.GET("/export", func(c *gin.Context) {
 		c.Status(http.StatusOK)
-		if err := svc.Export(c, c.Writer, c.Query("format")); err != nil {
+		if err := svc.Export(c.Request.Context(), c.Writer, c.Query("format")); err != nil {
 			writeError(c, err)
 		}
 	})
 	g.GET("/backup", func(c *gin.Context) {
 		c.Header("Content-Type", "application/octet-stream")
 		c.Status(http.StatusOK)
-		if err := svc.Backup(c, c.Writer); err != nil {
+		if err := svc.Backup(c.Request.Context(), c.Writer); err != nil {
 			logger(c).Error("backup failed", "err", err)
 			c.Abort() // the client sees a short body and fails
 		}
@@ -63,7 +63,7 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService) {
 	g.POST("/reindex", func(c *gin.Context) {
 		c.Header("Content-Type", "text/plain; charset=utf-8")
 		w := bufio.NewWriter(c.Writer)
-		err := svc.Reindex(c, func(done, total int) {
+		err := svc.Reindex(c.Request.Context(), func(done, total int) {
 			fmt.Fprintf(w, "%d %d\n", done, total)
 			w.Flush()
 			c.Writer.Flush()

@@ -28,7 +28,7 @@ func registerAsk(api *gin.RouterGroup, svc Asker, expensive gin.HandlerFunc) {
 			writeError(c, err)
 			return
 		}
-		a, err := svc.Ask(c, in.Question)
+		a, err := svc.Ask(c.Request.Context(), in.Question)
 		respond(c, http.StatusOK, a, err)
 	})
 }

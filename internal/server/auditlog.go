@@ -30,7 +30,7 @@ func registerAuditLog(api *gin.RouterGroup, svc Service, rev ReviewService) {
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return
 		}
-		es, err := svc.Audit(c, q)
+		es, err := svc.Audit(c.Request.Context(), q)
 		respond(c, http.StatusOK, gin.H{"entries": es}, err)
 	})
 	api.GET("/outbox", coord, func(c *gin.Context) {
@@ -45,7 +45,7 @@ func registerAuditLog(api *gin.RouterGroup, svc Service, rev ReviewService) {
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return
 		}
-		ns, err := rev.Outbox(c, n)
+		ns, err := rev.Outbox(c.Request.Context(), n)
 		respond(c, http.StatusOK, gin.H{"notifications": ns}, err)
 	})
 }

@@ -21,7 +21,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, err)
 			return
 		}
-		out, err := svc.Edit(c, actor(c), c.Param("id"), p)
+		out, err := svc.Edit(c.Request.Context(), actor(c), c.Param("id"), p)
 		respond(c, http.StatusOK, out, err)
 	})
 	api.POST("/practices/:id/revert", coord, func(c *gin.Context) {
@@ -32,7 +32,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, err)
 			return
 		}
-		out, err := svc.Revert(c, actor(c), c.Param("id"), in.Version)
+		out, err := svc.Revert(c.Request.Context(), actor(c), c.Param("id"), in.Version)
 		respond(c, http.StatusOK, out, err)
 	})
 	api.POST("/practices/:id/merge", coord, func(c *gin.Context) {
@@ -43,7 +43,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, err)
 			return
 		}
-		out, err := svc.Merge(c, actor(c), c.Param("id"), in.Into)
+		out, err := svc.Merge(c.Request.Context(), actor(c), c.Param("id"), in.Into)
 		respond(c, http.StatusOK, out, err)
 	})
 	api.POST("/practices/:id/archive", coord, func(c *gin.Context) {
@@ -54,7 +54,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, err)
 			return
 		}
-		out, err := svc.Archive(c, actor(c), c.Param("id"), in.Archived)
+		out, err := svc.Archive(c.Request.Context(), actor(c), c.Param("id"), in.Archived)
 		respond(c, http.StatusOK, out, err)
 	})
 	api.POST("/practices/:id/feature", coord, func(c *gin.Context) {
@@ -65,7 +65,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, err)
 			return
 		}
-		err := svc.Feature(c, actor(c), c.Param("id"), in.Featured)
+		err := svc.Feature(c.Request.Context(), actor(c), c.Param("id"), in.Featured)
 		respond(c, http.StatusOK, gin.H{"id": c.Param("id"), "featured": in.Featured}, err)
 	})
 	api.GET("/practices/:id/diff", func(c *gin.Context) {
@@ -83,7 +83,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return
 		}
-		d, err := svc.CompareVersions(c, c.Param("id"), from, to)
+		d, err := svc.CompareVersions(c.Request.Context(), c.Param("id"), from, to)
 		respond(c, http.StatusOK, d, err)
 	})
 }
@@ -91,7 +91,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 // registerVersions adds the public version history of practices.
 func registerVersions(api *gin.RouterGroup, svc Service) {
 	api.GET("/practices/:id/versions", func(c *gin.Context) {
-		vs, err := svc.Versions(c, c.Param("id"))
+		vs, err := svc.Versions(c.Request.Context(), c.Param("id"))
 		respond(c, http.StatusOK, gin.H{"id": c.Param("id"), "versions": vs}, err)
 	})
 	api.GET("/practices/:id/versions/:version", func(c *gin.Context) {
@@ -100,7 +100,7 @@ func registerVersions(api *gin.RouterGroup, svc Service) {
 			writeError(c, apperr.InvalidFields("the request is not valid", map[string]string{"version": "must be a version number (1 or more)"}))
 			return
 		}
-		p, err := svc.Version(c, c.Param("id"), v)
+		p, err := svc.Version(c.Request.Context(), c.Param("id"), v)
 		respond(c, http.StatusOK, p, err)
 	})
 }

@@ -10,14 +10,14 @@ import (
 // (ready: the index has also applied every change of the store).
 func registerHealth(e *gin.Engine, svc Service) {
 	e.GET("/healthz", func(c *gin.Context) {
-		if err := svc.Ready(c); err != nil {
+		if err := svc.Ready(c.Request.Context()); err != nil {
 			writeError(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})
 	e.GET("/readyz", func(c *gin.Context) {
-		if err := svc.Caught(c); err != nil {
+		if err := svc.Caught(c.Request.Context()); err != nil {
 			writeError(c, err)
 			return
 		}

@@ -42,7 +42,7 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 			writeError(c, err)
 			return
 		}
-		p, err := svc.Add(c, in)
+		p, err := svc.Add(c.Request.Context(), in)
 		respond(c, http.StatusCreated, p, err)
 	})
 	admin.DELETE("/:name", func(c *gin.Context) {
@@ -61,7 +61,7 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 		respond(c, http.StatusOK, r, err)
 	})
 	admin.POST("/:name/sync", func(c *gin.Context) {
-		rep, err := svc.Sync(c, c.Param("name"))
+		rep, err := svc.Sync(c.Request.Context(), c.Param("name"))
 		if err != nil && rep.Peer != "" {
 			// The harvest ran and failed at the peer: the report says how far it came.
 			c.JSON(http.StatusBadGateway, gin.H{"error": ErrorDetail{Code: apperr.Unavailable, Message: err.Error()}, "report": rep})
@@ -110,11 +110,11 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 		respond(c, http.StatusOK, gin.H{"practices": ps}, err)
 	})
 	queue.POST("/:id/accept", func(c *gin.Context) {
-		p, err := svc.Decide(c, actor(c), c.Param("id"), true)
+		p, err := svc.Decide(c.Request.Context(), actor(c), c.Param("id"), true)
 		respond(c, http.StatusOK, p, err)
 	})
 	queue.POST("/:id/reject", func(c *gin.Context) {
-		p, err := svc.Decide(c, actor(c), c.Param("id"), false)
+		p, err := svc.Decide(c.Request.Context(), actor(c), c.Param("id"), false)
 		respond(c, http.StatusOK, p, err)
 	})
 }

@@ -21,7 +21,7 @@ func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerF
 			c.Redirect(http.StatusMovedPermanently, "/api/v1/practices/"+to)
 			return
 		}
-		p, err := svc.Get(c, c.Param("id"))
+		p, err := svc.Get(c.Request.Context(), c.Param("id"))
 		respond(c, http.StatusOK, p, err)
 	})
 	api.GET("/practices/:id/similar", expensive, func(c *gin.Context) {
@@ -36,7 +36,7 @@ func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerF
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return
 		}
-		res, err := svc.Similar(c, c.Param("id"), limit)
+		res, err := svc.Similar(c.Request.Context(), c.Param("id"), limit)
 		if err != nil {
 			writeError(c, err)
 			return

@@ -15,7 +15,7 @@ func registerRecommendations(api *gin.RouterGroup, svc Service, expensive gin.Ha
 			writeError(c, err)
 			return
 		}
-		res, err := svc.Recommend(c, p)
+		res, err := svc.Recommend(c.Request.Context(), p)
 		if err != nil {
 			writeError(c, err)
 			return

@@ -29,7 +29,7 @@ func registerReview(api *gin.RouterGroup, svc ReviewService, expensive gin.Handl
 			return
 		}
 		q := review.Queue{Status: vals.Get("status"), SessionID: vals.Get("session"), Area: vals.Get("area"), OlderThan: time.Duration(days) * 24 * time.Hour}
-		subs, err := svc.List(c, q)
+		subs, err := svc.List(c.Request.Context(), q)
 		respond(c, http.StatusOK, gin.H{"submissions": subs}, err)
 	})
 	g.POST("/submissions/:id/decision", func(c *gin.Context) {
@@ -38,11 +38,11 @@ func registerReview(api *gin.RouterGroup, svc ReviewService, expensive gin.Handl
 			writeError(c, err)
 			return
 		}
-		r, err := svc.Decide(c, c.Param("id"), principal(c), d)
+		r, err := svc.Decide(c.Request.Context(), c.Param("id"), principal(c), d)
 		respond(c, http.StatusOK, r, err)
 	})
 	g.POST("/submissions/:id/assist", expensive, func(c *gin.Context) {
-		sub, err := svc.Assist(c, c.Param("id"), principal(c))
+		sub, err := svc.Assist(c.Request.Context(), c.Param("id"), principal(c))
 		respond(c, http.StatusOK, sub, err)
 	})
 }

@@ -16,7 +16,7 @@ func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
-		res, err := svc.Search(c, req)
+		res, err := svc.Search(c.Request.Context(), req)
 		if err != nil {
 			writeError(c, err)
 			return
@@ -72,7 +72,7 @@ func registerSuggest(api *gin.RouterGroup, svc Service, expensive gin.HandlerFun
 			writeError(c, apperr.InvalidFields("the suggestion request is not valid", fields))
 			return
 		}
-		res, err := svc.Suggest(c, vals.Get("q"), limit)
+		res, err := svc.Suggest(c.Request.Context(), vals.Get("q"), limit)
 		if err != nil {
 			writeError(c, err)
 			return

@@ -23,11 +23,11 @@ func registerSessions(api *gin.RouterGroup, svc ReviewService) {
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return
 		}
-		ss, err := svc.Sessions(c, open)
+		ss, err := svc.Sessions(c.Request.Context(), open)
 		respond(c, http.StatusOK, gin.H{"sessions": ss}, err)
 	})
 	api.GET("/sessions/:id", func(c *gin.Context) {
-		s, err := svc.Session(c, c.Param("id"))
+		s, err := svc.Session(c.Request.Context(), c.Param("id"))
 		respond(c, http.StatusOK, s, err)
 	})
 	save := func(c *gin.Context) {
@@ -41,7 +41,7 @@ func registerSessions(api *gin.RouterGroup, svc ReviewService) {
 		if in.ID == "" {
 			status = http.StatusCreated
 		}
-		s, err := svc.SaveSession(c, actor(c), in)
+		s, err := svc.SaveSession(c.Request.Context(), actor(c), in)
 		respond(c, status, s, err)
 	}
 	api.POST("/sessions", requireRole(auth.RoleCoordinator), save)

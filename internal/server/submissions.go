@@ -22,7 +22,7 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, 
 			writeError(c, err)
 			return
 		}
-		r, err := svc.Create(c, in)
+		r, err := svc.Create(c.Request.Context(), in)
 		respond(c, http.StatusCreated, r, err)
 	})
 	api.POST("/submissions/duplicates", expensive, func(c *gin.Context) {
@@ -31,11 +31,11 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, 
 			writeError(c, err)
 			return
 		}
-		d, err := svc.Duplicates(c, in)
+		d, err := svc.Duplicates(c.Request.Context(), in)
 		respond(c, http.StatusOK, gin.H{"duplicates": d}, err)
 	})
 	api.GET("/submissions/:id", func(c *gin.Context) {
-		s, err := svc.Get(c, c.Param("id"), access(c))
+		s, err := svc.Get(c.Request.Context(), c.Param("id"), access(c))
 		respond(c, http.StatusOK, s, err)
 	})
 	api.PUT("/submissions/:id", func(c *gin.Context) {
@@ -44,11 +44,11 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, 
 			writeError(c, err)
 			return
 		}
-		s, err := svc.Update(c, c.Param("id"), access(c), in)
+		s, err := svc.Update(c.Request.Context(), c.Param("id"), access(c), in)
 		respond(c, http.StatusOK, s, err)
 	})
 	api.POST("/submissions/:id/withdraw", func(c *gin.Context) {
-		s, err := svc.Withdraw(c, c.Param("id"), access(c))
+		s, err := svc.Withdraw(c.Request.Context(), c.Param("id"), access(c))
 		respond(c, http.StatusOK, s, err)
 	})
 }

@@ -43,7 +43,7 @@ func (p *Pages) askStream(c *gin.Context) {
 		fmt.Fprintf(c.Writer, "event: %s\ndata: %s\n\n", event, data)
 		c.Writer.Flush()
 	}
-	a, err := p.cfg.Ask.AskStream(c, strings.TrimSpace(c.Query("q")), func(s string) { send("delta", map[string]string{"text": s}) })
+	a, err := p.cfg.Ask.AskStream(c.Request.Context(), strings.TrimSpace(c.Query("q")), func(s string) { send("delta", map[string]string{"text": s}) })
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.Internal {
@@ -63,7 +63,7 @@ func (p *Pages) ask(c *gin.Context) {
 		p.render(c, http.StatusOK, "ask", data)
 		return
 	}
-	a, err := p.cfg.Ask.Ask(c, q)
+	a, err := p.cfg.Ask.Ask(c.Request.Context(), q)
 	switch apperr.Code(err) {
 	case "":
 		data["Answer"] = a

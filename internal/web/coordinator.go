@@ -80,29 +80,29 @@ func (p *Pages) queue(c *gin.Context) {
 	if q.Status == "all" {
 		q.Status = ""
 	}
-	subs, err := p.cfg.Review.List(c, q)
+	subs, err := p.cfg.Review.List(c.Request.Context(), q)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	sessions, _ := p.cfg.Review.Sessions(c, false)
+	sessions, _ := p.cfg.Review.Sessions(c.Request.Context(), false)
 	p.render(c, http.StatusOK, "queue", map[string]any{"Subs": subs, "Q": q, "Status": c.DefaultQuery("status", review.StatusSubmitted), "Days": days, "Sessions": sessions, "Statuses": review.Statuses})
 }
 
 func (p *Pages) submission(c *gin.Context) {
-	sub, err := p.cfg.Review.Get(c, c.Param("id"), review.Access{Principal: user(c)})
+	sub, err := p.cfg.Review.Get(c.Request.Context(), c.Param("id"), review.Access{Principal: user(c)})
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
 	in := review.Input{Practice: sub.Practice, Draft: true}
-	dups, _ := p.cfg.Review.Duplicates(c, in)
+	dups, _ := p.cfg.Review.Duplicates(c.Request.Context(), in)
 	p.render(c, http.StatusOK, "submission", map[string]any{"Sub": sub, "Duplicates": dups, "Assistant": p.cfg.Review.AssistantAvailable()})
 }
 
 // assist asks the AI assistant for suggestions, then shows them on the submission.
 func (p *Pages) assist(c *gin.Context) {
-	if _, err := p.cfg.Review.Assist(c, c.Param("id"), user(c)); err != nil {
+	if _, err := p.cfg.Review.Assist(c.Request.Context(), c.Param("id"), user(c)); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -127,7 +127,7 @@ func appliedForm(c *gin.Context) *review.Applied {
 
 func (p *Pages) decide(c *gin.Context) {
 	d := review.Decision{Decision: c.PostForm("decision"), Comment: c.PostForm("comment"), Apply: appliedForm(c)}
-	res, err := p.cfg.Review.Decide(c, c.Param("id"), user(c), d)
+	res, err := p.cfg.Review.Decide(c.Request.Context(), c.Param("id"), user(c), d)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -140,7 +140,7 @@ func (p *Pages) decide(c *gin.Context) {
 }
 
 func (p *Pages) manageSessions(c *gin.Context) {
-	ss, err := p.cfg.Review.Sessions(c, false)
+	ss, err := p.cfg.Review.Sessions(c.Request.Context(), false)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -153,7 +153,7 @@ func (p *Pages) saveSession(c *gin.Context) {
 	s := review.Session{ID: c.PostForm("id"), Title: c.PostForm("title"), Theme: c.PostForm("theme"), Date: c.PostForm("date"),
 		Description: c.PostForm("description"), Areas: c.PostFormArray("areas"), Open: c.PostForm("open") == "yes"}
 	if s.ID != "" {
-		cur, err := p.cfg.Review.Session(c, s.ID)
+		cur, err := p.cfg.Review.Session(c.Request.Context(), s.ID)
 		if err != nil {
 			p.fail(c, err)
 			return
@@ -161,9 +161,9 @@ func (p *Pages) saveSession(c *gin.Context) {
 		cur.Open = s.Open
 		s = *cur
 	}
-	_, err := p.cfg.Review.SaveSession(c, user(c).Email, s)
+	_, err := p.cfg.Review.SaveSession(c.Request.Context(), user(c).Email, s)
 	if apperr.Code(err) == apperr.Invalid {
-		ss, _ := p.cfg.Review.Sessions(c, false)
+		ss, _ := p.cfg.Review.Sessions(c.Request.Context(), false)
 		p.render(c, http.StatusBadRequest, "managesessions", map[string]any{"Sessions": ss, "Errors": formErrors(err), "New": s})
 		return
 	}
@@ -176,7 +176,7 @@ func (p *Pages) saveSession(c *gin.Context) {
 
 func (p *Pages) auditLog(c *gin.Context) {
 	before, _ := strconv.ParseUint(c.Query("before"), 10, 64)
-	es, err := p.cfg.Service.Audit(c, audit.Query{Limit: 100, Before: before, Target: c.Query("target")})
+	es, err := p.cfg.Service.Audit(c.Request.Context(), audit.Query{Limit: 100, Before: before, Target: c.Query("target")})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -189,7 +189,7 @@ func (p *Pages) auditLog(c *gin.Context) {
 }
 
 func (p *Pages) editForm(c *gin.Context) {
-	pr, err := p.cfg.Service.Get(c, c.Param("id"))
+	pr, err := p.cfg.Service.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -201,14 +201,14 @@ func (p *Pages) editForm(c *gin.Context) {
 
 func (p *Pages) edit(c *gin.Context) {
 	id := c.Param("id")
-	cur, err := p.cfg.Service.Get(c, id)
+	cur, err := p.cfg.Service.Get(c.Request.Context(), id)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
 	pr := practiceFromForm(c)
 	pr.Source = cur.Source
-	_, err = p.cfg.Review.Edit(c, user(c).Email, id, pr)
+	_, err = p.cfg.Review.Edit(c.Request.Context(), user(c).Email, id, pr)
 	if apperr.Code(err) == apperr.Invalid {
 		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.cfg.Geo.Countries()})
 		return
@@ -221,7 +221,7 @@ func (p *Pages) edit(c *gin.Context) {
 }
 
 func (p *Pages) versions(c *gin.Context) {
-	vs, err := p.cfg.Service.Versions(c, c.Param("id"))
+	vs, err := p.cfg.Service.Versions(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -232,7 +232,7 @@ func (p *Pages) versions(c *gin.Context) {
 func (p *Pages) diff(c *gin.Context) {
 	from, _ := strconv.Atoi(c.Query("from"))
 	to, _ := strconv.Atoi(c.Query("to"))
-	d, err := p.cfg.Review.CompareVersions(c, c.Param("id"), from, to)
+	d, err := p.cfg.Review.CompareVersions(c.Request.Context(), c.Param("id"), from, to)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -253,21 +253,21 @@ func (p *Pages) change(c *gin.Context, do func(actor, id string) error) {
 func (p *Pages) revert(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
 		v, _ := strconv.Atoi(c.PostForm("version"))
-		_, err := p.cfg.Review.Revert(c, actor, id, v)
+		_, err := p.cfg.Review.Revert(c.Request.Context(), actor, id, v)
 		return err
 	})
 }
 
 func (p *Pages) merge(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
-		_, err := p.cfg.Review.Merge(c, actor, id, strings.TrimSpace(c.PostForm("into")))
+		_, err := p.cfg.Review.Merge(c.Request.Context(), actor, id, strings.TrimSpace(c.PostForm("into")))
 		return err
 	})
 }
 
 func (p *Pages) archive(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
-		_, err := p.cfg.Review.Archive(c, actor, id, c.PostForm("archived") == "yes")
+		_, err := p.cfg.Review.Archive(c.Request.Context(), actor, id, c.PostForm("archived") == "yes")
 		return err
 	})
 }
@@ -283,7 +283,7 @@ func (p *Pages) annotate(c *gin.Context) {
 
 func (p *Pages) feature(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
-		return p.cfg.Review.Feature(c, actor, id, c.PostForm("featured") == "yes")
+		return p.cfg.Review.Feature(c.Request.Context(), actor, id, c.PostForm("featured") == "yes")
 	})
 }
 
@@ -314,7 +314,7 @@ func (p *Pages) decideHarvested(c *gin.Context) {
 		p.fail(c, apperr.InvalidFields("no decision", map[string]string{"decision": "must be accept or reject"}))
 		return
 	}
-	if _, err := p.cfg.Peers.Decide(c, user(c).Email, c.Param("id"), decision == "accept"); err != nil {
+	if _, err := p.cfg.Peers.Decide(c.Request.Context(), user(c).Email, c.Param("id"), decision == "accept"); err != nil {
 		p.fail(c, err)
 		return
 	}

@@ -37,7 +37,7 @@ func (p *Pages) registerPublic(g *gin.RouterGroup, expensive gin.HandlerFunc) {
 func (p *Pages) practiceCards(c *gin.Context, ids []string) []*practices.Practice {
 	var out []*practices.Practice
 	for _, id := range ids {
-		if pr, err := p.cfg.Service.Get(c, id); err == nil && !pr.Archived {
+		if pr, err := p.cfg.Service.Get(c.Request.Context(), id); err == nil && !pr.Archived {
 			out = append(out, pr)
 		}
 	}
@@ -45,7 +45,7 @@ func (p *Pages) practiceCards(c *gin.Context, ids []string) []*practices.Practic
 }
 
 func (p *Pages) home(c *gin.Context) {
-	all, err := p.cfg.Service.Search(c, index.Request{Limit: 1})
+	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: 1})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -54,7 +54,7 @@ func (p *Pages) home(c *gin.Context) {
 	if len(featured) > 6 {
 		featured = featured[:6]
 	}
-	open, _ := p.cfg.Review.Sessions(c, true)
+	open, _ := p.cfg.Review.Sessions(c.Request.Context(), true)
 	p.render(c, http.StatusOK, "home", map[string]any{
 		"Total": all.Total, "Countries": len(all.Facets["country"]), "Areas": areaCounts(all.Facets["area"]),
 		"Featured": p.practiceCards(c, featured), "Sessions": open,
@@ -105,7 +105,7 @@ type facetValueView struct {
 
 func (p *Pages) search(c *gin.Context) {
 	req := searchRequest(c)
-	res, err := p.cfg.Service.Search(c, req)
+	res, err := p.cfg.Service.Search(c.Request.Context(), req)
 	if apperr.Code(err) == apperr.Invalid {
 		p.render(c, http.StatusBadRequest, "search", map[string]any{"Query": req.Query, "Error": apperr.As(err).FieldList()})
 		return
@@ -202,7 +202,7 @@ func exportQuery(u *url.URL) string {
 func (p *Pages) searchCSV(c *gin.Context) {
 	req := searchRequest(c)
 	req.Explain, req.Page, req.Limit = false, 1, index.MaxLimit
-	res, err := p.cfg.Service.Search(c, req)
+	res, err := p.cfg.Service.Search(c.Request.Context(), req)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -211,7 +211,7 @@ func (p *Pages) searchCSV(c *gin.Context) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="practices.csv"`)
 	for _, h := range res.Hits {
-		if pr, err := p.cfg.Service.Get(c, h.ID); err == nil {
+		if pr, err := p.cfg.Service.Get(c.Request.Context(), h.ID); err == nil {
 			e.Write(pr)
 		}
 	}
@@ -224,20 +224,20 @@ func (p *Pages) practice(c *gin.Context) {
 		c.Redirect(http.StatusMovedPermanently, "/practices/"+to)
 		return
 	}
-	pr, err := p.cfg.Service.Get(c, id)
+	pr, err := p.cfg.Service.Get(c.Request.Context(), id)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
 	var similar []app.SearchHit
 	if !pr.Archived {
-		if s, err := p.cfg.Service.Similar(c, id, 5); err == nil {
+		if s, err := p.cfg.Service.Similar(c.Request.Context(), id, 5); err == nil {
 			similar = s.Similar
 		}
 	}
 	var session *review.Session
 	if pr.Session != "" {
-		session, _ = p.cfg.Review.Session(c, pr.Session)
+		session, _ = p.cfg.Review.Session(c.Request.Context(), pr.Session)
 	}
 	country, _ := p.cfg.Geo.Country(pr.Country)
 	permalink := absURL(c, "/practices/"+pr.ID)
@@ -292,7 +292,7 @@ func (p *Pages) recommend(c *gin.Context) {
 		p.render(c, http.StatusOK, "recommend", data)
 		return
 	}
-	res, err := p.cfg.Service.Recommend(c, form)
+	res, err := p.cfg.Service.Recommend(c.Request.Context(), form)
 	if apperr.Code(err) == apperr.Invalid {
 		data["Errors"] = apperr.As(err).Fields
 		p.render(c, http.StatusBadRequest, "recommend", data)
@@ -307,7 +307,7 @@ func (p *Pages) recommend(c *gin.Context) {
 }
 
 func (p *Pages) sessions(c *gin.Context) {
-	ss, err := p.cfg.Review.Sessions(c, false)
+	ss, err := p.cfg.Review.Sessions(c.Request.Context(), false)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -351,7 +351,7 @@ type atomCategory struct {
 const feedSize = 20
 
 func (p *Pages) feed(c *gin.Context) {
-	res, err := p.cfg.Service.Search(c, index.Request{Limit: feedSize, Latest: true})
+	res, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: feedSize, Latest: true})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -360,7 +360,7 @@ func (p *Pages) feed(c *gin.Context) {
 		Links: []atomLink{{Href: absURL(c, "/feed.atom"), Rel: "self"}, {Href: absURL(c, "/")}}, Author: atomPerson{Name: p.cfg.NetworkName}}
 	latest := time.Time{}
 	for _, h := range res.Hits {
-		pr, err := p.cfg.Service.Get(c, h.ID)
+		pr, err := p.cfg.Service.Get(c.Request.Context(), h.ID)
 		if err != nil {
 			continue
 		}

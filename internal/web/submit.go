@@ -70,7 +70,7 @@ func formErrors(err error) map[string]string {
 
 // submitData is what the submission form needs.
 func (p *Pages) submitData(c *gin.Context, in review.Input, errs map[string]string) map[string]any {
-	open, _ := p.cfg.Review.Sessions(c, true)
+	open, _ := p.cfg.Review.Sessions(c.Request.Context(), true)
 	if in.SessionID == "" {
 		in.SessionID = c.Query("session")
 	}
@@ -87,7 +87,7 @@ func (p *Pages) submit(c *gin.Context) {
 	in := inputFromForm(c)
 	if c.PostForm("action") == "check" {
 		data := p.submitData(c, in, map[string]string{})
-		dups, err := p.cfg.Review.Duplicates(c, in)
+		dups, err := p.cfg.Review.Duplicates(c.Request.Context(), in)
 		if err != nil {
 			data["Errors"] = formErrors(err)
 		}
@@ -95,7 +95,7 @@ func (p *Pages) submit(c *gin.Context) {
 		p.render(c, http.StatusOK, "submit", data)
 		return
 	}
-	receipt, err := p.cfg.Review.Create(c, in)
+	receipt, err := p.cfg.Review.Create(c.Request.Context(), in)
 	if apperr.Code(err) == apperr.Invalid {
 		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, formErrors(err)))
 		return
@@ -122,7 +122,7 @@ func (p *Pages) trackData(c *gin.Context, sub *review.Submission, in review.Inpu
 }
 
 func (p *Pages) track(c *gin.Context) {
-	sub, err := p.cfg.Review.ByToken(c, c.Param("token"))
+	sub, err := p.cfg.Review.ByToken(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -133,13 +133,13 @@ func (p *Pages) track(c *gin.Context) {
 
 // trackUpdate saves a draft, submits it, or sends a revision.
 func (p *Pages) trackUpdate(c *gin.Context) {
-	sub, err := p.cfg.Review.ByToken(c, c.Param("token"))
+	sub, err := p.cfg.Review.ByToken(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
 	in := inputFromForm(c)
-	_, err = p.cfg.Review.Update(c, sub.ID, review.Access{Token: c.Param("token")}, in)
+	_, err = p.cfg.Review.Update(c.Request.Context(), sub.ID, review.Access{Token: c.Param("token")}, in)
 	if apperr.Code(err) == apperr.Invalid {
 		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, formErrors(err)))
 		return
@@ -152,9 +152,9 @@ func (p *Pages) trackUpdate(c *gin.Context) {
 }
 
 func (p *Pages) trackWithdraw(c *gin.Context) {
-	sub, err := p.cfg.Review.ByToken(c, c.Param("token"))
+	sub, err := p.cfg.Review.ByToken(c.Request.Context(), c.Param("token"))
 	if err == nil {
-		_, err = p.cfg.Review.Withdraw(c, sub.ID, review.Access{Token: c.Param("token")})
+		_, err = p.cfg.Review.Withdraw(c.Request.Context(), sub.ID, review.Access{Token: c.Param("token")})
 	}
 	if err != nil {
 		p.fail(c, err)
