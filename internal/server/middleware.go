@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -52,10 +51,11 @@ func accessLog() gin.HandlerFunc {
 	}
 }
 
-// recovery turns a panic into a logged internal error instead of a dropped connection.
+// recovery turns a panic into a logged internal error, with its stack, instead of a
+// dropped connection.
 func recovery() gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
-		writeError(c, apperr.Wrap(fmt.Errorf("panic: %v", rec), "internal error"))
+		writeError(c, apperr.Panicked(rec))
 	})
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -48,6 +50,24 @@ func intParamOr(vals url.Values, name string, def int, fields map[string]string)
 		return 0
 	}
 	return n
+}
+
+// intParamIn reads an optional integer parameter that must lie in lo..hi; absent is def.
+// A number too large for an int is out of range like any other, not "not a number".
+func intParamIn(vals url.Values, name string, def, lo, hi int, fields map[string]string) int {
+	if _, set := vals[name]; !set {
+		return def
+	}
+	n, err := strconv.Atoi(vals.Get(name))
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		fields[name] = "must be a whole number"
+	case err != nil || n < lo || n > hi:
+		fields[name] = fmt.Sprintf("must be between %d and %d", lo, hi)
+	default:
+		return n
+	}
+	return def
 }
 
 // boolParam reads an optional flag: 1/true/yes or 0/false/no; absent is false.

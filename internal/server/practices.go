@@ -31,7 +31,7 @@ func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerF
 			return
 		}
 		fields := map[string]string{}
-		limit := intParamOr(vals, "limit", index.DefaultSimilar, fields)
+		limit := intParamIn(vals, "limit", index.DefaultSimilar, 1, index.MaxSimilar, fields)
 		if len(fields) > 0 {
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return

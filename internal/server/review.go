@@ -20,10 +20,7 @@ func registerReview(api *gin.RouterGroup, svc ReviewService, expensive gin.Handl
 			return
 		}
 		fields := map[string]string{}
-		days := intParam(vals, "older_than_days", fields)
-		if days < 0 {
-			fields["older_than_days"] = "must be 0 or more"
-		}
+		days := intParamIn(vals, "older_than_days", 0, 0, 36500, fields) // a century: days × 24 h stays in a Duration
 		if len(fields) > 0 {
 			writeError(c, apperr.InvalidFields("the request is not valid", fields))
 			return

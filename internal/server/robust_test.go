@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +31,45 @@ func openApp(t testing.TB) *app.App {
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// The request of issue #16 that ended the process: a page so large that page × limit
+// overflowed past the window check, and the evaluator panicked inside the answer cache's
+// shared computation. It is a 400 naming the page, and the server answers on.
+func TestHugePageIsA400AndTheServerLivesOn(t *testing.T) {
+	a := openApp(t)
+	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth}))
+	defer srv.Close()
+	get := func(target string) (int, server.ErrorBody) {
+		t.Helper()
+		resp, err := srv.Client().Get(srv.URL + target)
+		if err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		defer resp.Body.Close()
+		var body server.ErrorBody
+		data, _ := io.ReadAll(resp.Body)
+		json.Unmarshal(data, &body)
+		return resp.StatusCode, body
+	}
+	for target, field := range map[string]string{
+		"/api/v1/search?q=water&page=9223372036854775807":           "page",
+		"/api/v1/search?q=water&page=99999999999999999999":          "page",
+		"/api/v1/search?q=water&limit=9223372036854775807":          "limit",
+		"/api/v1/search?q=water&page=9223372036854775807&limit=100": "page",
+		"/api/v1/suggest?q=wa&limit=9223372036854775807":            "limit",
+	} {
+		status, body := get(target)
+		if status != http.StatusBadRequest || body.Error.Fields[field] == "" {
+			t.Errorf("%s: %d %+v, want a 400 naming %s", target, status, body.Error, field)
+		}
+	}
+	if status, _ := get("/healthz"); status != http.StatusOK {
+		t.Fatalf("healthz after the requests: %d", status)
+	}
+	if status, _ := get("/api/v1/search?q=water"); status != http.StatusOK {
+		t.Fatalf("a search after the requests: %d", status)
+	}
 }
 
 // Searches that time out at once leave their computation to the answer cache, which

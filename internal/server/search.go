@@ -33,18 +33,14 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 		return index.Request{}, err
 	}
 	fields := map[string]string{}
+	// Bounded here, so that no page or limit a client sends reaches the index out of
+	// range; the index still refuses a page × limit past its window.
 	req := index.Request{
 		Query:   vals.Get("q"),
-		Page:    intParam(vals, "page", fields),
-		Limit:   intParam(vals, "limit", fields),
+		Page:    intParamIn(vals, "page", 0, 1, index.MaxWindow, fields),
+		Limit:   intParamIn(vals, "limit", 0, 1, index.MaxLimit, fields),
 		Filters: map[string][]string{},
 		Explain: boolParam(vals, "explain", fields),
-	}
-	if _, ok := vals["page"]; ok && req.Page == 0 && fields["page"] == "" {
-		fields["page"] = "must be 1 or more"
-	}
-	if _, ok := vals["limit"]; ok && req.Limit == 0 && fields["limit"] == "" {
-		fields["limit"] = "must be between 1 and 100"
 	}
 	for _, name := range index.FacetNames {
 		for _, v := range vals[name] {
@@ -67,7 +63,7 @@ func registerSuggest(api *gin.RouterGroup, svc Service, expensive gin.HandlerFun
 			return
 		}
 		fields := map[string]string{}
-		limit := intParamOr(vals, "limit", index.DefaultSuggestLimit, fields)
+		limit := intParamIn(vals, "limit", index.DefaultSuggestLimit, 1, index.MaxSuggestLimit, fields)
 		if len(fields) > 0 {
 			writeError(c, apperr.InvalidFields("the suggestion request is not valid", fields))
 			return
