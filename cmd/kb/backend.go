@@ -21,9 +21,9 @@ import (
 type backend interface {
 	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
-	Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error)
+	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
-	Reindex(ctx context.Context, progress index.Progress) error
+	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
 	AddUser(email, role, password string) (auth.UserInfo, error)
 	Users() ([]auth.UserInfo, error)

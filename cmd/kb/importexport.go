@@ -29,11 +29,14 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer b.Close()
-	report, err := b.Import(ctx, ps, mode)
+	report, err := b.ImportWithProgress(ctx, ps, mode, progressBar(e, "importing"))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d added, %d updated, %d unchanged\n", paths[0], report.Added, report.Updated, report.Unchanged)
+	if report.IndexError != "" {
+		return fmt.Errorf("the practices are stored, but the search index did not follow (%s); it catches up at the next write or start, or run kb reindex", report.IndexError)
+	}
 	return nil
 }
 

@@ -20,18 +20,11 @@ func runReindex(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer b.Close()
-	total := 0
-	bar := progressBar(e, "reindexing")
-	err = b.Reindex(ctx, func(done, n int) {
-		total = n
-		if bar != nil {
-			bar(done, n)
-		}
-	})
+	report, err := b.Reindex(ctx, progressBar(e, "reindexing"))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "reindexed %d practices\n", total)
+	fmt.Fprintf(e.stdout, "reindexed %d practices (%d searchable)\n", report.Practices, report.Indexed)
 	return nil
 }
 

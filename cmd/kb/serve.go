@@ -16,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
@@ -130,8 +131,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if asker != nil {
 		cfg.Ask = asker
 	}
+	// Online imports and reindexes run as jobs, beyond any request's time limit.
+	work := jobs.New(log)
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	local := &http.Server{Handler: server.NewAdmin(cfg, a), ReadHeaderTimeout: 10 * time.Second}
+	local := &http.Server{Handler: server.NewAdmin(cfg, a, work), ReadHeaderTimeout: 10 * time.Second}
 
 	if mail != nil {
 		go a.Review.RunSender(ctx, mail, time.Minute)
@@ -163,10 +166,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 			log.Error("server stopped", "err", err)
 		}
 	}
-	log.Info("shutting down: finishing in-flight requests")
+	log.Info("shutting down: finishing in-flight requests and jobs")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	return errors.Join(public.Shutdown(sctx), local.Shutdown(sctx))
+	err = errors.Join(public.Shutdown(sctx), local.Shutdown(sctx))
+	if work.Close(sctx) != nil {
+		log.Warn("jobs still running at the end of the grace were cancelled; an import keeps the chunks it committed, the index catches up at the next start")
+	}
+	return err
 }
 
 // newProvider configures OAI-PMH. Without a public URL, namespace and contact the node

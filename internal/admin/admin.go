@@ -5,7 +5,6 @@
 package admin
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -26,6 +25,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/server"
@@ -160,7 +160,12 @@ func (c *Client) postJSON(ctx context.Context, path string, v, out any) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, http.MethodPost, path, bytes.NewReader(body))
+	return c.postJSONBody(ctx, path, bytes.NewReader(body), out)
+}
+
+// postJSONBody sends body and decodes the answer into out.
+func (c *Client) postJSONBody(ctx context.Context, path string, body io.Reader, out any) error {
+	resp, err := c.do(ctx, http.MethodPost, path, body)
 	if err != nil {
 		return err
 	}
@@ -230,29 +235,25 @@ func (c *Client) Get(ctx context.Context, id string) (*practices.Practice, error
 	return &p, nil
 }
 
-// Import sends practices as JSON Lines.
-func (c *Client) Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error) {
+// ImportWithProgress sends practices as JSON Lines; the server imports them as a job,
+// which this follows until it ends, relaying its progress.
+func (c *Client) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error) {
+	var report app.ImportReport
 	var buf bytes.Buffer
 	e, err := practices.NewExporter(&buf, practices.FormatJSONL)
 	if err != nil {
-		return app.ImportReport{}, err
+		return report, err
 	}
 	for _, p := range ps {
 		if err := e.Write(p); err != nil {
-			return app.ImportReport{}, err
+			return report, err
 		}
 	}
 	wire := server.ModeNew
 	if mode == practices.KeepVersion {
 		wire = server.ModeKeep
 	}
-	resp, err := c.do(ctx, http.MethodPost, "/admin/v1/import?mode="+wire, &buf)
-	if err != nil {
-		return app.ImportReport{}, err
-	}
-	defer resp.Body.Close()
-	var report app.ImportReport
-	return report, json.NewDecoder(resp.Body).Decode(&report)
+	return report, c.runJob(ctx, "/admin/v1/import?mode="+wire, &buf, progress, &report)
 }
 
 // Export streams the export from the server into w.
@@ -277,29 +278,52 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) error {
 	return err
 }
 
-// Reindex asks the server to rebuild its index, relaying its progress.
-func (c *Client) Reindex(ctx context.Context, progress index.Progress) error {
-	resp, err := c.do(ctx, http.MethodPost, "/admin/v1/reindex", nil)
-	if err != nil {
+// Reindex asks the server to rebuild its index, as a job, and follows it until it ends,
+// relaying its progress.
+func (c *Client) Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error) {
+	var report app.ReindexReport
+	return report, c.runJob(ctx, "/admin/v1/reindex", nil, progress, &report)
+}
+
+// jobPoll is how often a job is asked how it is going.
+const jobPoll = 200 * time.Millisecond
+
+// runJob starts a job with a POST to path and polls it until it ends: its result goes
+// into out, its error is returned as the server's error. When ctx ends first, the job
+// goes on in the server, and the error says so.
+func (c *Client) runJob(ctx context.Context, path string, body io.Reader, progress index.Progress, out any) error {
+	var job server.JobBody
+	if err := c.postJSONBody(ctx, path, body, &job); err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "ok":
-			return nil
-		case strings.HasPrefix(line, "error: "):
-			return apperr.Errorf(apperr.Internal, "reindex failed on the server: %s", strings.TrimPrefix(line, "error: "))
+	t := time.NewTicker(jobPoll)
+	defer t.Stop()
+	for job.State == jobs.Running {
+		if progress != nil && job.Total > 0 {
+			progress(job.Done, job.Total)
 		}
-		var done, total int
-		if _, err := fmt.Sscanf(line, "%d %d", &done, &total); err == nil && progress != nil {
-			progress(done, total)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("stopped following the %s; it goes on in the server (job %s): %w", job.Kind, job.ID, ctx.Err())
+		case <-t.C:
+		}
+		if err := c.getJSON(ctx, "/admin/v1/jobs/"+url.PathEscape(job.ID), &job); err != nil {
+			return fmt.Errorf("following the %s (job %s): %w", job.Kind, job.ID, err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return err
+	if progress != nil && job.Total > 0 {
+		progress(job.Done, job.Total)
 	}
-	return errors.New("reindex: the server closed the connection before finishing")
+	if len(job.Result) > 0 {
+		if err := json.Unmarshal(job.Result, out); err != nil {
+			return fmt.Errorf("the %s's result: %w", job.Kind, err)
+		}
+	}
+	if job.State == jobs.Failed {
+		if job.Error == nil {
+			return apperr.Errorf(apperr.Internal, "the %s failed (job %s)", job.Kind, job.ID)
+		}
+		return &apperr.Error{Code: job.Error.Code, Message: job.Error.Message, Fields: job.Error.Fields}
+	}
+	return nil
 }

@@ -231,7 +231,7 @@ func (a *App) adoptStudyIdentities(ctx context.Context) error {
 	}
 	if adopted > 0 || len(folds) > 0 {
 		a.log.Info("the study's cases took their shared identities", "adopted", adopted, "copies_folded", len(folds))
-		a.syncIndex(ctx)
+		a.syncIndex(ctx, a.progress)
 	}
 	return nil
 }
@@ -265,16 +265,30 @@ func (a *App) Close() error {
 	return errors.Join(a.Index.Close(), a.Store.Close())
 }
 
-// ImportReport counts what an import did.
+// ImportReport counts what an import did. IndexError, when set, says why the index did
+// not follow the writes (they are durable; the index catches up at the next write or
+// start, or with a reindex).
 type ImportReport struct {
-	Added     int `json:"added"`
-	Updated   int `json:"updated"`
-	Unchanged int `json:"unchanged"`
+	Added      int    `json:"added"`
+	Updated    int    `json:"updated"`
+	Unchanged  int    `json:"unchanged"`
+	IndexError string `json:"index_error,omitempty"`
 }
 
 // Import validates every practice and writes them, or none when any is invalid; the
 // error then names each bad practice and field. The index follows.
 func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (ImportReport, error) {
+	return a.ImportWithProgress(ctx, ps, mode, a.progress)
+}
+
+// ImportWithProgress is Import telling progress how far it is on one scale of twice the
+// practices: the writes fill the first half, the index following them the second.
+func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (ImportReport, error) {
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	n := len(ps)
+	progress(0, 2*n)
 	var report ImportReport
 	fields := map[string]string{}
 	for i, p := range ps {
@@ -315,23 +329,35 @@ func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode practic
 				report.Added++
 			}
 		}
+		progress(start+len(chunk), 2*n)
 	}
 	if err := a.Store.MarkSeeded(); err != nil {
 		return report, apperr.Wrap(err, "import: mark the store initialised")
 	}
-	a.syncIndex(ctx)
+	err := a.syncIndex(ctx, func(done, total int) {
+		if total > 0 {
+			progress(n+done*n/total, 2*n)
+		}
+	})
+	if err != nil {
+		report.IndexError = err.Error()
+	}
+	progress(2*n, 2*n)
 	return report, nil
 }
 
 // importChunk is how many practices one import transaction writes.
 const importChunk = 2000
 
-// syncIndex brings the index up to the store after a write. The write is already
-// durable; a failure here is logged and repaired by the next sync or start.
-func (a *App) syncIndex(ctx context.Context) {
-	if _, _, err := a.Index.CatchUp(ctx, a.Store, a.progress); err != nil {
+// syncIndex brings the index up to the store after a write. The write is
+// already durable; a failure here is logged, returned, and repaired by the next sync or
+// start.
+func (a *App) syncIndex(ctx context.Context, progress index.Progress) error {
+	_, _, err := a.Index.CatchUp(ctx, a.Store, progress)
+	if err != nil {
 		a.log.Error("index sync failed; it will catch up at the next write or start", "err", err)
 	}
+	return err
 }
 
 // Get returns one practice.
@@ -351,13 +377,30 @@ func (a *App) Export(ctx context.Context, w io.Writer, format string) error {
 	return e.Close()
 }
 
+// ReindexReport says what a rebuild of the index made.
+type ReindexReport struct {
+	Practices int `json:"practices"` // the practices the store holds, each read into the index
+	Indexed   int `json:"indexed"`   // the documents of the index (archived practices have none)
+}
+
 // Reindex rebuilds the index from the store.
-func (a *App) Reindex(ctx context.Context, progress index.Progress) error {
-	if err := a.Index.Rebuild(ctx, a.Store, progress); err != nil {
-		return err
+func (a *App) Reindex(ctx context.Context, progress index.Progress) (ReindexReport, error) {
+	var report ReindexReport
+	err := a.Index.Rebuild(ctx, a.Store, func(done, total int) {
+		report.Practices = total
+		if progress != nil {
+			progress(done, total)
+		}
+	})
+	if err != nil {
+		return report, err
 	}
-	_, err := a.Index.Sync(ctx, a.Store)
-	return err
+	if _, err := a.Index.Sync(ctx, a.Store); err != nil {
+		return report, err
+	}
+	n, err := a.Index.DocCount()
+	report.Indexed = int(n)
+	return report, err
 }
 
 // Ready reports whether the store and the index answer.

@@ -1,13 +1,15 @@
 package server
 
 import (
-	"bufio"
-	"fmt"
+	"context"
+	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -20,9 +22,57 @@ const (
 	ModeNew  = "new"  // stamp new versions (importing a corpus)
 )
 
+// Jobs runs long operations in the background, beyond a request's time limit.
+type Jobs interface {
+	Start(kind string, fn jobs.Func) (string, error)
+	Get(id string) (jobs.Info, error)
+}
+
+// JobBody is a job as the admin socket shows it: Result is the job's own document (an
+// import's counts, a reindex's), Error why it failed.
+type JobBody struct {
+	ID      string          `json:"id"`
+	Kind    string          `json:"kind"`
+	State   jobs.State      `json:"state"`
+	Done    int             `json:"done"`
+	Total   int             `json:"total"`
+	Result  json.RawMessage `json:"result,omitempty"`
+	Error   *ErrorDetail    `json:"error,omitempty"`
+	Started time.Time       `json:"started"`
+	Ended   time.Time       `json:"ended,omitzero"`
+}
+
+func jobBody(info jobs.Info) JobBody {
+	b := JobBody{ID: info.ID, Kind: info.Kind, State: info.State, Done: info.Done, Total: info.Total, Started: info.Started, Ended: info.Ended}
+	if info.Result != nil {
+		b.Result, _ = json.Marshal(info.Result)
+	}
+	if info.Err != nil {
+		e := apperr.As(info.Err)
+		b.Error = &ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
+		if e.Code == apperr.Internal {
+			// The registry logged the cause, with the job's id.
+			b.Error = &ErrorDetail{Code: apperr.Internal, Message: "internal error (job " + info.ID + "; the cause is in the server's log)"}
+		}
+	}
+	return b
+}
+
 // registerAdmin adds the routes the CLI reaches over the admin socket while a server
-// holds the store. They are never registered on the public engine.
-func registerAdmin(g *gin.RouterGroup, svc AdminService) {
+// holds the store. They are never registered on the public engine. Import and reindex
+// outlast any request's time limit: each starts a job and answers 202 at once, and the
+// CLI follows the job at /admin/v1/jobs/ID until it ends.
+func registerAdmin(g *gin.RouterGroup, svc AdminService, js Jobs) {
+	start := func(c *gin.Context, kind string, fn jobs.Func) {
+		id, err := js.Start(kind, fn)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		info, err := js.Get(id)
+		c.Header("Location", "/admin/v1/jobs/"+id)
+		respond(c, http.StatusAccepted, jobBody(info), err)
+	}
 	g.POST("/import", func(c *gin.Context) {
 		mode := practices.NewVersion
 		switch c.Query("mode") {
@@ -38,12 +88,18 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService) {
 			writeError(c, apperr.InvalidFields("the import is not valid", map[string]string{"body": err.Error()}))
 			return
 		}
-		report, err := svc.Import(c.Request.Context(), ps, mode)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, report)
+		start(c, "import", func(ctx context.Context, progress func(int, int)) (any, error) {
+			return svc.ImportWithProgress(ctx, ps, mode, progress)
+		})
+	})
+	g.POST("/reindex", func(c *gin.Context) {
+		start(c, "reindex", func(ctx context.Context, progress func(int, int)) (any, error) {
+			return svc.Reindex(ctx, progress)
+		})
+	})
+	g.GET("/jobs/:id", func(c *gin.Context) {
+		info, err := js.Get(c.Param("id"))
+		respond(c, http.StatusOK, jobBody(info), err)
 	})
 	g.GET("/export", func(c *gin.Context) {
 		c.Status(http.StatusOK)
@@ -58,22 +114,5 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService) {
 			logger(c).Error("backup failed", "err", err)
 			c.Abort() // the client sees a short body and fails
 		}
-	})
-	// Reindex streams "done total" lines as it goes, then "ok" or "error: message".
-	g.POST("/reindex", func(c *gin.Context) {
-		c.Header("Content-Type", "text/plain; charset=utf-8")
-		w := bufio.NewWriter(c.Writer)
-		err := svc.Reindex(c.Request.Context(), func(done, total int) {
-			fmt.Fprintf(w, "%d %d\n", done, total)
-			w.Flush()
-			c.Writer.Flush()
-		})
-		if err != nil {
-			logger(c).Error("reindex failed", "err", err)
-			fmt.Fprintf(w, "error: %s\n", apperr.As(err).Message)
-		} else {
-			fmt.Fprintln(w, "ok")
-		}
-		w.Flush()
 	})
 }

@@ -76,9 +76,9 @@ type AuthService interface {
 
 // AdminService adds what the admin socket offers.
 type AdminService interface {
-	Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (app.ImportReport, error)
+	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
-	Reindex(ctx context.Context, progress index.Progress) error
+	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
 	Backup(ctx context.Context, w io.Writer) error
 }
 
@@ -186,12 +186,13 @@ func New(cfg Config) *gin.Engine {
 }
 
 // NewAdmin builds the engine served on the owner-only admin socket: the whole API, every
-// request as the local admin, plus the routes the CLI uses while a server holds the store.
-func NewAdmin(cfg Config, svc AdminService) *gin.Engine {
+// request as the local admin, plus the routes the CLI uses while a server holds the store,
+// whose long operations run as jobs of js.
+func NewAdmin(cfg Config, svc AdminService, js Jobs) *gin.Engine {
 	m := newMetrics(nil)
 	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
 	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m))
-	registerAdmin(e.Group("/admin/v1"), svc)
+	registerAdmin(e.Group("/admin/v1"), svc, js)
 	return e
 }
