@@ -11,11 +11,13 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -136,14 +138,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	local := &http.Server{Handler: server.NewAdmin(cfg, a, work), ReadHeaderTimeout: 10 * time.Second}
 
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	defer stopLoops()
+	var loops sync.WaitGroup
 	if mail != nil {
-		go a.Review.RunSender(ctx, mail, time.Minute)
+		background(loopCtx, &loops, log, "notifications", func(ctx context.Context) { a.Review.RunSender(ctx, mail, time.Minute) })
 	}
 	if *harvestTick > 0 {
-		go a.Peers.Run(ctx, *harvestTick)
+		background(loopCtx, &loops, log, "harvests", func(ctx context.Context) { a.Peers.Run(ctx, *harvestTick) })
 	}
 	if semantic != nil {
-		go semantic.Run(ctx, time.Minute)
+		background(loopCtx, &loops, log, "embeddings", func(ctx context.Context) { semantic.Run(ctx, time.Minute) })
 	}
 	if *pprofAddr != "" {
 		stopPprof, err := servePprof(*pprofAddr, log)
@@ -173,7 +178,43 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if work.Close(sctx) != nil {
 		log.Warn("jobs still running at the end of the grace were cancelled; an import keeps the chunks it committed, the index catches up at the next start")
 	}
+	stopLoops()
+	loops.Wait() // before the store closes: a harvest or a mail may be writing to it
 	return err
+}
+
+// loopRestart is how long a background loop that panicked waits before it starts again.
+var loopRestart = time.Minute
+
+// background runs loop on a goroutine of its own until ctx ends. A panic in it, which
+// would end the process, is logged with its stack, and the loop starts again a little
+// later: one harvest or mail that panics must not stop the others.
+func background(ctx context.Context, wg *sync.WaitGroup, log *slog.Logger, name string, loop func(context.Context)) {
+	wg.Go(func() {
+		for {
+			err := recovered(func() { loop(ctx) })
+			if err == nil {
+				return
+			}
+			log.Error("a background loop panicked; it starts again", "loop", name, "in", loopRestart, "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(loopRestart):
+			}
+		}
+	})
+}
+
+// recovered runs f and returns its panic as an error.
+func recovered(f func()) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = apperr.Panicked(v)
+		}
+	}()
+	f()
+	return nil
 }
 
 // newProvider configures OAI-PMH. Without a public URL, namespace and contact the node
