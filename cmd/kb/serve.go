@@ -44,9 +44,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
 	stagingMB := fs.Int64("harvest-staging-mb", envInt64(e, "KB_HARVEST_STAGING_MB", 256), "the disk one harvest may stage, in MiB (env KB_HARVEST_STAGING_MB)")
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
+	connsPerClient := fs.Int("conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open at once; 0: no bound (behind a proxy, every connection comes from its address)")
 	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if *connsPerClient < 0 {
+		return usagef("--conns-per-client must be 0 or more")
 	}
 	// A server's heap is mostly long-lived tables and decoded postings: collecting when
 	// the heap has grown by half instead of doubled keeps less of it resident (with the
@@ -135,8 +139,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	// Online imports and reindexes run as jobs, beyond any request's time limit.
 	work := jobs.New(log)
-	public := &http.Server{Handler: server.New(cfg), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	local := &http.Server{Handler: server.NewAdmin(cfg, a, work), ReadHeaderTimeout: 10 * time.Second}
+	public := server.NewHTTPServer(server.New(cfg), log)
+	local := &http.Server{Handler: server.NewAdmin(cfg, a, work), ReadHeaderTimeout: server.ReadHeaderTimeout}
 
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	defer stopLoops()
@@ -158,7 +162,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		defer stopPprof()
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- public.Serve(ln) }()
+	go func() { errc <- public.Serve(server.LimitConnsPerClient(ln, *connsPerClient)) }()
 	go func() { errc <- local.Serve(adminLn) }()
 	n, _ := a.Store.Count()
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "data", *data, "practices", n, "admin_socket", admin.SocketPath(*data))

@@ -18,6 +18,7 @@ const (
 	Unauthorized = "unauthorized"
 	Forbidden    = "forbidden"
 	TooLarge     = "too_large"
+	Timeout      = "timeout" // the client was too slow to send its request
 	RateLimited  = "rate_limited"
 	Unavailable  = "unavailable"
 	Internal     = "internal"
@@ -120,6 +121,8 @@ func HTTPStatus(code string) int {
 		return 401
 	case Forbidden:
 		return 403
+	case Timeout:
+		return 408
 	case TooLarge:
 		return 413
 	case RateLimited:

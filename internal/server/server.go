@@ -108,6 +108,9 @@ type Config struct {
 	// Shedding bounds expensive requests and every request's time; zero values take
 	// defaults.
 	Shedding Shedding
+	// BodyTimeout bounds how long a client may take to send a request's body on the
+	// public engine; zero takes DefaultBodyTimeout.
+	BodyTimeout time.Duration
 }
 
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
@@ -171,6 +174,11 @@ func New(cfg Config) *gin.Engine {
 	m := newMetrics(cfg.Service)
 	g := newGate(cfg.Shedding.withDefaults(), m)
 	e := newEngine(cfg, max, m)
+	bodyTimeout := cfg.BodyTimeout
+	if bodyTimeout == 0 {
+		bodyTimeout = DefaultBodyTimeout
+	}
+	e.Use(readBody(bodyTimeout))
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler())
 	api := e.Group("/api/v1", identify(cfg.Auth))

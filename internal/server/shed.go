@@ -44,7 +44,8 @@ func newGate(s Shedding, m *metrics) *gate {
 	return &gate{places: make(chan struct{}, s.Concurrent), wait: s.Wait, m: m}
 }
 
-// expensive is the middleware of the routes that use a place.
+// expensive is the middleware of the routes that use a place. The request's body is
+// already in (readBody), so a place is held only while the request is worked on.
 func (g *gate) expensive() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		t := time.NewTimer(g.wait)
