@@ -45,12 +45,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	stagingMB := fs.Int64("harvest-staging-mb", envInt64(e, "KB_HARVEST_STAGING_MB", 256), "the disk one harvest may stage, in MiB (env KB_HARVEST_STAGING_MB)")
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
 	connsPerClient := fs.Int("conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open at once; 0: no bound (behind a proxy, every connection comes from its address)")
+	rateLimit := fs.Int("rate-limit", 20, "expensive requests (search, suggestions, recommendations, pages, OAI) per second per client address, after a burst of five seconds' worth; 0: no limit")
 	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if *connsPerClient < 0 {
-		return usagef("--conns-per-client must be 0 or more")
+	if *connsPerClient < 0 || *rateLimit < 0 {
+		return usagef("--conns-per-client and --rate-limit must be 0 or more")
 	}
 	// A server's heap is mostly long-lived tables and decoded postings: collecting when
 	// the heap has grown by half instead of doubled keeps less of it resident (with the
@@ -133,7 +134,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages,
+		Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}}
 	if asker != nil {
 		cfg.Ask = asker
 	}
@@ -185,6 +187,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	stopLoops()
 	loops.Wait() // before the store closes: a harvest or a mail may be writing to it
 	return err
+}
+
+// expensiveRate is perSecond requests a second after a burst of five seconds' worth.
+func expensiveRate(perSecond int) server.Rate {
+	if perSecond == 0 {
+		return server.NoLimit
+	}
+	return server.Rate{Every: time.Second / time.Duration(perSecond), Burst: 5 * perSecond}
 }
 
 // loopRestart is how long a background loop that panicked waits before it starts again.

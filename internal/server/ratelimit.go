@@ -12,23 +12,47 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
-// Rate is a token bucket: Burst requests at once, then one every Every.
+// Rate is a token bucket: Burst requests at once, then one every Every. The zero Rate
+// stands for the default; NoLimit lets every request through.
 type Rate struct {
 	Every time.Duration
 	Burst int
+}
+
+// NoLimit is a rate that never holds a request back.
+var NoLimit = Rate{Burst: -1}
+
+func (r Rate) or(def Rate) Rate {
+	if r.Burst == 0 {
+		return def
+	}
+	return r
 }
 
 // Limits are the per-address rates of the endpoints open to abuse.
 type Limits struct {
 	Submissions Rate
 	Logins      Rate
+	// Expensive is shared by every request that takes a place in the pool of expensive
+	// requests (search, suggestions, similar, recommendations, duplicates, OAI, pages).
+	Expensive Rate
 }
 
 // DefaultLimits: ten submissions, then one every six minutes; five login attempts, then
-// one every twenty seconds.
+// one every twenty seconds; a hundred expensive requests, then twenty a second (far more
+// than a person clicking and typing, or an office of them behind one address).
 var DefaultLimits = Limits{
 	Submissions: Rate{Every: 6 * time.Minute, Burst: 10},
 	Logins:      Rate{Every: 20 * time.Second, Burst: 5},
+	Expensive:   Rate{Every: 50 * time.Millisecond, Burst: 100},
+}
+
+func (l Limits) withDefaults() Limits {
+	return Limits{
+		Submissions: l.Submissions.or(DefaultLimits.Submissions),
+		Logins:      l.Logins.or(DefaultLimits.Logins),
+		Expensive:   l.Expensive.or(DefaultLimits.Expensive),
+	}
 }
 
 // limiter keeps one token bucket per client address.
@@ -48,6 +72,9 @@ func newLimiter(r Rate) *limiter { return &limiter{rate: r, buckets: map[string]
 
 // wait returns how long the address must wait, 0 when it may go now.
 func (l *limiter) wait(addr string) time.Duration {
+	if l.rate.Burst < 0 {
+		return 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
@@ -78,12 +105,22 @@ func (l *limiter) wait(addr string) time.Duration {
 // limit answers 429 with Retry-After when an address goes over its rate.
 func limit(l *limiter, what string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if d := l.wait(c.ClientIP()); d > 0 {
-			secs := int(math.Ceil(d.Seconds()))
-			c.Header("Retry-After", fmt.Sprint(secs))
-			writeError(c, apperr.Errorf(apperr.RateLimited, "too many %s from your address; try again in %d seconds", what, secs))
+		if l.refused(c, what) {
 			return
 		}
 		c.Next()
 	}
+}
+
+// refused answers 429 with Retry-After, and says so, when the request's address is over
+// its rate.
+func (l *limiter) refused(c *gin.Context, what string) bool {
+	d := l.wait(c.ClientIP())
+	if d <= 0 {
+		return false
+	}
+	secs := int(math.Ceil(d.Seconds()))
+	c.Header("Retry-After", fmt.Sprint(secs))
+	writeError(c, apperr.Errorf(apperr.RateLimited, "too many %s from your address; try again in %d seconds", what, secs))
+	return true
 }

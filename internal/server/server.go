@@ -141,13 +141,7 @@ func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
 
 // routes registers every API resource on a group.
 func routes(api *gin.RouterGroup, cfg Config, g *gate) {
-	limits := cfg.Limits
-	if limits.Submissions.Burst == 0 {
-		limits.Submissions = DefaultLimits.Submissions
-	}
-	if limits.Logins.Burst == 0 {
-		limits.Logins = DefaultLimits.Logins
-	}
+	limits := cfg.Limits.withDefaults()
 	exp := g.expensive()
 	registerSearch(api, cfg.Service, exp)
 	registerSuggest(api, cfg.Service, exp)
@@ -172,7 +166,7 @@ func New(cfg Config) *gin.Engine {
 		max = DefaultMaxBody
 	}
 	m := newMetrics(cfg.Service)
-	g := newGate(cfg.Shedding.withDefaults(), m)
+	g := newGate(cfg.Shedding.withDefaults(), m, cfg.Limits.withDefaults().Expensive)
 	e := newEngine(cfg, max, m)
 	bodyTimeout := cfg.BodyTimeout
 	if bodyTimeout == 0 {
@@ -200,7 +194,8 @@ func NewAdmin(cfg Config, svc AdminService, js Jobs) *gin.Engine {
 	m := newMetrics(nil)
 	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
-	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m))
+	// The socket is its owner's: no rate holds the CLI back, and bodies (imports) stream.
+	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m, NoLimit))
 	registerAdmin(e.Group("/admin/v1"), svc, js)
 	return e
 }

@@ -33,21 +33,25 @@ func (s Shedding) withDefaults() Shedding {
 	return s
 }
 
-// gate is the shared pool of places for expensive requests.
+// gate is the shared pool of places for expensive requests, and their rate per address.
 type gate struct {
 	places chan struct{}
 	wait   time.Duration
 	m      *metrics
+	rate   *limiter
 }
 
-func newGate(s Shedding, m *metrics) *gate {
-	return &gate{places: make(chan struct{}, s.Concurrent), wait: s.Wait, m: m}
+func newGate(s Shedding, m *metrics, r Rate) *gate {
+	return &gate{places: make(chan struct{}, s.Concurrent), wait: s.Wait, m: m, rate: newLimiter(r)}
 }
 
 // expensive is the middleware of the routes that use a place. The request's body is
 // already in (readBody), so a place is held only while the request is worked on.
 func (g *gate) expensive() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if g.rate.refused(c, "requests") {
+			return
+		}
 		t := time.NewTimer(g.wait)
 		defer t.Stop()
 		select {

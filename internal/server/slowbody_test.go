@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -215,5 +216,44 @@ func TestConnectionsPerClientAreBounded(t *testing.T) {
 	}
 	for _, c := range held[1:] {
 		c.Close()
+	}
+}
+
+// Every expensive endpoint shares one rate per address: past it, 429 with Retry-After;
+// another address goes on.
+func TestExpensiveRequestsAreRateLimitedPerAddress(t *testing.T) {
+	a := openApp(t)
+	provider := oaiOf(t, a)
+	e := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, OAI: provider,
+		Limits: server.Limits{Expensive: server.Rate{Every: time.Hour, Burst: 3}}})
+	call := func(from, method, target, body string) (int, string) {
+		req, _ := http.NewRequest(method, target, strings.NewReader(body))
+		req.RemoteAddr = from + ":4321"
+		if strings.HasPrefix(target, "/oai") {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, w.Header().Get("Retry-After")
+	}
+	for i := range 3 {
+		if status, _ := call("198.51.100.1", "GET", "/api/v1/search?q=water", ""); status != 200 {
+			t.Fatalf("search %d within the burst: %d", i, status)
+		}
+	}
+	for _, r := range []struct{ method, target, body string }{
+		{"GET", "/api/v1/search?q=water", ""},
+		{"GET", "/api/v1/suggest?q=wa", ""},
+		{"GET", "/api/v1/practices/bilbao-geobilbao/similar", ""},
+		{"POST", "/api/v1/recommendations", `{"country":"AR","population":55000,"weak_areas":["education"]}`},
+		{"POST", "/api/v1/submissions/duplicates", submissionBody},
+		{"POST", "/oai", "verb=Identify"},
+	} {
+		if status, retry := call("198.51.100.1", r.method, r.target, r.body); status != 429 || retry == "" {
+			t.Errorf("%s %s past the rate: %d, Retry-After %q", r.method, r.target, status, retry)
+		}
+	}
+	if status, _ := call("198.51.100.2", "GET", "/api/v1/search?q=water", ""); status != 200 {
+		t.Fatalf("another address: %d", status)
 	}
 }
