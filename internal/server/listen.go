@@ -10,10 +10,14 @@ import (
 )
 
 // Timeouts of the public HTTP server: a client has ReadHeaderTimeout to send a request's
-// headers (its body has Config.BodyTimeout, see readBody), and a kept-alive connection
-// is closed after IdleTimeout without a request.
+// headers (its body has Config.BodyTimeout, see readBody), the answer must be written
+// within WriteTimeout of the headers (the body's time and the request's time limit,
+// with room to spare), so that a client that does not read its answer cannot hold a
+// place of the pool; a kept-alive connection is closed after IdleTimeout without a
+// request.
 const (
 	ReadHeaderTimeout = 10 * time.Second
+	WriteTimeout      = time.Minute
 	IdleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 64 << 10
 )
@@ -27,6 +31,7 @@ func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,
+		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
