@@ -68,7 +68,7 @@ func copies(t *testing.T, a *app.App, n int) []*practices.Practice {
 	out := make([]*practices.Practice, n)
 	for i := range out {
 		p := *ps[i%len(ps)]
-		p.ID = fmt.Sprintf("%s-copy-%d", p.ID, i)
+		p.ID, p.URI = fmt.Sprintf("%s-copy-%d", p.ID, i), "" // a case of this node, not the study's
 		p.Title = fmt.Sprintf("Zebracopy %d: %s", i, p.Title)
 		out[i] = &p
 	}
@@ -133,6 +133,19 @@ func (g gatedImport) ImportWithProgress(ctx context.Context, ps []*practices.Pra
 	progress(1, 2)
 	<-g.release
 	return g.App.ImportWithProgress(ctx, ps, mode, progress)
+}
+
+// An import the store refuses (a practice taking an identity another holds) says why,
+// with the refusal's code, never as an internal error.
+func TestARefusedImportSaysWhy(t *testing.T) {
+	a, c, _ := serveAdmin(t)
+	ps := copies(t, a, 1)
+	study, _ := a.Get(context.Background(), "bilbao-geobilbao")
+	ps[0].URI = study.Identity(a.Namespace)
+	_, err := c.ImportWithProgress(context.Background(), ps, practices.NewVersion, nil)
+	if apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), "bilbao-geobilbao") {
+		t.Fatalf("want a conflict naming the practice that holds the identity, got %v", err)
+	}
 }
 
 // A client that stops following a job leaves it running, and says so.

@@ -317,7 +317,7 @@ func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, 
 		chunk := ps[start:min(start+importChunk, len(ps))]
 		results, err := a.Store.PutMany(ctx, chunk, mode)
 		if err != nil {
-			return report, apperr.Wrap(err, fmt.Sprintf("import failed after %d of %d practices", start, len(ps)))
+			return report, importFailed(err, start, len(ps))
 		}
 		for _, r := range results {
 			switch {
@@ -344,6 +344,16 @@ func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, 
 	}
 	progress(2*n, 2*n)
 	return report, nil
+}
+
+// importFailed says how far an import got. A refusal of the store (a conflict, say) is
+// the caller's to fix and keeps its code; anything else is internal.
+func importFailed(err error, done, total int) error {
+	msg := fmt.Sprintf("import failed after %d of %d practices", done, total)
+	if e := apperr.As(err); e.Code != apperr.Internal {
+		return &apperr.Error{Code: e.Code, Message: msg + ": " + e.Message, Fields: e.Fields, Err: err}
+	}
+	return apperr.Wrap(err, msg)
 }
 
 // importChunk is how many practices one import transaction writes.
