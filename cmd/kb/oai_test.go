@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/ai/aitest"
@@ -160,4 +163,47 @@ func TestEmbedAndHybridEval(t *testing.T) {
 		t.Fatalf("eval: %+v", r)
 	}
 	t.Logf("\n%s", r.stdout)
+}
+
+// A healthy peer that takes 6 s for each of its 3 pages is harvested to the end through
+// kb peer sync on a running server: the harvest is a job the command follows, not a
+// request the API's 15 s time limit cuts.
+func TestASlowPeerIsHarvestedThroughARunningServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("18 s of a slow peer")
+	}
+	slow := fedtest.StartWith(t, "slow.example.org", fedtest.Options{PageSize: 15, Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("verb") == "ListRecords" || r.URL.Query().Get("resumptionToken") != "" {
+				select {
+				case <-time.After(6 * time.Second):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	own := []*practices.Practice{}
+	for i := 0; i < 3; i++ {
+		p, err := slow.App.Store.Get(context.Background(), "bilbao-geobilbao")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.ID, p.URI, p.Title, p.Version = fmt.Sprintf("slow-case-%d", i), "", fmt.Sprintf("A slow network's case %d", i), 0
+		own = append(own, p)
+	}
+	if _, err := slow.App.Import(context.Background(), own, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	c := startChild(t, data, "--harvest-tick", "0")
+	defer c.kill()
+	if r := kb(t, "peer", "add", "slow", slow.Endpoint, "--data", data); r.code != 0 {
+		t.Fatalf("peer add: %+v", r)
+	}
+	r := kb(t, "peer", "sync", "slow", "--data", data)
+	if r.code != 0 || !strings.Contains(r.stdout, "slow: 42 records in 3 pages: 3 published") {
+		t.Fatalf("sync of a slow peer: %+v", r)
+	}
 }

@@ -161,16 +161,18 @@ func syncPeers(ctx context.Context, e env, b peerBackend, names []string) error 
 	}
 	var errs []error
 	for _, name := range names {
-		rep, err := b.Sync(ctx, name)
+		rep, err := b.SyncWithProgress(ctx, name, progressBar(e, "harvesting "+name))
 		if err != nil {
 			errs = append(errs, err)
 			fmt.Fprintf(e.stderr, "kb: %v\n", err)
-			continue
+			if rep.Pages == 0 {
+				continue
+			}
 		}
-		fmt.Fprintf(e.stdout, "%s: %d records in %d pages: %d published, %d updated, %d archived, %d queued for review, %d unchanged, %d rejected\n",
-			name, rep.Received, rep.Pages, rep.Published, rep.Updated, rep.Archived, rep.Queued, rep.Unchanged, rep.Rejected)
+		fmt.Fprintf(e.stdout, "%s: %d records in %d pages: %d published, %d updated, %d archived, %d queued for review, %d unchanged, %d rejected, %d refused, %d probable duplicates\n",
+			name, rep.Received, rep.Pages, rep.Published, rep.Updated, rep.Archived, rep.Queued, rep.Unchanged, rep.Rejected, rep.Refused, rep.Duplicates)
 		for _, p := range rep.Problems {
-			fmt.Fprintf(e.stdout, "  rejected %s\n", p)
+			fmt.Fprintf(e.stdout, "  %s\n", p)
 		}
 	}
 	return errors.Join(errs...)

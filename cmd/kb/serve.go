@@ -134,13 +134,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages,
+	// Online imports, reindexes and harvests run as jobs, beyond any request's time limit.
+	work := jobs.New(log)
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages,
 		Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}}
 	if asker != nil {
 		cfg.Ask = asker
 	}
-	// Online imports and reindexes run as jobs, beyond any request's time limit.
-	work := jobs.New(log)
 	public := server.NewHTTPServer(server.New(cfg), log)
 	local := &http.Server{Handler: server.NewAdmin(cfg, a, work), ReadHeaderTimeout: server.ReadHeaderTimeout}
 

@@ -253,7 +253,7 @@ func (c *Client) ImportWithProgress(ctx context.Context, ps []*practices.Practic
 	if mode == practices.KeepVersion {
 		wire = server.ModeKeep
 	}
-	return report, c.runJob(ctx, "/admin/v1/import?mode="+wire, &buf, progress, &report)
+	return report, c.runJob(ctx, "/admin/v1/import?mode="+wire, &buf, progress, &report, adminJobs)
 }
 
 // Export streams the export from the server into w.
@@ -282,8 +282,15 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) error {
 // relaying its progress.
 func (c *Client) Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error) {
 	var report app.ReindexReport
-	return report, c.runJob(ctx, "/admin/v1/reindex", nil, progress, &report)
+	return report, c.runJob(ctx, "/admin/v1/reindex", nil, progress, &report, adminJobs)
 }
+
+// Where jobs are followed: the admin socket's own (import, reindex) and the API's
+// (harvests, which the API starts too).
+const (
+	adminJobs = "/admin/v1/jobs/"
+	apiJobs   = "/api/v1/jobs/"
+)
 
 // jobPoll is how often a job is asked how it is going.
 const jobPoll = 200 * time.Millisecond
@@ -291,7 +298,7 @@ const jobPoll = 200 * time.Millisecond
 // runJob starts a job with a POST to path and polls it until it ends: its result goes
 // into out, its error is returned as the server's error. When ctx ends first, the job
 // goes on in the server, and the error says so.
-func (c *Client) runJob(ctx context.Context, path string, body io.Reader, progress index.Progress, out any) error {
+func (c *Client) runJob(ctx context.Context, path string, body io.Reader, progress index.Progress, out any, jobsAt string) error {
 	var job server.JobBody
 	if err := c.postJSONBody(ctx, path, body, &job); err != nil {
 		return err
@@ -307,7 +314,7 @@ func (c *Client) runJob(ctx context.Context, path string, body io.Reader, progre
 			return fmt.Errorf("stopped following the %s; it goes on in the server (job %s): %w", job.Kind, job.ID, ctx.Err())
 		case <-t.C:
 		}
-		if err := c.getJSON(ctx, "/admin/v1/jobs/"+url.PathEscape(job.ID), &job); err != nil {
+		if err := c.getJSON(ctx, jobsAt+url.PathEscape(job.ID), &job); err != nil {
 			return fmt.Errorf("following the %s (job %s): %w", job.Kind, job.ID, err)
 		}
 	}

@@ -29,11 +29,32 @@ func (c *Client) Remove(ctx context.Context, name string, confirm int) (federati
 	return r, err
 }
 
-// Sync has the server harvest a peer now.
-func (c *Client) Sync(ctx context.Context, name string) (federation.Report, error) {
+// SyncWithProgress has the server harvest a peer now, as a job it follows until it ends,
+// however long the peer takes.
+func (c *Client) SyncWithProgress(ctx context.Context, name string, progress func(done, total int)) (federation.Report, error) {
 	var rep federation.Report
-	err := c.postJSON(ctx, "/api/v1/peers/"+url.PathEscape(name)+"/sync", struct{}{}, &rep)
+	err := c.runJob(ctx, "/api/v1/peers/"+url.PathEscape(name)+"/sync", nil, progress, &rep, apiJobs)
 	return rep, err
+}
+
+// Peer returns one of the server's peers with its status.
+func (c *Client) Peer(name string) (*federation.Peer, error) {
+	var out struct {
+		Peer federation.Peer `json:"peer"`
+	}
+	err := c.getJSON(context.Background(), "/api/v1/peers/"+url.PathEscape(name), &out)
+	return &out.Peer, err
+}
+
+// Progress says how far a running harvest of the server's has come.
+func (c *Client) Progress(name string) (federation.Report, bool) {
+	var out struct {
+		Harvest *federation.Report `json:"harvest"`
+	}
+	if err := c.getJSON(context.Background(), "/api/v1/peers/"+url.PathEscape(name), &out); err != nil || out.Harvest == nil {
+		return federation.Report{}, false
+	}
+	return *out.Harvest, true
 }
 
 // Queued lists the harvested practices waiting for review.

@@ -80,6 +80,15 @@ func (r *Report) note(format string, args ...any) {
 // or slow answer), leaves the practices as they were, and the next harvest starts again
 // from the same point, skipping what is already held.
 func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
+	return s.SyncWithProgress(ctx, name, nil)
+}
+
+// SyncWithProgress is Sync telling progress how far it has come: the records received,
+// then applied, of the list's size when the peer gives it.
+func (s *Service) SyncWithProgress(ctx context.Context, name string, progress func(done, total int)) (Report, error) {
+	if progress == nil {
+		progress = func(int, int) {}
+	}
 	peer, err := s.Peer(name)
 	if err != nil {
 		return Report{}, err
@@ -104,6 +113,7 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 	}
 	defer st.remove()
 	fetchStart := time.Now()
+	total := 0
 	err = s.client.ListRecords(ctx, peer.URL, peer.From, peer.Set, func(pg oai.Page) error {
 		if started.IsZero() {
 			// Where the next harvest starts: the peer's time at the start of this one, but
@@ -116,13 +126,15 @@ func (s *Service) Sync(ctx context.Context, name string) (Report, error) {
 		}
 		rep.Pages++
 		rep.Received += len(pg.Records)
+		total = max(pg.ListSize, rep.Received)
 		s.progress(name, rep)
+		progress(rep.Received, 2*total)
 		return st.add(pg)
 	})
 	rep.Fetching = time.Since(fetchStart)
 	applyStart := time.Now()
 	if err == nil {
-		err = s.applyStaged(ctx, peer, st, &rep)
+		err = s.applyStaged(ctx, peer, st, &rep, func(applied int) { progress(rep.Received+applied, 2*rep.Received) })
 	}
 	if rep.changed() > 0 {
 		if ierr := s.index.Sync(ctx); ierr != nil {
@@ -297,8 +309,9 @@ func (st *staging) remove() {
 const applyBatch = 1000
 
 // applyStaged applies the staged pages in order, a batch of records per transaction.
-func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep *Report) error {
+func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep *Report, applied func(int)) error {
 	var batch []oai.Record
+	done := 0
 	var look *lookalikes // loaded at the first practice new here
 	flush := func() error {
 		if len(batch) == 0 {
@@ -331,12 +344,14 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep 
 			}
 			return nil
 		})
+		done += len(batch)
 		batch = batch[:0]
 		if err != nil {
 			*rep = before // nothing of the batch was written
 			look = nil    // nor was anything it learnt
 			return localError{err}
 		}
+		applied(done)
 		return nil
 	}
 	err := st.pages(func(pg oai.Page) error {

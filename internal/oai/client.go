@@ -70,6 +70,8 @@ type Record struct {
 type Page struct {
 	ResponseDate time.Time
 	Records      []Record
+	// ListSize is the complete list's size when the repository gives it (0 otherwise).
+	ListSize int `json:",omitempty"`
 }
 
 // wire is the response as the client reads it.
@@ -234,6 +236,7 @@ func readPage(w *wire) (Page, string, error) {
 	var token string
 	if t := w.ListRecords.Token; t != nil {
 		token = t.Value
+		page.ListSize = t.CompleteListSize
 	}
 	return page, token, nil
 }

@@ -16,8 +16,10 @@ import (
 type PeerService interface {
 	Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error)
 	Peers() ([]federation.Peer, error)
+	Peer(name string) (*federation.Peer, error)
 	Remove(ctx context.Context, name string, confirm int) (federation.Removal, error)
-	Sync(ctx context.Context, name string) (federation.Report, error)
+	SyncWithProgress(ctx context.Context, name string, progress func(done, total int)) (federation.Report, error)
+	Progress(name string) (federation.Report, bool)
 	Queued() ([]practices.Practice, error)
 	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
 	Pause(name string, paused bool) (*federation.Peer, error)
@@ -27,10 +29,9 @@ type PeerService interface {
 
 // registerPeers adds the admin's management of peers and their harvest status, and the
 // coordinators' queue of harvested practices waiting for review.
-func registerPeers(api *gin.RouterGroup, svc PeerService) {
-	if svc == nil {
-		return
-	}
+// A harvest outlasts any request: POST …/sync starts it as a job and answers 202 with
+// the job, which GET /api/v1/jobs/ID follows (pages, records received and applied).
+func registerPeers(api *gin.RouterGroup, svc PeerService, js Jobs) {
 	admin := api.Group("/peers", requireRole(auth.RoleAdmin))
 	admin.GET("", func(c *gin.Context) {
 		ps, err := svc.Peers()
@@ -44,6 +45,18 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 		}
 		p, err := svc.Add(c.Request.Context(), in)
 		respond(c, http.StatusCreated, p, err)
+	})
+	admin.GET("/:name", func(c *gin.Context) {
+		p, err := svc.Peer(c.Param("name"))
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		body := gin.H{"peer": p}
+		if rep, running := svc.Progress(p.Name); running {
+			body["harvest"] = rep
+		}
+		c.JSON(http.StatusOK, body)
 	})
 	admin.DELETE("/:name", func(c *gin.Context) {
 		vals, err := queryParams(c, "confirm")
@@ -61,13 +74,29 @@ func registerPeers(api *gin.RouterGroup, svc PeerService) {
 		respond(c, http.StatusOK, r, err)
 	})
 	admin.POST("/:name/sync", func(c *gin.Context) {
-		rep, err := svc.Sync(c.Request.Context(), c.Param("name"))
-		if err != nil && rep.Peer != "" {
-			// The harvest ran and failed at the peer: the report says how far it came.
-			c.JSON(http.StatusBadGateway, gin.H{"error": ErrorDetail{Code: apperr.Unavailable, Message: err.Error()}, "report": rep})
+		name := c.Param("name")
+		if _, err := svc.Peer(name); err != nil {
+			writeError(c, err)
 			return
 		}
-		respond(c, http.StatusOK, rep, err)
+		if _, running := svc.Progress(name); running {
+			writeError(c, apperr.Errorf(apperr.Conflict, "a harvest of %s is already running", name))
+			return
+		}
+		id, err := js.Start("harvest", func(ctx context.Context, progress func(int, int)) (any, error) {
+			return svc.SyncWithProgress(ctx, name, progress)
+		})
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		info, err := js.Get(id)
+		c.Header("Location", "/api/v1/jobs/"+id)
+		respond(c, http.StatusAccepted, jobBody(info), err)
+	})
+	api.GET("/jobs/:id", requireRole(auth.RoleAdmin), func(c *gin.Context) {
+		info, err := js.Get(c.Param("id"))
+		respond(c, http.StatusOK, jobBody(info), err)
 	})
 	admin.POST("/:name/pause", func(c *gin.Context) {
 		var in struct {

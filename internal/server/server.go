@@ -14,6 +14,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -87,8 +88,11 @@ type Config struct {
 	Service Service
 	Review  ReviewService
 	Auth    AuthService
-	// Peers, when set, adds the management of harvested peers.
+	// Peers, when set, adds the management of harvested peers; their harvests run as
+	// jobs of Jobs (a registry of the engine's own when nil; kb serve passes the one it
+	// waits for at shutdown).
 	Peers PeerService
+	Jobs  Jobs
 	// Ask, when set (an AI endpoint is configured), answers questions at /api/v1/ask.
 	Ask Asker
 	// OAI, when set, serves OAI-PMH at /oai.
@@ -153,7 +157,13 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	registerCuration(api, cfg.Review)
 	registerAccounts(api, cfg.Auth, newLimiter(limits.Logins), cfg.SecureCookies)
 	registerAuditLog(api, cfg.Service, cfg.Review)
-	registerPeers(api, cfg.Peers)
+	if cfg.Peers != nil {
+		js := cfg.Jobs
+		if js == nil {
+			js = jobs.New(cfg.Logger)
+		}
+		registerPeers(api, cfg.Peers, js)
+	}
 	if cfg.Ask != nil {
 		registerAsk(api, cfg.Ask, exp)
 	}

@@ -3,6 +3,7 @@
 package fedtest
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -24,7 +25,17 @@ type Peer struct {
 func (p *Peer) Stop() { p.srv.Close() }
 
 // Start runs a node under namespace on loopback until the test ends.
-func Start(t testing.TB, namespace string) *Peer {
+func Start(t testing.TB, namespace string) *Peer { return StartWith(t, namespace, Options{}) }
+
+// Options shape a node's endpoint: PageSize records per OAI-PMH answer (default 100),
+// and Wrap, when set, stands between the endpoint and its clients (to make it slow, say).
+type Options struct {
+	PageSize int
+	Wrap     func(http.Handler) http.Handler
+}
+
+// StartWith runs a node under namespace on loopback until the test ends.
+func StartWith(t testing.TB, namespace string, opts Options) *Peer {
 	t.Helper()
 	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: namespace})
 	if err != nil {
@@ -32,11 +43,15 @@ func Start(t testing.TB, namespace string) *Peer {
 	}
 	t.Cleanup(func() { a.Close() })
 	srv := httptest.NewUnstartedServer(nil)
-	provider, err := a.Provider(oai.Config{RepositoryName: "Peer " + namespace, BaseURL: "http://" + srv.Listener.Addr().String(), AdminEmail: "admin@" + namespace})
+	provider, err := a.Provider(oai.Config{RepositoryName: "Peer " + namespace, BaseURL: "http://" + srv.Listener.Addr().String(), AdminEmail: "admin@" + namespace, PageSize: opts.PageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = server.New(server.Config{Service: a, OAI: provider})
+	var h http.Handler = server.New(server.Config{Service: a, OAI: provider})
+	if opts.Wrap != nil {
+		h = opts.Wrap(h)
+	}
+	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Peer{App: a, Endpoint: srv.URL + "/oai", srv: srv}
