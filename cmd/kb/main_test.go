@@ -184,6 +184,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"search", "--data", data, "--nope"}, 2, "flag provided but not defined"},
 		{[]string{"search", "--data", data, "--limit", "500", "x"}, 1, "limit: must be between 1 and 100"},
 		{[]string{"import", "--data", data}, 2, "give one path"},
+		{[]string{"serve", "--data", data, "--base-url", "kb.example.org"}, 2, "must be an absolute http or https URL"},
+		{[]string{"serve", "--data", data, "--base-url", "https://kb.example.org/kb/"}, 2, "must be the root of a site"},
 		{[]string{"help"}, 0, ""},
 	} {
 		r := kb(t, tc.args...)

@@ -45,6 +45,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	base, err := parseBaseURL(*baseURL)
+	if err != nil {
+		return err
+	}
 	// A server's heap is mostly long-lived tables and decoded postings: collecting when
 	// the heap has grown by half instead of doubled keeps less of it resident (with the
 	// tables' values copied once, 131 -> 96 MB at 100k), for more collections: about a
@@ -56,7 +60,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	namespace, err := configuredNamespace(*oaiNamespace, *baseURL)
+	namespace, err := configuredNamespace(*oaiNamespace, base)
 	if err != nil {
 		return err
 	}
@@ -97,7 +101,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
 	// AI assistance only with an endpoint (KB_OPENAI_BASE_URL); offline, nothing of it shows.
 	var asker *ai.Asker
 	var semantic *ai.Semantic
@@ -122,11 +129,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	provider, err := newProvider(a, log, oai.Config{BaseURL: *baseURL, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize}, "http://"+ln.Addr().String())
+	provider, err := newProvider(a, log, oai.Config{BaseURL: base, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize})
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, BaseURL: base, SecureCookies: *secureCookies, Pages: pages}
 	if asker != nil {
 		cfg.Ask = asker
 	}
@@ -169,12 +176,29 @@ func runServe(ctx context.Context, e env, args []string) error {
 	return errors.Join(public.Shutdown(sctx), local.Shutdown(sctx))
 }
 
-// newProvider configures OAI-PMH. Without a public URL, namespace and contact the node
-// still serves it, under local defaults, and says what to set before others harvest it.
-func newProvider(a *app.App, log *slog.Logger, cfg oai.Config, listenURL string) (*oai.Provider, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = listenURL
+// parseBaseURL checks --base-url: the root of the site as its visitors reach it, since
+// every absolute URL kb writes is made from it. Empty stays empty (the listen address
+// stands in once known).
+func parseBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
 	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", usagef("--base-url %q: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return "", usagef("--base-url %q must be an absolute http or https URL, e.g. https://kb.example.org", raw)
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
+		// The pages link from the root (/search, /static/...): a path prefix would break them.
+		return "", usagef("--base-url %q must be the root of a site (scheme://host[:port]), without a path, query or user", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// newProvider configures OAI-PMH. Without a contact the node still serves it, under a
+// local default, and says what to set before others harvest it.
+func newProvider(a *app.App, log *slog.Logger, cfg oai.Config) (*oai.Provider, error) {
 	cfg.Namespace = a.Namespace
 	if cfg.AdminEmail == "" {
 		cfg.AdminEmail = "admin@" + cfg.Namespace

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -100,6 +101,9 @@ type Config struct {
 	Limits Limits
 	// SecureCookies marks the session cookie Secure (when served over TLS).
 	SecureCookies bool
+	// BaseURL is the public root of the site (scheme://host[:port]); absolute links in
+	// answers are made from it, never from the request's Host.
+	BaseURL string
 	// Pages, when set, adds the HTML pages to the public engine; expensive marks the
 	// pages that share the pool of places of expensive requests.
 	Pages interface {
@@ -150,7 +154,11 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	registerSuggest(api, cfg.Service, exp)
 	registerPractices(api, cfg.Service, exp)
 	registerRecommendations(api, cfg.Service, exp)
-	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions), exp)
+	trackBase := ""
+	if cfg.BaseURL != "" && cfg.Pages != nil {
+		trackBase = strings.TrimSuffix(cfg.BaseURL, "/") + "/track/"
+	}
+	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions), exp, trackBase)
 	registerSessions(api, cfg.Review)
 	registerReview(api, cfg.Review, exp)
 	registerCuration(api, cfg.Review)

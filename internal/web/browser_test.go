@@ -43,12 +43,16 @@ func site(t testing.TB) (string, *app.App) {
 	if _, err := a.Auth.AddUser(coordEmail, auth.RoleCoordinator, coordPassword, "test"); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: "Test network", NetworkEmail: "network@example.org"})
+	// The listener first: its address is the base URL the pages make links from.
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: "Test network", NetworkEmail: "network@example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages,
-		Limits: server.Limits{Submissions: server.Rate{Every: time.Millisecond, Burst: 100}}}))
+	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, BaseURL: base,
+		Limits: server.Limits{Submissions: server.Rate{Every: time.Millisecond, Burst: 100}}})
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL, a
 }

@@ -104,7 +104,7 @@ func (p *Pages) submit(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusCreated, "submitted", map[string]any{"Receipt": receipt, "Link": absURL(c, "/track/"+receipt.TrackingToken)})
+	p.render(c, http.StatusCreated, "submitted", map[string]any{"Receipt": receipt, "Link": p.abs("/track/" + receipt.TrackingToken)})
 }
 
 func (p *Pages) trackForm(c *gin.Context) {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -87,6 +88,10 @@ type Config struct {
 	// Ask, when set, adds the "ask the knowledge base" page.
 	Ask Asker
 	Geo *practices.Geography
+	// BaseURL is the public root of the site (scheme://host[:port], no trailing slash):
+	// every absolute URL (permalinks, JSON-LD, the feed, tracking links, the sitemap) is
+	// made from it. Required: the request's Host is the client's to choose.
+	BaseURL string
 	// Network names the network that runs the knowledge base, and its public contact.
 	NetworkName, NetworkEmail string
 	SecureCookies             bool
@@ -110,6 +115,10 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.NetworkName == "" {
 		cfg.NetworkName = "kb"
 	}
+	if cfg.BaseURL == "" {
+		return nil, errors.New("web: a base URL is required: every absolute link is made from it")
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	cat, err := LoadCatalog(frontend.FS)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/oai"
+	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/web"
+)
+
+// publicBase is the base URL of the site in these tests: not the address the test server
+// listens on, so that a URL made from the request could not pass for one made from it.
+const publicBase = "https://kb.example.org"
+
+// publicSite runs the whole knowledge base as `kb serve` does, pages, API and OAI-PMH,
+// under publicBase.
+func publicSite(t *testing.T, secure bool) (string, *app.App) {
+	t.Helper()
+	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: publicBase, SecureCookies: secure})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := a.Provider(oai.Config{RepositoryName: "Test network", BaseURL: publicBase, Namespace: "kb.example.org", AdminEmail: "kb@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider,
+		Pages: pages, BaseURL: publicBase, SecureCookies: secure}))
+	t.Cleanup(srv.Close)
+	return srv.URL, a
+}
+
+// request sends one request with the client's own headers (Host among them) and reads
+// the whole answer, without following redirects or decompressing.
+func request(t *testing.T, client *http.Client, method, target string, header map[string]string, body io.Reader) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "identity") // the transport would otherwise ask for gzip and hide it
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	if client == nil {
+		client = &http.Client{}
+	}
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(data)
+}
+
+// Every absolute URL in pages, the feed, JSON-LD, the sitemap and the tracking links is
+// made from the base URL: a forged Host header lands nowhere.
+func TestAbsoluteURLsFollowTheBaseURLNotTheHost(t *testing.T) {
+	base, _ := publicSite(t, false)
+	evil := map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
+	check := func(what, body string, want ...string) {
+		t.Helper()
+		if strings.Contains(body, "evil.example") {
+			t.Errorf("%s follows the forged Host: %s", what, regexp.MustCompile(`.{0,80}evil\.example.{0,40}`).FindString(body))
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %s", what, w)
+			}
+		}
+	}
+	_, page := request(t, nil, "GET", base+"/practices/bilbao-geobilbao", evil, nil)
+	check("the practice page", page, `<link rel="canonical" href="`+publicBase+`/practices/bilbao-geobilbao">`, `"@id":"`+publicBase+`/practices/bilbao-geobilbao"`)
+	_, feed := request(t, nil, "GET", base+"/feed.atom", evil, nil)
+	check("the feed", feed, "<id>"+publicBase+"/feed.atom</id>", "<id>"+publicBase+"/practices/")
+
+	// A submission through the form: the confirmation's tracking link.
+	jar := &jar{}
+	client := &http.Client{Jar: jar}
+	request(t, client, "GET", base+"/submit", evil, nil)
+	form := url.Values{"csrf_token": {jar.csrf()}, "title": {"Night buses"}, "summary": {"Buses at night."}, "city": {"Bilbao"}, "country": {"ES"},
+		"areas": {"mobility"}, "body": {"The city ran buses at night."}, "contact_name": {"N"}, "contact_email": {"n@example.org"}, "consent": {"yes"}, "action": {"submit"}}
+	resp, done := request(t, client, "POST", base+"/submit", map[string]string{"Host": "evil.example", "Content-Type": "application/x-www-form-urlencoded"}, strings.NewReader(form.Encode()))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	check("the submission's tracking link", done, `href="`+publicBase+`/track/kbs_`)
+
+	// The same through the API.
+	resp, receipt := request(t, nil, "POST", base+"/api/v1/submissions", map[string]string{"Host": "evil.example", "Content-Type": "application/json"},
+		strings.NewReader(`{"practice":{"title":"Night trams","summary":"Trams at night.","city":"Bilbao","country":"ES","areas":["mobility"],"body":"Trams ran at night."},"contact":{"name":"N","email":"n@example.org"},"consent_to_publish":true}`))
+	var r struct {
+		Token string `json:"tracking_token"`
+		URL   string `json:"tracking_url"`
+	}
+	json.Unmarshal([]byte(receipt), &r)
+	if resp.StatusCode != http.StatusCreated || r.Token == "" || r.URL != publicBase+"/track/"+r.Token {
+		t.Errorf("API receipt: %d %s", resp.StatusCode, receipt)
+	}
+}
