@@ -186,6 +186,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "--data", data}, 2, "give one path"},
 		{[]string{"serve", "--data", data, "--base-url", "kb.example.org"}, 2, "must be an absolute http or https URL"},
 		{[]string{"serve", "--data", data, "--base-url", "https://kb.example.org/kb/"}, 2, "must be the root of a site"},
+		{[]string{"serve", "--data", data, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, 2, `trusted proxy "proxy.local"`},
 		{[]string{"help"}, 0, ""},
 	} {
 		r := kb(t, tc.args...)

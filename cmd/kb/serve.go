@@ -36,6 +36,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	pprofAddr := fs.String("pprof-addr", envOr(e, "KB_PPROF_ADDR", ""), "serve Go's pprof on this local address, e.g. 127.0.0.1:6060 (env KB_PPROF_ADDR); off when empty")
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	baseURL := fs.String("base-url", envOr(e, "KB_BASE_URL", ""), "the public URL of this knowledge base, e.g. https://kb.example.org (env KB_BASE_URL); default http://ADDR")
+	trustedProxies := fs.String("trusted-proxies", envOr(e, "KB_TRUSTED_PROXIES", ""), "addresses or CIDR prefixes of the reverse proxies whose X-Forwarded-For names the client, comma-separated (env KB_TRUSTED_PROXIES); default none")
 	oaiNamespace := fs.String("oai-namespace", envOr(e, "KB_OAI_NAMESPACE", ""), "the domain in this node's OAI identifiers oai:DOMAIN:ID (env KB_OAI_NAMESPACE); default the base URL's host, or kb.localhost")
 	studyAuthority := fs.String("study-authority", envOr(e, "KB_STUDY_AUTHORITY", ""), "the OAI namespace of the node that publishes the study's cases (env KB_STUDY_AUTHORITY); empty: nobody, they are read-only everywhere")
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
@@ -48,6 +49,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	base, err := parseBaseURL(*baseURL)
 	if err != nil {
 		return err
+	}
+	proxies, err := server.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usagef("--trusted-proxies: %v", err)
 	}
 	// A server's heap is mostly long-lived tables and decoded postings: collecting when
 	// the heap has grown by half instead of doubled keeps less of it resident (with the
@@ -133,7 +138,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, BaseURL: base, SecureCookies: *secureCookies, Pages: pages}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Logger: log, BaseURL: base, TrustedProxies: proxies, SecureCookies: *secureCookies, Pages: pages}
 	if asker != nil {
 		cfg.Ask = asker
 	}

@@ -5,9 +5,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -101,6 +103,10 @@ type Config struct {
 	Limits Limits
 	// SecureCookies marks the session cookie Secure (when served over TLS).
 	SecureCookies bool
+	// TrustedProxies are the addresses of the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP name the client; from anyone else those headers are ignored, so that the
+	// rate limits see the client, and a client cannot pose as another. Default none.
+	TrustedProxies []netip.Prefix
 	// BaseURL is the public root of the site (scheme://host[:port]); absolute links in
 	// answers are made from it, never from the request's Host.
 	BaseURL string
@@ -114,6 +120,27 @@ type Config struct {
 	Shedding Shedding
 }
 
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR prefixes
+// ("10.0.0.0/8, 192.0.2.7"); an address stands for itself alone.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is neither an address nor a CIDR prefix such as 10.0.0.0/8", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
 const DefaultMaxBody = 1 << 20
 
@@ -125,7 +152,13 @@ func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := gin.New()
-	e.SetTrustedProxies(nil) // the client address is the peer's, for rate limits
+	trusted := make([]string, len(cfg.TrustedProxies))
+	for i, p := range cfg.TrustedProxies {
+		trusted[i] = p.String()
+	}
+	if err := e.SetTrustedProxies(trusted); err != nil {
+		panic(err) // prefixes always parse
+	}
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request's context
 	e.Use(withRequestID(log), m.observe(), accessLog(), recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
