@@ -101,7 +101,8 @@ type Config struct {
 	MaxBody int64
 	// Limits are the per-address rates; zero values take DefaultLimits.
 	Limits Limits
-	// SecureCookies marks the session cookie Secure (when served over TLS).
+	// SecureCookies marks the session cookie Secure and sends Strict-Transport-Security
+	// (when served over TLS).
 	SecureCookies bool
 	// TrustedProxies are the addresses of the reverse proxies whose X-Forwarded-For and
 	// X-Real-IP name the client; from anyone else those headers are ignored, so that the
@@ -161,7 +162,7 @@ func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
 	}
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request's context
-	e.Use(withRequestID(log), m.observe(), accessLog(), recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
+	e.Use(withRequestID(log), securityHeaders(cfg.SecureCookies), m.observe(), accessLog(), recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
 	})
@@ -214,7 +215,7 @@ func New(cfg Config) *gin.Engine {
 	e := newEngine(cfg, max, m)
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler())
-	api := e.Group("/api/v1", identify(cfg.Auth))
+	api := e.Group("/api/v1", identify(cfg.Auth), noStoreWhenAuthenticated())
 	registerOpenAPI(api)
 	routes(api, cfg, g)
 	if cfg.OAI != nil {

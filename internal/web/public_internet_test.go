@@ -13,7 +13,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/oai"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
@@ -121,5 +124,81 @@ func TestAbsoluteURLsFollowTheBaseURLNotTheHost(t *testing.T) {
 	json.Unmarshal([]byte(receipt), &r)
 	if resp.StatusCode != http.StatusCreated || r.Token == "" || r.URL != publicBase+"/track/"+r.Token {
 		t.Errorf("API receipt: %d %s", resp.StatusCode, receipt)
+	}
+}
+
+// coordinator adds a coordinator and returns a session cookie and an API token for them.
+func coordinator(t *testing.T, a *app.App) (cookie, token string) {
+	t.Helper()
+	if _, err := a.Auth.AddUser("coord@example.org", auth.RoleCoordinator, "a long enough password", "test"); err != nil {
+		t.Fatal(err)
+	}
+	who, err := a.Auth.Authenticate("coord@example.org", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, _, err := a.Auth.CreateSession(who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err = a.Auth.CreateToken("coord@example.org", "test", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "kb_session=" + id, token
+}
+
+// Every answer carries the security headers; secret and personal pages are kept by no
+// cache, and tracking pages send their address to no other site.
+func TestSecurityHeaders(t *testing.T) {
+	base, a := publicSite(t, true)
+	cookie, token := coordinator(t, a)
+	r, err := a.Review.Create(t.Context(), review.Input{Practice: practices.Practice{Title: "T", Summary: "S", City: "Bilbao", Country: "ES", Areas: []string{"data"}, Body: "B"},
+		Contact: review.Contact{Name: "N", Email: "n@example.org"}, ConsentToPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/practices/bilbao-geobilbao", "/search?q=wifi", "/feed.atom", "/static/style.css", "/api/v1/search?q=wifi",
+		"/api/v1/practices/nope", "/oai?verb=Identify", "/no/such/page", "/healthz", "/track/" + r.TrackingToken} {
+		resp, _ := request(t, nil, "GET", base+path, nil, nil)
+		h := resp.Header
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+			!strings.Contains(csp, "script-src 'self';") || !strings.Contains(csp, "object-src 'none'") || !strings.Contains(csp, "base-uri 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("Strict-Transport-Security") != "max-age=31536000" {
+			t.Errorf("%s: nosniff %q, frame options %q, HSTS %q", path, h.Get("X-Content-Type-Options"), h.Get("X-Frame-Options"), h.Get("Strict-Transport-Security"))
+		}
+		want := "strict-origin-when-cross-origin"
+		if strings.HasPrefix(path, "/track/") {
+			want = "no-referrer"
+		}
+		if got := h.Get("Referrer-Policy"); got != want {
+			t.Errorf("%s: Referrer-Policy %q, want %q", path, got, want)
+		}
+	}
+	for _, c := range []struct {
+		path   string
+		header map[string]string
+	}{
+		{"/track/" + r.TrackingToken, nil},
+		{"/review", map[string]string{"Cookie": cookie}},
+		{"/review/submissions/" + r.ID, map[string]string{"Cookie": cookie}},
+		{"/practices/bilbao-geobilbao", map[string]string{"Cookie": cookie}}, // a coordinator's view, with their controls
+		{"/api/v1/review/submissions", map[string]string{"Authorization": "Bearer " + token}},
+		{"/api/v1/submissions/" + r.ID, map[string]string{"X-Tracking-Token": r.TrackingToken}},
+	} {
+		resp, _ := request(t, nil, "GET", base+c.path, c.header, nil)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: %d, Cache-Control %q", c.path, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+	if resp, _ := request(t, nil, "GET", base+"/practices/bilbao-geobilbao", nil, nil); resp.Header.Get("Cache-Control") != "private, no-cache" {
+		t.Errorf("a public page: Cache-Control %q", resp.Header.Get("Cache-Control"))
+	}
+	// Without TLS, no HSTS.
+	plain, _ := publicSite(t, false)
+	if resp, _ := request(t, nil, "GET", plain+"/", nil, nil); resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Errorf("HSTS without --secure-cookies")
 	}
 }

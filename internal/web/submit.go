@@ -14,11 +14,11 @@ import (
 
 func (p *Pages) registerSubmit(g *gin.RouterGroup) {
 	g.GET("/submit", p.submitForm)
-	g.POST("/submit", p.submit)
+	g.POST("/submit", private, p.submit) // the answer shows the tracking link
 	g.GET("/track", p.trackForm)
-	g.GET("/track/:token", p.track)
-	g.POST("/track/:token", p.trackUpdate)
-	g.POST("/track/:token/withdraw", p.trackWithdraw)
+	g.GET("/track/:token", private, p.track)
+	g.POST("/track/:token", private, p.trackUpdate)
+	g.POST("/track/:token/withdraw", private, p.trackWithdraw)
 }
 
 // practiceFromForm reads the practice fields of a form.

@@ -150,11 +150,11 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
-	g := e.Group("", p.identify(), p.csrf())
+	g := e.Group("", p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
 	p.registerAsk(g, expensive)
 	p.registerSubmit(g)
-	p.registerCoordinator(g.Group("", p.requireLogin()))
+	p.registerCoordinator(g.Group("", p.requireLogin(), private))
 }
 
 // page is what every template gets.
