@@ -44,7 +44,7 @@ func accessLog() gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		logger(c).Info("request",
-			"method", c.Request.Method,
+			"method", method(c),
 			"path", c.Request.URL.Path,
 			"status", c.Writer.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000,

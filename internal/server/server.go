@@ -167,8 +167,11 @@ func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
 		writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		if allow := c.Writer.Header().Get("Allow"); strings.Contains(allow, http.MethodGet) {
+			c.Header("Allow", allow+", "+http.MethodHead)
+		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{
-			Code: apperr.Invalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path,
+			Code: apperr.Invalid, Message: "method " + method(c) + " is not allowed on " + c.Request.URL.Path,
 		}})
 	})
 	return e
@@ -204,8 +207,33 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	}
 }
 
+// Engine is Gin's router answering HEAD wherever it answers GET: Gin routes by method
+// alone, and a HEAD is a GET whose body is not sent.
+type Engine struct{ *gin.Engine }
+
+type headKey struct{}
+
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// A copy goes through the routes as a GET; net/http still holds the HEAD request
+		// and drops whatever body is written, after counting it for Content-Length.
+		get := r.WithContext(context.WithValue(r.Context(), headKey{}, true))
+		get.Method = http.MethodGet
+		r = get
+	}
+	e.Engine.ServeHTTP(w, r)
+}
+
+// method is the request's method as the client sent it, for logs and messages.
+func method(c *gin.Context) string {
+	if c.Request.Context().Value(headKey{}) != nil {
+		return http.MethodHead
+	}
+	return c.Request.Method
+}
+
 // New builds the public engine.
-func New(cfg Config) *gin.Engine {
+func New(cfg Config) *Engine {
 	max := cfg.MaxBody
 	if max == 0 {
 		max = DefaultMaxBody
@@ -224,16 +252,16 @@ func New(cfg Config) *gin.Engine {
 	if cfg.Pages != nil {
 		cfg.Pages.Register(e, g.expensive())
 	}
-	return e
+	return &Engine{e}
 }
 
 // NewAdmin builds the engine served on the owner-only admin socket: the whole API, every
 // request as the local admin, plus the routes the CLI uses while a server holds the store.
-func NewAdmin(cfg Config, svc AdminService) *gin.Engine {
+func NewAdmin(cfg Config, svc AdminService) *Engine {
 	m := newMetrics(nil)
 	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
 	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m))
 	registerAdmin(e.Group("/admin/v1"), svc)
-	return e
+	return &Engine{e}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ const publicBase = "https://kb.example.org"
 
 // publicSite runs the whole knowledge base as `kb serve` does, pages, API and OAI-PMH,
 // under publicBase.
-func publicSite(t *testing.T, secure bool) (string, *app.App) {
+func publicSite(t *testing.T, secure bool) (string, *app.App, *server.Engine) {
 	t.Helper()
 	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
@@ -42,10 +43,11 @@ func publicSite(t *testing.T, secure bool) (string, *app.App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider,
-		Pages: pages, BaseURL: publicBase, SecureCookies: secure}))
+	e := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider,
+		Pages: pages, BaseURL: publicBase, SecureCookies: secure})
+	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return srv.URL, a
+	return srv.URL, a, e
 }
 
 // request sends one request with the client's own headers (Host among them) and reads
@@ -84,7 +86,7 @@ func request(t *testing.T, client *http.Client, method, target string, header ma
 // Every absolute URL in pages, the feed, JSON-LD, the sitemap and the tracking links is
 // made from the base URL: a forged Host header lands nowhere.
 func TestAbsoluteURLsFollowTheBaseURLNotTheHost(t *testing.T) {
-	base, _ := publicSite(t, false)
+	base, _, _ := publicSite(t, false)
 	evil := map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
 	check := func(what, body string, want ...string) {
 		t.Helper()
@@ -151,7 +153,7 @@ func coordinator(t *testing.T, a *app.App) (cookie, token string) {
 // Every answer carries the security headers; secret and personal pages are kept by no
 // cache, and tracking pages send their address to no other site.
 func TestSecurityHeaders(t *testing.T) {
-	base, a := publicSite(t, true)
+	base, a, _ := publicSite(t, true)
 	cookie, token := coordinator(t, a)
 	r, err := a.Review.Create(t.Context(), review.Input{Practice: practices.Practice{Title: "T", Summary: "S", City: "Bilbao", Country: "ES", Areas: []string{"data"}, Body: "B"},
 		Contact: review.Contact{Name: "N", Email: "n@example.org"}, ConsentToPublish: true})
@@ -197,8 +199,50 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("a public page: Cache-Control %q", resp.Header.Get("Cache-Control"))
 	}
 	// Without TLS, no HSTS.
-	plain, _ := publicSite(t, false)
+	plain, _, _ := publicSite(t, false)
 	if resp, _ := request(t, nil, "GET", plain+"/", nil, nil); resp.Header.Get("Strict-Transport-Security") != "" {
 		t.Errorf("HSTS without --secure-cookies")
+	}
+}
+
+// HEAD answers wherever GET does, with the same status and headers and no body.
+func TestHeadOnEveryGetRoute(t *testing.T) {
+	base, a, e := publicSite(t, false)
+	cookie, _ := coordinator(t, a)
+	r, err := a.Review.Create(t.Context(), review.Input{Practice: practices.Practice{Title: "T", Summary: "S", City: "Bilbao", Country: "ES", Areas: []string{"data"}, Body: "B"},
+		Contact: review.Contact{Name: "N", Email: "n@example.org"}, ConsentToPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := strings.NewReplacer(":id", "bilbao-geobilbao", ":token", r.TrackingToken, ":n", "1", "*file", "style.css")
+	n := 0
+	for _, route := range e.Routes() {
+		if route.Method != "GET" {
+			continue
+		}
+		path := params.Replace(route.Path)
+		if strings.HasPrefix(path, "/review/submissions/") {
+			path = "/review/submissions/" + r.ID
+		}
+		if strings.HasPrefix(path, "/api/v1/submissions/") {
+			path = "/api/v1/submissions/" + r.ID
+		}
+		header := map[string]string{"Cookie": cookie, "X-Tracking-Token": r.TrackingToken}
+		get, body := request(t, nil, "GET", base+path, header, nil)
+		head, empty := request(t, nil, "HEAD", base+path, header, nil)
+		if head.StatusCode != get.StatusCode || empty != "" || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
+			t.Errorf("HEAD %s: %d %q (%d bytes), GET: %d %q", path, head.StatusCode, head.Header.Get("Content-Type"), len(empty), get.StatusCode, get.Header.Get("Content-Type"))
+		}
+		if cl := head.Header.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(body)) && path != "/metrics" {
+			t.Errorf("HEAD %s: Content-Length %s, the GET sent %d bytes", path, cl, len(body))
+		}
+		n++
+	}
+	if n < 40 {
+		t.Fatalf("only %d GET routes", n)
+	}
+	resp, _ := request(t, nil, "PUT", base+"/feed.atom", nil, nil)
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("PUT /feed.atom: %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 }
