@@ -147,7 +147,10 @@ const DefaultMaxBody = 1 << 20
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
+// newEngine makes an engine with the middleware every request goes through; outer ones
+// (the public engine's representations) run outside the recovery, which answers for a
+// handler that panics.
+func newEngine(cfg Config, maxBody int64, m *metrics, outer ...gin.HandlerFunc) *gin.Engine {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -162,7 +165,9 @@ func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
 	}
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request's context
-	e.Use(withRequestID(log), securityHeaders(cfg.SecureCookies), m.observe(), accessLog(), recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
+	e.Use(withRequestID(log), securityHeaders(cfg.SecureCookies), m.observe(), accessLog())
+	e.Use(outer...)
+	e.Use(recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
 	})
@@ -240,7 +245,7 @@ func New(cfg Config) *Engine {
 	}
 	m := newMetrics(cfg.Service)
 	g := newGate(cfg.Shedding.withDefaults(), m)
-	e := newEngine(cfg, max, m)
+	e := newEngine(cfg, max, m, representations())
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler())
 	api := e.Group("/api/v1", identify(cfg.Auth), noStoreWhenAuthenticated())

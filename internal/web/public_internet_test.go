@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -244,5 +245,77 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 	resp, _ := request(t, nil, "PUT", base+"/feed.atom", nil, nil)
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("PUT /feed.atom: %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
+
+// gunzip reads a gzipped body.
+func gunzip(t *testing.T, body string) string {
+	t.Helper()
+	zr, err := gzip.NewReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// Pages, the feed, OAI-PMH, the API and static files answer a conditional GET whose copy
+// is current with a 304, and come gzipped to clients that accept it.
+func TestConditionalGetAndGzip(t *testing.T) {
+	base, a, _ := publicSite(t, false)
+	for _, path := range []string{"/practices/bilbao-geobilbao", "/", "/feed.atom", "/oai?verb=Identify", "/oai?verb=ListRecords&metadataPrefix=kb",
+		"/api/v1/search?q=wifi", "/api/v1/practices/bilbao-geobilbao", "/api/v1/openapi.json", "/static/style.css"} {
+		resp, body := request(t, nil, "GET", base+path, nil, nil)
+		tag, date := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+		if resp.StatusCode != 200 || !strings.HasPrefix(tag, `W/"`) || date == "" || resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: %d, ETag %q, Last-Modified %q, Content-Encoding %q", path, resp.StatusCode, tag, date, resp.Header.Get("Content-Encoding"))
+			continue
+		}
+		if strings.Contains(body, "<resumptionToken") {
+			t.Errorf("%s: a list in pages; the test wants a whole one", path)
+		}
+		for _, cond := range []map[string]string{{"If-None-Match": tag}, {"If-None-Match": `W/"other", ` + tag}, {"If-Modified-Since": date}} {
+			resp, again := request(t, nil, "GET", base+path, cond, nil)
+			if resp.StatusCode != http.StatusNotModified || again != "" || resp.Header.Get("ETag") != tag {
+				t.Errorf("%s with %v: %d (%d bytes), ETag %q", path, cond, resp.StatusCode, len(again), resp.Header.Get("ETag"))
+			}
+		}
+		if resp, _ := request(t, nil, "GET", base+path, map[string]string{"If-None-Match": `W/"other"`, "If-Modified-Since": date}, nil); resp.StatusCode != 200 {
+			t.Errorf("%s: another tag is not current (If-None-Match wins over the date): %d", path, resp.StatusCode)
+		}
+		resp, zipped := request(t, nil, "GET", base+path, map[string]string{"Accept-Encoding": "br;q=1, gzip;q=0.8"}, nil)
+		if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") ||
+			resp.Header.Get("ETag") != tag || gunzip(t, zipped) != body || len(zipped) >= len(body) {
+			t.Errorf("%s gzipped: %q, Vary %q, ETag %q, %d of %d bytes", path, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), resp.Header.Get("ETag"), len(zipped), len(body))
+		}
+		if resp, _ := request(t, nil, "GET", base+path, map[string]string{"Accept-Encoding": "gzip;q=0"}, nil); resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: gzipped for a client that refuses it", path)
+		}
+	}
+
+	// A page varies by language and cookie: each language has its own tag.
+	en, _ := request(t, nil, "GET", base+"/practices/bilbao-geobilbao", map[string]string{"Accept-Language": "en"}, nil)
+	fr, _ := request(t, nil, "GET", base+"/practices/bilbao-geobilbao", map[string]string{"Accept-Language": "fr"}, nil)
+	if v := en.Header.Get("Vary"); !strings.Contains(v, "Accept-Language") || !strings.Contains(v, "Cookie") || en.Header.Get("ETag") == fr.Header.Get("ETag") {
+		t.Errorf("Vary %q; ETags en %s, fr %s", v, en.Header.Get("ETag"), fr.Header.Get("ETag"))
+	}
+	// A change is never called current: neither by its old tag nor by its old date, even
+	// within the same second.
+	feed, _ := request(t, nil, "GET", base+"/feed.atom", nil, nil)
+	p, err := a.Store.Get(t.Context(), "bilbao-geobilbao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Summary += " Updated."
+	if _, err := a.Review.Edit(t.Context(), "coord@example.org", p.ID, *p); err != nil {
+		t.Fatal(err)
+	}
+	for _, cond := range []map[string]string{{"If-None-Match": feed.Header.Get("ETag")}, {"If-Modified-Since": feed.Header.Get("Last-Modified")}} {
+		if resp, body := request(t, nil, "GET", base+"/feed.atom", cond, nil); resp.StatusCode != 200 || !strings.Contains(body, "Updated.") {
+			t.Errorf("the feed after a change, with %v: %d", cond, resp.StatusCode)
+		}
 	}
 }
