@@ -3,6 +3,7 @@ package web_test
 import (
 	"compress/gzip"
 	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -104,6 +106,10 @@ func TestAbsoluteURLsFollowTheBaseURLNotTheHost(t *testing.T) {
 	check("the practice page", page, `<link rel="canonical" href="`+publicBase+`/practices/bilbao-geobilbao">`, `"@id":"`+publicBase+`/practices/bilbao-geobilbao"`)
 	_, feed := request(t, nil, "GET", base+"/feed.atom", evil, nil)
 	check("the feed", feed, "<id>"+publicBase+"/feed.atom</id>", "<id>"+publicBase+"/practices/")
+	_, sitemap := request(t, nil, "GET", base+"/sitemap.xml", evil, nil)
+	check("the sitemap", sitemap, "<loc>"+publicBase+"/</loc>", "<loc>"+publicBase+"/practices/bilbao-geobilbao</loc>")
+	_, robots := request(t, nil, "GET", base+"/robots.txt", evil, nil)
+	check("robots.txt", robots, "Sitemap: "+publicBase+"/sitemap.xml")
 
 	// A submission through the form: the confirmation's tracking link.
 	jar := &jar{}
@@ -267,7 +273,7 @@ func gunzip(t *testing.T, body string) string {
 func TestConditionalGetAndGzip(t *testing.T) {
 	base, a, _ := publicSite(t, false)
 	for _, path := range []string{"/practices/bilbao-geobilbao", "/", "/feed.atom", "/oai?verb=Identify", "/oai?verb=ListRecords&metadataPrefix=kb",
-		"/api/v1/search?q=wifi", "/api/v1/practices/bilbao-geobilbao", "/api/v1/openapi.json", "/static/style.css"} {
+		"/api/v1/search?q=wifi", "/api/v1/practices/bilbao-geobilbao", "/api/v1/openapi.json", "/static/style.css", "/sitemap.xml"} {
 		resp, body := request(t, nil, "GET", base+path, nil, nil)
 		tag, date := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 		if resp.StatusCode != 200 || !strings.HasPrefix(tag, `W/"`) || date == "" || resp.Header.Get("Content-Encoding") != "" {
@@ -317,5 +323,82 @@ func TestConditionalGetAndGzip(t *testing.T) {
 		if resp, body := request(t, nil, "GET", base+"/feed.atom", cond, nil); resp.StatusCode != 200 || !strings.Contains(body, "Updated.") {
 			t.Errorf("the feed after a change, with %v: %d", cond, resp.StatusCode)
 		}
+	}
+}
+
+// Crawlers are kept off private pages and find every published practice in the sitemap,
+// with the date of its last change; browsers find the icon.
+func TestCrawlersAndBrowsersFindTheirFiles(t *testing.T) {
+	base, a, _ := publicSite(t, false)
+	resp, robots := request(t, nil, "GET", base+"/robots.txt", nil, nil)
+	for _, want := range []string{"User-agent: *\n", "Disallow: /review\n", "Disallow: /track\n", "Disallow: /login\n", "Sitemap: " + publicBase + "/sitemap.xml\n"} {
+		if !strings.Contains(robots, want) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("robots.txt (%s) lacks %q: %s", resp.Header.Get("Content-Type"), want, robots)
+		}
+	}
+	if _, err := a.Review.Archive(t.Context(), "coord@example.org", "bilbao-geobilbao", true); err != nil {
+		t.Fatal(err)
+	}
+	n, err := a.Store.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type loc struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod"`
+	}
+	type urlset struct {
+		URLs []loc `xml:"url"`
+		Maps []loc `xml:"sitemap"`
+	}
+	read := func(path string) (int, urlset) {
+		resp, body := request(t, nil, "GET", base+path, nil, nil)
+		var set urlset
+		if resp.StatusCode == 200 {
+			if err := xml.Unmarshal([]byte(body), &set); err != nil || resp.Header.Get("Content-Type") != "application/xml; charset=utf-8" {
+				t.Fatalf("%s: %v (%s): %.200s", path, err, resp.Header.Get("Content-Type"), body)
+			}
+		}
+		return resp.StatusCode, set
+	}
+	_, set := read("/sitemap.xml")
+	if len(set.URLs) != n || set.URLs[0].Loc != publicBase+"/" { // the home page, and every practice but the archived one
+		t.Fatalf("%d URLs for %d practices, first %+v", len(set.URLs), n, set.URLs[0])
+	}
+	for _, u := range set.URLs[1:] {
+		if !strings.HasPrefix(u.Loc, publicBase+"/practices/") || u.Loc == publicBase+"/practices/bilbao-geobilbao" {
+			t.Errorf("sitemap URL %s", u.Loc)
+		}
+		if _, err := time.Parse(time.RFC3339, u.LastMod); err != nil {
+			t.Errorf("%s: lastmod %q", u.Loc, u.LastMod)
+		}
+	}
+	// Past the protocol's limit (here 10 URLs), an index of pages.
+	defer web.SetSitemapSize(10)()
+	if _, index := read("/sitemap.xml"); len(index.URLs) != 0 || len(index.Maps) != (n+9)/10 || index.Maps[0].Loc != publicBase+"/sitemap.xml?page=1" {
+		t.Errorf("sitemap index: %+v", index)
+	}
+	total := 0
+	for page := 1; page <= (n+9)/10; page++ {
+		_, set := read("/sitemap.xml?page=" + strconv.Itoa(page))
+		total += len(set.URLs)
+	}
+	if total != n {
+		t.Errorf("the pages list %d URLs, want %d", total, n)
+	}
+	if code, _ := read("/sitemap.xml?page=" + strconv.Itoa((n+9)/10+1)); code != 404 {
+		t.Errorf("a page past the end: %d", code)
+	}
+	if code, _ := read("/sitemap.xml?page=x"); code != 400 {
+		t.Errorf("page=x: %d", code)
+	}
+
+	for path, want := range map[string]string{"/favicon.ico": "image/", "/static/favicon.svg": "image/svg+xml"} {
+		if resp, body := request(t, nil, "GET", base+path, nil, nil); resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), want) || len(body) < 100 {
+			t.Errorf("%s: %d %s, %d bytes", path, resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+		}
+	}
+	if _, home := request(t, nil, "GET", base+"/", nil, nil); !strings.Contains(home, `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">`) {
+		t.Error("the pages do not link the icon")
 	}
 }

@@ -45,6 +45,7 @@ type Service interface {
 	Featured() ([]string, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	ProvenanceOf(p *practices.Practice) app.Provenance
+	Published(ctx context.Context, fn func(id string, updated time.Time) bool) error
 }
 
 // Review is the Live Learning Experience workflow the pages drive.
@@ -150,6 +151,12 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
+	e.GET("/favicon.ico", func(c *gin.Context) { // where browsers look without a link
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.FileFromFS("favicon.ico", http.FS(static))
+	})
+	e.GET("/robots.txt", p.robots)
+	e.GET("/sitemap.xml", expensive, p.sitemap)
 	g := e.Group("", p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
 	p.registerAsk(g, expensive)
