@@ -112,9 +112,11 @@ type Config struct {
 	// answers are made from it, never from the request's Host.
 	BaseURL string
 	// Pages, when set, adds the HTML pages to the public engine; expensive marks the
-	// pages that share the pool of places of expensive requests.
+	// pages that share the pool of places of expensive requests. Unknown addresses
+	// outside the API get their error page.
 	Pages interface {
 		Register(e *gin.Engine, expensive gin.HandlerFunc)
+		NotFound(c *gin.Context)
 	}
 	// Shedding bounds expensive requests and every request's time; zero values take
 	// defaults.
@@ -168,9 +170,7 @@ func newEngine(cfg Config, maxBody int64, m *metrics, outer ...gin.HandlerFunc) 
 	e.Use(withRequestID(log), securityHeaders(cfg.SecureCookies), m.observe(), accessLog())
 	e.Use(outer...)
 	e.Use(recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
-	e.NoRoute(func(c *gin.Context) {
-		writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
-	})
+	e.NoRoute(noSuchPage)
 	e.NoMethod(func(c *gin.Context) {
 		if allow := c.Writer.Header().Get("Allow"); strings.Contains(allow, http.MethodGet) {
 			c.Header("Allow", allow+", "+http.MethodHead)
@@ -180,6 +180,10 @@ func newEngine(cfg Config, maxBody int64, m *metrics, outer ...gin.HandlerFunc) 
 		}})
 	})
 	return e
+}
+
+func noSuchPage(c *gin.Context) {
+	writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
 }
 
 // routes registers every API resource on a group.
@@ -256,6 +260,13 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Pages != nil {
 		cfg.Pages.Register(e, g.expensive())
+		e.NoRoute(func(c *gin.Context) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				noSuchPage(c)
+				return
+			}
+			cfg.Pages.NotFound(c)
+		})
 	}
 	return &Engine{e}
 }

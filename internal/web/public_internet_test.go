@@ -402,3 +402,30 @@ func TestCrawlersAndBrowsersFindTheirFiles(t *testing.T) {
 		t.Error("the pages do not link the icon")
 	}
 }
+
+// An unknown address is an HTML page in the visitor's language, but under /api/, where
+// it is the API's JSON error.
+func TestUnknownAddressesInTheVisitorsLanguage(t *testing.T) {
+	base, _, _ := publicSite(t, false)
+	for accept, want := range map[string][2]string{
+		"es-ES,es;q=0.9": {"Página no encontrada", "No hay ninguna página en esta dirección"},
+		"fr":             {"Page introuvable", "Il n'y a pas de page à cette adresse"},
+		"de, en;q=0.5":   {"Page not found", "There is no page at this address"},
+	} {
+		for _, path := range []string{"/no/such/page", "/oai/nothing", "/practices/", "/static.css"} {
+			resp, body := request(t, nil, "GET", base+path, map[string]string{"Accept-Language": accept}, nil)
+			h1, _ := find(t, body, "h1", "", "")
+			msg, _ := find(t, body, "p", "class", "error")
+			if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || h1 != want[0] || !strings.HasPrefix(msg, want[1]) ||
+				!strings.Contains(resp.Header.Get("Vary"), "Accept-Language") {
+				t.Errorf("%s in %s: %d %s, h1 %q, message %q", path, accept, resp.StatusCode, resp.Header.Get("Content-Type"), h1, msg)
+			}
+		}
+	}
+	for _, path := range []string{"/api/v1/nothing", "/api/nothing"} {
+		resp, body := request(t, nil, "GET", base+path, map[string]string{"Accept-Language": "fr"}, nil)
+		if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(body, `"code":"not_found"`) {
+			t.Errorf("%s: %d %s %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+	}
+}

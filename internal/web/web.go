@@ -164,6 +164,13 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	p.registerCoordinator(g.Group("", p.requireLogin(), private))
 }
 
+// NotFound answers an address that is no page with the error page, in the visitor's
+// language.
+func (p *Pages) NotFound(c *gin.Context) {
+	c.Header("Vary", "Accept-Language, Cookie")
+	p.render(c, http.StatusNotFound, "error", map[string]any{"Status": http.StatusNotFound, "Message": p.catalog.T(negotiate(c), "error.nopage")})
+}
+
 // page is what every template gets.
 type page struct {
 	Lang    string
