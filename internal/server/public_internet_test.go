@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,5 +69,43 @@ func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
 	}
 	if resp := post(t, base+"/api/v1/submissions", `{}`, from("203.0.113.2")); resp.StatusCode == http.StatusTooManyRequests {
 		t.Errorf("behind a trusted proxy another client was limited as the proxy")
+	}
+}
+
+// rawRequest sends bytes as they are, for requests a Go client will not make.
+func rawRequest(t *testing.T, base, raw string) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).CloseWrite() // all is sent: a body cut short ends here
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// A body whose chunked encoding is malformed, or that breaks off, is the client's error
+// and says what is wrong with it.
+func TestMalformedChunkedBodyIs400(t *testing.T) {
+	base := publicServer(t, server.Config{})
+	head := "POST /api/v1/recommendations HTTP/1.1\r\nHost: kb\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+	for name, c := range map[string]struct{ body, want string }{
+		"a chunk size that is no number": {"zz\r\n{}\r\n0\r\n\r\n", "chunk"},
+		"a chunk longer than announced":  {"2\r\n{\"country\":\"AR\"}\r\n0\r\n\r\n", "chunk"},
+		"no end after the last chunk":    {"2\r\n{}\r\n", "EOF"},
+	} {
+		code, body := rawRequest(t, base, head+c.body)
+		if code != http.StatusBadRequest || !strings.Contains(body, `"body":`) || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
 	}
 }
