@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"compress/gzip"
+	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -428,4 +429,34 @@ func TestUnknownAddressesInTheVisitorsLanguage(t *testing.T) {
 			t.Errorf("%s: %d %s %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
 	}
+}
+
+// The search's CSV export neutralises what a spreadsheet would run as a formula: anyone
+// may submit a case, and coordinators open these files.
+func TestSearchCSVNeutralisesFormulas(t *testing.T) {
+	base, a, _ := publicSite(t, false)
+	p, err := a.Store.Get(t.Context(), "bilbao-geobilbao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ID, p.URI, p.Version = "formula-lessons", "", 0 // a new case, not the study's
+	p.Title, p.Summary, p.City = `=HYPERLINK("http://evil.example","Formula lessons")`, "+cmd|' /C calc'!A0", "@Bilbao"
+	if _, err := a.Import(t.Context(), []*practices.Practice{p}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := request(t, nil, "GET", base+"/search.csv?q=formula+lessons", nil, nil)
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || resp.StatusCode != 200 || len(rows) < 2 {
+		t.Fatalf("%d %v: %.300s", resp.StatusCode, err, body)
+	}
+	for _, row := range rows[1:] {
+		if row[0] != "formula-lessons" {
+			continue
+		}
+		if row[1] != "'"+p.Title || row[2] != "'"+p.Summary || row[3] != "'@Bilbao" {
+			t.Errorf("cells %q, %q, %q", row[1], row[2], row[3])
+		}
+		return
+	}
+	t.Fatalf("the practice is not in the export: %.300s", body)
 }
