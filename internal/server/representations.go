@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -328,12 +329,17 @@ func bodyAllowed(status int) bool {
 
 var gzips sync.Pool
 
-func getGzip(w interface{ Write([]byte) (int, error) }) *gzip.Writer {
+// gzipLevel: on openapi.json, level 5 made 10.4 KB in a third of the time level 6 (the
+// default) took for 9.8 KB, and level 1 13.6 KB in half of level 5's.
+const gzipLevel = 5
+
+func getGzip(w io.Writer) *gzip.Writer {
 	if gz, ok := gzips.Get().(*gzip.Writer); ok {
 		gz.Reset(w)
 		return gz
 	}
-	return gzip.NewWriter(w)
+	gz, _ := gzip.NewWriterLevel(w, gzipLevel) // a valid level: no error
+	return gz
 }
 
 // putGzip ends the stream and keeps the writer for another answer.
