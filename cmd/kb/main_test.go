@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -184,6 +185,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"search", "--data", data, "--nope"}, 2, "flag provided but not defined"},
 		{[]string{"search", "--data", data, "--limit", "500", "x"}, 1, "limit: must be between 1 and 100"},
 		{[]string{"import", "--data", data}, 2, "give one path"},
+		{[]string{"serve", "--data", data, "--base-url", "kb.example.org"}, 2, "must be an absolute http or https URL"},
+		{[]string{"serve", "--data", data, "--base-url", "https://kb.example.org/kb/"}, 2, "must be the root of a site"},
+		{[]string{"serve", "--data", data, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, 2, `trusted proxy "proxy.local"`},
 		{[]string{"help"}, 0, ""},
 	} {
 		r := kb(t, tc.args...)
@@ -408,5 +412,32 @@ func TestServeRefusesASecondServerOnTheSameData(t *testing.T) {
 	r := kb(t, "serve", "--data", data, "--addr", "127.0.0.1:0")
 	if r.code != 1 || !strings.Contains(r.stderr, "already holds") {
 		t.Fatalf("second serve: %+v", r)
+	}
+}
+
+// kb export --format csv neutralises what a spreadsheet would run as a formula.
+func TestCSVExportNeutralisesFormulas(t *testing.T) {
+	export := kb(t, "export", "--data", t.TempDir())
+	var p map[string]any
+	if err := json.Unmarshal([]byte(strings.SplitN(export.stdout, "\n", 2)[0]), &p); err != nil {
+		t.Fatal(err)
+	}
+	p["title"], p["summary"], p["results"] = `=HYPERLINK("http://evil.example","click")`, "@SUM(1+1)*cmd|' /C calc'!A0", []any{"-40% waiting time", "+3 clinics"}
+	line, _ := json.Marshal(p)
+	file := filepath.Join(t.TempDir(), "evil.jsonl")
+	os.WriteFile(file, append(line, '\n'), 0o644)
+	data := t.TempDir()
+	if r := kb(t, "import", "--data", data, file); r.code != 0 {
+		t.Fatalf("import: %+v", r)
+	}
+	r := kb(t, "export", "--data", data, "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	for i, want := range map[int]string{1: `'=HYPERLINK("http://evil.example","click")`, 2: "'@SUM(1+1)*cmd|' /C calc'!A0", 11: "'-40% waiting time; +3 clinics"} {
+		if rows[1][i] != want {
+			t.Errorf("%s: %q, want %q", rows[0][i], rows[1][i], want)
+		}
 	}
 }

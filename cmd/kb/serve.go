@@ -39,6 +39,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	pprofAddr := fs.String("pprof-addr", envOr(e, "KB_PPROF_ADDR", ""), "serve Go's pprof on this local address, e.g. 127.0.0.1:6060 (env KB_PPROF_ADDR); off when empty")
 	smtpURL := fs.String("smtp-url", envOr(e, "KB_SMTP_URL", ""), "send notifications by SMTP: smtp://user:pass@host:587?from=addr (env KB_SMTP_URL); without it they stay in the outbox")
 	baseURL := fs.String("base-url", envOr(e, "KB_BASE_URL", ""), "the public URL of this knowledge base, e.g. https://kb.example.org (env KB_BASE_URL); default http://ADDR")
+	trustedProxies := fs.String("trusted-proxies", envOr(e, "KB_TRUSTED_PROXIES", ""), "addresses or CIDR prefixes of the reverse proxies whose X-Forwarded-For names the client, comma-separated (env KB_TRUSTED_PROXIES); default none")
 	oaiNamespace := fs.String("oai-namespace", envOr(e, "KB_OAI_NAMESPACE", ""), "the domain in this node's OAI identifiers oai:DOMAIN:ID (env KB_OAI_NAMESPACE); default the base URL's host, or kb.localhost")
 	studyAuthority := fs.String("study-authority", envOr(e, "KB_STUDY_AUTHORITY", ""), "the OAI namespace of the node that publishes the study's cases (env KB_STUDY_AUTHORITY); empty: nobody, they are read-only everywhere")
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
@@ -53,6 +54,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if *connsPerClient < 0 || *rateLimit < 0 {
 		return usagef("--conns-per-client and --rate-limit must be 0 or more")
 	}
+	base, err := parseBaseURL(*baseURL)
+	if err != nil {
+		return err
+	}
+	proxies, err := server.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usagef("--trusted-proxies: %v", err)
+	}
 	// A server's heap is mostly long-lived tables and decoded postings: collecting when
 	// the heap has grown by half instead of doubled keeps less of it resident (with the
 	// tables' values copied once, 131 -> 96 MB at 100k), for more collections: about a
@@ -64,7 +73,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	namespace, err := configuredNamespace(*oaiNamespace, *baseURL)
+	namespace, err := configuredNamespace(*oaiNamespace, base)
 	if err != nil {
 		return err
 	}
@@ -105,7 +114,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
 	// AI assistance only with an endpoint (KB_OPENAI_BASE_URL); offline, nothing of it shows.
 	var asker *ai.Asker
 	var semantic *ai.Semantic
@@ -130,14 +142,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	provider, err := newProvider(a, log, oai.Config{BaseURL: *baseURL, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize}, "http://"+ln.Addr().String())
+	provider, err := newProvider(a, log, oai.Config{BaseURL: base, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize})
 	if err != nil {
 		return usagef("%v", err)
 	}
 	// Online imports, reindexes and harvests run as jobs, beyond any request's time limit.
 	work := jobs.New(log)
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Logger: log, SecureCookies: *secureCookies, Pages: pages,
-		Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Logger: log, BaseURL: base, TrustedProxies: proxies,
+		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}}
 	if asker != nil {
 		cfg.Ask = asker
 	}
@@ -231,12 +243,29 @@ func recovered(f func()) (err error) {
 	return nil
 }
 
-// newProvider configures OAI-PMH. Without a public URL, namespace and contact the node
-// still serves it, under local defaults, and says what to set before others harvest it.
-func newProvider(a *app.App, log *slog.Logger, cfg oai.Config, listenURL string) (*oai.Provider, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = listenURL
+// parseBaseURL checks --base-url: the root of the site as its visitors reach it, since
+// every absolute URL kb writes is made from it. Empty stays empty (the listen address
+// stands in once known).
+func parseBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
 	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", usagef("--base-url %q: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return "", usagef("--base-url %q must be an absolute http or https URL, e.g. https://kb.example.org", raw)
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
+		// The pages link from the root (/search, /static/...): a path prefix would break them.
+		return "", usagef("--base-url %q must be the root of a site (scheme://host[:port]), without a path, query or user", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// newProvider configures OAI-PMH. Without a contact the node still serves it, under a
+// local default, and says what to set before others harvest it.
+func newProvider(a *app.App, log *slog.Logger, cfg oai.Config) (*oai.Provider, error) {
 	cfg.Namespace = a.Namespace
 	if cfg.AdminEmail == "" {
 		cfg.AdminEmail = "admin@" + cfg.Namespace

@@ -61,13 +61,28 @@ func (e *Exporter) Write(p *Practice) error {
 	if p.Year != 0 {
 		year = strconv.Itoa(p.Year)
 	}
-	return e.csv.Write([]string{
+	row := []string{
 		p.ID, p.Title, p.Summary, p.City, p.Country, p.Region, p.PopulationBand,
 		strings.Join(p.Areas, listSep), strings.Join(p.Crises, listSep), strings.Join(p.Tags, listSep),
 		strings.Join(p.TargetGroups, listSep), strings.Join(p.Results, listSep), strings.Join(p.Prerequisites, listSep),
 		year, p.Status, p.Source, strings.Join(p.Languages, listSep), p.Session, strconv.FormatBool(p.Archived), strconv.Itoa(p.Version),
 		p.UpdatedAt.UTC().Format(time.RFC3339), p.Body,
-	})
+	}
+	for i := range row {
+		row[i] = csvCell(row[i])
+	}
+	return e.csv.Write(row)
+}
+
+// csvCell keeps a spreadsheet from reading a cell as a formula: text that starts with
+// =, +, -, @, a tab or a carriage return (anyone may submit a case titled
+// =HYPERLINK(...)) gets a single quote before it, as OWASP recommends, and shows as the
+// text it is.
+func csvCell(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 // Close flushes what is buffered.

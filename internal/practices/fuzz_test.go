@@ -1,6 +1,8 @@
 package practices_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 
@@ -41,6 +43,44 @@ func FuzzReadJSONL(f *testing.F) {
 					t.Fatalf("problem without a line: %+v", p)
 				}
 			}
+		}
+	})
+}
+
+// No cell of a CSV export reads as a formula in a spreadsheet, whatever the practice
+// says, and every cell is its text, or its text after the quote that neutralises it.
+func FuzzCSVExport(f *testing.F) {
+	f.Add("=HYPERLINK(\"http://evil.example\",\"click\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain")
+	f.Add("", "a\"b", "line\nbreak", "=", "x,y", "'=already quoted", "ü=")
+	f.Fuzz(func(t *testing.T, title, summary, city, tag, result, body, source string) {
+		p := &practices.Practice{ID: "a", Title: title, Summary: summary, City: city, Tags: []string{tag}, Results: []string{result, "x"},
+			Body: body, Source: source, Version: 1}
+		var out bytes.Buffer
+		e, err := practices.NewExporter(&out, practices.FormatCSV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&out).ReadAll()
+		if err != nil || len(rows) != 2 || len(rows[0]) != len(rows[1]) || rows[0][0] != "id" {
+			t.Fatalf("%v: %q", err, rows)
+		}
+		for i, cell := range rows[1] {
+			if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+				t.Errorf("column %s starts with %q: %q", rows[0][i], cell[0], cell)
+			}
+		}
+		for col, want := range map[int]string{1: title, 2: summary, 3: city, 9: tag, 15: source, 21: body} {
+			want = strings.ReplaceAll(want, "\r\n", "\n") // as a CSV reader gives back a quoted line break
+			if got := rows[1][col]; strings.Contains(want, "\r") || got == want || got == "'"+want && strings.IndexByte("=+-@\t\r", want[0]) >= 0 {
+				continue
+			}
+			t.Errorf("column %s: %q, written from %q", rows[0][col], rows[1][col], want)
 		}
 	})
 }

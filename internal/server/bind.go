@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -18,7 +20,7 @@ import (
 func bindJSON(c *gin.Context, v any) error {
 	data, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		return err // too large: writeError maps it to 413
+		return unreadable(err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return apperr.InvalidFields("a JSON body is required", map[string]string{"body": "is empty"})
@@ -49,6 +51,21 @@ func bindJSON(c *gin.Context, v any) error {
 	default:
 		return apperr.InvalidFields("the request body is not valid", map[string]string{"body": err.Error()})
 	}
+}
+
+// unreadable says why a body could not be read: one over the cap stays itself (a 413 in
+// writeError), a read deadline too; one whose chunked encoding is malformed or that
+// breaks off is the client's error, named.
+func unreadable(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	why := err.Error() // net/http's own words: "malformed chunked encoding", "invalid byte in chunk length"
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		why = "ends before its announced length or last chunk (unexpected EOF)"
+	}
+	return apperr.InvalidFields("the request body could not be read", map[string]string{"body": why})
 }
 
 func jsonKind(kind string) string {

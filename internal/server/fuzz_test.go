@@ -57,7 +57,7 @@ func FuzzSearchRequest(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { a.Close() })
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: "Test network"})
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: "Test network", BaseURL: "http://kb.example.org"})
 	if err != nil {
 		f.Fatal(err)
 	}

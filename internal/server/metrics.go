@@ -49,8 +49,8 @@ func (m *metrics) observe() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-		m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(route, method(c), strconv.Itoa(c.Writer.Status())).Inc()
+		m.latency.WithLabelValues(route, method(c)).Observe(time.Since(start).Seconds())
 	}
 }
 

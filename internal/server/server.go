@@ -5,9 +5,12 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,12 +105,22 @@ type Config struct {
 	MaxBody int64
 	// Limits are the per-address rates; zero values take DefaultLimits.
 	Limits Limits
-	// SecureCookies marks the session cookie Secure (when served over TLS).
+	// SecureCookies marks the session cookie Secure and sends Strict-Transport-Security
+	// (when served over TLS).
 	SecureCookies bool
+	// TrustedProxies are the addresses of the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP name the client; from anyone else those headers are ignored, so that the
+	// rate limits see the client, and a client cannot pose as another. Default none.
+	TrustedProxies []netip.Prefix
+	// BaseURL is the public root of the site (scheme://host[:port]); absolute links in
+	// answers are made from it, never from the request's Host.
+	BaseURL string
 	// Pages, when set, adds the HTML pages to the public engine; expensive marks the
-	// pages that share the pool of places of expensive requests.
+	// pages that share the pool of places of expensive requests. Unknown addresses
+	// outside the API get their error page.
 	Pages interface {
 		Register(e *gin.Engine, expensive gin.HandlerFunc)
+		NotFound(c *gin.Context)
 	}
 	// Shedding bounds expensive requests and every request's time; zero values take
 	// defaults.
@@ -117,30 +130,67 @@ type Config struct {
 	BodyTimeout time.Duration
 }
 
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR prefixes
+// ("10.0.0.0/8, 192.0.2.7"); an address stands for itself alone.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is neither an address nor a CIDR prefix such as 10.0.0.0/8", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
 const DefaultMaxBody = 1 << 20
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-func newEngine(cfg Config, maxBody int64, m *metrics) *gin.Engine {
+// newEngine makes an engine with the middleware every request goes through; outer ones
+// (the public engine's representations) run outside the recovery, which answers for a
+// handler that panics.
+func newEngine(cfg Config, maxBody int64, m *metrics, outer ...gin.HandlerFunc) *gin.Engine {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := gin.New()
-	e.SetTrustedProxies(nil) // the client address is the peer's, for rate limits
+	trusted := make([]string, len(cfg.TrustedProxies))
+	for i, p := range cfg.TrustedProxies {
+		trusted[i] = p.String()
+	}
+	if err := e.SetTrustedProxies(trusted); err != nil {
+		panic(err) // prefixes always parse
+	}
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request's context
-	e.Use(withRequestID(log), m.observe(), accessLog(), recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
-	e.NoRoute(func(c *gin.Context) {
-		writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
-	})
+	e.Use(withRequestID(log), securityHeaders(cfg.SecureCookies), m.observe(), accessLog())
+	e.Use(outer...)
+	e.Use(recovery(), limitBody(maxBody), timeout(cfg.Shedding.withDefaults().Timeout))
+	e.NoRoute(noSuchPage)
 	e.NoMethod(func(c *gin.Context) {
+		if allow := c.Writer.Header().Get("Allow"); strings.Contains(allow, http.MethodGet) {
+			c.Header("Allow", allow+", "+http.MethodHead)
+		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{
-			Code: apperr.Invalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path,
+			Code: apperr.Invalid, Message: "method " + method(c) + " is not allowed on " + c.Request.URL.Path,
 		}})
 	})
 	return e
+}
+
+func noSuchPage(c *gin.Context) {
+	writeError(c, apperr.Errorf(apperr.NotFound, "no such page: %s", c.Request.URL.Path))
 }
 
 // routes registers every API resource on a group.
@@ -151,7 +201,11 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	registerSuggest(api, cfg.Service, exp)
 	registerPractices(api, cfg.Service, exp)
 	registerRecommendations(api, cfg.Service, exp)
-	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions), exp)
+	trackBase := ""
+	if cfg.BaseURL != "" && cfg.Pages != nil {
+		trackBase = strings.TrimSuffix(cfg.BaseURL, "/") + "/track/"
+	}
+	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions), exp, trackBase)
 	registerSessions(api, cfg.Review)
 	registerReview(api, cfg.Review, exp)
 	registerCuration(api, cfg.Review)
@@ -169,15 +223,40 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	}
 }
 
+// Engine is Gin's router answering HEAD wherever it answers GET: Gin routes by method
+// alone, and a HEAD is a GET whose body is not sent.
+type Engine struct{ *gin.Engine }
+
+type headKey struct{}
+
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// A copy goes through the routes as a GET; net/http still holds the HEAD request
+		// and drops whatever body is written, after counting it for Content-Length.
+		get := r.WithContext(context.WithValue(r.Context(), headKey{}, true))
+		get.Method = http.MethodGet
+		r = get
+	}
+	e.Engine.ServeHTTP(w, r)
+}
+
+// method is the request's method as the client sent it, for logs and messages.
+func method(c *gin.Context) string {
+	if c.Request.Context().Value(headKey{}) != nil {
+		return http.MethodHead
+	}
+	return c.Request.Method
+}
+
 // New builds the public engine.
-func New(cfg Config) *gin.Engine {
+func New(cfg Config) *Engine {
 	max := cfg.MaxBody
 	if max == 0 {
 		max = DefaultMaxBody
 	}
 	m := newMetrics(cfg.Service)
 	g := newGate(cfg.Shedding.withDefaults(), m, cfg.Limits.withDefaults().Expensive)
-	e := newEngine(cfg, max, m)
+	e := newEngine(cfg, max, m, representations())
 	bodyTimeout := cfg.BodyTimeout
 	if bodyTimeout == 0 {
 		bodyTimeout = DefaultBodyTimeout
@@ -185,7 +264,7 @@ func New(cfg Config) *gin.Engine {
 	e.Use(readBody(bodyTimeout))
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler())
-	api := e.Group("/api/v1", identify(cfg.Auth))
+	api := e.Group("/api/v1", identify(cfg.Auth), noStoreWhenAuthenticated())
 	registerOpenAPI(api)
 	routes(api, cfg, g)
 	if cfg.OAI != nil {
@@ -193,19 +272,26 @@ func New(cfg Config) *gin.Engine {
 	}
 	if cfg.Pages != nil {
 		cfg.Pages.Register(e, g.expensive())
+		e.NoRoute(func(c *gin.Context) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				noSuchPage(c)
+				return
+			}
+			cfg.Pages.NotFound(c)
+		})
 	}
-	return e
+	return &Engine{e}
 }
 
 // NewAdmin builds the engine served on the owner-only admin socket: the whole API, every
 // request as the local admin, plus the routes the CLI uses while a server holds the store,
 // whose long operations run as jobs of js.
-func NewAdmin(cfg Config, svc AdminService, js Jobs) *gin.Engine {
+func NewAdmin(cfg Config, svc AdminService, js Jobs) *Engine {
 	m := newMetrics(nil)
 	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
 	// The socket is its owner's: no rate holds the CLI back, and bodies (imports) stream.
 	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m, NoLimit))
 	registerAdmin(e.Group("/admin/v1"), svc, js)
-	return e
+	return &Engine{e}
 }

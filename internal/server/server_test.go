@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/ai"
@@ -20,7 +19,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
-func newEngine(t *testing.T) (*gin.Engine, *app.App) {
+func newEngine(t *testing.T) (*server.Engine, *app.App) {
 	t.Helper()
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {

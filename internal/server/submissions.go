@@ -15,7 +15,16 @@ func access(c *gin.Context) review.Access {
 	return review.Access{Principal: principal(c), Token: c.GetHeader(trackingHeader)}
 }
 
-func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, expensive gin.HandlerFunc) {
+// receipt adds to the service's receipt the contributor's tracking page, when the pages
+// are served.
+type receipt struct {
+	*review.Receipt
+	TrackingURL string `json:"tracking_url,omitempty"`
+}
+
+// registerSubmissions adds the contributors' routes; trackBase, when set, is the base
+// URL of the tracking pages (BASE/track/).
+func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, expensive gin.HandlerFunc, trackBase string) {
 	api.POST("/submissions", limit(lim, "submissions"), expensive, func(c *gin.Context) {
 		var in review.Input
 		if err := bindJSON(c, &in); err != nil {
@@ -23,7 +32,15 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, 
 			return
 		}
 		r, err := svc.Create(c.Request.Context(), in)
-		respond(c, http.StatusCreated, r, err)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		out := receipt{Receipt: r}
+		if trackBase != "" {
+			out.TrackingURL = trackBase + r.TrackingToken
+		}
+		c.JSON(http.StatusCreated, out)
 	})
 	api.POST("/submissions/duplicates", expensive, func(c *gin.Context) {
 		var in review.Input

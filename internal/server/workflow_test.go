@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
@@ -23,7 +22,7 @@ import (
 const submissionBody = `{"practice":{"title":"Solar kiosks in markets","summary":"Free phone charging for traders.","city":"Kisumu","country":"KE","areas":["economy"],"body":"## What was done\nKiosks."},"contact":{"name":"Amina Otieno","role":"Head of the Q7 unit","email":"amina@example.org"},"consent_to_publish":true}`
 
 type world struct {
-	e                  *gin.Engine
+	e                  *server.Engine
 	a                  *app.App
 	coordTok, adminTok string
 	subID, trackingTok string

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
@@ -43,12 +44,16 @@ func site(t testing.TB) (string, *app.App) {
 	if _, err := a.Auth.AddUser(coordEmail, auth.RoleCoordinator, coordPassword, "test"); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: "Test network", NetworkEmail: "network@example.org"})
+	// The listener first: its address is the base URL the pages make links from.
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: "Test network", NetworkEmail: "network@example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages,
-		Limits: server.Limits{Submissions: server.Rate{Every: time.Millisecond, Burst: 100}}}))
+	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, BaseURL: base,
+		Limits: server.Limits{Submissions: server.Rate{Every: time.Millisecond, Burst: 100}}})
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL, a
 }
@@ -78,10 +83,29 @@ func browser(t *testing.T) context.Context {
 		}
 	}))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), watchCSP); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// watchCSP records in every page, before its own scripts run, what the Content Security
+// Policy blocked: a page that needs something the policy refuses is broken under it.
+func watchCSP(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+		window.__csp = [];
+		document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " in " + location.pathname));`})
+	return chromedp.Void{}, err
+}
+
+// cspCheck fails on anything the policy blocked in the current page.
+func cspCheck(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var blocked []string
+	json.Unmarshal([]byte(eval[string](t, ctx, `JSON.stringify(window.__csp || ["no watcher in the page"])`)), &blocked)
+	for _, b := range blocked {
+		t.Errorf("%s: the Content Security Policy: %s", name, b)
+	}
 }
 
 var dialogs []string
@@ -133,6 +157,7 @@ func shotDir(t *testing.T) string {
 // width.
 func inspect(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	cspCheck(t, ctx, name)
 	axeCheck(t, ctx, name)
 	for _, v := range []struct {
 		label string
@@ -356,6 +381,27 @@ func TestBrowserXSS(t *testing.T) {
 	}
 	if len(dialogs) > 0 {
 		t.Errorf("dialogs opened: %v", dialogs)
+	}
+}
+
+// The Content Security Policy holds in the browser, and its check can fail: markup that
+// got into a page can neither run script nor style it, and both are reported.
+func TestBrowserEnforcesTheContentSecurityPolicy(t *testing.T) {
+	base, _ := site(t)
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	cspCheck(t, ctx, "home")
+	eval[bool](t, ctx, `document.body.insertAdjacentHTML("beforeend", '<img src="data:," onload="window.__ran=1"><p style="color: red" id="styled">x</p>'); true`)
+	run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#styled")))
+	if ran := eval[bool](t, ctx, `window.__ran === 1`); ran {
+		t.Error("an inline event handler ran")
+	}
+	if red := eval[bool](t, ctx, `getComputedStyle(document.querySelector("#styled")).color === "rgb(255, 0, 0)"`); red {
+		t.Error("an inline style applied")
+	}
+	// The reports come as events: wait for the first (the evaluation's deadline bounds it).
+	if n := eval[int](t, ctx, `new Promise(r => { const f = () => window.__csp.length ? r(window.__csp.length) : setTimeout(f, 20); f(); })`); n == 0 {
+		t.Error("the policy's check saw nothing blocked")
 	}
 }
 

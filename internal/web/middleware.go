@@ -69,3 +69,26 @@ func (p *Pages) requireLogin() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// caching says what the pages depend on, and that only the browser may keep them: they
+// carry the visitor's language and CSRF token, and a coordinator's controls, which are
+// never kept at all.
+func (p *Pages) caching() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("Vary", "Accept-Language, Cookie")
+		if user(c) != nil {
+			c.Header("Cache-Control", "private, no-store")
+		} else {
+			c.Header("Cache-Control", "private, no-cache")
+		}
+		c.Next()
+	}
+}
+
+// private marks the pages whose address or content is a secret (tracking pages, the
+// coordinators' pages): kept by no cache, and their address sent to no other site.
+func private(c *gin.Context) {
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("Referrer-Policy", "no-referrer")
+	c.Next()
+}

@@ -264,11 +264,14 @@ func askSite(t *testing.T, asker web.Asker) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, Ask: asker})
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, Ask: asker, BaseURL: base})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages}))
+	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, BaseURL: base})
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

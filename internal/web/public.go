@@ -240,7 +240,7 @@ func (p *Pages) practice(c *gin.Context) {
 		session, _ = p.cfg.Review.Session(c.Request.Context(), pr.Session)
 	}
 	country, _ := p.cfg.Geo.Country(pr.Country)
-	permalink := absURL(c, "/practices/"+pr.ID)
+	permalink := p.abs("/practices/" + pr.ID)
 	pv := p.cfg.Service.ProvenanceOf(pr)
 	canonical := permalink
 	if pv.Canonical != "" {
@@ -252,13 +252,9 @@ func (p *Pages) practice(c *gin.Context) {
 	})
 }
 
-func absURL(c *gin.Context, path string) string {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host + path
-}
+// abs makes an absolute URL from the configured base URL, never from the request's Host,
+// which the client chooses.
+func (p *Pages) abs(path string) string { return p.cfg.BaseURL + path }
 
 // jsonLD describes a practice for search engines (schema.org), without any contact.
 func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical string, pv app.Provenance) map[string]any {
@@ -356,8 +352,8 @@ func (p *Pages) feed(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	f := atomFeed{Title: p.cfg.NetworkName + ": " + p.catalog.T("en", "feed.title"), ID: absURL(c, "/feed.atom"),
-		Links: []atomLink{{Href: absURL(c, "/feed.atom"), Rel: "self"}, {Href: absURL(c, "/")}}, Author: atomPerson{Name: p.cfg.NetworkName}}
+	f := atomFeed{Title: p.cfg.NetworkName + ": " + p.catalog.T("en", "feed.title"), ID: p.abs("/feed.atom"),
+		Links: []atomLink{{Href: p.abs("/feed.atom"), Rel: "self"}, {Href: p.abs("/")}}, Author: atomPerson{Name: p.cfg.NetworkName}}
 	latest := time.Time{}
 	for _, h := range res.Hits {
 		pr, err := p.cfg.Service.Get(c.Request.Context(), h.ID)
@@ -367,8 +363,8 @@ func (p *Pages) feed(c *gin.Context) {
 		if pr.UpdatedAt.After(latest) {
 			latest = pr.UpdatedAt
 		}
-		e := atomEntry{Title: pr.Title, ID: absURL(c, "/practices/"+pr.ID), Updated: pr.UpdatedAt.Format(time.RFC3339),
-			Link: atomLink{Href: absURL(c, "/practices/"+pr.ID)}, Summary: pr.Summary}
+		e := atomEntry{Title: pr.Title, ID: p.abs("/practices/" + pr.ID), Updated: pr.UpdatedAt.Format(time.RFC3339),
+			Link: atomLink{Href: p.abs("/practices/" + pr.ID)}, Summary: pr.Summary}
 		for _, a := range pr.Areas {
 			e.Categories = append(e.Categories, atomCategory{Term: a})
 		}

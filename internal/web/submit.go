@@ -14,11 +14,11 @@ import (
 
 func (p *Pages) registerSubmit(g *gin.RouterGroup) {
 	g.GET("/submit", p.submitForm)
-	g.POST("/submit", p.submit)
+	g.POST("/submit", private, p.submit) // the answer shows the tracking link
 	g.GET("/track", p.trackForm)
-	g.GET("/track/:token", p.track)
-	g.POST("/track/:token", p.trackUpdate)
-	g.POST("/track/:token/withdraw", p.trackWithdraw)
+	g.GET("/track/:token", private, p.track)
+	g.POST("/track/:token", private, p.trackUpdate)
+	g.POST("/track/:token/withdraw", private, p.trackWithdraw)
 }
 
 // practiceFromForm reads the practice fields of a form.
@@ -104,7 +104,7 @@ func (p *Pages) submit(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusCreated, "submitted", map[string]any{"Receipt": receipt, "Link": absURL(c, "/track/"+receipt.TrackingToken)})
+	p.render(c, http.StatusCreated, "submitted", map[string]any{"Receipt": receipt, "Link": p.abs("/track/" + receipt.TrackingToken)})
 }
 
 func (p *Pages) trackForm(c *gin.Context) {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -44,6 +45,7 @@ type Service interface {
 	Featured() ([]string, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	ProvenanceOf(p *practices.Practice) app.Provenance
+	Published(ctx context.Context, fn func(id string, updated time.Time) bool) error
 }
 
 // Review is the Live Learning Experience workflow the pages drive.
@@ -87,6 +89,10 @@ type Config struct {
 	// Ask, when set, adds the "ask the knowledge base" page.
 	Ask Asker
 	Geo *practices.Geography
+	// BaseURL is the public root of the site (scheme://host[:port], no trailing slash):
+	// every absolute URL (permalinks, JSON-LD, the feed, tracking links, the sitemap) is
+	// made from it. Required: the request's Host is the client's to choose.
+	BaseURL string
 	// Network names the network that runs the knowledge base, and its public contact.
 	NetworkName, NetworkEmail string
 	SecureCookies             bool
@@ -110,6 +116,10 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.NetworkName == "" {
 		cfg.NetworkName = "kb"
 	}
+	if cfg.BaseURL == "" {
+		return nil, errors.New("web: a base URL is required: every absolute link is made from it")
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	cat, err := LoadCatalog(frontend.FS)
 	if err != nil {
 		return nil, err
@@ -141,11 +151,24 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
-	g := e.Group("", p.identify(), p.csrf())
+	e.GET("/favicon.ico", func(c *gin.Context) { // where browsers look without a link
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.FileFromFS("favicon.ico", http.FS(static))
+	})
+	e.GET("/robots.txt", p.robots)
+	e.GET("/sitemap.xml", expensive, p.sitemap)
+	g := e.Group("", p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
 	p.registerAsk(g, expensive)
 	p.registerSubmit(g)
-	p.registerCoordinator(g.Group("", p.requireLogin()))
+	p.registerCoordinator(g.Group("", p.requireLogin(), private))
+}
+
+// NotFound answers an address that is no page with the error page, in the visitor's
+// language.
+func (p *Pages) NotFound(c *gin.Context) {
+	c.Header("Vary", "Accept-Language, Cookie")
+	p.render(c, http.StatusNotFound, "error", map[string]any{"Status": http.StatusNotFound, "Message": p.catalog.T(negotiate(c), "error.nopage")})
 }
 
 // page is what every template gets.
