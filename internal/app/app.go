@@ -370,6 +370,25 @@ func (a *App) syncIndex(ctx context.Context, progress index.Progress) error {
 	return err
 }
 
+// Practice returns one practice as documents outside the node show it: with its
+// identity, also when this node is its origin (the store keeps none for its own).
+func (a *App) Practice(ctx context.Context, id string) (*practices.Practice, error) {
+	p, err := a.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.withIdentity(p), nil
+}
+
+func (a *App) withIdentity(p *practices.Practice) *practices.Practice {
+	if p.URI != "" {
+		return p
+	}
+	q := p.Clone()
+	q.URI = p.Identity(a.Namespace)
+	return q
+}
+
 // Get returns one practice.
 func (a *App) Get(ctx context.Context, id string) (*practices.Practice, error) {
 	return a.Store.Get(ctx, id)
@@ -381,7 +400,10 @@ func (a *App) Export(ctx context.Context, w io.Writer, format string) error {
 	if err != nil {
 		return apperr.InvalidFields("unknown export format", map[string]string{"format": err.Error()})
 	}
-	if err := a.Store.Each(ctx, e.Write); err != nil {
+	// Every record carries its identity; imported back here, the store keeps none for
+	// its own practices again, so an export of an import is the same bytes.
+	write := func(p *practices.Practice) error { return e.Write(a.withIdentity(p)) }
+	if err := a.Store.Each(ctx, write); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return e.Close()

@@ -822,3 +822,50 @@ func TestDuplicatesAreFlaggedAndLinked(t *testing.T) {
 		t.Fatalf("open flags after the decisions: %+v", open)
 	}
 }
+
+// A harvester of one set gets a practice that leaves the set as a deletion for it, and
+// archives it; a JSON Lines import restored as recorded is still harvested, since
+// datestamps are when a record changed in the repository.
+func TestSetsAndRestoredPracticesReachHarvesters(t *testing.T) {
+	ctx := context.Background()
+	a, b := newNode(t, "a", 0, nil), newNode(t, "b", 0, nil)
+	p := *a.get(t, "barcelona-3d-printed-ppe")
+	p.ID, p.URI, p.Title, p.Areas, p.Version = "a-economy-case", "", "A case about the economy", []string{"economy"}, 0
+	if _, err := a.app.Import(ctx, []*practices.Practice{&p}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.app.Peers.Add(ctx, federation.NewPeer{Name: "a", URL: a.endpoint(), Set: "area:economy"}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := b.sync(t, "a"); rep.Published != 1 {
+		t.Fatalf("first harvest of the set: %+v", rep)
+	}
+	moved := *a.get(t, "a-economy-case")
+	moved.Areas = []string{"mobility"}
+	if _, err := a.app.Review.Edit(ctx, "test", moved.ID, moved); err != nil {
+		t.Fatal(err)
+	}
+	if rep := b.sync(t, "a"); rep.Archived != 1 {
+		t.Fatalf("the practice that left the set: %+v", rep)
+	}
+	if !b.get(t, "a-economy-case").Archived {
+		t.Fatal("the practice that left the set is still published at its harvester")
+	}
+	old := *a.get(t, "barcelona-3d-printed-ppe")
+	old.ID, old.URI, old.Title, old.Areas, old.Version = "a-restored-case", "", "A restored case", []string{"economy"}, 4
+	old.UpdatedAt = time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := a.app.Import(ctx, []*practices.Practice{&old}, practices.KeepVersion); err != nil {
+		t.Fatal(err)
+	}
+	if rep := b.sync(t, "a"); rep.Published != 1 {
+		t.Fatalf("a practice restored as recorded, with an old time stamp, was not harvested: %+v", rep)
+	}
+	if got := b.byURI(t, "oai:a.example.org:a-restored-case"); got.Origin.Version != 4 {
+		t.Fatalf("the restored practice's version at its authority: %d", got.Origin.Version)
+	}
+	// The API and exports give every practice its identity, this node's own included.
+	own, err := a.app.Practice(ctx, "a-restored-case")
+	if err != nil || own.URI != "oai:a.example.org:a-restored-case" {
+		t.Fatalf("the API's practice: %q %v", own.URI, err)
+	}
+}

@@ -275,6 +275,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 		}
 	}
 	next := *p
+	if ns, id, _ := SplitURI(next.URI); ns == s.namespace && s.namespace != "" && id == next.ID {
+		next.URI = "" // this node's own: its identity is its id in this node's namespace
+	}
 	if mode == KeepVersion && next.Version > 0 {
 		if next.UpdatedAt.IsZero() {
 			next.UpdatedAt = s.now()

@@ -21,7 +21,7 @@ func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerF
 			c.Redirect(http.StatusMovedPermanently, "/api/v1/practices/"+to)
 			return
 		}
-		p, err := svc.Get(c.Request.Context(), c.Param("id"))
+		p, err := svc.Practice(c.Request.Context(), c.Param("id"))
 		respond(c, http.StatusOK, p, err)
 	})
 	api.GET("/practices/:id/similar", expensive, func(c *gin.Context) {

@@ -30,6 +30,7 @@ import (
 type Service interface {
 	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
+	Practice(ctx context.Context, id string) (*practices.Practice, error)
 	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
 	Suggest(ctx context.Context, q string, limit int) (*app.SuggestResult, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
