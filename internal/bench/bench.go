@@ -84,6 +84,10 @@ type Result struct {
 	// Cold is a server that computes every answer; Warm one that serves recent answers
 	// again until the index changes (the default).
 	Cold, Warm Served
+	// Behind is a restart after a crash that left the index that many changes behind the
+	// store: the time to /healthz, and to /readyz (the index caught up in the background).
+	Behind                      int
+	BehindHealthz, BehindReadyz time.Duration
 	// Harvest is another node harvesting all N practices over OAI-PMH on loopback.
 	Harvest     federation.Report
 	HarvestTime time.Duration
@@ -236,8 +240,63 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 	if r.Cold, err = overHTTP(ctx, cfg, dir, n, "--no-answer-cache"); err != nil {
 		return r, err
 	}
-	r.Warm, err = overHTTP(ctx, cfg, dir, n)
+	if r.Warm, err = overHTTP(ctx, cfg, dir, n); err != nil {
+		return r, err
+	}
+	err = restartBehind(ctx, cfg, dir, n, &r)
 	return r, err
+}
+
+// restartBehind writes new versions of up to 5 000 practices to the store alone, as a
+// server killed before its index followed them would leave it, then starts a server and
+// times /healthz and /readyz.
+func restartBehind(ctx context.Context, cfg Config, dir string, n int, r *Result) error {
+	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	if err != nil {
+		return err
+	}
+	var ps []*practices.Practice
+	err = s.Each(ctx, func(p *practices.Practice) error {
+		if len(ps) < 5000 {
+			p.Title += " (revised)"
+			ps = append(ps, p)
+		}
+		return nil
+	})
+	if err == nil {
+		_, err = s.PutMany(ctx, ps, practices.NewVersion)
+	}
+	s.Close()
+	if err != nil {
+		return err
+	}
+	r.Behind = len(ps)
+	addr := "127.0.0.1:" + strconv.Itoa(19000+n%1000)
+	cmd := exec.CommandContext(ctx, cfg.Server, "serve", "--data", dir, "--addr", addr, "--log-format", "json", "--harvest-tick", "0")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	client := &http.Client{Timeout: 10 * time.Second}
+	wait := func(path string) (time.Duration, error) {
+		for time.Since(t0) < 5*time.Minute {
+			if resp, err := client.Get("http://" + addr + path); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return time.Since(t0), nil
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return 0, fmt.Errorf("the restarted server did not answer %s 200", path)
+	}
+	if r.BehindHealthz, err = wait("/healthz"); err != nil {
+		return err
+	}
+	r.BehindReadyz, err = wait("/readyz")
+	return err
 }
 
 // harvest has a second node harvest every practice of a over OAI-PMH, served in process
@@ -468,6 +527,8 @@ func Print(w io.Writer, rs []Result) {
 	row("store size on disk", func(r Result) string { return mb(r.StoreBytes) })
 	row("bench process RSS after the import", func(r Result) string { return mb(r.BenchRSS) })
 	row("server start-up with the index (to /healthz)", func(r Result) string { return ms(r.Cold.Startup) })
+	row("restart with the index behind: changes", func(r Result) string { return strconv.Itoa(r.Behind) })
+	row("  to /healthz (target <= 2 s) / to /readyz", func(r Result) string { return ms(r.BehindHealthz) + " / " + ms(r.BehindReadyz) })
 	row("search in-process, every answer computed, p50 / p99", func(r Result) string { return ms(r.InProcess.P50) + " / " + ms(r.InProcess.P99) })
 	row("plain Bleve, same queries, p50 / p99", func(r Result) string { return ms(r.Plain.P50) + " / " + ms(r.Plain.P99) })
 	row("kb / plain (p50)", func(r Result) string {
