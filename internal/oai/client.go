@@ -64,6 +64,8 @@ type Record struct {
 	Authority *Authority `json:",omitempty"`
 	// Hops is the record's provenance before the peer, nearest first.
 	Hops []practices.Hop `json:",omitempty"`
+	// DC is the record in oai_dc, from a repository that is not kb (see ListDCRecords).
+	DC *DC `json:",omitempty"`
 }
 
 // Page is one response of a list.
@@ -76,15 +78,17 @@ type Page struct {
 
 // wire is the response as the client reads it.
 type wire struct {
-	XMLName      xml.Name   `xml:"http://www.openarchives.org/OAI/2.0/ OAI-PMH"`
-	ResponseDate string     `xml:"responseDate"`
-	Errors       []oaiError `xml:"error"`
-	Identify     *identify  `xml:"Identify"`
+	XMLName      xml.Name    `xml:"http://www.openarchives.org/OAI/2.0/ OAI-PMH"`
+	ResponseDate string      `xml:"responseDate"`
+	Errors       []oaiError  `xml:"error"`
+	Identify     *identify   `xml:"Identify"`
+	Formats      *formatList `xml:"ListMetadataFormats"`
 	ListRecords  *struct {
 		Records []struct {
 			Header   Header `xml:"header"`
 			Metadata struct {
 				Practice *Practice `xml:"https://github.com/uclg-digital-cities/kb/oai/practice/1 practice"`
+				DC       *DC       `xml:"http://www.openarchives.org/OAI/2.0/oai_dc/ dc"`
 			} `xml:"metadata"`
 			About []about `xml:"about"`
 		} `xml:"record"`
@@ -171,6 +175,12 @@ func (c *Client) ListRecords(ctx context.Context, base string, from time.Time, s
 	if set != "" {
 		args.Set("set", set)
 	}
+	return c.list(ctx, base, args, readPage, fn)
+}
+
+// list follows a ListRecords list from its first request (args) through its resumption
+// tokens, within the client's bounds, reading each response with read.
+func (c *Client) list(ctx context.Context, base string, args url.Values, read func(*wire) (Page, string, error), fn func(Page) error) error {
 	seen := map[string]bool{}
 	max := c.withDefaults().MaxPages
 	for pages := 0; ; pages++ {
@@ -185,7 +195,7 @@ func (c *Client) ListRecords(ctx context.Context, base string, from time.Time, s
 		if err != nil {
 			return err
 		}
-		page, token, err := readPage(w)
+		page, token, err := read(w)
 		if err != nil {
 			return err
 		}
