@@ -64,8 +64,12 @@ func (p *Provider) provenanceOf(o *practices.Origin) *Provenance {
 	var inner *OriginDescription
 	for i := len(hops) - 1; i >= 0; i-- {
 		h := hops[i]
+		format := NamespaceKB
+		if i == 0 && o.Format == PrefixDC { // taken from a repository that is not kb
+			format = NamespaceDC
+		}
 		inner = &OriginDescription{HarvestDate: stampOrEmpty(h.HarvestDate), BaseURL: h.BaseURL, Identifier: h.Identifier,
-			Datestamp: stampOrEmpty(h.Datestamp), MetadataNamespace: NamespaceKB, Previous: inner}
+			Datestamp: stampOrEmpty(h.Datestamp), MetadataNamespace: format, Previous: inner}
 		if inner.HarvestDate == "" { // the attribute is required
 			inner.HarvestDate = inner.Datestamp
 		}

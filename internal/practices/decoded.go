@@ -75,7 +75,7 @@ func (p *Practice) Clone() *Practice {
 	c.SameAs, c.LocalSameAs = slices.Clone(c.SameAs), slices.Clone(c.LocalSameAs)
 	if c.Origin != nil {
 		o := *c.Origin
-		o.Hops = slices.Clone(o.Hops)
+		o.Hops, o.Coverage, o.Missing = slices.Clone(o.Hops), slices.Clone(o.Coverage), slices.Clone(o.Missing)
 		if o.Signature != nil {
 			sig := *o.Signature
 			o.Signature = &sig

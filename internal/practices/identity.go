@@ -72,8 +72,12 @@ func (p *Practice) Study() bool {
 
 // AuthorityNamespace is the namespace whose authority alone publishes versions of the
 // practice: its identity's, except for the study's cases, whose authority is
-// studyAuthority (empty: nobody). ns is this node's namespace.
+// studyAuthority (empty: nobody), and for an adopted practice this node. ns is this
+// node's namespace.
 func (p *Practice) AuthorityNamespace(ns, studyAuthority string) string {
+	if p.Adopted() {
+		return ns
+	}
 	return AuthorityOf(p.Identity(ns), studyAuthority)
 }
 

@@ -102,7 +102,20 @@ type Origin struct {
 	// Hops is the provenance of the record before the peer, nearest first: empty when
 	// the peer is the origin.
 	Hops []Hop `json:"hops,omitempty"`
+	// Format is "oai_dc" for a practice taken from a repository that is not kb (DSpace,
+	// EPrints, any oai_dc provider), empty for one from a kb node; see Adopted.
+	Format string `json:"format,omitempty"`
+	// Coverage is what such a repository's record says of its place (dc:coverage), for
+	// the coordinator who completes the practice's city and country.
+	Coverage []string `json:"coverage,omitempty"`
+	// Missing names the fields a coordinator must complete before a queued draft from
+	// such a repository can be published.
+	Missing []string `json:"missing,omitempty"`
 }
+
+// Adopted reports whether the practice was taken from a repository that is not kb:
+// nobody signs its records, so this node is its authority under the record's identity.
+func (p *Practice) Adopted() bool { return p.Origin != nil && p.Origin.Format != "" }
 
 // Signature is an authority's ed25519 signature of one version of a practice.
 type Signature struct {

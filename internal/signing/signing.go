@@ -185,10 +185,11 @@ func LoadKey(store Updater) (*Key, error) {
 }
 
 // Of is the statement for the version of p held here: the authority's version number
-// and time for a harvested practice, the practice's own for one this node publishes.
+// and time for a harvested practice, the practice's own for one this node publishes
+// (adopted ones included).
 func Of(p *practices.Practice, uri string) Statement {
 	st := Statement{URI: uri, Version: p.Version, Updated: Stamp(p.UpdatedAt), Deleted: p.Archived, ReplacedBy: p.ReplacedBy}
-	if o := p.Origin; o != nil {
+	if o := p.Origin; o != nil && !p.Adopted() {
 		st.Version, st.Updated = o.Version, Stamp(o.Updated)
 	}
 	if !st.Deleted {
