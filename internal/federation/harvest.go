@@ -114,7 +114,7 @@ func (s *Service) SyncWithProgress(ctx context.Context, name string, progress fu
 	defer st.remove()
 	fetchStart := time.Now()
 	total := 0
-	err = s.client.ListRecords(ctx, peer.URL, peer.From, peer.Set, func(pg oai.Page) error {
+	err = s.list(ctx, peer, func(pg oai.Page) error {
 		if started.IsZero() {
 			// Where the next harvest starts: the peer's time at the start of this one, but
 			// never later than this node's, so a peer's clock that ran ahead and came back
@@ -379,6 +379,9 @@ func (e localError) Unwrap() error { return e.error }
 // replaced only by a newer version signed by its authority. It returns the practice when
 // it is new here (published or queued), to be checked for duplicates.
 func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) (*practices.Practice, error) {
+	if peer.Format == FormatDC {
+		return s.applyDraft(tx, peer, rec, harvested, rep)
+	}
 	a := rec.Authority
 	if a == nil {
 		rep.refuse("%s: the record carries no signed statement of its authority", rec.Header.Identifier)
@@ -730,13 +733,23 @@ func putQueued(tx *bolt.Tx, p *practices.Practice) error {
 }
 
 // Decide publishes a queued practice (accept) or drops it (reject). A rejected version
-// stays rejected; a newer one from its authority is queued again.
+// stays rejected; a newer one from its authority is queued again. A draft from a
+// repository that is not kb is accepted with Accept, which completes it.
 func (s *Service) Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error) {
+	return s.decide(ctx, actor, id, accept, Completion{})
+}
+
+func (s *Service) decide(ctx context.Context, actor, id string, accept bool, done Completion) (*practices.Practice, error) {
 	var out *practices.Practice
 	err := s.store.Update(func(tx *bolt.Tx) error {
 		p, err := queuedByID(tx, id)
 		if err != nil {
 			return err
+		}
+		if accept {
+			if err := s.complete(p, done); err != nil {
+				return err
+			}
 		}
 		if err := tx.Bucket(bucketQueue).Delete([]byte(p.URI)); err != nil {
 			return err
@@ -752,6 +765,9 @@ func (s *Service) Decide(ctx context.Context, actor, id string, accept bool) (*p
 		} else {
 			action = "harvest_reject"
 			if err := tx.Bucket(bucketRejected).Put([]byte(p.URI), binary.BigEndian.AppendUint64(nil, uint64(p.Origin.Version))); err != nil {
+				return err
+			}
+			if err := rejectDraft(tx, p); err != nil {
 				return err
 			}
 		}

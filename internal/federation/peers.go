@@ -61,6 +61,9 @@ type Peer struct {
 	Policy   string   `json:"policy"`
 	Set      string   `json:"set,omitempty"`
 	Interval Duration `json:"interval"`
+	// Format is what the peer is harvested in: FormatKB (empty for a peer added before
+	// formats) or FormatDC.
+	Format string `json:"format"`
 	// Paused peers are not harvested in the background (a harvest asked for still runs).
 	Paused bool `json:"paused,omitempty"`
 	// RepositoryName is what the peer calls itself, from its last Identify.
@@ -182,6 +185,7 @@ type NewPeer struct {
 	Policy   string   `json:"policy"`
 	Set      string   `json:"set"`
 	Interval Duration `json:"interval"`
+	Format   string   `json:"format"`
 }
 
 // Duration reads and writes as Go duration text ("1h30m") in JSON.
@@ -213,13 +217,14 @@ func (n *NewPeer) validate() error {
 	if u, err := url.Parse(n.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		f["url"] = "must be the http(s) URL of the peer's OAI-PMH endpoint, e.g. https://kb.example.org/oai"
 	}
+	validateFormat(n, f)
 	if n.Policy == "" {
 		n.Policy = PolicyPublish
 	}
 	if n.Policy != PolicyPublish && n.Policy != PolicyReview {
 		f["policy"] = "must be publish or review"
 	}
-	if n.Set != "" && !practices.Areas.Has(strings.TrimPrefix(n.Set, "area:")) && !practices.Regions.Has(strings.TrimPrefix(n.Set, "region:")) {
+	if n.Format == FormatKB && n.Set != "" && !practices.Areas.Has(strings.TrimPrefix(n.Set, "area:")) && !practices.Regions.Has(strings.TrimPrefix(n.Set, "region:")) {
 		f["set"] = "must be a set of the peer, area:ID or region:ID, e.g. area:mobility"
 	}
 	if n.Interval == 0 {
@@ -243,17 +248,22 @@ func (s *Service) Add(ctx context.Context, n NewPeer) (*Peer, error) {
 	if err != nil {
 		return nil, apperr.InvalidFields("the peer did not answer Identify", map[string]string{"url": fmt.Sprintf("%s did not answer as an OAI-PMH endpoint (it ends in /oai): %v", n.URL, err)})
 	}
-	if err := s.checkIdentity(repo); err != nil {
+	if n.Format == FormatDC {
+		repo, err = s.checkRepository(ctx, n.URL, repo)
+	} else {
+		err = s.checkIdentity(repo)
+	}
+	if err != nil {
 		return nil, err
 	}
-	p := &Peer{Name: n.Name, URL: n.URL, Policy: n.Policy, Set: n.Set, Interval: n.Interval,
+	p := &Peer{Name: n.Name, URL: n.URL, Policy: n.Policy, Set: n.Set, Interval: n.Interval, Format: n.Format,
 		RepositoryName: repo.Name, Namespace: repo.Namespace, PublicKey: repo.PublicKey}
 	err = s.store.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPeers)
 		if b.Get([]byte(n.Name)) != nil {
 			return apperr.Errorf(apperr.Conflict, "there is already a peer named %q", n.Name)
 		}
-		if key, ok := pinnedKey(tx, p.Namespace); ok && key != p.PublicKey {
+		if key, ok := pinnedKey(tx, p.Namespace); ok && p.PublicKey != "" && key != p.PublicKey {
 			return apperr.Errorf(apperr.Conflict, "%s says it is %s, but another key is pinned for %s here: it is not the node this knowledge base knows under that namespace", n.URL, p.Namespace, p.Namespace)
 		}
 		if err := pinKey(tx, p.Namespace, p.PublicKey, p.Name); err != nil {
@@ -416,7 +426,7 @@ func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal
 func (s *Service) checkIdentity(repo oai.Repository) error {
 	switch {
 	case !practices.ValidNamespace(repo.Namespace) || !signing.ValidPublicKey(repo.PublicKey):
-		return apperr.InvalidFields("the peer is not a kb node", map[string]string{"url": "its Identify names no kb namespace and public key to verify its practices with"})
+		return apperr.InvalidFields("the peer is not a kb node", map[string]string{"url": "its Identify names no kb namespace and public key to verify its practices with; a repository that is not kb (DSpace, EPrints, any oai_dc provider) is added with --format oai_dc (format oai_dc in the API), its records becoming drafts for a coordinator"})
 	case repo.Namespace == s.cfg.Namespace:
 		return apperr.InvalidFields("the peer claims this node's namespace", map[string]string{"url": fmt.Sprintf("it says its namespace is %s, which is this node's own", repo.Namespace)})
 	case repo.Namespace == practices.StudyNamespace:
@@ -427,7 +437,7 @@ func (s *Service) checkIdentity(repo oai.Repository) error {
 
 // sameIdentity refuses a harvest from a peer whose identity changed since it was added.
 func (p *Peer) sameIdentity(repo oai.Repository) error {
-	if repo.Namespace != p.Namespace || repo.PublicKey != p.PublicKey {
+	if repo.Namespace != p.Namespace || (p.PublicKey != "" && repo.PublicKey != p.PublicKey) {
 		return fmt.Errorf("%w: the peer %s now says it is %s with key %.12s…, but %s with key %.12s… was pinned when it was added; if its owners confirm the change, remove the peer and add it again",
 			errIdentityChanged, p.Name, repo.Namespace, repo.PublicKey, p.Namespace, p.PublicKey)
 	}
@@ -454,7 +464,7 @@ func pinnedKey(tx *bolt.Tx, namespace string) (string, bool) {
 }
 
 func pinKey(tx *bolt.Tx, namespace, key, via string) error {
-	if _, ok := pinnedKey(tx, namespace); ok {
+	if _, ok := pinnedKey(tx, namespace); ok || key == "" { // a repository that is not kb has none
 		return nil
 	}
 	data, _ := json.Marshal(pinned{Key: key, Peer: via})
