@@ -98,3 +98,10 @@ func (c *Client) DecideDuplicate(ctx context.Context, _, id, heldID string, conf
 	var d federation.Duplicate
 	return &d, c.postJSON(ctx, "/api/v1/peer-duplicates/"+url.PathEscape(id)+"/"+url.PathEscape(heldID)+"/"+decision, struct{}{}, &d)
 }
+
+// Accept publishes a queued harvested practice, completing a draft from a repository
+// that is not kb with done.
+func (c *Client) Accept(ctx context.Context, _, id string, done federation.Completion) (*practices.Practice, error) {
+	var p practices.Practice
+	return &p, c.postJSON(ctx, "/api/v1/peer-queue/"+url.PathEscape(id)+"/accept", done, &p)
+}

@@ -234,6 +234,9 @@ func TestARepositoryThatIsNotKbGivesDraftsForACoordinator(t *testing.T) {
 	if fields["city"] == "" || fields["country"] == "" || fields["areas"] == "" || !strings.Contains(w.Body.String(), "--city") {
 		t.Fatalf("accepting an incomplete draft: %d %s", w.Code, w.Body.String())
 	}
+	if w := b.call(t, "POST", "/api/v1/peer-queue/"+mvd.ID+"/accept", `{"area":["mobility"]}`, coord); w.Code != 400 || !strings.Contains(w.Body.String(), `"area"`) {
+		t.Fatalf("accepting with a field that is not one: %d %s", w.Code, w.Body.String())
+	}
 	if _, err := b.app.Peers.Decide(ctx, "coord@example.org", mvd.ID, true); apperr.Code(err) != apperr.Invalid || apperr.As(err).Fields["areas"] == "" {
 		t.Fatalf("Decide on an incomplete draft: %v", err)
 	}

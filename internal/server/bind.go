@@ -68,6 +68,20 @@ func unreadable(err error) error {
 	return apperr.InvalidFields("the request body could not be read", map[string]string{"body": why})
 }
 
+// bindOptionalJSON is bindJSON for a body that may be left out: an empty one leaves v
+// as it is.
+func bindOptionalJSON(c *gin.Context, v any) error {
+	data, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return unreadable(err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(data))
+	return bindJSON(c, v)
+}
+
 func jsonKind(kind string) string {
 	switch kind {
 	case "int", "int64", "float64":

@@ -25,6 +25,7 @@ type PeerService interface {
 	Pause(name string, paused bool) (*federation.Peer, error)
 	Duplicates(state string) ([]federation.Duplicate, error)
 	DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*federation.Duplicate, error)
+	Accept(ctx context.Context, actor, id string, done federation.Completion) (*practices.Practice, error)
 }
 
 // registerPeers adds the admin's management of peers and their harvest status, and the
@@ -139,7 +140,13 @@ func registerPeers(api *gin.RouterGroup, svc PeerService, js Jobs) {
 		respond(c, http.StatusOK, gin.H{"practices": ps}, err)
 	})
 	queue.POST("/:id/accept", func(c *gin.Context) {
-		p, err := svc.Decide(c.Request.Context(), actor(c), c.Param("id"), true)
+		// A draft from a repository that is not kb is completed by the body's fields.
+		var done federation.Completion
+		if err := bindOptionalJSON(c, &done); err != nil {
+			writeError(c, err)
+			return
+		}
+		p, err := svc.Accept(c.Request.Context(), actor(c), c.Param("id"), done)
 		respond(c, http.StatusOK, p, err)
 	})
 	queue.POST("/:id/reject", func(c *gin.Context) {
