@@ -42,7 +42,7 @@ var commands = []command{
 	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
 	{"user", "accounts: kb user add --email E --role coordinator|admin (password on stdin), kb user list", runUser},
 	{"token", "API tokens: kb token create --email E [--name N], kb token list, kb token revoke ID", runToken},
-	{"peer", "harvest other networks' knowledge bases over OAI-PMH: kb peer add NAME URL [--policy publish|review] [--set S], list, remove NAME, sync [NAME], queue, accept ID, reject ID", runPeer},
+	{"peer", "harvest other networks' knowledge bases over OAI-PMH: kb peer add NAME URL [--format kb|oai_dc] [--policy publish|review] [--set S], list, remove NAME, sync [NAME], queue, accept ID [--city C --country CC --areas A,B], reject ID", runPeer},
 	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
 	{"backup", "a consistent copy of the store, also while serving: kb backup FILE", runBackup},

@@ -137,6 +137,47 @@ func TestPeerCommands(t *testing.T) {
 	}
 }
 
+// kb peer adds a repository that is not kb with --format oai_dc, and its drafts are
+// completed as they are accepted.
+func TestPeerCommandsForARepositoryThatIsNotKb(t *testing.T) {
+	data := t.TempDir()
+	repo := fedtest.StartRepository(t)
+	if r := kb(t, "peer", "add", "repositorio", repo.Endpoint, "--data", data); r.code != 1 || !strings.Contains(r.stderr, "--format oai_dc") {
+		t.Fatalf("adding a repository that is not kb as a kb node: %+v", r)
+	}
+	if r := kb(t, "peer", "add", "repositorio", repo.Endpoint, "--format", "oai_dc", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "policy review") {
+		t.Fatalf("add --format oai_dc: %+v", r)
+	}
+	if r := kb(t, "peer", "sync", "repositorio", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "0 published") || !strings.Contains(r.stdout, "4 queued for review") {
+		t.Fatalf("sync: %+v", r)
+	}
+	r := kb(t, "peer", "queue", "--data", data)
+	ids := map[string]string{}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		for _, title := range []string{"Presupuesto participativo digital en Montevideo", "Neighbourhood energy cooperatives"} {
+			if strings.Contains(line, title) {
+				ids[title] = strings.Fields(line)[0]
+				if !strings.Contains(line, "areas") {
+					t.Errorf("the queue does not say what %q lacks: %s", title, line)
+				}
+			}
+		}
+	}
+	energy := ids["Neighbourhood energy cooperatives"]
+	if r.code != 0 || len(ids) != 2 {
+		t.Fatalf("queue: %+v", r)
+	}
+	if r := kb(t, "peer", "accept", energy, "--data", data); r.code != 1 || !strings.Contains(r.stderr, "city:") || !strings.Contains(r.stderr, "country:") || !strings.Contains(r.stderr, "areas:") {
+		t.Fatalf("accepting an incomplete draft: %+v", r)
+	}
+	if r := kb(t, "peer", "accept", energy, "--city", "Paysandú", "--country", "UY", "--areas", "economy,public-services", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "accepted") {
+		t.Fatalf("accepting a completed draft: %+v", r)
+	}
+	if r := kb(t, "show", energy, "--data", data); r.code != 0 || !strings.Contains(r.stdout, "Paysandú") {
+		t.Fatalf("the accepted practice: %+v", r)
+	}
+}
+
 // kb embed backfills the embeddings once, and kb eval adds a hybrid column, with an AI
 // endpoint (here one in process); without one, kb embed says what to set.
 func TestEmbedAndHybridEval(t *testing.T) {

@@ -41,21 +41,28 @@ func openPeers(ctx context.Context, e env, dataDir string) (peerBackend, error) 
 }
 
 const peerUsage = `usage:
-  kb peer add NAME URL [--policy publish|review] [--set area:ID|region:ID] [--interval 1h]
+  kb peer add NAME URL [--format kb|oai_dc] [--policy publish|review] [--set SET] [--interval 1h]
   kb peer list [--json]
   kb peer remove NAME [--confirm N]
   kb peer sync [NAME]
   kb peer pause NAME | kb peer resume NAME
   kb peer queue
-  kb peer accept ID | kb peer reject ID
+  kb peer accept ID [--city CITY --country CC --areas AREA,AREA --languages LANG,LANG]
+  kb peer reject ID
   kb peer duplicates [--state open|confirmed|dismissed]
   kb peer same ID HELD_ID | kb peer distinct ID HELD_ID`
 
 // runPeer manages the knowledge bases of other networks this one harvests.
 func runPeer(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "peer")
-	policy := fs.String("policy", federation.PolicyPublish, "publish harvested practices at once, or queue them for review")
-	set := fs.String("set", "", "harvest only one set of the peer: area:ID or region:ID")
+	policy := fs.String("policy", "", "publish harvested practices at once, or queue them for review (default publish; always review with --format oai_dc)")
+	format := fs.String("format", federation.FormatKB, "kb for a kb node; oai_dc for any OAI-PMH repository (DSpace, EPrints), whose records become drafts a coordinator completes")
+	set := fs.String("set", "", "harvest only one set of the peer: area:ID or region:ID of a kb node, any setSpec of an oai_dc repository")
+	city := fs.String("city", "", "with accept: the city of a draft from an oai_dc repository")
+	country := fs.String("country", "", "with accept: its country, an ISO 3166-1 alpha-2 code")
+	var areas, languages multiFlag
+	fs.Var(&areas, "areas", "with accept: its areas (repeat, or separate by commas)")
+	fs.Var(&languages, "languages", "with accept: its languages, en, es, fr or pt (repeat, or separate by commas)")
 	interval := fs.Duration("interval", federation.DefaultInterval, "time between background harvests")
 	asJSON := fs.Bool("json", false, "print JSON")
 	confirm := fs.Int("confirm", 0, "with remove: the number of practices that came only from the peer, which go with it")
@@ -81,11 +88,11 @@ func runPeer(ctx context.Context, e env, args []string) error {
 	defer b.Close()
 	switch cmd {
 	case "add":
-		p, err := b.Add(ctx, federation.NewPeer{Name: rest[0], URL: rest[1], Policy: *policy, Set: *set, Interval: federation.Duration(*interval)})
+		p, err := b.Add(ctx, federation.NewPeer{Name: rest[0], URL: rest[1], Policy: *policy, Set: *set, Interval: federation.Duration(*interval), Format: *format})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "peer %s added (%s, policy %s); harvest it now with: kb peer sync %s\n", p.Name, p.URL, p.Policy, p.Name)
+		fmt.Fprintf(e.stdout, "peer %s added (%s, format %s, policy %s); harvest it now with: kb peer sync %s\n", p.Name, p.URL, p.Format, p.Policy, p.Name)
 	case "list":
 		ps, err := b.Peers()
 		if err != nil {
@@ -109,9 +116,9 @@ func runPeer(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tFROM\tTITLE")
+		fmt.Fprintln(tw, "ID\tFROM\tTITLE\tTO COMPLETE")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Origin.Peer, p.Title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Origin.Peer, p.Title, strings.Join(p.Origin.Missing, ", "))
 		}
 		return tw.Flush()
 	case "pause", "resume":
@@ -140,7 +147,12 @@ func runPeer(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s and %s: %s\n", d.ID, d.HeldID, d.State)
 	case "accept", "reject":
-		p, err := b.Decide(ctx, app.CLIActor, rest[0], cmd == "accept")
+		var p *practices.Practice
+		if cmd == "accept" {
+			p, err = b.Accept(ctx, app.CLIActor, rest[0], federation.Completion{City: *city, Country: *country, Areas: areas, Languages: languages})
+		} else {
+			p, err = b.Decide(ctx, app.CLIActor, rest[0], false)
+		}
 		if err != nil {
 			return err
 		}
