@@ -105,7 +105,7 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 			case "":
 				rep.Study++
 			default:
-				rep.problem("%s: the repository holds %s from elsewhere; harvest its origin, a kb node, in the kb format", h.Identifier, named)
+				rep.problem("%s: the repository holds %s from elsewhere; harvest its origin instead", h.Identifier, named)
 			}
 			return nil, nil
 		}
