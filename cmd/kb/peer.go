@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -192,9 +193,9 @@ func syncPeers(ctx context.Context, e env, b peerBackend, names []string) error 
 
 func printPeers(w io.Writer, ps []federation.Peer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tURL\tPOLICY\tLAST HARVEST\tRECEIVED (LAST/TOTAL)\tNEXT\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tURL\tFORMAT\tPOLICY\tLAST HARVEST\tRECEIVED (LAST/TOTAL)\tNEXT\tLAST ERROR")
 	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", p.Name, p.URL, p.Policy, when(p.LastHarvest), p.LastReceived, p.Received, when(p.NextHarvest), p.LastError)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", p.Name, p.URL, cmp.Or(p.Format, federation.FormatKB), p.Policy, when(p.LastHarvest), p.LastReceived, p.Received, when(p.NextHarvest), p.LastError)
 	}
 	tw.Flush()
 }

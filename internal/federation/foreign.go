@@ -118,6 +118,11 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 		rep.Study++
 		return nil, nil
 	}
+	if ns, _, _ := practices.SplitURI(uri); pinnedNamespace(tx, ns) {
+		// A kb network's practices come signed by it, never through such a record.
+		rep.refuse("%s: %s is the namespace of a kb network; its practices are taken from it in the kb format", h.Identifier, ns)
+		return nil, nil
+	}
 	id, held, err := heldByURI(tx, uri)
 	if err != nil {
 		return nil, err
@@ -195,6 +200,11 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 		return nil, err // a replaced draft was checked for duplicates when it first came
 	}
 	return d, nil
+}
+
+func pinnedNamespace(tx *bolt.Tx, ns string) bool {
+	_, ok := pinnedKey(tx, ns)
+	return ok
 }
 
 // draftRejected is the datestamp of the draft with identity uri a coordinator rejected,

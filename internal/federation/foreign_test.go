@@ -214,7 +214,18 @@ func TestAKbNodeAddedInOaiDC(t *testing.T) {
 		t.Fatalf("second harvest %+v", rep)
 	}
 	// Nothing was pinned for its namespace: it can still be added as the kb node it is.
+	// Its signed versions then take over the adopted practice and the drafts, and its
+	// oai_dc records are refused from then on.
 	b.peer(t, a, federation.PolicyPublish)
+	if rep := b.sync(t, "a"); rep.Updated != 1 || rep.Queued != 2 || rep.Refused != 0 {
+		t.Fatalf("harvest of the same node in the kb format %+v", rep)
+	}
+	if p := b.byURI(t, d.URI); p.Adopted() || p.Origin.Signature == nil || p.Origin.Signature.Signer != a.namespace() {
+		t.Fatalf("the practice after its authority's version %+v", p.Origin)
+	}
+	if rep := b.sync(t, "a-dc"); rep.Refused != 3 || changed(rep) != 0 {
+		t.Fatalf("harvest in oai_dc of a node pinned in the kb format %+v", rep)
+	}
 }
 
 // A repository without kb's node description, added as a kb node, is refused with what
