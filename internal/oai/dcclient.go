@@ -83,6 +83,7 @@ func readDCPage(w *wire) (Page, string, error) {
 	var token string
 	if t := w.ListRecords.Token; t != nil {
 		token = t.Value
+		page.ListSize = t.CompleteListSize
 	}
 	return page, token, nil
 }
