@@ -138,11 +138,15 @@ func TestARepositoryThatIsNotKbGivesDraftsForACoordinator(t *testing.T) {
 		!p.Adopted() || len(p.Origin.Missing) != 0 || p.AuthorityNamespace(b.namespace(), "") != b.namespace() {
 		t.Fatalf("the accepted practice %+v %+v", p, p.Origin)
 	}
-	// Nobody else signs it: a kb node harvesting this one refuses it, holding nothing.
+	// b, its adopter, signs it: a kb node harvesting b takes it under the repository's
+	// identity, its namespace pinned to b's key.
 	c := newNode(t, "c", 0, nil)
 	c.peer(t, b, federation.PolicyPublish)
-	if rep := c.sync(t, "b"); rep.Refused != 1 || !strings.Contains(rep.Problems[0], "not by the authority repositorio.example.edu") {
+	if rep := c.sync(t, "b"); rep.Refused != 0 || rep.Published != 1 {
 		t.Fatalf("a kb node harvesting an adopted practice %+v", rep)
+	}
+	if got := c.byURI(t, mvd.URI); got.Origin.Signature == nil || got.Origin.Signature.Signer != b.namespace() {
+		t.Fatalf("the adopted practice at a kb node %+v", got.Origin)
 	}
 	if _, err := b.app.Peers.Accept(ctx, "coord@example.org", mobility.ID, federation.Completion{City: "Salto", Areas: []string{"mobility"}}); err != nil {
 		t.Fatal(err)

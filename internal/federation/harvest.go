@@ -519,13 +519,21 @@ func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec oai.Reco
 		return "the record is not signed", nil
 	}
 	if sig.Signer != authority {
-		return fmt.Sprintf("signed by %s, not by the authority %s", sig.Signer, authority), nil
+		// A practice a kb node adopted from a repository that is not kb keeps the
+		// repository's identity, and the adopter signs it; its namespace is then pinned
+		// to the adopter's key like any other, unless a kb node is known under it.
+		if s.kbNamespace(tx, authority) {
+			return fmt.Sprintf("signed by %s, not by the authority %s", sig.Signer, authority), nil
+		}
+		if key, ok := pinnedKey(tx, sig.Signer); ok && key != sig.Key {
+			return fmt.Sprintf("signed with a key that is not the one pinned for %s", sig.Signer), nil
+		}
 	}
 	pinned, known := pinnedKey(tx, authority)
 	switch {
 	case known && pinned != sig.Key:
 		return fmt.Sprintf("signed with a key that is not the one pinned for %s", authority), nil
-	case !known && authority != peer.Namespace && len(rec.Hops) == 0:
+	case !known && authority != peer.Namespace && sig.Signer != peer.Namespace && len(rec.Hops) == 0:
 		return fmt.Sprintf("it claims the namespace %s of another network without a provenance that says how it came here", authority), nil
 	}
 	if err := signing.Verify(sig.Key, a.Statement(), sig); err != nil {

@@ -502,3 +502,20 @@ func (s *Service) networkName(tx *bolt.Tx, namespace string) string {
 	})
 	return name
 }
+
+// kbNamespace reports whether a kb node is known here under ns: a peer added under it,
+// or a key pinned for it that signed as ns itself.
+func (s *Service) kbNamespace(tx *bolt.Tx, ns string) bool {
+	if ns == s.cfg.Namespace {
+		return true
+	}
+	known := false
+	tx.Bucket(bucketPeers).ForEach(func(k, v []byte) error {
+		var p Peer
+		if json.Unmarshal(v, &p) == nil && p.Namespace == ns && p.Format != FormatDC {
+			known = true
+		}
+		return nil
+	})
+	return known
+}
