@@ -62,7 +62,11 @@ type likeness struct {
 }
 
 func likenessOf(p *practices.Practice, ns, study string) likeness {
-	l := likeness{id: p.ID, uri: p.Identity(ns), authority: p.AuthorityNamespace(ns, study), title: normalTitle(p.Title),
+	authority := p.AuthorityNamespace(ns, study)
+	if p.Adopted() { // its source is the repository it came from, not this node
+		authority, _, _ = practices.SplitURI(p.URI)
+	}
+	l := likeness{id: p.ID, uri: p.Identity(ns), authority: authority, title: normalTitle(p.Title),
 		place: practices.Fold(p.City) + "|" + p.Country, year: p.Year, words: map[string]bool{}, links: append(slices.Clone(p.SameAs), p.LocalSameAs...)}
 	for _, w := range strings.FieldsFunc(practices.Fold(p.Title+" "+p.Summary), notWordRune) {
 		if len(w) > 3 {
