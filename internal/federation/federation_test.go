@@ -851,6 +851,13 @@ func TestSetsAndRestoredPracticesReachHarvesters(t *testing.T) {
 	if !b.get(t, "a-economy-case").Archived {
 		t.Fatal("the practice that left the set is still published at its harvester")
 	}
+	// b relays it as what it is, a practice b no longer carries, not as a's deletion: a
+	// node harvesting b refuses nothing and a's signed version stays valid.
+	c := newNode(t, "c", 0, nil)
+	c.peer(t, b, federation.PolicyPublish)
+	if rep := c.sync(t, "b"); rep.Refused != 0 || rep.Rejected != 0 {
+		t.Fatalf("harvesting a relay of a practice that left its set: %+v", rep)
+	}
 	old := *a.get(t, "barcelona-3d-printed-ppe")
 	old.ID, old.URI, old.Title, old.Areas, old.Version = "a-restored-case", "", "A restored case", []string{"economy"}, 4
 	old.UpdatedAt = time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)

@@ -608,6 +608,7 @@ func (s *Service) applyDeletion(tx *bolt.Tx, uri string, held *practices.Practic
 		return nil
 	}
 	p := *held
+	origin.Deleted = true
 	p.Archived, p.Origin, p.ReplacedBy = true, origin, replacedBy
 	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
 		return err

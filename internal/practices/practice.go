@@ -97,6 +97,9 @@ type Origin struct {
 	// authority never freezes a practice.
 	Version int       `json:"version,omitempty"`
 	Updated time.Time `json:"updated,omitzero"`
+	// Deleted is set when the authority deleted (archived or merged) the practice; it
+	// may also be archived here alone, when it left the set this node harvests.
+	Deleted bool `json:"deleted,omitempty"`
 	// Signature is the authority's signature of this version, kept to relay it.
 	Signature *Signature `json:"signature,omitempty"`
 	// Hops is the provenance of the record before the peer, nearest first: empty when

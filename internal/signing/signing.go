@@ -190,7 +190,9 @@ func LoadKey(store Updater) (*Key, error) {
 func Of(p *practices.Practice, uri string) Statement {
 	st := Statement{URI: uri, Version: p.Version, Updated: Stamp(p.UpdatedAt), Deleted: p.Archived, ReplacedBy: p.ReplacedBy}
 	if o := p.Origin; o != nil && !p.Adopted() {
-		st.Version, st.Updated = o.Version, Stamp(o.Updated)
+		// The authority's deletion, not an archive of this node's own (a practice that
+		// left the set it harvests), which its signature does not cover.
+		st.Version, st.Updated, st.Deleted = o.Version, Stamp(o.Updated), o.Deleted
 	}
 	if !st.Deleted {
 		st.Digest = Digest(p)
