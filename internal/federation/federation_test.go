@@ -104,7 +104,8 @@ func newNodeWith(t *testing.T, name string, local int, cfg app.Config) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.engine = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider})
+	// Harvests in tests come from one address, many at once: no per-address rate.
+	n.engine = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Limits: server.Limits{Expensive: server.NoLimit}})
 	n.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f := n.fail.Load(); f != nil && (*f)(w, r) {
 			return
@@ -634,7 +635,7 @@ func TestBadPeersLeaveNothingBehind(t *testing.T) {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		}, "503"},
 	}
-	client := &oai.Client{MaxBytes: 256 << 10, MaxPages: 5, Timeout: 300 * time.Millisecond}
+	client := &oai.Client{MaxBytes: 256 << 10, MaxPages: 5, Timeout: 300 * time.Millisecond, MaxWaits: -1}
 	b := newNode(t, "b", 0, client)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -874,5 +875,26 @@ func TestSetsAndRestoredPracticesReachHarvesters(t *testing.T) {
 	own, err := a.app.Practice(ctx, "a-restored-case")
 	if err != nil || own.URI != "oai:a.example.org:a-restored-case" {
 		t.Fatalf("the API's practice: %q %v", own.URI, err)
+	}
+}
+
+// A busy peer answers 503 with Retry-After, OAI-PMH's flow control: the harvester waits
+// as it asks and goes on, and the harvest completes.
+func TestABusyPeerIsWaitedFor(t *testing.T) {
+	a := newNode(t, "a", 3, nil)
+	b := newNode(t, "b", 0, nil)
+	b.peer(t, a, federation.PolicyPublish)
+	var busy atomic.Int32
+	f := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("verb") == "Identify" || busy.Add(1) > 2 {
+			return false
+		}
+		w.Header().Set("Retry-After", "0")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return true
+	}
+	a.fail.Store(&f)
+	if rep := b.sync(t, "a"); rep.Published != 3 {
+		t.Fatalf("harvest of a busy peer: %+v", rep)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -23,6 +24,9 @@ type Client struct {
 	MaxBytes int64
 	MaxPages int
 	Timeout  time.Duration
+	// MaxWaits bounds how often one request waits when the peer says it is busy (503 or
+	// 429 with Retry-After; default 30, negative: never).
+	MaxWaits int
 }
 
 func (c *Client) withDefaults() Client {
@@ -38,6 +42,9 @@ func (c *Client) withDefaults() Client {
 	}
 	if x.Timeout <= 0 {
 		x.Timeout = time.Minute
+	}
+	if x.MaxWaits == 0 {
+		x.MaxWaits = 30
 	}
 	return x
 }
@@ -104,42 +111,80 @@ func (e *ProtocolError) Error() string {
 }
 
 func (c *Client) fetch(ctx context.Context, base string, args url.Values) (*wire, error) {
+	limit := c.withDefaults().MaxWaits
+	for waits := 0; ; waits++ {
+		w, retry, err := c.fetchOnce(ctx, base, args)
+		if retry <= 0 || waits >= limit {
+			return w, err
+		}
+		// OAI-PMH's flow control: a busy repository answers 503 (or 429) with Retry-After,
+		// and a harvester waits as long and asks again.
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (waiting %s as the peer asked)", ctx.Err(), retry)
+		case <-time.After(retry):
+		}
+	}
+}
+
+// maxWait bounds one wait a busy peer asks for.
+const maxWait = 2 * time.Minute
+
+// retryAfter reads a busy answer's Retry-After (seconds, or a date), 1 s when it gives
+// none, at most maxWait.
+func retryAfter(resp *http.Response) time.Duration {
+	v := resp.Header.Get("Retry-After")
+	d := time.Second
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = time.Until(t)
+	}
+	return min(max(d, 100*time.Millisecond), maxWait)
+}
+
+// fetchOnce sends one request; retry is how long to wait before asking again, when the
+// peer said it is busy.
+func (c *Client) fetchOnce(ctx context.Context, base string, args url.Values) (*wire, time.Duration, error) {
 	cl := c.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, cl.Timeout)
 	defer cancel()
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("%q is not an http(s) URL", base)
+		return nil, 0, fmt.Errorf("%q is not an http(s) URL", base)
 	}
 	u.RawQuery = args.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	req.Header.Set("User-Agent", "kb-harvester/1")
 	resp, err := cl.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", args.Get("verb"), err)
+		return nil, 0, fmt.Errorf("request %s: %w", args.Get("verb"), err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests {
+		return nil, retryAfter(resp), fmt.Errorf("request %s: the peer answered HTTP %s", args.Get("verb"), resp.Status)
+	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("request %s: the peer answered HTTP %s", args.Get("verb"), resp.Status)
+		return nil, 0, fmt.Errorf("request %s: the peer answered HTTP %s", args.Get("verb"), resp.Status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, cl.MaxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s response: %w", args.Get("verb"), err)
+		return nil, 0, fmt.Errorf("read %s response: %w", args.Get("verb"), err)
 	}
 	if int64(len(body)) > cl.MaxBytes {
-		return nil, fmt.Errorf("the %s response is larger than %d bytes", args.Get("verb"), cl.MaxBytes)
+		return nil, 0, fmt.Errorf("the %s response is larger than %d bytes", args.Get("verb"), cl.MaxBytes)
 	}
 	var w wire
 	if err := xml.Unmarshal(body, &w); err != nil {
-		return nil, fmt.Errorf("the %s response is not OAI-PMH 2.0 XML: %w", args.Get("verb"), err)
+		return nil, 0, fmt.Errorf("the %s response is not OAI-PMH 2.0 XML: %w", args.Get("verb"), err)
 	}
 	if len(w.Errors) > 0 {
-		return &w, &ProtocolError{Code: w.Errors[0].Code, Message: w.Errors[0].Message}
+		return &w, 0, &ProtocolError{Code: w.Errors[0].Code, Message: w.Errors[0].Message}
 	}
-	return &w, nil
+	return &w, 0, nil
 }
 
 // Identify asks a repository who it is.

@@ -47,7 +47,7 @@ func StartWith(t testing.TB, namespace string, opts Options) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h http.Handler = server.New(server.Config{Service: a, OAI: provider})
+	var h http.Handler = server.New(server.Config{Service: a, OAI: provider, Limits: server.Limits{Expensive: server.NoLimit}})
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
