@@ -132,6 +132,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The index counts as a sign of a used data dir: with it and no store, kb refuses.
+	if err := practices.CheckDataDir(cfg.DataDir, IndexDir); err != nil {
+		return nil, err
+	}
 	store, err := practices.OpenStore(cfg.DataDir, practices.StoreOptions{LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err

@@ -71,6 +71,9 @@ type StoreOptions struct {
 
 // OpenStore opens (creating when needed) the store in dataDir.
 func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
+	if err := CheckDataDir(dataDir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -88,6 +91,10 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, decoded: newDecoded(decodedSize)}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := markDataDir(dataDir, s.now()); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -576,6 +583,9 @@ func (s *Store) Check() error {
 func Restore(backup, dataDir string) error {
 	if entries, err := os.ReadDir(dataDir); err == nil && len(entries) > 0 {
 		return apperr.Errorf(apperr.Conflict, "restore needs an empty data dir; %s is not empty", dataDir)
+	}
+	if err := CheckStoreFile(backup); err != nil { // before bbolt maps a file cut short
+		return apperr.InvalidFields("the backup is damaged", map[string]string{"file": err.Error()})
 	}
 	probe, err := bolt.Open(backup, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
