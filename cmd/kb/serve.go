@@ -99,6 +99,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	} else {
 		log.Info("search tables ready", "took", time.Since(prepared).Round(time.Millisecond))
 	}
+	a.CheckInBackground(ctx)
 	var mail *review.SMTP
 	if *smtpURL != "" {
 		if mail, err = review.ParseSMTPURL(*smtpURL); err != nil {

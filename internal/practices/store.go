@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,6 +60,7 @@ type Store struct {
 	namespace string // this node's, for the identities of its own practices
 	now       func() time.Time
 	decoded   *decoded
+	health    *health
 }
 
 // StoreOptions tune Open.
@@ -88,7 +90,7 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, decoded: newDecoded(decodedSize)}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, decoded: newDecoded(decodedSize), health: newHealth()}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			db.Close()
@@ -129,6 +131,12 @@ func (s *Store) init() error {
 				return fmt.Errorf("open store: schema version %d is newer than this kb understands (%d)", got, SchemaVersion)
 			}
 		}
+		var err error
+		start := time.Now()
+		if s.health.checksumsAdded, err = addChecksums(tx); err != nil {
+			return err
+		}
+		s.health.checksumsTook = time.Since(start)
 		return meta.Put(keySchema, u64(SchemaVersion))
 	})
 }
@@ -158,7 +166,7 @@ func (s *Store) Get(ctx context.Context, id string) (*Practice, error) {
 		}
 		return err
 	})
-	return p, err
+	return p, s.seen(err)
 }
 
 // countTx is the number of practices tx sees.
@@ -179,6 +187,9 @@ func GetTx(tx *bolt.Tx, id string) (*Practice, error) {
 	v := tx.Bucket(bucketPractices).Get([]byte(id))
 	if v == nil {
 		return nil, apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
+	}
+	if err := verifyCurrentTx(tx, id, v); err != nil {
+		return nil, err
 	}
 	var p Practice
 	if err := json.Unmarshal(v, &p); err != nil { // decoding copies out of the transaction's memory
@@ -211,6 +222,9 @@ func (s *Store) Each(ctx context.Context, fn func(*Practice) error) error {
 		return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if err := verifyCurrentTx(tx, string(k), v); err != nil {
+				return s.seen(err)
 			}
 			var p Practice
 			if err := json.Unmarshal(v, &p); err != nil {
@@ -276,6 +290,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	b := tx.Bucket(bucketPractices)
 	var old *Practice
 	if v := b.Get([]byte(p.ID)); v != nil {
+		if err := verifyCurrentTx(tx, p.ID, v); err != nil {
+			return PutResult{}, err
+		}
 		old = new(Practice)
 		if err := json.Unmarshal(v, old); err != nil {
 			return PutResult{}, fmt.Errorf("decode practice %s: %w", p.ID, err)
@@ -328,6 +345,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	if err := tx.Bucket(bucketVersions).Put(versionKey(p.ID, next.Version), data); err != nil {
 		return PutResult{}, fmt.Errorf("keep version %d of %s: %w", next.Version, p.ID, err)
 	}
+	if err := putSumsTx(tx, p.ID, next.Version, data); err != nil {
+		return PutResult{}, err
+	}
 	if err := restamp(tx, &next, s.now()); err != nil {
 		return PutResult{}, err
 	}
@@ -369,6 +389,9 @@ func (s *Store) DeleteTx(tx *bolt.Tx, id string) error {
 		if err := tx.Bucket(bucketPractices).Delete([]byte(id)); err != nil {
 			return fmt.Errorf("delete practice %s: %w", id, err)
 		}
+		if err := dropSumTx(tx, id); err != nil {
+			return fmt.Errorf("delete practice %s: %w", id, err)
+		}
 		if err := addCount(tx, -1); err != nil {
 			return err
 		}
@@ -389,6 +412,9 @@ func (s *Store) DeleteTx(tx *bolt.Tx, id string) error {
 // EachTx calls fn for every practice in id order inside the caller's transaction.
 func (s *Store) EachTx(tx *bolt.Tx, fn func(*Practice) error) error {
 	return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
+		if err := verifyCurrentTx(tx, string(k), v); err != nil {
+			return s.seen(err)
+		}
 		var p Practice
 		if err := json.Unmarshal(v, &p); err != nil {
 			return fmt.Errorf("decode practice %s: %w", k, err)
@@ -475,6 +501,9 @@ func (s *Store) Versions(ctx context.Context, id string) ([]VersionInfo, error) 
 		prefix := append([]byte(id), 0)
 		c := tx.Bucket(bucketVersions).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := verifyVersionTx(tx, k, v); err != nil {
+				return s.seen(err)
+			}
 			var p Practice
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode version of %s: %w", id, err)
@@ -496,6 +525,9 @@ func (s *Store) Version(ctx context.Context, id string, version int) (*Practice,
 		v := tx.Bucket(bucketVersions).Get(versionKey(id, version))
 		if v == nil {
 			return apperr.Errorf(apperr.NotFound, "practice %q has no version %d", id, version)
+		}
+		if err := verifyVersionTx(tx, versionKey(id, version), v); err != nil {
+			return s.seen(err)
 		}
 		return json.Unmarshal(v, &p)
 	})
@@ -563,18 +595,15 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	return n, err
 }
 
-// Check runs bbolt's consistency check over the whole file, and checks the kept count
-// of practices against the practices stored.
+// Check runs bbolt's consistency check over the whole file, checks every practice value
+// against its checksum, and the kept count of practices against the practices stored;
+// see Verify.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			return fmt.Errorf("store check: %w", err)
-		}
-		if kept, walked := countTx(tx), tx.Bucket(bucketPractices).Stats().KeyN; kept != walked {
-			return fmt.Errorf("store check: %d practices counted, %d stored", kept, walked)
-		}
-		return nil
-	})
+	r, err := s.Verify(context.Background())
+	if err != nil {
+		return err
+	}
+	return r.Err()
 }
 
 // Restore puts a backup into an empty data dir: it checks that the file is a kb store
@@ -599,8 +628,8 @@ func Restore(backup, dataDir string) error {
 		if v := binary.BigEndian.Uint64(meta.Get(keySchema)); v > SchemaVersion {
 			return apperr.InvalidFields("not a kb backup", map[string]string{"file": fmt.Sprintf("schema version %d is newer than this kb understands", v)})
 		}
-		for err := range tx.Check() {
-			return apperr.InvalidFields("the backup is damaged", map[string]string{"file": err.Error()})
+		if r := verifyTx(context.Background(), tx); len(r.Problems) > 0 {
+			return apperr.InvalidFields("the backup is damaged", map[string]string{"file": strings.Join(r.Problems, "; ")})
 		}
 		return nil
 	})
