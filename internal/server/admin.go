@@ -63,6 +63,7 @@ func jobBody(info jobs.Info) JobBody {
 // outlast any request's time limit: each starts a job and answers 202 at once, and the
 // CLI follows the job at /admin/v1/jobs/ID until it ends.
 func registerAdmin(g *gin.RouterGroup, svc AdminService, js Jobs) {
+	registerCheck(g, svc)
 	start := func(c *gin.Context, kind string, fn jobs.Func) {
 		id, err := js.Start(kind, fn)
 		if err != nil {
