@@ -263,8 +263,7 @@ func (c *Client) Export(ctx context.Context, w io.Writer, format string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	_, err = io.Copy(w, resp.Body)
-	return err
+	return copyStream(w, resp)
 }
 
 // Backup streams a consistent snapshot of the server's store into w.
@@ -274,8 +273,7 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer resp.Body.Close()
-	_, err = io.Copy(w, resp.Body)
-	return err
+	return copyStream(w, resp)
 }
 
 // Reindex asks the server to rebuild its index, as a job, and follows it until it ends,

@@ -103,17 +103,19 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService, js Jobs) {
 		respond(c, http.StatusOK, jobBody(info), err)
 	})
 	g.GET("/export", func(c *gin.Context) {
+		announceStreamError(c)
 		c.Status(http.StatusOK)
 		if err := svc.Export(c.Request.Context(), c.Writer, c.Query("format")); err != nil {
-			writeError(c, err)
+			streamError(c, err)
 		}
 	})
 	g.GET("/backup", func(c *gin.Context) {
+		announceStreamError(c)
 		c.Header("Content-Type", "application/octet-stream")
 		c.Status(http.StatusOK)
 		if err := svc.Backup(c.Request.Context(), c.Writer); err != nil {
 			logger(c).Error("backup failed", "err", err)
-			c.Abort() // the client sees a short body and fails
+			streamError(c, err)
 		}
 	})
 }
