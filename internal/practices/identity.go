@@ -231,7 +231,7 @@ type CopyFold struct {
 // features the case. onFold runs in the same transaction, for the audit log. It runs
 // once per store.
 func (s *Store) AdoptStudyIdentities(study []*Practice, onFold func(*bolt.Tx, CopyFold) error) (adopted int, folds []CopyFold, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta.Get(keyStudyAdopted) != nil {
 			return nil

@@ -200,7 +200,7 @@ func GetTx(tx *bolt.Tx, id string) (*Practice, error) {
 
 // Update runs fn in one write transaction, so that callers can write a practice together
 // with their own records (a decision, an audit entry, a notification): all or nothing.
-func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
+func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.update(fn) }
 
 // View runs fn in one read transaction.
 func (s *Store) View(fn func(tx *bolt.Tx) error) error { return s.db.View(fn) }
@@ -256,7 +256,7 @@ type PutResult struct {
 // content differs from what is stored. Either all are written or none.
 func (s *Store) PutMany(ctx context.Context, ps []*Practice, mode PutMode) ([]PutResult, error) {
 	results := make([]PutResult, len(ps))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for i, p := range ps {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -376,7 +376,7 @@ func sameContent(a, b *Practice) bool {
 
 // Delete removes a practice and records the deletion.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return s.DeleteTx(tx, id) })
+	return s.update(func(tx *bolt.Tx) error { return s.DeleteTx(tx, id) })
 }
 
 // DeleteTx removes a practice inside the caller's transaction.
@@ -477,7 +477,7 @@ func (s *Store) Seeded() (bool, error) {
 // MarkSeeded records that the embedded corpus was loaded, so it is never loaded again
 // over what curators have changed since.
 func (s *Store) MarkSeeded() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySeeded, []byte(s.now().Format(time.RFC3339)))
 	})
 }

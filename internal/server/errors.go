@@ -35,7 +35,7 @@ func writeError(c *gin.Context, err error) {
 	case apperr.Internal:
 		logger(c).Error("internal error", "err", err)
 		detail = ErrorDetail{Code: apperr.Internal, Message: "internal error (request " + requestID(c) + ")"}
-	case apperr.Damaged: // shown, and the operator must hear of it too
+	case apperr.DiskFull, apperr.Damaged: // shown, and the operator must hear of it too
 		logger(c).Error(e.Message, "err", err)
 	}
 	c.AbortWithStatusJSON(apperr.HTTPStatus(e.Code), ErrorBody{Error: detail})

@@ -223,7 +223,7 @@ func (p *Pages) fail(c *gin.Context, err error) {
 	case apperr.Internal:
 		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
 		msg = ""
-	case apperr.Damaged: // shown, and the operator must hear of it too
+	case apperr.DiskFull, apperr.Damaged: // shown, and the operator must hear of it too
 		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
 	}
 	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg})
