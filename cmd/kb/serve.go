@@ -110,7 +110,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	adminLn, err := admin.Listen(*data)
+	adminLn, err := admin.Listen(*data, log)
 	if err != nil {
 		ln.Close()
 		return err
