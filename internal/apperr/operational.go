@@ -10,8 +10,9 @@ import (
 const DiskFullMessage = "the server's disk is full: nothing was saved; try again once space has been freed"
 
 // IsDiskFull reports whether err comes from a file system out of space or over quota.
-// bbolt wraps the errors of growing the file with %s, not %w, so its text is matched
-// too.
+// bbolt wraps the errors of growing its file with %s, not %w: those (and only those,
+// so that a message quoting a user's text cannot pass for a full disk) are matched by
+// their text.
 func IsDiskFull(err error) bool {
 	if err == nil {
 		return false
@@ -19,9 +20,19 @@ func IsDiskFull(err error) bool {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		return true
 	}
-	msg := err.Error()
-	return strings.Contains(msg, syscall.ENOSPC.Error()) || strings.Contains(msg, syscall.EDQUOT.Error())
+	return walk(err, func(e error) bool {
+		msg := e.Error()
+		for _, prefix := range boltGrowErrors {
+			if strings.HasPrefix(msg, prefix) && (strings.HasSuffix(msg, syscall.ENOSPC.Error()) || strings.HasSuffix(msg, syscall.EDQUOT.Error())) {
+				return true
+			}
+		}
+		return false
+	})
 }
+
+// boltGrowErrors begin the messages of bbolt's errors that lose their cause.
+var boltGrowErrors = []string{"file resize error: ", "file sync error: ", "mmap allocate error: "}
 
 // operational finds, behind generic wrappers (an import's "import failed", an Internal
 // Wrap), the conditions an operator must hear about as what they are: a full disk or a
