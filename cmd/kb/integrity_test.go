@@ -128,6 +128,24 @@ func TestALostOrCutShortStoreIsRefusedNeverReseededNorACrash(t *testing.T) {
 	}
 }
 
+// A backup cut short is refused by kb restore before bbolt maps it.
+func TestRestoreRefusesABackupCutShort(t *testing.T) {
+	whole, err := os.ReadFile(filepath.Join(seededDir(t), practices.StoreFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "kb.backup")
+	os.WriteFile(backup, whole[:len(whole)/2], 0o600)
+	target := filepath.Join(t.TempDir(), "restored")
+	r := kbProcess(t, "restore", "--data", target, backup)
+	if r.code != 1 || !strings.Contains(r.stderr, "is cut short") {
+		t.Fatalf("restore of a backup cut short: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(target, practices.StoreFile)); err == nil {
+		t.Fatal("the backup cut short was put in place")
+	}
+}
+
 // flipIn changes one byte wherever text occurs in the data dir's store file.
 func flipIn(t *testing.T, dir, text string) int {
 	t.Helper()

@@ -614,7 +614,7 @@ func Restore(backup, dataDir string) error {
 		return apperr.Errorf(apperr.Conflict, "restore needs an empty data dir; %s is not empty", dataDir)
 	}
 	if err := CheckStoreFile(backup); err != nil { // before bbolt maps a file cut short
-		return apperr.InvalidFields("the backup is damaged", map[string]string{"file": err.Error()})
+		return apperr.InvalidFields("not a kb backup, or a damaged one", map[string]string{"file": err.Error()})
 	}
 	probe, err := bolt.Open(backup, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
