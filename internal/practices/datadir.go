@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -58,9 +59,24 @@ func CheckDataDir(dataDir string, derived ...string) error {
 		return err
 	}
 	if err := CheckStoreFile(path); err != nil {
-		return &apperr.Error{Code: apperr.Damaged, Message: fmt.Sprintf("%v; kb refuses to open it. To restore it, %s", err, restoreHint(dataDir))}
+		msg := fmt.Sprintf("%v; kb refuses to open it. To restore it, %s", err, restoreHint(dataDir))
+		if fst.Size() == 0 && usedBy(dataDir, derived) == "" {
+			msg += fmt.Sprintf(". If this data dir never held a knowledge base (its first start was cut off), remove %s and start again", path)
+		}
+		return &apperr.Error{Code: apperr.Damaged, Message: msg}
 	}
 	return nil
+}
+
+// usedBy returns what shows that dataDir held a store (the marker, or a derived entry),
+// or "".
+func usedBy(dataDir string, derived []string) string {
+	for _, path := range usedPaths(dataDir, derived) {
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
+	return ""
 }
 
 // notShared refuses a path writable by group or others.
@@ -72,18 +88,20 @@ func notShared(path string, st fs.FileInfo) error {
 }
 
 func missingStore(dataDir string, derived []string) error {
-	marker := filepath.Join(dataDir, MarkerFile)
-	if _, err := os.Stat(marker); err == nil {
-		return apperr.Errorf(apperr.Damaged, "%s is missing, but %s shows this data dir held a knowledge base: kb will not start it over from the embedded corpus, which would lose its users, submissions and edits. To restore it, %s. To start over on purpose, remove %s and the search index beside it",
-			filepath.Join(dataDir, StoreFile), marker, restoreHint(dataDir), marker)
+	evidence := usedBy(dataDir, derived)
+	if evidence == "" {
+		return nil
 	}
-	for _, d := range derived {
-		if _, err := os.Stat(filepath.Join(dataDir, d)); err == nil {
-			return apperr.Errorf(apperr.Damaged, "%s is missing, but %s shows this data dir held a knowledge base: kb will not start it over from the embedded corpus, which would lose its users, submissions and edits. To restore it, %s. To start over on purpose, remove %s",
-				filepath.Join(dataDir, StoreFile), filepath.Join(dataDir, d), restoreHint(dataDir), filepath.Join(dataDir, d))
-		}
+	return apperr.Errorf(apperr.Damaged, "%s is missing, but %s shows this data dir held a knowledge base: kb will not start it over from the embedded corpus, which would lose its users, submissions and edits. To restore it, %s. To start over on purpose, remove %s",
+		filepath.Join(dataDir, StoreFile), evidence, restoreHint(dataDir), strings.Join(usedPaths(dataDir, derived), " and "))
+}
+
+func usedPaths(dataDir string, derived []string) []string {
+	var out []string
+	for _, name := range append([]string{MarkerFile}, derived...) {
+		out = append(out, filepath.Join(dataDir, name))
 	}
-	return nil
+	return out
 }
 
 // markDataDir writes the marker of a used data dir, once.

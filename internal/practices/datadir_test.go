@@ -84,10 +84,11 @@ func TestAnEmptyStoreFileIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused(t, dir, "kb.db is empty (0 bytes)")
-	// Even where nothing says the dir was used: bbolt would make a new store in it.
+	// Even where nothing says the dir was used (bbolt would make a new store in it); the
+	// refusal then also says what to do after a first start cut off.
 	dir = t.TempDir()
 	os.WriteFile(filepath.Join(dir, practices.StoreFile), nil, 0o600)
-	refused(t, dir, "is empty")
+	refused(t, dir, "is empty", "If this data dir never held a knowledge base")
 }
 
 // A store cut short is refused before bbolt maps it: mapped, reading past its end is a
