@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -239,4 +241,65 @@ func getBody(t *testing.T, url string) (*http.Response, string) {
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	return resp, string(data)
+}
+
+// pageOf returns the id of the first page of type typ (leaf, branch, freelist) in dir's
+// store, and the store's page size.
+func pageOf(t *testing.T, dir, typ string) (int, int) {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, practices.StoreFile), 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id := -1
+	db.View(func(tx *bolt.Tx) error {
+		for i := 2; id < 0; i++ {
+			info, err := tx.Page(i)
+			if err != nil || info == nil {
+				return err
+			}
+			if info.Type == typ {
+				id = i
+			}
+		}
+		return nil
+	})
+	if id < 0 {
+		t.Fatalf("no %s page", typ)
+	}
+	return id, db.Info().PageSize
+}
+
+// Damage in the pages' own headers is found without reading them through bbolt's map:
+// an overflow count flipped to two billion made bbolt's check loop (and fill memory)
+// for ever, and a freelist count past its page is read by bbolt at open.
+func TestDamagedPageHeadersAreReportedNotACrashOrAHang(t *testing.T) {
+	seeded := seededDir(t)
+
+	dir := filepath.Join(t.TempDir(), "overflow")
+	copyDir(t, seeded, dir)
+	id, ps := pageOf(t, dir, "leaf")
+	path := filepath.Join(dir, practices.StoreFile)
+	data, _ := os.ReadFile(path)
+	data[id*ps+15] ^= 0x80 // the high bit of the page's overflow count
+	os.WriteFile(path, data, 0o600)
+	r := kbProcess(t, "check", "--data", dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "overflow pages run past the last page") {
+		t.Fatalf("kb check of a page with a flipped overflow count: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	dir = filepath.Join(t.TempDir(), "freelist")
+	copyDir(t, seeded, dir)
+	id, ps = pageOf(t, dir, "freelist")
+	path = filepath.Join(dir, practices.StoreFile)
+	data, _ = os.ReadFile(path)
+	data[id*ps+10], data[id*ps+11] = 0xFE, 0xFF // 65534 free pages, in one page
+	os.WriteFile(path, data, 0o600)
+	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"check"}} {
+		r := kbProcess(t, append(args, "--data", dir)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "free page ids do not fit") || !strings.Contains(r.stderr, "kb restore --data "+dir) {
+			t.Fatalf("kb %s with a freelist count past its page: exit %d\n%s", args[0], r.code, r.stderr)
+		}
+	}
 }

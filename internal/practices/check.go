@@ -49,7 +49,8 @@ func (r *CheckReport) Err() error {
 	return apperr.Errorf(apperr.Damaged, "the store is damaged: %d problems, first %s. Restore the last good backup (kb restore --data DIR FILE)", n, strings.Join(first, "; "))
 }
 
-// Verify checks the whole store: bbolt's consistency check of every page, every
+// Verify checks the whole store: the structure of every page read without bbolt's map,
+// then bbolt's consistency check of every page, every
 // practice value and kept version against its checksum, every checksum against a value,
 // and the kept count against the practices stored. Damage it finds is also reported by
 // Health. It reads every page once; the pages it made resident are released after.
@@ -79,6 +80,16 @@ func verifyTx(ctx context.Context, tx *bolt.Tx) (r CheckReport) {
 			r.problem("reading the store failed: %v", p)
 		}
 	}()
+	// bbolt's check, and every read below, go through the map and trust the pages'
+	// counts: on a damaged structure they crash or run for ever. The pages are walked
+	// first without the map.
+	if problems := walkStore(tx.DB().Path(), uint64(tx.ID())); len(problems) > 0 {
+		for _, p := range problems {
+			r.problem("pages: %s", p)
+		}
+		r.Notes = append(r.Notes, "the page structure is damaged, so bbolt's check and the checksums were not run: reading the pages would crash")
+		return r
+	}
 	for err := range tx.Check() { // drained to the end: the check runs until it closes
 		r.problem("bbolt: %v", err)
 	}

@@ -1,10 +1,8 @@
 package practices
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -127,94 +125,4 @@ func markDataDir(dataDir string, now time.Time) error {
 		return fmt.Errorf("mark the data dir: %w", err)
 	}
 	return f.Close()
-}
-
-// The first bytes of a bbolt meta page (go.etcd.io/bbolt/internal/common): a 16-byte page
-// header, then magic, version, page size, flags (4 bytes each), the root bucket (page id,
-// sequence), the freelist's page id, the high water mark (the number of pages in use),
-// the transaction id, and an FNV-64a checksum of everything before it, all in the
-// machine's byte order.
-const (
-	boltMagic          = 0xED0CDAED
-	boltVersion        = 2
-	metaOffset         = 16
-	metaLen            = 64
-	boltNoFreelist     = ^uint64(0)
-	minPageSize        = 1024
-	maxPageSizeProbing = 1024 << 14
-)
-
-type boltMeta struct {
-	pageSize uint32
-	root     uint64
-	freelist uint64
-	pgid     uint64
-	txid     uint64
-	valid    bool
-}
-
-func parseMeta(page []byte) boltMeta {
-	if len(page) < metaOffset+metaLen {
-		return boltMeta{}
-	}
-	m := page[metaOffset : metaOffset+metaLen]
-	o := binary.NativeEndian
-	h := fnv.New64a()
-	h.Write(m[:56])
-	meta := boltMeta{pageSize: o.Uint32(m[8:]), root: o.Uint64(m[16:]), freelist: o.Uint64(m[32:]), pgid: o.Uint64(m[40:]), txid: o.Uint64(m[48:])}
-	meta.valid = o.Uint32(m[0:]) == boltMagic && o.Uint32(m[4:]) == boltVersion && o.Uint64(m[56:]) == h.Sum64() && meta.pageSize >= minPageSize
-	return meta
-}
-
-// CheckStoreFile says what is wrong with a store file that bbolt must not map: empty,
-// without a valid header page, or shorter than the pages its last committed transaction
-// uses. It reads two small pages, so it costs nothing at open.
-func CheckStoreFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	size := st.Size()
-	if size == 0 {
-		return fmt.Errorf("%s is empty (0 bytes): the store was lost, and bbolt would silently make a new one in its place", path)
-	}
-	read := func(off int64) []byte {
-		buf := make([]byte, metaOffset+metaLen)
-		n, _ := f.ReadAt(buf, off)
-		return buf[:n]
-	}
-	m0 := parseMeta(read(0))
-	var m1 boltMeta
-	if m0.valid {
-		m1 = parseMeta(read(int64(m0.pageSize)))
-	} else {
-		// Without the first header, the page size is unknown: bbolt probes the same way.
-		for ps := int64(minPageSize); ps <= maxPageSizeProbing && ps < size; ps *= 2 {
-			if m1 = parseMeta(read(ps)); m1.valid {
-				break
-			}
-		}
-	}
-	// bbolt uses the header of the later transaction when it is valid, else the other.
-	a, b := m0, m1
-	if m1.txid > m0.txid {
-		a, b = m1, m0
-	}
-	meta := a
-	if !a.valid {
-		meta = b
-	}
-	if !meta.valid {
-		return fmt.Errorf("%s is not a readable store: neither of its two header pages is valid (%d bytes; cut short or overwritten)", path, size)
-	}
-	need := int64(meta.pgid) * int64(meta.pageSize)
-	if size < need || meta.root >= meta.pgid || (meta.freelist != boltNoFreelist && meta.freelist >= meta.pgid) {
-		return fmt.Errorf("%s is cut short: it has %d bytes, but its last transaction uses %d (%d pages of %d bytes); mapping it would crash", path, size, need, meta.pgid, meta.pageSize)
-	}
-	return nil
 }
