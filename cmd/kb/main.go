@@ -47,6 +47,7 @@ var commands = []command{
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
 	{"backup", "a consistent copy of the store, also while serving: kb backup FILE", runBackup},
 	{"restore", "restore a backup into an empty data dir: kb restore --data DIR FILE", runRestore},
+	{"check", "check the whole store, also while serving: bbolt's check, every checksum, the counts; exit 1 naming the damage: kb check [--json]", runCheck},
 	{"gen", "write a synthetic corpus for scale tests: kb gen --n N --seed S --out FILE.jsonl", runGen},
 	{"bench", "measure at scale: kb bench [--n 10000,100000] [--time 5s]", runBench},
 	{"version", "print the version", runVersion},

@@ -99,6 +99,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	} else {
 		log.Info("search tables ready", "took", time.Since(prepared).Round(time.Millisecond))
 	}
+	a.CheckInBackground(ctx)
 	var mail *review.SMTP
 	if *smtpURL != "" {
 		if mail, err = review.ParseSMTPURL(*smtpURL); err != nil {
@@ -109,7 +110,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	adminLn, err := admin.Listen(*data)
+	adminLn, err := admin.Listen(*data, log)
 	if err != nil {
 		ln.Close()
 		return err

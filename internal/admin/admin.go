@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -37,9 +38,10 @@ const SocketFile = "kb.sock"
 // SocketPath returns where the admin socket of dataDir lives.
 func SocketPath(dataDir string) string { return filepath.Join(dataDir, SocketFile) }
 
-// Listen opens the admin socket of dataDir, owner-only. A socket file left by a server
-// that died is removed first: the caller holds the store's lock, so no server is alive.
-func Listen(dataDir string) (net.Listener, error) {
+// Listen opens the admin socket of dataDir, owner-only, and accepts only the same user
+// or root on it (refusals go to log). A socket file left by a server that died is removed
+// first: the caller holds the store's lock, so no server is alive.
+func Listen(dataDir string, log *slog.Logger) (net.Listener, error) {
 	path := SocketPath(dataDir)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("admin socket: %w", err)
@@ -52,7 +54,7 @@ func Listen(dataDir string) (net.Listener, error) {
 		l.Close()
 		return nil, fmt.Errorf("admin socket: %w", err)
 	}
-	return l, nil
+	return newPeerListener(l.(*net.UnixListener), log), nil
 }
 
 // Client speaks to a running server over its admin socket.
@@ -66,7 +68,14 @@ func Dial(ctx context.Context, dataDir string) (*Client, error) {
 	c := &Client{http: &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			conn, err := d.DialContext(ctx, "unix", path)
+			if err == nil {
+				if err = checkServer(conn, path); err != nil {
+					conn.Close()
+					return nil, err
+				}
+			}
+			return conn, err
 		},
 	}}}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -263,8 +272,7 @@ func (c *Client) Export(ctx context.Context, w io.Writer, format string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	_, err = io.Copy(w, resp.Body)
-	return err
+	return copyStream(w, resp)
 }
 
 // Backup streams a consistent snapshot of the server's store into w.
@@ -274,8 +282,7 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer resp.Body.Close()
-	_, err = io.Copy(w, resp.Body)
-	return err
+	return copyStream(w, resp)
 }
 
 // Reindex asks the server to rebuild its index, as a job, and follows it until it ends,

@@ -36,7 +36,7 @@ func serveAdminOf(t *testing.T, svc func(*app.App) server.AdminService) (*app.Ap
 		t.Fatal(err)
 	}
 	reg := jobs.New(nil)
-	ln, err := admin.Listen(data)
+	ln, err := admin.Listen(data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,10 +132,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The index counts as a sign of a used data dir: with it and no store, kb refuses.
+	if err := practices.CheckDataDir(cfg.DataDir, IndexDir); err != nil {
+		return nil, err
+	}
 	store, err := practices.OpenStore(cfg.DataDir, practices.StoreOptions{LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
 	}
+	logOpenChecks(log, store)
 	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
 	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache, LeaveBehind: cfg.CatchUpInBackground})
 	if err != nil {

@@ -23,6 +23,10 @@ type Stats struct {
 	// the cache of recent answers, AnswersComputed those computed.
 	AnswersServed   uint64 `json:"answers_served"`
 	AnswersComputed uint64 `json:"answers_computed"`
+	// DiskFull is set while writes fail for lack of space; Damage counts the problems
+	// found in the store.
+	DiskFull bool `json:"disk_full"`
+	Damage   int  `json:"damage"`
 }
 
 // Stats reads the current figures.
@@ -42,6 +46,7 @@ func (a *App) Stats(ctx context.Context) (Stats, error) {
 		return s, err
 	}
 	s.AnswersServed, s.AnswersComputed = a.Index.AnswerCache()
+	s.DiskFull, s.Damage = a.Store.DiskFull(), a.Store.DamageFound()
 	filepath.Walk(a.indexDir, func(_ string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			s.IndexBytes += info.Size()
@@ -59,6 +64,9 @@ func (a *App) Stats(ctx context.Context) (Stats, error) {
 // what was last written.
 func (a *App) Caught(ctx context.Context) error {
 	if err := a.Ready(ctx); err != nil {
+		return err
+	}
+	if err := a.Store.Health(); err != nil {
 		return err
 	}
 	last, _ := a.Store.LastSeq()

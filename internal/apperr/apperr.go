@@ -22,6 +22,10 @@ const (
 	RateLimited  = "rate_limited"
 	Unavailable  = "unavailable"
 	Internal     = "internal"
+	// DiskFull: a write failed because the file system is out of space (or quota).
+	DiskFull = "disk_full"
+	// Damaged: the store holds bytes that fail their checks; they are never served.
+	Damaged = "store_damaged"
 )
 
 // Error is returned by every package for failures a caller may act on.
@@ -92,17 +96,19 @@ func Code(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return Internal
+	return As(err).Code
 }
 
 // As returns the *Error in err's chain, or one wrapping err as internal.
 func As(err error) *Error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Code != Internal {
+		return e
+	}
+	if op := operational(err); op != nil {
+		return op
+	}
+	if e != nil {
 		return e
 	}
 	return Wrap(err, "internal error")
@@ -129,7 +135,9 @@ func HTTPStatus(code string) int {
 		return 429
 	case Unavailable:
 		return 503
-	default:
+	case DiskFull:
+		return 507
+	default: // Damaged too: the server's fault, with a message that says what to do
 		return 500
 	}
 }

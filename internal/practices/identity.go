@@ -178,6 +178,9 @@ func migrateToIdentities(tx *bolt.Tx) error {
 	b := tx.Bucket(bucketPractices)
 	var harvested []*Practice
 	err := b.ForEach(func(k, v []byte) error {
+		if err := verifyCurrentTx(tx, string(k), v); err != nil {
+			return err
+		}
 		var p Practice
 		if err := json.Unmarshal(v, &p); err != nil {
 			return fmt.Errorf("decode practice %s: %w", k, err)
@@ -200,6 +203,9 @@ func migrateToIdentities(tx *bolt.Tx) error {
 			return err
 		}
 		if err := b.Put([]byte(p.ID), data); err != nil {
+			return err
+		}
+		if err := putCurrentSumTx(tx, p.ID, data); err != nil {
 			return err
 		}
 		if err := indexURI(tx, nil, p); err != nil {
@@ -225,7 +231,7 @@ type CopyFold struct {
 // features the case. onFold runs in the same transaction, for the audit log. It runs
 // once per store.
 func (s *Store) AdoptStudyIdentities(study []*Practice, onFold func(*bolt.Tx, CopyFold) error) (adopted int, folds []CopyFold, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta.Get(keyStudyAdopted) != nil {
 			return nil
@@ -239,6 +245,9 @@ func (s *Store) AdoptStudyIdentities(study []*Practice, onFold func(*bolt.Tx, Co
 		b := tx.Bucket(bucketPractices)
 		var all []*Practice
 		if err := b.ForEach(func(k, v []byte) error {
+			if err := verifyCurrentTx(tx, string(k), v); err != nil {
+				return s.seen(err)
+			}
 			var p Practice
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode practice %s: %w", k, err)
@@ -307,6 +316,9 @@ func (s *Store) rewrite(tx *bolt.Tx, p *Practice) error {
 	if err := tx.Bucket(bucketPractices).Put([]byte(p.ID), data); err != nil {
 		return err
 	}
+	if err := putCurrentSumTx(tx, p.ID, data); err != nil {
+		return err
+	}
 	s.decoded.write(p.ID, tx.ID())
 	if err := indexURI(tx, nil, p); err != nil {
 		return err
@@ -317,6 +329,9 @@ func (s *Store) rewrite(tx *bolt.Tx, p *Practice) error {
 func (s *Store) fold(tx *bolt.Tx, f CopyFold) error {
 	id := f.Copy.ID
 	if err := tx.Bucket(bucketPractices).Delete([]byte(id)); err != nil {
+		return err
+	}
+	if err := dropSumTx(tx, id); err != nil {
 		return err
 	}
 	if err := addCount(tx, -1); err != nil {

@@ -111,6 +111,9 @@ func (s *Store) keepSameAs(tx *bolt.Tx, old, next *Practice) error {
 		if err := tx.Bucket(bucketPractices).Put([]byte(p.ID), data); err != nil {
 			return err
 		}
+		if err := putCurrentSumTx(tx, p.ID, data); err != nil {
+			return err
+		}
 		s.decoded.write(p.ID, tx.ID())
 		if err := appendChange(tx, Change{Time: s.now(), ID: p.ID, Op: "put", Version: p.Version}); err != nil {
 			return err

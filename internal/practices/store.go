@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,6 +60,7 @@ type Store struct {
 	namespace string // this node's, for the identities of its own practices
 	now       func() time.Time
 	decoded   *decoded
+	health    *health
 }
 
 // StoreOptions tune Open.
@@ -71,6 +73,9 @@ type StoreOptions struct {
 
 // OpenStore opens (creating when needed) the store in dataDir.
 func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
+	if err := CheckDataDir(dataDir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -85,9 +90,13 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, decoded: newDecoded(decodedSize)}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, decoded: newDecoded(decodedSize), health: newHealth()}
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := markDataDir(dataDir, s.now()); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -122,6 +131,12 @@ func (s *Store) init() error {
 				return fmt.Errorf("open store: schema version %d is newer than this kb understands (%d)", got, SchemaVersion)
 			}
 		}
+		var err error
+		start := time.Now()
+		if s.health.checksumsAdded, err = addChecksums(tx); err != nil {
+			return err
+		}
+		s.health.checksumsTook = time.Since(start)
 		return meta.Put(keySchema, u64(SchemaVersion))
 	})
 }
@@ -151,7 +166,7 @@ func (s *Store) Get(ctx context.Context, id string) (*Practice, error) {
 		}
 		return err
 	})
-	return p, err
+	return p, s.seen(err)
 }
 
 // countTx is the number of practices tx sees.
@@ -173,6 +188,9 @@ func GetTx(tx *bolt.Tx, id string) (*Practice, error) {
 	if v == nil {
 		return nil, apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
 	}
+	if err := verifyCurrentTx(tx, id, v); err != nil {
+		return nil, err
+	}
 	var p Practice
 	if err := json.Unmarshal(v, &p); err != nil { // decoding copies out of the transaction's memory
 		return nil, fmt.Errorf("decode practice %s: %w", id, err)
@@ -182,7 +200,7 @@ func GetTx(tx *bolt.Tx, id string) (*Practice, error) {
 
 // Update runs fn in one write transaction, so that callers can write a practice together
 // with their own records (a decision, an audit entry, a notification): all or nothing.
-func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
+func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.update(fn) }
 
 // View runs fn in one read transaction.
 func (s *Store) View(fn func(tx *bolt.Tx) error) error { return s.db.View(fn) }
@@ -204,6 +222,9 @@ func (s *Store) Each(ctx context.Context, fn func(*Practice) error) error {
 		return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if err := verifyCurrentTx(tx, string(k), v); err != nil {
+				return s.seen(err)
 			}
 			var p Practice
 			if err := json.Unmarshal(v, &p); err != nil {
@@ -235,7 +256,7 @@ type PutResult struct {
 // content differs from what is stored. Either all are written or none.
 func (s *Store) PutMany(ctx context.Context, ps []*Practice, mode PutMode) ([]PutResult, error) {
 	results := make([]PutResult, len(ps))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for i, p := range ps {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -269,6 +290,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	b := tx.Bucket(bucketPractices)
 	var old *Practice
 	if v := b.Get([]byte(p.ID)); v != nil {
+		if err := verifyCurrentTx(tx, p.ID, v); err != nil {
+			return PutResult{}, err
+		}
 		old = new(Practice)
 		if err := json.Unmarshal(v, old); err != nil {
 			return PutResult{}, fmt.Errorf("decode practice %s: %w", p.ID, err)
@@ -321,6 +345,9 @@ func (s *Store) PutTx(tx *bolt.Tx, p *Practice, mode PutMode) (PutResult, error)
 	if err := tx.Bucket(bucketVersions).Put(versionKey(p.ID, next.Version), data); err != nil {
 		return PutResult{}, fmt.Errorf("keep version %d of %s: %w", next.Version, p.ID, err)
 	}
+	if err := putSumsTx(tx, p.ID, next.Version, data); err != nil {
+		return PutResult{}, err
+	}
 	if err := restamp(tx, &next, s.now()); err != nil {
 		return PutResult{}, err
 	}
@@ -349,7 +376,7 @@ func sameContent(a, b *Practice) bool {
 
 // Delete removes a practice and records the deletion.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return s.DeleteTx(tx, id) })
+	return s.update(func(tx *bolt.Tx) error { return s.DeleteTx(tx, id) })
 }
 
 // DeleteTx removes a practice inside the caller's transaction.
@@ -360,6 +387,9 @@ func (s *Store) DeleteTx(tx *bolt.Tx, id string) error {
 			return err
 		}
 		if err := tx.Bucket(bucketPractices).Delete([]byte(id)); err != nil {
+			return fmt.Errorf("delete practice %s: %w", id, err)
+		}
+		if err := dropSumTx(tx, id); err != nil {
 			return fmt.Errorf("delete practice %s: %w", id, err)
 		}
 		if err := addCount(tx, -1); err != nil {
@@ -382,6 +412,9 @@ func (s *Store) DeleteTx(tx *bolt.Tx, id string) error {
 // EachTx calls fn for every practice in id order inside the caller's transaction.
 func (s *Store) EachTx(tx *bolt.Tx, fn func(*Practice) error) error {
 	return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
+		if err := verifyCurrentTx(tx, string(k), v); err != nil {
+			return s.seen(err)
+		}
 		var p Practice
 		if err := json.Unmarshal(v, &p); err != nil {
 			return fmt.Errorf("decode practice %s: %w", k, err)
@@ -444,7 +477,7 @@ func (s *Store) Seeded() (bool, error) {
 // MarkSeeded records that the embedded corpus was loaded, so it is never loaded again
 // over what curators have changed since.
 func (s *Store) MarkSeeded() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySeeded, []byte(s.now().Format(time.RFC3339)))
 	})
 }
@@ -468,6 +501,9 @@ func (s *Store) Versions(ctx context.Context, id string) ([]VersionInfo, error) 
 		prefix := append([]byte(id), 0)
 		c := tx.Bucket(bucketVersions).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := verifyVersionTx(tx, k, v); err != nil {
+				return s.seen(err)
+			}
 			var p Practice
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode version of %s: %w", id, err)
@@ -489,6 +525,9 @@ func (s *Store) Version(ctx context.Context, id string, version int) (*Practice,
 		v := tx.Bucket(bucketVersions).Get(versionKey(id, version))
 		if v == nil {
 			return apperr.Errorf(apperr.NotFound, "practice %q has no version %d", id, version)
+		}
+		if err := verifyVersionTx(tx, versionKey(id, version), v); err != nil {
+			return s.seen(err)
 		}
 		return json.Unmarshal(v, &p)
 	})
@@ -556,18 +595,15 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	return n, err
 }
 
-// Check runs bbolt's consistency check over the whole file, and checks the kept count
-// of practices against the practices stored.
+// Check runs bbolt's consistency check over the whole file, checks every practice value
+// against its checksum, and the kept count of practices against the practices stored;
+// see Verify.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			return fmt.Errorf("store check: %w", err)
-		}
-		if kept, walked := countTx(tx), tx.Bucket(bucketPractices).Stats().KeyN; kept != walked {
-			return fmt.Errorf("store check: %d practices counted, %d stored", kept, walked)
-		}
-		return nil
-	})
+	r, err := s.Verify(context.Background())
+	if err != nil {
+		return err
+	}
+	return r.Err()
 }
 
 // Restore puts a backup into an empty data dir: it checks that the file is a kb store
@@ -576,6 +612,9 @@ func (s *Store) Check() error {
 func Restore(backup, dataDir string) error {
 	if entries, err := os.ReadDir(dataDir); err == nil && len(entries) > 0 {
 		return apperr.Errorf(apperr.Conflict, "restore needs an empty data dir; %s is not empty", dataDir)
+	}
+	if err := CheckStoreFile(backup); err != nil { // before bbolt maps a file cut short
+		return apperr.InvalidFields("not a kb backup, or a damaged one", map[string]string{"file": err.Error()})
 	}
 	probe, err := bolt.Open(backup, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
@@ -589,8 +628,8 @@ func Restore(backup, dataDir string) error {
 		if v := binary.BigEndian.Uint64(meta.Get(keySchema)); v > SchemaVersion {
 			return apperr.InvalidFields("not a kb backup", map[string]string{"file": fmt.Sprintf("schema version %d is newer than this kb understands", v)})
 		}
-		for err := range tx.Check() {
-			return apperr.InvalidFields("the backup is damaged", map[string]string{"file": err.Error()})
+		if r := verifyTx(context.Background(), tx); len(r.Problems) > 0 {
+			return apperr.InvalidFields("the backup is damaged", map[string]string{"file": strings.Join(r.Problems, "; ")})
 		}
 		return nil
 	})

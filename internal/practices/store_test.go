@@ -250,6 +250,7 @@ func TestDatestampOrder(t *testing.T) {
 		tx.DeleteBucket([]byte("datestamps"))
 		tx.DeleteBucket([]byte("stamp_keys"))
 		tx.DeleteBucket([]byte("uris"))
+		tx.DeleteBucket([]byte("checksums")) // they came after schema 1 too
 		tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
 		p := *harvested
 		p.URI = ""

@@ -63,6 +63,7 @@ func jobBody(info jobs.Info) JobBody {
 // outlast any request's time limit: each starts a job and answers 202 at once, and the
 // CLI follows the job at /admin/v1/jobs/ID until it ends.
 func registerAdmin(g *gin.RouterGroup, svc AdminService, js Jobs) {
+	registerCheck(g, svc)
 	start := func(c *gin.Context, kind string, fn jobs.Func) {
 		id, err := js.Start(kind, fn)
 		if err != nil {
@@ -102,17 +103,19 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService, js Jobs) {
 		respond(c, http.StatusOK, jobBody(info), err)
 	})
 	g.GET("/export", func(c *gin.Context) {
+		announceStreamError(c)
 		c.Status(http.StatusOK)
 		if err := svc.Export(c.Request.Context(), c.Writer, c.Query("format")); err != nil {
-			writeError(c, err)
+			streamError(c, err)
 		}
 	})
 	g.GET("/backup", func(c *gin.Context) {
+		announceStreamError(c)
 		c.Header("Content-Type", "application/octet-stream")
 		c.Status(http.StatusOK)
 		if err := svc.Backup(c.Request.Context(), c.Writer); err != nil {
 			logger(c).Error("backup failed", "err", err)
-			c.Abort() // the client sees a short body and fails
+			streamError(c, err)
 		}
 	})
 }

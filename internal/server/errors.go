@@ -31,9 +31,12 @@ func writeError(c *gin.Context, err error) {
 	}
 	e := apperr.As(err)
 	detail := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
-	if e.Code == apperr.Internal {
+	switch e.Code {
+	case apperr.Internal:
 		logger(c).Error("internal error", "err", err)
 		detail = ErrorDetail{Code: apperr.Internal, Message: "internal error (request " + requestID(c) + ")"}
+	case apperr.DiskFull, apperr.Damaged: // shown, and the operator must hear of it too
+		logger(c).Error(e.Message, "err", err)
 	}
 	c.AbortWithStatusJSON(apperr.HTTPStatus(e.Code), ErrorBody{Error: detail})
 }

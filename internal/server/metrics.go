@@ -76,10 +76,12 @@ var (
 	descPeerFailed  = prometheus.NewDesc("kb_peer_failures", "Harvests of each peer that failed in a row.", []string{"peer"}, nil)
 	descPeerRecords = prometheus.NewDesc("kb_peer_records_received_total", "Records received from each peer.", []string{"peer"}, nil)
 	descAnswers     = prometheus.NewDesc("kb_answers_total", "Searches, suggestions and candidate lists, served again from the cache of recent answers or computed.", []string{"from"}, nil)
+	descDiskFull    = prometheus.NewDesc("kb_store_disk_full", "1 while writes to the store fail because the disk is full (until a write succeeds), else 0.", nil, nil)
+	descDamage      = prometheus.NewDesc("kb_store_damage", "Problems found in the store by the check at start, kb check or reads (0: none).", nil, nil)
 )
 
 func (statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions, descPeerSuccess, descPeerFailed, descPeerRecords, descAnswers} {
+	for _, d := range []*prometheus.Desc{descPractices, descIndexDocs, descIndexBytes, descIndexLag, descSubmissions, descPeerSuccess, descPeerFailed, descPeerRecords, descAnswers, descDiskFull, descDamage} {
 		ch <- d
 	}
 }
@@ -97,6 +99,8 @@ func (s statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, float64(st.StoreSeq-min(st.StoreSeq, st.IndexSeq)))
 	ch <- prometheus.MustNewConstMetric(descAnswers, prometheus.CounterValue, float64(st.AnswersServed), "cache")
 	ch <- prometheus.MustNewConstMetric(descAnswers, prometheus.CounterValue, float64(st.AnswersComputed), "computed")
+	ch <- prometheus.MustNewConstMetric(descDiskFull, prometheus.GaugeValue, boolGauge(st.DiskFull))
+	ch <- prometheus.MustNewConstMetric(descDamage, prometheus.GaugeValue, float64(st.Damage))
 	for state, n := range st.Submissions {
 		ch <- prometheus.MustNewConstMetric(descSubmissions, prometheus.GaugeValue, float64(n), state)
 	}
@@ -109,4 +113,11 @@ func (s statsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descPeerFailed, prometheus.GaugeValue, float64(p.Failures), p.Name)
 		ch <- prometheus.MustNewConstMetric(descPeerRecords, prometheus.CounterValue, float64(p.Received), p.Name)
 	}
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

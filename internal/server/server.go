@@ -85,6 +85,7 @@ type AdminService interface {
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
 	Backup(ctx context.Context, w io.Writer) error
+	Check(ctx context.Context) (practices.CheckReport, error)
 }
 
 // Config configures an engine.

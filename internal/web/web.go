@@ -219,9 +219,12 @@ func (p *Pages) fail(c *gin.Context, err error) {
 	e := apperr.As(err)
 	status := apperr.HTTPStatus(e.Code)
 	msg := e.Message
-	if e.Code == apperr.Internal {
+	switch e.Code {
+	case apperr.Internal:
 		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
 		msg = ""
+	case apperr.DiskFull, apperr.Damaged: // shown, and the operator must hear of it too
+		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
 	}
 	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg})
 	c.Abort()
