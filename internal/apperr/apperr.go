@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Codes shared by every package.
@@ -36,6 +37,8 @@ type Error struct {
 	Fields map[string]string
 	// Err is the underlying cause; it is logged, never shown to users.
 	Err error
+	// RetryAfter, on a RateLimited or Unavailable error, says when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

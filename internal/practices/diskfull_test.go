@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -35,8 +36,8 @@ func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages,
-		Limits: server.Limits{Submissions: server.Rate{Every: time.Millisecond, Burst: 100}}}))
+	a.Review.Submissions = limit.New(limit.Rate{Every: time.Millisecond, Burst: 100}, "submissions")
+	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages}))
 	defer srv.Close()
 	call := func(method, path, ctype, body string) (int, string) {
 		t.Helper()

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -42,7 +44,12 @@ type Service struct {
 	// Assistant, when set (an AI endpoint is configured), suggests metadata for a
 	// submission when a coordinator asks.
 	Assistant Suggester
+	// Submissions limits new submissions per client, whichever door they come through.
+	Submissions *limit.Limiter
 }
+
+// DefaultSubmissionRate: ten submissions, then one every six minutes, per client.
+var DefaultSubmissionRate = limit.Rate{Every: 6 * time.Minute, Burst: 10}
 
 // New creates the workflow's buckets and returns the service.
 func New(store *practices.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
@@ -60,7 +67,8 @@ func New(store *practices.Store, ix Index, geo *practices.Geography, authority A
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1)}, nil
+	return &Service{store: store, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1),
+		Submissions: limit.New(DefaultSubmissionRate, "submissions")}, nil
 }
 
 // Authority is this node's namespace and the study's authority: a practice is curated

@@ -103,13 +103,18 @@ func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practic
 	return p, nil
 }
 
-// Create stores a new submission, as a draft or submitted, durably before it returns.
-// The receipt carries the tracking token (shown once) and, for a submitted case, the
-// closest existing practices.
+// Create stores a new submission, as a draft or submitted, durably before it returns,
+// within the client's limit of submissions (an invalid one does not count). The receipt
+// carries the tracking token (shown once) and, for a submitted case, the closest
+// existing practices.
 func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
+	undo, err := s.Submissions.Take(ctx)
+	if err != nil {
+		return nil, err
+	}
 	token := TrackingPrefix + auth.NewSecret()
 	var sub Submission
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err = s.store.Update(func(tx *bolt.Tx) error {
 		p, err := s.prepare(tx, &in, in.Draft)
 		if err != nil {
 			return err
@@ -139,6 +144,9 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 		}
 		return audit.Append(tx, audit.Record(Contributor(sub.ID), action, "submission:"+sub.ID, nil, sub.view(), ""))
 	})
+	if apperr.Code(err) == apperr.Invalid {
+		undo() // nothing was stored: the attempt does not count
+	}
 	if err != nil {
 		return nil, err
 	}

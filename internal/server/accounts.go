@@ -12,7 +12,7 @@ import (
 // registerAccounts adds login and logout (session cookies, for the web pages), the
 // current principal, and the admin's user and token management.
 func registerAccounts(api *gin.RouterGroup, svc AuthService, lim *limiter, secure bool) {
-	api.POST("/login", limit(lim, "login attempts"), func(c *gin.Context) {
+	api.POST("/login", rateLimit(lim, "login attempts"), func(c *gin.Context) {
 		var in struct {
 			Email    string `json:"email"`
 			Password string `json:"password"`

@@ -9,9 +9,9 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
-	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
 // suggester stands in for the AI assistant (tested against the OpenAI wire format in
@@ -30,7 +30,7 @@ func (s *suggester) Suggest(_ context.Context, p practices.Practice) (*practices
 }
 
 func TestAssistantOverTheAPI(t *testing.T) {
-	w := newWorld(t, server.Limits{})
+	w := newWorld(t, limit.Rate{})
 	sg := &suggester{}
 	w.a.Review.Assistant = sg
 	coord := map[string]string{"Authorization": "Bearer " + w.coordTok}
@@ -75,7 +75,7 @@ func TestAssistantOverTheAPI(t *testing.T) {
 
 // Suggestions are about the text they were made for: a revision drops them.
 func TestARevisionDropsTheSuggestions(t *testing.T) {
-	w := newWorld(t, server.Limits{})
+	w := newWorld(t, limit.Rate{})
 	w.a.Review.Assistant = &suggester{}
 	coord := map[string]string{"Authorization": "Bearer " + w.coordTok}
 	w.call(t, "POST", "/api/v1/review/submissions/"+w.subID+"/assist", "", coord)

@@ -3,7 +3,9 @@ package server
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,6 +32,9 @@ func writeError(c *gin.Context, err error) {
 		err = apperr.Errorf(apperr.TooLarge, "the request body is larger than %d bytes", tooLarge.Limit)
 	}
 	e := apperr.As(err)
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
 	detail := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
 	switch e.Code {
 	case apperr.Internal:

@@ -28,6 +28,7 @@ func FuzzSubmissionJSON(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { a.Close() })
+	a.Review.Submissions = nil // no limit: the fuzzer sends many
 	fuzzEngine := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Limits: unlimited})
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, target := range []string{"/api/v1/submissions", "/api/v1/submissions/duplicates", "/api/v1/recommendations"} {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 )
 
 const (
@@ -48,6 +49,19 @@ func accessLog() gin.HandlerFunc {
 			"status", c.Writer.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000,
 		)
+	}
+}
+
+// withClient puts the client's key in the request's context, for the services that
+// limit what one client may do (both the API and the pages go through here).
+func withClient() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		client := c.ClientIP()
+		if client == "" {
+			client = c.Request.RemoteAddr
+		}
+		c.Request = c.Request.WithContext(limit.WithClient(c.Request.Context(), limit.Key(client)))
+		c.Next()
 	}
 }
 

@@ -14,17 +14,22 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
-// publicServer runs the API on a loopback test server with cfg's other settings.
-func publicServer(t *testing.T, cfg server.Config) string {
+// publicServer runs the API on a loopback test server with cfg's other settings and, when
+// not zero, a limit of submissions.
+func publicServer(t *testing.T, cfg server.Config, submissions ...limit.Rate) string {
 	t.Helper()
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	for _, r := range submissions {
+		a.Review.Submissions = limit.New(r, "submissions")
+	}
 	cfg.Service, cfg.Review, cfg.Auth = a, a.Review, a.Auth
 	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(srv.Close)
@@ -49,25 +54,26 @@ func post(t *testing.T, target, body string, header map[string]string) *http.Res
 // X-Forwarded-For names the client only when a configured proxy sends it: otherwise any
 // client could pose as a new one to every rate limit.
 func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
-	once := server.Limits{Submissions: server.Rate{Every: time.Hour, Burst: 1}}
+	once := limit.Rate{Every: time.Hour, Burst: 1}
 	from := func(ip string) map[string]string { return map[string]string{"X-Forwarded-For": ip} }
 	loopback, err := server.ParseTrustedProxies("127.0.0.1, ::1")
 	if err != nil || len(loopback) != 2 || loopback[0].String() != "127.0.0.1/32" {
 		t.Fatalf("parse: %v %v", loopback, err)
 	}
 
-	base := publicServer(t, server.Config{Limits: once})
-	post(t, base+"/api/v1/submissions", `{}`, from("203.0.113.1"))
-	if resp := post(t, base+"/api/v1/submissions", `{}`, from("203.0.113.2")); resp.StatusCode != http.StatusTooManyRequests {
+	// A submission refused as invalid does not count: these are valid.
+	base := publicServer(t, server.Config{}, once)
+	post(t, base+"/api/v1/submissions", submissionBody, from("203.0.113.1"))
+	if resp := post(t, base+"/api/v1/submissions", submissionBody, from("203.0.113.2")); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("without trusted proxies a forged X-Forwarded-For passed as another client: %d", resp.StatusCode)
 	}
 
-	base = publicServer(t, server.Config{Limits: once, TrustedProxies: loopback})
-	post(t, base+"/api/v1/submissions", `{}`, from("203.0.113.1"))
-	if resp := post(t, base+"/api/v1/submissions", `{}`, from("203.0.113.1")); resp.StatusCode != http.StatusTooManyRequests {
+	base = publicServer(t, server.Config{TrustedProxies: loopback}, once)
+	post(t, base+"/api/v1/submissions", submissionBody, from("203.0.113.1"))
+	if resp := post(t, base+"/api/v1/submissions", submissionBody, from("203.0.113.1")); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("behind a trusted proxy the same client was not limited: %d", resp.StatusCode)
 	}
-	if resp := post(t, base+"/api/v1/submissions", `{}`, from("203.0.113.2")); resp.StatusCode == http.StatusTooManyRequests {
+	if resp := post(t, base+"/api/v1/submissions", submissionBody, from("203.0.113.2")); resp.StatusCode == http.StatusTooManyRequests {
 		t.Errorf("behind a trusted proxy another client was limited as the proxy")
 	}
 }

@@ -29,29 +29,27 @@ func (r Rate) or(def Rate) Rate {
 	return r
 }
 
-// Limits are the per-address rates of the endpoints open to abuse.
+// Limits are the per-address rates of the endpoints open to abuse. Submissions are
+// limited by the workflow itself, for the API and the form alike.
 type Limits struct {
-	Submissions Rate
-	Logins      Rate
+	Logins Rate
 	// Expensive is shared by every request that takes a place in the pool of expensive
 	// requests (search, suggestions, similar, recommendations, duplicates, OAI, pages).
 	Expensive Rate
 }
 
-// DefaultLimits: ten submissions, then one every six minutes; five login attempts, then
-// one every twenty seconds; a hundred expensive requests, then twenty a second (far more
-// than a person clicking and typing, or an office of them behind one address).
+// DefaultLimits: five login attempts, then one every twenty seconds; a hundred expensive
+// requests, then twenty a second (far more than a person clicking and typing, or an
+// office of them behind one address).
 var DefaultLimits = Limits{
-	Submissions: Rate{Every: 6 * time.Minute, Burst: 10},
-	Logins:      Rate{Every: 20 * time.Second, Burst: 5},
-	Expensive:   Rate{Every: 50 * time.Millisecond, Burst: 100},
+	Logins:    Rate{Every: 20 * time.Second, Burst: 5},
+	Expensive: Rate{Every: 50 * time.Millisecond, Burst: 100},
 }
 
 func (l Limits) withDefaults() Limits {
 	return Limits{
-		Submissions: l.Submissions.or(DefaultLimits.Submissions),
-		Logins:      l.Logins.or(DefaultLimits.Logins),
-		Expensive:   l.Expensive.or(DefaultLimits.Expensive),
+		Logins:    l.Logins.or(DefaultLimits.Logins),
+		Expensive: l.Expensive.or(DefaultLimits.Expensive),
 	}
 }
 
@@ -102,8 +100,8 @@ func (l *limiter) wait(addr string) time.Duration {
 	return 0
 }
 
-// limit answers 429 with Retry-After when an address goes over its rate.
-func limit(l *limiter, what string) gin.HandlerFunc {
+// rateLimit answers 429 with Retry-After when an address goes over its rate.
+func rateLimit(l *limiter, what string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if l.refused(c, what) {
 			return

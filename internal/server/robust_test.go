@@ -17,8 +17,9 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
-// unlimited lifts the per-address rates, for tests that send many requests from one.
-var unlimited = server.Limits{Submissions: server.NoLimit, Logins: server.NoLimit, Expensive: server.NoLimit}
+// unlimited lifts the per-address rates, for tests that send many requests from one
+// (submissions are limited by the workflow: set app.Review.Submissions to nil).
+var unlimited = server.Limits{Logins: server.NoLimit, Expensive: server.NoLimit}
 
 func openApp(t testing.TB) *app.App {
 	t.Helper()

@@ -207,7 +207,7 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	if cfg.BaseURL != "" && cfg.Pages != nil {
 		trackBase = strings.TrimSuffix(cfg.BaseURL, "/") + "/track/"
 	}
-	registerSubmissions(api, cfg.Review, newLimiter(limits.Submissions), exp, trackBase)
+	registerSubmissions(api, cfg.Review, exp, trackBase)
 	registerSessions(api, cfg.Review)
 	registerReview(api, cfg.Review, exp)
 	registerCuration(api, cfg.Review)
@@ -263,7 +263,9 @@ func New(cfg Config) *Engine {
 	if bodyTimeout == 0 {
 		bodyTimeout = DefaultBodyTimeout
 	}
-	e.Use(readBody(bodyTimeout))
+	// Every request here comes from a client the limits count; on the admin socket none
+	// does, so none applies there.
+	e.Use(readBody(bodyTimeout), withClient())
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler())
 	api := e.Group("/api/v1", identify(cfg.Auth), noStoreWhenAuthenticated())

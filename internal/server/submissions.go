@@ -23,9 +23,10 @@ type receipt struct {
 }
 
 // registerSubmissions adds the contributors' routes; trackBase, when set, is the base
-// URL of the tracking pages (BASE/track/).
-func registerSubmissions(api *gin.RouterGroup, svc ReviewService, lim *limiter, expensive gin.HandlerFunc, trackBase string) {
-	api.POST("/submissions", limit(lim, "submissions"), expensive, func(c *gin.Context) {
+// URL of the tracking pages (BASE/track/). The service limits new submissions per
+// client, for this door and the pages' alike.
+func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.HandlerFunc, trackBase string) {
+	api.POST("/submissions", expensive, func(c *gin.Context) {
 		var in review.Input
 		if err := bindJSON(c, &in); err != nil {
 			writeError(c, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -33,8 +34,17 @@ const (
 	coordPassword = "a long enough password"
 )
 
-// site runs the whole knowledge base (API and pages) on a test server.
+// site runs the whole knowledge base (API and pages) on a test server, with a limit of
+// submissions the journeys do not reach.
 func site(t testing.TB) (string, *app.App) {
+	t.Helper()
+	return siteWith(t, func(a *app.App) {
+		a.Review.Submissions = limit.New(limit.Rate{Every: time.Millisecond, Burst: 100}, "submissions")
+	})
+}
+
+// siteWith is site with the app set up by setup first, the default limits otherwise.
+func siteWith(t testing.TB, setup func(*app.App)) (string, *app.App) {
 	t.Helper()
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
@@ -44,6 +54,9 @@ func site(t testing.TB) (string, *app.App) {
 	if _, err := a.Auth.AddUser(coordEmail, auth.RoleCoordinator, coordPassword, "test"); err != nil {
 		t.Fatal(err)
 	}
+	if setup != nil {
+		setup(a)
+	}
 	// The listener first: its address is the base URL the pages make links from.
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
@@ -51,8 +64,7 @@ func site(t testing.TB) (string, *app.App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, BaseURL: base,
-		Limits: server.Limits{Submissions: server.Rate{Every: time.Millisecond, Burst: 100}}})
+	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, BaseURL: base})
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL, a

@@ -13,9 +13,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -219,12 +221,19 @@ func (p *Pages) fail(c *gin.Context, err error) {
 	e := apperr.As(err)
 	status := apperr.HTTPStatus(e.Code)
 	msg := e.Message
-	switch e.Code {
-	case apperr.Internal:
+	switch {
+	case e.Code == apperr.Internal:
 		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
 		msg = ""
-	case apperr.DiskFull, apperr.Damaged: // shown, and the operator must hear of it too
+	case e.Code == apperr.DiskFull, e.Code == apperr.Damaged: // shown, and the operator must hear of it too
 		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
+	case e.RetryAfter > 0:
+		secs := int(math.Ceil(e.RetryAfter.Seconds()))
+		c.Header("Retry-After", strconv.Itoa(secs))
+		msg = p.catalog.T(negotiate(c), "error.retry.seconds", secs)
+		if secs >= 120 {
+			msg = p.catalog.T(negotiate(c), "error.retry.minutes", (secs+59)/60)
+		}
 	}
 	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg})
 	c.Abort()

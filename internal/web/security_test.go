@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// visitor is a browser without script: it keeps cookies, reads the CSRF token of the
+// page it last loaded, and does not follow redirects.
+type visitor struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+	csrf   string
+}
+
+func newVisitor(t *testing.T, base string) *visitor {
+	jar, _ := cookiejar.New(nil)
+	return &visitor{t: t, base: base, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
+
+// get loads a page and remembers its form's CSRF token.
+func (v *visitor) get(path string) (*http.Response, string) {
+	v.t.Helper()
+	resp, err := v.client.Get(v.base + path)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	body := readAll(v.t, resp)
+	if m := csrfInput.FindStringSubmatch(body); m != nil {
+		v.csrf = m[1]
+	}
+	return resp, body
+}
+
+// post sends a form as the page's own form does: with its CSRF token, from this origin.
+func (v *visitor) post(path string, form url.Values, header map[string]string) (*http.Response, string) {
+	v.t.Helper()
+	if form.Get("csrf_token") == "" {
+		form.Set("csrf_token", v.csrf)
+	}
+	req, _ := http.NewRequest("POST", v.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", v.base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for k, val := range header {
+		req.Header.Set(k, val)
+	}
+	resp, err := v.client.Do(req)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return resp, readAll(v.t, resp)
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func caseForm() url.Values {
+	return url.Values{"title": {"Solar kiosks in markets"}, "summary": {"Free phone charging for traders."}, "city": {"Kisumu"},
+		"country": {"KE"}, "areas": {"economy"}, "body": {"## What was done\nKiosks."}, "contact_name": {"Amina"},
+		"contact_email": {"amina@example.org"}, "consent": {"yes"}, "action": {"submit"}}
+}
+
+// The submission form counts against the same limit as the API: of 50 submissions from
+// one address only the burst is accepted, the rest get 429 with Retry-After, and the API
+// then refuses that address too.
+func TestFormSubmissionsAreLimited(t *testing.T) {
+	base, _ := siteWith(t, nil)
+	v := newVisitor(t, base)
+	v.get("/submit")
+	accepted, limited := 0, 0
+	for range 50 {
+		resp, body := v.post("/submit", caseForm(), nil)
+		switch resp.StatusCode {
+		case http.StatusCreated:
+			accepted++
+		case http.StatusTooManyRequests:
+			limited++
+			if resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Try again in") {
+				t.Fatalf("a 429 without Retry-After or a word on when: %q", body)
+			}
+		default:
+			t.Fatalf("submission: %d %.300s", resp.StatusCode, body)
+		}
+	}
+	if accepted != 10 || limited != 40 {
+		t.Fatalf("%d accepted, %d limited; want 10 and 40", accepted, limited)
+	}
+	resp, err := http.Post(base+"/api/v1/submissions", "application/json", strings.NewReader(`{"practice":{"title":"x"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the API after the form's limit: %d", resp.StatusCode)
+	}
+}
+
+// A submission refused for what is wrong with it stores nothing and does not count.
+func TestInvalidSubmissionsDoNotCount(t *testing.T) {
+	base, _ := siteWith(t, nil)
+	v := newVisitor(t, base)
+	v.get("/submit")
+	bad := caseForm()
+	bad.Set("contact_email", "not an address")
+	for range 15 {
+		if resp, _ := v.post("/submit", bad, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("an invalid submission: %d", resp.StatusCode)
+		}
+	}
+	for i := range 10 {
+		if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("valid submission %d after invalid ones: %d", i+1, resp.StatusCode)
+		}
+	}
+}
