@@ -48,6 +48,8 @@ type Config struct {
 	NoSeed bool
 	// BcryptCost overrides the password hashing cost (tests lower it).
 	BcryptCost int
+	// Login overrides the limits of failed logins (tests shorten them).
+	Login auth.LoginPolicy
 	// Harvester bounds the harvests of peers; nil takes the defaults.
 	Harvester *oai.Client
 	// NoAnswerCache turns off the cache of recent search answers.
@@ -153,7 +155,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if a.Auth, err = auth.New(store.DB(), auth.Options{BcryptCost: cfg.BcryptCost}); err != nil {
+	if a.Auth, err = auth.New(store.DB(), auth.Options{BcryptCost: cfg.BcryptCost, Login: cfg.Login}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -172,6 +174,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Auth.Mail = a.Review // a lockout is told to the account's owner with the other mail
 	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority,
 		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()

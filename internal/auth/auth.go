@@ -4,6 +4,8 @@
 package auth
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -12,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,6 +24,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 )
 
 // Roles, from least to most allowed.
@@ -90,12 +94,32 @@ type Service struct {
 	now        func() time.Time
 	sessionTTL time.Duration
 	bcryptCost int
+	// dummy is compared with when an email has no account: a hash of the same cost as
+	// every account's, so that both take the same time.
+	dummy     []byte
+	compare   func(hash, password []byte) error
+	hashSlots chan struct{}
+	throttle  *throttle
+	// Mail, when set, queues messages to users (a lockout) with the other notifications.
+	Mail Mailer
+}
+
+// Mailer queues a message to a user inside the transaction of the change it tells of;
+// Wake starts the sending once it is committed.
+type Mailer interface {
+	QueueTx(tx *bolt.Tx, to, subject, body string) error
+	Wake()
 }
 
 // Options tune a Service.
 type Options struct {
 	SessionTTL time.Duration // default 12 hours
 	BcryptCost int           // default bcrypt.DefaultCost; tests lower it
+	// Login limits failed logins; the zero value takes DefaultLoginPolicy.
+	Login LoginPolicy
+	// Hashing is how many bcrypt computations may run at once; default half the
+	// processors (at least one), so that logins leave the rest to searches.
+	Hashing int
 }
 
 // New creates the account buckets and returns the service.
@@ -117,7 +141,16 @@ func New(db *bolt.DB, opts Options) (*Service, error) {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
 	}
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, sessionTTL: opts.SessionTTL, bcryptCost: opts.BcryptCost}, nil
+	opts.Login = opts.Login.withDefaults()
+	if opts.Hashing == 0 {
+		opts.Hashing = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	dummy, err := bcrypt.GenerateFromPassword([]byte(NewSecret()), opts.BcryptCost)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, sessionTTL: opts.SessionTTL, bcryptCost: opts.BcryptCost,
+		dummy: dummy, compare: bcrypt.CompareHashAndPassword, hashSlots: make(chan struct{}, opts.Hashing), throttle: newThrottle(opts.Login)}, nil
 }
 
 // NormalizeEmail lowercases and checks an email address.
@@ -149,7 +182,10 @@ func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error)
 	if len(f) > 0 {
 		return UserInfo{}, apperr.InvalidFields("the user is not valid", f)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
+	var hash []byte
+	if herr := s.hashing(context.Background(), func() { hash, err = bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost) }); herr != nil {
+		return UserInfo{}, herr
+	}
 	if err != nil {
 		return UserInfo{}, fmt.Errorf("auth: hash password: %w", err)
 	}
@@ -203,23 +239,142 @@ func (s *Service) Users() ([]UserInfo, error) {
 	return out, err
 }
 
-// dummyHash keeps a failed login for an unknown email as slow as one for a known email.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kb-no-such-user-password"), bcrypt.MinCost)
+// Login checks an email and password for either door (the API and the login page), within
+// the limits of the client (limit.Client of ctx) and of the account: past them it is a
+// RateLimited error saying when to try again, whether the password is right or not. The
+// work is the same for a known and an unknown email, by construction: one bcrypt
+// comparison at the service's cost (see dummy), so failures do not tell accounts apart.
+func (s *Service) Login(ctx context.Context, email, password string) (*Principal, error) {
+	account := accountKey(email)
+	client := limit.Client(ctx)
+	locks, wait := s.throttle.attempt(client, account, s.now())
+	if wait > 0 {
+		return nil, limit.TooMany("failed logins", wait)
+	}
+	p, err := s.authenticate(ctx, account, password)
+	if apperr.Code(err) != apperr.Unauthorized {
+		s.throttle.takeBack(client, account, err == nil)
+		return p, err
+	}
+	if locks {
+		if lerr := s.lockedOut(account, client); lerr != nil {
+			return nil, lerr
+		}
+	}
+	return nil, err
+}
 
-// Authenticate checks an email and password.
-func (s *Service) Authenticate(email, password string) (*Principal, error) {
+// accountKey is the account an email names, as typed: the same for known and unknown
+// accounts, bounded in length.
+func accountKey(email string) string {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	return email
+}
+
+// authenticate compares the password with the account's hash, or with the dummy hash of
+// the same cost when there is no such account. The comparison waits for one of the few
+// places bcrypt may use at once, so logins cannot take the processors searches need.
+func (s *Service) authenticate(ctx context.Context, email, password string) (*Principal, error) {
 	var u user
 	var ok bool
-	s.db.View(func(tx *bolt.Tx) error { u, ok = getUser(tx, email); return nil })
-	hash := dummyHash
+	if err := s.db.View(func(tx *bolt.Tx) error { u, ok = getUser(tx, email); return nil }); err != nil {
+		return nil, err
+	}
+	hash := s.dummy
 	if ok {
 		hash = u.PasswordHash
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
+	var wrong error
+	if err := s.hashing(ctx, func() { wrong = s.compare(hash, []byte(password)) }); err != nil {
+		return nil, err
+	}
+	if wrong != nil || !ok {
 		return nil, apperr.Errorf(apperr.Unauthorized, "wrong email or password")
 	}
+	if cost, _ := bcrypt.Cost(u.PasswordHash); cost != s.bcryptCost {
+		// A hash of another cost would take another time to compare: bring it in line.
+		if err := s.setPassword(ctx, u, password); err != nil {
+			return nil, err
+		}
+	}
 	return &Principal{Email: u.Email, Role: u.Role}, nil
+}
+
+// setPassword stores a new hash of the same password (no audit entry: nothing changes
+// for anyone), unless the account changed meanwhile.
+func (s *Service) setPassword(ctx context.Context, u user, password string) error {
+	var hash []byte
+	var err error
+	if herr := s.hashing(ctx, func() { hash, err = bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost) }); herr != nil {
+		return herr
+	}
+	if err != nil {
+		return fmt.Errorf("auth: hash password: %w", err)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		cur, ok := getUser(tx, u.Email)
+		if !ok || !bytes.Equal(cur.PasswordHash, u.PasswordHash) {
+			return nil
+		}
+		cur.PasswordHash = hash
+		return putJSON(tx.Bucket(bucketUsers), cur.Email, cur)
+	})
+}
+
+// hashing runs bcrypt work in one of the places for it, waiting at most hashWait.
+func (s *Service) hashing(ctx context.Context, work func()) error {
+	ctx, cancel := context.WithTimeout(ctx, hashWait)
+	defer cancel()
+	select {
+	case s.hashSlots <- struct{}{}:
+		defer func() { <-s.hashSlots }()
+	case <-ctx.Done():
+		e := apperr.Errorf(apperr.Unavailable, "the server is busy checking passwords; try again in a second")
+		e.RetryAfter = time.Second
+		return e
+	}
+	work()
+	return nil
+}
+
+// hashWait bounds the wait for a place to run bcrypt.
+const hashWait = 5 * time.Second
+
+// lockedOut records that an account was locked, in the audit log and, for an account that
+// exists, with a message to its owner. An unknown email costs the same write, so the
+// answer takes as long either way.
+func (s *Service) lockedOut(email, client string) error {
+	note := fmt.Sprintf("%d failed logins in a row, the last from %s", s.throttle.policy.LockAfter, orUnknown(client))
+	queued := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		u, ok := getUser(tx, email)
+		if !ok {
+			return audit.Append(tx, audit.Record("system", "login.lockout", "login:"+email, nil, nil, note+"; no such account"))
+		}
+		if s.Mail != nil {
+			body := fmt.Sprintf("Hello,\n\nYour account %s was locked for %d minutes after %s at %s UTC.\n\nIf this was not you, someone is guessing your password: tell an administrator.\n",
+				u.Email, int(s.throttle.policy.LockFor.Minutes()), note, s.now().Format("2006-01-02 15:04"))
+			if err := s.Mail.QueueTx(tx, u.Email, "Your account was locked after failed logins", body); err != nil {
+				return err
+			}
+			queued = true
+		}
+		return audit.Append(tx, audit.Record("system", "login.lockout", "user:"+email, nil, nil, note))
+	})
+	if err == nil && queued {
+		s.Mail.Wake()
+	}
+	return err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown address"
+	}
+	return s
 }
 
 // NewSecret returns 256 random bits, URL-safe.

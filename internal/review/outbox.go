@@ -31,7 +31,7 @@ type Notification struct {
 	To           string    `json:"to"`
 	Subject      string    `json:"subject"`
 	Body         string    `json:"body"`
-	SubmissionID string    `json:"submission_id"`
+	SubmissionID string    `json:"submission_id,omitempty"`
 	Status       string    `json:"status"`
 	Attempts     int       `json:"attempts"`
 	NextTry      time.Time `json:"next_try,omitempty"`
@@ -73,6 +73,20 @@ func (s *Service) notify(tx *bolt.Tx, sub *Submission, comment string) error {
 		Body: body, SubmissionID: sub.ID, Status: MailPending}
 	return putJSON(b, string(seqKey(seq)), n)
 }
+
+// QueueTx puts a message to a user of the knowledge base (a coordinator, about their
+// account) in the outbox, inside the transaction of the change it tells of.
+func (s *Service) QueueTx(tx *bolt.Tx, to, subject, body string) error {
+	b := tx.Bucket(bucketOutbox)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	return putJSON(b, string(seqKey(seq)), Notification{Seq: seq, Time: s.store.Now(), To: to, Subject: subject, Body: body, Status: MailPending})
+}
+
+// Wake tells the sender that the outbox has new mail, once it is committed.
+func (s *Service) Wake() { s.wakeSender() }
 
 func statusWordsShort(status string) string {
 	return strings.ReplaceAll(status, "_", " ")

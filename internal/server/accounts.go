@@ -10,9 +10,10 @@ import (
 )
 
 // registerAccounts adds login and logout (session cookies, for the web pages), the
-// current principal, and the admin's user and token management.
-func registerAccounts(api *gin.RouterGroup, svc AuthService, lim *limiter, secure bool) {
-	api.POST("/login", rateLimit(lim, "login attempts"), func(c *gin.Context) {
+// current principal, and the admin's user and token management. The account service
+// limits failed logins, for this door and the login page's alike.
+func registerAccounts(api *gin.RouterGroup, svc AuthService, secure bool) {
+	api.POST("/login", func(c *gin.Context) {
 		var in struct {
 			Email    string `json:"email"`
 			Password string `json:"password"`
@@ -21,7 +22,7 @@ func registerAccounts(api *gin.RouterGroup, svc AuthService, lim *limiter, secur
 			writeError(c, err)
 			return
 		}
-		p, err := svc.Authenticate(in.Email, in.Password)
+		p, err := svc.Login(c, in.Email, in.Password)
 		if err != nil {
 			writeError(c, err)
 			return

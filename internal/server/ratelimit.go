@@ -29,28 +29,22 @@ func (r Rate) or(def Rate) Rate {
 	return r
 }
 
-// Limits are the per-address rates of the endpoints open to abuse. Submissions are
-// limited by the workflow itself, for the API and the form alike.
+// Limits are the per-address rates of the endpoints open to abuse. Submissions and
+// logins are limited by the services themselves, for the API and the pages alike.
 type Limits struct {
-	Logins Rate
 	// Expensive is shared by every request that takes a place in the pool of expensive
 	// requests (search, suggestions, similar, recommendations, duplicates, OAI, pages).
 	Expensive Rate
 }
 
-// DefaultLimits: five login attempts, then one every twenty seconds; a hundred expensive
-// requests, then twenty a second (far more than a person clicking and typing, or an
-// office of them behind one address).
+// DefaultLimits: a hundred expensive requests, then twenty a second (far more than a
+// person clicking and typing, or an office of them behind one address).
 var DefaultLimits = Limits{
-	Logins:    Rate{Every: 20 * time.Second, Burst: 5},
 	Expensive: Rate{Every: 50 * time.Millisecond, Burst: 100},
 }
 
 func (l Limits) withDefaults() Limits {
-	return Limits{
-		Logins:    l.Logins.or(DefaultLimits.Logins),
-		Expensive: l.Expensive.or(DefaultLimits.Expensive),
-	}
+	return Limits{Expensive: l.Expensive.or(DefaultLimits.Expensive)}
 }
 
 // limiter keeps one token bucket per client address.
@@ -98,16 +92,6 @@ func (l *limiter) wait(addr string) time.Duration {
 		return d
 	}
 	return 0
-}
-
-// rateLimit answers 429 with Retry-After when an address goes over its rate.
-func rateLimit(l *limiter, what string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if l.refused(c, what) {
-			return
-		}
-		c.Next()
-	}
 }
 
 // refused answers 429 with Retry-After, and says so, when the request's address is over

@@ -18,8 +18,9 @@ import (
 )
 
 // unlimited lifts the per-address rates, for tests that send many requests from one
-// (submissions are limited by the workflow: set app.Review.Submissions to nil).
-var unlimited = server.Limits{Logins: server.NoLimit, Expensive: server.NoLimit}
+// (submissions and logins are limited by their services: set app.Review.Submissions to
+// nil).
+var unlimited = server.Limits{Expensive: server.NoLimit}
 
 func openApp(t testing.TB) *app.App {
 	t.Helper()

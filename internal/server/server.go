@@ -67,7 +67,7 @@ type ReviewService interface {
 
 // AuthService is the coordinators' accounts.
 type AuthService interface {
-	Authenticate(email, password string) (*auth.Principal, error)
+	Login(ctx context.Context, email, password string) (*auth.Principal, error)
 	ByToken(token string) (*auth.Principal, error)
 	CreateSession(p *auth.Principal) (string, auth.Principal, time.Time, error)
 	BySession(id string) (*auth.Principal, error)
@@ -197,7 +197,6 @@ func noSuchPage(c *gin.Context) {
 
 // routes registers every API resource on a group.
 func routes(api *gin.RouterGroup, cfg Config, g *gate) {
-	limits := cfg.Limits.withDefaults()
 	exp := g.expensive()
 	registerSearch(api, cfg.Service, exp)
 	registerSuggest(api, cfg.Service, exp)
@@ -211,7 +210,7 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	registerSessions(api, cfg.Review)
 	registerReview(api, cfg.Review, exp)
 	registerCuration(api, cfg.Review)
-	registerAccounts(api, cfg.Auth, newLimiter(limits.Logins), cfg.SecureCookies)
+	registerAccounts(api, cfg.Auth, cfg.SecureCookies)
 	registerAuditLog(api, cfg.Service, cfg.Review)
 	if cfg.Peers != nil {
 		js := cfg.Jobs

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/render"
@@ -301,5 +302,33 @@ func TestContactIsNeverPublic(t *testing.T) {
 				t.Errorf("%s shows the contact %q", name, secret)
 			}
 		}
+	}
+}
+
+// A lockout is told to the account's owner: a message in the outbox and an audit entry.
+func TestLockoutIsToldToTheCoordinator(t *testing.T) {
+	policy := auth.LoginPolicy{Address: auth.Backoff{Free: 100}, Account: auth.Backoff{Free: 100}, LockAfter: 3, LockFor: time.Hour}
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Login: policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	a.Auth.AddUser("coord@example.org", auth.RoleCoordinator, "a long enough password", "test")
+	w := &world{a: a, e: server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth})}
+	for range 3 {
+		if r := w.call(t, "POST", "/api/v1/login", `{"email":"coord@example.org","password":"guess"}`, nil); r.Code != 401 {
+			t.Fatalf("a wrong password: %d", r.Code)
+		}
+	}
+	if r := w.call(t, "POST", "/api/v1/login", `{"email":"coord@example.org","password":"a long enough password"}`, nil); r.Code != 429 || r.Header().Get("Retry-After") != "3600" {
+		t.Fatalf("a locked account: %d, Retry-After %q", r.Code, r.Header().Get("Retry-After"))
+	}
+	ns, _ := a.Review.Outbox(t.Context(), 10)
+	if len(ns) != 1 || ns[0].To != "coord@example.org" || !strings.Contains(ns[0].Body, "192.0.2.1") {
+		t.Fatalf("outbox %+v", ns)
+	}
+	es, _ := a.Audit(t.Context(), audit.Query{Limit: 1})
+	if len(es) != 1 || es[0].Action != "login.lockout" || es[0].Target != "user:coord@example.org" {
+		t.Fatalf("audit %+v", es)
 	}
 }

@@ -52,9 +52,14 @@ func (p *Pages) loginForm(c *gin.Context) {
 
 func (p *Pages) login(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
-	who, err := p.cfg.Accounts.Authenticate(c.PostForm("email"), c.PostForm("password"))
-	if err != nil {
+	who, err := p.cfg.Accounts.Login(c, c.PostForm("email"), c.PostForm("password"))
+	switch apperr.Code(err) {
+	case "":
+	case apperr.Unauthorized:
 		p.render(c, http.StatusUnauthorized, "login", map[string]any{"Next": next, "Email": c.PostForm("email"), "Failed": true})
+		return
+	default:
+		p.fail(c, err) // limited (429, saying when) or busy
 		return
 	}
 	id, _, expires, err := p.cfg.Accounts.CreateSession(who)

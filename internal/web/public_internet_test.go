@@ -143,7 +143,7 @@ func coordinator(t *testing.T, a *app.App) (cookie, token string) {
 	if _, err := a.Auth.AddUser("coord@example.org", auth.RoleCoordinator, "a long enough password", "test"); err != nil {
 		t.Fatal(err)
 	}
-	who, err := a.Auth.Authenticate("coord@example.org", "a long enough password")
+	who, err := a.Auth.Login(t.Context(), "coord@example.org", "a long enough password")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -127,5 +131,99 @@ func TestInvalidSubmissionsDoNotCount(t *testing.T) {
 		if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("valid submission %d after invalid ones: %d", i+1, resp.StatusCode)
 		}
+	}
+}
+
+// loginAPI tries a password on the API's door.
+func loginAPI(t *testing.T, client *http.Client, base, email, pw string) *http.Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": pw})
+	resp, err := client.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	return resp
+}
+
+// loginPage tries a password on the login page's door.
+func loginPage(t *testing.T, v *visitor, email, pw string) *http.Response {
+	t.Helper()
+	v.get("/login")
+	resp, _ := v.post("/login", url.Values{"email": {email}, "password": {pw}, "next": {"/review"}}, nil)
+	return resp
+}
+
+// 50 wrong passwords on either door, from one address: a few are checked, the rest wait
+// (429 with Retry-After), and then the other door refuses even the right password, for
+// the address and the account share one limit whichever door they use.
+func TestFiftyWrongPasswordsOnEachDoorAreLimited(t *testing.T) {
+	doors := map[string]func(t *testing.T, base string, pw string) *http.Response{
+		"api": func(t *testing.T, base, pw string) *http.Response {
+			return loginAPI(t, http.DefaultClient, base, coordEmail, pw)
+		},
+		"page": func(t *testing.T, base, pw string) *http.Response {
+			return loginPage(t, newVisitor(t, base), coordEmail, pw)
+		},
+	}
+	for name, door := range doors {
+		t.Run(name, func(t *testing.T) {
+			base, _ := siteWith(t, nil)
+			checked, waited := 0, 0
+			for range 50 {
+				resp := door(t, base, "wrong password!")
+				switch resp.StatusCode {
+				case http.StatusUnauthorized:
+					checked++
+				case http.StatusTooManyRequests:
+					waited++
+					if resp.Header.Get("Retry-After") == "" {
+						t.Fatal("a 429 without Retry-After")
+					}
+				default:
+					t.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			// Five free failures, then waits of 1, 2, 4, 8 … seconds: however slow the
+			// machine, a handful at most are checked within the loop.
+			if checked > 9 || waited < 41 {
+				t.Fatalf("%d of 50 wrong passwords checked, %d refused: not limited", checked, waited)
+			}
+			other := "page"
+			if name == "page" {
+				other = "api"
+			}
+			if resp := doors[other](t, base, coordPassword); resp.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("the %s door after 50 failures on the %s door: %d, want 429", other, name, resp.StatusCode)
+			}
+		})
+	}
+}
+
+// fromAddress is a client whose connections come from one loopback address of 127/8.
+func fromAddress(t *testing.T, ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// Guessing one account's password from many addresses is limited by the account's own
+// count of failures.
+func TestGuessesAtOneAccountFromManyAddressesAreLimited(t *testing.T) {
+	base, _ := siteWith(t, nil)
+	checked := 0
+	for i := range 50 {
+		resp := loginAPI(t, fromAddress(t, fmt.Sprintf("127.0.0.%d", 10+i)), base, coordEmail, "wrong password!")
+		if resp.StatusCode == http.StatusUnauthorized {
+			checked++
+		}
+	}
+	if checked > 9 {
+		t.Fatalf("%d of 50 guesses from 50 addresses checked: the account is not limited", checked)
+	}
+	// Another account, from a fresh address, is not held back.
+	if resp := loginAPI(t, fromAddress(t, "127.0.0.200"), base, "other@example.org", "wrong password!"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("another account: %d", resp.StatusCode)
 	}
 }

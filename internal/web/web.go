@@ -76,7 +76,7 @@ type Review interface {
 
 // Accounts recognises coordinators.
 type Accounts interface {
-	Authenticate(email, password string) (*auth.Principal, error)
+	Login(ctx context.Context, email, password string) (*auth.Principal, error)
 	CreateSession(p *auth.Principal) (string, auth.Principal, time.Time, error)
 	BySession(id string) (*auth.Principal, error)
 	EndSession(id string) error
