@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,10 +41,27 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.POST("/practices/:id/annotate", p.annotate)
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: anything but a clean absolute path
+// (with an optional query) goes to the review queue. Browsers read "/\\host", "/\t/host"
+// and the like as another host, so a backslash, a control or space character (typed or
+// escaped), an escaped slash, dot segments and doubled slashes are all refused, as is
+// anything with a scheme, a host or a fragment.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/review"
+	const home = "/review"
+	odd := func(r rune) bool {
+		return r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r)
+	}
+	if next == "" || len(next) > 2000 || strings.ContainsFunc(next, odd) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" || u.Fragment != "" || u.RawPath != "" {
+		return home
+	}
+	// RawPath is set when the path escapes what needs no escaping, such as a slash.
+	clean := u.Path == "/" || path.Clean(u.Path) == strings.TrimSuffix(u.Path, "/")
+	if !strings.HasPrefix(u.Path, "/") || strings.Contains(u.Path, "//") || strings.ContainsFunc(u.Path, odd) || !clean {
+		return home
 	}
 	return next
 }
