@@ -118,7 +118,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log}
+	cop, err := crossOrigin(base)
+	if err != nil {
+		return err
+	}
+	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log, CrossOrigin: cop}
 	// AI assistance only with an endpoint (KB_OPENAI_BASE_URL); offline, nothing of it shows.
 	var asker *ai.Asker
 	var semantic *ai.Semantic
@@ -150,7 +154,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Online imports, reindexes and harvests run as jobs, beyond any request's time limit.
 	work := jobs.New(log)
 	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Logger: log, BaseURL: base, TrustedProxies: proxies,
-		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}}
+		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}, CrossOrigin: cop}
 	if asker != nil {
 		cfg.Ask = asker
 	}
@@ -242,6 +246,16 @@ func recovered(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// crossOrigin is the check of origins the API and the pages share: behind a proxy that
+// rewrites Host, the public URL's origin is the one its pages post from.
+func crossOrigin(base string) (*http.CrossOriginProtection, error) {
+	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(base); err != nil {
+		return nil, usagef("--base-url %q: %v", base, err)
+	}
+	return cop, nil
 }
 
 // parseBaseURL checks --base-url: the root of the site as its visitors reach it, since

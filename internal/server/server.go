@@ -130,6 +130,9 @@ type Config struct {
 	// BodyTimeout bounds how long a client may take to send a request's body on the
 	// public engine; zero takes DefaultBodyTimeout.
 	BodyTimeout time.Duration
+	// CrossOrigin refuses state-changing requests a browser sends from another origin;
+	// the pages are given the same one. Nil takes one that trusts no other origin.
+	CrossOrigin *http.CrossOriginProtection
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR prefixes
@@ -267,7 +270,11 @@ func New(cfg Config) *Engine {
 	e.Use(readBody(bodyTimeout), withClient())
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler())
-	api := e.Group("/api/v1", identify(cfg.Auth), noStoreWhenAuthenticated())
+	cop := cfg.CrossOrigin
+	if cop == nil {
+		cop = http.NewCrossOriginProtection()
+	}
+	api := e.Group("/api/v1", crossOrigin(cop), identify(cfg.Auth), noStoreWhenAuthenticated())
 	registerOpenAPI(api)
 	routes(api, cfg, g)
 	if cfg.OAI != nil {

@@ -37,21 +37,43 @@ func (p *Pages) identify() gin.HandlerFunc {
 	}
 }
 
-// csrf protects every form: each visitor gets a random token in an HttpOnly,
-// SameSite=Strict cookie, every form carries it in a hidden field, and a POST is
-// accepted only when the two match. Another site can neither read the cookie nor make
-// the browser send it.
-func (p *Pages) csrf() gin.HandlerFunc {
+// crossOrigin refuses a form a browser posts from another origin (another site, a sibling
+// subdomain, another port), before anything else looks at it.
+func (p *Pages) crossOrigin() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, err := c.Cookie(csrfCookie)
-		if err != nil || len(token) < 32 {
+		if err := p.cfg.CrossOrigin.Check(c.Request); err != nil {
+			p.fail(c, apperr.Errorf(apperr.Forbidden, "%s", p.catalog.T(negotiate(c), "error.crossorigin")))
+			return
+		}
+		c.Next()
+	}
+}
+
+// csrf protects every form with a token it must carry. A coordinator's forms carry the
+// session's own token, kept with the session in the store and never in a cookie, so a
+// cookie planted by a sibling subdomain or another port counts for nothing. A visitor
+// without a session (submitting, tracking, logging in) gets a random token in an
+// HttpOnly, SameSite=Strict cookie (host-only, __Host- under TLS) that the form must
+// repeat; the check of origins above is what stands against forged posts there.
+func (p *Pages) csrf() gin.HandlerFunc {
+	name := csrfCookie
+	if p.cfg.SecureCookies {
+		name = "__Host-" + csrfCookie // cannot be set by another host, nor without TLS
+	}
+	return func(c *gin.Context) {
+		var token string
+		if u := user(c); u != nil {
+			token = u.CSRF
+		} else if t, err := c.Cookie(name); err == nil && len(t) >= 32 {
+			token = t
+		} else {
 			token = auth.NewSecret()
-			http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
+			http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true,
 				Secure: p.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 		}
 		c.Set(ctxCSRF, token)
-		if c.Request.Method == http.MethodPost && !auth.Equal(c.PostForm(csrfField), token) {
-			p.fail(c, apperr.Errorf(apperr.Forbidden, "the form has expired or did not come from this site; go back, reload the page and send it again"))
+		if c.Request.Method == http.MethodPost && (token == "" || !auth.Equal(c.PostForm(csrfField), token)) {
+			p.fail(c, apperr.Errorf(apperr.Forbidden, "%s", p.catalog.T(negotiate(c), "error.csrf")))
 			return
 		}
 		c.Next()

@@ -264,3 +264,82 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		t.Errorf("a clean next is not kept: %q", resp.Header.Get("Location"))
 	}
 }
+
+// login logs the visitor in through the login page.
+func (v *visitor) login() {
+	v.t.Helper()
+	v.get("/login")
+	if resp, _ := v.post("/login", url.Values{"email": {coordEmail}, "password": {coordPassword}}, nil); resp.StatusCode != http.StatusSeeOther {
+		v.t.Fatalf("login: %d", resp.StatusCode)
+	}
+}
+
+// A logged-in coordinator's browser sends a form another origin made, or one carrying a
+// CSRF cookie another host planted: nothing changes. The pages refuse to be framed.
+func TestForgedFormsChangeNothing(t *testing.T) {
+	base, a := site(t)
+	const id = "bilbao-geobilbao"
+	archived := func() bool {
+		p, err := a.Get(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Archived
+	}
+	v := newVisitor(t, base)
+	v.login()
+	v.get("/practices/" + id + "/edit")
+	sessionToken := v.csrf
+	for name, h := range map[string]map[string]string{
+		"another site":                    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+		"a sibling subdomain":             {"Origin": "http://evil.127.0.0.1.nip.io", "Sec-Fetch-Site": "same-site"},
+		"another port (Origin only)":      {"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": ""},
+		"another port (Sec-Fetch-Site)":   {"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"},
+		"another site, no Sec-Fetch-Site": {"Origin": "https://evil.example", "Sec-Fetch-Site": ""},
+	} {
+		resp, body := v.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}, "csrf_token": {sessionToken}}, h)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "another site") || archived() {
+			t.Fatalf("a form from %s: %d, archived %v", name, resp.StatusCode, archived())
+		}
+	}
+	// A cookie planted by a sibling subdomain, repeated in the form, is not the session's
+	// token: refused even when the request looks same-origin.
+	u, _ := url.Parse(base)
+	v.client.Jar.SetCookies(u, []*http.Cookie{{Name: "kb_csrf", Value: strings.Repeat("p", 43), Path: "/"}})
+	for _, h := range []map[string]string{{}, {"Origin": "", "Sec-Fetch-Site": ""}} {
+		resp, _ := v.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}, "csrf_token": {strings.Repeat("p", 43)}}, h)
+		if resp.StatusCode != http.StatusForbidden || archived() {
+			t.Fatalf("a planted cookie: %d, archived %v", resp.StatusCode, archived())
+		}
+	}
+	// The API refuses the same session from another origin, even with its token.
+	var sessionCookie string
+	for _, c := range v.client.Jar.Cookies(u) {
+		if c.Name == "kb_session" {
+			sessionCookie = c.Value
+		}
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/practices/"+id+"/archive", strings.NewReader(`{"archived":true}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cookie", "kb_session="+sessionCookie)
+	req.Header.Set("X-CSRF-Token", sessionToken)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readAll(t, resp); resp.StatusCode != http.StatusForbidden || archived() {
+		t.Fatalf("the API from another origin: %d, archived %v", resp.StatusCode, archived())
+	}
+	// The coordinator's own form, from this site, with the session's token, works.
+	if resp, _ := v.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}, "csrf_token": {sessionToken}}, nil); resp.StatusCode != http.StatusSeeOther || !archived() {
+		t.Fatalf("the coordinator's own form: %d, archived %v", resp.StatusCode, archived())
+	}
+	for _, path := range []string{"/", "/login", "/api/v1/search?q=wifi"} {
+		resp, _ := v.get(path)
+		if resp.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%s may be framed: %v", path, resp.Header)
+		}
+	}
+}

@@ -99,6 +99,9 @@ type Config struct {
 	NetworkName, NetworkEmail string
 	SecureCookies             bool
 	Logger                    *slog.Logger
+	// CrossOrigin refuses forms a browser posts from another origin; the API's engine
+	// shares it. Nil takes one that trusts no other origin.
+	CrossOrigin *http.CrossOriginProtection
 }
 
 // Pages holds the parsed templates and catalogues.
@@ -122,6 +125,9 @@ func New(cfg Config) (*Pages, error) {
 		return nil, errors.New("web: a base URL is required: every absolute link is made from it")
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.CrossOrigin == nil {
+		cfg.CrossOrigin = http.NewCrossOriginProtection()
+	}
 	cat, err := LoadCatalog(frontend.FS)
 	if err != nil {
 		return nil, err
@@ -159,7 +165,7 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	})
 	e.GET("/robots.txt", p.robots)
 	e.GET("/sitemap.xml", expensive, p.sitemap)
-	g := e.Group("", p.identify(), p.caching(), p.csrf())
+	g := e.Group("", p.crossOrigin(), p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
 	p.registerAsk(g, expensive)
 	p.registerSubmit(g)
