@@ -118,6 +118,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
+	// The mail asking a contributor to confirm their address links to this node.
+	a.Review.Network, a.Review.BaseURL = *network, base
 	cop, err := crossOrigin(base)
 	if err != nil {
 		return err

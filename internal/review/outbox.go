@@ -47,10 +47,15 @@ var statusWords = map[string]string{
 }
 
 // notify puts a message about the submission's new state in the outbox, inside the
-// transaction of the change. Sending happens later and never holds up the request.
+// transaction of the change, when its contact confirmed their address; until then the
+// one message is the request to confirm it. Sending happens later and never holds up the
+// request. The caller stores sub.
 func (s *Service) notify(tx *bolt.Tx, sub *Submission, comment string) error {
 	if sub.Contact.Email == "" {
 		return nil
+	}
+	if sub.Address.Confirmed.IsZero() {
+		return s.askToConfirm(tx, sub)
 	}
 	title := sub.Practice.Title
 	if title == "" {
@@ -64,25 +69,24 @@ func (s *Service) notify(tx *bolt.Tx, sub *Submission, comment string) error {
 		body += "\nIt is published as practice " + sub.PracticeID + ".\n"
 	}
 	body += "\nFollow it, answer comments or withdraw it with your private tracking link (submission " + sub.ID + ").\n"
+	return s.queue(tx, Notification{To: sub.Contact.Email, Subject: "Your case " + statusWordsShort(sub.Status), Body: body, SubmissionID: sub.ID})
+}
+
+// queue puts a message in the outbox, pending, with the next sequence number.
+func (s *Service) queue(tx *bolt.Tx, n Notification) error {
 	b := tx.Bucket(bucketOutbox)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	n := Notification{Seq: seq, Time: s.store.Now(), To: sub.Contact.Email, Subject: "Your case " + statusWordsShort(sub.Status),
-		Body: body, SubmissionID: sub.ID, Status: MailPending}
+	n.Seq, n.Time, n.Status = seq, s.store.Now(), MailPending
 	return putJSON(b, string(seqKey(seq)), n)
 }
 
 // QueueTx puts a message to a user of the knowledge base (a coordinator, about their
 // account) in the outbox, inside the transaction of the change it tells of.
 func (s *Service) QueueTx(tx *bolt.Tx, to, subject, body string) error {
-	b := tx.Bucket(bucketOutbox)
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
-	}
-	return putJSON(b, string(seqKey(seq)), Notification{Seq: seq, Time: s.store.Now(), To: to, Subject: subject, Body: body, Status: MailPending})
+	return s.queue(tx, Notification{To: to, Subject: subject, Body: body})
 }
 
 // Wake tells the sender that the outbox has new mail, once it is committed.

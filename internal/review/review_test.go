@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,25 @@ func validInput() review.Input {
 		Contact:          review.Contact{Name: "Amina Otieno", Role: "ICT officer", Email: "amina@example.org"},
 		ConsentToPublish: true,
 	}
+}
+
+var confirmLink = regexp.MustCompile(`/confirm/(kbc_[A-Za-z0-9_-]+)`)
+
+// confirm follows the link of the newest request to confirm an address in the outbox.
+func confirm(t *testing.T, a *app.App) *review.Submission {
+	t.Helper()
+	mail, _ := a.Review.Outbox(ctx, 500)
+	for _, m := range mail {
+		if tok := confirmLink.FindStringSubmatch(m.Body); tok != nil {
+			s, err := a.Review.ConfirmAddress(ctx, tok[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	}
+	t.Fatalf("no request to confirm an address in %+v", mail)
+	return nil
 }
 
 type sub struct {
@@ -139,6 +159,7 @@ func TestAcceptPublishesASearchablePracticeAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	confirm(t, a)
 	res, err := a.Review.Decide(ctx, r.ID, coordinator, review.Decision{Decision: review.ActionAccept, Comment: "Welcome"})
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +186,8 @@ func TestAcceptPublishesASearchablePracticeAtOnce(t *testing.T) {
 		}
 	}
 	mail, _ := a.Review.Outbox(ctx, 10)
-	if len(mail) != 2 || mail[0].To != "amina@example.org" || !strings.Contains(mail[0].Body, "accepted and published") || !strings.Contains(mail[0].Body, "Welcome") {
+	// Asked to confirm the address, told it was received once confirmed, then accepted.
+	if len(mail) != 3 || mail[0].To != "amina@example.org" || !strings.Contains(mail[0].Body, "accepted and published") || !strings.Contains(mail[0].Body, "Welcome") {
 		t.Errorf("outbox %+v", mail)
 	}
 }
@@ -459,15 +481,16 @@ func TestNotificationsAreSentBySMTPAndFailuresNeverBlock(t *testing.T) {
 
 	srv := &fakeSMTP{}
 	live := &review.SMTP{Addr: srv.serve(t), From: "kb@example.org", Timeout: 5 * time.Second}
+	confirm(t, a)
 	a.Review.Decide(ctx, r.ID, coordinator, review.Decision{Decision: review.ActionReject, Comment: "Out of scope"})
-	a.Review.SendPending(ctx, live) // sends the new one; the first waits for its retry time
+	a.Review.SendPending(ctx, live) // sends the new ones; the first waits for its retry time
 	mail, _ = a.Review.Outbox(ctx, 5)
-	if mail[0].Status != review.MailSent {
-		t.Fatalf("the rejection was not sent: %+v", mail[0])
+	if mail[0].Status != review.MailSent || mail[2].Status != review.MailPending {
+		t.Fatalf("the rejection was not sent, or the failed one not held back: %+v", mail)
 	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	if len(srv.mail) != 1 || !strings.Contains(srv.mail[0], "To: amina@example.org") || !strings.Contains(srv.mail[0], "Out of scope") {
+	if len(srv.mail) != 2 || !strings.Contains(srv.mail[1], "To: amina@example.org") || !strings.Contains(srv.mail[1], "Out of scope") {
 		t.Fatalf("delivered %q", srv.mail)
 	}
 }
@@ -524,5 +547,64 @@ func TestReviewQueueFilters(t *testing.T) {
 	subs, _ := a.Review.List(ctx, review.Queue{SessionID: sess.ID})
 	if subs[0].ID != inSession.ID || subs[0].Contact.Email == "" {
 		t.Errorf("coordinators see the submission with its contact: %+v", subs[0])
+	}
+}
+
+// Anyone may give any address: the first mail to it only asks its owner to confirm it,
+// with nothing the submitter typed but the address; nothing more goes to it until they
+// do, an address is asked at most three times a day, and a new address is asked anew.
+func TestNotificationsGoOnlyToAConfirmedAddress(t *testing.T) {
+	a := openApp(t, t.TempDir())
+	a.Review.Network, a.Review.BaseURL = "Test network", "https://kb.example.org"
+	in := validInput()
+	in.Practice.Title = "Cheap pills at evil.example"
+	in.Contact.Name = "Visit https://evil.example now"
+	in.Contact.Email = "victim@example.org"
+	r, err := a.Review.Create(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Review.Decide(ctx, r.ID, coordinator, review.Decision{Decision: review.ActionRequestChanges, Comment: "Add figures"})
+	mail, _ := a.Review.Outbox(ctx, 10)
+	if len(mail) != 1 || mail[0].To != "victim@example.org" || !confirmLink.MatchString(mail[0].Body) ||
+		!strings.Contains(mail[0].Body, "https://kb.example.org/confirm/kbc_") || !strings.Contains(mail[0].Body, "Test network") {
+		t.Fatalf("before confirming, one request to confirm: %+v", mail)
+	}
+	for _, typed := range []string{"evil", "pills", "Add figures", r.ID} {
+		if strings.Contains(mail[0].Subject+mail[0].Body, typed) {
+			t.Errorf("the request to confirm carries %q: %s", typed, mail[0].Body)
+		}
+	}
+	for range 5 {
+		if _, err := a.Review.Create(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mail, _ = a.Review.Outbox(ctx, 50); len(mail) != 3 {
+		t.Fatalf("six submissions under one address asked it %d times, want 3", len(mail))
+	}
+	if got, _ := a.Review.Get(ctx, r.ID, review.Access{Principal: coordinator}); got.Address.Asked.IsZero() || !got.Address.Confirmed.IsZero() || got.Address.TokenHash != "" {
+		t.Fatalf("address state %+v", got.Address)
+	}
+	token := confirmLink.FindStringSubmatch(mail[2].Body)[1]
+	if _, err := a.Review.ConfirmAddress(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Review.ConfirmAddress(ctx, token); apperr.Code(err) != apperr.NotFound {
+		t.Fatalf("a link used twice: %v", err)
+	}
+	mail, _ = a.Review.Outbox(ctx, 50)
+	if len(mail) != 4 || !strings.Contains(mail[0].Body, "needs changes") || mail[0].SubmissionID != r.ID {
+		t.Fatalf("once confirmed, told where the review stands: %+v", mail[0])
+	}
+	// The contributor gives another address: it is asked to confirm, told nothing else.
+	up := validInput()
+	up.Contact.Email = "new@example.org"
+	if _, err := a.Review.Update(ctx, r.ID, review.Access{Token: r.TrackingToken}, up); err != nil {
+		t.Fatal(err)
+	}
+	mail, _ = a.Review.Outbox(ctx, 50)
+	if len(mail) != 5 || mail[0].To != "new@example.org" || mail[0].Subject != "Please confirm your address" {
+		t.Fatalf("a new address: %+v", mail[0])
 	}
 }

@@ -18,10 +18,12 @@ import (
 )
 
 var (
-	bucketSessions    = []byte("lle_sessions") // id → Session
-	bucketSubmissions = []byte("submissions")  // id → Submission
-	bucketOutbox      = []byte("outbox")       // seq → Notification
-	bucketTrackTokens = []byte("track_tokens") // hash of a tracking token → submission id
+	bucketSessions    = []byte("lle_sessions")   // id → Session
+	bucketSubmissions = []byte("submissions")    // id → Submission
+	bucketOutbox      = []byte("outbox")         // seq → Notification
+	bucketTrackTokens = []byte("track_tokens")   // hash of a tracking token → submission id
+	bucketConfirm     = []byte("confirm_tokens") // hash of an address confirmation token → submission id
+	bucketAsked       = []byte("confirm_asked")  // address → the requests to confirm it sent lately
 )
 
 // Index is what the workflow needs from the search index.
@@ -46,6 +48,9 @@ type Service struct {
 	Assistant Suggester
 	// Submissions limits new submissions per client, whichever door they come through.
 	Submissions *limit.Limiter
+	// Network and BaseURL name the knowledge base in the mail asking a contributor to
+	// confirm their address, and make its link.
+	Network, BaseURL string
 }
 
 // DefaultSubmissionRate: ten submissions, then one every six minutes, per client.
@@ -54,7 +59,7 @@ var DefaultSubmissionRate = limit.Rate{Every: 6 * time.Minute, Burst: 10}
 // New creates the workflow's buckets and returns the service.
 func New(store *practices.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens} {
+		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens, bucketConfirm, bucketAsked} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -293,6 +293,11 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 		if c := strings.TrimSpace(in.Comment); c != "" {
 			sub.Comments = append(sub.Comments, Comment{Time: now, Author: "contributor", Text: c})
 		}
+		if in.Contact.Email != sub.Contact.Email {
+			if err := forgetAddress(tx, sub); err != nil { // a new address is confirmed anew
+				return err
+			}
+		}
 		sub.Practice, sub.Contact, sub.Consent, sub.SessionID, sub.Updated = p, in.Contact, in.ConsentToPublish, in.SessionID, now
 		sub.Suggestions = nil // they were about the text just replaced
 		if action != "" {

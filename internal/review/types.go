@@ -154,11 +154,25 @@ type Submission struct {
 	Updated     time.Time              `json:"updated"`
 	// TokenHash is the hash of the contributor's tracking token; it never leaves the store.
 	TokenHash string `json:"token_hash,omitempty"`
+	// Address is whether the contact's address is confirmed: notifications go only to an
+	// address its owner confirmed.
+	Address AddressState `json:"address"`
 }
 
-// view is the submission as the API shows it: never the token hash.
+// AddressState says whether a contributor's address may be written to. The first mail
+// to it only asks its owner to confirm it; nothing else is sent until they do.
+type AddressState struct {
+	// Asked is when the mail asking to confirm was queued (zero: not yet).
+	Asked time.Time `json:"asked,omitzero"`
+	// Confirmed is when its owner followed the link (zero: not yet).
+	Confirmed time.Time `json:"confirmed,omitzero"`
+	// TokenHash is the hash of the token in the link; it never leaves the store.
+	TokenHash string `json:"token_hash,omitempty"`
+}
+
+// view is the submission as the API shows it: never the tokens' hashes.
 func (s Submission) view() *Submission {
-	s.TokenHash = ""
+	s.TokenHash, s.Address.TokenHash = "", ""
 	return &s
 }
 

@@ -52,6 +52,18 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.
 		d, err := svc.Duplicates(c.Request.Context(), in)
 		respond(c, http.StatusOK, gin.H{"duplicates": d}, err)
 	})
+	// The link of the mail asking a contributor to confirm their address.
+	api.POST("/submissions/confirm", func(c *gin.Context) {
+		var in struct {
+			Token string `json:"token"`
+		}
+		if err := bindJSON(c, &in); err != nil {
+			writeError(c, err)
+			return
+		}
+		s, err := svc.ConfirmAddress(c, in.Token)
+		respond(c, http.StatusOK, s, err)
+	})
 	api.GET("/submissions/:id", func(c *gin.Context) {
 		s, err := svc.Get(c.Request.Context(), c.Param("id"), access(c))
 		respond(c, http.StatusOK, s, err)

@@ -343,3 +343,42 @@ func TestForgedFormsChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// The form's contributor is written to only once they confirm their address: the link
+// of the one mail opens a page whose button confirms (opening it changes nothing).
+func TestFormContributorConfirmsTheirAddress(t *testing.T) {
+	base, a := site(t)
+	v := newVisitor(t, base)
+	v.get("/submit")
+	resp, body := v.post("/submit", caseForm(), nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	track := regexp.MustCompile(`id="tracking-link">[^<]*(/track/kbs_[^<]+)<`).FindStringSubmatch(body)
+	mail, _ := a.Review.Outbox(t.Context(), 10)
+	link := regexp.MustCompile(`/confirm/kbc_[A-Za-z0-9_-]+`).FindString(mail[0].Body)
+	if len(mail) != 1 || link == "" || track == nil {
+		t.Fatalf("after the form: outbox %+v, tracking link %v", mail, track)
+	}
+	if _, page := v.get(track[1]); !strings.Contains(page, "We sent a message to your address") {
+		t.Error("the tracking page does not say a confirmation was asked")
+	}
+	if resp, _ := v.get(link); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the confirmation page: %d", resp.StatusCode)
+	}
+	if mail, _ := a.Review.Outbox(t.Context(), 10); len(mail) != 1 {
+		t.Fatal("opening the link confirmed the address")
+	}
+	if resp, page := v.post(link, url.Values{}, nil); resp.StatusCode != http.StatusOK || !strings.Contains(page, "your address is confirmed") {
+		t.Fatalf("confirming: %d", resp.StatusCode)
+	}
+	if mail, _ := a.Review.Outbox(t.Context(), 10); len(mail) != 2 || !strings.Contains(mail[0].Body, "waits for review") {
+		t.Fatalf("once confirmed, the contributor is told where the review stands: %+v", mail)
+	}
+	if _, page := v.get(track[1]); !strings.Contains(page, "Your address is confirmed") {
+		t.Error("the tracking page does not say the address is confirmed")
+	}
+	if resp, _ := v.post(link, url.Values{}, nil); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a used link: %d", resp.StatusCode)
+	}
+}

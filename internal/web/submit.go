@@ -19,6 +19,26 @@ func (p *Pages) registerSubmit(g *gin.RouterGroup) {
 	g.GET("/track/:token", private, p.track)
 	g.POST("/track/:token", private, p.trackUpdate)
 	g.POST("/track/:token/withdraw", private, p.trackWithdraw)
+	g.GET("/confirm/:token", private, p.confirmForm)
+	g.POST("/confirm/:token", private, p.confirm)
+}
+
+// confirmForm asks the owner of an address to confirm it with a button: a GET changes
+// nothing, since mail scanners follow links.
+func (p *Pages) confirmForm(c *gin.Context) {
+	p.render(c, http.StatusOK, "confirm", map[string]any{"Token": c.Param("token")})
+}
+
+func (p *Pages) confirm(c *gin.Context) {
+	_, err := p.cfg.Review.ConfirmAddress(c.Request.Context(), c.Param("token"))
+	if apperr.Code(err) == apperr.NotFound {
+		err = apperr.Errorf(apperr.NotFound, "%s", p.catalog.T(negotiate(c), "confirm.invalid"))
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "confirm", map[string]any{"Done": true})
 }
 
 // practiceFromForm reads the practice fields of a form.

@@ -58,6 +58,7 @@ type Review interface {
 	Get(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
 	Update(ctx context.Context, id string, acc review.Access, in review.Input) (*review.Submission, error)
 	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
+	ConfirmAddress(ctx context.Context, token string) (*review.Submission, error)
 	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
 	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
 	Assist(ctx context.Context, id string, who *auth.Principal) (*review.Submission, error)
