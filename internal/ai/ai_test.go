@@ -17,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
@@ -242,5 +243,49 @@ func TestNoContactDetailReachesTheEndpoint(t *testing.T) {
 				t.Fatalf("%q reached the endpoint", secret)
 			}
 		}
+	}
+}
+
+// Each client asks within its rate of questions and its share of the day's tokens; other
+// clients, and work from inside, are not held back by it.
+func TestEachClientAsksWithinItsRateAndShare(t *testing.T) {
+	a := openApp(t)
+	cost := 120
+	e := newEndpoint(t, func(n int, body string, w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"id": "chatcmpl-1", "object": "chat.completion", "model": "test-model",
+			"choices": []map[string]any{{"index": 0, "message": map[string]string{"role": "assistant", "content": "Wifi [" + firstID(body) + "]."}, "finish_reason": "stop"}},
+			"usage":   map[string]int{"total_tokens": cost},
+		})
+	})
+	asker := ai.NewAsker(a, e.client(func(c *ai.Config) { c.TokensPerDay = 100_000 }))
+	from := func(ip string) context.Context { return limit.WithClient(context.Background(), ip) }
+	ask := func(ctx context.Context, n int) (answered int) {
+		for range n {
+			_, err := asker.Ask(ctx, "wifi for students")
+			switch e := apperr.As(err); {
+			case err == nil:
+				answered++
+			case e.Code != apperr.RateLimited || e.RetryAfter <= 0:
+				t.Fatalf("a question over the limits: %v", err)
+			}
+		}
+		return answered
+	}
+	if n := ask(from("192.0.2.1"), 98); n != 5 || e.calls.Load() != 5 {
+		t.Fatalf("98 questions from one address: %d answered, %d calls; want the burst of 5", n, e.calls.Load())
+	}
+	// With each answer costing 4000 tokens, a client's share of a tenth of 100 000 pays for
+	// two (a question reserves its prompt and the longest answer before it is asked).
+	asker.Questions, cost = nil, 4000
+	if n := ask(from("192.0.2.2"), 10); n != 2 {
+		t.Fatalf("a share of 10 000 tokens paid for %d answers of 4000, want 2", n)
+	}
+	if n := ask(from("192.0.2.3"), 1); n != 1 {
+		t.Fatal("another address is held back by the first's share")
+	}
+	if n := ask(context.Background(), 3); n != 3 {
+		t.Fatal("a question from inside is limited")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -36,14 +37,22 @@ type Citation struct {
 	Title string `json:"title"`
 }
 
-// Asker answers questions from the practices only.
+// Asker answers questions from the practices only, within each client's rate of
+// questions and share of the day's tokens (whichever door the question comes through).
 type Asker struct {
 	retriever Retriever
 	chat      Chatter
+	shares    *shares
+	// Questions limits each client's questions; Share is the part of the day's tokens
+	// one client may spend.
+	Questions *limit.Limiter
+	Share     float64
 }
 
-// NewAsker builds an Asker.
-func NewAsker(r Retriever, c Chatter) *Asker { return &Asker{retriever: r, chat: c} }
+// NewAsker builds an Asker with the default limits.
+func NewAsker(r Retriever, c Chatter) *Asker {
+	return &Asker{retriever: r, chat: c, shares: newShares(), Questions: limit.New(DefaultQuestionRate, "questions"), Share: DefaultClientShare}
+}
 
 // Available reports whether the endpoint may be used now, so that pages hide the
 // assistant while it is failing or its daily budget is spent.
@@ -106,6 +115,9 @@ func (a *Asker) AskStream(ctx context.Context, question string, emit func(string
 	case n > maxQuestion:
 		return Answer{}, apperr.InvalidFields("the question is too long", map[string]string{"question": fmt.Sprintf("is %d characters, at most %d", n, maxQuestion)})
 	}
+	if _, err := a.Questions.Take(ctx); err != nil {
+		return Answer{}, err
+	}
 	ps, err := a.retriever.Retrieve(ctx, question, askPractices)
 	if err != nil {
 		return Answer{}, err
@@ -113,13 +125,29 @@ func (a *Asker) AskStream(ctx context.Context, question string, emit func(string
 	if len(ps) == 0 {
 		return Answer{Answer: NothingFound, Citations: []Citation{}}, nil
 	}
+	user := prompt(question, ps)
+	if client := limit.Client(ctx); client != "" {
+		perDay, perAnswer := 200_000, 700
+		if b, ok := a.chat.(budgeted); ok {
+			perDay, perAnswer = b.Budget()
+		}
+		// The most a question may cost: its prompt (about four bytes a token) and the
+		// longest answer.
+		settle, err := a.shares.reserve(client, (len(systemPrompt)+len(user))/4+perAnswer, int(a.Share*float64(perDay)))
+		if err != nil {
+			return Answer{}, err
+		}
+		var m *meter
+		ctx, m = withMeter(ctx)
+		defer func() { settle(m.read()) }()
+	}
 	var text string
 	if st, ok := a.chat.(Streamer); ok && emit != nil {
 		f := newCiteFilter(ps, emit)
-		text, err = st.Stream(ctx, systemPrompt, prompt(question, ps), f.write)
+		text, err = st.Stream(ctx, systemPrompt, user, f.write)
 		f.flush()
 	} else {
-		text, err = a.chat.Chat(ctx, systemPrompt, prompt(question, ps))
+		text, err = a.chat.Chat(ctx, systemPrompt, user)
 	}
 	if err != nil {
 		return Answer{}, err

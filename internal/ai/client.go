@@ -162,7 +162,7 @@ func (c *Client) Complete(ctx context.Context, system, user string, maxTokens in
 	if err == nil && len(resp.Choices) == 0 {
 		err = errors.New("the answer has no choices")
 	}
-	c.record(err, resp.Usage.TotalTokens)
+	c.record(ctx, err, resp.Usage.TotalTokens)
 	if err != nil {
 		return "", apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
 	}
@@ -212,7 +212,7 @@ func (c *Client) Stream(ctx context.Context, system, user string, emit func(stri
 		// A server that does not report usage in streams is counted roughly, so the cap holds.
 		tokens = (len(system) + len(user) + b.Len()) / 4
 	}
-	c.record(err, tokens)
+	c.record(ctx, err, tokens)
 	if err != nil {
 		return "", apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
 	}
@@ -245,15 +245,20 @@ func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error)
 			out[d.Index] = d.Embedding
 		}
 	}
-	c.record(err, resp.Usage.TotalTokens)
+	c.record(ctx, err, resp.Usage.TotalTokens)
 	if err != nil {
 		return nil, apperr.Errorf(apperr.Unavailable, "the AI endpoint failed: %v", err)
 	}
 	return out, nil
 }
 
-// record counts a call's tokens and opens the circuit after enough failures in a row.
-func (c *Client) record(err error, tokens int) {
+// Budget is the day's tokens and the cap on one answer.
+func (c *Client) Budget() (perDay, perAnswer int) { return c.cfg.TokensPerDay, c.cfg.MaxAnswerTokens }
+
+// record counts a call's tokens (also on the meter of ctx, for the share of the client
+// asking) and opens the circuit after enough failures in a row.
+func (c *Client) record(ctx context.Context, err error, tokens int) {
+	count(ctx, tokens)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.cfg.Now()

@@ -46,11 +46,15 @@ func (p *Pages) askStream(c *gin.Context) {
 	a, err := p.cfg.Ask.AskStream(c.Request.Context(), strings.TrimSpace(c.Query("q")), func(s string) { send("delta", map[string]string{"text": s}) })
 	if err != nil {
 		e := apperr.As(err)
-		if e.Code == apperr.Internal {
+		msg := e.Message
+		switch {
+		case e.Code == apperr.Internal:
 			p.cfg.Logger.Error("ask failed", "err", err)
-			e.Message = ""
+			msg = ""
+		case e.RetryAfter > 0:
+			msg = p.retryMessage(c, e.RetryAfter)
 		}
-		send("error", map[string]string{"code": e.Code, "message": e.Message})
+		send("error", map[string]string{"code": e.Code, "message": msg})
 		return
 	}
 	send("done", a)

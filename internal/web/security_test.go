@@ -8,10 +8,19 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/uclg-digital-cities/kb/internal/ai"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
 // visitor is a browser without script: it keeps cookies, reads the CSRF token of the
@@ -380,5 +389,57 @@ func TestFormContributorConfirmsTheirAddress(t *testing.T) {
 	}
 	if resp, _ := v.post(link, url.Values{}, nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("a used link: %d", resp.StatusCode)
+	}
+}
+
+// 98 questions from one address, through the page and the API in turn, with an AI
+// endpoint configured: the client's burst is answered, the rest wait (429), and the
+// endpoint is called for the answered ones only.
+func TestQuestionsToTheAssistantAreLimitedPerClient(t *testing.T) {
+	var calls atomic.Int32
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Laptops [bilbao-geobilbao]."},"finish_reason":"stop"}],"usage":{"total_tokens":300}}`)
+	}))
+	t.Cleanup(endpoint.Close)
+	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	asker := ai.NewAsker(a, ai.New(ai.Config{BaseURL: endpoint.URL + "/v1", APIKey: "k", ChatModel: "m"}))
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, Ask: asker, BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, Ask: asker, BaseURL: base})
+	srv.Start()
+	t.Cleanup(srv.Close)
+	answered, waited := 0, 0
+	for i := range 98 {
+		var resp *http.Response
+		if i%2 == 0 {
+			resp, _ = get(t, srv.URL, "/ask?q=laptops+for+students", nil)
+		} else {
+			resp, err = http.Post(srv.URL+"/api/v1/ask", "application/json", strings.NewReader(`{"question":"laptops for students"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			readAll(t, resp)
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			answered++
+		case http.StatusTooManyRequests:
+			waited++
+		default:
+			t.Fatalf("question %d: %d", i, resp.StatusCode)
+		}
+	}
+	if answered != 5 || waited != 93 || calls.Load() != 5 {
+		t.Fatalf("%d answered, %d refused, %d calls to the endpoint; want 5, 93, 5", answered, waited, calls.Load())
 	}
 }

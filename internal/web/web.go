@@ -235,15 +235,22 @@ func (p *Pages) fail(c *gin.Context, err error) {
 	case e.Code == apperr.DiskFull, e.Code == apperr.Damaged: // shown, and the operator must hear of it too
 		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
 	case e.RetryAfter > 0:
-		secs := int(math.Ceil(e.RetryAfter.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(secs))
-		msg = p.catalog.T(negotiate(c), "error.retry.seconds", secs)
-		if secs >= 120 {
-			msg = p.catalog.T(negotiate(c), "error.retry.minutes", (secs+59)/60)
-		}
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+		msg = p.retryMessage(c, e.RetryAfter)
 	}
 	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg})
 	c.Abort()
+}
+
+// retryMessage says, in the visitor's language, when to try again.
+func (p *Pages) retryMessage(c *gin.Context, d time.Duration) string {
+	switch secs := int(math.Ceil(d.Seconds())); {
+	case secs >= 120:
+		return p.catalog.T(negotiate(c), "error.retry.minutes", (secs+59)/60)
+	case secs > 1:
+		return p.catalog.T(negotiate(c), "error.retry.seconds", secs)
+	}
+	return p.catalog.T(negotiate(c), "error.retry.moment")
 }
 
 func (p *Pages) funcs() template.FuncMap {
