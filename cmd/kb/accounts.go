@@ -5,13 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/uclg-digital-cities/kb/internal/audit"
 )
 
-// runUser manages accounts: kb user add --email E --role R (password on stdin), kb user list.
+// runUser manages accounts: kb user add --email E --role R (password on stdin; for an
+// existing account, a reset), kb user list, kb user disable|enable|remove --email E.
 func runUser(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "user")
 	email := fs.String("email", "", "the user's email")
@@ -20,25 +22,42 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 || (rest[0] != "add" && rest[0] != "list") {
-		return usagef("usage: kb user add --email E --role coordinator|admin (password on standard input), or kb user list")
+	if len(rest) != 1 || !slices.Contains([]string{"add", "list", "disable", "enable", "remove"}, rest[0]) {
+		return usagef("usage: kb user add --email E --role coordinator|admin (password on standard input), kb user list, or kb user disable|enable|remove --email E")
+	}
+	if rest[0] != "list" && *email == "" {
+		return usagef("kb user %s needs --email", rest[0])
 	}
 	b, err := openBackend(ctx, e, *data, false)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if rest[0] == "list" {
+	switch rest[0] {
+	case "list":
 		us, err := b.Users()
 		if err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "EMAIL\tROLE\tCREATED")
+		fmt.Fprintln(tw, "EMAIL\tROLE\tCREATED\tDISABLED")
 		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Email, u.Role, u.Created.Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Email, u.Role, u.Created.Format("2006-01-02"), u.Disabled)
 		}
 		return tw.Flush()
+	case "disable", "enable":
+		u, err := b.SetDisabled(*email, rest[0] == "disable")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %s %sd\n", u.Email, rest[0])
+		return nil
+	case "remove":
+		if err := b.RemoveUser(*email); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %s removed; its sessions ended and its tokens revoked\n", *email)
+		return nil
 	}
 	if isTerminal(e.stderr) {
 		fmt.Fprint(e.stderr, "Password (at least 10 characters), then Enter: ")

@@ -27,6 +27,8 @@ type backend interface {
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
 	AddUser(email, role, password string) (auth.UserInfo, error)
 	Users() ([]auth.UserInfo, error)
+	SetDisabled(email string, disabled bool) (auth.UserInfo, error)
+	RemoveUser(email string) error
 	CreateToken(email, name string) (string, auth.TokenInfo, error)
 	Tokens() ([]auth.TokenInfo, error)
 	RevokeToken(id string) error

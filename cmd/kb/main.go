@@ -40,7 +40,7 @@ var commands = []command{
 	{"embed", "with an AI endpoint: embed new and changed practices for semantic search (KB_OPENAI_BASE_URL, KB_EMBED_MODEL)", runEmbed},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"validate", "lint corpus files: kb validate [DIR]", runValidate},
-	{"user", "accounts: kb user add --email E --role coordinator|admin (password on stdin), kb user list", runUser},
+	{"user", "accounts: kb user add --email E --role coordinator|admin (password on stdin; a reset ends its sessions and tokens), kb user list, kb user disable|enable|remove --email E", runUser},
 	{"token", "API tokens: kb token create --email E [--name N], kb token list, kb token revoke ID", runToken},
 	{"peer", "harvest other networks' knowledge bases over OAI-PMH: kb peer add NAME URL [--format kb|oai_dc] [--policy publish|review] [--set S], list, remove NAME, sync [NAME], queue, accept ID [--city C --country CC --areas A,B], reject ID", runPeer},
 	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},

@@ -370,6 +370,32 @@ func TestAccountsTokensAndAuditFromTheCommandLine(t *testing.T) {
 	if strings.Contains(kb(t, "audit", "--data", data, "--json").stdout, "password_hash") {
 		t.Error("the audit log shows a password hash")
 	}
+	// Disable, enable and remove, while serving: the login follows.
+	login := func() int {
+		resp, err := http.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"email":"c@example.org","password":"a long enough password"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, step := range []struct {
+		cmd, out string
+		login    int
+	}{{"disable", "user c@example.org disabled", 401}, {"enable", "user c@example.org enabled", 200}, {"remove", "user c@example.org removed", 401}} {
+		if r := kb(t, "user", step.cmd, "--data", data, "--email", "c@example.org"); r.code != 0 || !strings.Contains(r.stdout, step.out) {
+			t.Fatalf("user %s: %+v", step.cmd, r)
+		}
+		if code := login(); code != step.login {
+			t.Fatalf("login after user %s: %d, want %d", step.cmd, code, step.login)
+		}
+	}
+	if r := kb(t, "user", "remove", "--data", data, "--email", "c@example.org"); r.code != 1 || !strings.Contains(r.stderr, "no account") {
+		t.Fatalf("removing an unknown account: %+v", r)
+	}
+	if r := kb(t, "user", "disable", "--data", data); r.code != 2 {
+		t.Fatalf("disable without --email: %+v", r)
+	}
 }
 
 // A backup taken while serving restores into an empty data dir with the same content.

@@ -199,6 +199,26 @@ func (c *Client) Users() ([]auth.UserInfo, error) {
 	return out.Users, err
 }
 
+// SetDisabled disables an account or enables it again.
+func (c *Client) SetDisabled(email string, disabled bool) (auth.UserInfo, error) {
+	verb := "enable"
+	if disabled {
+		verb = "disable"
+	}
+	var u auth.UserInfo
+	err := c.postJSON(context.Background(), "/api/v1/users/"+url.PathEscape(email)+"/"+verb, struct{}{}, &u)
+	return u, err
+}
+
+// RemoveUser deletes an account.
+func (c *Client) RemoveUser(email string) error {
+	resp, err := c.do(context.Background(), http.MethodDelete, "/api/v1/users/"+url.PathEscape(email), nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
 // CreateToken makes an API token.
 func (c *Client) CreateToken(email, name string) (string, auth.TokenInfo, error) {
 	var out struct {

@@ -504,6 +504,14 @@ func (a *App) AddUser(email, role, password string) (auth.UserInfo, error) {
 // Users lists the accounts.
 func (a *App) Users() ([]auth.UserInfo, error) { return a.Auth.Users() }
 
+// SetDisabled disables an account or enables it again.
+func (a *App) SetDisabled(email string, disabled bool) (auth.UserInfo, error) {
+	return a.Auth.SetDisabled(email, disabled, CLIActor)
+}
+
+// RemoveUser deletes an account, ending its sessions and revoking its tokens.
+func (a *App) RemoveUser(email string) error { return a.Auth.RemoveUser(email, CLIActor) }
+
 // CreateToken makes an API token for a user; the token is shown once.
 func (a *App) CreateToken(email, name string) (string, auth.TokenInfo, error) {
 	return a.Auth.CreateToken(email, name, CLIActor)

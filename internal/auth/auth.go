@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/mail"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,8 +52,9 @@ type Principal struct {
 	Role  string `json:"role"`
 	// Via says how the principal was recognised: "token" or "session".
 	Via string `json:"-"`
-	// CSRF is the session's anti-forgery token (sessions only).
-	CSRF string `json:"-"`
+	// CSRF is the session's anti-forgery token, Session its id (sessions only).
+	CSRF    string `json:"-"`
+	Session string `json:"-"`
 }
 
 // Can reports whether p has at least role.
@@ -63,13 +65,20 @@ type user struct {
 	Role         string    `json:"role"`
 	PasswordHash []byte    `json:"password_hash"`
 	Created      time.Time `json:"created"`
+	// Disabled accounts cannot log in, and their sessions and tokens are refused.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+func (u user) info() UserInfo {
+	return UserInfo{Email: u.Email, Role: u.Role, Created: u.Created, Disabled: u.Disabled}
 }
 
 // UserInfo is a user as shown: never the password hash.
 type UserInfo struct {
-	Email   string    `json:"email"`
-	Role    string    `json:"role"`
-	Created time.Time `json:"created"`
+	Email    string    `json:"email"`
+	Role     string    `json:"role"`
+	Created  time.Time `json:"created"`
+	Disabled bool      `json:"disabled,omitempty"`
 }
 
 // TokenInfo describes an API token; the token itself is shown once, at creation.
@@ -86,7 +95,27 @@ type session struct {
 	Email   string    `json:"email"`
 	CSRF    string    `json:"csrf"`
 	Expires time.Time `json:"expires"`
+	Created time.Time `json:"created,omitzero"`
+	// Address and Agent say where the session was opened from, for its owner to tell
+	// their own sessions from others'.
+	Address string `json:"address,omitempty"`
+	Agent   string `json:"agent,omitempty"`
 }
+
+// SessionInfo is a web session as its owner sees it; ID names it, and is not the secret
+// of its cookie.
+type SessionInfo struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+	Address string    `json:"address,omitempty"`
+	Agent   string    `json:"agent,omitempty"`
+	// Current is the session the request listing them came with.
+	Current bool `json:"current,omitempty"`
+}
+
+// sessionID names a session by the start of its key (the hash of its secret).
+func sessionID(key []byte) string { return string(key[:16]) }
 
 // Service manages accounts in the store's database.
 type Service struct {
@@ -190,20 +219,125 @@ func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error)
 		return UserInfo{}, fmt.Errorf("auth: hash password: %w", err)
 	}
 	u := user{Email: email, Role: role, PasswordHash: hash, Created: s.now().Truncate(time.Second)}
-	info := UserInfo{Email: u.Email, Role: u.Role, Created: u.Created}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		var before *UserInfo
+		note := ""
 		if old, ok := getUser(tx, email); ok {
-			u.Created = old.Created
-			info.Created = old.Created
-			before = &UserInfo{Email: old.Email, Role: old.Role, Created: old.Created}
+			u.Created, u.Disabled = old.Created, old.Disabled
+			b := old.info()
+			before = &b
+			// A new password is a reset: whoever held the old one may hold a session or
+			// a token made with it.
+			sessions, tokens, err := s.cutOff(tx, email)
+			if err != nil {
+				return err
+			}
+			note = fmt.Sprintf("password reset: %d sessions ended, %d tokens revoked", sessions, tokens)
 		}
 		if err := putJSON(tx.Bucket(bucketUsers), email, u); err != nil {
 			return err
 		}
-		return audit.Append(tx, audit.Record(actor, "user.save", "user:"+email, before, info, ""))
+		return audit.Append(tx, audit.Record(actor, "user.save", "user:"+email, before, u.info(), note))
 	})
-	return info, err
+	return u.info(), err
+}
+
+// cutOff ends every session of a user and revokes every token, in tx.
+func (s *Service) cutOff(tx *bolt.Tx, email string) (sessions, tokens int, err error) {
+	if sessions, err = endSessions(tx, email, func(string) bool { return true }); err != nil {
+		return 0, 0, err
+	}
+	b := tx.Bucket(bucketTokens)
+	var revoked []TokenInfo
+	err = b.ForEach(func(k, v []byte) error {
+		var t TokenInfo
+		if err := json.Unmarshal(v, &t); err != nil {
+			return err
+		}
+		if t.Email == email && !t.Revoked {
+			t.Revoked = true
+			revoked = append(revoked, t)
+		}
+		return nil
+	})
+	for _, t := range revoked {
+		if err == nil {
+			err = putJSON(b, t.ID, t)
+		}
+	}
+	return sessions, len(revoked), err
+}
+
+// endSessions deletes the sessions of a user whose id which picks, and counts them.
+func endSessions(tx *bolt.Tx, email string, which func(id string) bool) (int, error) {
+	b := tx.Bucket(bucketSessions)
+	var keys [][]byte
+	b.ForEach(func(k, v []byte) error {
+		var rec session
+		if json.Unmarshal(v, &rec) == nil && rec.Email == email && which(sessionID(k)) {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+// SetDisabled disables an account (it cannot log in; its sessions end, its tokens are
+// refused while it stays disabled) or enables it again.
+func (s *Service) SetDisabled(email string, disabled bool, actor string) (UserInfo, error) {
+	email = accountKey(email)
+	var out UserInfo
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		u, ok := getUser(tx, email)
+		if !ok {
+			return noUser(email)
+		}
+		before := u.info()
+		u.Disabled = disabled
+		action, note := "user.enable", ""
+		if disabled {
+			n, err := endSessions(tx, email, func(string) bool { return true })
+			if err != nil {
+				return err
+			}
+			action, note = "user.disable", fmt.Sprintf("%d sessions ended", n)
+		}
+		if err := putJSON(tx.Bucket(bucketUsers), email, u); err != nil {
+			return err
+		}
+		out = u.info()
+		return audit.Append(tx, audit.Record(actor, action, "user:"+email, before, out, note))
+	})
+	return out, err
+}
+
+// RemoveUser deletes an account, ends its sessions and revokes its tokens (kept,
+// revoked, for the record). What it did stays in the audit log.
+func (s *Service) RemoveUser(email, actor string) error {
+	email = accountKey(email)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		u, ok := getUser(tx, email)
+		if !ok {
+			return noUser(email)
+		}
+		sessions, tokens, err := s.cutOff(tx, email)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketUsers).Delete([]byte(email)); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(actor, "user.remove", "user:"+email, u.info(), nil, fmt.Sprintf("%d sessions ended, %d tokens revoked", sessions, tokens)))
+	})
+}
+
+func noUser(email string) error {
+	return apperr.Errorf(apperr.NotFound, "no account with the email %q", email)
 }
 
 func getUser(tx *bolt.Tx, email string) (user, bool) {
@@ -232,7 +366,7 @@ func (s *Service) Users() ([]UserInfo, error) {
 			if err := json.Unmarshal(v, &u); err != nil {
 				return err
 			}
-			out = append(out, UserInfo{Email: u.Email, Role: u.Role, Created: u.Created})
+			out = append(out, u.info())
 			return nil
 		})
 	})
@@ -291,7 +425,8 @@ func (s *Service) authenticate(ctx context.Context, email, password string) (*Pr
 	if err := s.hashing(ctx, func() { wrong = s.compare(hash, []byte(password)) }); err != nil {
 		return nil, err
 	}
-	if wrong != nil || !ok {
+	if wrong != nil || !ok || u.Disabled {
+		// A disabled account is refused as a wrong password is, after the same work.
 		return nil, apperr.Errorf(apperr.Unauthorized, "wrong email or password")
 	}
 	if cost, _ := bcrypt.Cost(u.PasswordHash); cost != s.bcryptCost {
@@ -480,7 +615,7 @@ func (s *Service) ByToken(token string) (*Principal, error) {
 			return unauthorized
 		}
 		u, ok := getUser(tx, t.Email)
-		if !ok {
+		if !ok || u.Disabled {
 			return unauthorized
 		}
 		p = &Principal{Email: u.Email, Role: u.Role, Via: "token"}
@@ -490,11 +625,15 @@ func (s *Service) ByToken(token string) (*Principal, error) {
 }
 
 // CreateSession starts a web session for a principal; the session id goes in a cookie.
-func (s *Service) CreateSession(p *Principal) (id string, sess Principal, expires time.Time, err error) {
+// The session records the client (limit.Client of ctx) and its user agent.
+func (s *Service) CreateSession(ctx context.Context, p *Principal, agent string) (id string, sess Principal, expires time.Time, err error) {
 	id = NewSecret()
-	expires = s.now().Add(s.sessionTTL)
-	rec := session{Email: p.Email, CSRF: NewSecret(), Expires: expires}
 	now := s.now()
+	expires = now.Add(s.sessionTTL)
+	if len(agent) > 200 {
+		agent = agent[:200]
+	}
+	rec := session{Email: p.Email, CSRF: NewSecret(), Expires: expires, Created: now.Truncate(time.Second), Address: limit.Client(ctx), Agent: strings.ToValidUTF8(agent, "")}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		// Drop expired sessions as new ones start, so the bucket stays small.
@@ -513,7 +652,7 @@ func (s *Service) CreateSession(p *Principal) (id string, sess Principal, expire
 		}
 		return putJSON(b, Hash(id), rec)
 	})
-	return id, Principal{Email: p.Email, Role: p.Role, Via: "session", CSRF: rec.CSRF}, expires, err
+	return id, Principal{Email: p.Email, Role: p.Role, Via: "session", CSRF: rec.CSRF, Session: sessionID([]byte(Hash(id)))}, expires, err
 }
 
 // BySession recognises the user of a live session.
@@ -527,10 +666,10 @@ func (s *Service) BySession(id string) (*Principal, error) {
 			return expired
 		}
 		u, ok := getUser(tx, rec.Email)
-		if !ok {
+		if !ok || u.Disabled {
 			return expired
 		}
-		p = &Principal{Email: u.Email, Role: u.Role, Via: "session", CSRF: rec.CSRF}
+		p = &Principal{Email: u.Email, Role: u.Role, Via: "session", CSRF: rec.CSRF, Session: sessionID([]byte(Hash(id)))}
 		return nil
 	})
 	return p, err
@@ -540,5 +679,40 @@ func (s *Service) BySession(id string) (*Principal, error) {
 func (s *Service) EndSession(id string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSessions).Delete([]byte(Hash(id)))
+	})
+}
+
+// Sessions lists a user's live sessions, newest first; current is the id of the
+// session asking, marked as such.
+func (s *Service) Sessions(email, current string) ([]SessionInfo, error) {
+	out := []SessionInfo{}
+	now := s.now()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+			var rec session
+			if json.Unmarshal(v, &rec) != nil || rec.Email != email || now.After(rec.Expires) {
+				return nil
+			}
+			id := sessionID(k)
+			out = append(out, SessionInfo{ID: id, Created: rec.Created, Expires: rec.Expires, Address: rec.Address, Agent: rec.Agent, Current: id == current})
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(a, b SessionInfo) int { return b.Created.Compare(a.Created) })
+	return out, err
+}
+
+// EndSessionOf logs out one of a user's sessions, by its id (from Sessions); another
+// user's session is not found.
+func (s *Service) EndSessionOf(email, id, actor string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		n, err := endSessions(tx, email, func(sid string) bool { return sid == id })
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.Errorf(apperr.NotFound, "no session %q of yours is open", id)
+		}
+		return audit.Append(tx, audit.Record(actor, "session.end", "user:"+email, nil, nil, "session "+id))
 	})
 }

@@ -27,7 +27,7 @@ func registerAccounts(api *gin.RouterGroup, svc AuthService, secure bool) {
 			writeError(c, err)
 			return
 		}
-		id, sess, expires, err := svc.CreateSession(p)
+		id, sess, expires, err := svc.CreateSession(c, p, c.Request.UserAgent())
 		if err != nil {
 			writeError(c, err)
 			return
@@ -45,6 +45,18 @@ func registerAccounts(api *gin.RouterGroup, svc AuthService, secure bool) {
 	api.GET("/me", requireRole(auth.RoleCoordinator), func(c *gin.Context) {
 		c.JSON(http.StatusOK, principal(c))
 	})
+	// One's own web sessions, to end those one does not recognise.
+	api.GET("/me/sessions", requireRole(auth.RoleCoordinator), func(c *gin.Context) {
+		ss, err := svc.Sessions(principal(c).Email, principal(c).Session)
+		respond(c, http.StatusOK, gin.H{"sessions": ss}, err)
+	})
+	api.DELETE("/me/sessions/:id", requireRole(auth.RoleCoordinator), func(c *gin.Context) {
+		if err := svc.EndSessionOf(principal(c).Email, c.Param("id"), actor(c)); err != nil {
+			writeError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	})
 
 	admin := api.Group("", requireRole(auth.RoleAdmin))
 	admin.GET("/users", func(c *gin.Context) {
@@ -59,6 +71,21 @@ func registerAccounts(api *gin.RouterGroup, svc AuthService, secure bool) {
 		}
 		u, err := svc.AddUser(in.Email, in.Role, in.Password, actor(c))
 		respond(c, http.StatusCreated, u, err)
+	})
+	admin.POST("/users/:email/disable", func(c *gin.Context) {
+		u, err := svc.SetDisabled(c.Param("email"), true, actor(c))
+		respond(c, http.StatusOK, u, err)
+	})
+	admin.POST("/users/:email/enable", func(c *gin.Context) {
+		u, err := svc.SetDisabled(c.Param("email"), false, actor(c))
+		respond(c, http.StatusOK, u, err)
+	})
+	admin.DELETE("/users/:email", func(c *gin.Context) {
+		if err := svc.RemoveUser(c.Param("email"), actor(c)); err != nil {
+			writeError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
 	})
 	admin.GET("/tokens", func(c *gin.Context) {
 		ts, err := svc.Tokens()

@@ -70,10 +70,14 @@ type ReviewService interface {
 type AuthService interface {
 	Login(ctx context.Context, email, password string) (*auth.Principal, error)
 	ByToken(token string) (*auth.Principal, error)
-	CreateSession(p *auth.Principal) (string, auth.Principal, time.Time, error)
+	CreateSession(ctx context.Context, p *auth.Principal, agent string) (string, auth.Principal, time.Time, error)
 	BySession(id string) (*auth.Principal, error)
 	EndSession(id string) error
+	Sessions(email, current string) ([]auth.SessionInfo, error)
+	EndSessionOf(email, id, actor string) error
 	AddUser(email, role, password, actor string) (auth.UserInfo, error)
+	SetDisabled(email string, disabled bool, actor string) (auth.UserInfo, error)
+	RemoveUser(email, actor string) error
 	Users() ([]auth.UserInfo, error)
 	CreateToken(email, name, actor string) (string, auth.TokenInfo, error)
 	Tokens() ([]auth.TokenInfo, error)

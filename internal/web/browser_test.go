@@ -332,6 +332,7 @@ func TestBrowserJourneys(t *testing.T) {
 		{"versions", "/practices/bilbao-geobilbao/versions", "table.versions"},
 		{"manage-sessions", "/review/sessions", "#title"},
 		{"audit", "/review/audit", "table.audit"},
+		{"account", "/review/account", "table.accountsessions"},
 		{"peers", "/review/peers", "table.peers .error"},
 		{"sessions", "/sessions", "h1"},
 		{"search-empty", "/search?q=wfii", ".empty"},

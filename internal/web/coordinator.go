@@ -39,6 +39,30 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.POST("/practices/:id/archive", p.archive)
 	g.POST("/practices/:id/feature", p.feature)
 	g.POST("/practices/:id/annotate", p.annotate)
+	g.GET("/review/account", p.account)
+	g.POST("/review/account/sessions/:id/end", p.endSession)
+}
+
+// account lists the coordinator's own sessions, each of which they may end.
+func (p *Pages) account(c *gin.Context) {
+	ss, err := p.cfg.Accounts.Sessions(user(c).Email, user(c).Session)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "account", map[string]any{"Sessions": ss})
+}
+
+func (p *Pages) endSession(c *gin.Context) {
+	err := p.cfg.Accounts.EndSessionOf(user(c).Email, c.Param("id"), user(c).Email)
+	if apperr.Code(err) == apperr.NotFound {
+		err = apperr.Errorf(apperr.NotFound, "%s", p.catalog.T(negotiate(c), "account.gone"))
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/review/account")
 }
 
 // safeNext keeps a post-login redirect on this site: anything but a clean absolute path
@@ -82,7 +106,7 @@ func (p *Pages) login(c *gin.Context) {
 		p.fail(c, err) // limited (429, saying when) or busy
 		return
 	}
-	id, _, expires, err := p.cfg.Accounts.CreateSession(who)
+	id, _, expires, err := p.cfg.Accounts.CreateSession(c, who, c.Request.UserAgent())
 	if err != nil {
 		p.fail(c, err)
 		return

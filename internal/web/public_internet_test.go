@@ -147,7 +147,7 @@ func coordinator(t *testing.T, a *app.App) (cookie, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, _, _, err := a.Auth.CreateSession(who)
+	id, _, _, err := a.Auth.CreateSession(t.Context(), who, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
@@ -441,5 +443,148 @@ func TestQuestionsToTheAssistantAreLimitedPerClient(t *testing.T) {
 	}
 	if answered != 5 || waited != 93 || calls.Load() != 5 {
 		t.Fatalf("%d answered, %d refused, %d calls to the endpoint; want 5, 93, 5", answered, waited, calls.Load())
+	}
+}
+
+// apiAs calls the API with a bearer token.
+func apiAs(t *testing.T, base, token, method, path, body string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	return resp
+}
+
+// loggedIn reports whether the visitor's session still opens the review queue.
+func (v *visitor) loggedIn() bool {
+	v.t.Helper()
+	resp, _ := v.get("/review")
+	return resp.StatusCode == http.StatusOK
+}
+
+// A password reset ends the account's sessions and revokes its tokens; the old password
+// no longer opens it.
+func TestAPasswordResetEndsSessionsAndTokens(t *testing.T) {
+	base, a := site(t)
+	a.Auth.AddUser("admin@example.org", auth.RoleAdmin, "the admin's long password", "test")
+	admin, _, _ := a.Auth.CreateToken("admin@example.org", "tests", "test")
+	token, _, _ := a.Auth.CreateToken(coordEmail, "laptop", "test")
+	v := newVisitor(t, base)
+	v.login()
+	if !v.loggedIn() || apiAs(t, base, token, "GET", "/api/v1/me", "").StatusCode != 200 {
+		t.Fatal("the session or the token does not work to begin with")
+	}
+	if resp := apiAs(t, base, admin, "POST", "/api/v1/users", `{"email":"`+coordEmail+`","role":"coordinator","password":"a brand new password"}`); resp.StatusCode != 201 {
+		t.Fatalf("reset: %d", resp.StatusCode)
+	}
+	if v.loggedIn() {
+		t.Error("the session survived the reset")
+	}
+	if resp := apiAs(t, base, token, "GET", "/api/v1/me", ""); resp.StatusCode != 401 {
+		t.Errorf("the token survived the reset: %d", resp.StatusCode)
+	}
+	if resp := loginAPI(t, http.DefaultClient, base, coordEmail, coordPassword); resp.StatusCode != 401 {
+		t.Errorf("the old password: %d", resp.StatusCode)
+	}
+	if resp := loginAPI(t, http.DefaultClient, base, coordEmail, "a brand new password"); resp.StatusCode != 200 {
+		t.Errorf("the new password: %d", resp.StatusCode)
+	}
+	es, _ := a.Audit(t.Context(), audit.Query{Limit: 1, Target: "user:" + coordEmail})
+	if len(es) != 1 || !strings.Contains(es[0].Note, "1 sessions ended, 1 tokens revoked") {
+		t.Errorf("audit %+v", es)
+	}
+}
+
+// An admin disables an account (its session ends, its token and password are refused),
+// enables it (its token works again), and removes it (nothing of it works).
+func TestAccountsCanBeDisabledEnabledAndRemoved(t *testing.T) {
+	base, a := site(t)
+	a.Auth.AddUser("admin@example.org", auth.RoleAdmin, "the admin's long password", "test")
+	admin, _, _ := a.Auth.CreateToken("admin@example.org", "tests", "test")
+	coord, _, _ := a.Auth.CreateToken(coordEmail, "laptop", "test")
+	user := "/api/v1/users/" + url.PathEscape(coordEmail)
+	if resp := apiAs(t, base, coord, "POST", user+"/disable", ""); resp.StatusCode != 403 {
+		t.Fatalf("a coordinator disabling an account: %d", resp.StatusCode)
+	}
+	v := newVisitor(t, base)
+	v.login()
+	if resp := apiAs(t, base, admin, "POST", user+"/disable", ""); resp.StatusCode != 200 {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	if v.loggedIn() || apiAs(t, base, coord, "GET", "/api/v1/me", "").StatusCode != 401 || loginAPI(t, http.DefaultClient, base, coordEmail, coordPassword).StatusCode != 401 {
+		t.Fatal("a disabled account still works")
+	}
+	if resp := apiAs(t, base, admin, "POST", user+"/enable", ""); resp.StatusCode != 200 {
+		t.Fatalf("enable: %d", resp.StatusCode)
+	}
+	if apiAs(t, base, coord, "GET", "/api/v1/me", "").StatusCode != 200 || loginAPI(t, http.DefaultClient, base, coordEmail, coordPassword).StatusCode != 200 {
+		t.Fatal("an enabled account does not work again")
+	}
+	if resp := apiAs(t, base, admin, "DELETE", user, ""); resp.StatusCode != 204 {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	if apiAs(t, base, coord, "GET", "/api/v1/me", "").StatusCode != 401 || loginAPI(t, http.DefaultClient, base, coordEmail, coordPassword).StatusCode != 401 {
+		t.Fatal("a removed account still works")
+	}
+	if resp := apiAs(t, base, admin, "DELETE", user, ""); resp.StatusCode != 404 {
+		t.Fatalf("removing it again: %d", resp.StatusCode)
+	}
+	var actions []string
+	es, _ := a.Audit(t.Context(), audit.Query{Limit: 10, Target: "user:" + coordEmail})
+	for _, e := range es {
+		actions = append(actions, e.Action)
+	}
+	if strings.Join(actions, " ") != "user.remove user.enable user.disable user.save" {
+		t.Errorf("audit %v", actions)
+	}
+}
+
+// A coordinator sees their sessions and ends one: its cookie stops working, the others
+// go on.
+func TestACoordinatorListsAndEndsTheirSessions(t *testing.T) {
+	base, _ := site(t)
+	laptop, phone := newVisitor(t, base), newVisitor(t, base)
+	laptop.login()
+	phone.login()
+	_, page := laptop.get("/review/account")
+	ids := regexp.MustCompile(`/review/account/sessions/([0-9a-f]+)/end`).FindAllStringSubmatch(page, -1)
+	if len(ids) != 2 || !strings.Contains(page, "(this one)") || !strings.Contains(page, "127.0.0.1") {
+		t.Fatalf("the account page lists %d sessions: %.500s", len(ids), page)
+	}
+	// The API lists the same, the current one marked.
+	resp, err := phone.client.Get(base + "/api/v1/me/sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Sessions []struct {
+			ID      string `json:"id"`
+			Current bool   `json:"current"`
+		} `json:"sessions"`
+	}
+	json.Unmarshal([]byte(readAll(t, resp)), &list)
+	var phoneID string
+	for _, s := range list.Sessions {
+		if s.Current {
+			phoneID = s.ID
+		}
+	}
+	if len(list.Sessions) != 2 || phoneID == "" {
+		t.Fatalf("the API lists %+v", list)
+	}
+	laptop.get("/review/account")
+	if resp, _ := laptop.post("/review/account/sessions/"+phoneID+"/end", url.Values{}, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ending the phone's session: %d", resp.StatusCode)
+	}
+	if phone.loggedIn() || !laptop.loggedIn() {
+		t.Fatal("the phone's session is still open, or the laptop's was ended")
+	}
+	if resp, _ := laptop.post("/review/account/sessions/"+phoneID+"/end", url.Values{}, nil); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("ending it again: %d", resp.StatusCode)
 	}
 }

@@ -78,9 +78,11 @@ type Review interface {
 // Accounts recognises coordinators.
 type Accounts interface {
 	Login(ctx context.Context, email, password string) (*auth.Principal, error)
-	CreateSession(p *auth.Principal) (string, auth.Principal, time.Time, error)
+	CreateSession(ctx context.Context, p *auth.Principal, agent string) (string, auth.Principal, time.Time, error)
 	BySession(id string) (*auth.Principal, error)
 	EndSession(id string) error
+	Sessions(email, current string) ([]auth.SessionInfo, error)
+	EndSessionOf(email, id, actor string) error
 }
 
 // Config configures the pages.
