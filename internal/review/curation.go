@@ -15,7 +15,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// Edit stores a coordinator's edit of a published practice as a new version.
+// Edit stores a coordinator's edit of a published practice as a new version. An edit
+// keeps the practice's identity and origin: changing them is an admin's repair.
 func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
 	return s.change(ctx, actor, id, "practice.edit", "", func(old *practices.Practice) (*practices.Practice, error) {
 		p.ID, p.Archived, p.Version, p.UpdatedAt = id, old.Archived, 0, old.UpdatedAt
@@ -38,6 +39,43 @@ func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practi
 		}
 		return &p, nil
 	})
+}
+
+// Repair is an admin's way to put any practice right, one this node is not the authority
+// of too: the practice is stored as given, as a new version, its identity, origin,
+// translations and record of AI assistance included (left out, they are removed). Only
+// its archiving stays, which has its own action. The door checks that the actor is an
+// admin.
+func (s *Service) Repair(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
+	var out *practices.Practice
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		cur, err := practices.GetTx(tx, id)
+		if err != nil {
+			return err
+		}
+		p.ID, p.Archived, p.Version, p.UpdatedAt = id, cur.Archived, 0, cur.UpdatedAt
+		p.Region, p.PopulationBand = "", ""
+		p.Normalize()
+		s.geo.Enrich(&p)
+		if err := p.Validate(s.geo); err != nil {
+			return err
+		}
+		r, err := s.store.PutTx(tx, &p, practices.NewVersion)
+		if err != nil {
+			return err
+		}
+		out = cur
+		if !r.Changed {
+			return nil
+		}
+		out = &p
+		return audit.Append(tx, audit.Record(actor, "practice.repair", "practice:"+id, cur, &p, ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.synced(ctx)
+	return out, nil
 }
 
 // Revert stores an earlier version again, as the newest version.

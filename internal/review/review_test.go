@@ -608,3 +608,30 @@ func TestNotificationsGoOnlyToAConfirmedAddress(t *testing.T) {
 		t.Fatalf("a new address: %+v", mail[0])
 	}
 }
+
+// Whatever a door lets through, a case never carries the knowledge base's own records,
+// and a submission stored with them before is published without.
+func TestACaseNeverCarriesTheKnowledgeBasesRecords(t *testing.T) {
+	a := openApp(t, t.TempDir())
+	in := validInput()
+	in.Practice.Origin = &practices.Origin{Peer: "anything", Identifier: "oai:evil:x"}
+	in.Practice.Translations = []practices.Translation{{Language: "es", Title: "T", Summary: "S", Body: "evil"}}
+	in.Practice.Assisted = &practices.Assisted{Model: "m", Fields: []string{"summary"}}
+	in.Practice.URI, in.Practice.SameAs, in.Practice.LocalNote = "oai:evil.example:x", []string{"oai:evil.example:y"}, "note"
+	r, err := a.Review.Create(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.Review.Get(ctx, r.ID, review.Access{Principal: coordinator})
+	if q := got.Practice; q.Origin != nil || q.Translations != nil || q.Assisted != nil || q.URI != "" || q.SameAs != nil || q.LocalNote != "" {
+		t.Fatalf("the submission keeps %+v", got.Practice)
+	}
+	res, err := a.Review.Decide(ctx, r.ID, coordinator, review.Decision{Decision: review.ActionAccept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := a.Get(ctx, res.PracticeID)
+	if p.Origin != nil || p.Translations != nil || p.Assisted != nil || p.URI != "" {
+		t.Fatalf("published with %+v", p)
+	}
+}

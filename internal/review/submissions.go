@@ -36,6 +36,15 @@ func sourceOf(session *Session) string {
 	return "Live Learning Experience submission (standing call)"
 }
 
+// clearRecords drops from a case what only the knowledge base sets: an identity, an
+// origin, translations, the record of AI assistance, links to other records and local
+// annotations. Published with them, a case would claim to come from anywhere, or be
+// nobody's to edit.
+func clearRecords(p *practices.Practice) {
+	p.URI, p.Origin, p.SameAs, p.ReplacedBy, p.Hidden, p.LocalNote = "", nil, nil, "", false, ""
+	p.Translations, p.Assisted = nil, nil
+}
+
 // prepare validates an input and returns the practice as it will be stored. A draft may
 // leave required fields empty; what it does give must be right.
 func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practice, error) {
@@ -55,6 +64,7 @@ func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practic
 	p := in.Practice
 	p.ID, p.Source, p.Session, p.Version, p.UpdatedAt, p.Archived = draftID, sourceOf(session), in.SessionID, 0, time.Time{}, false
 	p.Region, p.PopulationBand = "", ""
+	clearRecords(&p) // whatever a door let through: the doors refuse them
 	if len(p.Languages) == 0 {
 		p.Languages = []string{"en"}
 	}
@@ -403,6 +413,7 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 			return nil
 		}
 		p := sub.Practice
+		clearRecords(&p) // a submission stored before the doors refused them may carry them
 		if d.Apply != nil {
 			if err := applied(&p, sub.Suggestions, d.Apply, s.geo); err != nil {
 				return err

@@ -22,12 +22,17 @@ func bindJSON(c *gin.Context, v any) error {
 	if err != nil {
 		return unreadable(err)
 	}
+	return decodeStrict(data, v)
+}
+
+// decodeStrict is bindJSON on a body already read.
+func decodeStrict(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return apperr.InvalidFields("a JSON body is required", map[string]string{"body": "is empty"})
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
+	err := dec.Decode(v)
 	if err == nil && dec.More() {
 		err = errors.New("more than one JSON value")
 	}

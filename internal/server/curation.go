@@ -24,6 +24,16 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 		out, err := svc.Edit(c.Request.Context(), actor(c), c.Param("id"), p)
 		respond(c, http.StatusOK, out, err)
 	})
+	// An admin puts any practice right, harvested or not, origin and all.
+	api.POST("/practices/:id/repair", requireRole(auth.RoleAdmin), func(c *gin.Context) {
+		var p practices.Practice
+		if err := bindJSON(c, &p); err != nil {
+			writeError(c, err)
+			return
+		}
+		out, err := svc.Repair(c, actor(c), c.Param("id"), p)
+		respond(c, http.StatusOK, out, err)
+	})
 	api.POST("/practices/:id/revert", coord, func(c *gin.Context) {
 		var in struct {
 			Version int `json:"version"`

@@ -58,6 +58,7 @@ type ReviewService interface {
 	Session(ctx context.Context, id string) (*review.Session, error)
 	Sessions(ctx context.Context, openOnly bool) ([]review.Session, error)
 	Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
+	Repair(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
 	Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error)
 	Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error)
 	Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error)

@@ -1,15 +1,133 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
 // trackingHeader carries a contributor's tracking token.
 const trackingHeader = "X-Tracking-Token"
+
+// submissionJSON is what a contributor may send, and all: the case's own fields and the
+// contact. What the knowledge base sets (origin, translations, the record of AI
+// assistance, ids, versions, the source) has no field here, so it cannot ride along
+// (screen refuses the first three by name and drops the others a read-back shows).
+type submissionJSON struct {
+	Practice         casePractice   `json:"practice"`
+	Contact          review.Contact `json:"contact"`
+	ConsentToPublish bool           `json:"consent_to_publish"`
+	SessionID        string         `json:"session_id,omitempty"`
+	Draft            bool           `json:"draft,omitempty"`
+	Comment          string         `json:"comment,omitempty"`
+}
+
+// casePractice is the practice as a contributor writes it.
+type casePractice struct {
+	Title         string   `json:"title"`
+	Summary       string   `json:"summary"`
+	Body          string   `json:"body"`
+	City          string   `json:"city"`
+	Country       string   `json:"country"`
+	Areas         []string `json:"areas"`
+	Crises        []string `json:"crises"`
+	Tags          []string `json:"tags"`
+	TargetGroups  []string `json:"target_groups"`
+	Results       []string `json:"results"`
+	Prerequisites []string `json:"prerequisites"`
+	Status        string   `json:"status"`
+	Year          int      `json:"year"`
+	Languages     []string `json:"languages"`
+}
+
+func (in submissionJSON) input() review.Input {
+	p := in.Practice
+	return review.Input{
+		Practice: practices.Practice{Title: p.Title, Summary: p.Summary, Body: p.Body, City: p.City, Country: p.Country,
+			Areas: p.Areas, Crises: p.Crises, Tags: p.Tags, TargetGroups: p.TargetGroups, Results: p.Results,
+			Prerequisites: p.Prerequisites, Status: p.Status, Year: p.Year, Languages: p.Languages},
+		Contact: in.Contact, ConsentToPublish: in.ConsentToPublish, SessionID: in.SessionID, Draft: in.Draft, Comment: in.Comment,
+	}
+}
+
+// bindSubmission reads a submission strictly; a field a contributor may not set is a 400
+// naming it where it stands (practice.origin).
+func bindSubmission(c *gin.Context) (review.Input, error) {
+	data, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return review.Input{}, err
+	}
+	if data, err = screen(data); err != nil {
+		return review.Input{}, err
+	}
+	var in submissionJSON
+	if err := decodeStrict(data, &in); err != nil {
+		return review.Input{}, err
+	}
+	return in.input(), nil
+}
+
+var (
+	// records are the knowledge base's own records of a practice: a case carrying one
+	// is refused, since it would be published with it.
+	records = []string{"origin", "translations", "assisted", "uri", "same_as", "replaced_by", "hidden", "local_note"}
+	// readBack are the fields the knowledge base sets that a submission read back (GET)
+	// shows: sent again (PUT), they are dropped, as they would be set anew anyway.
+	readBack = []string{"id", "source", "session", "version", "updated_at", "archived", "region", "population_band"}
+)
+
+// screen refuses a submission whose practice carries one of the records, naming each,
+// and drops the fields read back; any other field the types lack is left for the strict
+// decoding to name. A body that is not an object is left to it too.
+func screen(data []byte) ([]byte, error) {
+	var top map[string]json.RawMessage
+	var practice map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil || json.Unmarshal(top["practice"], &practice) != nil || practice == nil {
+		return data, nil
+	}
+	f := map[string]string{}
+	for _, k := range records {
+		if v, ok := practice[k]; ok && string(bytes.TrimSpace(v)) != "null" {
+			f["practice."+k] = "is set by the knowledge base, never by a contributor"
+		}
+		delete(practice, k)
+	}
+	if len(f) > 0 {
+		return nil, apperr.InvalidFields("the submission carries what only the knowledge base sets", f)
+	}
+	for _, k := range readBack {
+		delete(practice, k)
+	}
+	allowed := jsonFields(reflect.TypeFor[casePractice]())
+	for k := range practice {
+		if !allowed[k] {
+			f["practice."+k] = "is not a field of a submitted practice"
+		}
+	}
+	if len(f) > 0 {
+		return nil, apperr.InvalidFields("the request body has an unknown field", f)
+	}
+	top["practice"], _ = json.Marshal(practice)
+	return json.Marshal(top)
+}
+
+// jsonFields are the JSON names of a struct type's fields.
+func jsonFields(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		out[strings.Split(t.Field(i).Tag.Get("json"), ",")[0]] = true
+	}
+	return out
+}
 
 func access(c *gin.Context) review.Access {
 	return review.Access{Principal: principal(c), Token: c.GetHeader(trackingHeader)}
@@ -27,8 +145,8 @@ type receipt struct {
 // client, for this door and the pages' alike.
 func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.HandlerFunc, trackBase string) {
 	api.POST("/submissions", expensive, func(c *gin.Context) {
-		var in review.Input
-		if err := bindJSON(c, &in); err != nil {
+		in, err := bindSubmission(c)
+		if err != nil {
 			writeError(c, err)
 			return
 		}
@@ -44,8 +162,8 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.
 		c.JSON(http.StatusCreated, out)
 	})
 	api.POST("/submissions/duplicates", expensive, func(c *gin.Context) {
-		var in review.Input
-		if err := bindJSON(c, &in); err != nil {
+		in, err := bindSubmission(c)
+		if err != nil {
 			writeError(c, err)
 			return
 		}
@@ -69,8 +187,8 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.
 		respond(c, http.StatusOK, s, err)
 	})
 	api.PUT("/submissions/:id", func(c *gin.Context) {
-		var in review.Input
-		if err := bindJSON(c, &in); err != nil {
+		in, err := bindSubmission(c)
+		if err != nil {
 			writeError(c, err)
 			return
 		}

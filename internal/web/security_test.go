@@ -21,6 +21,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
@@ -88,7 +90,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 func caseForm() url.Values {
 	return url.Values{"title": {"Solar kiosks in markets"}, "summary": {"Free phone charging for traders."}, "city": {"Kisumu"},
 		"country": {"KE"}, "areas": {"economy"}, "body": {"## What was done\nKiosks."}, "contact_name": {"Amina"},
-		"contact_email": {"amina@example.org"}, "consent": {"yes"}, "action": {"submit"}}
+		"contact_email": {"amina@example.org"}, "consent": {"yes"}, "action": {"submit"}, "session_id": {""}}
 }
 
 // The submission form counts against the same limit as the API: of 50 submissions from
@@ -586,5 +588,126 @@ func TestACoordinatorListsAndEndsTheirSessions(t *testing.T) {
 	}
 	if resp, _ := laptop.post("/review/account/sessions/"+phoneID+"/end", url.Values{}, nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("ending it again: %d", resp.StatusCode)
+	}
+}
+
+const caseJSON = `{"practice":{"title":"Solar kiosks in markets","summary":"Free phone charging.","city":"Kisumu","country":"KE","areas":["economy"],"body":"Kiosks."%s},"contact":{"name":"Amina","email":"amina@example.org"},"consent_to_publish":true}`
+
+// A submission carrying what only the knowledge base sets (origin, translations, the
+// record of AI assistance) is refused with a 400 naming the field, on the API and the
+// form alike; nothing is stored.
+func TestSubmissionsCannotCarryTheKnowledgeBasesOwnFields(t *testing.T) {
+	base, a := site(t)
+	extra := map[string]string{
+		"origin":       `,"origin":{"peer":"anything","repository":"https://evil.example/oai","identifier":"oai:evil:x"}`,
+		"translations": `,"translations":[{"language":"es","title":"Quioscos","summary":"Gratis.","body":"Visite evil.example"}]`,
+		"assisted":     `,"assisted":{"model":"gpt","fields":["summary"]}`,
+		"uri":          `,"uri":"oai:evil.example:x"`,
+	}
+	for field, json := range extra {
+		resp, err := http.Post(base+"/api/v1/submissions", "application/json", strings.NewReader(fmt.Sprintf(caseJSON, json)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, resp); resp.StatusCode != 400 || !strings.Contains(body, `"practice.`+field+`":"is set by the knowledge base, never by a contributor"`) {
+			t.Errorf("the API with %s: %d %s", field, resp.StatusCode, body)
+		}
+		v := newVisitor(t, base)
+		v.get("/submit")
+		form := caseForm()
+		form.Set(field, "anything")
+		if resp, body := v.post("/submit", form, nil); resp.StatusCode != 400 || !strings.Contains(body, "the field “"+field+"”") {
+			t.Errorf("the form with %s: %d", field, resp.StatusCode)
+		}
+	}
+	v := newVisitor(t, base)
+	v.get("/submit")
+	form := caseForm()
+	form.Set("translations[0][body]", "Visit evil.example")
+	if resp, body := v.post("/submit", form, nil); resp.StatusCode != 400 || !strings.Contains(body, "the field “translations[0][body]”") {
+		t.Errorf("the form with a translation's body: %d", resp.StatusCode)
+	}
+	if subs, _ := a.Review.List(t.Context(), review.Queue{}); len(subs) != 0 {
+		t.Fatalf("%d submissions stored", len(subs))
+	}
+	// The case itself goes through both doors.
+	resp, err := http.Post(base+"/api/v1/submissions", "application/json", strings.NewReader(fmt.Sprintf(caseJSON, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readAll(t, resp); resp.StatusCode != 201 {
+		t.Fatalf("a plain case on the API: %d", resp.StatusCode)
+	}
+	if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != 201 {
+		t.Fatalf("a plain case on the form: %d", resp.StatusCode)
+	}
+}
+
+// A practice that came to carry a bogus identity and origin (as submissions could give
+// them) cannot be edited by anyone but is repaired by an admin; a coordinator's edit
+// cannot set an origin.
+func TestAnAdminRepairsAnyPractice(t *testing.T) {
+	base, a := site(t)
+	a.Auth.AddUser("admin@example.org", auth.RoleAdmin, "the admin's long password", "test")
+	admin, _, _ := a.Auth.CreateToken("admin@example.org", "tests", "test")
+	coord, _, _ := a.Auth.CreateToken(coordEmail, "laptop", "test")
+	const id = "bilbao-geobilbao"
+	good, _ := a.Get(t.Context(), id)
+	bad := *good
+	bad.Version, bad.URI = 0, "oai:evil.example:"+id
+	bad.Origin = &practices.Origin{Peer: "anything", Network: "Anything", Repository: "https://evil.example/oai", Identifier: bad.URI}
+	if _, err := a.Import(t.Context(), []*practices.Practice{&bad}, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	edit := *good
+	edit.Title = "GeoBilbao, edited"
+	doc, _ := json.Marshal(edit)
+	for who, token := range map[string]string{"a coordinator": coord, "an admin": admin} {
+		if resp := apiAs(t, base, token, "PUT", "/api/v1/practices/"+id, string(doc)); resp.StatusCode != 409 {
+			t.Fatalf("%s editing the practice with a bogus identity: %d", who, resp.StatusCode)
+		}
+	}
+	repaired, _ := json.Marshal(good) // as it was, without the bogus identity and origin
+	if resp := apiAs(t, base, coord, "POST", "/api/v1/practices/"+id+"/repair", string(repaired)); resp.StatusCode != 403 {
+		t.Fatalf("a coordinator's repair: %d", resp.StatusCode)
+	}
+	if resp := apiAs(t, base, admin, "POST", "/api/v1/practices/"+id+"/repair", string(repaired)); resp.StatusCode != 200 {
+		t.Fatalf("the admin's repair: %d", resp.StatusCode)
+	}
+	if got, _ := a.Get(t.Context(), id); got.Origin != nil || got.URI != good.URI {
+		t.Fatalf("the repair left origin %+v, identity %s", got.Origin, got.URI)
+	}
+	// Now anyone may edit it again; an edit carrying an origin does not set one.
+	edit.Origin = bad.Origin
+	doc, _ = json.Marshal(edit)
+	if resp := apiAs(t, base, coord, "PUT", "/api/v1/practices/"+id, string(doc)); resp.StatusCode != 200 {
+		t.Fatalf("a coordinator's edit after the repair: %d", resp.StatusCode)
+	}
+	if got, _ := a.Get(t.Context(), id); got.Origin != nil || got.Title != "GeoBilbao, edited" {
+		t.Fatalf("after the edit: origin %+v, title %q", got.Origin, got.Title)
+	}
+	es, _ := a.Audit(t.Context(), audit.Query{Limit: 2, Target: "practice:" + id})
+	if len(es) != 2 || es[1].Action != "practice.repair" || es[1].Actor != "admin@example.org" {
+		t.Fatalf("audit %+v", es)
+	}
+}
+
+// Every field the submission form shows is one the form takes.
+func TestTheSubmissionFormTakesEveryFieldItShows(t *testing.T) {
+	base, _ := site(t)
+	v := newVisitor(t, base)
+	_, page := v.get("/submit")
+	start := strings.Index(page, `class="submitform"`)
+	form := page[start : start+strings.Index(page[start:], "</form>")]
+	posted := url.Values{}
+	for _, m := range regexp.MustCompile(`name="([^"]+)"`).FindAllStringSubmatch(form, -1) {
+		posted.Add(m[1], "")
+	}
+	if len(posted) < 20 {
+		t.Fatalf("only %d fields found on the form", len(posted))
+	}
+	posted.Set("action", "draft")
+	if resp, body := v.post("/submit", posted, nil); resp.StatusCode != http.StatusCreated || strings.Contains(body, "does not take the field") {
+		t.Fatalf("the form's own fields: %d", resp.StatusCode)
 	}
 }

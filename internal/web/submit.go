@@ -1,7 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -67,15 +70,86 @@ func splitList(s, sep string) []string {
 	return out
 }
 
-func inputFromForm(c *gin.Context) review.Input {
-	return review.Input{
-		Practice:         practiceFromForm(c),
-		Contact:          review.Contact{Name: c.PostForm("contact_name"), Role: c.PostForm("contact_role"), Email: c.PostForm("contact_email")},
-		ConsentToPublish: c.PostForm("consent") == "yes",
-		SessionID:        c.PostForm("session_id"),
-		Draft:            c.PostForm("action") == "draft",
-		Comment:          c.PostForm("comment"),
+// submissionForm is what the submission and tracking forms carry, and all a contributor
+// may set: what the knowledge base sets (origin, translations, the record of AI
+// assistance …) has no field here, and a form posting any field not named here is
+// refused, naming it.
+type submissionForm struct {
+	Title         string   `form:"title"`
+	Summary       string   `form:"summary"`
+	Body          string   `form:"body"`
+	City          string   `form:"city"`
+	Country       string   `form:"country"`
+	Status        string   `form:"status"`
+	Language      string   `form:"language"`
+	Tags          string   `form:"tags"`
+	Results       string   `form:"results"`
+	Year          string   `form:"year"`
+	Areas         []string `form:"areas"`
+	Crises        []string `form:"crises"`
+	TargetGroups  []string `form:"target_groups"`
+	Prerequisites []string `form:"prerequisites"`
+	ContactName   string   `form:"contact_name"`
+	ContactRole   string   `form:"contact_role"`
+	ContactEmail  string   `form:"contact_email"`
+	Consent       string   `form:"consent"`
+	SessionID     string   `form:"session_id"`
+	Action        string   `form:"action"`
+	Comment       string   `form:"comment"`
+}
+
+// bindSubmissionForm reads the submission form. A field it does not have is refused
+// with a page naming it; a value its field does not take (a year that is no number) goes
+// back to the form with its error beside it.
+func (p *Pages) bindSubmissionForm(c *gin.Context) (review.Input, error) {
+	var f submissionForm
+	v := reflect.ValueOf(&f).Elem()
+	names := map[string]int{csrfField: -1}
+	for i := range v.NumField() {
+		names[v.Type().Field(i).Tag.Get("form")] = i
 	}
+	c.Request.ParseForm()
+	var foreign []string
+	for key, vals := range c.Request.PostForm {
+		i, ok := names[key]
+		switch {
+		case !ok:
+			foreign = append(foreign, key)
+		case i < 0:
+		case v.Field(i).Kind() == reflect.Slice:
+			v.Field(i).Set(reflect.ValueOf(vals))
+		default:
+			v.Field(i).SetString(vals[0])
+		}
+	}
+	if len(foreign) > 0 {
+		sort.Strings(foreign)
+		return review.Input{}, errForeignField{p.catalog.T(negotiate(c), "error.foreignfield", foreign[0])}
+	}
+	return f.input()
+}
+
+// errForeignField is a form carrying a field the form does not have.
+type errForeignField struct{ msg string }
+
+func (e errForeignField) Error() string { return e.msg }
+
+func (f submissionForm) input() (review.Input, error) {
+	pr := practices.Practice{Title: f.Title, Summary: f.Summary, Body: f.Body, City: f.City, Country: f.Country, Status: f.Status,
+		Areas: f.Areas, Crises: f.Crises, TargetGroups: f.TargetGroups, Prerequisites: f.Prerequisites,
+		Tags: splitList(f.Tags, ","), Results: splitList(f.Results, "\n")}
+	if f.Language != "" {
+		pr.Languages = []string{f.Language}
+	}
+	in := review.Input{Practice: pr, Contact: review.Contact{Name: f.ContactName, Role: f.ContactRole, Email: f.ContactEmail},
+		ConsentToPublish: f.Consent == "yes", SessionID: f.SessionID, Draft: f.Action == "draft", Comment: f.Comment}
+	if y := strings.TrimSpace(f.Year); y != "" {
+		var err error
+		if in.Practice.Year, err = strconv.Atoi(y); err != nil {
+			return in, apperr.InvalidFields("the submission is not valid", map[string]string{"practice.year": "must be a year such as 2020"})
+		}
+	}
+	return in, nil
 }
 
 // formErrors maps the service's field names to the form's.
@@ -104,7 +178,10 @@ func (p *Pages) submitForm(c *gin.Context) {
 // submit checks for duplicates, saves a draft, or submits; invalid input comes back with
 // every field as typed and its error beside it.
 func (p *Pages) submit(c *gin.Context) {
-	in := inputFromForm(c)
+	in, err := p.bindSubmissionForm(c)
+	if p.formRefused(c, err, func(errs map[string]string) { p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, errs)) }) {
+		return
+	}
 	if c.PostForm("action") == "check" {
 		data := p.submitData(c, in, map[string]string{})
 		dups, err := p.cfg.Review.Duplicates(c.Request.Context(), in)
@@ -125,6 +202,21 @@ func (p *Pages) submit(c *gin.Context) {
 		return
 	}
 	p.render(c, http.StatusCreated, "submitted", map[string]any{"Receipt": receipt, "Link": p.abs("/track/" + receipt.TrackingToken)})
+}
+
+// formRefused answers a form bindSubmissionForm could not read, with show for a value
+// refused beside its field.
+func (p *Pages) formRefused(c *gin.Context, err error, show func(errs map[string]string)) bool {
+	var foreign errForeignField
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &foreign):
+		p.fail(c, apperr.Errorf(apperr.Invalid, "%s", foreign.msg))
+	default:
+		show(formErrors(err))
+	}
+	return true
 }
 
 func (p *Pages) trackForm(c *gin.Context) {
@@ -158,7 +250,12 @@ func (p *Pages) trackUpdate(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	in := inputFromForm(c)
+	in, err := p.bindSubmissionForm(c)
+	if p.formRefused(c, err, func(errs map[string]string) {
+		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, errs))
+	}) {
+		return
+	}
 	_, err = p.cfg.Review.Update(c.Request.Context(), sub.ID, review.Access{Token: c.Param("token")}, in)
 	if apperr.Code(err) == apperr.Invalid {
 		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, formErrors(err)))
