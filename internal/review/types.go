@@ -124,10 +124,12 @@ type Comment struct {
 
 // Transition records a change of state.
 type Transition struct {
-	Time  time.Time `json:"time"`
-	From  string    `json:"from,omitempty"`
-	To    string    `json:"to"`
-	Actor string    `json:"actor"`
+	Time time.Time `json:"time"`
+	From string    `json:"from,omitempty"`
+	To   string    `json:"to"`
+	// Actor is who made the change: to coordinators, a coordinator's address or the
+	// contributor; to the contributor, only "coordinator" or "contributor".
+	Actor string `json:"actor"`
 }
 
 // Revision is a version of the submitted case replaced by a later one.
@@ -181,8 +183,23 @@ func (s Submission) view() *Submission {
 func (s Submission) viewFor(acc Access) *Submission {
 	if acc.Principal == nil {
 		s.Suggestions = nil
+		s.History = byRole(s.History, s.ID)
 	}
 	return s.view()
+}
+
+// byRole is a history as a contributor reads it: who acted by their role, never a
+// coordinator's address.
+func byRole(h []Transition, id string) []Transition {
+	out := make([]Transition, len(h))
+	for i, t := range h {
+		t.Actor = "coordinator"
+		if h[i].Actor == Contributor(id) {
+			t.Actor = "contributor"
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // Input is what a contributor sends to create or change a submission.

@@ -337,3 +337,21 @@ func TestLockoutIsToldToTheCoordinator(t *testing.T) {
 		t.Fatalf("audit %+v", es)
 	}
 }
+
+// A contributor reads who acted on their case by role, never a coordinator's address;
+// coordinators still see who did it.
+func TestContributorsSeeRolesNotAddresses(t *testing.T) {
+	w := newWorld(t, limit.Rate{})
+	coord := map[string]string{"Authorization": "Bearer " + w.coordTok}
+	if r := w.call(t, "POST", "/api/v1/review/submissions/"+w.subID+"/decision", `{"decision":"request_changes","comment":"Add figures"}`, coord); r.Code != 200 {
+		t.Fatalf("decision: %d %s", r.Code, r.Body.String())
+	}
+	r := w.call(t, "GET", "/api/v1/submissions/"+w.subID, "", map[string]string{"X-Tracking-Token": w.trackingTok})
+	got := decode[review.Submission](t, r)
+	if strings.Contains(r.Body.String(), "coord@example.org") || len(got.History) != 2 || got.History[0].Actor != "contributor" || got.History[1].Actor != "coordinator" {
+		t.Fatalf("the contributor reads %s", r.Body.String())
+	}
+	if got := decode[review.Submission](t, w.call(t, "GET", "/api/v1/submissions/"+w.subID, "", coord)); got.History[1].Actor != "coord@example.org" {
+		t.Fatalf("the coordinators read %+v", got.History)
+	}
+}
