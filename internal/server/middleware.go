@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,7 +46,7 @@ func accessLog() gin.HandlerFunc {
 		c.Next()
 		logger(c).Info("request",
 			"method", method(c),
-			"path", c.Request.URL.Path,
+			"path", redactPath(c.Request.URL.Path),
 			"status", c.Writer.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000,
 		)
@@ -63,6 +64,35 @@ func withClient() gin.HandlerFunc {
 		c.Request = c.Request.WithContext(limit.WithClient(c.Request.Context(), limit.Key(client)))
 		c.Next()
 	}
+}
+
+// secretPaths are the paths whose next segment is a secret: a contributor's tracking
+// token, the token of an address confirmation link.
+var secretPaths = []string{"/track/", "/confirm/"}
+
+// redactPath hides the secret a path carries, keeping only its kind ("kbs_"), so that
+// logs never hold a key to a submission. Headers (X-Tracking-Token, Authorization) are
+// never logged.
+func redactPath(path string) string {
+	for _, prefix := range secretPaths {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok || rest == "" {
+			continue
+		}
+		secret, tail, slash := strings.Cut(rest, "/")
+		kind, _, _ := strings.Cut(secret, "_")
+		if len(kind) >= len(secret) || len(kind) > 4 {
+			kind = ""
+		} else {
+			kind += "_"
+		}
+		path = prefix + kind + "[redacted]"
+		if slash {
+			path += "/" + tail
+		}
+		return path
+	}
+	return path
 }
 
 // recovery turns a panic into a logged internal error, with its stack, instead of a

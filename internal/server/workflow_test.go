@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -353,5 +355,33 @@ func TestContributorsSeeRolesNotAddresses(t *testing.T) {
 	}
 	if got := decode[review.Submission](t, w.call(t, "GET", "/api/v1/submissions/"+w.subID, "", coord)); got.History[1].Actor != "coord@example.org" {
 		t.Fatalf("the coordinators read %+v", got.History)
+	}
+}
+
+// Tracking and confirmation tokens never reach the access log, whether in the path or in
+// the X-Tracking-Token header.
+func TestTokensAreRedactedInTheLog(t *testing.T) {
+	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	var log bytes.Buffer
+	e := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	w := &world{a: a, e: e}
+	r := w.call(t, "POST", "/api/v1/submissions", submissionBody, nil)
+	receipt := decode[review.Receipt](t, r)
+	w.call(t, "GET", "/api/v1/submissions/"+receipt.ID, "", map[string]string{"X-Tracking-Token": receipt.TrackingToken})
+	for _, path := range []string{"/track/" + receipt.TrackingToken, "/track/" + receipt.TrackingToken + "/withdraw", "/confirm/kbc_secretsecret", "/track/nounderscoresecret"} {
+		w.call(t, "GET", path, "", nil)
+	}
+	secret := strings.TrimPrefix(receipt.TrackingToken, "kbs_")
+	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "secretsecret") || strings.Contains(log.String(), "nounderscoresecret") {
+		t.Fatalf("a token in the log:\n%s", log.String())
+	}
+	for _, want := range []string{`"path":"/track/kbs_[redacted]"`, `"path":"/track/kbs_[redacted]/withdraw"`, `"path":"/confirm/kbc_[redacted]"`, `"path":"/track/[redacted]"`} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the log lacks %s", want)
+		}
 	}
 }

@@ -232,10 +232,11 @@ func (p *Pages) fail(c *gin.Context, err error) {
 	msg := e.Message
 	switch {
 	case e.Code == apperr.Internal:
-		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
+		// The route, not the path, which may hold a tracking token.
+		p.cfg.Logger.Error("page failed", "route", c.FullPath(), "err", err)
 		msg = ""
 	case e.Code == apperr.DiskFull, e.Code == apperr.Damaged: // shown, and the operator must hear of it too
-		p.cfg.Logger.Error("page failed", "path", c.Request.URL.Path, "err", err)
+		p.cfg.Logger.Error("page failed", "route", c.FullPath(), "err", err)
 	case e.RetryAfter > 0:
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 		msg = p.retryMessage(c, e.RetryAfter)
