@@ -47,6 +47,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
 	connsPerClient := fs.Int("conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open at once; 0: no bound (behind a proxy, every connection comes from its address)")
 	rateLimit := fs.Int("rate-limit", 20, "expensive requests (search, suggestions, recommendations, pages, OAI) per second per client address, after a burst of five seconds' worth; 0: no limit")
+	metricsToken := fs.String("metrics-token", envOr(e, "KB_METRICS_TOKEN", ""), "serve /metrics on --addr to requests bearing this token (env KB_METRICS_TOKEN); without it /metrics is on the admin socket only")
 	noAnswerCache := fs.Bool("no-answer-cache", envOr(e, "KB_NO_ANSWER_CACHE", "") == "1", "compute every search again instead of serving recent answers until the index changes (env KB_NO_ANSWER_CACHE=1)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -156,7 +157,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Online imports, reindexes and harvests run as jobs, beyond any request's time limit.
 	work := jobs.New(log)
 	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Logger: log, BaseURL: base, TrustedProxies: proxies,
-		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}, CrossOrigin: cop}
+		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}, CrossOrigin: cop,
+		MetricsToken: *metricsToken, Metrics: server.NewMetrics(a)}
 	if asker != nil {
 		cfg.Ask = asker
 	}

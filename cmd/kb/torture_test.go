@@ -49,7 +49,7 @@ func startChild(t *testing.T, data string, extra ...string) *child {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	argv, _ := json.Marshal(append([]string{"serve", "--data", data, "--addr", addr, "--log-format", "json"}, extra...))
+	argv, _ := json.Marshal(append([]string{"serve", "--data", data, "--addr", addr, "--log-format", "json", "--metrics-token", "torture-metrics"}, extra...))
 	cmd.Env = append(os.Environ(), "KB_TEST_CHILD="+string(argv))
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
@@ -268,7 +268,7 @@ func verify(t *testing.T, c *child, client *http.Client, ack *acked, token strin
 		}
 	}
 	// The index agrees with the store.
-	_, data, _ := post(client, "GET", c.base+"/metrics", "", "")
+	_, data, _ := post(client, "GET", c.base+"/metrics", "torture-metrics", "")
 	m := map[string]int{}
 	for _, x := range metric.FindAllStringSubmatch(string(data), -1) {
 		m[x[1]], _ = strconv.Atoi(x[2])

@@ -37,7 +37,7 @@ func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Review.Submissions = limit.New(limit.Rate{Every: time.Millisecond, Burst: 100}, "submissions")
-	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages}))
+	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, MetricsToken: "test-metrics"}))
 	defer srv.Close()
 	call := func(method, path, ctype, body string) (int, string) {
 		t.Helper()
@@ -46,6 +46,9 @@ func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
 			req.Header.Set("Content-Type", ctype)
 		}
 		req.AddCookie(&http.Cookie{Name: "kb_csrf", Value: "test-csrf-token-of-32-characters-or-more"})
+		if path == "/metrics" {
+			req.Header.Set("Authorization", "Bearer test-metrics")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,20 +12,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 )
 
-// metrics are the server's Prometheus metrics, in a registry of its own (no global state).
-type metrics struct {
+// Metrics are the server's Prometheus metrics, in a registry of its own (no global state).
+type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	shed     *prometheus.CounterVec
 }
 
-func newMetrics(svc interface {
+// NewMetrics makes the metrics; svc, when not nil, gives the knowledge base's figures.
+func NewMetrics(svc interface {
 	Stats(ctx context.Context) (app.Stats, error)
-}) *metrics {
-	m := &metrics{
+}) *Metrics {
+	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kb_http_requests_total", Help: "HTTP requests by route, method and status."},
 			[]string{"route", "method", "status"}),
@@ -41,7 +45,7 @@ func newMetrics(svc interface {
 }
 
 // observe counts and times every request, labelled by its route pattern (bounded).
-func (m *metrics) observe() gin.HandlerFunc {
+func (m *Metrics) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
@@ -54,7 +58,20 @@ func (m *metrics) observe() gin.HandlerFunc {
 	}
 }
 
-func (m *metrics) handler() gin.HandlerFunc {
+// bearerOnly lets through requests bearing the token (Authorization: Bearer TOKEN).
+func bearerOnly(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		given, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || !auth.Equal(strings.TrimSpace(given), token) {
+			c.Header("WWW-Authenticate", `Bearer realm="kb metrics"`)
+			writeError(c, apperr.Errorf(apperr.Unauthorized, "the metrics need the configured token (Authorization: Bearer TOKEN)"))
+			return
+		}
+		c.Next()
+	}
+}
+
+func (m *Metrics) handler() gin.HandlerFunc {
 	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 }

@@ -15,11 +15,39 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
+// /metrics is served on the public address only to the configured token, and on the
+// admin socket, with the public server's figures.
+func TestMetricsNeedTheTokenOrTheAdminSocket(t *testing.T) {
+	open, a := newEngine(t)
+	if w := do(t, open, "GET", "/metrics", ""); w.Code != 404 {
+		t.Fatalf("/metrics without a configured token: %d", w.Code)
+	}
+	m := server.NewMetrics(a)
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, MetricsToken: "scrape-secret", Metrics: m}
+	public, local := server.New(cfg), server.NewAdmin(cfg, a, jobs.New(nil))
+	do(t, public, "GET", "/api/v1/search?q=wifi", "")
+	for auth, want := range map[string]int{"": 401, "Bearer wrong": 401, "Basic scrape-secret": 401, "Bearer scrape-secret": 200} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		public.ServeHTTP(w, req)
+		if w.Code != want {
+			t.Errorf("/metrics with %q: %d, want %d", auth, w.Code, want)
+		}
+	}
+	w := do(t, local, "GET", "/metrics", "")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `kb_http_requests_total{method="GET",route="/api/v1/search",status="200"} 1`) {
+		t.Fatalf("the admin socket's /metrics: %d %.300s", w.Code, w.Body.String())
+	}
+}
+
 func TestMetricsAndReadiness(t *testing.T) {
-	e, a := newEngine(t)
+	_, a := newEngine(t)
+	e := server.NewAdmin(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Metrics: server.NewMetrics(a)}, a, jobs.New(nil))
 	do(t, e, "GET", "/api/v1/search?q=wifi", "")
 	// A peer that answers when added, then goes away.
 	peer := fedtest.Start(t, "metropolis.example.org")

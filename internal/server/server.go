@@ -139,6 +139,12 @@ type Config struct {
 	// CrossOrigin refuses state-changing requests a browser sends from another origin;
 	// the pages are given the same one. Nil takes one that trusts no other origin.
 	CrossOrigin *http.CrossOriginProtection
+	// MetricsToken, when set, serves /metrics on the public engine to requests bearing
+	// it; without it /metrics is served on the admin socket only.
+	MetricsToken string
+	// Metrics, when set, are the metrics both engines count in and serve (the admin
+	// socket's /metrics then shows the public server's); nil makes each its own.
+	Metrics *Metrics
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR prefixes
@@ -170,7 +176,7 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 // newEngine makes an engine with the middleware every request goes through; outer ones
 // (the public engine's representations) run outside the recovery, which answers for a
 // handler that panics.
-func newEngine(cfg Config, maxBody int64, m *metrics, outer ...gin.HandlerFunc) *gin.Engine {
+func newEngine(cfg Config, maxBody int64, m *Metrics, outer ...gin.HandlerFunc) *gin.Engine {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -264,7 +270,10 @@ func New(cfg Config) *Engine {
 	if max == 0 {
 		max = DefaultMaxBody
 	}
-	m := newMetrics(cfg.Service)
+	m := cfg.Metrics
+	if m == nil {
+		m = NewMetrics(cfg.Service)
+	}
 	g := newGate(cfg.Shedding.withDefaults(), m, cfg.Limits.withDefaults().Expensive)
 	e := newEngine(cfg, max, m, representations())
 	bodyTimeout := cfg.BodyTimeout
@@ -275,7 +284,9 @@ func New(cfg Config) *Engine {
 	// does, so none applies there.
 	e.Use(readBody(bodyTimeout), withClient())
 	registerHealth(e, cfg.Service)
-	e.GET("/metrics", m.handler())
+	if cfg.MetricsToken != "" {
+		e.GET("/metrics", bearerOnly(cfg.MetricsToken), m.handler())
+	}
 	cop := cfg.CrossOrigin
 	if cop == nil {
 		cop = http.NewCrossOriginProtection()
@@ -303,9 +314,13 @@ func New(cfg Config) *Engine {
 // request as the local admin, plus the routes the CLI uses while a server holds the store,
 // whose long operations run as jobs of js.
 func NewAdmin(cfg Config, svc AdminService, js Jobs) *Engine {
-	m := newMetrics(nil)
+	m := cfg.Metrics
+	if m == nil {
+		m = NewMetrics(cfg.Service)
+	}
 	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
+	e.GET("/metrics", m.handler()) // reaching the socket proves the caller owns the data dir
 	// The socket is its owner's: no rate holds the CLI back, and bodies (imports) stream.
 	routes(e.Group("/api/v1", asLocalAdmin()), cfg, newGate(cfg.Shedding.withDefaults(), m, NoLimit))
 	registerAdmin(e.Group("/admin/v1"), svc, js)

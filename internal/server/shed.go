@@ -37,11 +37,11 @@ func (s Shedding) withDefaults() Shedding {
 type gate struct {
 	places chan struct{}
 	wait   time.Duration
-	m      *metrics
+	m      *Metrics
 	rate   *limiter
 }
 
-func newGate(s Shedding, m *metrics, r Rate) *gate {
+func newGate(s Shedding, m *Metrics, r Rate) *gate {
 	return &gate{places: make(chan struct{}, s.Concurrent), wait: s.Wait, m: m, rate: newLimiter(r)}
 }
 
