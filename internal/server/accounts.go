@@ -22,12 +22,12 @@ func registerAccounts(api *gin.RouterGroup, svc AuthService, secure bool) {
 			writeError(c, err)
 			return
 		}
-		p, err := svc.Login(c, in.Email, in.Password)
+		p, err := svc.Login(c.Request.Context(), in.Email, in.Password)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
-		id, sess, expires, err := svc.CreateSession(c, p, c.Request.UserAgent())
+		id, sess, expires, err := svc.CreateSession(c.Request.Context(), p, c.Request.UserAgent())
 		if err != nil {
 			writeError(c, err)
 			return

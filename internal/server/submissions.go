@@ -179,7 +179,7 @@ func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.
 			writeError(c, err)
 			return
 		}
-		s, err := svc.ConfirmAddress(c, in.Token)
+		s, err := svc.ConfirmAddress(c.Request.Context(), in.Token)
 		respond(c, http.StatusOK, s, err)
 	})
 	api.GET("/submissions/:id", func(c *gin.Context) {

@@ -96,7 +96,7 @@ func (p *Pages) loginForm(c *gin.Context) {
 
 func (p *Pages) login(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
-	who, err := p.cfg.Accounts.Login(c, c.PostForm("email"), c.PostForm("password"))
+	who, err := p.cfg.Accounts.Login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"))
 	switch apperr.Code(err) {
 	case "":
 	case apperr.Unauthorized:
@@ -106,7 +106,7 @@ func (p *Pages) login(c *gin.Context) {
 		p.fail(c, err) // limited (429, saying when) or busy
 		return
 	}
-	id, _, expires, err := p.cfg.Accounts.CreateSession(c, who, c.Request.UserAgent())
+	id, _, expires, err := p.cfg.Accounts.CreateSession(c.Request.Context(), who, c.Request.UserAgent())
 	if err != nil {
 		p.fail(c, err)
 		return
