@@ -84,6 +84,17 @@ type acked struct {
 	versions    map[string]int    // practice id → least version acknowledged
 }
 
+// count is the number of edits acknowledged so far.
+func (a *acked) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, v := range a.versions {
+		n += v
+	}
+	return n
+}
+
 func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	rounds := 6
 	if s := os.Getenv("KB_TORTURE_ROUNDS"); s != "" {
@@ -130,7 +141,14 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 				}
 			}(w)
 		}
-		time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
+		// The kill comes in the middle of the writes, once an edit of this round was
+		// acknowledged (bounded: a slow machine, or the race detector, makes the first
+		// ones late), so that every round tests something.
+		edits := ack.count()
+		for wait := 0; ack.count() == edits && wait < 300; wait++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(700)) * time.Millisecond)
 		c.kill() // SIGKILL in the middle of the writes
 		close(stop)
 		wg.Wait()
