@@ -237,7 +237,7 @@ func (p *Pages) diff(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusOK, "diff", map[string]any{"D": d})
+	p.render(c, http.StatusOK, "diff", map[string]any{"D": d, "Changes": d.Changes})
 }
 
 // change runs one curation action from a form and returns to the practice.
