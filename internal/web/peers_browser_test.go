@@ -42,9 +42,13 @@ func TestBrowserPeersPage(t *testing.T) {
 	}
 	inspect(t, ctx, "peer-preview")
 
+	// The script's box ticks every row; without it each is ticked on its own.
 	run(t, ctx, chromedp.Navigate(s.URL+"/review/peers"), chromedp.WaitVisible(chromedp.CSS("#q-repair-cafes")),
-		chromedp.Click(chromedp.CSS("#q-repair-cafes")), chromedp.Click(chromedp.CSS("#q-tool-library")),
-		chromedp.Click(chromedp.CSS(`button[value="publish"]`)), chromedp.WaitVisible(chromedp.CSS("#outcome")))
+		chromedp.Click(chromedp.CSS(`table.harvested thead input[type=checkbox]`)))
+	if n := eval[int](t, ctx, `document.querySelectorAll("table.harvested tbody input:checked").length`); n != 2 {
+		t.Errorf("select all ticked %d rows", n)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`button[value="publish"]`)), chromedp.WaitVisible(chromedp.CSS("#outcome")))
 	if o := text(t, ctx, "#outcome"); !strings.Contains(o, "Published 2 of the 2 practices selected") {
 		t.Errorf("outcome %q", o)
 	}
