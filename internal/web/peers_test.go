@@ -162,7 +162,7 @@ func TestPeersPageShowsEachPeersStatus(t *testing.T) {
 	if !ok {
 		t.Fatal("metropolis is not listed")
 	}
-	for _, want := range []string{"Peer metropolis.example.org", "namespace metropolis.example.org", "published at once", "everything it serves", "every 1h",
+	for _, want := range []string{"Peer metropolis.example.org", "namespace metropolis.example.org", "pinned key " + p.PublicKey[:12], "published at once", "everything it serves", "every 1h",
 		fmt.Sprintf("%d records received (%d in all)", p.LastReceived, p.Received), "2 new or changed", "last success"} {
 		if !strings.Contains(squash(row), want) {
 			t.Errorf("metropolis's row lacks %q: %s", want, squash(row))
