@@ -32,6 +32,7 @@ type PeerPages interface {
 	Queued() ([]practices.Practice, error)
 	QueuedPractice(id string) (*practices.Practice, error)
 	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
+	Accept(ctx context.Context, actor, id string, done federation.Completion) (*practices.Practice, error)
 	Duplicates(state string) ([]federation.Duplicate, error)
 	Duplicate(id, heldID string) (*federation.Duplicate, error)
 	DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*federation.Duplicate, error)
@@ -47,6 +48,7 @@ func (p *Pages) registerPeers(g *gin.RouterGroup) {
 	g.GET("/review/peers", p.peers)
 	g.POST("/review/peers/queue", p.decideQueued)
 	g.GET("/review/peers/queue/:id", p.queuedPreview)
+	g.POST("/review/peers/queue/:id/accept", p.acceptDraft)
 	g.POST("/review/peers/duplicates", p.decideDuplicates)
 	g.GET("/review/peers/duplicates/:id/:held", p.duplicatePreview)
 	// Managing peers is an admin's, as in the API.
@@ -59,7 +61,7 @@ func (p *Pages) registerPeers(g *gin.RouterGroup) {
 }
 
 // peerForm is the add-peer form as typed.
-type peerForm struct{ Name, URL, Policy, Set, Interval string }
+type peerForm struct{ Name, URL, Format, Policy, Set, Interval string }
 
 // peerRow is a peer with its harvest, if one runs.
 type peerRow struct {
@@ -113,7 +115,7 @@ func (p *Pages) peersPage(c *gin.Context) (*peersPage, error) {
 		return nil, err
 	}
 	d := &peersPage{Admin: user(c).Can(auth.RoleAdmin), Queued: queued, Flagged: map[string]*federation.Duplicate{}, Errors: map[string]string{},
-		Form: peerForm{Policy: federation.PolicyPublish, Interval: "1h"}, Outcome: p.outcomeOf(c)}
+		Form: peerForm{Format: federation.FormatKB, Interval: "1h"}, Outcome: p.outcomeOf(c)}
 	for _, peer := range peers {
 		h := p.harvestOf(peer.Name)
 		d.Running = d.Running || h.Running
@@ -203,9 +205,9 @@ func (p *Pages) pause(c *gin.Context) {
 }
 
 func (p *Pages) addPeer(c *gin.Context) {
-	f := peerForm{Name: strings.TrimSpace(c.PostForm("name")), URL: strings.TrimSpace(c.PostForm("url")),
-		Policy: c.PostForm("policy"), Set: c.PostForm("set"), Interval: strings.TrimSpace(c.PostForm("interval"))}
-	n := federation.NewPeer{Name: f.Name, URL: f.URL, Policy: f.Policy, Set: f.Set}
+	f := peerForm{Name: strings.TrimSpace(c.PostForm("name")), URL: strings.TrimSpace(c.PostForm("url")), Format: c.PostForm("format"),
+		Policy: c.PostForm("policy"), Set: strings.TrimSpace(c.PostForm("set")), Interval: strings.TrimSpace(c.PostForm("interval"))}
+	n := federation.NewPeer{Name: f.Name, URL: f.URL, Format: f.Format, Policy: f.Policy, Set: f.Set}
 	every, err := time.ParseDuration(f.Interval)
 	if err != nil {
 		// Sent as out of range, so that the service names every other bad field too.
@@ -277,6 +279,9 @@ func (p *Pages) decideQueued(c *gin.Context) {
 	}
 	p.each(c, c.PostFormArray("id"), "peers.decided."+decision, func(id string) error {
 		_, err := p.cfg.Peers.Decide(c.Request.Context(), user(c).Email, id, decision == "publish")
+		if apperr.Code(err) == apperr.Invalid { // a draft that lacks fields: its page completes it
+			err = apperr.Errorf(apperr.Invalid, "%s", p.catalog.T(negotiate(c), "peers.draft.incomplete"))
+		}
 		return err
 	})
 }
@@ -324,6 +329,12 @@ type preview struct {
 	Others []review.Duplicate
 	// Sides are the record and the practice held, side by side.
 	Sides []side
+	// Draft says the record is a draft from a repository that is not kb, published once
+	// completed: Done as typed (at first the draft's own fields), Errors what is wrong.
+	Draft     bool
+	Done      federation.Completion
+	Errors    map[string]string
+	Countries []practices.Country
 }
 
 // side is one of the two practices compared, under its heading; Link says it has a page.
@@ -336,17 +347,50 @@ type side struct {
 // queuedPreview shows a queued record beside the practice it was flagged with, or else
 // the closest one held.
 func (p *Pages) queuedPreview(c *gin.Context) {
-	ctx := c.Request.Context()
-	rec, err := p.cfg.Peers.QueuedPractice(c.Param("id"))
+	pv, err := p.queuedView(c, c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	pv := &preview{Record: rec, Queued: true}
-	open, err := p.cfg.Peers.Duplicates(federation.DuplicateOpen)
+	p.render(c, http.StatusOK, "peerpreview", pv)
+}
+
+// acceptDraft completes a draft from a repository that is not kb and publishes it;
+// what is still missing or wrong comes back beside its field, as typed.
+func (p *Pages) acceptDraft(c *gin.Context) {
+	done := federation.Completion{Title: strings.TrimSpace(c.PostForm("title")), Summary: strings.TrimSpace(c.PostForm("summary")), Body: c.PostForm("body"),
+		City: strings.TrimSpace(c.PostForm("city")), Country: c.PostForm("country"), Areas: c.PostFormArray("areas"), Source: strings.TrimSpace(c.PostForm("source"))}
+	if l := c.PostForm("language"); l != "" {
+		done.Languages = []string{l}
+	}
+	pr, err := p.cfg.Peers.Accept(c.Request.Context(), user(c).Email, c.Param("id"), done)
+	if apperr.Code(err) == apperr.Invalid {
+		pv, verr := p.queuedView(c, c.Param("id"))
+		if verr != nil {
+			p.fail(c, verr)
+			return
+		}
+		pv.Done, pv.Errors = done, formErrors(err)
+		p.render(c, http.StatusBadRequest, "peerpreview", pv)
+		return
+	}
 	if err != nil {
 		p.fail(c, err)
 		return
+	}
+	p.done(c, p.catalog.T(negotiate(c), "peers.draft.published", pr.Title))
+}
+
+func (p *Pages) queuedView(c *gin.Context, id string) (*preview, error) {
+	ctx := c.Request.Context()
+	rec, err := p.cfg.Peers.QueuedPractice(id)
+	if err != nil {
+		return nil, err
+	}
+	pv := &preview{Record: rec, Queued: true}
+	open, err := p.cfg.Peers.Duplicates(federation.DuplicateOpen)
+	if err != nil {
+		return nil, err
 	}
 	heldID := ""
 	for _, d := range open {
@@ -367,7 +411,12 @@ func (p *Pages) queuedPreview(c *gin.Context) {
 			pv.Others = append(pv.Others, d)
 		}
 	}
-	p.showPreview(c, pv, heldID)
+	if rec.Adopted() {
+		pv.Draft, pv.Errors, pv.Countries = true, map[string]string{}, p.cfg.Geo.Countries()
+		pv.Done = federation.Completion{Title: rec.Title, Summary: rec.Summary, Body: rec.Body, City: rec.City, Country: rec.Country,
+			Areas: rec.Areas, Languages: rec.Languages, Source: rec.Source}
+	}
+	return pv, p.beside(ctx, pv, heldID)
 }
 
 // duplicatePreview shows a flagged record beside the practice held here it may be.
@@ -383,19 +432,22 @@ func (p *Pages) duplicatePreview(c *gin.Context) {
 		pv.Record, err = p.cfg.Peers.QueuedPractice(d.ID) // flagged as it was queued
 		pv.Queued = err == nil
 	}
+	if err == nil {
+		err = p.beside(c.Request.Context(), pv, d.HeldID)
+	}
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	p.showPreview(c, pv, d.HeldID)
+	p.render(c, http.StatusOK, "peerpreview", pv)
 }
 
-func (p *Pages) showPreview(c *gin.Context, pv *preview, heldID string) {
+// beside puts the practice held here with the record, and what differs between them.
+func (p *Pages) beside(ctx context.Context, pv *preview, heldID string) error {
 	if heldID != "" {
-		held, err := p.cfg.Service.Get(c.Request.Context(), heldID)
+		held, err := p.cfg.Service.Get(ctx, heldID)
 		if err != nil && apperr.Code(err) != apperr.NotFound {
-			p.fail(c, err)
-			return
+			return err
 		}
 		if held != nil {
 			pv.Held, pv.Changes = held, review.ComparePractices(held, pv.Record)
@@ -406,7 +458,7 @@ func (p *Pages) showPreview(c *gin.Context, pv *preview, heldID string) {
 		record.Key = "preview.record.queued"
 	}
 	pv.Sides = []side{record, {Key: "preview.held", P: pv.Held, Link: true}}
-	p.render(c, http.StatusOK, "peerpreview", pv)
+	return nil
 }
 
 // reasons are the flags' reasons as the harvest words them, each with its message.

@@ -11,8 +11,9 @@ import (
 )
 
 // An admin manages peers in the browser: the status table, the add form with an error,
-// a harvested record beside the case it may duplicate, a bulk decision, the question
-// before a removal; each page passes axe at desktop and phone width.
+// a harvested record beside the case it may duplicate, a bulk decision, a draft
+// completed with a mistake, the question before a removal; each page passes axe at
+// desktop and phone width.
 func TestBrowserPeersPage(t *testing.T) {
 	s := startSite(t)
 	ctx := browser(t)
@@ -56,6 +57,16 @@ func TestBrowserPeersPage(t *testing.T) {
 
 	run(t, ctx, chromedp.Click(chromedp.CSS(`table.duplicates a[href^="/review/peers/duplicates/"]`)), chromedp.WaitVisible(chromedp.CSS(".flag")))
 	inspect(t, ctx, "peer-duplicate")
+
+	// A draft from a repository that is not kb, sent without what it lacks.
+	repo := fedtest.StartRepository(t)
+	if _, err := s.App.Peers.Add(t.Context(), federation.NewPeer{Name: "repositorio", URL: repo.Endpoint, Format: federation.FormatDC}); err != nil {
+		t.Fatal(err)
+	}
+	harvestNow(t, s, "repositorio")
+	run(t, ctx, chromedp.Navigate(s.URL+"/review/peers"), chromedp.Click(chromedp.CSS(`table.harvested tr:has(.draft) a`)), chromedp.WaitVisible(chromedp.CSS("form.complete")),
+		chromedp.Click(chromedp.CSS("form.complete button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#err-areas .error")))
+	inspect(t, ctx, "peer-draft")
 
 	run(t, ctx, chromedp.Navigate(s.URL+"/review/peers/metropolis/remove"), chromedp.WaitVisible(chromedp.CSS(".removal")))
 	if q := text(t, ctx, ".removal"); !strings.Contains(q, "also removes the 2 practices") {

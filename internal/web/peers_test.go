@@ -439,10 +439,22 @@ func TestPeersPagesInEveryLanguage(t *testing.T) {
 	addCases(t, s.App, [3]string{"cafes-de-reparacion", "Neighbourhood Repair Cafes!", "Barcelona"})
 	peerOf(t, s, federation.PolicyReview, fedtest.Options{}, [3]string{"repair-cafes", "Neighbourhood repair cafés", "Barcelona"})
 	harvestNow(t, s, "metropolis")
+	repo := fedtest.StartRepository(t)
+	if _, err := s.App.Peers.Add(t.Context(), federation.NewPeer{Name: "repositorio", URL: repo.Endpoint, Format: federation.FormatDC}); err != nil {
+		t.Fatal(err)
+	}
+	harvestNow(t, s, "repositorio")
+	drafts := []string{}
+	queued, _ := s.App.Peers.Queued()
+	for _, q := range queued {
+		if q.Adopted() {
+			drafts = append(drafts, "/review/peers/queue/"+q.ID)
+		}
+	}
 	admin := loginAs(t, s.URL, adminEmail)
 	key := regexp.MustCompile(`>\s*[a-z]+\.[a-z_.]+\s*<`)
 	for _, l := range web.Languages {
-		for _, path := range []string{"/review/peers", "/review/peers/queue/repair-cafes", "/review/peers/duplicates/repair-cafes/cafes-de-reparacion", "/review/peers/metropolis/remove"} {
+		for _, path := range append([]string{"/review/peers", "/review/peers/queue/repair-cafes", "/review/peers/duplicates/repair-cafes/cafes-de-reparacion", "/review/peers/metropolis/remove"}, drafts...) {
 			resp, body := admin.get(path + "?lang=" + l.Code)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<html lang="`+l.Code+`">`) {
 				t.Errorf("%s in %s: %d", path, l.Code, resp.StatusCode)
@@ -454,5 +466,61 @@ func TestPeersPagesInEveryLanguage(t *testing.T) {
 		if o := outcome(t, admin.postAndFollow("/review/peers/metropolis/pause", url.Values{"paused": {"yes"}})); key.MatchString(">" + o + "<") {
 			t.Errorf("the outcome in %s is a message key: %s", l.Code, o)
 		}
+	}
+}
+
+// A repository that is not kb is added from the page; its records wait as drafts,
+// marked with what they lack, and a coordinator completes one on its page and publishes
+// it, errors coming back beside the fields.
+func TestCompletingADraftFromARepositoryThatIsNotKb(t *testing.T) {
+	s := startSite(t)
+	repo := fedtest.StartRepository(t)
+	admin := loginAs(t, s.URL, adminEmail)
+	admin.postAndFollow("/review/peers", url.Values{"name": {"repositorio"}, "url": {repo.Endpoint}, "format": {"oai_dc"}, "interval": {"1h"}})
+	if p, err := s.App.Peers.Peer("repositorio"); err != nil || p.Format != federation.FormatDC || p.Policy != federation.PolicyReview {
+		t.Fatalf("the repository added: %+v %v", p, err)
+	}
+	harvestNow(t, s, "repositorio")
+	var id string
+	queued, _ := s.App.Peers.Queued()
+	for _, q := range queued {
+		if q.Origin.Identifier == fedtest.RecordMobility {
+			id = q.ID
+		}
+	}
+	coord := loginAs(t, s.URL, coordEmail)
+	_, body := coord.get("/review/peers")
+	if row, _ := find(t, body, "tr", "id", "peer-repositorio"); !strings.Contains(row, "an OAI-PMH repository: drafts") {
+		t.Errorf("the repository's row: %s", squash(row))
+	}
+	if table, _ := find(t, body, "table", "class", "harvested"); !strings.Contains(squash(table), "A draft from a repository that is not kb. It lacks: Areas, City") {
+		t.Errorf("the draft is not marked with what it lacks: %s", squash(table))
+	}
+	if o := outcome(t, coord.postAndFollow("/review/peers/queue", url.Values{"id": {id}, "decision": {"publish"}})); !strings.Contains(o, "Published 0 of the 1") || !strings.Contains(o, "lacks what a practice needs") {
+		t.Errorf("publishing an incomplete draft: %q", o)
+	}
+	_, body = coord.get("/review/peers/queue/" + id)
+	if !strings.Contains(body, `action="/review/peers/queue/`+id+`/accept"`) || strings.Contains(body, `value="publish"`) {
+		t.Fatal("the draft is not offered to be completed, or is offered to be published as it is")
+	}
+	resp, body := coord.post("/review/peers/queue/"+id+"/accept", url.Values{"title": {"Open data for urban mobility"}, "country": {"UY"}, "language": {"en"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("completing without city and areas: %d", resp.StatusCode)
+	}
+	if e, _ := find(t, body, "span", "id", "err-city"); e == "" {
+		t.Error("no error beside the city")
+	}
+	if e, _ := find(t, body, "span", "id", "err-areas"); e == "" {
+		t.Error("no error beside the areas")
+	}
+	if !strings.Contains(body, `value="Open data for urban mobility"`) {
+		t.Error("the title typed is lost")
+	}
+	body = coord.postAndFollow("/review/peers/queue/"+id+"/accept", url.Values{"title": {"Open data for urban mobility"}, "city": {"Montevideo"}, "country": {"UY"}, "areas": {"mobility", "data"}, "language": {"en"}})
+	if o := outcome(t, body); !strings.Contains(o, "“Open data for urban mobility” was completed and published") {
+		t.Errorf("outcome %q", o)
+	}
+	if p, err := s.App.Get(t.Context(), id); err != nil || p.City != "Montevideo" || !slices.Equal(p.Areas, []string{"mobility", "data"}) {
+		t.Fatalf("the published practice: %+v %v", p, err)
 	}
 }
