@@ -104,5 +104,14 @@
       es.addEventListener("error", fallback);
     });
   }
+  // A box that selects every row of a bulk decision's table; without script each row
+  // is ticked on its own.
+  document.querySelectorAll("table[data-select-all]").forEach(function (table) {
+    var all = el("input"), rows = table.querySelectorAll("tbody input[type=checkbox]");
+    all.type = "checkbox";
+    all.setAttribute("aria-label", table.getAttribute("data-select-all"));
+    all.addEventListener("change", function () { rows.forEach(function (cb) { cb.checked = all.checked; }); });
+    table.querySelector("thead th").append(" ", all);
+  });
   function el(tag, cls) { var e = document.createElement(tag); if (cls) { e.className = cls; } return e; }
 })();

@@ -134,7 +134,10 @@ func (s *Service) SyncWithProgress(ctx context.Context, name string, progress fu
 	rep.Fetching = time.Since(fetchStart)
 	applyStart := time.Now()
 	if err == nil {
-		err = s.applyStaged(ctx, peer, st, &rep, func(applied int) { progress(rep.Received+applied, 2*rep.Received) })
+		err = s.applyStaged(ctx, peer, st, &rep, func(applied int) {
+			s.progress(name, rep) // what is applied so far, for Progress too
+			progress(rep.Received+applied, 2*rep.Received)
+		})
 	}
 	if rep.changed() > 0 {
 		if ierr := s.index.Sync(ctx); ierr != nil {

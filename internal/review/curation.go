@@ -223,17 +223,34 @@ func (s *Service) CompareVersions(ctx context.Context, id string, from, to int) 
 	if err != nil {
 		return nil, err
 	}
-	return &Diff{ID: id, From: from, To: to, Changes: compare(a, b)}, nil
+	return &Diff{ID: id, From: from, To: to, Changes: compare(a, b, fmt.Sprintf("version %d", from), fmt.Sprintf("version %d", to), versionFields)}, nil
 }
 
-// compare lists the differing fields of two practices, in the order of the type.
-func compare(a, b *practices.Practice) []FieldChange {
+// versionFields are what every version has of its own, left out of a diff of versions.
+var versionFields = []string{"version", "updated_at"}
+
+// caseFields are what tells two practices apart without being their content (identity,
+// provenance, this node's own annotations and links, versions), left out when a
+// harvested record is compared with a practice held here; translations are shown apart.
+var caseFields = []string{"id", "uri", "version", "updated_at", "origin", "archived", "hidden", "local_note",
+	"local_same_as", "collapsed_into", "same_as", "replaced_by", "session", "translations", "assisted"}
+
+// ComparePractices lists how the content of a practice held here and another (a
+// harvested record that may be the same case) differ, field by field; long text as a
+// line diff from the held one's to the other's.
+func ComparePractices(held, other *practices.Practice) []FieldChange {
+	return compare(held, other, held.ID, other.ID, caseFields)
+}
+
+// compare lists the differing fields of two practices, in the order of the type, but
+// those named in skip; from and to label the two sides of a line diff.
+func compare(a, b *practices.Practice, from, to string, skip []string) []FieldChange {
 	out := []FieldChange{}
 	va, vb := reflect.ValueOf(*a), reflect.ValueOf(*b)
 	t := va.Type()
 	for i := 0; i < t.NumField(); i++ {
 		name := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
-		if name == "version" || name == "updated_at" {
+		if slices.Contains(skip, name) {
 			continue
 		}
 		x, y := va.Field(i).Interface(), vb.Field(i).Interface()
@@ -247,7 +264,7 @@ func compare(a, b *practices.Practice) []FieldChange {
 		case string:
 			yv := y.(string)
 			if strings.Contains(xv, "\n") || strings.Contains(yv, "\n") || len(xv) > 200 || len(yv) > 200 {
-				out = append(out, FieldChange{Field: name, Diff: lineDiff(xv, yv, a.Version, b.Version)})
+				out = append(out, FieldChange{Field: name, Diff: lineDiff(xv, yv, from, to)})
 			} else {
 				out = append(out, FieldChange{Field: name, From: xv, To: yv})
 			}
@@ -268,10 +285,10 @@ func minus(a, b []string) []string {
 	return out
 }
 
-func lineDiff(a, b string, from, to int) string {
+func lineDiff(a, b, from, to string) string {
 	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
-		FromFile: fmt.Sprintf("version %d", from), ToFile: fmt.Sprintf("version %d", to), Context: 2,
+		FromFile: from, ToFile: to, Context: 2,
 	})
 	return d
 }

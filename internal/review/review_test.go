@@ -320,6 +320,27 @@ func TestVersionsDiffAndRevert(t *testing.T) {
 	}
 }
 
+// Two practices that may be the same case are compared by their content: what only tells
+// them apart (ids, identity, provenance, versions) is no difference.
+func TestComparePracticesComparesTheCase(t *testing.T) {
+	a := openApp(t, t.TempDir())
+	held, _ := a.Get(ctx, "bilbao-geobilbao")
+	other := *held
+	other.ID, other.URI, other.Version = "metropolis-geobilbao", "oai:kb.metropolis.example:geobilbao", 7
+	other.Origin = &practices.Origin{Peer: "metropolis", Version: 7}
+	other.Year = held.Year + 1
+	other.Areas = append([]string{"economy"}, held.Areas...)
+	other.Body = held.Body + "\nA paragraph only the other network has.\n"
+	byField := map[string]review.FieldChange{}
+	for _, c := range review.ComparePractices(held, &other) {
+		byField[c.Field] = c
+	}
+	if len(byField) != 3 || byField["year"].To != other.Year || len(byField["areas"].Added) != 1 ||
+		!strings.Contains(byField["body"].Diff, "--- bilbao-geobilbao") || !strings.Contains(byField["body"].Diff, "+A paragraph only the other network has.") {
+		t.Fatalf("only the year, the areas and the text differ: %+v", byField)
+	}
+}
+
 func TestMergeArchiveFeature(t *testing.T) {
 	a := openApp(t, t.TempDir())
 	if _, err := a.Review.Merge(ctx, "coord", "amb-dual-bus-stops", "amb-beach-occupancy-information"); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/limit"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -31,14 +32,28 @@ import (
 
 const (
 	coordEmail    = "coord@example.org"
+	adminEmail    = "admin@example.org"
 	coordPassword = "a long enough password"
 )
 
 // site runs the whole knowledge base (API and pages) on a test server, with a limit of
 // submissions the journeys do not reach.
 func site(t testing.TB) (string, *app.App) {
+	s := startSite(t)
+	return s.URL, s.App
+}
+
+// testSite is the whole knowledge base on a test server, with a coordinator and an
+// admin, and the registry the harvests started from its pages run in.
+type testSite struct {
+	URL  string
+	App  *app.App
+	Jobs *jobs.Registry
+}
+
+func startSite(t testing.TB) testSite {
 	t.Helper()
-	return siteWith(t, func(a *app.App) {
+	return siteWithJobs(t, func(a *app.App) {
 		a.Review.Submissions = limit.New(limit.Rate{Every: time.Millisecond, Burst: 100}, "submissions")
 	})
 }
@@ -46,28 +61,39 @@ func site(t testing.TB) (string, *app.App) {
 // siteWith is site with the app set up by setup first, the default limits otherwise.
 func siteWith(t testing.TB, setup func(*app.App)) (string, *app.App) {
 	t.Helper()
+	s := siteWithJobs(t, setup)
+	return s.URL, s.App
+}
+
+// siteWithJobs is siteWith, with the registry its pages start harvests in.
+func siteWithJobs(t testing.TB, setup func(*app.App)) testSite {
+	t.Helper()
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	if _, err := a.Auth.AddUser(coordEmail, auth.RoleCoordinator, coordPassword, "test"); err != nil {
-		t.Fatal(err)
+	for email, role := range map[string]string{coordEmail: auth.RoleCoordinator, adminEmail: auth.RoleAdmin} {
+		if _, err := a.Auth.AddUser(email, role, coordPassword, "test"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if setup != nil {
 		setup(a)
 	}
+	work := jobs.New(nil)
+	t.Cleanup(func() { work.Close(context.Background()) }) // before the store closes
 	// The listener first: its address is the base URL the pages make links from.
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: base, NetworkName: "Test network", NetworkEmail: "network@example.org"})
+	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Jobs: work, Geo: a.Geo, BaseURL: base, NetworkName: "Test network", NetworkEmail: "network@example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Pages: pages, BaseURL: base})
+	srv.Config.Handler = server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, Pages: pages, BaseURL: base})
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv.URL, a
+	return testSite{URL: srv.URL, App: a, Jobs: work}
 }
 
 // browser starts headless Chromium. In CI a missing browser fails the test; on a

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"path"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
-	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
@@ -28,8 +26,6 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.GET("/review/sessions", p.manageSessions)
 	g.POST("/review/sessions", p.saveSession)
 	g.GET("/review/audit", p.auditLog)
-	g.GET("/review/peers", p.peers)
-	g.POST("/review/peers/queue/:id", p.decideHarvested)
 	g.GET("/practices/:id/edit", p.editForm)
 	g.POST("/practices/:id/edit", p.edit)
 	g.GET("/practices/:id/versions", p.versions)
@@ -41,6 +37,7 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.POST("/practices/:id/annotate", p.annotate)
 	g.GET("/review/account", p.account)
 	g.POST("/review/account/sessions/:id/end", p.endSession)
+	p.registerPeers(g)
 }
 
 // account lists the coordinator's own sessions, each of which they may end.
@@ -286,7 +283,7 @@ func (p *Pages) diff(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusOK, "diff", map[string]any{"D": d})
+	p.render(c, http.StatusOK, "diff", map[string]any{"D": d, "Changes": d.Changes})
 }
 
 // change runs one curation action from a form and returns to the practice.
@@ -334,38 +331,4 @@ func (p *Pages) feature(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
 		return p.cfg.Review.Feature(c.Request.Context(), actor, id, c.PostForm("featured") == "yes")
 	})
-}
-
-// PeerPages is what the peers page shows and does.
-type PeerPages interface {
-	Peers() ([]federation.Peer, error)
-	Queued() ([]practices.Practice, error)
-	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
-}
-
-func (p *Pages) peers(c *gin.Context) {
-	peers, err := p.cfg.Peers.Peers()
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	queued, err := p.cfg.Peers.Queued()
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	p.render(c, http.StatusOK, "peers", map[string]any{"Peers": peers, "Queued": queued})
-}
-
-func (p *Pages) decideHarvested(c *gin.Context) {
-	decision := c.PostForm("decision")
-	if decision != "accept" && decision != "reject" {
-		p.fail(c, apperr.InvalidFields("no decision", map[string]string{"decision": "must be accept or reject"}))
-		return
-	}
-	if _, err := p.cfg.Peers.Decide(c.Request.Context(), user(c).Email, c.Param("id"), decision == "accept"); err != nil {
-		p.fail(c, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/review/peers")
 }

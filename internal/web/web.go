@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/jobs"
+	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/render"
@@ -91,6 +94,9 @@ type Config struct {
 	Review   Review
 	Accounts Accounts
 	Peers    PeerPages
+	// Jobs runs the harvests started from the peers page (a registry of the pages' own
+	// when nil; kb serve passes the one the API's harvests and shutdown share).
+	Jobs Jobs
 	// Ask, when set, adds the "ask the knowledge base" page.
 	Ask Asker
 	Geo *practices.Geography
@@ -113,6 +119,10 @@ type Pages struct {
 	templates map[string]*template.Template
 	catalog   Catalog
 	md        *render.Renderer
+
+	mu       sync.Mutex
+	harvests map[string]string // peer → the job harvesting it, started from the page
+	outcomes *lru.Cache[string, outcome]
 }
 
 // New parses every template and catalogue once, so that a broken template fails the
@@ -123,6 +133,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.NetworkName == "" {
 		cfg.NetworkName = "kb"
+	}
+	if cfg.Jobs == nil {
+		cfg.Jobs = jobs.New(cfg.Logger)
 	}
 	if cfg.BaseURL == "" {
 		return nil, errors.New("web: a base URL is required: every absolute link is made from it")
@@ -135,7 +148,8 @@ func New(cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]*template.Template{}}
+	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]*template.Template{},
+		harvests: map[string]string{}, outcomes: lru.New[string, outcome](maxOutcomes)}
 	base, err := template.New("base").Funcs(p.funcs()).ParseFS(frontend.FS, "templates/layout/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
