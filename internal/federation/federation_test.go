@@ -898,3 +898,31 @@ func TestABusyPeerIsWaitedFor(t *testing.T) {
 		t.Fatalf("harvest of a busy peer: %+v", rep)
 	}
 }
+
+// A peer whose clock runs far ahead answers with a responseDate in the future: the next
+// harvest still starts no later than this node's clock, so what the peer changes after
+// its clock is put right is harvested.
+func TestAPeerClockFromTheFutureFreezesNothing(t *testing.T) {
+	ctx := context.Background()
+	a, b := newNode(t, "a", 2, nil), newNode(t, "b", 0, nil)
+	b.peer(t, a, federation.PolicyPublish)
+	future := regexp.MustCompile(`<responseDate>[^<]*</responseDate>`)
+	a.rewrite("ListRecords", func(body string) string {
+		return future.ReplaceAllString(body, "<responseDate>2099-01-01T00:00:00Z</responseDate>")
+	})
+	if rep := b.sync(t, "a"); rep.Published != 2 {
+		t.Fatalf("first harvest %+v", rep)
+	}
+	if st, _ := b.app.Peers.Peer("a"); st.From.After(time.Now()) {
+		t.Fatalf("the next harvest starts in the future: %v", st.From)
+	}
+	a.fail.Store(nil)
+	p := a.get(t, "a-case-1")
+	p.Title = "Edited once the clock was right"
+	if _, err := a.app.Review.Edit(ctx, "test", p.ID, *p); err != nil {
+		t.Fatal(err)
+	}
+	if rep := b.sync(t, "a"); rep.Updated != 1 {
+		t.Fatalf("the edit after the clock was put right: %+v", rep)
+	}
+}
