@@ -29,7 +29,6 @@ type client struct {
 	csrf string
 }
 
-
 func loginAs(t *testing.T, base, email string) *client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
