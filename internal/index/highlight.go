@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -176,7 +178,9 @@ var shownFields = func() map[string]bool {
 // match it returns the field's opening, which says nothing about why a hit matched.
 func fragments(h *search.DocumentMatch) map[string][]string {
 	out := map[string][]string{}
-	for field, frags := range h.Fragments {
+	fields := slices.Sorted(maps.Keys(h.Fragments)) // each field's languages in one order
+	for _, field := range fields {
+		frags := h.Fragments[field]
 		name := field
 		if i := strings.LastIndexByte(field, '_'); i > 0 {
 			name = field[:i]

@@ -108,9 +108,12 @@ type Translation struct {
 	Generated string `xml:"generated,attr,omitempty"`
 	Reviewed  bool   `xml:"reviewed,attr,omitempty"`
 	Partial   bool   `xml:"partial,attr,omitempty"`
-	Title     string `xml:"title"`
-	Summary   string `xml:"summary"`
-	Body      string `xml:"body"`
+	// By names who translated it by hand ("kb": the knowledge base's team).
+	By      string   `xml:"by,attr,omitempty"`
+	Title   string   `xml:"title"`
+	Summary string   `xml:"summary"`
+	Body    string   `xml:"body"`
+	Results []string `xml:"results>result,omitempty"`
 }
 
 // Assisted names the fields a coordinator took from an AI assistant's suggestions.
@@ -149,7 +152,7 @@ func (p *Provider) full(pr *practices.Practice) *Practice {
 	}
 	for _, t := range pr.Translations {
 		x.Translations = append(x.Translations, Translation{Language: t.Language, Machine: t.Machine, Model: t.Model,
-			Generated: stampOrEmpty(t.Generated), Reviewed: t.Reviewed, Partial: t.Partial, Title: t.Title, Summary: t.Summary, Body: t.Body})
+			Generated: stampOrEmpty(t.Generated), Reviewed: t.Reviewed, Partial: t.Partial, By: t.By, Title: t.Title, Summary: t.Summary, Body: t.Body, Results: t.Results})
 	}
 	if a := pr.Assisted; a != nil {
 		x.Assisted = &Assisted{Model: a.Model, Generated: stampOrEmpty(a.Generated), Fields: a.Fields, Edited: a.Edited}
@@ -178,7 +181,7 @@ func (x *Practice) ToPractice() *practices.Practice {
 	for _, t := range x.Translations {
 		g, _ := time.Parse(stampLayout, t.Generated)
 		p.Translations = append(p.Translations, practices.Translation{Language: t.Language, Machine: t.Machine, Model: t.Model,
-			Generated: g, Reviewed: t.Reviewed, Partial: t.Partial, Title: t.Title, Summary: t.Summary, Body: t.Body})
+			Generated: g, Reviewed: t.Reviewed, Partial: t.Partial, By: t.By, Title: t.Title, Summary: t.Summary, Body: t.Body, Results: t.Results})
 	}
 	if a := x.Assisted; a != nil {
 		g, _ := time.Parse(stampLayout, a.Generated)
