@@ -16,10 +16,10 @@ type dcRecord struct {
 	NSPure         string   `xml:"xmlns:dc,attr"`
 	XSI            string   `xml:"xmlns:xsi,attr"`
 	SchemaLocation string   `xml:"xsi:schemaLocation,attr"`
-	Title          []string `xml:"dc:title"`
+	Title          []dcText `xml:"dc:title"`
 	Creator        []string `xml:"dc:creator"`
 	Subject        []string `xml:"dc:subject"`
-	Description    []string `xml:"dc:description"`
+	Description    []dcText `xml:"dc:description"`
 	Publisher      []string `xml:"dc:publisher"`
 	Date           []string `xml:"dc:date"`
 	Type           []string `xml:"dc:type"`
@@ -30,18 +30,36 @@ type dcRecord struct {
 	Relation       []string `xml:"dc:relation"`
 }
 
+// dcText is a text of a Dublin Core element in a language (simpledc allows xml:lang).
+type dcText struct {
+	Lang  string `xml:"xml:lang,attr,omitempty"`
+	Value string `xml:",chardata"`
+}
+
+// dublinCore gives the title and the description (summary, then body) once per
+// language, the original first.
 func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
 	r := &dcRecord{
 		NSDC: NamespaceDC, NSPure: namespacePureDC, XSI: xsiNamespace,
 		SchemaLocation: NamespaceDC + " " + schemaDC,
-		Title:          []string{pr.Title},
+		Title:          []dcText{{pr.Language(), pr.Title}},
 		Creator:        []string{pr.City},
-		Description:    []string{pr.Summary, pr.Body},
+		Description:    []dcText{{pr.Language(), pr.Summary}, {pr.Language(), pr.Body}},
 		Publisher:      []string{p.cfg.RepositoryName},
 		Type:           []string{"Text", "good practice"},
 		Identifier:     []string{pr.Identity(p.cfg.Namespace), p.cfg.BaseURL + "/practices/" + pr.ID},
 		Source:         []string{pr.Source},
 		Language:       pr.Languages,
+	}
+	for _, t := range pr.Translations {
+		if t.Language == pr.Language() || t.Title == "" {
+			continue
+		}
+		r.Title = append(r.Title, dcText{t.Language, t.Title})
+		r.Description = append(r.Description, dcText{t.Language, t.Summary})
+		if t.Body != "" {
+			r.Description = append(r.Description, dcText{t.Language, t.Body})
+		}
 	}
 	for _, a := range pr.Areas {
 		r.Subject = append(r.Subject, practices.Areas.Label(a))

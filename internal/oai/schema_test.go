@@ -96,3 +96,36 @@ func TestKBRecordsCarryTranslationsByAndResults(t *testing.T) {
 		t.Fatal("the digest of the record read back differs")
 	}
 }
+
+// oai_dc gives the title and the description once per language with xml:lang, the
+// original first, and still validates against simpledc.
+func TestDublinCoreGivesEveryLanguage(t *testing.T) {
+	needXmllint(t)
+	n := newNode(t)
+	tr := &tour{t: t, handler: n.handler}
+	a := tr.get("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:kb.example.org:montevideo-wifi-abc")
+	var dc struct {
+		Titles []struct {
+			Lang  string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+			Value string `xml:",chardata"`
+		} `xml:"GetRecord>record>metadata>dc>title"`
+		Descriptions []struct {
+			Lang string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+		} `xml:"GetRecord>record>metadata>dc>description"`
+	}
+	if err := xml.Unmarshal(a.body, &dc); err != nil {
+		t.Fatal(err)
+	}
+	var langs []string
+	for _, x := range dc.Titles {
+		langs = append(langs, x.Lang)
+	}
+	if strings.Join(langs, ",") != "en,es,fr,pt" || dc.Titles[0].Value != "Deployment of connectivity in various regions of the city (wifi ABC)" ||
+		dc.Titles[1].Value != "Despliegue de conectividad en varias zonas de la ciudad (wifi ABC)" {
+		t.Fatalf("titles %+v", dc.Titles)
+	}
+	if len(dc.Descriptions) != 8 || dc.Descriptions[0].Lang != "en" || dc.Descriptions[2].Lang != "es" {
+		t.Fatalf("descriptions %+v", dc.Descriptions)
+	}
+	tr.validate()
+}
