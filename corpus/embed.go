@@ -4,9 +4,9 @@ package corpus
 
 import "embed"
 
-// FS holds the corpus files at its root.
+// FS holds the corpus files at its root, and their translations in translations/LANG/.
 //
-//go:embed *.md cities.yaml thesaurus.yaml
+//go:embed *.md cities.yaml thesaurus.yaml translations/*/*.md
 var FS embed.FS
 
 // GeographyFile is the name of the cities and countries table in FS.

@@ -168,18 +168,19 @@ func flipIn(t *testing.T, dir, text string) int {
 func TestAFlippedByteInAPracticeIsDamageNeverData(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	copyDir(t, seededDir(t), dir)
-	// The title of montevideo-wifi-abc, in its current value and its version 1.
-	if n := flipIn(t, dir, "wifi ABC"); n != 2 {
+	// The English title of montevideo-wifi-abc (its translations name wifi ABC too), in its
+	// current value and its version 1.
+	if n := flipIn(t, dir, "city (wifi ABC)"); n != 2 {
 		t.Fatalf("the title is stored %d times, want 2", n)
 	}
 	const damaged = `the store is damaged: practice "montevideo-wifi-abc"`
 	r := kbProcess(t, "show", "--data", dir, "montevideo-wifi-abc")
-	if r.code != 1 || !strings.Contains(r.stderr, damaged) || !strings.Contains(r.stderr, "kb restore --data") || strings.Contains(r.stdout, "Wifi ABC") {
+	if r.code != 1 || !strings.Contains(r.stderr, damaged) || !strings.Contains(r.stderr, "kb restore --data") || strings.Contains(r.stdout, "City (wifi ABC)") {
 		t.Fatalf("kb show: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = kbProcess(t, "export", "--data", dir)
-	if r.code != 1 || !strings.Contains(r.stderr, damaged) || strings.Contains(r.stdout, "Wifi ABC") {
-		t.Fatalf("kb export: exit %d, altered data exported: %v\n%s", r.code, strings.Contains(r.stdout, "Wifi ABC"), r.stderr)
+	if r.code != 1 || !strings.Contains(r.stderr, damaged) || strings.Contains(r.stdout, "City (wifi ABC)") {
+		t.Fatalf("kb export: exit %d, altered data exported: %v\n%s", r.code, strings.Contains(r.stdout, "City (wifi ABC)"), r.stderr)
 	}
 	r = kbProcess(t, "check", "--data", dir)
 	if r.code != 1 || !strings.Contains(r.stdout, `damaged: practice "montevideo-wifi-abc" (its current version) does not match its checksum`) ||
@@ -190,7 +191,7 @@ func TestAFlippedByteInAPracticeIsDamageNeverData(t *testing.T) {
 	// Through a running server: the commands reach it over its admin socket.
 	srv := startServing(t, dir)
 	resp, body := getBody(t, srv+"/api/v1/practices/montevideo-wifi-abc")
-	if resp.StatusCode != 500 || !strings.Contains(body, `"code":"store_damaged"`) || strings.Contains(body, "Wifi ABC") {
+	if resp.StatusCode != 500 || !strings.Contains(body, `"code":"store_damaged"`) || strings.Contains(body, "City (wifi ABC)") {
 		t.Fatalf("the API served: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := getBody(t, srv+"/api/v1/practices/bilbao-geobilbao"); resp.StatusCode != 200 {
@@ -199,7 +200,7 @@ func TestAFlippedByteInAPracticeIsDamageNeverData(t *testing.T) {
 	if r := kb(t, "check", "--data", dir); r.code != 1 || !strings.Contains(r.stdout, `practice "montevideo-wifi-abc"`) {
 		t.Fatalf("kb check through the server: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := kb(t, "export", "--data", dir); r.code != 1 || !strings.Contains(r.stderr, damaged) || strings.Contains(r.stdout, "Wifi ABC") {
+	if r := kb(t, "export", "--data", dir); r.code != 1 || !strings.Contains(r.stderr, damaged) || strings.Contains(r.stdout, "City (wifi ABC)") {
 		t.Fatalf("kb export through the server: exit %d\n%s", r.code, r.stderr)
 	}
 	if resp, body := getBody(t, srv+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, `the store is damaged`) {

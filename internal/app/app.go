@@ -184,6 +184,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.adoptStudyTranslations(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if report.Rebuilt {
 		log.Info("index rebuilt from the store", "reason", report.Reason)
 	} else if report.Replayed > 0 {
@@ -239,6 +243,27 @@ func (a *App) adoptStudyIdentities(ctx context.Context) error {
 	}
 	if adopted > 0 || len(folds) > 0 {
 		a.log.Info("the study's cases took their shared identities", "adopted", adopted, "copies_folded", len(folds))
+		a.syncIndex(ctx, a.progress)
+	}
+	return nil
+}
+
+// adoptStudyTranslations gives the study cases of a store seeded before the corpus had
+// translations those it lacks, once, each as a new version in the audit log.
+func (a *App) adoptStudyTranslations(ctx context.Context) error {
+	study, err := practices.ReadCorpus(corpus.FS, ".", a.Geo)
+	if err != nil {
+		return fmt.Errorf("embedded corpus: %w", err)
+	}
+	added, err := a.Store.AdoptStudyTranslations(study, func(tx *bolt.Tx, t practices.TranslationsAdded) error {
+		return audit.Append(tx, audit.Record("migration", "practice.translations", "practice:"+t.After.ID, t.Before, t.After,
+			"the corpus's translations by the knowledge base's team ("+strings.Join(t.Languages, ", ")+"), not yet checked by the network"))
+	})
+	if err != nil {
+		return fmt.Errorf("add the corpus's translations: %w", err)
+	}
+	if len(added) > 0 {
+		a.log.Info("the study's cases took the corpus's translations", "practices", len(added))
 		a.syncIndex(ctx, a.progress)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
@@ -100,5 +101,71 @@ func TestMigrationFoldsTheCopiesOfTheStudy(t *testing.T) {
 	}
 	if n, _ := a.Store.Count(); n != 40 || a.Namespace != "b.example.org" {
 		t.Fatalf("reopened: %d practices, namespace %s", n, a.Namespace)
+	}
+}
+
+// The same data dir, seeded before the corpus had translations, gives each study case the
+// corpus's Spanish, French and Portuguese text at its first start, as a new version in
+// the audit log, once.
+func TestAnOldDataDirTakesTheCorpusTranslations(t *testing.T) {
+	dir := t.TempDir()
+	in, err := os.Open("testdata/schema1-harvested-copies.db.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, practices.StoreFile), data, 0o600)
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: dir, Namespace: "b.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string]int{}
+	a.Store.Each(ctx, func(p *practices.Practice) error {
+		if !p.Study() {
+			return nil
+		}
+		versions[p.ID] = p.Version
+		var langs []string
+		for _, tr := range p.Translations {
+			langs = append(langs, tr.Language)
+			if tr.By != practices.TranslatedByKB || tr.Reviewed {
+				t.Errorf("%s/%s: by %q, reviewed %v", p.ID, tr.Language, tr.By, tr.Reviewed)
+			}
+		}
+		if strings.Join(langs, ",") != "es,fr,pt" || p.Version < 2 {
+			t.Errorf("%s: version %d, translations %v", p.ID, p.Version, langs)
+		}
+		return nil
+	})
+	if len(versions) != 39 {
+		t.Fatalf("%d study cases", len(versions))
+	}
+	log, _ := a.Audit(ctx, audit.Query{Target: "practice:bilbao-geobilbao", Limit: 10})
+	if len(log) == 0 || log[0].Action != "practice.translations" || !strings.Contains(log[0].Note, "es, fr, pt") {
+		t.Fatalf("the translations are not in the audit log: %+v", log)
+	}
+	res, err := a.Search(ctx, index.Request{Query: "Despliegue de conectividad", Limit: 3})
+	if err != nil || len(res.Hits) == 0 || res.Hits[0].ID != "montevideo-wifi-abc" {
+		t.Fatalf("the Spanish title is not searched: %+v (%v)", res.Hits, err)
+	}
+	a.Close()
+	a, err = app.Open(ctx, app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for id, v := range versions {
+		if p, err := a.Store.Get(ctx, id); err != nil || p.Version != v {
+			t.Fatalf("reopened, %s is at version %d, was %d (%v)", id, p.Version, v, err)
+		}
 	}
 }

@@ -103,6 +103,9 @@ func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Pr
 			return "no such need match"
 		}
 		text := strings.ToLower(strings.Join([]string{pr.Title, pr.Summary, pr.Body, strings.ReplaceAll(strings.Join(pr.Tags, " "), "-", " "), pr.City}, " "))
+		for _, t := range pr.Translations { // its words count too: they are searched
+			text += " " + strings.ToLower(t.Title+" "+t.Summary+" "+t.Body)
+		}
 		for _, t := range pr.TargetGroups {
 			text += " " + strings.ToLower(practices.TargetGroups.Label(t))
 		}

@@ -23,6 +23,26 @@ type SearchHit struct {
 	Score          float64             `json:"score"`
 	Highlights     map[string][]string `json:"highlights"`
 	Explain        []index.Reason      `json:"explain,omitempty"`
+	// Lang is the language of Title and Summary; texts and inLanguage hold the
+	// translations' and the fragments by language, for In.
+	Lang       string                         `json:"-"`
+	texts      map[string][2]string           // language → title, summary
+	inLanguage map[string]map[string][]string // language → field → fragments
+}
+
+// In returns the hit as a reader of lang sees it: the title and summary of its
+// translation into lang, with the fragments of that language only, when it has one.
+func (h SearchHit) In(lang string) SearchHit {
+	t, ok := h.texts[lang]
+	if !ok || lang == h.Lang {
+		return h
+	}
+	h.Lang, h.Title, h.Summary = lang, t[0], t[1]
+	h.Highlights = h.inLanguage[lang]
+	if h.Highlights == nil {
+		h.Highlights = map[string][]string{}
+	}
+	return h
 }
 
 // SearchResult is the search document of the API.
@@ -158,11 +178,20 @@ func (a *App) hydrate(ctx context.Context, in []index.Hit) ([]SearchHit, error) 
 		if hl == nil {
 			hl = map[string][]string{}
 		}
-		out = append(out, SearchHit{
+		hit := SearchHit{
 			ID: p.ID, Title: p.Title, City: p.City, Country: p.Country, Region: p.Region,
 			PopulationBand: p.PopulationBand, Areas: p.Areas, Summary: p.Summary,
-			Score: h.Score, Highlights: hl, Explain: h.Explain,
-		})
+			Score: h.Score, Highlights: hl, Explain: h.Explain, Lang: p.Language(), inLanguage: h.InLanguage,
+		}
+		for _, t := range p.Translations {
+			if t.Title != "" {
+				if hit.texts == nil {
+					hit.texts = map[string][2]string{}
+				}
+				hit.texts[t.Language] = [2]string{t.Title, t.Summary}
+			}
+		}
+		out = append(out, hit)
 	}
 	return out, nil
 }

@@ -80,7 +80,13 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	for _, t := range p.Translations {
 		if tl := t.Language; isLanguage(tl) && !slices.Contains(langs, tl) {
 			langs = append(langs, tl)
-			doc["title_"+tl], doc["summary_"+tl], doc["body_"+tl] = t.Title, t.Summary, t.Body
+			doc["title_"+tl], doc["summary_"+tl] = t.Title, t.Summary
+			// The team's translations of the corpus give their title and summary only: the
+			// three translated bodies of every case matched so many cognates of an English
+			// query that the relevance measured fell (nDCG@10 0.929 to 0.919; 0.927 so).
+			if t.By != practices.TranslatedByKB {
+				doc["body_"+tl] = t.Body
+			}
 		}
 	}
 	doc[langField] = langs

@@ -216,7 +216,7 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 		if !ok {
 			continue
 		}
-		hits[i].Highlights = fragments(h)
+		hits[i].Highlights, hits[i].InLanguage = fragments(h)
 		if why != nil {
 			hits[i].Explain = why.explain(h)
 		}

@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -57,7 +59,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 		for field := range dm.Locations {
 			dm.Fragments[field] = highlighter.BestFragmentsInField(dm, doc, field, 1)
 		}
-		hits[i].Highlights = fragments(dm)
+		hits[i].Highlights, hits[i].InLanguage = fragments(dm)
 		if why != nil {
 			hits[i].Explain = why.explain(dm)
 		}
@@ -171,21 +173,31 @@ var shownFields = func() map[string]bool {
 	return m
 }()
 
-// fragments keeps the fragments that show a match, under the plain field names. Bleve's
-// HTML formatter escapes the text and wraps the matches in <mark>; for a field without a
-// match it returns the field's opening, which says nothing about why a hit matched.
-func fragments(h *search.DocumentMatch) map[string][]string {
+// fragments keeps the fragments that show a match, under the plain field names, and by
+// language. Bleve's HTML formatter escapes the text and wraps the matches in <mark>; for
+// a field without a match it returns the field's opening, which says nothing about why a
+// hit matched.
+func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[string][]string) {
 	out := map[string][]string{}
-	for field, frags := range h.Fragments {
-		name := field
+	byLang := map[string]map[string][]string{}
+	fields := slices.Sorted(maps.Keys(h.Fragments)) // each field's languages in one order
+	for _, field := range fields {
+		frags := h.Fragments[field]
+		name, lang := field, ""
 		if i := strings.LastIndexByte(field, '_'); i > 0 {
-			name = field[:i]
+			name, lang = field[:i], field[i+1:]
 		}
 		for _, f := range frags {
 			if strings.Contains(f, "<mark>") {
 				out[name] = append(out[name], f)
+				if lang != "" {
+					if byLang[lang] == nil {
+						byLang[lang] = map[string][]string{}
+					}
+					byLang[lang][name] = append(byLang[lang][name], f)
+				}
 			}
 		}
 	}
-	return out
+	return out, byLang
 }

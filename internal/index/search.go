@@ -92,6 +92,9 @@ type Hit struct {
 	// Highlights maps a field (title, summary, keywords, body) to fragments where the
 	// matches are wrapped in <mark>; the rest of each fragment is HTML-escaped.
 	Highlights map[string][]string `json:"highlights,omitempty"`
+	// InLanguage holds the same fragments by language, then field, for showing a hit in
+	// its reader's language.
+	InLanguage map[string]map[string][]string `json:"-"`
 	// Explain says why the hit matched (with Request.Explain).
 	Explain []Reason `json:"explain,omitempty"`
 }

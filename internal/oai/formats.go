@@ -16,10 +16,10 @@ type dcRecord struct {
 	NSPure         string   `xml:"xmlns:dc,attr"`
 	XSI            string   `xml:"xmlns:xsi,attr"`
 	SchemaLocation string   `xml:"xsi:schemaLocation,attr"`
-	Title          []string `xml:"dc:title"`
+	Title          []dcText `xml:"dc:title"`
 	Creator        []string `xml:"dc:creator"`
 	Subject        []string `xml:"dc:subject"`
-	Description    []string `xml:"dc:description"`
+	Description    []dcText `xml:"dc:description"`
 	Publisher      []string `xml:"dc:publisher"`
 	Date           []string `xml:"dc:date"`
 	Type           []string `xml:"dc:type"`
@@ -30,18 +30,36 @@ type dcRecord struct {
 	Relation       []string `xml:"dc:relation"`
 }
 
+// dcText is a text of a Dublin Core element in a language (simpledc allows xml:lang).
+type dcText struct {
+	Lang  string `xml:"xml:lang,attr,omitempty"`
+	Value string `xml:",chardata"`
+}
+
+// dublinCore gives the title and the description (summary, then body) once per
+// language, the original first.
 func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
 	r := &dcRecord{
 		NSDC: NamespaceDC, NSPure: namespacePureDC, XSI: xsiNamespace,
 		SchemaLocation: NamespaceDC + " " + schemaDC,
-		Title:          []string{pr.Title},
+		Title:          []dcText{{pr.Language(), pr.Title}},
 		Creator:        []string{pr.City},
-		Description:    []string{pr.Summary, pr.Body},
+		Description:    []dcText{{pr.Language(), pr.Summary}, {pr.Language(), pr.Body}},
 		Publisher:      []string{p.cfg.RepositoryName},
 		Type:           []string{"Text", "good practice"},
 		Identifier:     []string{pr.Identity(p.cfg.Namespace), p.cfg.BaseURL + "/practices/" + pr.ID},
 		Source:         []string{pr.Source},
 		Language:       pr.Languages,
+	}
+	for _, t := range pr.Translations {
+		if t.Language == pr.Language() || t.Title == "" {
+			continue
+		}
+		r.Title = append(r.Title, dcText{t.Language, t.Title})
+		r.Description = append(r.Description, dcText{t.Language, t.Summary})
+		if t.Body != "" {
+			r.Description = append(r.Description, dcText{t.Language, t.Body})
+		}
 	}
 	for _, a := range pr.Areas {
 		r.Subject = append(r.Subject, practices.Areas.Label(a))
@@ -108,9 +126,12 @@ type Translation struct {
 	Generated string `xml:"generated,attr,omitempty"`
 	Reviewed  bool   `xml:"reviewed,attr,omitempty"`
 	Partial   bool   `xml:"partial,attr,omitempty"`
-	Title     string `xml:"title"`
-	Summary   string `xml:"summary"`
-	Body      string `xml:"body"`
+	// By names who translated it by hand ("kb": the knowledge base's team).
+	By      string   `xml:"by,attr,omitempty"`
+	Title   string   `xml:"title"`
+	Summary string   `xml:"summary"`
+	Body    string   `xml:"body"`
+	Results []string `xml:"results>result,omitempty"`
 }
 
 // Assisted names the fields a coordinator took from an AI assistant's suggestions.
@@ -149,7 +170,7 @@ func (p *Provider) full(pr *practices.Practice) *Practice {
 	}
 	for _, t := range pr.Translations {
 		x.Translations = append(x.Translations, Translation{Language: t.Language, Machine: t.Machine, Model: t.Model,
-			Generated: stampOrEmpty(t.Generated), Reviewed: t.Reviewed, Partial: t.Partial, Title: t.Title, Summary: t.Summary, Body: t.Body})
+			Generated: stampOrEmpty(t.Generated), Reviewed: t.Reviewed, Partial: t.Partial, By: t.By, Title: t.Title, Summary: t.Summary, Body: t.Body, Results: t.Results})
 	}
 	if a := pr.Assisted; a != nil {
 		x.Assisted = &Assisted{Model: a.Model, Generated: stampOrEmpty(a.Generated), Fields: a.Fields, Edited: a.Edited}
@@ -178,7 +199,7 @@ func (x *Practice) ToPractice() *practices.Practice {
 	for _, t := range x.Translations {
 		g, _ := time.Parse(stampLayout, t.Generated)
 		p.Translations = append(p.Translations, practices.Translation{Language: t.Language, Machine: t.Machine, Model: t.Model,
-			Generated: g, Reviewed: t.Reviewed, Partial: t.Partial, Title: t.Title, Summary: t.Summary, Body: t.Body})
+			Generated: g, Reviewed: t.Reviewed, Partial: t.Partial, By: t.By, Title: t.Title, Summary: t.Summary, Body: t.Body, Results: t.Results})
 	}
 	if a := x.Assisted; a != nil {
 		g, _ := time.Parse(stampLayout, a.Generated)

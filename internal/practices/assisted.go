@@ -33,6 +33,11 @@ type Translation struct {
 	Title    string `json:"title" yaml:"title"`
 	Summary  string `json:"summary" yaml:"summary"`
 	Body     string `json:"body" yaml:"body"`
+	// Results are the practice's results in this language, in the order of the original's.
+	Results []string `json:"results,omitempty" yaml:"results,omitempty"`
+	// By says who translated it by hand: TranslatedByKB for the knowledge base's team,
+	// empty for the case's authors (machine translations have Machine instead).
+	By string `json:"by,omitempty" yaml:"by,omitempty"`
 	// Machine translations name their model; Reviewed is set when a coordinator checked
 	// one before publishing it (who did is in the audit log, not on the public record).
 	Machine   bool      `json:"machine" yaml:"machine"`
@@ -42,6 +47,9 @@ type Translation struct {
 	// Partial is set when only the beginning of a long body was translated.
 	Partial bool `json:"partial,omitempty" yaml:"partial,omitempty"`
 }
+
+// TranslatedByKB marks a translation made by the knowledge base's team (the corpus's).
+const TranslatedByKB = "kb"
 
 // Assisted records which of a practice's fields a coordinator took from an assistant's
 // suggestions, so that pages can say so (who took them is in the audit log).

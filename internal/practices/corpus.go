@@ -41,39 +41,12 @@ const frontMatterFence = "---"
 // Markdown body. Every problem is reported with its line; the practice is returned only
 // when there is none. geo may be nil to skip the country check.
 func ParsePractice(name string, data []byte, geo *Geography) (*Practice, []Problem) {
-	problem := func(line int, format string, args ...any) []Problem {
-		return []Problem{{File: name, Line: line, Message: fmt.Sprintf(format, args...)}}
+	body, lines, end, probs := frontMatter(name, data)
+	if probs != nil {
+		return nil, probs
 	}
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	lines := strings.Split(text, "\n")
-	if len(lines) == 0 || strings.TrimSpace(lines[0]) != frontMatterFence {
-		return nil, problem(1, "a practice file must start with a %q line opening its YAML front matter", frontMatterFence)
-	}
-	end := -1
-	for i := 1; i < len(lines); i++ {
-		if strings.TrimRight(lines[i], " \t") == frontMatterFence {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return nil, problem(1, "the front matter opened here is never closed by a %q line", frontMatterFence)
-	}
-	front := strings.Join(lines[1:end], "\n")
 	const firstLine = 2 // the front matter's first line in the file
-
-	file, err := parser.ParseBytes([]byte(front), 0)
-	if err != nil {
-		return nil, yamlProblem(name, firstLine, err)
-	}
 	var p Practice
-	var body ast.Node
-	if len(file.Docs) > 0 {
-		body = file.Docs[0].Body
-	}
-	if body == nil {
-		return nil, problem(firstLine, "the front matter is empty")
-	}
 	if err := decodeNode(body, &p); err != nil {
 		return nil, yamlProblem(name, firstLine, err)
 	}
@@ -93,6 +66,42 @@ func ParsePractice(name string, data []byte, geo *Geography) (*Practice, []Probl
 		return nil, problems
 	}
 	return &p, nil
+}
+
+// frontMatter splits a corpus file into its parsed YAML front matter, its lines and the
+// index of the line closing the front matter (the body follows it).
+func frontMatter(name string, data []byte) (ast.Node, []string, int, []Problem) {
+	problem := func(line int, format string, args ...any) []Problem {
+		return []Problem{{File: name, Line: line, Message: fmt.Sprintf(format, args...)}}
+	}
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != frontMatterFence {
+		return nil, nil, 0, problem(1, "a corpus file must start with a %q line opening its YAML front matter", frontMatterFence)
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], " \t") == frontMatterFence {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return nil, nil, 0, problem(1, "the front matter opened here is never closed by a %q line", frontMatterFence)
+	}
+	const firstLine = 2 // the front matter's first line in the file
+	file, err := parser.ParseBytes([]byte(strings.Join(lines[1:end], "\n")), 0)
+	if err != nil {
+		return nil, nil, 0, yamlProblem(name, firstLine, err)
+	}
+	var body ast.Node
+	if len(file.Docs) > 0 {
+		body = file.Docs[0].Body
+	}
+	if body == nil {
+		return nil, nil, 0, problem(firstLine, "the front matter is empty")
+	}
+	return body, lines, end, nil
 }
 
 // frontMatterKeyLines maps each top-level key to its line in the file.
@@ -134,8 +143,9 @@ func yamlProblem(name string, firstLine int, err error) []Problem {
 	return []Problem{{File: name, Line: firstLine, Message: "front matter: " + err.Error()}}
 }
 
-// ReadCorpus parses every *.md file of dir in fsys (not recursively). It returns the
-// practices sorted by id, or a *CorpusError naming every problem in every file.
+// ReadCorpus parses every *.md file of dir in fsys (not recursively), and attaches to
+// each practice its translations, dir/translations/LANG/ID.md (see readTranslations). It
+// returns the practices sorted by id, or a *CorpusError naming every problem in every file.
 func ReadCorpus(fsys fs.FS, dir string, geo *Geography) ([]*Practice, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -166,6 +176,7 @@ func ReadCorpus(fsys fs.FS, dir string, geo *Geography) ([]*Practice, error) {
 		seen[p.ID] = name
 		out = append(out, p)
 	}
+	problems = append(problems, readTranslations(fsys, dir, out)...)
 	if len(problems) > 0 {
 		return nil, &CorpusError{Problems: problems}
 	}

@@ -1,6 +1,7 @@
 package practices_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -97,7 +98,7 @@ func TestParsePracticeReportsFileAndLine(t *testing.T) {
 		want             []string // each a FILE:LINE: prefix plus a word of the message
 	}{
 		{"valid", "x.md", valid, nil},
-		{"no front matter", "x.md", "# Title\n", []string{"x.md:1: a practice file must start"}},
+		{"no front matter", "x.md", "# Title\n", []string{"x.md:1: a corpus file must start"}},
 		{"unclosed", "x.md", "---\nid: x\n", []string{"x.md:1: the front matter opened here is never closed"}},
 		{"yaml syntax", "x.md", "---\nid: x\ntitle: [unclosed\n---\nB\n", []string{"x.md:3: front matter"}},
 		{"unknown field", "x.md", strings.Replace(valid, "source: s\n", "source: s\ncolour: red\n", 1), []string{"x.md:9: front matter: unknown field \"colour\""}},
@@ -167,5 +168,88 @@ func TestValidateNamesEveryBadField(t *testing.T) {
 	}
 	if strings.Contains(msg, "country:") {
 		t.Errorf("lowercase country code should be normalised, not refused: %s", msg)
+	}
+}
+
+// The embedded corpus carries the project's Spanish, French and Portuguese text of every
+// practice: by the knowledge base's team, not yet checked by the network, with as many
+// results as the original.
+func TestEmbeddedCorpusAttachesEveryTranslation(t *testing.T) {
+	ps, err := practices.ReadCorpus(corpus.FS, ".", geography(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 39 {
+		t.Fatalf("%d practices, want 39", len(ps))
+	}
+	for _, p := range ps {
+		var langs []string
+		for _, tr := range p.Translations {
+			langs = append(langs, tr.Language)
+			if tr.By != practices.TranslatedByKB || tr.Reviewed || tr.Machine || tr.Model != "" {
+				t.Errorf("%s/%s: by %q, reviewed %v, machine %v: want by the knowledge base's team, not reviewed", p.ID, tr.Language, tr.By, tr.Reviewed, tr.Machine)
+			}
+			if tr.Title == "" || tr.Summary == "" || tr.Body == "" || len(tr.Results) != len(p.Results) {
+				t.Errorf("%s/%s: an empty title, summary or body, or %d results for %d", p.ID, tr.Language, len(tr.Results), len(p.Results))
+			}
+		}
+		if strings.Join(langs, ",") != "es,fr,pt" {
+			t.Errorf("%s: translations %v, want es, fr, pt", p.ID, langs)
+		}
+		if err := p.Validate(geography(t)); err != nil {
+			t.Errorf("%s: %v", p.ID, err)
+		}
+	}
+}
+
+func TestReadCorpusLintsTranslationFiles(t *testing.T) {
+	practice := "---\nid: x\ntitle: T\nsummary: S\ncity: Bilbao\ncountry: ES\nareas: [data]\nresults: [one, two]\nsource: s\nlanguages: [en]\n---\nBody\n"
+	good := "---\nid: x\nlanguage: es\ntitle: T\nsummary: S\nresults: [uno, dos]\n---\nCuerpo\n"
+	tests := []struct {
+		name, file, text string
+		want             []string
+	}{
+		{"valid", "translations/es/x.md", good, nil},
+		{"unknown id", "translations/es/y.md", strings.Replace(good, "id: x", "id: y", 1), []string{"translations/es/y.md:2: id \"y\" is no practice"}},
+		{"id differs from file", "translations/es/y.md", good, []string{"translations/es/y.md:2: id \"x\" must match"}},
+		{"wrong language", "translations/es/x.md", strings.Replace(good, "language: es", "language: fr", 1), []string{"translations/es/x.md:3: language \"fr\" must be that of its folder"}},
+		{"missing title", "translations/es/x.md", strings.Replace(good, "title: T\n", "", 1), []string{"translations/es/x.md:1: title is required"}},
+		{"missing summary", "translations/es/x.md", strings.Replace(good, "summary: S\n", "", 1), []string{"translations/es/x.md:1: summary is required"}},
+		{"empty body", "translations/es/x.md", strings.TrimSuffix(good, "Cuerpo\n"), []string{"translations/es/x.md:8: body is required"}},
+		{"a result missing", "translations/es/x.md", strings.Replace(good, "[uno, dos]", "[uno]", 1), []string{"translations/es/x.md:6: results has 1 entries, the original 2"}},
+		{"unknown field", "translations/es/x.md", strings.Replace(good, "title: T\n", "title: T\ncity: B\n", 1), []string{"translations/es/x.md:5: front matter: unknown field"}},
+		{"unknown language folder", "translations/xx/x.md", good, []string{"translations/xx:1: \"xx\" is not a language"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{"x.md": {Data: []byte(practice)}, tc.file: {Data: []byte(tc.text)}}
+			ps, err := practices.ReadCorpus(fsys, ".", geography(t))
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr := ps[0].Translations
+				if len(tr) != 1 || tr[0].Title != "T" || tr[0].Body != "Cuerpo" || strings.Join(tr[0].Results, "|") != "uno|dos" || tr[0].By != "kb" {
+					t.Fatalf("translations %+v", tr)
+				}
+				return
+			}
+			var ce *practices.CorpusError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err %v, want a CorpusError", err)
+			}
+			var got []string
+			for _, pr := range ce.Problems {
+				got = append(got, pr.String())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("problems %q, want %q", got, tc.want)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("problem %q, want prefix %q", got[i], w)
+				}
+			}
+		})
 	}
 }

@@ -72,6 +72,9 @@ func (p *Practice) Clone() *Practice {
 		*l = slices.Clone(*l)
 	}
 	c.Translations = slices.Clone(c.Translations)
+	for i := range c.Translations {
+		c.Translations[i].Results = slices.Clone(c.Translations[i].Results)
+	}
 	c.SameAs, c.LocalSameAs = slices.Clone(c.SameAs), slices.Clone(c.LocalSameAs)
 	if c.Origin != nil {
 		o := *c.Origin

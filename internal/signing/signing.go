@@ -76,6 +76,9 @@ type translation struct {
 	Generated string `json:"generated,omitempty"`
 	Reviewed  bool   `json:"reviewed,omitempty"`
 	Partial   bool   `json:"partial,omitempty"`
+	// Added after the first release: empty ones leave earlier digests unchanged.
+	Results []string `json:"results,omitempty"`
+	By      string   `json:"by,omitempty"`
 }
 
 type assisted struct {
@@ -92,7 +95,7 @@ func Digest(p *practices.Practice) string {
 		Results: p.Results, Prerequisites: p.Prerequisites, Year: p.Year, Status: p.Status, Source: p.Source,
 		Languages: p.Languages, Session: p.Session, Body: p.Body, SameAs: p.SameAs}
 	for _, t := range p.Translations {
-		c.Translations = append(c.Translations, translation{t.Language, t.Title, t.Summary, t.Body, t.Machine, t.Model, Stamp(t.Generated), t.Reviewed, t.Partial})
+		c.Translations = append(c.Translations, translation{t.Language, t.Title, t.Summary, t.Body, t.Machine, t.Model, Stamp(t.Generated), t.Reviewed, t.Partial, t.Results, t.By})
 	}
 	if a := p.Assisted; a != nil {
 		c.Assisted = &assisted{a.Model, Stamp(a.Generated), a.Fields, a.Edited}

@@ -61,15 +61,22 @@ func TestBrowserCoordinatorTakesTheAssistantsSuggestions(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name="apply"][value="summary"]`)),
 		chromedp.SetValue(chromedp.CSS("#apply-summary"), "El municipio emitió las clases por la radio."),
 		chromedp.Click(chromedp.CSS(`input[name="apply"][value="translation"]`)),
-		chromedp.Submit(chromedp.CSS("#apply-comment")), chromedp.WaitVisible(chromedp.CSS("section.translation")))
-	if lead := text(t, ctx, "article > p.lead"); lead != "El municipio emitió las clases por la radio." {
-		t.Errorf("the edited summary was not published: %q", lead)
-	}
-	if notice := text(t, ctx, "section.translation .machine"); !strings.Contains(notice, "Machine translation (stub-model), checked by a coordinator") {
+		chromedp.Submit(chromedp.CSS("#apply-comment")), chromedp.WaitVisible(chromedp.CSS("p.notice.translated")))
+	// An English reader reads the English translation, told it is a machine's, with a link
+	// to the Spanish original.
+	if notice := text(t, ctx, "p.notice.translated"); !strings.Contains(notice, "machine translation (stub-model), checked by a coordinator") || !strings.Contains(notice, "The original is in Spanish.") {
 		t.Errorf("translation notice %q", notice)
 	}
-	if lang := eval[string](t, ctx, `document.querySelector("section.translation").lang`); lang != "en" {
+	if lang := eval[string](t, ctx, `document.querySelector("article.practice").lang`); lang != "en" {
 		t.Errorf("translation marked %q", lang)
+	}
+	if lead := text(t, ctx, "article > p.lead"); lead != "Lessons on the municipal radio." {
+		t.Errorf("the translation's summary is not shown: %q", lead)
+	}
+	inspect(t, ctx, "practice-translated")
+	run(t, ctx, chromedp.Click(chromedp.CSS("p.notice.translated a")), chromedp.WaitVisible(chromedp.CSS("p.notice.original")))
+	if lead := text(t, ctx, "article > p.lead"); lead != "El municipio emitió las clases por la radio." {
+		t.Errorf("the edited summary was not published: %q", lead)
 	}
 	if as := text(t, ctx, "dd.assisted"); !strings.Contains(as, "Areas") || !strings.Contains(as, "Summary (edited)") || strings.Contains(as, "Technologies") || strings.Contains(as, "translation (edited)") {
 		t.Errorf("assistance shown as %q", as)
@@ -77,7 +84,6 @@ func TestBrowserCoordinatorTakesTheAssistantsSuggestions(t *testing.T) {
 	if ran := eval[bool](t, ctx, `window.__xss === 1`); ran {
 		t.Error("a payload in the translation ran")
 	}
-	inspect(t, ctx, "practice-translated")
 }
 
 // With script, the answer is written into the page as it streams, then replaced by the

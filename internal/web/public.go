@@ -115,6 +115,10 @@ func (p *Pages) search(c *gin.Context) {
 		return
 	}
 	lang := negotiate(c)
+	reader := readerLanguage(c, lang)
+	for i := range res.Hits { // each card in the reader's language when it is translated
+		res.Hits[i] = res.Hits[i].In(reader)
+	}
 	var facets []facetView
 	for _, name := range index.FacetNames {
 		fv := facetView{Name: name}
@@ -249,6 +253,7 @@ func (p *Pages) practice(c *gin.Context) {
 	p.render(c, http.StatusOK, "practice", map[string]any{
 		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
 		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv),
+		"Text": textOf(c, pr, negotiate(c)),
 	})
 }
 

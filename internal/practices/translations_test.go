@@ -1,0 +1,55 @@
+package practices_test
+
+import (
+	"context"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// A store seeded before the corpus had translations gets those its study cases lack, once;
+// a translation a coordinator set is kept, and a harvested copy is left to its origin.
+func TestAdoptStudyTranslationsKeepsWhatIsThere(t *testing.T) {
+	ctx := context.Background()
+	study, err := practices.ReadCorpus(corpus.FS, ".", geography(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, t.TempDir())
+	for _, c := range study[:3] {
+		old := c.Clone()
+		old.Translations = nil
+		if c.ID == study[0].ID {
+			old.Translations = []practices.Translation{{Language: "es", Title: "Título del coordinador", Summary: "Resumen.", Body: "Texto."}}
+		}
+		if _, err := s.Put(ctx, old, practices.NewVersion); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var audited []string
+	added, err := s.AdoptStudyTranslations(study, func(_ *bolt.Tx, a practices.TranslationsAdded) error {
+		audited = append(audited, a.After.ID)
+		return nil
+	})
+	if err != nil || len(added) != 3 || len(audited) != 3 {
+		t.Fatalf("added %d, audited %v (%v)", len(added), audited, err)
+	}
+	first, _ := s.Get(ctx, study[0].ID)
+	if len(first.Translations) != 3 || first.Translations[0].Title != "Título del coordinador" || first.Translations[0].By != "" || first.Version != 2 {
+		t.Fatalf("the coordinator's translation: %+v (version %d)", first.Translations, first.Version)
+	}
+	if got := added[0].Languages; len(got) != 2 || got[0] != "fr" || got[1] != "pt" {
+		t.Fatalf("languages added to the first case: %v", got)
+	}
+	second, _ := s.Get(ctx, study[1].ID)
+	if len(second.Translations) != 3 || second.Translations[0].By != practices.TranslatedByKB || second.Version != 2 {
+		t.Fatalf("the second case: %+v (version %d)", second.Translations, second.Version)
+	}
+	again, err := s.AdoptStudyTranslations(study, nil)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("a second run added %d (%v)", len(again), err)
+	}
+}
