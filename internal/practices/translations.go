@@ -205,11 +205,20 @@ func (s *Store) AdoptStudyTranslations(study []*Practice, onAdd func(*bolt.Tx, T
 				continue
 			}
 			sort.SliceStable(next.Translations, func(i, j int) bool { return next.Translations[i].Language < next.Translations[j].Language })
-			res, err := s.PutTx(tx, next, NewVersion)
-			if err != nil {
-				return fmt.Errorf("translations of %s: %w", p.ID, err)
+			if p.Version == 1 {
+				// The case as seeded, never edited: it becomes, as version 1, what a node
+				// seeded today holds, so that every node holds the same version 1 and a
+				// version 2 of the study's authority is newer everywhere.
+				if err := s.rewrite(tx, next); err != nil {
+					return fmt.Errorf("translations of %s: %w", p.ID, err)
+				}
+			} else {
+				res, err := s.PutTx(tx, next, NewVersion)
+				if err != nil {
+					return fmt.Errorf("translations of %s: %w", p.ID, err)
+				}
+				next.Version = res.Version
 			}
-			next.Version = res.Version
 			a := TranslationsAdded{Before: p, After: next, Languages: langs}
 			if onAdd != nil {
 				if err := onAdd(tx, a); err != nil {

@@ -22,11 +22,14 @@ func TestAdoptStudyTranslationsKeepsWhatIsThere(t *testing.T) {
 	for _, c := range study[:3] {
 		old := c.Clone()
 		old.Translations = nil
-		if c.ID == study[0].ID {
-			old.Translations = []practices.Translation{{Language: "es", Title: "Título del coordinador", Summary: "Resumen.", Body: "Texto."}}
-		}
 		if _, err := s.Put(ctx, old, practices.NewVersion); err != nil {
 			t.Fatal(err)
+		}
+		if c.ID == study[0].ID { // a coordinator's edit: version 2
+			old.Translations = []practices.Translation{{Language: "es", Title: "Título del coordinador", Summary: "Resumen.", Body: "Texto."}}
+			if _, err := s.Put(ctx, old, practices.NewVersion); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	var audited []string
@@ -38,14 +41,15 @@ func TestAdoptStudyTranslationsKeepsWhatIsThere(t *testing.T) {
 		t.Fatalf("added %d, audited %v (%v)", len(added), audited, err)
 	}
 	first, _ := s.Get(ctx, study[0].ID)
-	if len(first.Translations) != 3 || first.Translations[0].Title != "Título del coordinador" || first.Translations[0].By != "" || first.Version != 2 {
+	if len(first.Translations) != 3 || first.Translations[0].Title != "Título del coordinador" || first.Translations[0].By != "" || first.Version != 3 {
 		t.Fatalf("the coordinator's translation: %+v (version %d)", first.Translations, first.Version)
 	}
 	if got := added[0].Languages; len(got) != 2 || got[0] != "fr" || got[1] != "pt" {
 		t.Fatalf("languages added to the first case: %v", got)
 	}
+	// A case as seeded becomes, as version 1, what a node seeded today holds.
 	second, _ := s.Get(ctx, study[1].ID)
-	if len(second.Translations) != 3 || second.Translations[0].By != practices.TranslatedByKB || second.Version != 2 {
+	if len(second.Translations) != 3 || second.Translations[0].By != practices.TranslatedByKB || second.Version != 1 {
 		t.Fatalf("the second case: %+v (version %d)", second.Translations, second.Version)
 	}
 	again, err := s.AdoptStudyTranslations(study, nil)

@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -94,7 +96,10 @@ func Digest(p *practices.Practice) string {
 		PopulationBand: p.PopulationBand, Areas: p.Areas, Crises: p.Crises, Tags: p.Tags, TargetGroups: p.TargetGroups,
 		Results: p.Results, Prerequisites: p.Prerequisites, Year: p.Year, Status: p.Status, Source: p.Source,
 		Languages: p.Languages, Session: p.Session, Body: p.Body, SameAs: p.SameAs}
-	for _, t := range p.Translations {
+	// In language order: the same translations are the same content, however they came.
+	ts := slices.Clone(p.Translations)
+	slices.SortStableFunc(ts, func(a, b practices.Translation) int { return strings.Compare(a.Language, b.Language) })
+	for _, t := range ts {
 		c.Translations = append(c.Translations, translation{t.Language, t.Title, t.Summary, t.Body, t.Machine, t.Model, Stamp(t.Generated), t.Reviewed, t.Partial, t.Results, t.By})
 	}
 	if a := p.Assisted; a != nil {
