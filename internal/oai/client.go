@@ -258,21 +258,37 @@ func (c *Client) list(ctx context.Context, base string, args url.Values, read fu
 	}
 }
 
-func readPage(w *wire) (Page, string, error) {
+// pageOf reads what every ListRecords answer has: its date, and a header with an
+// identifier and a datestamp on each record (checked by checkHeader).
+func pageOf(w *wire) (Page, error) {
 	if w.ListRecords == nil {
-		return Page{}, "", errors.New("the ListRecords response has no ListRecords element")
+		return Page{}, errors.New("the ListRecords response has no ListRecords element")
 	}
 	at, err := time.Parse(stampLayout, w.ResponseDate)
 	if err != nil {
-		return Page{}, "", fmt.Errorf("the response date %q is not a UTC datestamp", w.ResponseDate)
+		return Page{}, fmt.Errorf("the response date %q is not a UTC datestamp", w.ResponseDate)
 	}
-	page := Page{ResponseDate: at}
+	return Page{ResponseDate: at}, nil
+}
+
+func checkHeader(i int, h Header) error {
+	if h.Identifier == "" {
+		return fmt.Errorf("record %d has no identifier", i+1)
+	}
+	if _, err := ParseStamp(h.Datestamp); err != nil {
+		return fmt.Errorf("record %s: %w", h.Identifier, err)
+	}
+	return nil
+}
+
+func readPage(w *wire) (Page, string, error) {
+	page, err := pageOf(w)
+	if err != nil {
+		return Page{}, "", err
+	}
 	for i, r := range w.ListRecords.Records {
-		if r.Header.Identifier == "" {
-			return Page{}, "", fmt.Errorf("record %d has no identifier", i+1)
-		}
-		if _, err := ParseStamp(r.Header.Datestamp); err != nil {
-			return Page{}, "", fmt.Errorf("record %s: %w", r.Header.Identifier, err)
+		if err := checkHeader(i, r.Header); err != nil {
+			return Page{}, "", err
 		}
 		if !r.Header.Deleted() && r.Metadata.Practice == nil {
 			return Page{}, "", fmt.Errorf("record %s has no practice in the kb format (%s)", r.Header.Identifier, NamespaceKB)

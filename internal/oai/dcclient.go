@@ -60,20 +60,13 @@ func (c *Client) ListDCRecords(ctx context.Context, base string, from time.Time,
 }
 
 func readDCPage(w *wire) (Page, string, error) {
-	if w.ListRecords == nil {
-		return Page{}, "", errors.New("the ListRecords response has no ListRecords element")
-	}
-	at, err := time.Parse(stampLayout, w.ResponseDate)
+	page, err := pageOf(w)
 	if err != nil {
-		return Page{}, "", fmt.Errorf("the response date %q is not a UTC datestamp", w.ResponseDate)
+		return Page{}, "", err
 	}
-	page := Page{ResponseDate: at}
 	for i, r := range w.ListRecords.Records {
-		if r.Header.Identifier == "" {
-			return Page{}, "", fmt.Errorf("record %d has no identifier", i+1)
-		}
-		if _, err := ParseStamp(r.Header.Datestamp); err != nil {
-			return Page{}, "", fmt.Errorf("record %s: %w", r.Header.Identifier, err)
+		if err := checkHeader(i, r.Header); err != nil {
+			return Page{}, "", err
 		}
 		if !r.Header.Deleted() && r.Metadata.DC == nil {
 			return Page{}, "", fmt.Errorf("record %s has no oai_dc metadata (%s)", r.Header.Identifier, NamespaceDC)

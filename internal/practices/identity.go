@@ -309,6 +309,15 @@ func (s *Store) rewrite(tx *bolt.Tx, p *Practice) error {
 	if err := s.keepSameAs(tx, old, p); err != nil {
 		return err
 	}
+	if err := indexURI(tx, nil, p); err != nil {
+		return err
+	}
+	return s.putInPlace(tx, p)
+}
+
+// putInPlace writes p over its stored value as the same version, with its checksum, and
+// appends a change so the index follows.
+func (s *Store) putInPlace(tx *bolt.Tx, p *Practice) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode practice %s: %w", p.ID, err)
@@ -320,9 +329,6 @@ func (s *Store) rewrite(tx *bolt.Tx, p *Practice) error {
 		return err
 	}
 	s.decoded.write(p.ID, tx.ID())
-	if err := indexURI(tx, nil, p); err != nil {
-		return err
-	}
 	return appendChange(tx, Change{Time: s.now(), ID: p.ID, Op: "put", Version: p.Version})
 }
 

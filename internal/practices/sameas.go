@@ -2,8 +2,6 @@ package practices
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -104,18 +102,7 @@ func (s *Store) keepSameAs(tx *bolt.Tx, old, next *Practice) error {
 			continue
 		}
 		p.CollapsedInto = into
-		data, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("encode practice %s: %w", p.ID, err)
-		}
-		if err := tx.Bucket(bucketPractices).Put([]byte(p.ID), data); err != nil {
-			return err
-		}
-		if err := putCurrentSumTx(tx, p.ID, data); err != nil {
-			return err
-		}
-		s.decoded.write(p.ID, tx.ID())
-		if err := appendChange(tx, Change{Time: s.now(), ID: p.ID, Op: "put", Version: p.Version}); err != nil {
+		if err := s.putInPlace(tx, p); err != nil {
 			return err
 		}
 	}
