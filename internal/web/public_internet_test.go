@@ -269,6 +269,12 @@ func gunzip(t *testing.T, body string) string {
 	return string(data)
 }
 
+// withoutDate drops OAI-PMH's responseDate, the one part of an answer that moves with the
+// clock: two answers a second apart are the same answer.
+func withoutDate(s string) string { return responseDate.ReplaceAllString(s, "") }
+
+var responseDate = regexp.MustCompile(`<responseDate>[^<]*</responseDate>`)
+
 // Pages, the feed, OAI-PMH, the API and static files answer a conditional GET whose copy
 // is current with a 304, and come gzipped to clients that accept it.
 func TestConditionalGetAndGzip(t *testing.T) {
@@ -295,7 +301,7 @@ func TestConditionalGetAndGzip(t *testing.T) {
 		}
 		resp, zipped := request(t, nil, "GET", base+path, map[string]string{"Accept-Encoding": "br;q=1, gzip;q=0.8"}, nil)
 		if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") ||
-			resp.Header.Get("ETag") != tag || gunzip(t, zipped) != body || len(zipped) >= len(body) {
+			resp.Header.Get("ETag") != tag || withoutDate(gunzip(t, zipped)) != withoutDate(body) || len(zipped) >= len(body) {
 			t.Errorf("%s gzipped: %q, Vary %q, ETag %q, %d of %d bytes", path, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), resp.Header.Get("ETag"), len(zipped), len(body))
 		}
 		if resp, _ := request(t, nil, "GET", base+path, map[string]string{"Accept-Encoding": "gzip;q=0"}, nil); resp.Header.Get("Content-Encoding") != "" {
