@@ -92,8 +92,10 @@ func (a *App) DataDir() string { return a.dataDir }
 // indexFollower lets the workflow bring the index up to the store after its writes.
 type indexFollower struct{ a *App }
 
+// Sync catches up as an import does: a large backlog (a big harvest) is rebuilt in bulk,
+// which is faster than applying it change by change.
 func (f indexFollower) Sync(ctx context.Context) error {
-	_, err := f.a.Index.Sync(ctx, f.a.Store)
+	_, _, err := f.a.Index.CatchUp(ctx, f.a.Store, nil)
 	return err
 }
 
