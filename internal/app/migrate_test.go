@@ -22,24 +22,7 @@ import (
 // featured still featured, the accounts kept, the harvested case of a's own kept with its
 // identity, and search showing each case once.
 func TestMigrationFoldsTheCopiesOfTheStudy(t *testing.T) {
-	dir := t.TempDir()
-	in, err := os.Open("testdata/schema1-harvested-copies.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	zr, err := gzip.NewReader(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.OpenFile(filepath.Join(dir, practices.StoreFile), os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
+	dir := oldDataDir(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{DataDir: dir, Namespace: "b.example.org"})
 	if err != nil {
@@ -108,21 +91,7 @@ func TestMigrationFoldsTheCopiesOfTheStudy(t *testing.T) {
 // corpus's Spanish, French and Portuguese text at its first start, as a new version in
 // the audit log, once.
 func TestAnOldDataDirTakesTheCorpusTranslations(t *testing.T) {
-	dir := t.TempDir()
-	in, err := os.Open("testdata/schema1-harvested-copies.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	zr, err := gzip.NewReader(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, practices.StoreFile), data, 0o600)
+	dir := oldDataDir(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{DataDir: dir, Namespace: "b.example.org"})
 	if err != nil {
@@ -168,4 +137,28 @@ func TestAnOldDataDirTakesTheCorpusTranslations(t *testing.T) {
 			t.Fatalf("reopened, %s is at version %d, was %d (%v)", id, p.Version, v, err)
 		}
 	}
+}
+
+// oldDataDir lays out, in a new data dir, the kb.db the previous release built
+// (testdata/schema1-harvested-copies.md).
+func oldDataDir(t *testing.T) string {
+	t.Helper()
+	in, err := os.Open("testdata/schema1-harvested-copies.db.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, practices.StoreFile), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
