@@ -21,17 +21,36 @@ const langCookie = "kb_lang"
 // Catalog holds the messages of every language.
 type Catalog map[string]map[string]string
 
-// LoadCatalog reads messages/LANG.json for every interface language.
+// LoadCatalog reads messages/LANG/*.json for every interface language. A language's
+// messages are split by concern (core.json, one file per feature) so that work on two
+// features does not meet in one file; a key defined in two files is an error.
 func LoadCatalog(fsys fs.FS) (Catalog, error) {
 	c := Catalog{}
 	for _, l := range Languages {
-		data, err := fs.ReadFile(fsys, "messages/"+l.Code+".json")
+		files, err := fs.Glob(fsys, "messages/"+l.Code+"/*.json")
 		if err != nil {
 			return nil, fmt.Errorf("messages: %w", err)
 		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("messages/%s: no catalogue", l.Code)
+		}
 		m := map[string]string{}
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("messages/%s.json: %w", l.Code, err)
+		from := map[string]string{}
+		for _, f := range files {
+			data, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("messages: %w", err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(data, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			for k, v := range part {
+				if prev, dup := from[k]; dup {
+					return nil, fmt.Errorf("%s: key %q already in %s", f, k, prev)
+				}
+				m[k], from[k] = v, f
+			}
 		}
 		c[l.Code] = m
 	}
