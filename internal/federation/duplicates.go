@@ -67,13 +67,19 @@ func likenessOf(p *practices.Practice, ns, study string) likeness {
 		authority, _, _ = practices.SplitURI(p.URI)
 	}
 	l := likeness{id: p.ID, uri: p.Identity(ns), authority: authority, title: normalTitle(p.Title),
-		place: practices.Fold(p.City) + "|" + p.Country, year: p.Year, words: map[string]bool{}, links: append(slices.Clone(p.SameAs), p.LocalSameAs...)}
+		place: practices.Fold(p.City) + "|" + p.Country, year: p.Year, links: append(slices.Clone(p.SameAs), p.LocalSameAs...)}
+	return l
+}
+
+// withWords adds the words of p's title and summary to its likeness: only worth it for
+// a practice that has lookalikes, or may be one.
+func (l *likeness) withWords(p *practices.Practice) {
+	l.words = map[string]bool{}
 	for _, w := range strings.FieldsFunc(practices.Fold(p.Title+" "+p.Summary), notWordRune) {
 		if len(w) > 3 {
 			l.words[w] = true
 		}
 	}
-	return l
 }
 
 func notWordRune(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127) }
@@ -142,6 +148,7 @@ func (s *Service) loadLookalikes(tx *bolt.Tx) (*lookalikes, error) {
 			return nil
 		}
 		x := likenessOf(p, s.cfg.Namespace, s.cfg.StudyAuthority)
+		x.withWords(p)
 		l.add(&x)
 		return nil
 	})
@@ -152,9 +159,14 @@ func (s *Service) loadLookalikes(tx *bolt.Tx) (*lookalikes, error) {
 // other authorities; it returns how many it flagged.
 func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practice, now time.Time) (int, error) {
 	x := likenessOf(p, s.cfg.Namespace, s.cfg.StudyAuthority)
+	near := l.near(&x)
+	if len(near) == 0 {
+		return 0, nil
+	}
+	x.withWords(p)
 	seen := map[string]bool{}
 	n := 0
-	for _, y := range l.near(&x) {
+	for _, y := range near {
 		if seen[y.uri] || y.uri == x.uri || y.authority == x.authority || slices.Contains(x.links, y.uri) || slices.Contains(y.links, x.uri) {
 			continue
 		}

@@ -10,10 +10,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
@@ -307,67 +309,138 @@ func (st *staging) remove() {
 	os.Remove(st.path)
 }
 
-// applyBatch is how many records one transaction applies: large enough that a harvest
-// spends its time on the records, not on committing.
-const applyBatch = 1000
+// recordsPerTx is how many records one transaction applies: large enough that a harvest
+// spends its time on the records, not on committing (an import writes as many).
+const recordsPerTx = 2000
 
 // applyStaged applies the staged pages in order, a batch of records per transaction.
+// What needs no transaction (reading the staged pages, checking signatures, decoding
+// practices and their digests) is done for the next batch, on every core, while the
+// current one is written: a large harvest spends most of its time there.
 func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep *Report, applied func(int)) error {
-	var batch []oai.Record
-	done := 0
-	var look *lookalikes // loaded at the first practice new here
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan []checked, 1)
+	g.Go(func() error {
+		defer close(batches)
+		var batch []oai.Record
+		send := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			cs := checkAll(batch)
+			batch = nil
+			select {
+			case batches <- cs:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
 		}
-		before := *rep
-		err := s.store.Update(func(tx *bolt.Tx) error {
-			now := s.store.Now()
-			for _, rec := range batch {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				p, err := s.apply(tx, peer, rec, now, rep)
-				if err != nil {
-					return err
-				}
-				if p == nil {
-					continue
-				}
-				if look == nil {
-					if look, err = s.loadLookalikes(tx); err != nil {
-						return err
-					}
-				}
-				n, err := s.flagDuplicates(tx, look, p, now)
-				if err != nil {
-					return err
-				}
-				rep.Duplicates += n
+		err := st.pages(func(pg oai.Page) error {
+			batch = append(batch, pg.Records...)
+			if len(batch) >= recordsPerTx {
+				return send()
 			}
 			return nil
 		})
-		done += len(batch)
-		batch = batch[:0]
 		if err != nil {
-			*rep = before // nothing of the batch was written
-			look = nil    // nor was anything it learnt
-			return localError{err}
+			return err
 		}
-		applied(done)
+		return send()
+	})
+	g.Go(func() error {
+		done := 0
+		var look *lookalikes // loaded at the first practice new here
+		for batch := range batches {
+			if err := s.applyBatch(gctx, peer, batch, rep, &look); err != nil {
+				return err
+			}
+			done += len(batch)
+			applied(done)
+		}
 		return nil
-	}
-	err := st.pages(func(pg oai.Page) error {
-		batch = append(batch, pg.Records...)
-		if len(batch) >= applyBatch {
-			return flush()
+	})
+	return g.Wait()
+}
+
+// applyBatch writes one batch of records in one transaction: all of it, or, on an error
+// of the store, none of it (and rep as it was).
+func (s *Service) applyBatch(ctx context.Context, peer *Peer, batch []checked, rep *Report, look **lookalikes) error {
+	before := *rep
+	err := s.store.Update(func(tx *bolt.Tx) error {
+		now := s.store.Now()
+		names := map[string]string{}
+		for _, rec := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			p, err := s.apply(tx, peer, rec, now, names, rep)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				continue
+			}
+			if *look == nil {
+				if *look, err = s.loadLookalikes(tx); err != nil {
+					return err
+				}
+			}
+			n, err := s.flagDuplicates(tx, *look, p, now)
+			if err != nil {
+				return err
+			}
+			rep.Duplicates += n
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		*rep = before // nothing of the batch was written
+		*look = nil   // nor was anything it learnt
+		return localError{err}
 	}
-	return flush()
+	return nil
+}
+
+// checked is a harvested record with the work that needs no transaction done: its
+// signature checked against the key it names (whether that key is the authority's is
+// for the transaction to say), and its practice decoded, with the digest of its content
+// as it came.
+type checked struct {
+	oai.Record
+	sigErr   error
+	practice *practices.Practice
+	digest   string
+}
+
+func check(rec oai.Record) checked {
+	c := checked{Record: rec}
+	if a := rec.Authority; a != nil {
+		if sig := a.Sig(); sig != nil {
+			c.sigErr = signing.Verify(sig.Key, a.Statement(), sig)
+		}
+	}
+	if rec.Practice != nil {
+		c.practice = rec.Practice.ToPractice()
+		c.digest = signing.Digest(c.practice)
+	}
+	return c
+}
+
+// checkAll checks a batch on every core.
+func checkAll(recs []oai.Record) []checked {
+	out := make([]checked, len(recs))
+	per := (len(recs) + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for start := 0; start < len(recs); start += per {
+		wg.Go(func() {
+			for i := start; i < min(start+per, len(recs)); i++ {
+				out[i] = check(recs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // localError marks a failure of this node (its store, its disk), not the peer's: it is
@@ -381,9 +454,10 @@ func (e localError) Unwrap() error { return e.error }
 // is already held (seeded, harvested directly or through a relay) is the same practice,
 // replaced only by a newer version signed by its authority. It returns the practice when
 // it is new here (published or queued), to be checked for duplicates.
-func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) (*practices.Practice, error) {
+// names remembers, for the batch, the network name of each authority.
+func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Time, names map[string]string, rep *Report) (*practices.Practice, error) {
 	if peer.Format == FormatDC {
-		return s.applyDraft(tx, peer, rec, harvested, rep)
+		return s.applyDraft(tx, peer, rec.Record, harvested, rep)
 	}
 	a := rec.Authority
 	if a == nil {
@@ -458,13 +532,18 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.
 		return nil, nil
 	}
 	stamp, _ := oai.ParseStamp(rec.Header.Datestamp)
-	origin := &practices.Origin{Peer: peer.Name, Network: s.networkName(tx, authority), Repository: peer.URL, RepositoryName: peer.RepositoryName,
+	network, ok := names[authority]
+	if !ok {
+		network = s.networkName(tx, authority)
+		names[authority] = network
+	}
+	origin := &practices.Origin{Peer: peer.Name, Network: network, Repository: peer.URL, RepositoryName: peer.RepositoryName,
 		Identifier: rec.Header.Identifier, Datestamp: stamp, HarvestedAt: harvested,
 		Version: a.Version, Updated: oai.ParseStampOrZero(a.Updated), Signature: a.Sig(), Hops: rec.Hops}
 	if a.Deleted {
 		return nil, s.applyDeletion(tx, uri, held, queued != nil, origin, a.ReplacedBy, rep)
 	}
-	p := rec.Practice.ToPractice()
+	p := rec.practice
 	p.Normalize()
 	s.geo.Enrich(p)
 	if err := p.Validate(s.geo); err != nil {
@@ -515,7 +594,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.
 // authority's namespace with the key pinned for it (pinned when its node was added as a
 // peer, or on first sight through a relay), and, for a live record, that the content is
 // the one signed. It returns why the record is refused, or "".
-func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec oai.Record) (string, error) {
+func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec checked) (string, error) {
 	a := rec.Authority
 	sig := a.Sig()
 	if sig == nil {
@@ -539,14 +618,14 @@ func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec oai.Reco
 	case !known && authority != peer.Namespace && sig.Signer != peer.Namespace && len(rec.Hops) == 0:
 		return fmt.Sprintf("it claims the namespace %s of another network without a provenance that says how it came here", authority), nil
 	}
-	if err := signing.Verify(sig.Key, a.Statement(), sig); err != nil {
-		return err.Error(), nil
+	if rec.sigErr != nil {
+		return rec.sigErr.Error(), nil
 	}
 	if !a.Deleted {
-		if rec.Practice == nil {
+		if rec.practice == nil {
 			return "a live record without its practice", nil
 		}
-		if d := signing.Digest(rec.Practice.ToPractice()); d != a.Digest {
+		if rec.digest != a.Digest {
 			return "its content is not the content its authority signed", nil
 		}
 	}
