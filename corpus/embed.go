@@ -1,12 +1,13 @@
 // Package corpus embeds the seed knowledge base: one Markdown file per practice drawn from
-// the Smart Cities Study 2021, and cities.yaml with the study's cities and a country table.
+// the Smart Cities Study 2021, cities.yaml with the study's cities and a country table, and
+// findings.yaml with the study's figures.
 package corpus
 
 import "embed"
 
 // FS holds the corpus files at its root, and their translations in translations/LANG/.
 //
-//go:embed *.md cities.yaml thesaurus.yaml translations/*/*.md
+//go:embed *.md cities.yaml thesaurus.yaml findings.yaml translations/*/*.md
 var FS embed.FS
 
 // GeographyFile is the name of the cities and countries table in FS.
@@ -14,3 +15,6 @@ const GeographyFile = "cities.yaml"
 
 // ThesaurusFile is the name of the concept thesaurus in FS.
 const ThesaurusFile = "thesaurus.yaml"
+
+// FindingsFile is the name of the study's findings as data in FS.
+const FindingsFile = "findings.yaml"

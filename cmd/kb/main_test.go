@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,8 +106,26 @@ func TestShowAndValidate(t *testing.T) {
 	if r := kb(t, "show", "--data", data, "nope"); r.code != 1 || !strings.Contains(r.stderr, `no practice with id "nope"`) {
 		t.Fatalf("show unknown: %+v", r)
 	}
-	if r := kb(t, "validate", "../../corpus"); r.code != 0 || !strings.Contains(r.stdout, "39 practices, all valid") {
+	if r := kb(t, "validate", "../../corpus"); r.code != 0 || !strings.Contains(r.stdout, "39 practices, all valid") ||
+		!strings.Contains(r.stdout, "findings.yaml: 58 figures, all valid") {
 		t.Fatalf("validate corpus: %+v", r)
+	}
+}
+
+// The findings file is linted with the practices, its problems by line.
+func TestValidateFindings(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := corpus.FS.ReadFile("bilbao-geobilbao.md")
+	os.WriteFile(filepath.Join(dir, "bilbao-geobilbao.md"), good, 0o644)
+	findings, _ := corpus.FS.ReadFile(corpus.FindingsFile)
+	text := string(findings)
+	bad := strings.Replace(text, "    value: 43\n", "    value: -43\n", 1)
+	os.WriteFile(filepath.Join(dir, corpus.FindingsFile), []byte(bad), 0o644)
+	line := strings.Count(bad[:strings.Index(bad, "value: -43")], "\n") + 1
+	r := kb(t, "validate", dir)
+	want := fmt.Sprintf("%s:%d: value -43 must be a percentage", filepath.Join(dir, corpus.FindingsFile), line)
+	if r.code != 1 || !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "bilbao") {
+		t.Fatalf("want %q, got %+v", want, r)
 	}
 }
 

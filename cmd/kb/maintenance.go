@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 
+	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -46,19 +51,56 @@ func runValidate(ctx context.Context, e env, args []string) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usagef("%s is not a folder", dir)
 	}
+	var problems []string
 	ps, err := readCorpusDir(dir)
 	var ce *practices.CorpusError
-	if errors.As(err, &ce) {
+	switch {
+	case errors.As(err, &ce):
 		for _, p := range ce.Problems {
-			fmt.Fprintln(e.stdout, p.String())
+			problems = append(problems, p.String())
 		}
-		return fmt.Errorf("%d problems in %s", len(ce.Problems), dir)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
+	figures, err := lintFindings(dir)
+	var fe *findings.Error
+	switch {
+	case errors.As(err, &fe):
+		for _, p := range fe.Problems {
+			problems = append(problems, p.String())
+		}
+	case err != nil:
+		return err
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(e.stdout, p)
+		}
+		return fmt.Errorf("%d problems in %s", len(problems), dir)
+	}
 	fmt.Fprintf(e.stdout, "%s: %d practices, all valid\n", dir, len(ps))
+	if figures >= 0 {
+		fmt.Fprintf(e.stdout, "%s: %d figures, all valid\n", filepath.Join(dir, corpus.FindingsFile), figures)
+	}
 	return nil
+}
+
+// lintFindings checks dir's findings file, when it has one, and returns its number of
+// figures (-1 without one).
+func lintFindings(dir string) (int, error) {
+	name := filepath.Join(dir, corpus.FindingsFile)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, &findings.Error{Problems: []findings.Problem{{File: name, Line: 1, Message: "cannot read: " + err.Error()}}}
+	}
+	f, err := findings.Parse(name, data, app.FindingsVocab())
+	if err != nil {
+		return 0, err
+	}
+	return len(f.Figures), nil
 }
 
 func runVersion(ctx context.Context, e env, args []string) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -119,6 +120,29 @@ func LoadGeography() (*practices.Geography, error) {
 		return nil, fmt.Errorf("load geography: %w", err)
 	}
 	return practices.ParseGeography(data)
+}
+
+// FindingsVocab is the practices' vocabularies a findings file may refer to.
+func FindingsVocab() findings.Vocab {
+	return findings.Vocab{
+		Areas:     practices.Areas.IDs(),
+		Crises:    practices.Crises.IDs(),
+		Groups:    practices.TargetGroups.IDs(),
+		Resources: practices.Resources.IDs(),
+	}
+}
+
+// LoadFindings reads the embedded findings of the study.
+func LoadFindings() (*findings.Findings, error) {
+	data, err := corpus.FS.ReadFile(corpus.FindingsFile)
+	if err != nil {
+		return nil, fmt.Errorf("load findings: %w", err)
+	}
+	f, err := findings.Parse(corpus.FindingsFile, data, FindingsVocab())
+	if err != nil {
+		return nil, fmt.Errorf("load findings: %w", err)
+	}
+	return f, nil
 }
 
 // Open opens the store and the index in cfg.DataDir, brings the index in line with the
