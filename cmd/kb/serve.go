@@ -128,7 +128,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Online imports, reindexes and harvests (asked through the API or the peers page) run
 	// as jobs, beyond any request's time limit.
 	work := jobs.New(log)
-	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Jobs: work, Geo: a.Geo, BaseURL: base, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log, CrossOrigin: cop}
+	webCfg := web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Jobs: work, Geo: a.Geo, Findings: a.Findings, BaseURL: base, NetworkName: *network, NetworkEmail: *networkEmail, SecureCookies: *secureCookies, Logger: log, CrossOrigin: cop}
 	// AI assistance only with an endpoint (KB_OPENAI_BASE_URL); offline, nothing of it shows.
 	var asker *ai.Asker
 	var semantic *ai.Semantic
@@ -157,7 +157,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Logger: log, BaseURL: base, TrustedProxies: proxies,
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Findings: a.Findings, Logger: log, BaseURL: base, TrustedProxies: proxies,
 		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}, CrossOrigin: cop,
 		MetricsToken: *metricsToken, Metrics: server.NewMetrics(a)}
 	if asker != nil {

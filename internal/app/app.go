@@ -77,6 +77,8 @@ type App struct {
 	Peers     *federation.Service
 	// Semantic, when set, makes search hybrid: lexical and semantic rankings fused.
 	Semantic SemanticSearch
+	// Findings is the study's figures (corpus/findings.yaml).
+	Findings *findings.Findings
 	// Key signs what this node publishes; Namespace and StudyAuthority as configured.
 	Key                       *signing.Key
 	Namespace, StudyAuthority string
@@ -160,6 +162,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	figures, err := LoadFindings()
+	if err != nil {
+		return nil, err
+	}
 	// The index counts as a sign of a used data dir: with it and no store, kb refuses.
 	if err := practices.CheckDataDir(cfg.DataDir, IndexDir); err != nil {
 		return nil, err
@@ -169,7 +175,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	logOpenChecks(log, store)
-	a := &App{Store: store, Geo: geo, Thesaurus: thes, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
+	a := &App{Store: store, Geo: geo, Thesaurus: thes, Findings: figures, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
 	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache, LeaveBehind: cfg.CatchUpInBackground})
 	if err != nil {
 		store.Close()

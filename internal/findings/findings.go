@@ -97,6 +97,8 @@ type Figure struct {
 	// AlsoIn names the other sections the study prints the same figure in.
 	AlsoIn   []string `yaml:"also_in,omitempty" json:"also_in,omitempty"`
 	Measures Text     `yaml:"measures" json:"measures"`
+	// Search is the words that find the practices of the area that took such a measure.
+	Search string `yaml:"search,omitempty" json:"search,omitempty"`
 }
 
 // Sections is the figure's section then the others it is printed in.

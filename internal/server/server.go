@@ -19,6 +19,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -109,6 +110,8 @@ type Config struct {
 	// OAI, when set, serves OAI-PMH at /oai.
 	OAI    http.Handler
 	Logger *slog.Logger
+	// Findings, when set, serves the study's figures at /api/v1/findings.
+	Findings *findings.Findings
 	// MaxBody caps request bodies (bytes) on the public engine.
 	MaxBody int64
 	// Limits are the per-address rates; zero values take DefaultLimits.
@@ -236,6 +239,9 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 	}
 	if cfg.Ask != nil {
 		registerAsk(api, cfg.Ask, exp)
+	}
+	if cfg.Findings != nil {
+		registerFindings(api, cfg.Findings)
 	}
 }
 

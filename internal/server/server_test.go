@@ -30,7 +30,7 @@ func newEngine(t *testing.T) (*server.Engine, *app.App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Ask: stubAsker{}}), a
+	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Ask: stubAsker{}, Findings: a.Findings}), a
 }
 
 // stubAsker stands for the AI assistant (tested against an OpenAI-format server in

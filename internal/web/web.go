@@ -29,6 +29,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/lru"
@@ -100,6 +101,8 @@ type Config struct {
 	// Ask, when set, adds the "ask the knowledge base" page.
 	Ask Asker
 	Geo *practices.Geography
+	// Findings is the study's figures for /findings (the embedded ones when nil).
+	Findings *findings.Findings
 	// BaseURL is the public root of the site (scheme://host[:port], no trailing slash):
 	// every absolute URL (permalinks, JSON-LD, the feed, tracking links, the sitemap) is
 	// made from it. Required: the request's Host is the client's to choose.
@@ -144,6 +147,13 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.CrossOrigin == nil {
 		cfg.CrossOrigin = http.NewCrossOriginProtection()
 	}
+	if cfg.Findings == nil {
+		f, err := app.LoadFindings()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Findings = f
+	}
 	cat, err := LoadCatalog(frontend.FS)
 	if err != nil {
 		return nil, err
@@ -184,6 +194,7 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	e.GET("/sitemap.xml", expensive, p.sitemap)
 	g := e.Group("", p.crossOrigin(), p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
+	p.registerFindings(g, expensive)
 	p.registerAsk(g, expensive)
 	p.registerSubmit(g)
 	p.registerCoordinator(g.Group("", p.requireLogin(), private))
