@@ -45,13 +45,15 @@ type Bar struct {
 }
 
 // Part is one part of a 100% bar. Unstated marks the share the source does not give:
-// drawn hatched instead of filled.
+// drawn hatched instead of filled. Legend is its line in the legend ("Label: Text" when
+// empty; languages punctuate it differently).
 type Part struct {
 	Label    string
 	Value    float64
 	Text     string
 	Href     string
 	Unstated bool
+	Legend   string
 }
 
 // Marker points at one part of a distribution ("you: low"); the zero Marker points at
@@ -181,7 +183,11 @@ func Distribution(c Chart, parts []Part, marker Marker) template.HTML {
 			}
 		}
 		pv.SwatchY = y + 2
-		for _, l := range wrap(p.Label+": "+pv.Text, wrapAt-3) {
+		legend := p.Legend
+		if legend == "" {
+			legend = p.Label + ": " + pv.Text
+		}
+		for _, l := range wrap(legend, wrapAt-3) {
 			y += lineStep
 			pv.LegendText = append(pv.LegendText, line{Y: y - 4, Text: l})
 		}
@@ -237,11 +243,11 @@ func clamp(v float64) float64 {
 func pct(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) + "%" }
 
 // wrap breaks s into lines of at most n characters at spaces (a longer word stands on
-// its own line).
+// its own line); a no-break space holds, as in "37 %".
 func wrap(s string, n int) []string {
 	var lines []string
 	cur := ""
-	for _, w := range strings.Fields(s) {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }) {
 		switch {
 		case cur == "":
 			cur = w

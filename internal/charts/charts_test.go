@@ -101,6 +101,10 @@ func TestDistribution(t *testing.T) {
 			t.Errorf("marker %+v drawn", m)
 		}
 	}
+	// A legend line in another language's punctuation.
+	if s := string(Distribution(Chart{Title: "t"}, []Part{{Label: "élevé", Value: 37, Text: "37\u00a0%", Legend: "élevé : 37\u00a0%"}}, Marker{})); !strings.Contains(s, ">élevé : 37\u00a0%</tspan>") {
+		t.Errorf("legend not used:\n%s", s)
+	}
 	// Shares rounded to over 100 are fitted into the bar.
 	over := string(Distribution(Chart{Title: "t"}, []Part{{Label: "a", Value: 51}, {Label: "b", Value: 51}}, Marker{}))
 	if !strings.Contains(over, `x="50%" y="0" width="50%"`) {

@@ -157,14 +157,15 @@ func (v findingsView) distribution(d findings.Distribution) findingsChart {
 		}
 		label := strings.Join(labels, " "+v.t("findings.or")+" ")
 		text := charts.Percent(x.Value, v.lang)
-		parts = append(parts, charts.Part{Label: label, Value: x.Value, Text: text, Href: search(d.Area, x.Search)})
+		parts = append(parts, charts.Part{Label: label, Value: x.Value, Text: text, Href: search(d.Area, x.Search), Legend: v.t("findings.legend", label, text)})
 		said = append(said, label+" "+text)
 	}
 	base := v.base(d.Parts[0])
 	desc := v.t("findings.desc.distribution", base, strings.Join(said, ", "))
 	if rest := d.Unstated(); rest >= 0.5 {
 		text := charts.Percent(rest, v.lang)
-		parts = append(parts, charts.Part{Label: v.t("findings.unstated"), Value: rest, Text: text, Unstated: true})
+		label := v.t("findings.unstated")
+		parts = append(parts, charts.Part{Label: label, Value: rest, Text: text, Unstated: true, Legend: v.t("findings.legend", label, text)})
 		desc += " " + v.t("findings.desc.unstated", text)
 	}
 	title := v.areaName(d.Area) + " · " + v.question(d)
