@@ -12,9 +12,9 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Languages of the interface, the network's working languages; English first, as the
-// fallback for any missing message.
-var Languages = []struct{ Code, Name string }{{"en", "English"}, {"es", "Español"}, {"fr", "Français"}}
+// Languages of the interface: the network's working languages and Portuguese, spoken
+// by a good part of its cities; English first, as the fallback for any missing message.
+var Languages = []struct{ Code, Name string }{{"en", "English"}, {"es", "Español"}, {"fr", "Français"}, {"pt", "Português"}}
 
 const langCookie = "kb_lang"
 
@@ -72,7 +72,7 @@ func (c Catalog) T(lang, key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
-var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.French})
+var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.French, language.Portuguese})
 
 // negotiate picks the interface language: ?lang= (remembered in a cookie), then the
 // cookie, then the browser's Accept-Language.

@@ -57,9 +57,22 @@ func TestCataloguesAreComplete(t *testing.T) {
 			}
 		}
 	}
+	// Every language has the same messages as English, taking the same arguments, and
+	// none is an English copy left untranslated.
+	verb := regexp.MustCompile(`%[-+ #0-9.]*[a-zA-Z%]`)
 	for _, l := range web.Languages {
 		if len(cat[l.Code]) != len(cat["en"]) {
 			t.Errorf("%s has %d messages, en has %d", l.Code, len(cat[l.Code]), len(cat["en"]))
+		}
+		for k, en := range cat["en"] {
+			msg := cat[l.Code][k]
+			if got, want := verb.FindAllString(msg, -1), verb.FindAllString(en, -1); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("%s %q takes %v, en takes %v", l.Code, k, got, want)
+			}
+			// A word may be the same in two languages ("Session", "drones"), a sentence not.
+			if l.Code != "en" && msg == en && len(strings.Fields(en)) > 2 {
+				t.Errorf("%s %q is the English text", l.Code, k)
+			}
 		}
 	}
 }
@@ -137,7 +150,7 @@ func get(t *testing.T, base, path string, header map[string]string) (*http.Respo
 
 func TestPagesSpeakTheVisitorsLanguage(t *testing.T) {
 	base, _ := site(t)
-	for accept, want := range map[string]string{"es-AR,es;q=0.9": "Cómo lo resolvieron las ciudades", "fr-FR": "Comment les villes l'ont résolu", "de-DE": "How cities solved it", "": "How cities solved it"} {
+	for accept, want := range map[string]string{"es-AR,es;q=0.9": "Cómo lo resolvieron las ciudades", "fr-FR": "Comment les villes l'ont résolu", "pt-PT,pt;q=0.8": "Como as cidades o resolveram", "de-DE": "How cities solved it", "": "How cities solved it"} {
 		_, body := get(t, base, "/", map[string]string{"Accept-Language": accept})
 		if h1, _ := find(t, body, "h1", "", ""); h1 != want {
 			t.Errorf("Accept-Language %q: h1 %q, want %q", accept, h1, want)

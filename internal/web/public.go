@@ -115,9 +115,8 @@ func (p *Pages) search(c *gin.Context) {
 		return
 	}
 	lang := negotiate(c)
-	reader := readerLanguage(c, lang)
 	for i := range res.Hits { // each card in the reader's language when it is translated
-		res.Hits[i] = res.Hits[i].In(reader)
+		res.Hits[i] = res.Hits[i].In(lang)
 	}
 	var facets []facetView
 	for _, name := range index.FacetNames {
