@@ -250,7 +250,7 @@ func (p *Pages) practice(c *gin.Context) {
 		canonical = pv.Canonical
 	}
 	p.render(c, http.StatusOK, "practice", map[string]any{
-		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
+		"P": pr, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
 		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv),
 		"Text": textOf(c, pr, negotiate(c)),
 	})
@@ -287,7 +287,7 @@ func (p *Pages) recommend(c *gin.Context) {
 			form.Severity[a] = s
 		}
 	}
-	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.cfg.Geo.Countries()}
+	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.countries(c)}
 	if len(q) == 0 || (len(q) == 1 && q.Has("lang")) {
 		p.render(c, http.StatusOK, "recommend", data)
 		return
