@@ -87,7 +87,7 @@ func TestPagesWriteNumbersAndCountriesInTheVisitorsLanguage(t *testing.T) {
 	}
 	_, body = get(t, base, "/search?q=wifi&lang=fr", nil)
 	text := html.UnescapeString(body)
-	if !regexp.MustCompile(`[0-9]+ pratiques trouvées`).MatchString(text) || !strings.Contains(text, "Mexique") || strings.Contains(text, ">Mexico<") {
+	if !regexp.MustCompile(`[0-9]+ pratiques trouvées`).MatchString(text) || !strings.Contains(text, ", Mexique ·") || !strings.Contains(text, " Mexique <span class=\"count\">") {
 		t.Errorf("French search: counts or countries not in French")
 	}
 	_, body = get(t, base, "/recommend?country=ES&population=60000&weak_areas=education&lang=es", nil)

@@ -141,6 +141,9 @@ func (p *Pages) facetLabel(lang, facet, value string) string {
 	case "area", "region", "population_band":
 		return p.catalog.T(lang, facet+"."+value)
 	case "country":
+		if n := p.catalog.Country(lang, value); n != "" {
+			return n
+		}
 		if c, ok := p.cfg.Geo.Country(value); ok {
 			return c.Name
 		}
