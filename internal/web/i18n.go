@@ -1,228 +1,29 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/collate"
-	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-	"golang.org/x/text/message"
-	"golang.org/x/text/message/catalog"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// Languages of the interface: the network's working languages and Portuguese, spoken
-// by a good part of its cities; English first, as the fallback for any missing message.
-var Languages = []struct{ Code, Name string }{{"en", "English"}, {"es", "Español"}, {"fr", "Français"}, {"pt", "Português"}}
+// Languages of the interface.
+var Languages = i18n.Languages
 
 const langCookie = "kb_lang"
 
-// Message is one message of a catalogue. In the files it is a string, or for a sentence
-// about a count an object giving the sentence for each plural form of the language
-// (CLDR's "one", "few", "many", "other", or "=N" for an exact number), chosen by the
-// message's first argument, or by the one "arg" names:
-// {"one": "%d practice found", "other": "%d practices found"}.
-type Message struct {
-	Forms map[string]string
-	Arg   int // the argument the form depends on, from 1
-}
-
-// pluralForms are the forms a message may give, in the order golang.org/x/text tries them.
-var pluralForms = []string{"zero", "one", "two", "few", "many", "other"}
-
-// UnmarshalJSON reads a message as a string or as its plural forms.
-func (m *Message) UnmarshalJSON(data []byte) error {
-	var text string
-	if json.Unmarshal(data, &text) == nil {
-		*m = Message{Forms: map[string]string{"other": text}, Arg: 1}
-		return nil
-	}
-	forms := map[string]string{}
-	if err := json.Unmarshal(data, &forms); err != nil {
-		return errors.New("a message is a string or an object of plural forms")
-	}
-	arg := 1
-	if a, ok := forms["arg"]; ok {
-		var err error
-		if arg, err = strconv.Atoi(a); err != nil || arg < 1 {
-			return fmt.Errorf("arg %q is not an argument's number (1, 2…)", a)
-		}
-		delete(forms, "arg")
-	}
-	if _, ok := forms["other"]; !ok {
-		return errors.New("a message with plural forms needs the form \"other\"")
-	}
-	for f := range forms {
-		if !slices.Contains(pluralForms, f) && !exactForm.MatchString(f) {
-			return fmt.Errorf("%q is not a plural form (%s, or =N)", f, strings.Join(pluralForms, ", "))
-		}
-	}
-	*m = Message{Forms: forms, Arg: arg}
-	return nil
-}
-
-var exactForm = regexp.MustCompile(`^=[0-9]+$`)
-
-// plain reports whether the message is one text, whatever the numbers.
-func (m Message) plain() bool { return len(m.Forms) == 1 }
-
-// selector is the golang.org/x/text message: the text, or the choice among its plural
-// forms.
-func (m Message) selector() catalog.Message {
-	if m.plain() {
-		return catalog.String(m.Forms["other"])
-	}
-	var cases []any
-	for f, text := range m.Forms { // exact numbers first: they win over the categories
-		if exactForm.MatchString(f) {
-			cases = append(cases, f, text)
-		}
-	}
-	for _, f := range pluralForms {
-		if text, ok := m.Forms[f]; ok {
-			cases = append(cases, f, text)
-		}
-	}
-	return plural.Selectf(m.Arg, "%d", cases...)
-}
-
-// Catalog holds the messages of every language, and says numbers, dates and countries as
-// each language writes them (golang.org/x/text: CLDR's plural rules, digit grouping and
-// decimal marks, and region names).
-type Catalog struct {
-	messages map[string]map[string]Message
-	printers map[string]*message.Printer
-	regions  map[string]display.Namer
-}
-
-// LoadCatalog reads messages/LANG/*.json for every interface language. A language's
-// messages are split by concern (core.json, one file per feature) so that work on two
-// features does not meet in one file; a key defined in two files is an error.
-func LoadCatalog(fsys fs.FS) (*Catalog, error) {
-	c := &Catalog{messages: map[string]map[string]Message{}, printers: map[string]*message.Printer{}, regions: map[string]display.Namer{}}
-	b := catalog.NewBuilder()
-	for _, l := range Languages {
-		files, err := fs.Glob(fsys, "messages/"+l.Code+"/*.json")
-		if err != nil {
-			return nil, fmt.Errorf("messages: %w", err)
-		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("messages/%s: no catalogue", l.Code)
-		}
-		tag := language.MustParse(l.Code)
-		m := map[string]Message{}
-		from := map[string]string{}
-		for _, f := range files {
-			data, err := fs.ReadFile(fsys, f)
-			if err != nil {
-				return nil, fmt.Errorf("messages: %w", err)
-			}
-			part := map[string]Message{}
-			if err := json.Unmarshal(data, &part); err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
-			}
-			for k, v := range part {
-				if prev, dup := from[k]; dup {
-					return nil, fmt.Errorf("%s: key %q already in %s", f, k, prev)
-				}
-				m[k], from[k] = v, f
-				if err := b.Set(tag, k, v.selector()); err != nil {
-					return nil, fmt.Errorf("%s: %q: %w", f, k, err)
-				}
-			}
-		}
-		c.messages[l.Code], c.regions[l.Code] = m, display.Regions(tag)
-		c.printers[l.Code] = message.NewPrinter(tag, message.Catalog(b))
-	}
-	return c, nil
-}
-
-// T returns the message key in lang, formatted with args as lang writes numbers and
-// choosing the plural form the first argument asks for; English when lang lacks it, and
-// the key itself (visible, so tests catch it) when English lacks it too.
-func (c *Catalog) T(lang, key string, args ...any) string {
-	msg, ok := c.messages[lang][key]
-	if !ok {
-		if msg, ok = c.messages["en"][key]; !ok {
-			return key
-		}
-		lang = "en"
-	}
-	if len(args) == 0 && msg.plain() {
-		return msg.Forms["other"] // as written, its % signs too
-	}
-	return c.printers[lang].Sprintf(key, args...)
-}
-
-// Has reports whether lang has the message key.
-func (c *Catalog) Has(lang, key string) bool { _, ok := c.messages[lang][key]; return ok }
-
-// Keys lists lang's message keys.
-func (c *Catalog) Keys(lang string) []string { return slices.Sorted(maps.Keys(c.messages[lang])) }
-
-// Message returns lang's message key.
-func (c *Catalog) Message(lang, key string) Message { return c.messages[lang][key] }
-
-// Number writes n as lang does: 60,000 in English, 60.000 in Spanish, 60 000 in French.
-func (c *Catalog) Number(lang string, n any) string { return c.printer(lang).Sprint(n) }
-
-func (c *Catalog) printer(lang string) *message.Printer {
-	if p, ok := c.printers[lang]; ok {
-		return p
-	}
-	return c.printers["en"]
-}
-
-// Date writes a day as lang does ("12 March 2026", "12 de marzo de 2026"), from the
-// catalogue's pattern and month names; the year is passed as text, never grouped.
-func (c *Catalog) Date(lang string, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return c.T(lang, "format.date", t.Day(), c.T(lang, "month."+strconv.Itoa(int(t.Month()))), strconv.Itoa(t.Year()))
-}
-
-// DateTime writes a day and its time of day as lang does.
-func (c *Catalog) DateTime(lang string, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return c.T(lang, "format.datetime", c.Date(lang, t), t.Format("15:04"))
-}
-
-// Country names a country (ISO 3166-1 alpha-2) in lang, CLDR's name; "" when the code
-// names no region CLDR knows.
-func (c *Catalog) Country(lang, code string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil || !r.IsCountry() {
-		return ""
-	}
-	n, ok := c.regions[lang]
-	if !ok {
-		n = c.regions["en"]
-	}
-	return n.Name(r)
-}
-
-// Countries returns the countries with their names in lang, in lang's alphabetical order.
-func (c *Catalog) Countries(lang string, all []practices.Country) []practices.Country {
+// countries lists the countries with their names in lang, in lang's alphabetical order.
+func countries(cat *i18n.Catalog, lang string, all []practices.Country) []practices.Country {
 	out := make([]practices.Country, len(all))
 	for i, x := range all {
-		if n := c.Country(lang, x.Code); n != "" {
+		if n := cat.Country(lang, x.Code); n != "" {
 			x.Name = n
 		}
 		out[i] = x
@@ -232,30 +33,17 @@ func (c *Catalog) Countries(lang string, all []practices.Country) []practices.Co
 	return out
 }
 
-var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.French, language.Portuguese})
-
 // negotiate picks the interface language: ?lang= (remembered in a cookie), then the
 // cookie, then the browser's Accept-Language.
 func negotiate(c *gin.Context) string {
-	if l := c.Query("lang"); isLanguage(l) {
+	if l := c.Query("lang"); i18n.IsLanguage(l) {
 		http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 		return l
 	}
-	if l, err := c.Cookie(langCookie); err == nil && isLanguage(l) {
+	if l, err := c.Cookie(langCookie); err == nil && i18n.IsLanguage(l) {
 		return l
 	}
-	tags, _, _ := language.ParseAcceptLanguage(c.GetHeader("Accept-Language"))
-	_, i, _ := matcher.Match(tags...)
-	return Languages[i].Code
-}
-
-func isLanguage(l string) bool {
-	for _, x := range Languages {
-		if x.Code == l {
-			return true
-		}
-	}
-	return false
+	return i18n.Accepted(c.GetHeader("Accept-Language"))
 }
 
 // langLink is one entry of the language switch.

@@ -17,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/frontend"
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -25,7 +26,7 @@ import (
 // Every message a template asks for exists in every language, and every vocabulary term
 // has a label.
 func TestCataloguesAreComplete(t *testing.T) {
-	cat, err := web.LoadCatalog(frontend.FS)
+	cat, err := i18n.LoadCatalog(frontend.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

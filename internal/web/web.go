@@ -28,6 +28,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
@@ -117,7 +118,7 @@ type Config struct {
 type Pages struct {
 	cfg       Config
 	templates map[string]map[string]*template.Template // language → name → template
-	catalog   *Catalog
+	catalog   *i18n.Catalog
 	md        *render.Renderer
 
 	mu       sync.Mutex
@@ -144,7 +145,7 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.CrossOrigin == nil {
 		cfg.CrossOrigin = http.NewCrossOriginProtection()
 	}
-	cat, err := LoadCatalog(frontend.FS)
+	cat, err := i18n.LoadCatalog(frontend.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +213,7 @@ type page struct {
 	// fails.
 	AskOn bool
 	Data  any
-	cat   *Catalog
+	cat   *i18n.Catalog
 }
 
 // T translates a message key for the page's language.
@@ -308,7 +309,7 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 // countries lists the countries for a form's choice, named and sorted in the visitor's
 // language.
 func (p *Pages) countries(c *gin.Context) []practices.Country {
-	return p.catalog.Countries(negotiate(c), p.cfg.Geo.Countries())
+	return countries(p.catalog, negotiate(c), p.cfg.Geo.Countries())
 }
 
 // vocab lists the ids of a vocabulary, for forms and filters.
