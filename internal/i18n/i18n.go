@@ -237,4 +237,3 @@ func (c *Catalog) Country(lang, code string) string {
 	}
 	return n.Name(r)
 }
-

@@ -75,4 +75,3 @@ func TestCatalogueWritesAsEachLanguageDoes(t *testing.T) {
 		t.Error("a code that names no country has a name")
 	}
 }
-

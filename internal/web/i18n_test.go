@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
 )
 
 // The pages say counts, numbers and countries in the visitor's language.
