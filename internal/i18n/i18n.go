@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/feature/plural"
@@ -20,6 +21,8 @@ import (
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+
+	"github.com/uclg-digital-cities/kb/frontend"
 )
 
 // Language is one language of the interface.
@@ -127,13 +130,17 @@ type Catalog struct {
 	messages map[string]map[string]Message
 	printers map[string]*message.Printer
 	regions  map[string]display.Namer
+	langs    map[string]display.Namer
 }
+
+// Embedded is the catalogues kb is built with (frontend/messages), read once.
+var Embedded = sync.OnceValues(func() (*Catalog, error) { return LoadCatalog(frontend.FS) })
 
 // LoadCatalog reads messages/LANG/*.json for every interface language. A language's
 // messages are split by concern (core.json, one file per feature) so that work on two
 // features does not meet in one file; a key defined in two files is an error.
 func LoadCatalog(fsys fs.FS) (*Catalog, error) {
-	c := &Catalog{messages: map[string]map[string]Message{}, printers: map[string]*message.Printer{}, regions: map[string]display.Namer{}}
+	c := &Catalog{messages: map[string]map[string]Message{}, printers: map[string]*message.Printer{}, regions: map[string]display.Namer{}, langs: map[string]display.Namer{}}
 	b := catalog.NewBuilder()
 	for _, l := range Languages {
 		files, err := fs.Glob(fsys, "messages/"+l.Code+"/*.json")
@@ -165,7 +172,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 				}
 			}
 		}
-		c.messages[l.Code], c.regions[l.Code] = m, display.Regions(tag)
+		c.messages[l.Code], c.regions[l.Code], c.langs[l.Code] = m, display.Regions(tag), display.Languages(tag)
 		c.printers[l.Code] = message.NewPrinter(tag, message.Catalog(b))
 	}
 	return c, nil
@@ -236,4 +243,68 @@ func (c *Catalog) Country(lang, code string) string {
 		n = c.regions["en"]
 	}
 	return n.Name(r)
+}
+
+// Language names a language (ISO 639-1) in lang, CLDR's name; the code when CLDR has none.
+func (c *Catalog) Language(lang, code string) string {
+	b, err := language.ParseBase(code)
+	n, ok := c.langs[lang]
+	if !ok {
+		n = c.langs["en"]
+	}
+	if err != nil || n.Name(b) == "" {
+		return code
+	}
+	return n.Name(b)
+}
+
+// Text is a sentence kb says to a person, as a catalogue key and the values it says, so
+// that each page and API answer says it in its reader's language.
+type Text struct {
+	Key  string `json:"key"`
+	Args []Arg  `json:"args,omitempty"`
+}
+
+// Arg is a value a sentence says. One of a vocabulary is said by its label in the
+// catalogue (Term "area", Value "mobility": the message "area.mobility"), a country by
+// its name, anything else as it is, a number as the language writes it.
+type Arg struct {
+	Term  string `json:"term,omitempty"`
+	Value any    `json:"value"`
+}
+
+// Arguments named by CLDR rather than by the catalogue: a country's code (ISO 3166-1),
+// a language's (ISO 639-1), Arabic as much as the interface's own.
+const (
+	CountryTerm  = "country"
+	LanguageTerm = "language_name"
+)
+
+// Say is the sentence key with args.
+func Say(key string, args ...Arg) Text { return Text{Key: key, Args: args} }
+
+// Term is a value of a vocabulary, said by its label.
+func Term(vocabulary, id string) Arg { return Arg{Term: vocabulary, Value: id} }
+
+// Value is a value said as it is.
+func Value(v any) Arg { return Arg{Value: v} }
+
+// Say says t in lang.
+func (c *Catalog) Say(lang string, t Text) string {
+	args := make([]any, len(t.Args))
+	for i, a := range t.Args {
+		switch id := fmt.Sprint(a.Value); {
+		case a.Term == CountryTerm:
+			if args[i] = c.Country(lang, id); args[i] == "" {
+				args[i] = id
+			}
+		case a.Term == LanguageTerm:
+			args[i] = c.Language(lang, id)
+		case a.Term != "":
+			args[i] = c.T(lang, a.Term+"."+id)
+		default:
+			args[i] = a.Value
+		}
+	}
+	return c.T(lang, t.Key, args...)
 }

@@ -305,6 +305,7 @@ func (p *Pages) recommend(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	res.SayIn(p.catalog, negotiate(c))
 	data["Result"] = res
 	p.render(c, http.StatusOK, "recommend", data)
 }

@@ -145,7 +145,7 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.CrossOrigin == nil {
 		cfg.CrossOrigin = http.NewCrossOriginProtection()
 	}
-	cat, err := i18n.LoadCatalog(frontend.FS)
+	cat, err := i18n.Embedded()
 	if err != nil {
 		return nil, err
 	}
