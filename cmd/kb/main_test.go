@@ -86,7 +86,7 @@ func TestSearchFindsWhatTheIssueAsks(t *testing.T) {
 func TestRecommendCommand(t *testing.T) {
 	data := t.TempDir()
 	r := kb(t, "recommend", "--data", data, "--country", "UY", "--population", "55000", "--weak-areas", "education", "--severity", "education=high", "--need", "students without internet at home", "--have", "municipal-wifi", "--limit", "3")
-	if r.code != 0 || !strings.Contains(r.stdout, "+ addresses your weak area education (severity: high)") || !strings.Contains(r.stdout, "Peer cities:") {
+	if r.code != 0 || !strings.Contains(r.stdout, "+ addresses your weak area “Education and training” (how weak: high)") || !strings.Contains(r.stdout, "Peer cities:") {
 		t.Fatalf("recommend: %+v", r)
 	}
 	if r := kb(t, "recommend", "--data", data, "--country", "UY", "--population", "-3", "--weak-areas", "education"); r.code != 1 || !strings.Contains(r.stderr, "population: must be a positive number") {
@@ -326,7 +326,7 @@ func TestCommandsWorkWhileServing(t *testing.T) {
 	if r := kb(t, "reindex", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "reindexed 39") {
 		t.Fatalf("reindex while serving: %+v", r)
 	}
-	if r := kb(t, "recommend", "--data", data, "--city", "Montevideo", "--weak-areas", "education"); r.code != 0 || !strings.Contains(r.stdout, "addresses your weak area education") {
+	if r := kb(t, "recommend", "--data", data, "--city", "Montevideo", "--weak-areas", "education"); r.code != 0 || !strings.Contains(r.stdout, "addresses your weak area “Education and training”") {
 		t.Fatalf("recommend while serving: %+v", r)
 	}
 	if r := kb(t, "search", "--data", data, "--limit", "500", "x"); r.code != 1 || !strings.Contains(r.stderr, "limit") {

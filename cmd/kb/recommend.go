@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
@@ -46,6 +47,11 @@ func runRecommend(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cat, err := i18n.Embedded()
+	if err != nil {
+		return err
+	}
+	res.SayIn(cat, "en")
 	if *asJSON {
 		return writeJSON(e.stdout, res)
 	}

@@ -70,12 +70,12 @@ func TestRecommendationReasonsAreTrue(t *testing.T) {
 			}
 			for _, r := range rec.Reasons {
 				if msg := checkReason(a.Geo, p, pr, rec.Factors, r, false); msg != "" {
-					t.Errorf("%s / %s: reason %q: %s", c.Name, pr.ID, r.Text, msg)
+					t.Errorf("%s / %s: reason %v: %s", c.Name, pr.ID, r.Says, msg)
 				}
 			}
 			for _, r := range rec.Missing {
 				if msg := checkReason(a.Geo, p, pr, rec.Factors, r, true); msg != "" {
-					t.Errorf("%s / %s: missing %q: %s", c.Name, pr.ID, r.Text, msg)
+					t.Errorf("%s / %s: missing %v: %s", c.Name, pr.ID, r.Says, msg)
 				}
 			}
 		}
@@ -115,8 +115,8 @@ func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Pr
 		if c, ok := geo.Country(pr.Country); ok {
 			text += " " + strings.ToLower(c.Name)
 		}
-		if i := strings.LastIndex(r.Text, "("); i > 0 {
-			for _, w := range strings.Split(strings.TrimSuffix(r.Text[i+1:], ")"), ", ") {
+		if r.Says.Key == "reason.need.words" {
+			for _, w := range strings.Split(r.Says.Args[1].Value.(string), ", ") {
 				if !strings.Contains(text, w) {
 					return "the practice does not contain " + w
 				}
@@ -158,7 +158,7 @@ func checkReason(geo *practices.Geography, p recommend.Profile, pr *practices.Pr
 		if pr.Status != r.Value {
 			return "the status differs"
 		}
-		if i := strings.Index(r.Text, "results: "); i >= 0 && !slices.Contains(pr.Results, r.Text[i+len("results: "):]) {
+		if r.Says.Key == "reason.evidence.results" && !slices.Contains(pr.Results, r.Says.Args[0].Value.(string)) {
 			return "no such result"
 		}
 	default:

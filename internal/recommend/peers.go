@@ -3,6 +3,7 @@ package recommend
 import (
 	"sort"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -13,7 +14,8 @@ type PeerCity struct {
 	Region         string        `json:"region"`
 	PopulationBand string        `json:"population_band"`
 	Similarity     float64       `json:"similarity"`
-	Reasons        []string      `json:"reasons"`
+	Says           []i18n.Text   `json:"says"`
+	Reasons        []string      `json:"reasons"` // Says in one language, once said (Result.SayIn)
 	Practices      []PracticeRef `json:"practices"`
 }
 
@@ -50,18 +52,18 @@ func (r *Recommender) peerCities(p *Profile, candidates []scored) []PeerCity {
 		peer := PeerCity{Name: c.Name, Country: c.Country, Region: c.Region, PopulationBand: c.PopulationBand, Practices: done}
 		sim := 0.45 * size
 		if size >= saySize {
-			peer.Reasons = append(peer.Reasons, "similar size ("+practices.PopulationBands.Label(c.PopulationBand)+")")
+			peer.Says = append(peer.Says, i18n.Say("peer.size", i18n.Term("population_band", c.PopulationBand)))
 		}
 		if c.Country == p.Country {
 			sim += 0.4
-			peer.Reasons = append(peer.Reasons, "same country")
+			peer.Says = append(peer.Says, i18n.Say("peer.country"))
 		} else if c.Region == p.Region {
 			sim += 0.25
-			peer.Reasons = append(peer.Reasons, "same region")
+			peer.Says = append(peer.Says, i18n.Say("peer.region"))
 		}
 		if lang := r.geo.ShareLanguage(c.Country, p.Country); lang != "" {
 			sim += 0.15
-			peer.Reasons = append(peer.Reasons, "shares your language ("+languageNames[lang]+")")
+			peer.Says = append(peer.Says, i18n.Say("peer.language", i18n.Term(i18n.LanguageTerm, lang)))
 		}
 		peer.Similarity = round3(sim)
 		peers = append(peers, peer)

@@ -1,20 +1,22 @@
 package recommend
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// Reason is one sentence of why a practice is recommended, or of what it would need that
-// the city lacks, with the factor it comes from and the value it states, so that each can
-// be checked against the practice and the profile.
+// Reason is why a practice is recommended, or what it would need that the city lacks:
+// the factor it comes from and the value it states, so that each can be checked against
+// the practice and the profile, and the sentence that says it, as a catalogue key and its
+// arguments. Text is that sentence in one language, once said (SayIn).
 type Reason struct {
-	Factor string `json:"factor"`
-	Value  string `json:"value,omitempty"`
-	Text   string `json:"text"`
+	Factor string    `json:"factor"`
+	Value  string    `json:"value,omitempty"`
+	Says   i18n.Text `json:"says"`
+	Text   string    `json:"text"`
 }
 
 // Thresholds above which a factor is worth saying.
@@ -24,74 +26,72 @@ const (
 	warnSize = 0.6
 )
 
-var languageNames = map[string]string{"es": "Spanish", "pt": "Portuguese", "fr": "French", "en": "English", "ar": "Arabic"}
-
 // reasons builds the sentences from the factors that raised the score, and the gaps.
 func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords []string) (reasons, missing []Reason) {
 	p := s.profile
-	say := func(factor, value, format string, args ...any) {
-		reasons = append(reasons, Reason{Factor: factor, Value: value, Text: fmt.Sprintf(format, args...)})
+	say := func(factor, value, key string, args ...i18n.Arg) {
+		reasons = append(reasons, Reason{Factor: factor, Value: value, Says: i18n.Say(key, args...)})
 	}
-	lack := func(factor, value, format string, args ...any) {
-		missing = append(missing, Reason{Factor: factor, Value: value, Text: fmt.Sprintf(format, args...)})
+	lack := func(factor, value, key string, args ...i18n.Arg) {
+		missing = append(missing, Reason{Factor: factor, Value: value, Says: i18n.Say(key, args...)})
 	}
 	for _, a := range pr.Areas {
 		if slices.Contains(p.WeakAreas, a) {
-			say(FactorWeakArea, a, "addresses your weak area %s (severity: %s)", a, Severities.Label(p.severity(a)))
+			say(FactorWeakArea, a, "reason.weak_area", i18n.Term("area", a), i18n.Term("level", p.severity(a)))
 		}
 	}
 	if f[FactorNeed] >= sayNeed {
 		if len(needWords) > 0 {
-			say(FactorNeed, p.Need, "matches your need %q (%s)", p.Need, strings.Join(needWords, ", "))
+			say(FactorNeed, p.Need, "reason.need.words", i18n.Value(p.Need), i18n.Value(strings.Join(needWords, ", ")))
 		} else {
-			say(FactorNeed, p.Need, "matches your need %q", p.Need)
+			say(FactorNeed, p.Need, "reason.need", i18n.Value(p.Need))
 		}
 	}
 	for _, g := range p.PriorityGroups {
 		if slices.Contains(pr.TargetGroups, g) {
-			say(FactorGroups, g, "serves %s, a priority group of yours", practices.TargetGroups.Label(g))
+			say(FactorGroups, g, "reason.group", i18n.Term("group", g))
 		}
 	}
 	for _, c := range p.Crises {
 		if slices.Contains(pr.Crises, c) {
-			say(FactorCrises, c, "helps prepare for a %s", strings.ToLower(practices.Crises.Label(c)))
+			say(FactorCrises, c, "reason.crisis", i18n.Term("crisis", c))
 		}
 	}
 	if f[FactorSize] >= saySize {
-		say(FactorSize, pr.PopulationBand, "from a city of similar size (%s: %s)", pr.City, practices.PopulationBands.Label(pr.PopulationBand))
+		say(FactorSize, pr.PopulationBand, "reason.size", i18n.Value(pr.City), i18n.Term("population_band", pr.PopulationBand))
 	}
 	switch {
 	case f[FactorCountry] == 1:
-		say(FactorCountry, pr.Country, "from your country (%s)", s.countryName(pr.Country))
+		say(FactorCountry, pr.Country, "reason.country", i18n.Term(i18n.CountryTerm, pr.Country))
 	case f[FactorRegion] == 1:
-		say(FactorRegion, pr.Region, "from your region (%s)", practices.Regions.Label(pr.Region))
+		say(FactorRegion, pr.Region, "reason.region", i18n.Term("region", pr.Region))
 	}
 	if f[FactorCountry] == 0 {
 		if lang := s.geo.ShareLanguage(pr.Country, p.Country); lang != "" {
-			say(FactorLanguage, lang, "from a city that shares your language (%s)", languageNames[lang])
+			say(FactorLanguage, lang, "reason.language", i18n.Term(i18n.LanguageTerm, lang))
 		}
 	}
 	for _, r := range pr.Prerequisites {
 		if slices.Contains(p.Resources, r) {
-			say(FactorPrerequisites, r, "needs %s, which you have", practices.Resources.Label(r))
+			say(FactorPrerequisites, r, "reason.prerequisite", i18n.Term("resource", r))
 		} else {
-			lack(FactorPrerequisites, r, "needs %s, which you have not listed", practices.Resources.Label(r))
+			lack(FactorPrerequisites, r, "gap.prerequisite", i18n.Term("resource", r))
 		}
 	}
 	if f[FactorScale] < warnSize {
-		lack(FactorScale, pr.PopulationBand, "comes from a much larger city (%s: %s); check that it scales down to yours", pr.City, practices.PopulationBands.Label(pr.PopulationBand))
+		lack(FactorScale, pr.PopulationBand, "gap.scale", i18n.Value(pr.City), i18n.Term("population_band", pr.PopulationBand))
 	}
 	switch pr.Status {
 	case "operational":
 		if r := figureResult(pr); r != "" {
-			say(FactorEvidence, pr.Status, "operational, with reported results: %s", r)
+			say(FactorEvidence, pr.Status, "reason.evidence.results", i18n.Value(r))
 		} else {
-			say(FactorEvidence, pr.Status, "operational")
+			say(FactorEvidence, pr.Status, "reason.evidence.operational")
 		}
 	case "pilot":
-		say(FactorEvidence, pr.Status, "tested as a pilot")
+		say(FactorEvidence, pr.Status, "reason.evidence.pilot")
 	case "planned":
-		lack(FactorEvidence, pr.Status, "still planned: no results reported yet")
+		lack(FactorEvidence, pr.Status, "gap.evidence.planned")
 	}
 	if reasons == nil {
 		reasons = []Reason{}
@@ -102,9 +102,21 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 	return reasons, missing
 }
 
-func (s *scorer) countryName(code string) string {
-	if c, ok := s.geo.Country(code); ok {
-		return c.Name
+// SayIn writes every reason, gap and peer city's reason of the result in lang.
+func (r *Result) SayIn(cat *i18n.Catalog, lang string) {
+	for i := range r.Recommendations {
+		rec := &r.Recommendations[i]
+		for _, rs := range [][]Reason{rec.Reasons, rec.Missing} {
+			for j := range rs {
+				rs[j].Text = cat.Say(lang, rs[j].Says)
+			}
+		}
 	}
-	return code
+	for i := range r.PeerCities {
+		c := &r.PeerCities[i]
+		c.Reasons = make([]string, len(c.Says))
+		for j, t := range c.Says {
+			c.Reasons[j] = cat.Say(lang, t)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
@@ -19,6 +20,9 @@ func registerRecommendations(api *gin.RouterGroup, svc Service, expensive gin.Ha
 		if err != nil {
 			writeError(c, err)
 			return
+		}
+		if cat, err := i18n.Embedded(); err == nil {
+			res.SayIn(cat, apiLanguage(c))
 		}
 		c.JSON(http.StatusOK, res)
 	})

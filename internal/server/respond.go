@@ -1,6 +1,10 @@
 package server
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/i18n"
+)
 
 // respond renders v with a status, or the error.
 func respond(c *gin.Context, status int, v any, err error) {
@@ -17,4 +21,14 @@ func actor(c *gin.Context) string {
 		return p.Email
 	}
 	return "anonymous"
+}
+
+// apiLanguage is the language an API answer says its sentences in: ?lang=, else the best
+// of Accept-Language among the interface's, else English. The answer varies with it.
+func apiLanguage(c *gin.Context) string {
+	c.Writer.Header().Add("Vary", "Accept-Language")
+	if l := c.Query("lang"); i18n.IsLanguage(l) {
+		return l
+	}
+	return i18n.Accepted(c.GetHeader("Accept-Language"))
 }

@@ -325,7 +325,7 @@ func TestRecommendationsOverHTTP(t *testing.T) {
 			t.Errorf("recommendation lacks %q", k)
 		}
 	}
-	if !strings.Contains(w.Body.String(), "addresses your weak area education (severity: high)") {
+	if !strings.Contains(w.Body.String(), "addresses your weak area “Education and training” (how weak: high)") {
 		t.Errorf("no weak-area reason: %s", w.Body.String())
 	}
 	if _, ok := res["peer_cities"]; !ok {

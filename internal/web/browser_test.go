@@ -296,7 +296,7 @@ func TestBrowserJourneys(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name="weak_areas"][value="education"]`)), chromedp.SetValue(chromedp.CSS("#sev-education"), "high"),
 		chromedp.SendKeys(chromedp.CSS("#need"), "students without internet at home"),
 		chromedp.Submit(chromedp.CSS("#need")), chromedp.WaitVisible(chromedp.CSS("#recommendations")))
-	if reasons := text(t, ctx, "#recommendations .reasons"); !strings.Contains(reasons, "addresses your weak area education (severity: high)") {
+	if reasons := text(t, ctx, "#recommendations .reasons"); !strings.Contains(reasons, "addresses your weak area “Education and training” (how weak: high)") {
 		t.Errorf("reasons %q", reasons)
 	}
 	inspect(t, ctx, "recommend")

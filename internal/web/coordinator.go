@@ -242,7 +242,7 @@ func (p *Pages) editForm(c *gin.Context) {
 	}
 	featured, _ := p.cfg.Service.Featured()
 	p.render(c, http.StatusOK, "edit", map[string]any{"P": pr, "In": review.Input{Practice: *pr}, "Errors": map[string]string{},
-		"Countries": p.cfg.Geo.Countries(), "Featured": slices.Contains(featured, pr.ID)})
+		"Countries": p.countries(c), "Featured": slices.Contains(featured, pr.ID)})
 }
 
 func (p *Pages) edit(c *gin.Context) {
@@ -256,7 +256,7 @@ func (p *Pages) edit(c *gin.Context) {
 	pr.Source = cur.Source
 	_, err = p.cfg.Review.Edit(c.Request.Context(), user(c).Email, id, pr)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.cfg.Geo.Countries()})
+		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.countries(c)})
 		return
 	}
 	if err != nil {

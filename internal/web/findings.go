@@ -11,6 +11,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/charts"
 	"github.com/uclg-digital-cities/kb/internal/findings"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
@@ -70,7 +71,7 @@ func (p *Pages) findingsPage(c *gin.Context) {
 type findingsView struct {
 	f    *findings.Findings
 	lang string
-	cat  Catalog
+	cat  *i18n.Catalog
 }
 
 func (v findingsView) t(key string, args ...any) string { return v.cat.T(v.lang, key, args...) }

@@ -1,101 +1,49 @@
 package web
 
 import (
-	"encoding/json"
-	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
+
+	"github.com/uclg-digital-cities/kb/internal/i18n"
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// Languages of the interface, the network's working languages; English first, as the
-// fallback for any missing message.
-var Languages = []struct{ Code, Name string }{{"en", "English"}, {"es", "Español"}, {"fr", "Français"}}
+// Languages of the interface.
+var Languages = i18n.Languages
 
 const langCookie = "kb_lang"
 
-// Catalog holds the messages of every language.
-type Catalog map[string]map[string]string
-
-// LoadCatalog reads messages/LANG/*.json for every interface language. A language's
-// messages are split by concern (core.json, one file per feature) so that work on two
-// features does not meet in one file; a key defined in two files is an error.
-func LoadCatalog(fsys fs.FS) (Catalog, error) {
-	c := Catalog{}
-	for _, l := range Languages {
-		files, err := fs.Glob(fsys, "messages/"+l.Code+"/*.json")
-		if err != nil {
-			return nil, fmt.Errorf("messages: %w", err)
+// countries lists the countries with their names in lang, in lang's alphabetical order.
+func countries(cat *i18n.Catalog, lang string, all []practices.Country) []practices.Country {
+	out := make([]practices.Country, len(all))
+	for i, x := range all {
+		if n := cat.Country(lang, x.Code); n != "" {
+			x.Name = n
 		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("messages/%s: no catalogue", l.Code)
-		}
-		m := map[string]string{}
-		from := map[string]string{}
-		for _, f := range files {
-			data, err := fs.ReadFile(fsys, f)
-			if err != nil {
-				return nil, fmt.Errorf("messages: %w", err)
-			}
-			part := map[string]string{}
-			if err := json.Unmarshal(data, &part); err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
-			}
-			for k, v := range part {
-				if prev, dup := from[k]; dup {
-					return nil, fmt.Errorf("%s: key %q already in %s", f, k, prev)
-				}
-				m[k], from[k] = v, f
-			}
-		}
-		c[l.Code] = m
+		out[i] = x
 	}
-	return c, nil
+	col := collate.New(language.MustParse(lang))
+	slices.SortFunc(out, func(a, b practices.Country) int { return col.CompareString(a.Name, b.Name) })
+	return out
 }
-
-// T returns the message key in lang, formatted with args; English when lang lacks it, and
-// the key itself (visible, so tests catch it) when English lacks it too.
-func (c Catalog) T(lang, key string, args ...any) string {
-	msg, ok := c[lang][key]
-	if !ok {
-		if msg, ok = c["en"][key]; !ok {
-			return key
-		}
-	}
-	if len(args) == 0 {
-		return msg
-	}
-	return fmt.Sprintf(msg, args...)
-}
-
-var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.French})
 
 // negotiate picks the interface language: ?lang= (remembered in a cookie), then the
 // cookie, then the browser's Accept-Language.
 func negotiate(c *gin.Context) string {
-	if l := c.Query("lang"); isLanguage(l) {
+	if l := c.Query("lang"); i18n.IsLanguage(l) {
 		http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 		return l
 	}
-	if l, err := c.Cookie(langCookie); err == nil && isLanguage(l) {
+	if l, err := c.Cookie(langCookie); err == nil && i18n.IsLanguage(l) {
 		return l
 	}
-	tags, _, _ := language.ParseAcceptLanguage(c.GetHeader("Accept-Language"))
-	_, i, _ := matcher.Match(tags...)
-	return Languages[i].Code
-}
-
-func isLanguage(l string) bool {
-	for _, x := range Languages {
-		if x.Code == l {
-			return true
-		}
-	}
-	return false
+	return i18n.Accepted(c.GetHeader("Accept-Language"))
 }
 
 // langLink is one entry of the language switch.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/frontend"
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -24,7 +26,7 @@ import (
 // Every message a template asks for exists in every language, and every vocabulary term
 // has a label.
 func TestCataloguesAreComplete(t *testing.T) {
-	cat, err := web.LoadCatalog(frontend.FS)
+	cat, err := i18n.LoadCatalog(frontend.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +54,34 @@ func TestCataloguesAreComplete(t *testing.T) {
 	}
 	for k := range used {
 		for _, l := range web.Languages {
-			if _, ok := cat[l.Code][k]; !ok {
+			if !cat.Has(l.Code, k) {
 				t.Errorf("%s lacks %q", l.Code, k)
 			}
 		}
 	}
+	// Every language has the same messages as English, taking the same arguments, and
+	// none is an English copy left untranslated.
+	verb := regexp.MustCompile(`%(\[[0-9]\])?[-+ #0-9.]*[a-zA-Z%]`)
+	verbs := func(s string) string {
+		v := verb.FindAllString(s, -1)
+		slices.Sort(v)
+		return strings.Join(v, " ")
+	}
 	for _, l := range web.Languages {
-		if len(cat[l.Code]) != len(cat["en"]) {
-			t.Errorf("%s has %d messages, en has %d", l.Code, len(cat[l.Code]), len(cat["en"]))
+		if got, want := len(cat.Keys(l.Code)), len(cat.Keys("en")); got != want {
+			t.Errorf("%s has %d messages, en has %d", l.Code, got, want)
+		}
+		for _, k := range cat.Keys("en") {
+			en, msg := cat.Message("en", k), cat.Message(l.Code, k)
+			// The form for any other number says all a message says; an exact one ("=1")
+			// may leave the number out.
+			if got, want := verbs(msg.Forms["other"]), verbs(en.Forms["other"]); got != want {
+				t.Errorf("%s %q takes %v, en takes %v", l.Code, k, got, want)
+			}
+			// A word may be the same in two languages ("Session", "drones"), a sentence not.
+			if l.Code != "en" && msg.Forms["other"] == en.Forms["other"] && len(strings.Fields(verb.ReplaceAllString(en.Forms["other"], ""))) > 2 {
+				t.Errorf("%s %q is the English text", l.Code, k)
+			}
 		}
 	}
 }
@@ -137,7 +159,7 @@ func get(t *testing.T, base, path string, header map[string]string) (*http.Respo
 
 func TestPagesSpeakTheVisitorsLanguage(t *testing.T) {
 	base, _ := site(t)
-	for accept, want := range map[string]string{"es-AR,es;q=0.9": "Cómo lo resolvieron las ciudades", "fr-FR": "Comment les villes l'ont résolu", "de-DE": "How cities solved it", "": "How cities solved it"} {
+	for accept, want := range map[string]string{"es-AR,es;q=0.9": "Cómo lo resolvieron las ciudades", "fr-FR": "Comment les villes l'ont résolu", "pt-PT,pt;q=0.8": "Como as cidades o resolveram", "de-DE": "How cities solved it", "": "How cities solved it"} {
 		_, body := get(t, base, "/", map[string]string{"Accept-Language": accept})
 		if h1, _ := find(t, body, "h1", "", ""); h1 != want {
 			t.Errorf("Accept-Language %q: h1 %q, want %q", accept, h1, want)

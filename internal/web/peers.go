@@ -412,7 +412,7 @@ func (p *Pages) queuedView(c *gin.Context, id string) (*preview, error) {
 		}
 	}
 	if rec.Adopted() {
-		pv.Draft, pv.Errors, pv.Countries = true, map[string]string{}, p.cfg.Geo.Countries()
+		pv.Draft, pv.Errors, pv.Countries = true, map[string]string{}, p.countries(c)
 		pv.Done = federation.Completion{Title: rec.Title, Summary: rec.Summary, Body: rec.Body, City: rec.City, Country: rec.Country,
 			Areas: rec.Areas, Languages: rec.Languages, Source: rec.Source}
 	}

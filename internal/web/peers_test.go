@@ -166,7 +166,7 @@ func TestPeersPageShowsEachPeersStatus(t *testing.T) {
 			t.Errorf("metropolis's row lacks %q: %s", want, squash(row))
 		}
 	}
-	if row, _ := find(t, body, "tr", "id", "peer-gone"); !strings.Contains(row, "1 failed harvests in a row") || !strings.Contains(row, "never succeeded yet") {
+	if row, _ := find(t, body, "tr", "id", "peer-gone"); !strings.Contains(row, "1 failed harvest") || !strings.Contains(row, "never succeeded yet") {
 		t.Errorf("the failing peer's row: %s", squash(row))
 	}
 	if e, ok := find(t, body, "p", "class", "error"); !ok || e == "" {
@@ -408,7 +408,7 @@ func TestHarvestFromThePageIsFollowed(t *testing.T) {
 	if !strings.Contains(body, `<meta http-equiv="refresh" content="3">`) {
 		t.Error("the page does not follow the running harvest")
 	}
-	if p, _ := find(t, body, "p", "class", "running"); p != "Harvesting now: 1 pages, 10 records received, 0 applied." {
+	if p, _ := find(t, body, "p", "class", "running"); p != "Harvesting now: 1 page, 10 records received, 0 applied." {
 		t.Errorf("progress %q", p)
 	}
 	if !strings.Contains(body, " disabled>Harvest now") {

@@ -115,9 +115,8 @@ func (p *Pages) search(c *gin.Context) {
 		return
 	}
 	lang := negotiate(c)
-	reader := readerLanguage(c, lang)
 	for i := range res.Hits { // each card in the reader's language when it is translated
-		res.Hits[i] = res.Hits[i].In(reader)
+		res.Hits[i] = res.Hits[i].In(lang)
 	}
 	var facets []facetView
 	for _, name := range index.FacetNames {
@@ -142,6 +141,9 @@ func (p *Pages) facetLabel(lang, facet, value string) string {
 	case "area", "region", "population_band":
 		return p.catalog.T(lang, facet+"."+value)
 	case "country":
+		if n := p.catalog.Country(lang, value); n != "" {
+			return n
+		}
 		if c, ok := p.cfg.Geo.Country(value); ok {
 			return c.Name
 		}
@@ -251,7 +253,7 @@ func (p *Pages) practice(c *gin.Context) {
 		canonical = pv.Canonical
 	}
 	p.render(c, http.StatusOK, "practice", map[string]any{
-		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
+		"P": pr, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
 		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv),
 		"Text": textOf(c, pr, negotiate(c)),
 	})
@@ -288,7 +290,7 @@ func (p *Pages) recommend(c *gin.Context) {
 			form.Severity[a] = s
 		}
 	}
-	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.cfg.Geo.Countries()}
+	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.countries(c)}
 	if len(q) == 0 || (len(q) == 1 && q.Has("lang")) {
 		p.render(c, http.StatusOK, "recommend", data)
 		return
@@ -303,6 +305,7 @@ func (p *Pages) recommend(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	res.SayIn(p.catalog, negotiate(c))
 	data["Result"] = res
 	p.render(c, http.StatusOK, "recommend", data)
 }

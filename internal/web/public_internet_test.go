@@ -417,6 +417,7 @@ func TestUnknownAddressesInTheVisitorsLanguage(t *testing.T) {
 	for accept, want := range map[string][2]string{
 		"es-ES,es;q=0.9": {"Página no encontrada", "No hay ninguna página en esta dirección"},
 		"fr":             {"Page introuvable", "Il n'y a pas de page à cette adresse"},
+		"pt-BR":          {"Página não encontrada", "Não há nenhuma página neste endereço"},
 		"de, en;q=0.5":   {"Page not found", "There is no page at this address"},
 	} {
 		for _, path := range []string{"/no/such/page", "/oai/nothing", "/practices/", "/static.css"} {

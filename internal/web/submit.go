@@ -168,7 +168,7 @@ func (p *Pages) submitData(c *gin.Context, in review.Input, errs map[string]stri
 	if in.SessionID == "" {
 		in.SessionID = c.Query("session")
 	}
-	return map[string]any{"In": in, "Errors": errs, "Sessions": open, "Countries": p.cfg.Geo.Countries(), "Action": "/submit"}
+	return map[string]any{"In": in, "Errors": errs, "Sessions": open, "Countries": p.countries(c), "Action": "/submit"}
 }
 
 func (p *Pages) submitForm(c *gin.Context) {

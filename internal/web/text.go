@@ -2,7 +2,6 @@ package web
 
 import (
 	"github.com/gin-gonic/gin"
-	"golang.org/x/text/language"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
@@ -10,30 +9,6 @@ import (
 // TextOriginal is the value of ?text= that shows a practice's original text rather than
 // its translation into the reader's language.
 const TextOriginal = "original"
-
-// textLanguages are the languages a practice's text may be read in: the interface's and
-// Portuguese, which has translations but no interface catalogue yet.
-var textLanguages = []string{"en", "es", "fr", "pt"}
-
-var textMatcher = language.NewMatcher([]language.Tag{language.English, language.Spanish, language.French, language.Portuguese})
-
-// readerLanguage is the language the reader reads a practice's text in: the interface
-// language they chose (?lang= or its cookie), else the best of Accept-Language among the
-// languages of the texts, so that a Portuguese reader gets the Portuguese text with the
-// interface in another language.
-func readerLanguage(c *gin.Context, ui string) string {
-	if isLanguage(c.Query("lang")) {
-		return ui
-	}
-	if l, err := c.Cookie(langCookie); err == nil && isLanguage(l) {
-		return ui
-	}
-	tags, _, _ := language.ParseAcceptLanguage(c.GetHeader("Accept-Language"))
-	if _, i, conf := textMatcher.Match(tags...); conf != language.No {
-		return textLanguages[i]
-	}
-	return ui
-}
 
 // translationIn returns the practice's translation into lang, if it has one and its
 // original is in another language.
@@ -61,8 +36,9 @@ type practiceText struct {
 	OfferedTranslation    *practices.Translation // on the original, the reader's translation
 }
 
-func textOf(c *gin.Context, p *practices.Practice, ui string) practiceText {
-	reader := readerLanguage(c, ui)
+// textOf reads the practice in the interface's language: every language a practice is
+// translated into is one of the interface's.
+func textOf(c *gin.Context, p *practices.Practice, reader string) practiceText {
 	self := "/practices/" + p.ID
 	out := practiceText{Lang: p.Language(), Title: p.Title, Summary: p.Summary, Body: p.Body, Results: p.Results, Original: p.Language()}
 	t := translationIn(p, reader)

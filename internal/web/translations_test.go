@@ -8,8 +8,7 @@ import (
 
 // The practice page shows the reader's language when the case is translated into it, says
 // it is the team's translation, not yet checked by the network, names the original's
-// language and links to it; Portuguese, which has no interface catalogue, is chosen for
-// the text by Accept-Language with the interface in English.
+// language and links to it.
 func TestPracticePageInTheReadersLanguage(t *testing.T) {
 	base, _ := site(t)
 	const path = "/practices/barcelona-3d-printed-ppe"
@@ -18,7 +17,7 @@ func TestPracticePageInTheReadersLanguage(t *testing.T) {
 	}{
 		{"es-ES,es;q=0.9", "es", "es", "Fabricación de equipos de protección individual (PPE)", "Esta es una traducción del equipo de la base de conocimiento, aún no revisada por la red. El original está en inglés.", "más de 24.000"},
 		{"fr-FR", "fr", "fr", "", "Ceci est une traduction de l'équipe de la base de connaissances, pas encore vérifiée par le réseau. L'original est en anglais.", "24 000"},
-		{"pt-BR,pt;q=0.9", "en", "pt", "", "This is a translation by the knowledge base's team, not yet checked by the network. The original is in English.", "mais de 24.000 materiais produzidos"},
+		{"pt-BR,pt;q=0.9", "pt", "pt", "", "Esta é uma tradução da equipe da base de conhecimento, ainda não revisada pela rede. O original está em inglês.", "mais de 24.000 materiais produzidos"},
 	}
 	for _, tc := range cases {
 		_, body := get(t, base, path, map[string]string{"Accept-Language": tc.accept})

@@ -30,6 +30,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/findings"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/lru"
@@ -119,8 +120,8 @@ type Config struct {
 // Pages holds the parsed templates and catalogues.
 type Pages struct {
 	cfg       Config
-	templates map[string]*template.Template
-	catalog   Catalog
+	templates map[string]map[string]*template.Template // language → name → template
+	catalog   *i18n.Catalog
 	md        *render.Renderer
 
 	mu       sync.Mutex
@@ -154,26 +155,30 @@ func New(cfg Config) (*Pages, error) {
 		}
 		cfg.Findings = f
 	}
-	cat, err := LoadCatalog(frontend.FS)
+	cat, err := i18n.Embedded()
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]*template.Template{},
+	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]map[string]*template.Template{},
 		harvests: map[string]string{}, outcomes: lru.New[string, outcome](maxOutcomes)}
-	base, err := template.New("base").Funcs(p.funcs()).ParseFS(frontend.FS, "templates/layout/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
 	pages, err := fs.Glob(frontend.FS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	for _, file := range pages {
-		t, err := template.Must(base.Clone()).ParseFS(frontend.FS, file)
+	// One set per language, whose functions write dates, numbers and countries as it does.
+	for _, l := range Languages {
+		base, err := template.New("base").Funcs(p.funcs(l.Code)).ParseFS(frontend.FS, "templates/layout/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
 		}
-		p.templates[strings.TrimSuffix(path.Base(file), ".html")] = t
+		p.templates[l.Code] = map[string]*template.Template{}
+		for _, file := range pages {
+			t, err := template.Must(base.Clone()).ParseFS(frontend.FS, file)
+			if err != nil {
+				return nil, fmt.Errorf("templates: %w", err)
+			}
+			p.templates[l.Code][strings.TrimSuffix(path.Base(file), ".html")] = t
+		}
 	}
 	return p, nil
 }
@@ -219,7 +224,7 @@ type page struct {
 	// fails.
 	AskOn bool
 	Data  any
-	cat   Catalog
+	cat   *i18n.Catalog
 }
 
 // T translates a message key for the page's language.
@@ -232,7 +237,8 @@ func (p *Pages) newPage(c *gin.Context, data any) *page {
 
 // render executes a page template.
 func (p *Pages) render(c *gin.Context, status int, name string, data any) {
-	t, ok := p.templates[name]
+	pg := p.newPage(c, data)
+	t, ok := p.templates[pg.Lang][name]
 	if !ok {
 		p.fail(c, fmt.Errorf("no template %q", name))
 		return
@@ -240,7 +246,7 @@ func (p *Pages) render(c *gin.Context, status int, name string, data any) {
 	// Rendered in full before anything is sent, so a failing template gives an error
 	// page rather than half a page with a success status.
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", p.newPage(c, data)); err != nil {
+	if err := t.ExecuteTemplate(&buf, "base", pg); err != nil {
 		p.cfg.Logger.Error("render page", "template", name, "err", err)
 		if name != "error" {
 			p.fail(c, apperr.Wrap(err, "render page"))
@@ -281,16 +287,27 @@ func (p *Pages) retryMessage(c *gin.Context, d time.Duration) string {
 	return p.catalog.T(negotiate(c), "error.retry.moment")
 }
 
-func (p *Pages) funcs() template.FuncMap {
+func (p *Pages) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"markdown": p.md.Markdown,
 		// fragments come from the index: text escaped, only <mark> added.
 		"fragment": func(s string) template.HTML { return template.HTML(s) },
 		"join":     strings.Join,
-		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
-		"datetime": func(t time.Time) string { return t.Format("2006-01-02 15:04") },
-		"add":      func(a, b int) int { return a + b },
-		"mul":      func(a, b int) int { return a * b },
+		"date":     func(t time.Time) string { return p.catalog.Date(lang, t) },
+		"datetime": func(t time.Time) string { return p.catalog.DateTime(lang, t) },
+		"num":      func(n any) string { return p.catalog.Number(lang, n) },
+		// country names a country by its code in the page's language.
+		"country": func(code string) string {
+			if n := p.catalog.Country(lang, code); n != "" {
+				return n
+			}
+			if c, ok := p.cfg.Geo.Country(code); ok {
+				return c.Name
+			}
+			return code
+		},
+		"add": func(a, b int) int { return a + b },
+		"mul": func(a, b int) int { return a * b },
 		"jsonld": func(v any) template.JS {
 			data, _ := json.Marshal(v)
 			return template.JS(data)
@@ -298,6 +315,12 @@ func (p *Pages) funcs() template.FuncMap {
 		"vocab":    vocab,
 		"contains": slices.Contains[[]string],
 	}
+}
+
+// countries lists the countries for a form's choice, named and sorted in the visitor's
+// language.
+func (p *Pages) countries(c *gin.Context) []practices.Country {
+	return countries(p.catalog, negotiate(c), p.cfg.Geo.Countries())
 }
 
 // vocab lists the ids of a vocabulary, for forms and filters.
