@@ -7,13 +7,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The findings page in a browser: no axe violation, screenshots at 1280 and 360 px, text
-// in the charts at its size on a phone, and a chart's table opens to links that lead to
-// the practices.
+// The findings page in a browser (English, Spanish, Portuguese): no axe violation,
+// screenshots at 1280 and 360 px, text in the charts at its size on a phone, and a
+// chart's table opens to links that lead to the practices.
 func TestBrowserFindings(t *testing.T) {
 	base, _ := site(t)
 	ctx := browser(t)
-	for _, lang := range []string{"en", "es"} {
+	for _, lang := range []string{"en", "es", "pt"} {
 		run(t, ctx, chromedp.Navigate(base+"/findings?lang="+lang), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
 		name := "findings"
 		if lang != "en" {

@@ -69,6 +69,12 @@ func TestFindingsPage(t *testing.T) {
 			t.Errorf("the Spanish page lacks %q", want)
 		}
 	}
+	_, pt := get(t, base, "/findings?lang=pt", nil)
+	for _, want := range []string{`<html lang="pt">`, "<td>57,6%</td>", "muito baixo ou baixo", "não indicado pelo estudo", "O estudo em números"} {
+		if !strings.Contains(pt, want) {
+			t.Errorf("the Portuguese page lacks %q", want)
+		}
+	}
 	_, fr := get(t, base, "/findings?lang=fr", nil)
 	if !strings.Contains(fr, "Niveau de numérisation avant la COVID-19") || !strings.Contains(fr, "<td>82,4\u00a0%</td>") {
 		t.Error("the French page is not in French")
