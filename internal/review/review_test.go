@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/uclg-digital-cities/kb/frontend"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
@@ -20,6 +21,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
 var ctx = context.Background()
@@ -31,6 +33,11 @@ func openApp(t *testing.T, dir string) *app.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	cat, err := web.LoadCatalog(frontend.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Review.UseMessages(web.MailMessages(cat))
 	return a
 }
 
