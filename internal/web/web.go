@@ -128,6 +128,7 @@ type Pages struct {
 	harvests map[string]string // peer → the job harvesting it, started from the page
 	outcomes *lru.Cache[string, outcome]
 	receipts *lru.Cache[string, keptReceipt]
+	shorts   shortLinks
 }
 
 // New parses every template and catalogue once, so that a broken template fails the
