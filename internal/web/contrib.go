@@ -105,7 +105,7 @@ func (p *Pages) resend(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusOK, "trackform", map[string]any{"Resent": true})
+	p.render(c, http.StatusOK, "trackform", map[string]any{"Resent": true, "Errors": map[string]string{}})
 }
 
 // withdrawForm asks before a case is withdrawn, and says what it means.

@@ -150,19 +150,17 @@ func (f submissionForm) input() (review.Input, error) {
 	}
 	in := review.Input{Practice: pr, Contact: review.Contact{Name: f.ContactName, Role: f.ContactRole, Email: f.ContactEmail},
 		ConsentToPublish: f.Consent == "yes", SessionID: f.SessionID, Draft: f.Action == "draft", Comment: f.Comment}
-	bad := map[string]string{}
+	// A year or a population that is no number is given to the service as one it
+	// refuses, so that its error comes with those of every other field.
 	if y := strings.TrimSpace(f.Year); y != "" {
 		var err error
 		if in.Practice.Year, err = strconv.Atoi(y); err != nil {
-			bad["practice.year"] = "must be a year such as 2020"
+			in.Practice.Year = -1
 		}
 	}
 	var ok bool
 	if in.Population, ok = population(f.Population); !ok {
-		bad["population"] = "must be a number of inhabitants"
-	}
-	if len(bad) > 0 {
-		return in, apperr.InvalidFields("the submission is not valid", bad)
+		in.Population = -1
 	}
 	return in, nil
 }
