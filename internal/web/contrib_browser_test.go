@@ -179,6 +179,9 @@ func TestBrowserContributorJourney(t *testing.T) {
 	if shape != "5 2 3 2" {
 		t.Errorf("paragraphs, bullets, numbered items and headings: %s, want 5 2 3 2", shape)
 	}
+	if shown := eval[bool](t, ctx, `!document.querySelector("button.copy").hidden && document.querySelector("#permalink").textContent.includes("/p/")`); !shown {
+		t.Error("no short permalink with its copy button")
+	}
 	inspect(t, ctx, "contrib-practice")
 	if pages := printedPages(t, ctx, "contrib-practice"); pages > 2 {
 		t.Errorf("the printed case takes %d A4 pages", pages)
