@@ -43,11 +43,16 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("results"), old = document.getElementById("results");
         if (!fresh || !old) { window.location = url; return; }
+        var drawer = old.querySelector("details.drawer"), fresher = fresh.querySelector("details.drawer");
+        if (drawer && fresher) { fresher.open = drawer.open; } // the drawer stays as it was
         old.replaceWith(fresh);
         history.pushState(null, "", url);
         bindFacets(fresh);
         var again = fresh.querySelector('input[name="' + name + '"][value="' + CSS.escape(value) + '"]');
-        if (again) { again.focus(); }
+        if (again) { again.focus({ preventScroll: true }); }
+        // The results stay in view: on a phone they are below the drawer.
+        var count = document.getElementById("hits-h");
+        if (count && count.getBoundingClientRect().bottom > window.innerHeight) { count.scrollIntoView({ block: "end" }); }
       })
       .catch(function () { window.location = url; });
   }
@@ -112,6 +117,37 @@
     all.setAttribute("aria-label", table.getAttribute("data-select-all"));
     all.addEventListener("change", function () { rows.forEach(function (cb) { cb.checked = all.checked; }); });
     table.querySelector("thead th").append(" ", all);
+  });
+  // A form that comes back with errors: focus on their summary, which lists them in the
+  // form's order (autofocus does it too, where the browser honours it).
+  var errors = document.getElementById("errors");
+  if (errors) { errors.focus(); }
+
+  // A city of the study chosen among the suggestions fills in its country, and says the
+  // size the study gives it, where the contributor left them blank.
+  var city = document.querySelector("input[list=known-cities]");
+  if (city) {
+    city.addEventListener("change", function () {
+      var known = null;
+      document.querySelectorAll("#known-cities option").forEach(function (o) { if (o.value === city.value) { known = o; } });
+      var hint = document.getElementById("hint-city"), country = document.getElementById("country"), pop = document.getElementById("population");
+      if (!known) { return; }
+      if (country && !country.value) { country.value = known.getAttribute("data-country"); }
+      if (pop && !pop.value && known.getAttribute("data-population")) { pop.value = known.getAttribute("data-population"); }
+      if (hint) { hint.textContent = hint.getAttribute("data-known").replace("%s", known.getAttribute("data-band")); }
+    });
+  }
+
+  // "Copy link" on a practice page: the link stays shown and selectable without script.
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    if (!navigator.clipboard) { return; }
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+        var status = b.parentNode.querySelector(".copied");
+        if (status) { status.textContent = b.getAttribute("data-copied"); }
+      }).catch(function () {});
+    });
   });
   function el(tag, cls) { var e = document.createElement(tag); if (cls) { e.className = cls; } return e; }
 })();

@@ -145,6 +145,9 @@ func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResu
 	if req.Limit != 0 {
 		q.Set("limit", strconv.Itoa(req.Limit))
 	}
+	if req.Explain {
+		q.Set("explain", "1")
+	}
 	for name, values := range req.Filters {
 		for _, v := range values {
 			q.Add(name, v)

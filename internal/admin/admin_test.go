@@ -27,8 +27,14 @@ func serveAdmin(t *testing.T) (*app.App, *admin.Client, *jobs.Registry) {
 	return serveAdminOf(t, func(a *app.App) server.AdminService { return a })
 }
 
-// serveAdminOf serves the admin routes of the service svc makes of the app.
+// serveAdminOf serves the admin routes of the service svc makes of the app, with a
+// time limit per request that no request keeps to, so that only jobs can finish.
 func serveAdminOf(t *testing.T, svc func(*app.App) server.AdminService) (*app.App, *admin.Client, *jobs.Registry) {
+	return serveAdminWithin(t, svc, time.Nanosecond)
+}
+
+// serveAdminWithin serves the admin routes with a time limit per request.
+func serveAdminWithin(t *testing.T, svc func(*app.App) server.AdminService, limit time.Duration) (*app.App, *admin.Client, *jobs.Registry) {
 	t.Helper()
 	data := t.TempDir()
 	a, err := app.Open(context.Background(), app.Config{DataDir: data, BcryptCost: bcrypt.MinCost})
@@ -40,7 +46,7 @@ func serveAdminOf(t *testing.T, svc func(*app.App) server.AdminService) (*app.Ap
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Shedding: server.Shedding{Timeout: time.Nanosecond}}
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Shedding: server.Shedding{Timeout: limit}}
 	srv := &http.Server{Handler: server.NewAdmin(cfg, svc(a), reg)}
 	go srv.Serve(ln)
 	c, err := admin.Dial(context.Background(), data)
@@ -167,5 +173,30 @@ func TestAJobOutlivesTheClientThatStoppedFollowingIt(t *testing.T) {
 	}
 	if r, ok := info.Result.(app.ImportReport); !ok || r.Added != 20 {
 		t.Fatalf("result %#v", info.Result)
+	}
+}
+
+// kb search --explain through a running server: the socket's answer carries the reasons
+// each hit matched, as the search in process does.
+func TestSearchThroughTheSocketExplains(t *testing.T) {
+	a, c, _ := serveAdminWithin(t, func(a *app.App) server.AdminService { return a }, 10*time.Second)
+	req := index.Request{Query: "beach occupancy", Limit: 3, Explain: true}
+	remote, err := c.Search(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := a.Search(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(remote.Hits) == 0 || len(remote.Hits[0].Explain) == 0 {
+		t.Fatalf("no reasons through the socket: %+v", remote.Hits)
+	}
+	if remote.Hits[0].Explain[0].Text != local.Hits[0].Explain[0].Text {
+		t.Fatalf("through the socket %q, in process %q", remote.Hits[0].Explain[0].Text, local.Hits[0].Explain[0].Text)
+	}
+	req.Explain = false
+	if plain, _ := c.Search(context.Background(), req); len(plain.Hits[0].Explain) != 0 {
+		t.Fatalf("reasons without --explain: %+v", plain.Hits[0].Explain)
 	}
 }

@@ -74,6 +74,17 @@ func (e *Exporter) Write(p *Practice) error {
 	return e.csv.Write(row)
 }
 
+// Note ends a CSV export with a row that says something of it (that it was cut), its
+// text in the first cell; a JSON Lines export takes no such row.
+func (e *Exporter) Note(text string) error {
+	if e.csv == nil {
+		return nil
+	}
+	row := make([]string, len(csvHeader))
+	row[0] = csvCell(text)
+	return e.csv.Write(row)
+}
+
 // csvCell keeps a spreadsheet from reading a cell as a formula: text that starts with
 // =, +, -, @, a tab or a carriage return (anyone may submit a case titled
 // =HYPERLINK(...)) gets a single quote before it, as OWASP recommends, and shows as the

@@ -3,8 +3,6 @@ package review
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -38,34 +36,34 @@ func (s *Service) askToConfirm(tx *bolt.Tx, sub *Submission) error {
 	if !sub.Address.Asked.IsZero() {
 		return nil // asked already: nothing more until it is confirmed
 	}
+	if ok, err := s.count(tx, bucketAsked, sub.Contact.Email, maxAsks); !ok {
+		return err // asked enough today: a later change asks again
+	}
 	now := s.store.Now()
-	b := tx.Bucket(bucketAsked)
-	var a asks
-	if v := b.Get([]byte(sub.Contact.Email)); v != nil && json.Unmarshal(v, &a) == nil && now.Sub(a.Since) < asksWindow {
-		if a.N >= maxAsks {
-			return nil // asked enough today: a later change asks again
-		}
-	} else {
-		a = asks{Since: now}
-	}
-	a.N++
-	if err := putJSON(b, sub.Contact.Email, a); err != nil {
-		return err
-	}
 	token := ConfirmPrefix + auth.NewSecret()
 	sub.Address.Asked, sub.Address.TokenHash = now, auth.Hash(token)
 	if err := tx.Bucket(bucketConfirm).Put([]byte(sub.Address.TokenHash), []byte(sub.ID)); err != nil {
 		return err
 	}
-	network := s.Network
-	if network == "" {
-		network = "the network"
+	lang := sub.Lang
+	body := s.greeting(lang, "") + s.t(lang, "mail.confirm.body", s.network(), s.base()+"/", s.base()+"/confirm/"+token) + "\n" + s.signature(lang)
+	return s.queue(tx, Notification{To: sub.Contact.Email, Subject: s.t(lang, "mail.subject.confirm"), Body: body, SubmissionID: sub.ID})
+}
+
+// count counts one more mail of a kind to an address within the day, unless max were
+// sent already.
+func (s *Service) count(tx *bolt.Tx, bucket []byte, address string, max int) (bool, error) {
+	now := s.store.Now()
+	b := tx.Bucket(bucket)
+	var a asks
+	if v := b.Get([]byte(address)); v == nil || json.Unmarshal(v, &a) != nil || now.Sub(a.Since) >= asksWindow {
+		a = asks{Since: now}
 	}
-	body := fmt.Sprintf("Hello,\n\nThis address was given when a case was sent to the knowledge base of %s (%s).\n\n"+
-		"If it was you, confirm the address to be told how the review goes:\n%s\n\n"+
-		"If it was not you, ignore this message: nothing more will be sent to you.\n",
-		network, strings.TrimSuffix(s.BaseURL, "/")+"/", strings.TrimSuffix(s.BaseURL, "/")+"/confirm/"+token)
-	return s.queue(tx, Notification{To: sub.Contact.Email, Subject: "Please confirm your address", Body: body, SubmissionID: sub.ID})
+	if a.N >= max {
+		return false, nil
+	}
+	a.N++
+	return true, putJSON(b, address, a)
 }
 
 // forgetAddress drops what was confirmed or asked of a submission's address, when the
@@ -82,7 +80,7 @@ func forgetAddress(tx *bolt.Tx, sub *Submission) error {
 
 // ConfirmAddress records that the owner of a submission's contact address followed the
 // link sent to it; from now on they are told of the review, starting with where it
-// stands.
+// stands (a draft: that it is kept), each time with a tracking link.
 func (s *Service) ConfirmAddress(ctx context.Context, token string) (*Submission, error) {
 	var out *Submission
 	err := s.store.Update(func(tx *bolt.Tx) error {
@@ -99,10 +97,8 @@ func (s *Service) ConfirmAddress(ctx context.Context, token string) (*Submission
 		}
 		before := sub.view()
 		sub.Address.Confirmed, sub.Address.TokenHash = s.store.Now(), ""
-		if sub.Status != StatusDraft {
-			if err := s.notify(tx, sub, ""); err != nil {
-				return err
-			}
+		if err := s.notify(tx, sub, ""); err != nil { // where it stands, with the link
+			return err
 		}
 		if err := putJSON(tx.Bucket(bucketSubmissions), sub.ID, sub); err != nil {
 			return err

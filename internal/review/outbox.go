@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net"
 	"net/smtp"
 	"net/url"
@@ -26,50 +27,19 @@ const maxAttempts = 5
 
 // Notification is a message to a contributor about their submission.
 type Notification struct {
-	Seq          uint64    `json:"seq"`
-	Time         time.Time `json:"time"`
-	To           string    `json:"to"`
-	Subject      string    `json:"subject"`
-	Body         string    `json:"body"`
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Body    string    `json:"body"`
+	// Link holds the tracking links the body's marks stand for, one a line, until the
+	// mail is sent; the outbox never shows them.
+	Link         string    `json:"link,omitempty"`
 	SubmissionID string    `json:"submission_id,omitempty"`
 	Status       string    `json:"status"`
 	Attempts     int       `json:"attempts"`
 	NextTry      time.Time `json:"next_try,omitempty"`
 	LastError    string    `json:"last_error,omitempty"`
-}
-
-var statusWords = map[string]string{
-	StatusSubmitted:        "has been received and waits for review",
-	StatusChangesRequested: "needs changes before it can be published",
-	StatusAccepted:         "has been accepted and published",
-	StatusRejected:         "has not been accepted",
-	StatusWithdrawn:        "has been withdrawn",
-}
-
-// notify puts a message about the submission's new state in the outbox, inside the
-// transaction of the change, when its contact confirmed their address; until then the
-// one message is the request to confirm it. Sending happens later and never holds up the
-// request. The caller stores sub.
-func (s *Service) notify(tx *bolt.Tx, sub *Submission, comment string) error {
-	if sub.Contact.Email == "" {
-		return nil
-	}
-	if sub.Address.Confirmed.IsZero() {
-		return s.askToConfirm(tx, sub)
-	}
-	title := sub.Practice.Title
-	if title == "" {
-		title = "your case"
-	}
-	body := fmt.Sprintf("Hello %s,\n\nYour submission %q %s.\n", sub.Contact.Name, title, statusWords[sub.Status])
-	if comment != "" {
-		body += "\nThe coordinators wrote:\n" + comment + "\n"
-	}
-	if sub.PracticeID != "" {
-		body += "\nIt is published as practice " + sub.PracticeID + ".\n"
-	}
-	body += "\nFollow it, answer comments or withdraw it with your private tracking link (submission " + sub.ID + ").\n"
-	return s.queue(tx, Notification{To: sub.Contact.Email, Subject: "Your case " + statusWordsShort(sub.Status), Body: body, SubmissionID: sub.ID})
 }
 
 // queue puts a message in the outbox, pending, with the next sequence number.
@@ -92,10 +62,6 @@ func (s *Service) QueueTx(tx *bolt.Tx, to, subject, body string) error {
 // Wake tells the sender that the outbox has new mail, once it is committed.
 func (s *Service) Wake() { s.wakeSender() }
 
-func statusWordsShort(status string) string {
-	return strings.ReplaceAll(status, "_", " ")
-}
-
 func seqKey(seq uint64) []byte {
 	k := make([]byte, 8)
 	binary.BigEndian.PutUint64(k, seq)
@@ -109,7 +75,23 @@ func (s *Service) wakeSender() {
 	}
 }
 
-// Outbox lists the notifications, newest first.
+// withheld is the notification as the outbox shows it: without its tracking links,
+// which would let whoever reads it act as the contributor.
+func (n Notification) withheld() Notification {
+	n.Body, n.Link = strings.ReplaceAll(n.Body, linkMark, "(private tracking link, withheld)"), ""
+	return n
+}
+
+// filled is the body as it is sent, each mark replaced by its link.
+func (n Notification) filled() string {
+	body := n.Body
+	for _, link := range strings.Split(n.Link, "\n") {
+		body = strings.Replace(body, linkMark, link, 1)
+	}
+	return body
+}
+
+// Outbox lists the notifications, newest first, without their tracking links.
 func (s *Service) Outbox(ctx context.Context, limit int) ([]Notification, error) {
 	out := []Notification{}
 	err := s.store.View(func(tx *bolt.Tx) error {
@@ -119,7 +101,7 @@ func (s *Service) Outbox(ctx context.Context, limit int) ([]Notification, error)
 			if err := json.Unmarshal(v, &n); err != nil {
 				return err
 			}
-			out = append(out, n)
+			out = append(out, n.withheld())
 		}
 		return nil
 	})
@@ -189,7 +171,7 @@ func (s *Service) SendPending(ctx context.Context, cfg *SMTP) {
 		n.Attempts++
 		switch {
 		case err == nil:
-			n.Status, n.LastError = MailSent, ""
+			n.Status, n.LastError, n.Link = MailSent, "", "" // the links leave the store with the mail
 		case n.Attempts >= maxAttempts:
 			n.Status, n.LastError = MailFailed, err.Error()
 		default:
@@ -236,8 +218,10 @@ func send(cfg *SMTP, n Notification) error {
 	if err != nil {
 		return err
 	}
-	msg := "From: " + cfg.From + "\r\nTo: " + n.To + "\r\nSubject: " + n.Subject + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		strings.ReplaceAll(n.Body, "\n", "\r\n")
+	// The subject in the contributor's language may have accents: encoded as RFC 2047 says.
+	msg := "From: " + cfg.From + "\r\nTo: " + n.To + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", n.Subject) +
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+		strings.ReplaceAll(n.filled(), "\n", "\r\n")
 	if _, err := w.Write([]byte(msg)); err != nil {
 		return err
 	}

@@ -1,13 +1,10 @@
 package review_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,9 +14,12 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/review/mailtest"
+	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
 var ctx = context.Background()
@@ -31,6 +31,11 @@ func openApp(t *testing.T, dir string) *app.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	cat, err := i18n.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Review.UseMessages(web.MailMessages(cat))
 	return a
 }
 
@@ -423,69 +428,6 @@ func TestEverythingAcknowledgedSurvivesARestart(t *testing.T) {
 	}
 }
 
-// fakeSMTP accepts mail and keeps it.
-type fakeSMTP struct {
-	mu   sync.Mutex
-	mail []string
-}
-
-func (f *fakeSMTP) serve(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go f.session(conn)
-		}
-	}()
-	return ln.Addr().String()
-}
-
-func (f *fakeSMTP) session(conn net.Conn) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-	say("220 fake")
-	var data strings.Builder
-	inData := false
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		if inData {
-			if line == ".\r\n" {
-				inData = false
-				f.mu.Lock()
-				f.mail = append(f.mail, data.String())
-				f.mu.Unlock()
-				say("250 queued")
-				continue
-			}
-			data.WriteString(line)
-			continue
-		}
-		switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 fake")
-		case cmd == "DATA":
-			inData = true
-			say("354 go ahead")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
 func TestNotificationsAreSentBySMTPAndFailuresNeverBlock(t *testing.T) {
 	a := openApp(t, t.TempDir())
 	// Nothing listens here: the submission still succeeds, the mail waits for a retry.
@@ -500,8 +442,8 @@ func TestNotificationsAreSentBySMTPAndFailuresNeverBlock(t *testing.T) {
 		t.Fatalf("after a failed send: %+v", mail)
 	}
 
-	srv := &fakeSMTP{}
-	live := &review.SMTP{Addr: srv.serve(t), From: "kb@example.org", Timeout: 5 * time.Second}
+	srv := mailtest.Start(t)
+	live := &review.SMTP{Addr: srv.Addr, From: "kb@example.org", Timeout: 5 * time.Second}
 	confirm(t, a)
 	a.Review.Decide(ctx, r.ID, coordinator, review.Decision{Decision: review.ActionReject, Comment: "Out of scope"})
 	a.Review.SendPending(ctx, live) // sends the new ones; the first waits for its retry time
@@ -509,10 +451,8 @@ func TestNotificationsAreSentBySMTPAndFailuresNeverBlock(t *testing.T) {
 	if mail[0].Status != review.MailSent || mail[2].Status != review.MailPending {
 		t.Fatalf("the rejection was not sent, or the failed one not held back: %+v", mail)
 	}
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if len(srv.mail) != 2 || !strings.Contains(srv.mail[1], "To: amina@example.org") || !strings.Contains(srv.mail[1], "Out of scope") {
-		t.Fatalf("delivered %q", srv.mail)
+	if got := srv.Messages(); len(got) != 2 || got[1].To != "amina@example.org" || !strings.Contains(got[1].Body, "Out of scope") {
+		t.Fatalf("delivered %+v", got)
 	}
 }
 

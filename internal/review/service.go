@@ -48,9 +48,11 @@ type Service struct {
 	Assistant Suggester
 	// Submissions limits new submissions per client, whichever door they come through.
 	Submissions *limit.Limiter
-	// Network and BaseURL name the knowledge base in the mail asking a contributor to
-	// confirm their address, and make its link.
+	// Network and BaseURL name the knowledge base in the mails to contributors, and make
+	// their links.
 	Network, BaseURL string
+	// Messages are the catalogues the mails are written from.
+	Messages Messages
 }
 
 // DefaultSubmissionRate: ten submissions, then one every six minutes, per client.
@@ -59,7 +61,7 @@ var DefaultSubmissionRate = limit.Rate{Every: 6 * time.Minute, Burst: 10}
 // New creates the workflow's buckets and returns the service.
 func New(store *practices.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens, bucketConfirm, bucketAsked} {
+		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens, bucketConfirm, bucketAsked, bucketResent, bucketOnce} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

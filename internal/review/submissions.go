@@ -16,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
 // TrackingPrefix starts every tracking token.
@@ -45,6 +46,22 @@ func clearRecords(p *practices.Practice) {
 	p.Translations, p.Assisted = nil, nil
 }
 
+// maxPopulation bounds the inhabitants a case's place may have: above the largest
+// metropolitan areas, so that a slip of the keyboard is caught.
+const maxPopulation = 100_000_000
+
+// matchCity gives a case placed in a city the corpus knows that city's own name and,
+// when the contributor left it blank, its country.
+func (s *Service) matchCity(p *practices.Practice) {
+	c, ok := s.geo.FindCity(p.City, p.Country)
+	if !ok && p.Country == "" {
+		c, ok = s.geo.FindCity(p.City, "")
+	}
+	if ok {
+		p.City, p.Country = c.Name, c.Country
+	}
+}
+
 // prepare validates an input and returns the practice as it will be stored. A draft may
 // leave required fields empty; what it does give must be right.
 func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practice, error) {
@@ -69,6 +86,13 @@ func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practic
 		p.Languages = []string{"en"}
 	}
 	p.Normalize()
+	s.matchCity(&p)
+	switch {
+	case in.Population < 0 || in.Population > maxPopulation:
+		f["population"] = fmt.Sprintf("must be a number of inhabitants between 1 and %d", maxPopulation)
+	case in.Population > 0:
+		p.PopulationBand = recommend.BandOf(in.Population)
+	}
 	s.geo.Enrich(&p)
 	if err := p.Validate(s.geo); err != nil {
 		for k, v := range apperr.As(err).Fields {
@@ -124,7 +148,14 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 	}
 	token := TrackingPrefix + auth.NewSecret()
 	var sub Submission
+	var again *Receipt
 	err = s.store.Update(func(tx *bolt.Tx) error {
+		if in.Once != nil {
+			var err error
+			if again, err = s.replay(tx, in.Once); again != nil || err != nil {
+				return err
+			}
+		}
 		p, err := s.prepare(tx, &in, in.Draft)
 		if err != nil {
 			return err
@@ -134,7 +165,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 		sub = Submission{
 			ID: uniqueKey(b, randomID()), Status: StatusDraft, SessionID: in.SessionID, Practice: p,
 			Contact: in.Contact, Consent: in.ConsentToPublish, Comments: []Comment{}, Created: now, Updated: now,
-			TokenHash: auth.Hash(token),
+			TokenHash: auth.Hash(token), Population: in.Population, Lang: s.Language(in.Lang),
 		}
 		sub.History = []Transition{{Time: now, To: StatusDraft, Actor: Contributor(sub.ID)}}
 		action := "submission.draft"
@@ -152,18 +183,35 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 		if err := tx.Bucket(bucketTrackTokens).Put([]byte(sub.TokenHash), []byte(sub.ID)); err != nil {
 			return err
 		}
+		if in.Once != nil {
+			if err := s.remember(tx, in.Once, &Receipt{ID: sub.ID, Status: sub.Status, TrackingToken: token}); err != nil {
+				return err
+			}
+		}
 		return audit.Append(tx, audit.Record(Contributor(sub.ID), action, "submission:"+sub.ID, nil, sub.view(), ""))
 	})
-	if apperr.Code(err) == apperr.Invalid {
+	if apperr.Code(err) == apperr.Invalid || again != nil || apperr.Code(err) == apperr.Conflict {
 		undo() // nothing was stored: the attempt does not count
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.wakeSender()
-	r := &Receipt{ID: sub.ID, Status: sub.Status, TrackingToken: token, Duplicates: []Duplicate{}}
-	if sub.Status == StatusSubmitted {
-		r.Duplicates = s.duplicates(ctx, &sub.Practice, sub.ID)
+	r := again
+	if r == nil {
+		s.wakeSender()
+		r = &Receipt{ID: sub.ID, Status: sub.Status, TrackingToken: token}
+	} else {
+		r.Replayed = true
+		s.store.View(func(tx *bolt.Tx) error { // the practice as it stands now, for the duplicates
+			if got, err := getJSON[Submission](tx.Bucket(bucketSubmissions), r.ID, "submission"); err == nil {
+				sub = *got
+			}
+			return nil
+		})
+	}
+	r.Duplicates = []Duplicate{}
+	if r.Status == StatusSubmitted {
+		r.Duplicates = s.duplicates(ctx, &sub.Practice, r.ID)
 	}
 	return r, nil
 }
@@ -225,10 +273,17 @@ func load(tx *bolt.Tx, id string, acc Access) (*Submission, error) {
 	if err != nil {
 		return nil, err
 	}
-	if acc.Principal.Can(auth.RoleCoordinator) || acc.Principal == nil && auth.Equal(auth.Hash(acc.Token), sub.TokenHash) {
+	if acc.Principal.Can(auth.RoleCoordinator) || acc.Principal == nil && opens(tx, acc.Token, id) {
 		return sub, nil
 	}
 	return nil, apperr.Errorf(apperr.Forbidden, "this token does not open submission %q", id)
+}
+
+// opens reports whether a tracking token opens the submission: the one shown when it
+// was created, or one of those a mail carried since.
+func opens(tx *bolt.Tx, token, id string) bool {
+	got := tx.Bucket(bucketTrackTokens).Get([]byte(auth.Hash(token)))
+	return got != nil && auth.Equal(string(got), id)
 }
 
 // ByToken finds the submission a tracking token opens (the link given to contributors).
@@ -309,6 +364,7 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 			}
 		}
 		sub.Practice, sub.Contact, sub.Consent, sub.SessionID, sub.Updated = p, in.Contact, in.ConsentToPublish, in.SessionID, now
+		sub.Population = in.Population
 		sub.Suggestions = nil // they were about the text just replaced
 		if action != "" {
 			if err := s.notify(tx, sub, ""); err != nil {

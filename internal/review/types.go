@@ -150,6 +150,12 @@ type Submission struct {
 	History    []Transition       `json:"history"`
 	Revisions  []Revision         `json:"revisions,omitempty"`
 	PracticeID string             `json:"practice_id,omitempty"`
+	// Population is the number of inhabitants the contributor gave; the practice gets
+	// its size band from it when accepted.
+	Population int `json:"population,omitempty"`
+	// Lang is the interface language the contributor wrote in: the mails to them are in
+	// it.
+	Lang string `json:"lang,omitempty"`
 	// Suggestions are an AI assistant's, asked for by a coordinator; machine-generated.
 	Suggestions *practices.Suggestions `json:"suggestions,omitempty"`
 	Created     time.Time              `json:"created"`
@@ -212,6 +218,22 @@ type Input struct {
 	Draft bool `json:"draft,omitempty"`
 	// Comment goes with a revision, for the coordinators.
 	Comment string `json:"comment,omitempty"`
+	// Population is the city's number of inhabitants (0: not given); the practice's size
+	// band is made from it, or from the known city when it is not given.
+	Population int `json:"population,omitempty"`
+	// Lang is the contributor's interface language, for the mails to them; not part of
+	// the case, set by the door they came through.
+	Lang string `json:"-"`
+	// Once, when set, makes a retried creation answer the first one's receipt (the API's
+	// Idempotency-Key).
+	Once *Once `json:"-"`
+}
+
+// Once identifies one creation across retries: the client's key and a fingerprint of
+// what it sent.
+type Once struct {
+	Key         string
+	Fingerprint string
 }
 
 // Duplicate is an existing practice close to a submitted case.
@@ -228,6 +250,9 @@ type Receipt struct {
 	// TrackingToken is shown once: it is the contributor's only key to the submission.
 	TrackingToken string      `json:"tracking_token"`
 	Duplicates    []Duplicate `json:"duplicates"`
+	// Replayed says the receipt answers a retry of an earlier creation (the same
+	// Idempotency-Key and body): nothing new was stored.
+	Replayed bool `json:"-"`
 }
 
 // Decision is a coordinator's verdict on a submission.

@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -129,6 +131,28 @@ func jsonFields(t reflect.Type) map[string]bool {
 	return out
 }
 
+// idempotencyHeader lets a client retry a submission it is not sure arrived: the same
+// key with the same body is answered with the first submission's receipt.
+const idempotencyHeader = "Idempotency-Key"
+
+// idempotency reads the request's Idempotency-Key, with a fingerprint of the submission
+// it came with (its fields, not their spacing).
+func idempotency(c *gin.Context, in review.Input) (*review.Once, error) {
+	key := c.GetHeader(idempotencyHeader)
+	if key == "" {
+		return nil, nil
+	}
+	if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, apperr.InvalidFields("the request is not valid", map[string]string{idempotencyHeader: "must be 1 to 255 visible ASCII characters, such as a random UUID"})
+	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	return &review.Once{Key: key, Fingerprint: hex.EncodeToString(sum[:])}, nil
+}
+
 func access(c *gin.Context) review.Access {
 	return review.Access{Principal: principal(c), Token: c.GetHeader(trackingHeader)}
 }
@@ -146,14 +170,21 @@ type receipt struct {
 func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.HandlerFunc, trackBase string) {
 	api.POST("/submissions", expensive, func(c *gin.Context) {
 		in, err := bindSubmission(c)
+		if err == nil {
+			in.Once, err = idempotency(c, in)
+		}
 		if err != nil {
 			writeError(c, err)
 			return
 		}
+		in.Lang = c.GetHeader("Accept-Language") // the language of the mails to the contributor
 		r, err := svc.Create(c.Request.Context(), in)
 		if err != nil {
 			writeError(c, err)
 			return
+		}
+		if r.Replayed {
+			c.Header("Idempotent-Replayed", "true")
 		}
 		out := receipt{Receipt: r}
 		if trackBase != "" {

@@ -86,6 +86,7 @@ func siteWithJobs(t testing.TB, setup func(*app.App)) testSite {
 	// The listener first: its address is the base URL the pages make links from.
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
+	a.Review.Network, a.Review.BaseURL = "Test network", base // as kb serve sets them: the mails' links
 	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Jobs: work, Geo: a.Geo, BaseURL: base, NetworkName: "Test network", NetworkEmail: "network@example.org"})
 	if err != nil {
 		t.Fatal(err)

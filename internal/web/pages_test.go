@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	csvpkg "encoding/csv"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +20,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
+	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -196,8 +199,37 @@ func TestPagesAnswerAsExpected(t *testing.T) {
 		t.Errorf("merged practice page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	_, csv := get(t, base, "/search.csv?q=wifi", nil)
-	if !strings.HasPrefix(csv, "id,title") || !strings.Contains(csv, "mexico-city-free-wifi-students") {
+	if !strings.HasPrefix(csv, "\ufeffid,title") || !strings.Contains(csv, "mexico-city-free-wifi-students") {
 		t.Errorf("csv export: %.200s", csv)
+	}
+	if strings.Contains(csv, "Only the first") {
+		t.Errorf("a search the export holds whole says it was cut: %.200s", csv[len(csv)-200:])
+	}
+}
+
+// The search's CSV opens in a spreadsheet with its accents (UTF-8 with a byte order
+// mark), and says in its last row when it holds only the first of the practices found.
+func TestSearchCSVSaysWhenItIsCut(t *testing.T) {
+	base, a := site(t)
+	_, all := get(t, base, "/search.csv?limit=5", nil) // a browse: all 39, cut at 100 would hold them
+	rows, err := csvpkg.NewReader(strings.NewReader(strings.TrimPrefix(all, "\ufeff"))).ReadAll()
+	if err != nil || !strings.HasPrefix(all, "\ufeff") || len(rows) != 40 || !strings.Contains(all, "Bogotá") {
+		t.Fatalf("the whole corpus: %d rows, %v", len(rows), err)
+	}
+	var more []*practices.Practice
+	for i := range index.MaxLimit - 38 { // 101 practices: one more than an export holds
+		p, _ := a.Get(t.Context(), "bilbao-geobilbao")
+		p.ID, p.URI, p.Version, p.Title = fmt.Sprintf("bilbao-copy-%d", i), "", 0, fmt.Sprintf("Copy %d of GeoBilbao", i)
+		more = append(more, p)
+	}
+	if _, err := a.Import(t.Context(), more, practices.NewVersion); err != nil {
+		t.Fatal(err)
+	}
+	_, cut := get(t, base, "/search.csv", nil)
+	rows, err = csvpkg.NewReader(strings.NewReader(strings.TrimPrefix(cut, "\ufeff"))).ReadAll()
+	last := rows[len(rows)-1]
+	if err != nil || len(rows) != 1+index.MaxLimit+1 || last[0] != "Only the first 100 of the 101 practices found are here: narrow the search to get the others." || last[1] != "" {
+		t.Fatalf("cut export: %d rows, last %q, %v", len(rows), last, err)
 	}
 }
 

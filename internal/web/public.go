@@ -25,6 +25,7 @@ func (p *Pages) registerPublic(g *gin.RouterGroup, expensive gin.HandlerFunc) {
 	g.GET("/search", expensive, p.search)
 	g.GET("/search.csv", expensive, p.searchCSV)
 	g.GET("/practices/:id", expensive, p.practice)
+	g.GET("/p/:code", expensive, p.short)
 	g.GET("/recommend", expensive, p.recommend)
 	g.GET("/sessions", p.sessions)
 	g.GET("/feed.atom", p.feed)
@@ -129,11 +130,20 @@ func (p *Pages) search(c *gin.Context) {
 	}
 	pages := int((res.Total + uint64(res.Limit) - 1) / uint64(res.Limit))
 	p.render(c, http.StatusOK, "search", map[string]any{
-		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0,
+		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0, "Selected": selected(req.Filters),
 		"Pages": pages, "Prev": pageURL(c.Request.URL, res.Page-1, pages), "Next": pageURL(c.Request.URL, res.Page+1, pages),
 		"DidYouMean": didYouMeanURL(c.Request.URL, res.DidYouMean), "CSV": "/search.csv?" + exportQuery(c.Request.URL),
 		"JSON": "/api/v1/search?" + exportQuery(c.Request.URL),
 	})
+}
+
+// selected counts the facet values a search selects.
+func selected(filters map[string][]string) int {
+	n := 0
+	for _, vs := range filters {
+		n += len(vs)
+	}
+	return n
 }
 
 func (p *Pages) facetLabel(lang, facet, value string) string {
@@ -213,13 +223,19 @@ func (p *Pages) searchCSV(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	e, _ := practices.NewExporter(c.Writer, practices.FormatCSV)
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="practices.csv"`)
+	// The byte order mark tells spreadsheet programs the text is UTF-8: without it some
+	// read it in the system's code page, and every accent is garbled.
+	c.Writer.WriteString("\ufeff")
+	e, _ := practices.NewExporter(c.Writer, practices.FormatCSV)
 	for _, h := range res.Hits {
 		if pr, err := p.cfg.Service.Get(c.Request.Context(), h.ID); err == nil {
 			e.Write(pr)
 		}
+	}
+	if res.Total > uint64(len(res.Hits)) { // said in the file, where whoever opens it sees it
+		e.Note(p.catalog.T(negotiate(c), "search.csv.cut", len(res.Hits), res.Total))
 	}
 	e.Close()
 }
@@ -252,11 +268,18 @@ func (p *Pages) practice(c *gin.Context) {
 	if pv.Canonical != "" {
 		canonical = pv.Canonical
 	}
-	p.render(c, http.StatusOK, "practice", map[string]any{
-		"P": pr, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
-		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv),
-		"Text": textOf(c, pr, negotiate(c)),
-	})
+	text := textOf(c, pr, negotiate(c))
+	text.Body, text.Results = resultsOnce(text.Body, text.Results)
+	date := p.dateOf(c.Request.Context(), pr)
+	data := map[string]any{
+		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
+		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv, date),
+		"Text": text, "Date": date, "Description": description(text.Summary),
+	}
+	if canonical == permalink { // a short link resolves to the practices whose page is here
+		data["Short"] = p.abs("/p/" + shortCode(pr.ID))
+	}
+	p.render(c, http.StatusOK, "practice", data)
 }
 
 // abs makes an absolute URL from the configured base URL, never from the request's Host,
@@ -264,7 +287,7 @@ func (p *Pages) practice(c *gin.Context) {
 func (p *Pages) abs(path string) string { return p.cfg.BaseURL + path }
 
 // jsonLD describes a practice for search engines (schema.org), without any contact.
-func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical string, pv app.Provenance) map[string]any {
+func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical string, pv app.Provenance, date practiceDate) map[string]any {
 	sameAs := append([]string{pv.Identity}, pr.SameAs...)
 	if canonical != permalink {
 		sameAs = append(sameAs, permalink)
@@ -273,7 +296,7 @@ func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical str
 		"@context": "https://schema.org", "@type": "CreativeWork", "@id": canonical, "url": permalink,
 		"identifier": pv.Identity, "sameAs": sameAs,
 		"name": pr.Title, "abstract": pr.Summary, "inLanguage": pr.Language(), "keywords": strings.Join(pr.Tags, ", "),
-		"about": pr.Areas, "version": pr.Version, "dateModified": pr.UpdatedAt.Format(time.RFC3339),
+		"about": pr.Areas, "version": pr.Version, "datePublished": date.ISO(), "dateModified": pr.UpdatedAt.Format(time.RFC3339),
 		"isBasedOn": pr.Source, "publisher": map[string]any{"@type": "Organization", "name": p.cfg.NetworkName},
 		"spatialCoverage": map[string]any{"@type": "Place", "name": pr.City, "address": map[string]any{"@type": "PostalAddress", "addressCountry": pr.Country, "addressRegion": country}},
 	}

@@ -118,10 +118,12 @@ func TestAbsoluteURLsFollowTheBaseURLNotTheHost(t *testing.T) {
 	request(t, client, "GET", base+"/submit", evil, nil)
 	form := url.Values{"csrf_token": {jar.csrf()}, "title": {"Night buses"}, "summary": {"Buses at night."}, "city": {"Bilbao"}, "country": {"ES"},
 		"areas": {"mobility"}, "body": {"The city ran buses at night."}, "contact_name": {"N"}, "contact_email": {"n@example.org"}, "consent": {"yes"}, "action": {"submit"}}
-	resp, done := request(t, client, "POST", base+"/submit", map[string]string{"Host": "evil.example", "Content-Type": "application/x-www-form-urlencoded"}, strings.NewReader(form.Encode()))
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("submit: %d", resp.StatusCode)
+	resp, _ := request(t, client, "POST", base+"/submit", map[string]string{"Host": "evil.example", "Content-Type": "application/x-www-form-urlencoded"}, strings.NewReader(form.Encode()))
+	receiptPage := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(receiptPage, "/submitted/") {
+		t.Fatalf("submit: %d to %q", resp.StatusCode, receiptPage)
 	}
+	_, done := request(t, client, "GET", base+receiptPage, evil, nil)
 	check("the submission's tracking link", done, `href="`+publicBase+`/track/kbs_`)
 
 	// The same through the API.

@@ -41,6 +41,17 @@ func newVisitor(t *testing.T, base string) *visitor {
 	return &visitor{t: t, base: base, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// submit sends the submission form and follows its redirect to the receipt, as a
+// browser does.
+func (v *visitor) submit(form url.Values) (*http.Response, string) {
+	v.t.Helper()
+	resp, body := v.post("/submit", form, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		return resp, body
+	}
+	return v.get(resp.Header.Get("Location"))
+}
+
 var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
 
 // get loads a page and remembers its form's CSRF token.
@@ -104,7 +115,7 @@ func TestFormSubmissionsAreLimited(t *testing.T) {
 	for range 50 {
 		resp, body := v.post("/submit", caseForm(), nil)
 		switch resp.StatusCode {
-		case http.StatusCreated:
+		case http.StatusSeeOther:
 			accepted++
 		case http.StatusTooManyRequests:
 			limited++
@@ -141,7 +152,7 @@ func TestInvalidSubmissionsDoNotCount(t *testing.T) {
 		}
 	}
 	for i := range 10 {
-		if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != http.StatusCreated {
+		if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("valid submission %d after invalid ones: %d", i+1, resp.StatusCode)
 		}
 	}
@@ -363,8 +374,8 @@ func TestFormContributorConfirmsTheirAddress(t *testing.T) {
 	base, a := site(t)
 	v := newVisitor(t, base)
 	v.get("/submit")
-	resp, body := v.post("/submit", caseForm(), nil)
-	if resp.StatusCode != http.StatusCreated {
+	resp, body := v.submit(caseForm())
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("submit: %d", resp.StatusCode)
 	}
 	track := regexp.MustCompile(`id="tracking-link">[^<]*(/track/kbs_[^<]+)<`).FindStringSubmatch(body)
@@ -638,7 +649,7 @@ func TestSubmissionsCannotCarryTheKnowledgeBasesOwnFields(t *testing.T) {
 	if readAll(t, resp); resp.StatusCode != 201 {
 		t.Fatalf("a plain case on the API: %d", resp.StatusCode)
 	}
-	if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != 201 {
+	if resp, _ := v.post("/submit", caseForm(), nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a plain case on the form: %d", resp.StatusCode)
 	}
 }
@@ -707,7 +718,7 @@ func TestTheSubmissionFormTakesEveryFieldItShows(t *testing.T) {
 		t.Fatalf("only %d fields found on the form", len(posted))
 	}
 	posted.Set("action", "draft")
-	if resp, body := v.post("/submit", posted, nil); resp.StatusCode != http.StatusCreated || strings.Contains(body, "does not take the field") {
+	if resp, body := v.post("/submit", posted, nil); resp.StatusCode != http.StatusSeeOther || strings.Contains(body, "does not take the field") {
 		t.Fatalf("the form's own fields: %d", resp.StatusCode)
 	}
 }

@@ -15,12 +15,16 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-func (p *Pages) registerSubmit(g *gin.RouterGroup) {
+func (p *Pages) registerSubmit(g *gin.RouterGroup, expensive gin.HandlerFunc) {
 	g.GET("/submit", p.submitForm)
-	g.POST("/submit", private, p.submit) // the answer shows the tracking link
+	g.POST("/submit", private, p.submit)
+	g.GET("/submitted/:code", private, p.submitted) // the receipt, with the tracking link
 	g.GET("/track", p.trackForm)
+	g.POST("/track", private, p.trackOpen)
+	g.POST("/track/resend", private, expensive, p.resend) // it writes mail
 	g.GET("/track/:token", private, p.track)
 	g.POST("/track/:token", private, p.trackUpdate)
+	g.GET("/track/:token/withdraw", private, p.withdrawForm)
 	g.POST("/track/:token/withdraw", private, p.trackWithdraw)
 	g.GET("/confirm/:token", private, p.confirmForm)
 	g.POST("/confirm/:token", private, p.confirm)
@@ -85,6 +89,7 @@ type submissionForm struct {
 	Tags          string   `form:"tags"`
 	Results       string   `form:"results"`
 	Year          string   `form:"year"`
+	Population    string   `form:"population"`
 	Areas         []string `form:"areas"`
 	Crises        []string `form:"crises"`
 	TargetGroups  []string `form:"target_groups"`
@@ -126,7 +131,9 @@ func (p *Pages) bindSubmissionForm(c *gin.Context) (review.Input, error) {
 		sort.Strings(foreign)
 		return review.Input{}, errForeignField{p.catalog.T(negotiate(c), "error.foreignfield", foreign[0])}
 	}
-	return f.input()
+	in, err := f.input()
+	in.Lang = negotiate(c)
+	return in, err
 }
 
 // errForeignField is a form carrying a field the form does not have.
@@ -143,11 +150,17 @@ func (f submissionForm) input() (review.Input, error) {
 	}
 	in := review.Input{Practice: pr, Contact: review.Contact{Name: f.ContactName, Role: f.ContactRole, Email: f.ContactEmail},
 		ConsentToPublish: f.Consent == "yes", SessionID: f.SessionID, Draft: f.Action == "draft", Comment: f.Comment}
+	// A year or a population that is no number is given to the service as one it
+	// refuses, so that its error comes with those of every other field.
 	if y := strings.TrimSpace(f.Year); y != "" {
 		var err error
 		if in.Practice.Year, err = strconv.Atoi(y); err != nil {
-			return in, apperr.InvalidFields("the submission is not valid", map[string]string{"practice.year": "must be a year such as 2020"})
+			in.Practice.Year = -1
 		}
+	}
+	var ok bool
+	if in.Population, ok = population(f.Population); !ok {
+		in.Population = -1
 	}
 	return in, nil
 }
@@ -168,25 +181,29 @@ func (p *Pages) submitData(c *gin.Context, in review.Input, errs map[string]stri
 	if in.SessionID == "" {
 		in.SessionID = c.Query("session")
 	}
-	return map[string]any{"In": in, "Errors": errs, "Sessions": open, "Countries": p.countries(c), "Action": "/submit"}
+	return map[string]any{"In": in, "Errors": errs, "Sessions": open, "Countries": p.countries(c), "Cities": p.cfg.Geo.Cities(), "Action": "/submit"}
 }
 
+// submitForm is the empty form, its text in the interface's language unless said.
 func (p *Pages) submitForm(c *gin.Context) {
-	p.render(c, http.StatusOK, "submit", p.submitData(c, review.Input{}, map[string]string{}))
+	in := review.Input{Practice: practices.Practice{Languages: []string{negotiate(c)}}}
+	p.render(c, http.StatusOK, "submit", p.submitData(c, in, map[string]string{}))
 }
 
 // submit checks for duplicates, saves a draft, or submits; invalid input comes back with
 // every field as typed and its error beside it.
 func (p *Pages) submit(c *gin.Context) {
 	in, err := p.bindSubmissionForm(c)
-	if p.formRefused(c, err, func(errs map[string]string) { p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, errs)) }) {
+	if p.formRefused(c, err, func(error) {
+		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, p.caseErrors(c, in, err)))
+	}) {
 		return
 	}
 	if c.PostForm("action") == "check" {
 		data := p.submitData(c, in, map[string]string{})
 		dups, err := p.cfg.Review.Duplicates(c.Request.Context(), in)
 		if err != nil {
-			data["Errors"] = formErrors(err)
+			data["Errors"] = p.caseErrors(c, in, err)
 		}
 		data["Duplicates"], data["Checked"] = dups, true
 		p.render(c, http.StatusOK, "submit", data)
@@ -194,19 +211,19 @@ func (p *Pages) submit(c *gin.Context) {
 	}
 	receipt, err := p.cfg.Review.Create(c.Request.Context(), in)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, formErrors(err)))
+		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, p.caseErrors(c, in, err)))
 		return
 	}
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusCreated, "submitted", map[string]any{"Receipt": receipt, "Link": p.abs("/track/" + receipt.TrackingToken)})
+	c.Redirect(http.StatusSeeOther, p.keepReceipt(c, receipt))
 }
 
 // formRefused answers a form bindSubmissionForm could not read, with show for a value
 // refused beside its field.
-func (p *Pages) formRefused(c *gin.Context, err error, show func(errs map[string]string)) bool {
+func (p *Pages) formRefused(c *gin.Context, err error, show func(error)) bool {
 	var foreign errForeignField
 	switch {
 	case err == nil:
@@ -214,17 +231,17 @@ func (p *Pages) formRefused(c *gin.Context, err error, show func(errs map[string
 	case errors.As(err, &foreign):
 		p.fail(c, apperr.Errorf(apperr.Invalid, "%s", foreign.msg))
 	default:
-		show(formErrors(err))
+		show(err)
 	}
 	return true
 }
 
 func (p *Pages) trackForm(c *gin.Context) {
-	if t := strings.TrimSpace(c.Query("token")); t != "" {
-		c.Redirect(http.StatusSeeOther, "/track/"+t)
+	if c.Query("token") != "" { // the form as it was before it was posted
+		p.trackOpen(c)
 		return
 	}
-	p.render(c, http.StatusOK, "trackform", nil)
+	p.render(c, http.StatusOK, "trackform", map[string]any{"Errors": map[string]string{}})
 }
 
 func (p *Pages) trackData(c *gin.Context, sub *review.Submission, in review.Input, errs map[string]string) map[string]any {
@@ -239,7 +256,7 @@ func (p *Pages) track(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	in := review.Input{Practice: sub.Practice, Contact: sub.Contact, ConsentToPublish: sub.Consent, SessionID: sub.SessionID}
+	in := review.Input{Practice: sub.Practice, Contact: sub.Contact, ConsentToPublish: sub.Consent, SessionID: sub.SessionID, Population: sub.Population}
 	p.render(c, http.StatusOK, "track", p.trackData(c, sub, in, map[string]string{}))
 }
 
@@ -251,14 +268,14 @@ func (p *Pages) trackUpdate(c *gin.Context) {
 		return
 	}
 	in, err := p.bindSubmissionForm(c)
-	if p.formRefused(c, err, func(errs map[string]string) {
-		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, errs))
+	if p.formRefused(c, err, func(error) {
+		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, p.caseErrors(c, in, err)))
 	}) {
 		return
 	}
 	_, err = p.cfg.Review.Update(c.Request.Context(), sub.ID, review.Access{Token: c.Param("token")}, in)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, formErrors(err)))
+		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, p.caseErrors(c, in, err)))
 		return
 	}
 	if err != nil {

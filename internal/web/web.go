@@ -63,6 +63,7 @@ type Review interface {
 	Get(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
 	Update(ctx context.Context, id string, acc review.Access, in review.Input) (*review.Submission, error)
 	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
+	ResendLinks(ctx context.Context, email, lang string) error
 	ConfirmAddress(ctx context.Context, token string) (*review.Submission, error)
 	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
 	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
@@ -127,6 +128,8 @@ type Pages struct {
 	mu       sync.Mutex
 	harvests map[string]string // peer → the job harvesting it, started from the page
 	outcomes *lru.Cache[string, outcome]
+	receipts *lru.Cache[string, keptReceipt]
+	shorts   shortLinks
 }
 
 // New parses every template and catalogue once, so that a broken template fails the
@@ -160,7 +163,10 @@ func New(cfg Config) (*Pages, error) {
 		return nil, err
 	}
 	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]map[string]*template.Template{},
-		harvests: map[string]string{}, outcomes: lru.New[string, outcome](maxOutcomes)}
+		harvests: map[string]string{}, outcomes: lru.New[string, outcome](maxOutcomes), receipts: newReceipts()}
+	if m, ok := cfg.Review.(mailer); ok {
+		m.UseMessages(MailMessages(cat))
+	}
 	pages, err := fs.Glob(frontend.FS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -201,7 +207,7 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	p.registerPublic(g, expensive)
 	p.registerFindings(g, expensive)
 	p.registerAsk(g, expensive)
-	p.registerSubmit(g)
+	p.registerSubmit(g, expensive)
 	p.registerCoordinator(g.Group("", p.requireLogin(), private))
 }
 
@@ -314,6 +320,7 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 		},
 		"vocab":    vocab,
 		"contains": slices.Contains[[]string],
+		"ordered":  ordered,
 	}
 }
 
