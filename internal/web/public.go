@@ -44,11 +44,18 @@ func (p *Pages) practiceCards(c *gin.Context, ids []string) []*practices.Practic
 	return out
 }
 
+// homeNewest is how many of the newest practices the home page shows.
+const homeNewest = 6
+
 func (p *Pages) home(c *gin.Context) {
-	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: 1})
+	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: homeNewest, Latest: true})
 	if err != nil {
 		p.fail(c, err)
 		return
+	}
+	reader := readerLanguage(c, negotiate(c))
+	for i := range all.Hits {
+		all.Hits[i] = all.Hits[i].In(reader)
 	}
 	featured, _ := p.cfg.Service.Featured()
 	if len(featured) > 6 {
@@ -57,7 +64,8 @@ func (p *Pages) home(c *gin.Context) {
 	open, _ := p.cfg.Review.Sessions(c.Request.Context(), true)
 	p.render(c, http.StatusOK, "home", map[string]any{
 		"Total": all.Total, "Countries": len(all.Facets["country"]), "Areas": areaCounts(all.Facets["area"]),
-		"Featured": p.practiceCards(c, featured), "Sessions": open,
+		"Featured": p.practiceCards(c, featured), "Newest": all.Hits, "Sessions": open,
+		"Map": p.worldMap(all.Facets["country"], homeCountryLink),
 	})
 }
 
@@ -129,6 +137,7 @@ func (p *Pages) search(c *gin.Context) {
 	}
 	pages := int((res.Total + uint64(res.Limit) - 1) / uint64(res.Limit))
 	p.render(c, http.StatusOK, "search", map[string]any{
+		"Map":   p.resultMap(c.Request.URL, req.Filters["country"], res.Facets["country"]),
 		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0,
 		"Pages": pages, "Prev": pageURL(c.Request.URL, res.Page-1, pages), "Next": pageURL(c.Request.URL, res.Page+1, pages),
 		"DidYouMean": didYouMeanURL(c.Request.URL, res.DidYouMean), "CSV": "/search.csv?" + exportQuery(c.Request.URL),
