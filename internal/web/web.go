@@ -200,6 +200,7 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	g := e.Group("", p.crossOrigin(), p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
 	p.registerFindings(g, expensive)
+	p.registerAbout(g)
 	p.registerAsk(g, expensive)
 	p.registerSubmit(g)
 	p.registerCoordinator(g.Group("", p.requireLogin(), private))
