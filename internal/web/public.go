@@ -53,9 +53,9 @@ func (p *Pages) home(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	reader := readerLanguage(c, negotiate(c))
-	for i := range all.Hits {
-		all.Hits[i] = all.Hits[i].In(reader)
+	lang := negotiate(c)
+	for i := range all.Hits { // each card in the reader's language when it is translated
+		all.Hits[i] = all.Hits[i].In(lang)
 	}
 	featured, _ := p.cfg.Service.Featured()
 	if len(featured) > 6 {
@@ -65,7 +65,7 @@ func (p *Pages) home(c *gin.Context) {
 	p.render(c, http.StatusOK, "home", map[string]any{
 		"Total": all.Total, "Countries": len(all.Facets["country"]), "Areas": areaCounts(all.Facets["area"]),
 		"Featured": p.practiceCards(c, featured), "Newest": all.Hits, "Sessions": open,
-		"Map": p.worldMap(all.Facets["country"], homeCountryLink),
+		"Map": p.worldMap(lang, all.Facets["country"], homeCountryLink),
 	})
 }
 
@@ -137,7 +137,7 @@ func (p *Pages) search(c *gin.Context) {
 	}
 	pages := int((res.Total + uint64(res.Limit) - 1) / uint64(res.Limit))
 	p.render(c, http.StatusOK, "search", map[string]any{
-		"Map":   p.resultMap(c.Request.URL, req.Filters["country"], res.Facets["country"]),
+		"Map":   p.resultMap(negotiate(c), c.Request.URL, req.Filters["country"], res.Facets["country"]),
 		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0,
 		"Pages": pages, "Prev": pageURL(c.Request.URL, res.Page-1, pages), "Next": pageURL(c.Request.URL, res.Page+1, pages),
 		"DidYouMean": didYouMeanURL(c.Request.URL, res.DidYouMean), "CSV": "/search.csv?" + exportQuery(c.Request.URL),

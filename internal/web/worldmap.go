@@ -26,9 +26,9 @@ type mapCountry struct {
 	Count, Shade       int
 }
 
-// worldMap places the country facet of a search on the map; link gives the practices
-// of one country.
-func (p *Pages) worldMap(counts []index.FacetValue, link func(code string) string) mapView {
+// worldMap places the country facet of a search on the map, countries named in lang;
+// link gives the practices of one country.
+func (p *Pages) worldMap(lang string, counts []index.FacetValue, link func(code string) string) mapView {
 	byCode := make(map[string]int, len(counts))
 	for _, f := range counts {
 		byCode[f.Value] += f.Count
@@ -41,16 +41,20 @@ func (p *Pages) worldMap(counts []index.FacetValue, link func(code string) strin
 			land.WriteString(c.D)
 			continue
 		}
-		v.Countries = append(v.Countries, mapCountry{Code: c.Code, Name: p.countryName(c.Code), D: c.D, URL: link(c.Code), Count: c.Count, Shade: c.Shade})
+		v.Countries = append(v.Countries, mapCountry{Code: c.Code, Name: p.countryName(lang, c.Code), D: c.D, URL: link(c.Code), Count: c.Count, Shade: c.Shade})
 	}
 	v.Land = land.String()
 	for _, c := range m.Counted {
-		v.List = append(v.List, mapCountry{Code: c.Code, Name: p.countryName(c.Code), URL: link(c.Code), Count: c.Count})
+		v.List = append(v.List, mapCountry{Code: c.Code, Name: p.countryName(lang, c.Code), URL: link(c.Code), Count: c.Count})
 	}
 	return v
 }
 
-func (p *Pages) countryName(code string) string {
+// countryName names a country in lang (CLDR's name), else as the corpus does.
+func (p *Pages) countryName(lang, code string) string {
+	if n := p.catalog.Country(lang, code); n != "" {
+		return n
+	}
 	if c, ok := p.cfg.Geo.Country(code); ok {
 		return c.Name
 	}
@@ -63,11 +67,11 @@ func homeCountryLink(code string) string { return "/search?country=" + url.Query
 // resultMap is the map of a result set: with countries selected, only those are in it
 // (the facet counts each value under the other filters, as a multi-select facet does).
 // Each country links to the same search narrowed to it.
-func (p *Pages) resultMap(u *url.URL, selected []string, facet []index.FacetValue) mapView {
+func (p *Pages) resultMap(lang string, u *url.URL, selected []string, facet []index.FacetValue) mapView {
 	if len(selected) > 0 {
 		facet = slices.DeleteFunc(slices.Clone(facet), func(f index.FacetValue) bool { return !slices.Contains(selected, f.Value) })
 	}
-	return p.worldMap(facet, func(code string) string {
+	return p.worldMap(lang, facet, func(code string) string {
 		q := u.Query()
 		q.Del("page")
 		q.Set("country", code)
