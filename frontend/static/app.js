@@ -113,5 +113,10 @@
     all.addEventListener("change", function () { rows.forEach(function (cb) { cb.checked = all.checked; }); });
     table.querySelector("thead th").append(" ", all);
   });
+  // The report's print button; without script the browser's own print does the same.
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
   function el(tag, cls) { var e = document.createElement(tag); if (cls) { e.className = cls; } return e; }
 })();
