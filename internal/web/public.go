@@ -14,6 +14,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/charts"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
@@ -65,8 +66,32 @@ func (p *Pages) home(c *gin.Context) {
 	p.render(c, http.StatusOK, "home", map[string]any{
 		"Total": all.Total, "Countries": len(all.Facets["country"]), "Areas": areaCounts(all.Facets["area"]),
 		"Featured": p.practiceCards(c, featured), "Newest": all.Hits, "Sessions": open,
-		"Map": p.worldMap(lang, all.Facets["country"], homeCountryLink),
+		"Map": p.worldMap(lang, all.Facets["country"], homeCountryLink), "Headlines": p.headlines(lang),
 	})
+}
+
+// headlineFigures are the three findings the home page leads with, one of each kind the
+// study reports: a level of digitalisation (mobility), a measure taken (crowd control on
+// real-time information) and an impact (on the economy).
+var headlineFigures = []string{"mobility-level-high", "mobility-measures-real-time-crowds", "economy-impact-very-high"}
+
+// headline is one of the study's figures as the home page shows it.
+type headline struct {
+	Value, Measures, Base, Area, Href string
+}
+
+func (p *Pages) headlines(lang string) []headline {
+	var out []headline
+	for _, id := range headlineFigures {
+		x, ok := p.cfg.Findings.Figure(id)
+		if !ok {
+			continue // a findings file without it: the others still show
+		}
+		b, _ := p.cfg.Findings.Base(x.Base)
+		out = append(out, headline{Value: charts.Percent(x.Value, lang), Measures: x.Measures.In(lang), Base: b.Text.In(lang),
+			Area: p.catalog.T(lang, "area."+x.Area), Href: "/findings#" + x.Area})
+	}
+	return out
 }
 
 // areaCounts lists every area in the study's order with its number of practices.
