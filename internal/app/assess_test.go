@@ -130,3 +130,22 @@ func TestAssessmentNamesEveryWrongAnswerInOrder(t *testing.T) {
 		t.Errorf("the API error's fields %v", f)
 	}
 }
+
+// A city at the top everywhere is behind nowhere; its profile still names the areas at
+// its lowest level, so the recommender answers. With every access resource, the need for
+// connectivity and digital inclusion is not assumed.
+func TestAssessmentOfACityAheadEverywhere(t *testing.T) {
+	a := openCorpusApp(t)
+	qs := a.Assessments.Questions()
+	res, err := a.Assess(context.Background(), assess.Answers{Country: "KR", Population: 9_000_000, Levels: answersOf(qs, nil, "very-high"),
+		Tools: []string{"municipal-wifi", "broadband", "4g-coverage", "public-computers", "digital-assistance"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Behind) != 0 || len(res.Profile.WeakAreas) == 0 || res.Profile.Severity["education"] != "very-low" {
+		t.Errorf("behind %v, weak areas %v, severity %v", res.Behind, res.Profile.WeakAreas, res.Profile.Severity)
+	}
+	if res.Profile.Need != "" || len(res.AccessLacking) != 0 || len(res.Recommendations) == 0 {
+		t.Errorf("need %q, access lacking %v, %d recommendations", res.Profile.Need, res.AccessLacking, len(res.Recommendations))
+	}
+}

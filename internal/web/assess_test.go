@@ -99,3 +99,30 @@ func TestAssessmentFormErrorsAndSavedLink(t *testing.T) {
 		t.Errorf("a wrong link: %d", resp.StatusCode)
 	}
 }
+
+// Odd answers from a hand-made form are refused with a 400 naming them, never a 500.
+func TestAssessmentFormRefusesOddAnswers(t *testing.T) {
+	base, _ := site(t)
+	v := newVisitor(t, base)
+	v.get("/assess")
+	for name, change := range map[string]func(url.Values){
+		"huge population":  func(f url.Values) { f.Set("population", "99999999999999999999") },
+		"script level":     func(f url.Values) { f.Set("level_education", "<script>alert(1)</script>") },
+		"unknown question": func(f url.Values) { f.Set("level_teleportation", "high") },
+		"unknown tool":     func(f url.Values) { f["tools"] = append(f["tools"], "teleporter") },
+		"long other tools": func(f url.Values) { f.Set("other_tools", strings.Repeat("drones ", 200)) },
+		"unknown country":  func(f url.Values) { f.Set("country", "ÑÑ") },
+		"unknown group":    func(f url.Values) { f.Set("vulnerable_groups", "dragons") },
+		"unknown crisis":   func(f url.Values) { f.Set("crises", "zombies") },
+		"unknown impact":   func(f url.Values) { f.Set("impact_economy", "devastating") },
+		"negative":         func(f url.Values) { f.Set("population", "-5") },
+		"long city name":   func(f url.Values) { f.Set("city", strings.Repeat("Villa ", 40)) },
+	} {
+		f := midSizeCityForm()
+		change(f)
+		resp, body := v.post("/assess", f, nil)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `class="errorsummary"`) || strings.Contains(body, "<script>alert") {
+			t.Errorf("%s: %d", name, resp.StatusCode)
+		}
+	}
+}
