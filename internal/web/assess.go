@@ -20,7 +20,7 @@ import (
 
 func (p *Pages) registerAssess(g *gin.RouterGroup, expensive gin.HandlerFunc) {
 	g.GET("/assess", p.assessForm)
-	g.POST("/assess", expensive, p.assess)
+	g.POST("/assess", expensive, private, p.assess) // the answer is the city's own: never cached
 	g.GET("/assess/:token", expensive, private, p.savedAssessment)
 }
 
