@@ -9,6 +9,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -25,6 +26,8 @@ type backend interface {
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
+	Assess(ctx context.Context, a assess.Answers) (*assess.Result, error)
+	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
 	AddUser(email, role, password string) (auth.UserInfo, error)
 	Users() ([]auth.UserInfo, error)
 	SetDisabled(email string, disabled bool) (auth.UserInfo, error)

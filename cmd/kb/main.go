@@ -35,6 +35,7 @@ var commands = []command{
 	{"search", "search practices: kb search [--json] [--limit N] [--area A] [--region R] [--country CC] QUERY", runSearch},
 	{"show", "print one practice: kb show [--json] ID", runShow},
 	{"recommend", "practices to transfer: kb recommend --country CC --population N --weak-areas a,b [--need TEXT] [--have x,y] [--json]", runRecommend},
+	{"assess", "a city's self-assessment against the study's cities: kb assess --country CC --population N --level QUESTION=LEVEL,... [--impact Q=L] [--tools a,b] [--groups g] [--crises c] [--save] [--json], kb assess --file ANSWERS.json, kb assess --token TOKEN", runAssess},
 	{"import", "import a corpus folder or a JSON Lines export: kb import PATH", runImport},
 	{"export", "export every practice: kb export [--format jsonl|csv] [--out FILE]", runExport},
 	{"embed", "with an AI endpoint: embed new and changed practices for semantic search (KB_OPENAI_BASE_URL, KB_EMBED_MODEL)", runEmbed},

@@ -28,15 +28,9 @@ func runRecommend(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	p.WeakAreas, p.Resources, p.PriorityGroups, p.Crises = weak, have, groups, crises
-	for _, s := range severity {
-		area, level, ok := strings.Cut(s, "=")
-		if !ok {
-			return usagef("--severity takes AREA=LEVEL, not %q", s)
-		}
-		if p.Severity == nil {
-			p.Severity = map[string]string{}
-		}
-		p.Severity[area] = level
+	var err error
+	if p.Severity, err = pairs("severity", "AREA=LEVEL", severity); err != nil {
+		return err
 	}
 	b, err := openBackend(ctx, e, *data, false)
 	if err != nil {

@@ -153,7 +153,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	provider, err := newProvider(a, log, oai.Config{BaseURL: base, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize})
+	provider, err := newProvider(a, log, oai.Config{BaseURL: base, RepositoryName: *network, AdminEmail: *networkEmail, PageSize: *oaiPageSize, Rights: pages.Rights()})
 	if err != nil {
 		return usagef("%v", err)
 	}

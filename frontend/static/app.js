@@ -149,5 +149,11 @@
       }).catch(function () {});
     });
   });
+
+  // The report's print button; without script the browser's own print does the same.
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
   function el(tag, cls) { var e = document.createElement(tag); if (cls) { e.className = cls; } return e; }
 })();

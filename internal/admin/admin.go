@@ -23,6 +23,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -164,6 +165,31 @@ func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResu
 func (c *Client) Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error) {
 	var res recommend.Result
 	return &res, c.postJSON(ctx, "/api/v1/recommendations", p, &res)
+}
+
+// Assess answers a self-assessment.
+func (c *Client) Assess(ctx context.Context, a assess.Answers) (*assess.Result, error) {
+	var res assess.Result
+	return &res, c.postJSON(ctx, "/api/v1/assessments", a, &res)
+}
+
+// SavedAssessment opens a saved self-assessment by its link's token.
+func (c *Client) SavedAssessment(ctx context.Context, token string) (*assess.Result, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://kb/api/v1/assessments/saved", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-Assessment-Token", token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return nil, decodeError(resp)
+	}
+	var res assess.Result
+	return &res, json.NewDecoder(resp.Body).Decode(&res)
 }
 
 // postJSON sends v and decodes the answer into out.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
@@ -75,6 +76,8 @@ type App struct {
 	Auth      *auth.Service
 	Review    *review.Service
 	Peers     *federation.Service
+	// Assessments answers cities' self-assessments against the study's cities.
+	Assessments *assess.Service
 	// Semantic, when set, makes search hybrid: lexical and semantic rankings fused.
 	Semantic SemanticSearch
 	// Findings is the study's figures (corpus/findings.yaml).
@@ -211,6 +214,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if err := a.openAssessments(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("self-assessments: %w", err)
 	}
 	if err := a.adoptStudyIdentities(ctx); err != nil {
 		a.Close()

@@ -2,6 +2,8 @@ package oai
 
 import (
 	"encoding/xml"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -28,6 +30,7 @@ type dcRecord struct {
 	Language       []string `xml:"dc:language"`
 	Coverage       []string `xml:"dc:coverage"`
 	Relation       []string `xml:"dc:relation"`
+	Rights         []dcText `xml:"dc:rights"`
 }
 
 // dcText is a text of a Dublin Core element in a language (simpledc allows xml:lang).
@@ -82,6 +85,9 @@ func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
 		r.Relation = append(r.Relation, pr.Session)
 	}
 	r.Relation = append(r.Relation, pr.SameAs...)
+	for _, lang := range slices.Sorted(maps.Keys(p.cfg.Rights)) {
+		r.Rights = append(r.Rights, dcText{lang, p.cfg.Rights[lang]})
+	}
 	return r
 }
 

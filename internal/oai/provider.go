@@ -40,6 +40,9 @@ type Config struct {
 	// oai:NAMESPACE:ID unique and stable.
 	RepositoryName, BaseURL, Namespace string
 	AdminEmail                         string
+	// Rights is the rights statement of every record (language → text), given in oai_dc
+	// as dc:rights; the about page shows the same.
+	Rights map[string]string
 	// Key signs the versions of the practices this node is the authority for; its public
 	// half is in Identify, where peers pin it.
 	Key *signing.Key

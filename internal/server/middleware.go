@@ -67,8 +67,8 @@ func withClient() gin.HandlerFunc {
 }
 
 // secretPaths are the paths whose next segment is a secret: a contributor's tracking
-// token, the token of an address confirmation link.
-var secretPaths = []string{"/track/", "/confirm/"}
+// token, the token of an address confirmation link, a saved self-assessment's link.
+var secretPaths = []string{"/track/", "/confirm/", "/assess/"}
 
 // redactPath hides the secret a path carries, keeping only its kind ("kbs_"), so that
 // logs never hold a key to a submission. Headers (X-Tracking-Token, Authorization) are

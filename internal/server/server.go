@@ -17,6 +17,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/findings"
@@ -35,6 +36,8 @@ type Service interface {
 	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
 	Suggest(ctx context.Context, q string, limit int) (*app.SuggestResult, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
+	Assess(ctx context.Context, in assess.Answers) (*assess.Result, error)
+	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
 	Versions(ctx context.Context, id string) ([]practices.VersionInfo, error)
 	Version(ctx context.Context, id string, v int) (*practices.Practice, error)
 	Redirect(id string) (string, bool)
@@ -225,6 +228,11 @@ func routes(api *gin.RouterGroup, cfg Config, g *gate) {
 		trackBase = strings.TrimSuffix(cfg.BaseURL, "/") + "/track/"
 	}
 	registerSubmissions(api, cfg.Review, exp, trackBase)
+	assessBase := ""
+	if trackBase != "" {
+		assessBase = strings.TrimSuffix(cfg.BaseURL, "/") + "/assess/"
+	}
+	registerAssessments(api, cfg.Service, exp, assessBase)
 	registerSessions(api, cfg.Review)
 	registerReview(api, cfg.Review, exp)
 	registerCuration(api, cfg.Review)

@@ -358,7 +358,7 @@ func TestContributorsSeeRolesNotAddresses(t *testing.T) {
 	}
 }
 
-// Tracking and confirmation tokens never reach the access log, whether in the path or in
+// Tracking, confirmation and saved self-assessment tokens never reach the access log, whether in the path or in
 // the X-Tracking-Token header.
 func TestTokensAreRedactedInTheLog(t *testing.T) {
 	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
@@ -372,14 +372,14 @@ func TestTokensAreRedactedInTheLog(t *testing.T) {
 	r := w.call(t, "POST", "/api/v1/submissions", submissionBody, nil)
 	receipt := decode[review.Receipt](t, r)
 	w.call(t, "GET", "/api/v1/submissions/"+receipt.ID, "", map[string]string{"X-Tracking-Token": receipt.TrackingToken})
-	for _, path := range []string{"/track/" + receipt.TrackingToken, "/track/" + receipt.TrackingToken + "/withdraw", "/confirm/kbc_secretsecret", "/track/nounderscoresecret"} {
+	for _, path := range []string{"/track/" + receipt.TrackingToken, "/track/" + receipt.TrackingToken + "/withdraw", "/confirm/kbc_secretsecret", "/track/nounderscoresecret", "/assess/kba_assesssecret"} {
 		w.call(t, "GET", path, "", nil)
 	}
 	secret := strings.TrimPrefix(receipt.TrackingToken, "kbs_")
-	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "secretsecret") || strings.Contains(log.String(), "nounderscoresecret") {
+	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "secretsecret") || strings.Contains(log.String(), "nounderscoresecret") || strings.Contains(log.String(), "assesssecret") {
 		t.Fatalf("a token in the log:\n%s", log.String())
 	}
-	for _, want := range []string{`"path":"/track/kbs_[redacted]"`, `"path":"/track/kbs_[redacted]/withdraw"`, `"path":"/confirm/kbc_[redacted]"`, `"path":"/track/[redacted]"`} {
+	for _, want := range []string{`"path":"/track/kbs_[redacted]"`, `"path":"/track/kbs_[redacted]/withdraw"`, `"path":"/confirm/kbc_[redacted]"`, `"path":"/track/[redacted]"`, `"path":"/assess/kba_[redacted]"`} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("the log lacks %s", want)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/charts"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
@@ -45,11 +46,18 @@ func (p *Pages) practiceCards(c *gin.Context, ids []string) []*practices.Practic
 	return out
 }
 
+// homeNewest is how many of the newest practices the home page shows.
+const homeNewest = 6
+
 func (p *Pages) home(c *gin.Context) {
-	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: 1})
+	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: homeNewest, Latest: true})
 	if err != nil {
 		p.fail(c, err)
 		return
+	}
+	lang := negotiate(c)
+	for i := range all.Hits { // each card in the reader's language when it is translated
+		all.Hits[i] = all.Hits[i].In(lang)
 	}
 	featured, _ := p.cfg.Service.Featured()
 	if len(featured) > 6 {
@@ -58,8 +66,33 @@ func (p *Pages) home(c *gin.Context) {
 	open, _ := p.cfg.Review.Sessions(c.Request.Context(), true)
 	p.render(c, http.StatusOK, "home", map[string]any{
 		"Total": all.Total, "Countries": len(all.Facets["country"]), "Areas": areaCounts(all.Facets["area"]),
-		"Featured": p.practiceCards(c, featured), "Sessions": open,
+		"Featured": p.practiceCards(c, featured), "Newest": all.Hits, "Sessions": open,
+		"Map": p.worldMap(lang, all.Facets["country"], homeCountryLink), "Headlines": p.headlines(lang),
 	})
+}
+
+// headlineFigures are the three findings the home page leads with, one of each kind the
+// study reports: a level of digitalisation (mobility), a measure taken (crowd control on
+// real-time information) and an impact (on the economy).
+var headlineFigures = []string{"mobility-level-high", "mobility-measures-real-time-crowds", "economy-impact-very-high"}
+
+// headline is one of the study's figures as the home page shows it.
+type headline struct {
+	Value, Measures, Base, Area, Href string
+}
+
+func (p *Pages) headlines(lang string) []headline {
+	var out []headline
+	for _, id := range headlineFigures {
+		x, ok := p.cfg.Findings.Figure(id)
+		if !ok {
+			continue // a findings file without it: the others still show
+		}
+		b, _ := p.cfg.Findings.Base(x.Base)
+		out = append(out, headline{Value: charts.Percent(x.Value, lang), Measures: x.Measures.In(lang), Base: b.Text.In(lang),
+			Area: p.catalog.T(lang, "area."+x.Area), Href: "/findings#" + x.Area})
+	}
+	return out
 }
 
 // areaCounts lists every area in the study's order with its number of practices.
@@ -130,6 +163,7 @@ func (p *Pages) search(c *gin.Context) {
 	}
 	pages := int((res.Total + uint64(res.Limit) - 1) / uint64(res.Limit))
 	p.render(c, http.StatusOK, "search", map[string]any{
+		"Map":   p.resultMap(negotiate(c), c.Request.URL, req.Filters["country"], res.Facets["country"]),
 		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0, "Selected": selected(req.Filters),
 		"Pages": pages, "Prev": pageURL(c.Request.URL, res.Page-1, pages), "Next": pageURL(c.Request.URL, res.Page+1, pages),
 		"DidYouMean": didYouMeanURL(c.Request.URL, res.DidYouMean), "CSV": "/search.csv?" + exportQuery(c.Request.URL),

@@ -27,6 +27,7 @@ import (
 	"github.com/uclg-digital-cities/kb/frontend"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/findings"
@@ -46,6 +47,9 @@ type Service interface {
 	Get(ctx context.Context, id string) (*practices.Practice, error)
 	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
+	Assess(ctx context.Context, in assess.Answers) (*assess.Result, error)
+	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
+	AssessForm() assess.Form
 	Versions(ctx context.Context, id string) ([]practices.VersionInfo, error)
 	Redirect(id string) (string, bool)
 	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
@@ -206,6 +210,8 @@ func (p *Pages) Register(e *gin.Engine, expensive gin.HandlerFunc) {
 	g := e.Group("", p.crossOrigin(), p.identify(), p.caching(), p.csrf())
 	p.registerPublic(g, expensive)
 	p.registerFindings(g, expensive)
+	p.registerAbout(g)
+	p.registerAssess(g, expensive)
 	p.registerAsk(g, expensive)
 	p.registerSubmit(g, expensive)
 	p.registerCoordinator(g.Group("", p.requireLogin(), private))
