@@ -174,7 +174,7 @@ func TestFailuresOpenTheBreaker(t *testing.T) {
 		script func(n int, body string, w http.ResponseWriter)
 	}{
 		{"500", func(n int, body string, w http.ResponseWriter) { http.Error(w, "{}", 500) }},
-		{"429", func(n int, body string, w http.ResponseWriter) { http.Error(w, "{}", 429) }},
+		{"429", func(n int, body string, w http.ResponseWriter) { http.Error(w, "{}", http.StatusTooManyRequests) }},
 		{"malformed JSON", func(n int, body string, w http.ResponseWriter) { w.Write([]byte(`{"choices": [`)) }},
 		{"timeout", func(n int, body string, w http.ResponseWriter) {
 			time.Sleep(600 * time.Millisecond)

@@ -153,6 +153,7 @@ func (c *Client) Complete(ctx context.Context, system, user string, maxTokens in
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	resp, err := c.oa.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
+		//lint:ignore SA1019 max_tokens is the field OpenAI-compatible servers (llama.cpp, vLLM, Ollama) read; max_completion_tokens is OpenAI's alone
 		Model: c.cfg.ChatModel, MaxTokens: maxTokens, Temperature: 0,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: system},
@@ -177,6 +178,7 @@ func (c *Client) Stream(ctx context.Context, system, user string, emit func(stri
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	st, err := c.oa.CreateChatCompletionStream(ctx, openai.ChatCompletionRequest{
+		//lint:ignore SA1019 as above: the field every compatible server reads
 		Model: c.cfg.ChatModel, MaxTokens: c.cfg.MaxAnswerTokens, Temperature: 0, Stream: true,
 		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
 		Messages: []openai.ChatCompletionMessage{

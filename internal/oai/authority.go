@@ -2,7 +2,6 @@ package oai
 
 import (
 	"encoding/xml"
-	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
@@ -102,10 +101,4 @@ type nodeDescription struct {
 	XMLName   xml.Name `xml:"https://github.com/uclg-digital-cities/kb/oai/node/1 node"`
 	Namespace string   `xml:"namespace"`
 	PublicKey string   `xml:"publicKey"`
-}
-
-// stampTime reads a statement's time, zero when absent.
-func stampTime(s string) time.Time {
-	t, _ := time.Parse(stampLayout, s)
-	return t
 }

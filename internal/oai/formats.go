@@ -67,9 +67,7 @@ func (p *Provider) dublinCore(pr *practices.Practice) *dcRecord {
 	for _, a := range pr.Areas {
 		r.Subject = append(r.Subject, practices.Areas.Label(a))
 	}
-	for _, t := range pr.Tags {
-		r.Subject = append(r.Subject, t)
-	}
+	r.Subject = append(r.Subject, pr.Tags...)
 	if pr.Year != 0 {
 		r.Date = append(r.Date, strconv.Itoa(pr.Year))
 	}

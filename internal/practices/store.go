@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
@@ -84,7 +85,7 @@ func OpenStore(dataDir string, opts StoreOptions) (*Store, error) {
 		timeout = time.Second
 	}
 	db, err := bolt.Open(filepath.Join(dataDir, StoreFile), 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrLocked
 	}
 	if err != nil {
