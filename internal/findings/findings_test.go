@@ -387,17 +387,22 @@ func TestParseRefusesBrokenFiles(t *testing.T) {
 
 // The package is data and rules: it imports nothing of the store or the index.
 func TestImportsNoStorage(t *testing.T) {
-	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ImportsOnly)
+	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range pkgs {
-		for name, file := range p.Files {
-			for _, imp := range file.Imports {
-				path, _ := strconv.Unquote(imp.Path.Value)
-				if strings.Contains(path, ".") && !strings.HasPrefix(path, "github.com/goccy/go-yaml") {
-					t.Errorf("%s imports %s", name, path)
-				}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range file.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if strings.Contains(path, ".") && !strings.HasPrefix(path, "github.com/goccy/go-yaml") {
+				t.Errorf("%s imports %s", name, path)
 			}
 		}
 	}

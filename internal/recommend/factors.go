@@ -44,15 +44,6 @@ var Weights = []struct {
 	{FactorEvidence, 0.05, "evidence: operational over pilot, results reported with figures"},
 }
 
-func weightOf(factor string) float64 {
-	for _, w := range Weights {
-		if w.Factor == factor {
-			return w.Weight
-		}
-	}
-	return 0
-}
-
 // applies reports whether a factor counts for this profile.
 func applies(factor string, p *Profile) bool {
 	switch factor {

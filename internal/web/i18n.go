@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/collate"
@@ -68,5 +67,3 @@ func langLinks(c *gin.Context, current string) []langLink {
 	return out
 }
 
-// hasPrefix is used by templates to group message keys.
-func hasPrefix(s, prefix string) bool { return strings.HasPrefix(s, prefix) }
