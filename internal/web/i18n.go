@@ -66,4 +66,3 @@ func langLinks(c *gin.Context, current string) []langLink {
 	}
 	return out
 }
-
