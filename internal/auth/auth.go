@@ -50,6 +50,8 @@ var (
 type Principal struct {
 	Email string `json:"email"`
 	Role  string `json:"role"`
+	// Name is how public pages name the person (never the email); empty until they give it.
+	Name string `json:"name,omitempty"`
 	// Via says how the principal was recognised: "token" or "session".
 	Via string `json:"-"`
 	// CSRF is the session's anti-forgery token, Session its id (sessions only).
@@ -67,10 +69,18 @@ type user struct {
 	Created      time.Time `json:"created"`
 	// Disabled accounts cannot log in, and their sessions and tokens are refused.
 	Disabled bool `json:"disabled,omitempty"`
+	// Name and Lang are the account's profile: the name public pages show, and the
+	// language of the mail it is sent.
+	Name string `json:"name,omitempty"`
+	Lang string `json:"lang,omitempty"`
 }
 
 func (u user) info() UserInfo {
-	return UserInfo{Email: u.Email, Role: u.Role, Created: u.Created, Disabled: u.Disabled}
+	return UserInfo{Email: u.Email, Role: u.Role, Created: u.Created, Disabled: u.Disabled, Name: u.Name, Lang: u.Lang}
+}
+
+func (u user) principal(via string) *Principal {
+	return &Principal{Email: u.Email, Role: u.Role, Name: u.Name, Via: via}
 }
 
 // UserInfo is a user as shown: never the password hash.
@@ -79,6 +89,8 @@ type UserInfo struct {
 	Role     string    `json:"role"`
 	Created  time.Time `json:"created"`
 	Disabled bool      `json:"disabled,omitempty"`
+	Name     string    `json:"name,omitempty"`
+	Lang     string    `json:"lang,omitempty"`
 }
 
 // TokenInfo describes an API token; the token itself is shown once, at creation.
@@ -223,7 +235,7 @@ func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error)
 		var before *UserInfo
 		note := ""
 		if old, ok := getUser(tx, email); ok {
-			u.Created, u.Disabled = old.Created, old.Disabled
+			u.Created, u.Disabled, u.Name, u.Lang = old.Created, old.Disabled, old.Name, old.Lang
 			b := old.info()
 			before = &b
 			// A new password is a reset: whoever held the old one may hold a session or
@@ -291,6 +303,19 @@ func endSessions(tx *bolt.Tx, email string, which func(id string) bool) (int, er
 // refused while it stays disabled) or enables it again.
 func (s *Service) SetDisabled(email string, disabled bool, actor string) (UserInfo, error) {
 	email = accountKey(email)
+	return s.changeUser(email, actor, func(tx *bolt.Tx, u *user) (string, string, error) {
+		u.Disabled = disabled
+		if !disabled {
+			return "user.enable", "", nil
+		}
+		n, err := endSessions(tx, email, func(string) bool { return true })
+		return "user.disable", fmt.Sprintf("%d sessions ended", n), err
+	})
+}
+
+// changeUser changes an account in one transaction with its audit entry; change says
+// what it did (the action and a note).
+func (s *Service) changeUser(email, actor string, change func(*bolt.Tx, *user) (action, note string, err error)) (UserInfo, error) {
 	var out UserInfo
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		u, ok := getUser(tx, email)
@@ -298,20 +323,15 @@ func (s *Service) SetDisabled(email string, disabled bool, actor string) (UserIn
 			return noUser(email)
 		}
 		before := u.info()
-		u.Disabled = disabled
-		action, note := "user.enable", ""
-		if disabled {
-			n, err := endSessions(tx, email, func(string) bool { return true })
-			if err != nil {
-				return err
-			}
-			action, note = "user.disable", fmt.Sprintf("%d sessions ended", n)
+		action, note, err := change(tx, &u)
+		if err != nil {
+			return err
 		}
-		if err := putJSON(tx.Bucket(bucketUsers), email, u); err != nil {
+		if err := putJSON(tx.Bucket(bucketUsers), u.Email, u); err != nil {
 			return err
 		}
 		out = u.info()
-		return audit.Append(tx, audit.Record(actor, action, "user:"+email, before, out, note))
+		return audit.Append(tx, audit.Record(actor, action, "user:"+u.Email, before, out, note))
 	})
 	return out, err
 }
@@ -435,7 +455,7 @@ func (s *Service) authenticate(ctx context.Context, email, password string) (*Pr
 			return nil, err
 		}
 	}
-	return &Principal{Email: u.Email, Role: u.Role}, nil
+	return u.principal(""), nil
 }
 
 // setPassword stores a new hash of the same password (no audit entry: nothing changes
@@ -618,7 +638,7 @@ func (s *Service) ByToken(token string) (*Principal, error) {
 		if !ok || u.Disabled {
 			return unauthorized
 		}
-		p = &Principal{Email: u.Email, Role: u.Role, Via: "token"}
+		p = u.principal("token")
 		return nil
 	})
 	return p, err
@@ -652,7 +672,7 @@ func (s *Service) CreateSession(ctx context.Context, p *Principal, agent string)
 		}
 		return putJSON(b, Hash(id), rec)
 	})
-	return id, Principal{Email: p.Email, Role: p.Role, Via: "session", CSRF: rec.CSRF, Session: sessionID([]byte(Hash(id)))}, expires, err
+	return id, Principal{Email: p.Email, Role: p.Role, Name: p.Name, Via: "session", CSRF: rec.CSRF, Session: sessionID([]byte(Hash(id)))}, expires, err
 }
 
 // BySession recognises the user of a live session.
@@ -669,7 +689,8 @@ func (s *Service) BySession(id string) (*Principal, error) {
 		if !ok || u.Disabled {
 			return expired
 		}
-		p = &Principal{Email: u.Email, Role: u.Role, Via: "session", CSRF: rec.CSRF, Session: sessionID([]byte(Hash(id)))}
+		p = u.principal("session")
+		p.CSRF, p.Session = rec.CSRF, sessionID([]byte(Hash(id)))
 		return nil
 	})
 	return p, err

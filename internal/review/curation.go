@@ -18,7 +18,7 @@ import (
 // Edit stores a coordinator's edit of a published practice as a new version. An edit
 // keeps the practice's identity and origin: changing them is an admin's repair.
 func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
-	return s.change(ctx, actor, id, "practice.edit", "", func(old *practices.Practice) (*practices.Practice, error) {
+	return s.change(ctx, actor, id, VersionNote{Action: "practice.edit"}, func(old *practices.Practice) (*practices.Practice, error) {
 		p.ID, p.Archived, p.Version, p.UpdatedAt = id, old.Archived, 0, old.UpdatedAt
 		// Identity and local annotations are not the edit's to change.
 		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote, p.LocalSameAs = old.URI, old.SameAs, old.ReplacedBy, old.Origin, old.Hidden, old.LocalNote, old.LocalSameAs
@@ -69,7 +69,10 @@ func (s *Service) Repair(ctx context.Context, actor, id string, p practices.Prac
 			return nil
 		}
 		out = &p
-		return audit.Append(tx, audit.Record(actor, "practice.repair", "practice:"+id, cur, &p, ""))
+		if err := noteVersion(ctx, tx, actor, id, p.Version, VersionNote{Action: "practice.repair"}); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(actor, "practice.repair", "practice:"+id, cur, &p, authorIn(ctx).Note))
 	})
 	if err != nil {
 		return nil, err
@@ -84,7 +87,7 @@ func (s *Service) Revert(ctx context.Context, actor, id string, version int) (*p
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, actor, id, "practice.revert", fmt.Sprintf("to version %d", version), func(cur *practices.Practice) (*practices.Practice, error) {
+	return s.change(ctx, actor, id, VersionNote{Action: "practice.revert", Restored: version}, func(cur *practices.Practice) (*practices.Practice, error) {
 		p := *old
 		p.Archived = cur.Archived
 		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote, p.LocalSameAs = cur.URI, cur.SameAs, cur.ReplacedBy, cur.Origin, cur.Hidden, cur.LocalNote, cur.LocalSameAs
@@ -98,7 +101,7 @@ func (s *Service) Archive(ctx context.Context, actor, id string, archived bool) 
 	if !archived {
 		action = "practice.unarchive"
 	}
-	return s.change(ctx, actor, id, action, "", func(cur *practices.Practice) (*practices.Practice, error) {
+	return s.change(ctx, actor, id, VersionNote{Action: action}, func(cur *practices.Practice) (*practices.Practice, error) {
 		if _, merged := s.store.Redirect(id); merged && !archived {
 			return nil, apperr.Errorf(apperr.Conflict, "practice %q was merged into another; it cannot be brought back", id)
 		}
@@ -123,7 +126,7 @@ func (s *Service) Merge(ctx context.Context, actor, id, into string) (*practices
 	if target.Archived {
 		return nil, apperr.Errorf(apperr.Conflict, "practice %q is archived; merge into a published practice", into)
 	}
-	return s.change(ctx, actor, id, "practice.merge", "into "+into, func(cur *practices.Practice) (*practices.Practice, error) {
+	return s.change(ctx, actor, id, VersionNote{Action: "practice.merge", Into: into}, func(cur *practices.Practice) (*practices.Practice, error) {
 		if _, merged := s.store.Redirect(id); merged {
 			return nil, apperr.Errorf(apperr.Conflict, "practice %q was already merged", id)
 		}
@@ -135,8 +138,23 @@ func (s *Service) Merge(ctx context.Context, actor, id, into string) (*practices
 }
 
 // change writes a new version of a practice, made by edit from the current one, with its
-// audit entry (and any extra writes) in one transaction; the index follows.
-func (s *Service) change(ctx context.Context, actor, id, action, note string, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*bolt.Tx) error) (*practices.Practice, error) {
+// author (from ctx), its audit entry and any extra writes in one transaction; the index
+// follows. what names the action and says what the version records of it.
+func (s *Service) change(ctx context.Context, actor, id string, what VersionNote, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*bolt.Tx) error) (*practices.Practice, error) {
+	if err := checkNote(ctx); err != nil {
+		return nil, err
+	}
+	var notes []string
+	switch {
+	case what.Restored > 0:
+		notes = append(notes, fmt.Sprintf("to version %d", what.Restored))
+	case what.Into != "":
+		notes = append(notes, "into "+what.Into)
+	}
+	if a := authorIn(ctx).Note; a != "" {
+		notes = append(notes, a)
+	}
+	note := strings.Join(notes, " · ")
 	var out *practices.Practice
 	err := s.store.Update(func(tx *bolt.Tx) error {
 		cur, err := practices.GetTx(tx, id)
@@ -164,7 +182,10 @@ func (s *Service) change(ctx context.Context, actor, id, action, note string, ed
 			}
 		}
 		out = p
-		return audit.Append(tx, audit.Record(actor, action, "practice:"+id, cur, p, note))
+		if err := noteVersion(ctx, tx, actor, id, p.Version, what); err != nil {
+			return err
+		}
+		return audit.Append(tx, audit.Record(actor, what.Action, "practice:"+id, cur, p, note))
 	})
 	if err != nil {
 		return nil, err
@@ -203,6 +224,9 @@ type FieldChange struct {
 	Removed []string `json:"removed,omitempty"`
 	// Diff is a unified line diff, for long text.
 	Diff string `json:"diff,omitempty"`
+	// Words marks the words that changed inside a text (or the list of results), with
+	// the text around them.
+	Words []Span `json:"words,omitempty"`
 }
 
 // Diff says what changed between two versions of a practice, field by field.
@@ -260,20 +284,27 @@ func compare(a, b *practices.Practice, from, to string, skip []string) []FieldCh
 		switch xv := x.(type) {
 		case []string:
 			yv := y.([]string)
-			out = append(out, FieldChange{Field: name, Added: minus(yv, xv), Removed: minus(xv, yv)})
+			c := FieldChange{Field: name, Added: minus(yv, xv), Removed: minus(xv, yv)}
+			if slices.Contains(proseLists, name) {
+				c.Words = wordDiff(strings.Join(xv, "\n"), strings.Join(yv, "\n"))
+			}
+			out = append(out, c)
 		case string:
 			yv := y.(string)
+			c := FieldChange{Field: name, From: xv, To: yv, Words: wordDiff(xv, yv)}
 			if strings.Contains(xv, "\n") || strings.Contains(yv, "\n") || len(xv) > 200 || len(yv) > 200 {
-				out = append(out, FieldChange{Field: name, Diff: lineDiff(xv, yv, from, to)})
-			} else {
-				out = append(out, FieldChange{Field: name, From: xv, To: yv})
+				c.From, c.To, c.Diff = nil, nil, lineDiff(xv, yv, from, to)
 			}
+			out = append(out, c)
 		default:
 			out = append(out, FieldChange{Field: name, From: x, To: y})
 		}
 	}
 	return out
 }
+
+// proseLists are the list fields whose items are sentences: their diff marks words.
+var proseLists = []string{"results"}
 
 func minus(a, b []string) []string {
 	var out []string

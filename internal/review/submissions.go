@@ -476,7 +476,7 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 			}
 		}
 		var err error
-		practiceID, err = s.publish(tx, p, sub.ID, who.Email)
+		practiceID, err = s.publish(ctx, tx, p, sub.ID, who.Email)
 		sub.PracticeID = practiceID
 		return err
 	})
@@ -490,7 +490,7 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 }
 
 // publish writes an accepted submission's practice as a new practice.
-func (s *Service) publish(tx *bolt.Tx, p practices.Practice, subID, actor string) (string, error) {
+func (s *Service) publish(ctx context.Context, tx *bolt.Tx, p practices.Practice, subID, actor string) (string, error) {
 	if err := p.Validate(s.geo); err != nil {
 		return "", apperr.Errorf(apperr.Conflict, "the submission cannot be published as it is: %s", apperr.As(err).FieldList())
 	}
@@ -506,6 +506,9 @@ func (s *Service) publish(tx *bolt.Tx, p practices.Practice, subID, actor string
 		p.ID = fmt.Sprintf("%s-%d", base, i)
 	}
 	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
+		return "", err
+	}
+	if err := noteVersion(ctx, tx, actor, p.ID, p.Version, VersionNote{Action: "practice.publish", Submission: subID}); err != nil {
 		return "", err
 	}
 	return p.ID, audit.Append(tx, audit.Record(actor, "practice.publish", "practice:"+p.ID, nil, p, "accepted from submission "+subID))

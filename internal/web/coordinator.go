@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"path"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
@@ -36,18 +38,53 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.POST("/practices/:id/feature", p.feature)
 	g.POST("/practices/:id/annotate", p.annotate)
 	g.GET("/review/account", p.account)
+	g.POST("/review/account", p.saveProfile)
 	g.POST("/review/account/sessions/:id/end", p.endSession)
 	p.registerPeers(g)
 }
 
-// account lists the coordinator's own sessions, each of which they may end.
+// account shows the coordinator's profile (the name public pages show, the language of
+// their mail) and lists their own sessions, each of which they may end.
 func (p *Pages) account(c *gin.Context) {
+	p.renderAccount(c, http.StatusOK, nil, "")
+}
+
+func (p *Pages) renderAccount(c *gin.Context, status int, errs map[string]string, typed string) {
 	ss, err := p.cfg.Accounts.Sessions(user(c).Email, user(c).Session)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusOK, "account", map[string]any{"Sessions": ss})
+	me := auth.UserInfo{Email: user(c).Email, Name: user(c).Name}
+	if us, err := p.cfg.Accounts.Users(); err == nil {
+		for _, u := range us {
+			if u.Email == me.Email {
+				me = u
+			}
+		}
+	}
+	if errs != nil {
+		me.Name = typed
+	}
+	p.render(c, status, "account", map[string]any{"Sessions": ss, "Me": me, "Errors": errs, "Languages": Languages, "Saved": c.Query("saved") == "1"})
+}
+
+// saveProfile sets the coordinator's own name and mail language.
+func (p *Pages) saveProfile(c *gin.Context) {
+	langs := make([]string, len(Languages))
+	for i, l := range Languages {
+		langs[i] = l.Code
+	}
+	_, err := p.cfg.Accounts.SetProfile(user(c).Email, c.PostForm("name"), c.PostForm("lang"), user(c).Email, langs)
+	if apperr.Code(err) == apperr.Invalid {
+		p.renderAccount(c, http.StatusBadRequest, apperr.As(err).Fields, c.PostForm("name"))
+		return
+	}
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/review/account?saved=1")
 }
 
 func (p *Pages) endSession(c *gin.Context) {
@@ -254,9 +291,9 @@ func (p *Pages) edit(c *gin.Context) {
 	}
 	pr := practiceFromForm(c)
 	pr.Source = cur.Source
-	_, err = p.cfg.Review.Edit(c.Request.Context(), user(c).Email, id, pr)
+	_, err = p.cfg.Review.Edit(authored(c, c.PostForm("note")), user(c).Email, id, pr)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.countries(c)})
+		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.countries(c), "Note": c.PostForm("note")})
 		return
 	}
 	if err != nil {
@@ -267,7 +304,7 @@ func (p *Pages) edit(c *gin.Context) {
 }
 
 func (p *Pages) versions(c *gin.Context) {
-	vs, err := p.cfg.Service.Versions(c.Request.Context(), c.Param("id"))
+	vs, err := p.cfg.Review.History(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -283,7 +320,13 @@ func (p *Pages) diff(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.render(c, http.StatusOK, "diff", map[string]any{"D": d, "Changes": d.Changes})
+	p.render(c, http.StatusOK, "diff", map[string]any{"D": d, "Changes": d.Changes, "To": p.cfg.Review.NoteOf(c.Request.Context(), d.ID, d.To)})
+}
+
+// authored is the request's context carrying who acts, with the edit note given: the
+// version a change writes records them.
+func authored(c *gin.Context, note string) context.Context {
+	return review.WithAuthor(c.Request.Context(), review.AuthorOf(user(c), note))
 }
 
 // change runs one curation action from a form and returns to the practice.
@@ -299,7 +342,7 @@ func (p *Pages) change(c *gin.Context, do func(actor, id string) error) {
 func (p *Pages) revert(c *gin.Context) {
 	p.change(c, func(actor, id string) error {
 		v, _ := strconv.Atoi(c.PostForm("version"))
-		_, err := p.cfg.Review.Revert(c.Request.Context(), actor, id, v)
+		_, err := p.cfg.Review.Revert(authored(c, ""), actor, id, v)
 		return err
 	})
 }

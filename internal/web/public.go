@@ -308,7 +308,7 @@ func (p *Pages) practice(c *gin.Context) {
 	data := map[string]any{
 		"P": pr, "Country": country, "Similar": similar, "Session": session, "Permalink": permalink, "Canonical": canonical,
 		"Provenance": pv, "NetworkEmail": p.cfg.NetworkEmail, "JSONLD": p.jsonLD(pr, country.Name, permalink, canonical, pv, date),
-		"Text": text, "Date": date, "Description": description(text.Summary),
+		"Text": text, "Date": date, "Description": description(text.Summary), "Author": p.cfg.Review.NoteOf(c.Request.Context(), pr.ID, pr.Version),
 	}
 	if canonical == permalink { // a short link resolves to the practices whose page is here
 		data["Short"] = p.abs("/p/" + shortCode(pr.ID))

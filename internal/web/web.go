@@ -83,6 +83,8 @@ type Review interface {
 	Annotate(ctx context.Context, actor, id string, hidden *bool, note *string) (*practices.Practice, error)
 	Feature(ctx context.Context, actor, id string, featured bool) error
 	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
+	History(ctx context.Context, id string) ([]review.Version, error)
+	NoteOf(ctx context.Context, id string, version int) *review.VersionNote
 }
 
 // Accounts recognises coordinators.
@@ -93,6 +95,8 @@ type Accounts interface {
 	EndSession(id string) error
 	Sessions(email, current string) ([]auth.SessionInfo, error)
 	EndSessionOf(email, id, actor string) error
+	SetProfile(email, name, lang, actor string, langs []string) (auth.UserInfo, error)
+	Users() ([]auth.UserInfo, error)
 }
 
 // Config configures the pages.
@@ -325,6 +329,7 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 			return template.JS(data)
 		},
 		"vocab":    vocab,
+		"spanop":   spanClass,
 		"contains": slices.Contains[[]string],
 		"ordered":  ordered,
 	}
