@@ -19,26 +19,32 @@ import (
 // keeps the practice's identity and origin: changing them is an admin's repair.
 func (s *Service) Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
 	return s.change(ctx, actor, id, VersionNote{Action: "practice.edit"}, func(old *practices.Practice) (*practices.Practice, error) {
-		p.ID, p.Archived, p.Version, p.UpdatedAt = id, old.Archived, 0, old.UpdatedAt
-		// Identity and local annotations are not the edit's to change.
-		p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote, p.LocalSameAs = old.URI, old.SameAs, old.ReplacedBy, old.Origin, old.Hidden, old.LocalNote, old.LocalSameAs
-		if p.Session == "" {
-			p.Session = old.Session
-		}
-		// Translations are kept apart from the text being edited, and the record of what
-		// an assistant suggested stays as it was at publication.
-		if p.Translations == nil {
-			p.Translations = old.Translations
-		}
-		p.Assisted = old.Assisted
-		p.Region, p.PopulationBand = "", ""
-		p.Normalize()
-		s.geo.Enrich(&p)
-		if err := p.Validate(s.geo); err != nil {
-			return nil, err
-		}
-		return &p, nil
+		return s.edited(old, p)
 	})
+}
+
+// edited is the new version of old with p's content: the identity, origin, local
+// annotations, translations (unless p gives them) and record of AI assistance stay old's.
+func (s *Service) edited(old *practices.Practice, p practices.Practice) (*practices.Practice, error) {
+	p.ID, p.Archived, p.Version, p.UpdatedAt = old.ID, old.Archived, 0, old.UpdatedAt
+	// Identity and local annotations are not the edit's to change.
+	p.URI, p.SameAs, p.ReplacedBy, p.Origin, p.Hidden, p.LocalNote, p.LocalSameAs = old.URI, old.SameAs, old.ReplacedBy, old.Origin, old.Hidden, old.LocalNote, old.LocalSameAs
+	if p.Session == "" {
+		p.Session = old.Session
+	}
+	// Translations are kept apart from the text being edited, and the record of what
+	// an assistant suggested stays as it was at publication.
+	if p.Translations == nil {
+		p.Translations = old.Translations
+	}
+	p.Assisted = old.Assisted
+	p.Region, p.PopulationBand = "", ""
+	p.Normalize()
+	s.geo.Enrich(&p)
+	if err := p.Validate(s.geo); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // Repair is an admin's way to put any practice right, one this node is not the authority
@@ -144,54 +150,60 @@ func (s *Service) change(ctx context.Context, actor, id string, what VersionNote
 	if err := checkNote(ctx); err != nil {
 		return nil, err
 	}
-	var notes []string
-	switch {
-	case what.Restored > 0:
-		notes = append(notes, fmt.Sprintf("to version %d", what.Restored))
-	case what.Into != "":
-		notes = append(notes, "into "+what.Into)
-	}
-	if a := authorIn(ctx).Note; a != "" {
-		notes = append(notes, a)
-	}
-	note := strings.Join(notes, " · ")
 	var out *practices.Practice
 	err := s.store.Update(func(tx *bolt.Tx) error {
-		cur, err := practices.GetTx(tx, id)
-		if err != nil {
-			return err
-		}
-		if !s.authority.owns(cur) {
-			return notOurs(cur)
-		}
-		p, err := edit(cur)
-		if err != nil {
-			return err
-		}
-		r, err := s.store.PutTx(tx, p, practices.NewVersion)
-		if err != nil {
-			return err
-		}
-		if !r.Changed {
-			out = cur
-			return nil
-		}
-		for _, x := range extra {
-			if err := x(tx); err != nil {
-				return err
-			}
-		}
-		out = p
-		if err := noteVersion(ctx, tx, actor, id, p.Version, what); err != nil {
-			return err
-		}
-		return audit.Append(tx, audit.Record(actor, what.Action, "practice:"+id, cur, p, note))
+		var err error
+		out, err = s.changeTx(ctx, tx, actor, id, what, edit, extra...)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.synced(ctx)
 	return out, nil
+}
+
+// changeTx is change inside the caller's transaction; the caller syncs the index.
+func (s *Service) changeTx(ctx context.Context, tx *bolt.Tx, actor, id string, what VersionNote, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*bolt.Tx) error) (*practices.Practice, error) {
+	var notes []string
+	switch {
+	case what.Restored > 0:
+		notes = append(notes, fmt.Sprintf("to version %d", what.Restored))
+	case what.Into != "":
+		notes = append(notes, "into "+what.Into)
+	case what.Submission != "":
+		notes = append(notes, "from submission "+what.Submission)
+	}
+	if a := authorIn(ctx).Note; a != "" {
+		notes = append(notes, a)
+	}
+	cur, err := practices.GetTx(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.authority.owns(cur) {
+		return nil, notOurs(cur)
+	}
+	p, err := edit(cur)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.store.PutTx(tx, p, practices.NewVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Changed {
+		return cur, nil
+	}
+	for _, x := range extra {
+		if err := x(tx); err != nil {
+			return nil, err
+		}
+	}
+	if err := noteVersion(ctx, tx, actor, id, p.Version, what); err != nil {
+		return nil, err
+	}
+	return p, audit.Append(tx, audit.Record(actor, what.Action, "practice:"+id, cur, p, strings.Join(notes, " · ")))
 }
 
 // Feature puts a practice on the home page, or takes it off.

@@ -451,8 +451,15 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 	d.Comment = strings.TrimSpace(d.Comment)
 	switch d.Decision {
 	case ActionAccept, ActionReject, ActionRequestChanges:
+	case ActionMerge:
+		if d.Into = strings.TrimSpace(d.Into); d.Into == "" {
+			return nil, fieldErr("into", "is required with a merge: the id of the practice the case becomes a new version of")
+		}
+		if to, merged := s.store.Redirect(d.Into); merged {
+			d.Into = to // the practice the one named was merged into
+		}
 	default:
-		return nil, fieldErr("decision", "must be accept, reject or request_changes")
+		return nil, fieldErr("decision", "must be accept, reject, request_changes or merge")
 	}
 	if d.Decision == ActionRequestChanges && d.Comment == "" {
 		return nil, fieldErr("comment", "is required when requesting changes: say what to change")
@@ -465,6 +472,12 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 	}
 	var practiceID string
 	sub, err := s.transition(ctx, id, Access{Principal: who}, d.Decision, d.Comment, func(tx *bolt.Tx, sub *Submission) error {
+		if d.Decision == ActionMerge {
+			var err error
+			practiceID, err = s.mergeInto(ctx, tx, sub, d.Into, who.Email)
+			sub.PracticeID = practiceID
+			return err
+		}
 		if d.Decision != ActionAccept {
 			return nil
 		}
@@ -494,17 +507,7 @@ func (s *Service) publish(ctx context.Context, tx *bolt.Tx, p practices.Practice
 	if err := p.Validate(s.geo); err != nil {
 		return "", apperr.Errorf(apperr.Conflict, "the submission cannot be published as it is: %s", apperr.As(err).FieldList())
 	}
-	base := practices.Slug(p.Title, 60)
-	if city := practices.Slug(p.City, 30); city != "" && !strings.Contains(base, city) {
-		base = city + "-" + base
-	}
-	p.ID = base
-	for i := 2; ; i++ {
-		if _, err := practices.GetTx(tx, p.ID); apperr.Code(err) == apperr.NotFound {
-			break
-		}
-		p.ID = fmt.Sprintf("%s-%d", base, i)
-	}
+	p.ID = freeID(tx, &p)
 	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
 		return "", err
 	}
@@ -512,6 +515,29 @@ func (s *Service) publish(ctx context.Context, tx *bolt.Tx, p practices.Practice
 		return "", err
 	}
 	return p.ID, audit.Append(tx, audit.Record(actor, "practice.publish", "practice:"+p.ID, nil, p, "accepted from submission "+subID))
+}
+
+// freeID is the id a case is published under: its city and title as a slug, numbered
+// when taken.
+func freeID(tx *bolt.Tx, p *practices.Practice) string {
+	base := practices.Slug(p.Title, 60)
+	if city := practices.Slug(p.City, 30); city != "" && !strings.Contains(base, city) {
+		base = city + "-" + base
+	}
+	id := base
+	for i := 2; ; i++ {
+		if _, err := practices.GetTx(tx, id); apperr.Code(err) == apperr.NotFound {
+			return id
+		}
+		id = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// ProposedID is the id a submission's case would be published under if accepted now.
+func (s *Service) ProposedID(ctx context.Context, p *practices.Practice) string {
+	var id string
+	s.store.View(func(tx *bolt.Tx) error { id = freeID(tx, p); return nil })
+	return id
 }
 
 // Queue filters the review queue.

@@ -21,10 +21,13 @@ const (
 	StatusAccepted         = "accepted"
 	StatusRejected         = "rejected"
 	StatusWithdrawn        = "withdrawn"
+	// StatusMerged: a coordinator merged the case into an existing practice, as a new
+	// version of it (PracticeID names it).
+	StatusMerged = "merged"
 )
 
 // Statuses lists the submission states in workflow order.
-var Statuses = []string{StatusDraft, StatusSubmitted, StatusChangesRequested, StatusAccepted, StatusRejected, StatusWithdrawn}
+var Statuses = []string{StatusDraft, StatusSubmitted, StatusChangesRequested, StatusAccepted, StatusMerged, StatusRejected, StatusWithdrawn}
 
 // Actions move a submission between states.
 const (
@@ -34,6 +37,7 @@ const (
 	ActionAccept         = "accept"
 	ActionReject         = "reject"
 	ActionRequestChanges = "request_changes"
+	ActionMerge          = "merge"
 )
 
 // transitions is the state machine: for each action, the states it may start from and
@@ -48,6 +52,7 @@ var transitions = map[string]struct {
 	ActionAccept:         {[]string{StatusSubmitted}, StatusAccepted},
 	ActionReject:         {[]string{StatusSubmitted}, StatusRejected},
 	ActionRequestChanges: {[]string{StatusSubmitted}, StatusChangesRequested},
+	ActionMerge:          {[]string{StatusSubmitted}, StatusMerged},
 }
 
 // next returns the state an action leads to from a state, or a conflict that says why
@@ -165,6 +170,22 @@ type Submission struct {
 	// Address is whether the contact's address is confirmed: notifications go only to an
 	// address its owner confirmed.
 	Address AddressState `json:"address"`
+	// Edit is set when a coordinator edited the case before deciding: the contributor's
+	// version is kept in it, and Practice is the coordinator's.
+	Edit *CoordinatorEdit `json:"edit,omitempty"`
+}
+
+// CoordinatorEdit is a coordinator's edit of a submitted case, a version of its own: the
+// contributor sees what changed from their version.
+type CoordinatorEdit struct {
+	Time time.Time `json:"time"`
+	Role string    `json:"role"`
+	Name string    `json:"name,omitempty"`
+	// Actor is the coordinator's address: never shown to the contributor.
+	Actor string `json:"actor,omitempty"`
+	Note  string `json:"note,omitempty"`
+	// Original is the case as the contributor last sent it.
+	Original practices.Practice `json:"original"`
 }
 
 // AddressState says whether a contributor's address may be written to. The first mail
@@ -190,6 +211,11 @@ func (s Submission) viewFor(acc Access) *Submission {
 	if acc.Principal == nil {
 		s.Suggestions = nil
 		s.History = byRole(s.History, s.ID)
+		if s.Edit != nil {
+			e := *s.Edit
+			e.Actor = ""
+			s.Edit = &e
+		}
 	}
 	return s.view()
 }
@@ -257,8 +283,10 @@ type Receipt struct {
 
 // Decision is a coordinator's verdict on a submission.
 type Decision struct {
-	Decision string `json:"decision"` // accept, reject, request_changes
+	Decision string `json:"decision"` // accept, reject, request_changes, merge
 	Comment  string `json:"comment"`
+	// Into, with a merge, is the practice the case becomes a new version of.
+	Into string `json:"into,omitempty"`
 	// Apply, with an accept, takes some of the assistant's suggestions into the published
 	// practice, as suggested or as the coordinator edited them.
 	Apply *Applied `json:"apply,omitempty"`

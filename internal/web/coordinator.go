@@ -33,8 +33,16 @@ func (p *Pages) registerCoordinator(g *gin.RouterGroup) {
 	g.GET("/practices/:id/versions", p.versions)
 	g.GET("/practices/:id/diff", p.diff)
 	g.POST("/practices/:id/revert", p.revert)
+	g.GET("/practices/:id/merge", p.mergeForm)
 	g.POST("/practices/:id/merge", p.merge)
+	g.GET("/practices/:id/archive", p.archiveConfirm)
 	g.POST("/practices/:id/archive", p.archive)
+	g.GET("/review/submissions/:id/edit", p.editSubmissionForm)
+	g.POST("/review/submissions/:id/edit", p.editSubmission)
+	g.GET("/review/submissions/:id/merge", p.mergeSubmissionForm)
+	g.POST("/review/submissions/:id/merge", p.mergeSubmission)
+	g.GET("/review/submissions/:id/withdraw", p.withdrawConfirm)
+	g.POST("/review/submissions/:id/withdraw", p.withdrawSubmission)
 	g.POST("/practices/:id/feature", p.feature)
 	g.POST("/practices/:id/annotate", p.annotate)
 	g.GET("/review/account", p.account)
@@ -172,15 +180,18 @@ func (p *Pages) queue(c *gin.Context) {
 	p.render(c, http.StatusOK, "queue", map[string]any{"Subs": subs, "Q": q, "Status": c.DefaultQuery("status", review.StatusSubmitted), "Days": days, "Sessions": sessions, "Statuses": review.Statuses})
 }
 
+// submission shows a case as its practice page will show it, beside the closest practices
+// with what matched, with the decision form.
 func (p *Pages) submission(c *gin.Context) {
 	sub, err := p.cfg.Review.Get(c.Request.Context(), c.Param("id"), review.Access{Principal: user(c)})
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	in := review.Input{Practice: sub.Practice, Draft: true}
-	dups, _ := p.cfg.Review.Duplicates(c.Request.Context(), in)
-	p.render(c, http.StatusOK, "submission", map[string]any{"Sub": sub, "Duplicates": dups, "Assistant": p.cfg.Review.AssistantAvailable()})
+	data := p.previewOf(c, sub)
+	data["Sub"], data["Closest"], data["Assistant"] = sub, p.cfg.Review.ClosestTo(c.Request.Context(), sub), p.cfg.Review.AssistantAvailable()
+	data["EditChanges"] = sub.EditChanges()
+	p.render(c, http.StatusOK, "submission", data)
 }
 
 // assist asks the AI assistant for suggestions, then shows them on the submission.
@@ -210,7 +221,7 @@ func appliedForm(c *gin.Context) *review.Applied {
 
 func (p *Pages) decide(c *gin.Context) {
 	d := review.Decision{Decision: c.PostForm("decision"), Comment: c.PostForm("comment"), Apply: appliedForm(c)}
-	res, err := p.cfg.Review.Decide(c.Request.Context(), c.Param("id"), user(c), d)
+	res, err := p.cfg.Review.Decide(authored(c, ""), c.Param("id"), user(c), d)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -348,15 +359,24 @@ func (p *Pages) revert(c *gin.Context) {
 }
 
 func (p *Pages) merge(c *gin.Context) {
+	if c.PostForm("confirm") != "yes" {
+		c.Redirect(http.StatusSeeOther, "/practices/"+c.Param("id")+"/merge?into="+url.QueryEscape(c.PostForm("into")))
+		return
+	}
 	p.change(c, func(actor, id string) error {
-		_, err := p.cfg.Review.Merge(c.Request.Context(), actor, id, strings.TrimSpace(c.PostForm("into")))
+		_, err := p.cfg.Review.Merge(authored(c, ""), actor, id, strings.TrimSpace(c.PostForm("into")))
 		return err
 	})
 }
 
 func (p *Pages) archive(c *gin.Context) {
+	archiving := c.PostForm("archived") == "yes"
+	if archiving && c.PostForm("confirm") != "yes" {
+		p.archiveConfirm(c) // asked first, also without script
+		return
+	}
 	p.change(c, func(actor, id string) error {
-		_, err := p.cfg.Review.Archive(c.Request.Context(), actor, id, c.PostForm("archived") == "yes")
+		_, err := p.cfg.Review.Archive(authored(c, ""), actor, id, archiving)
 		return err
 	})
 }

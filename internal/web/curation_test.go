@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
 var insideWords = regexp.MustCompile(`<div class="words">.*?<ins>([^<]*)</ins>`)
@@ -96,5 +100,213 @@ func TestVersionsRecordTheirAuthorAndNote(t *testing.T) {
 	_, hist = c.get("/practices/" + id + "/versions?lang=es")
 	if row, _ := find(t, hist, "tr", "id", "v"+strconv.Itoa(v+1)); !strings.Contains(row, "Versión 1 restaurada") || !strings.Contains(row, "Ana Ruiz (coordinador)") {
 		t.Errorf("the revert's row in Spanish: %q", squash(row))
+	}
+}
+
+// fullCase is a submission that gives every field a contributor can, in a session.
+func fullCase(t *testing.T, a *app.App) (id, token string) {
+	t.Helper()
+	s, err := a.Review.SaveSession(t.Context(), coordEmail, review.Session{Title: "Digital inclusion 2026", Date: "2026-03-10", Open: true, Areas: []string{"education"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := review.Input{ConsentToPublish: true, SessionID: s.ID, Contact: review.Contact{Name: "Rosa Pérez", Role: "Head of ICT", Email: "rosa@example.org"}}
+	in.Practice = practices.Practice{Title: "Radio lessons for pupils without internet", Summary: "The town broadcast school lessons on the municipal radio.",
+		City: "Villa Gesell", Country: "AR", Areas: []string{"education"}, Crises: []string{"health"}, TargetGroups: []string{"students"},
+		Tags: []string{"radio", "schools"}, Results: []string{"1,200 pupils followed the lessons"}, Prerequisites: []string{"broadband"},
+		Status: "operational", Year: 2021, Languages: []string{"es"}, Body: "## What was done\nLessons on the radio every morning.\n"}
+	r, err := a.Review.Create(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.ID, r.TrackingToken
+}
+
+// The review shows every field the practice page will show, laid out by the page's own
+// parts, beside the closest practices with what matched.
+func TestReviewShowsEverythingThatWillBePublished(t *testing.T) {
+	s := startSite(t)
+	id, _ := fullCase(t, s.App)
+	c := loginAs(t, s.URL, coordEmail)
+	_, body := c.get("/review/submissions/" + id)
+	facts, ok := find(t, body, "aside", "class", "facts")
+	if !ok {
+		t.Fatal("no key facts on the review")
+	}
+	for _, want := range []string{"Villa Gesell", "Argentina", "Education", "Health crisis", "students and the education sector", "broadband and fibre", "operational", "2021", "Spanish",
+		"Digital inclusion 2026", "radio, schools", "Translations", "not given", "Live Learning Experience submission, session: Digital inclusion 2026",
+		"oai:kb.example.org:villa-gesell-radio-lessons-for-pupils-without-internet", "Version 1 once accepted"} {
+		if !strings.Contains(squash(facts), want) {
+			t.Errorf("the key facts lack %q: %s", want, squash(facts))
+		}
+	}
+	if res, _ := find(t, body, "section", "aria-labelledby", "results-h"); !strings.Contains(res, "1,200 pupils") {
+		t.Errorf("results: %q", res)
+	}
+	if !strings.Contains(body, "<h2>What was done</h2>") {
+		t.Error("the body is not rendered as the page renders it")
+	}
+	closest, _ := find(t, body, "aside", "class", "closest")
+	if !strings.Contains(closest, "What matched") || !strings.Contains(closest, "Words in both texts:") {
+		t.Errorf("the closest practices say nothing of what matched: %s", squash(closest))
+	}
+	if private, _ := find(t, body, "section", "aria-labelledby", "private-h"); !strings.Contains(private, "rosa@example.org") {
+		t.Errorf("the contact is not shown to the coordinator: %q", private)
+	}
+}
+
+// A coordinator edits a case before accepting it: the edit is a version of its own, the
+// contributor sees from their version to the coordinator's, and the practice is
+// published as edited, its first version naming who accepted it.
+func TestCoordinatorEditsBeforeAccepting(t *testing.T) {
+	s := startSite(t)
+	id, token := fullCase(t, s.App)
+	c := loginAs(t, s.URL, coordEmail)
+	c.postAndFollow("/review/account", url.Values{"name": {"Ana Ruiz"}, "lang": {"en"}})
+	_, form := c.get("/review/submissions/" + id + "/edit")
+	if v, _ := find(t, form, "textarea", "id", "summary"); v != "The town broadcast school lessons on the municipal radio." {
+		t.Fatalf("the form is not filled with the case: %q", v)
+	}
+	sub, _ := s.App.Review.Get(t.Context(), id, review.Access{Principal: &auth.Principal{Email: coordEmail, Role: auth.RoleCoordinator}})
+	f := formOf(&sub.Practice)
+	f.Set("session_id", sub.SessionID)
+	f.Set("title", "")
+	if resp, body := c.post("/review/submissions/"+id+"/edit", f); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="err-title"><p class="error"`) {
+		t.Fatalf("an edit without a title: %d", resp.StatusCode)
+	}
+	f.Set("title", sub.Practice.Title)
+	f.Set("summary", "The town broadcast daily school lessons on the municipal radio station.")
+	f.Set("note", "Says how often")
+	if resp, _ := c.post("/review/submissions/"+id+"/edit", f); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	_, review := c.get("/review/submissions/" + id)
+	if ed, _ := find(t, review, "section", "id", "edited"); !strings.Contains(ed, "Ana Ruiz (coordinator)") || !strings.Contains(ed, "Says how often") {
+		t.Errorf("the review does not show the edit: %q", squash(ed))
+	}
+	_, track := get(t, s.URL, "/track/"+token, nil)
+	ed, ok := find(t, track, "section", "id", "edited")
+	if !ok || !strings.Contains(ed, "Ana Ruiz (coordinator)") {
+		t.Fatalf("the contributor does not see the edit: %q", squash(ed))
+	}
+	if m := insideWords.FindStringSubmatch(track); m == nil || m[1] != "daily " {
+		t.Errorf("the words the coordinator added: %q", m)
+	}
+	if strings.Contains(track, coordEmail) {
+		t.Error("the tracking page shows the coordinator's address")
+	}
+	resp, _ := c.post("/review/submissions/"+id+"/decision", url.Values{"decision": {"accept"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", resp.StatusCode)
+	}
+	pid := strings.TrimPrefix(resp.Header.Get("Location"), "/practices/")
+	pr, err := s.App.Get(t.Context(), pid)
+	if err != nil || pr.Summary != "The town broadcast daily school lessons on the municipal radio station." {
+		t.Fatalf("published: %v %+v", err, pr)
+	}
+	_, hist := c.get("/practices/" + pid + "/versions")
+	if row, _ := find(t, hist, "tr", "id", "v1"); !strings.Contains(row, "Accepted from submission "+id) || !strings.Contains(row, "Ana Ruiz (coordinator)") {
+		t.Errorf("version 1: %q", squash(row))
+	}
+}
+
+// A submitted case is merged into an existing practice found by a search: it becomes a
+// new version of it (its identity and address kept), after a question that says so; the
+// submission is marked merged with a link.
+func TestMergingASubmissionIntoAPractice(t *testing.T) {
+	s := startSite(t)
+	id, token := fullCase(t, s.App)
+	c := loginAs(t, s.URL, coordEmail)
+	const target = "bilbao-geobilbao"
+	before, _ := s.App.Get(t.Context(), target)
+
+	_, page := c.get("/review/submissions/" + id + "/merge")
+	if _, ok := find(t, page, "input", "id", "merge-q"); !ok {
+		t.Fatal("no search for the practice to merge into")
+	}
+	_, page = c.get("/review/submissions/" + id + "/merge?q=geobilbao")
+	if !strings.Contains(page, `href="/review/submissions/`+id+`/merge?into=`+target+`"`) {
+		t.Fatalf("the search does not offer %s: %s", target, page)
+	}
+	_, ask := c.get("/review/submissions/" + id + "/merge?into=" + target)
+	what, _ := find(t, ask, "ul", "class", "consequences")
+	if !strings.Contains(what, fmt.Sprintf("gets version %d", before.Version+1)) || !strings.Contains(what, "keeps its identity") || !strings.Contains(what, "marked merged") {
+		t.Errorf("the question does not say what happens: %q", squash(what))
+	}
+	if !strings.Contains(ask, `<div class="words">`) {
+		t.Error("the question does not show what changes in the practice")
+	}
+	// A post without the confirmation only asks again.
+	if resp, _ := c.post("/review/submissions/"+id+"/merge", url.Values{"into": {target}}); resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "merge?into=") {
+		t.Fatalf("an unconfirmed merge: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ := c.post("/review/submissions/"+id+"/merge", url.Values{"into": {target}, "confirm": {"yes"}, "comment": {"Your case updates GeoBilbao"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/practices/"+target {
+		t.Fatalf("merge: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	after, _ := s.App.Get(t.Context(), target)
+	if after.Version != before.Version+1 || after.Title != "Radio lessons for pupils without internet" || after.URI != before.URI || after.Source != before.Source {
+		t.Errorf("the practice after the merge: version %d, %q, uri %q, source %q", after.Version, after.Title, after.URI, after.Source)
+	}
+	_, hist := c.get("/practices/" + target + "/versions")
+	if row, _ := find(t, hist, "tr", "id", "v"+strconv.Itoa(after.Version)); !strings.Contains(row, "Submission "+id+" merged into it") {
+		t.Errorf("the merge's version: %q", squash(row))
+	}
+	_, track := get(t, s.URL, "/track/"+token, nil)
+	if st, _ := find(t, track, "strong", "id", "status"); st != "merged into a published practice" || !strings.Contains(track, `href="/practices/`+target+`"`) {
+		t.Errorf("the contributor's page: %q", st)
+	}
+}
+
+// Archiving, merging a practice and withdrawing a case for its contributor each ask
+// first, saying what will happen; the form on the question does it.
+func TestCurationAsksBeforeActing(t *testing.T) {
+	s := startSite(t)
+	c := loginAs(t, s.URL, coordEmail)
+	const id = "bilbao-geobilbao"
+	_, edit := c.get("/practices/" + id + "/edit")
+	if !strings.Contains(edit, `href="/practices/`+id+`/archive"`) || !strings.Contains(edit, `href="/practices/`+id+`/merge"`) {
+		t.Fatal("the edit page does not lead to the questions")
+	}
+	// Posted without the confirmation, the archive only asks.
+	resp, ask := c.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}})
+	if p, _ := s.App.Get(t.Context(), id); resp.StatusCode != http.StatusOK || p.Archived {
+		t.Fatalf("an unconfirmed archive: %d, archived %v", resp.StatusCode, p.Archived)
+	}
+	if what, _ := find(t, ask, "ul", "class", "consequences"); !strings.Contains(what, "OAI-PMH get a deletion") || !strings.Contains(what, "marked archived") {
+		t.Errorf("the archive's question: %q", squash(what))
+	}
+	if resp, _ := c.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}, "confirm": {"yes"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("archive: %d", resp.StatusCode)
+	}
+	if p, _ := s.App.Get(t.Context(), id); !p.Archived {
+		t.Error("not archived")
+	}
+
+	const other, into = "bilbao-smart-mobility-tools", "amb-dual-bus-stops"
+	_, ask = c.get("/practices/" + other + "/merge?into=" + into)
+	if what, _ := find(t, ask, "ul", "class", "consequences"); !strings.Contains(what, "redirects (301) to /practices/"+into) || !strings.Contains(what, "names “") {
+		t.Errorf("the merge's question: %q", squash(what))
+	}
+	if resp, _ := c.post("/practices/"+other+"/merge", url.Values{"into": {into}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an unconfirmed merge: %d", resp.StatusCode)
+	}
+	if _, merged := s.App.Redirect(other); merged {
+		t.Fatal("merged without confirmation")
+	}
+	c.post("/practices/"+other+"/merge", url.Values{"into": {into}, "confirm": {"yes"}})
+	if to, merged := s.App.Redirect(other); !merged || to != into {
+		t.Errorf("the merge: %q %v", to, merged)
+	}
+
+	sid, token := fullCase(t, s.App)
+	_, ask = c.get("/review/submissions/" + sid + "/withdraw")
+	if what, _ := find(t, ask, "ul", "class", "consequences"); !strings.Contains(what, "contributor is told") {
+		t.Errorf("the withdrawal's question: %q", squash(what))
+	}
+	c.post("/review/submissions/"+sid+"/withdraw", url.Values{"confirm": {"yes"}, "comment": {"Sent twice"}})
+	_, track := get(t, s.URL, "/track/"+token, nil)
+	if st, _ := find(t, track, "strong", "id", "status"); st != "withdrawn" || !strings.Contains(track, "Sent twice") {
+		t.Errorf("the contributor's page after the withdrawal: %q", st)
 	}
 }

@@ -356,8 +356,8 @@ func TestForgedFormsChangeNothing(t *testing.T) {
 	if readAll(t, resp); resp.StatusCode != http.StatusForbidden || archived() {
 		t.Fatalf("the API from another origin: %d, archived %v", resp.StatusCode, archived())
 	}
-	// The coordinator's own form, from this site, with the session's token, works.
-	if resp, _ := v.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}, "csrf_token": {sessionToken}}, nil); resp.StatusCode != http.StatusSeeOther || !archived() {
+	// The coordinator's own form, from this site, with the session's token, works (confirmed, as its page asks).
+	if resp, _ := v.post("/practices/"+id+"/archive", url.Values{"archived": {"yes"}, "confirm": {"yes"}, "csrf_token": {sessionToken}}, nil); resp.StatusCode != http.StatusSeeOther || !archived() {
 		t.Fatalf("the coordinator's own form: %d, archived %v", resp.StatusCode, archived())
 	}
 	for _, path := range []string{"/", "/login", "/api/v1/search?q=wifi"} {

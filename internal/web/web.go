@@ -84,6 +84,12 @@ type Review interface {
 	Feature(ctx context.Context, actor, id string, featured bool) error
 	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
 	History(ctx context.Context, id string) ([]review.Version, error)
+	EditSubmission(ctx context.Context, id string, who *auth.Principal, p practices.Practice) (*review.Submission, error)
+	WithdrawFor(ctx context.Context, id string, who *auth.Principal, reason string) (*review.Submission, error)
+	MergePreview(ctx context.Context, id string, who *auth.Principal, into string) (*practices.Practice, []review.FieldChange, error)
+	ClosestTo(ctx context.Context, sub *review.Submission) []review.Closest
+	ProposedID(ctx context.Context, p *practices.Practice) string
+	Waiting(ctx context.Context) int
 	NoteOf(ctx context.Context, id string, version int) *review.VersionNote
 }
 
@@ -328,10 +334,10 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 			data, _ := json.Marshal(v)
 			return template.JS(data)
 		},
-		"vocab":    vocab,
-		"spanop":   spanClass,
-		"contains": slices.Contains[[]string],
-		"ordered":  ordered,
+		"vocab":      vocab,
+		"changeview": changeview,
+		"contains":   slices.Contains[[]string],
+		"ordered":    ordered,
 	}
 }
 
