@@ -45,6 +45,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	oaiPageSize := fs.Int("oai-page-size", 100, "records per OAI-PMH response; longer lists continue with resumption tokens")
 	stagingMB := fs.Int64("harvest-staging-mb", envInt64(e, "KB_HARVEST_STAGING_MB", 256), "the disk one harvest may stage, in MiB (env KB_HARVEST_STAGING_MB)")
 	harvestTick := fs.Duration("harvest-tick", time.Minute, "how often the background harvester looks for peers due a harvest; 0 turns it off")
+	digestEvery := fs.Duration("digest-every", time.Hour, "at most how often each coordinator is mailed a digest of new submissions; 0 turns it off")
 	connsPerClient := fs.Int("conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open at once; 0: no bound (behind a proxy, every connection comes from its address)")
 	rateLimit := fs.Int("rate-limit", 20, "expensive requests (search, suggestions, recommendations, pages, OAI) per second per client address, after a burst of five seconds' worth; 0: no limit")
 	metricsToken := fs.String("metrics-token", envOr(e, "KB_METRICS_TOKEN", ""), "serve /metrics on --addr to requests bearing this token (env KB_METRICS_TOKEN); without it /metrics is on the admin socket only")
@@ -171,6 +172,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	var loops sync.WaitGroup
 	if mail != nil {
 		background(loopCtx, &loops, log, "notifications", func(ctx context.Context) { a.Review.RunSender(ctx, mail, time.Minute) })
+	}
+	if *digestEvery > 0 {
+		background(loopCtx, &loops, log, "digests", func(ctx context.Context) { a.Review.RunDigests(ctx, *digestEvery, min(*digestEvery, time.Minute)) })
 	}
 	if *harvestTick > 0 {
 		background(loopCtx, &loops, log, "harvests", func(ctx context.Context) { a.Peers.Run(ctx, *harvestTick) })

@@ -51,6 +51,9 @@ type Service struct {
 	// Network and BaseURL name the knowledge base in the mails to contributors, and make
 	// their links.
 	Network, BaseURL string
+	// Accounts lets the coordinators be told of new cases in a digest (QueueDigests), in
+	// the language of each one's profile.
+	Accounts Users
 	// Messages are the catalogues the mails are written from.
 	Messages Messages
 }
@@ -61,7 +64,7 @@ var DefaultSubmissionRate = limit.Rate{Every: 6 * time.Minute, Burst: 10}
 // New creates the workflow's buckets and returns the service.
 func New(store *practices.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
 	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens, bucketConfirm, bucketAsked, bucketResent, bucketOnce, bucketVersionNotes} {
+		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens, bucketConfirm, bucketAsked, bucketResent, bucketOnce, bucketVersionNotes, bucketDigests} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +178,12 @@ func (p *Pages) queue(c *gin.Context) {
 		return
 	}
 	sessions, _ := p.cfg.Review.Sessions(c.Request.Context(), false)
-	p.render(c, http.StatusOK, "queue", map[string]any{"Subs": subs, "Q": q, "Status": c.DefaultQuery("status", review.StatusSubmitted), "Days": days, "Sessions": sessions, "Statuses": review.Statuses})
+	titles := map[string]string{}
+	for _, s := range sessions {
+		titles[s.ID] = s.Title
+	}
+	sort.SliceStable(subs, func(i, j int) bool { return subs[i].Since().Before(subs[j].Since()) }) // the longest waiting first
+	p.render(c, http.StatusOK, "queue", map[string]any{"Subs": subs, "Q": q, "Status": c.DefaultQuery("status", review.StatusSubmitted), "Days": days, "Sessions": sessions, "Statuses": review.Statuses, "SessionTitles": titles})
 }
 
 // submission shows a case as its practice page will show it, beside the closest practices

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +24,19 @@ func (pg *page) Byline(n *review.VersionNote) string {
 		return pg.T("version.by." + n.Role)
 	}
 	return pg.T("version.by.named", n.Name, pg.T("role."+n.Role))
+}
+
+// Waited says how long ago t was, roughly: how long a submission has waited.
+func (pg *page) Waited(t time.Time) string {
+	switch d := time.Since(t); {
+	case d >= 48*time.Hour:
+		return pg.T("waited.days", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return pg.T("waited.hours", int(d.Hours()))
+	case d >= time.Hour:
+		return pg.T("waited.hour")
+	}
+	return pg.T("waited.moment")
 }
 
 // EditorOf names the coordinator who edited a submitted case: their name and role, or

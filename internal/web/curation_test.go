@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -309,4 +310,59 @@ func TestCurationAsksBeforeActing(t *testing.T) {
 	if st, _ := find(t, track, "strong", "id", "status"); st != "withdrawn" || !strings.Contains(track, "Sent twice") {
 		t.Errorf("the contributor's page after the withdrawal: %q", st)
 	}
+}
+
+// Signed-in coordinators see in the header how many cases wait; the queue filters by
+// state, session, area and age and says how long each has waited.
+func TestTheHeaderCountsWaitingCasesAndTheQueueFilters(t *testing.T) {
+	s := startSite(t)
+	_, body := get(t, s.URL, "/", nil)
+	if strings.Contains(body, "waiting-count") {
+		t.Error("a visitor sees the count")
+	}
+	c := loginAs(t, s.URL, coordEmail)
+	_, body = c.get("/")
+	if _, ok := find(t, body, "span", "id", "waiting-count"); ok {
+		t.Error("a count with nothing waiting")
+	}
+	id, _ := fullCase(t, s.App)
+	other := validCase(t, s.App)
+	_, body = c.get("/")
+	if n, _ := find(t, body, "span", "id", "waiting-count"); n != "2" {
+		t.Errorf("the header's count %q, want 2", n)
+	}
+	sessions, _ := s.App.Review.Sessions(t.Context(), false)
+	for query, want := range map[string][]string{
+		"":                                      {id, other},
+		"?session=" + sessions[0].ID:            {id},
+		"?area=education":                       {id},
+		"?area=economy":                         {other},
+		"?older_than_days=3":                    {},
+		"?status=accepted":                      {},
+		"?status=all&session=" + sessions[0].ID: {id},
+	} {
+		_, q := c.get("/review" + query)
+		for _, sid := range []string{id, other} {
+			if got, w := strings.Contains(q, "/review/submissions/"+sid+`"`), slices.Contains(want, sid); got != w {
+				t.Errorf("/review%s lists %s: %v, want %v", query, sid, got, w)
+			}
+		}
+	}
+	_, q := c.get("/review")
+	if cell, _ := find(t, q, "td", "class", "waiting"); cell != "less than an hour" {
+		t.Errorf("the waiting time %q", cell)
+	}
+}
+
+// validCase submits a short case of another area, without a session.
+func validCase(t *testing.T, a *app.App) string {
+	t.Helper()
+	in := review.Input{ConsentToPublish: true, Contact: review.Contact{Name: "Amina", Email: "amina@example.org"}}
+	in.Practice = practices.Practice{Title: "Solar kiosks in markets", Summary: "Traders charge phones for free.", City: "Kisumu", Country: "KE",
+		Areas: []string{"economy"}, Body: "Kiosks with solar panels.\n"}
+	r, err := a.Review.Create(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
 }

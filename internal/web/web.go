@@ -245,8 +245,10 @@ type page struct {
 	// AskOn shows the link to the assistant: only with an AI endpoint, and not while it
 	// fails.
 	AskOn bool
-	Data  any
-	cat   *i18n.Catalog
+	// Waiting is, for a coordinator, how many submissions wait for a decision.
+	Waiting int
+	Data    any
+	cat     *i18n.Catalog
 }
 
 // T translates a message key for the page's language.
@@ -254,7 +256,11 @@ func (pg *page) T(key string, args ...any) string { return pg.cat.T(pg.Lang, key
 
 func (p *Pages) newPage(c *gin.Context, data any) *page {
 	lang := negotiate(c)
-	return &page{Lang: lang, Langs: langLinks(c, lang), User: user(c), CSRF: c.GetString(ctxCSRF), Path: c.Request.URL.RequestURI(), Network: p.cfg.NetworkName, AskOn: p.cfg.Ask != nil && p.cfg.Ask.Available(), Data: data, cat: p.catalog}
+	pg := &page{Lang: lang, Langs: langLinks(c, lang), User: user(c), CSRF: c.GetString(ctxCSRF), Path: c.Request.URL.RequestURI(), Network: p.cfg.NetworkName, AskOn: p.cfg.Ask != nil && p.cfg.Ask.Available(), Data: data, cat: p.catalog}
+	if pg.User.Can(auth.RoleCoordinator) {
+		pg.Waiting = p.cfg.Review.Waiting(c.Request.Context())
+	}
+	return pg
 }
 
 // render executes a page template.
