@@ -209,7 +209,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.Auth.Mail = a.Review // a lockout is told to the account's owner with the other mail
+	a.Auth.Mail = a.Review     // a lockout is told to the account's owner with the other mail
 	a.Review.Accounts = a.Auth // the coordinators a digest of new cases goes to
 	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority,
 		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
