@@ -96,6 +96,9 @@ func csvCell(s string) string {
 	return s
 }
 
+// SafeCSVCell is a cell as every CSV export of kb writes it: never read as a formula.
+func SafeCSVCell(s string) string { return csvCell(s) }
+
 // Close flushes what is buffered.
 func (e *Exporter) Close() error {
 	if e.csv != nil {

@@ -366,3 +366,56 @@ func validCase(t *testing.T, a *app.App) string {
 	}
 	return r.ID
 }
+
+// A session's page edits every field of it and lists its cases with their state; its
+// export opens in a spreadsheet with the accents intact and no formula.
+func TestSessionsAreEditedAndExported(t *testing.T) {
+	s := startSite(t)
+	id, _ := fullCase(t, s.App)
+	in := review.Input{ConsentToPublish: true, Contact: review.Contact{Name: "=HYPERLINK(\"http://evil\")", Email: "x@example.org"}}
+	sessions, _ := s.App.Review.Sessions(t.Context(), false)
+	sess := sessions[0]
+	in.SessionID = sess.ID
+	in.Practice = practices.Practice{Title: "Aulas en la radio de Córdoba", Summary: "Clases por radio.", City: "Córdoba", Country: "AR", Areas: []string{"education"}, Body: "Clases.\n"}
+	second, err := s.App.Review.Create(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := loginAs(t, s.URL, coordEmail)
+	_, list := c.get("/review/sessions")
+	if !strings.Contains(list, `href="/review/sessions/`+sess.ID+`"`) {
+		t.Fatal("the sessions page does not lead to a session")
+	}
+	_, page := c.get("/review/sessions/" + sess.ID)
+	if v, _ := find(t, page, "textarea", "id", "description"); v != sess.Description {
+		t.Errorf("the form is not filled: %q", v)
+	}
+	table, _ := find(t, page, "table", "class", "sessionsubs")
+	if !strings.Contains(table, "Radio lessons for pupils without internet") || !strings.Contains(table, "Aulas en la radio de Córdoba") || !strings.Contains(table, "submitted, waiting for review") {
+		t.Errorf("the session's cases: %q", squash(table))
+	}
+	f := url.Values{"title": {"Inclusión digital 2026"}, "theme": {"Schools"}, "date": {"2026-13-01"}, "description": {"Cases on schools."}, "areas": {"education", "economy"}, "open": {"yes"}}
+	if resp, body := c.post("/review/sessions/"+sess.ID, f); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="err-date"><p class="error"`) {
+		t.Fatalf("a bad date: %d", resp.StatusCode)
+	}
+	f.Set("date", "2026-04-01")
+	c.postAndFollow("/review/sessions/"+sess.ID, f)
+	got, _ := s.App.Review.Session(t.Context(), sess.ID)
+	if got.Title != "Inclusión digital 2026" || got.Date != "2026-04-01" || got.Theme != "Schools" || len(got.Areas) != 2 || !got.Created.Equal(sess.Created) {
+		t.Errorf("the session after the edit: %+v", got)
+	}
+
+	resp, csvBody := c.get("/review/sessions/" + sess.ID + "/submissions.csv")
+	if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" || resp.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("the export's headers: %v", resp.Header)
+	}
+	if !strings.HasPrefix(csvBody, "\uFEFFSubmission,State,Title,") {
+		t.Errorf("the export starts %q", csvBody[:min(40, len(csvBody))])
+	}
+	if !strings.Contains(csvBody, "Aulas en la radio de Córdoba") || !strings.Contains(csvBody, id+",\"submitted, waiting for review\"") {
+		t.Errorf("the export's rows: %s", csvBody)
+	}
+	if !strings.Contains(csvBody, second.ID) || !strings.Contains(csvBody, `"'=HYPERLINK(""http://evil"")"`) {
+		t.Errorf("a formula is not neutralised: %s", csvBody)
+	}
+}
