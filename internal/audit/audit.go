@@ -77,6 +77,28 @@ type Query struct {
 	Before uint64 // only entries older than this sequence number (0: from the newest)
 	Limit  int
 	Target string // only entries on this target, or with this prefix ("practice:")
+	// Actor keeps the entries of one actor; a value ending in ":" or a space is a prefix
+	// ("peer:", "contributor of submission ").
+	Actor string
+	// Action keeps one action, or those with this prefix ("submission.").
+	Action string
+	// Since and Until keep the entries written in [Since, Until); zero: no bound.
+	Since, Until time.Time
+}
+
+// keeps reports whether an entry passes the query's filters.
+func (q Query) keeps(e Entry) bool {
+	switch {
+	case q.Target != "" && e.Target != q.Target && !strings.HasPrefix(e.Target, q.Target):
+	case q.Actor != "" && e.Actor != q.Actor && !(strings.HasSuffix(q.Actor, ":") || strings.HasSuffix(q.Actor, " ")):
+	case q.Actor != "" && !strings.HasPrefix(e.Actor, q.Actor):
+	case q.Action != "" && !strings.HasPrefix(e.Action, q.Action):
+	case !q.Since.IsZero() && e.Time.Before(q.Since):
+	case !q.Until.IsZero() && !e.Time.Before(q.Until):
+	default:
+		return true
+	}
+	return false
 }
 
 // List reads entries newest first.
@@ -101,7 +123,7 @@ func List(db *bolt.DB, q Query) ([]Entry, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("audit: decode entry %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			if q.Target != "" && e.Target != q.Target && !strings.HasPrefix(e.Target, q.Target) {
+			if !q.keeps(e) {
 				continue
 			}
 			out = append(out, e)

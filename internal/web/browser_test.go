@@ -358,7 +358,7 @@ func TestBrowserJourneys(t *testing.T) {
 		{"edit", "/practices/bilbao-geobilbao/edit", "#title"},
 		{"versions", "/practices/bilbao-geobilbao/versions", "table.versions"},
 		{"manage-sessions", "/review/sessions", "#title"},
-		{"audit", "/review/audit", "table.audit"},
+		{"audit", "/review/audit", "ol.auditlog"},
 		{"account", "/review/account", "table.accountsessions"},
 		{"peers", "/review/peers", "table.peers .error"},
 		{"sessions", "/sessions", "h1"},

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
@@ -275,20 +274,6 @@ func (p *Pages) saveSession(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/review/sessions")
-}
-
-func (p *Pages) auditLog(c *gin.Context) {
-	before, _ := strconv.ParseUint(c.Query("before"), 10, 64)
-	es, err := p.cfg.Service.Audit(c.Request.Context(), audit.Query{Limit: 100, Before: before, Target: c.Query("target")})
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	next := ""
-	if len(es) == 100 {
-		next = "/review/audit?before=" + strconv.FormatUint(es[len(es)-1].Seq, 10)
-	}
-	p.render(c, http.StatusOK, "audit", map[string]any{"Entries": es, "Next": next})
 }
 
 func (p *Pages) editForm(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/auth"
@@ -417,5 +418,52 @@ func TestSessionsAreEditedAndExported(t *testing.T) {
 	}
 	if !strings.Contains(csvBody, second.ID) || !strings.Contains(csvBody, `"'=HYPERLINK(""http://evil"")"`) {
 		t.Errorf("a formula is not neutralised: %s", csvBody)
+	}
+}
+
+// The audit log reads as sentences in the interface's language, its targets links, and
+// filters by who, what and when.
+func TestTheAuditLogReadsAsSentences(t *testing.T) {
+	s := startSite(t)
+	id, _ := fullCase(t, s.App)
+	c := loginAs(t, s.URL, coordEmail)
+	c.postAndFollow("/review/account", url.Values{"name": {"Ana Ruiz"}, "lang": {"en"}})
+	resp, _ := c.post("/review/submissions/"+id+"/decision", url.Values{"decision": {"accept"}})
+	pid := strings.TrimPrefix(resp.Header.Get("Location"), "/practices/")
+
+	_, log := c.get("/review/audit")
+	want := `Ana Ruiz (coordinator) accepted submission <a href="/review/submissions/` + id + `">` + id + `</a> as practice <a href="/practices/` + pid + `">` + pid + `</a>`
+	if !strings.Contains(log, want) {
+		t.Errorf("the accept's sentence is not %s in %s", want, log)
+	}
+	if !strings.Contains(log, `the contributor of submission <a href="/review/submissions/`+id+`">`) {
+		t.Error("the contributor's submission is not told")
+	}
+	_, mine := c.get("/review/audit?who=" + url.QueryEscape(coordEmail))
+	if !strings.Contains(mine, "accepted submission") || strings.Contains(mine, "submitted submission") {
+		t.Error("filtered by who, the log shows others' entries")
+	}
+	_, subs := c.get("/review/audit?what=submission.")
+	if strings.Contains(subs, ") published practice") || !strings.Contains(subs, "submitted submission") {
+		t.Error("filtered by what, the log shows other actions")
+	}
+	_, theirs := c.get("/review/audit?who=" + url.QueryEscape("contributor of submission "))
+	if !strings.Contains(theirs, "submitted submission") || strings.Contains(theirs, "accepted submission") {
+		t.Error("filtered by contributors, the log shows coordinators'")
+	}
+	_, none := c.get("/review/audit?to=2020-01-01")
+	if !strings.Contains(none, "No entry matches.") {
+		t.Error("filtered to before anything happened, the log shows entries")
+	}
+	today := time.Now().UTC().Format("2006-01-02")
+	if _, some := c.get("/review/audit?from=" + today + "&to=" + today); !strings.Contains(some, "accepted submission") {
+		t.Error("filtered to today, the log misses today's entries")
+	}
+	if resp, body := c.get("/review/audit?from=yesterday"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "must be a day as YYYY-MM-DD") {
+		t.Errorf("a bad day: %d", resp.StatusCode)
+	}
+	_, es := c.get("/review/audit?lang=es")
+	if !strings.Contains(es, "Ana Ruiz (coordinador) aceptó la propuesta") {
+		t.Error("the log is not in Spanish")
 	}
 }
