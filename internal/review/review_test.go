@@ -96,6 +96,10 @@ func reach(t *testing.T, a *app.App, state string) sub {
 		if _, err := a.Review.Withdraw(ctx, s.id, review.Access{Token: s.token}); err != nil {
 			t.Fatal(err)
 		}
+	case review.StatusMerged:
+		if _, err := a.Review.Decide(ctx, s.id, coordinator, review.Decision{Decision: review.ActionMerge, Into: "amb-dual-bus-stops"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	got, err := a.Review.Get(ctx, s.id, review.Access{Token: s.token})
 	if err != nil || got.Status != state {
@@ -112,6 +116,7 @@ var wantTransitions = map[string]map[string]string{
 	"accept":             {review.StatusSubmitted: review.StatusAccepted},
 	"reject":             {review.StatusSubmitted: review.StatusRejected},
 	"request_changes":    {review.StatusSubmitted: review.StatusChangesRequested},
+	"merge":              {review.StatusSubmitted: review.StatusMerged},
 }
 
 func TestEveryTransitionAndEveryIllegalOne(t *testing.T) {
@@ -129,7 +134,7 @@ func TestEveryTransitionAndEveryIllegalOne(t *testing.T) {
 					got, err = a.Review.Withdraw(ctx, s.id, review.Access{Token: s.token})
 				default:
 					var r *review.DecisionResult
-					r, err = a.Review.Decide(ctx, s.id, coordinator, review.Decision{Decision: action, Comment: "because"})
+					r, err = a.Review.Decide(ctx, s.id, coordinator, review.Decision{Decision: action, Comment: "because", Into: "montevideo-wifi-abc"})
 					if r != nil {
 						got = r.Submission
 					}

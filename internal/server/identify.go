@@ -8,6 +8,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
 const (
@@ -99,6 +100,8 @@ func requireRole(role string) gin.HandlerFunc {
 		case !p.Can(role):
 			writeError(c, apperr.Errorf(apperr.Forbidden, "this needs the %s role", role))
 		default:
+			// The versions the request writes record who made them, as the pages' do.
+			c.Request = c.Request.WithContext(review.WithAuthor(c.Request.Context(), review.AuthorOf(p, "")))
 			c.Next()
 		}
 	}

@@ -467,3 +467,20 @@ func TestTheAuditLogReadsAsSentences(t *testing.T) {
 		t.Error("the log is not in Spanish")
 	}
 }
+
+// A version written through the API records its author as the pages' do.
+func TestAPIVersionsRecordTheirAuthor(t *testing.T) {
+	s := startSite(t)
+	token, _, err := s.App.Auth.CreateToken(coordEmail, "test", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.App.Auth.SetProfile(coordEmail, "Ana Ruiz", "", "test", []string{"en"})
+	if resp := apiAs(t, s.URL, token, "POST", "/api/v1/practices/bilbao-geobilbao/archive", `{"archived":true}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("archive through the API: %d", resp.StatusCode)
+	}
+	p, _ := s.App.Get(t.Context(), "bilbao-geobilbao")
+	if n := s.App.Review.NoteOf(t.Context(), p.ID, p.Version); n == nil || n.Name != "Ana Ruiz" || n.Role != auth.RoleCoordinator || n.Action != "practice.archive" {
+		t.Errorf("the API's version note: %+v", n)
+	}
+}
