@@ -5,11 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uclg-digital-cities/kb/frontend"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/review"
-	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
 // digests reads the digests in the outbox, by recipient.
@@ -32,11 +30,7 @@ func digests(t *testing.T, s *review.Service) map[string][]review.Notification {
 // profile, however many come; a disabled account gets none; nothing new, nothing sent.
 func TestCoordinatorsGetOneDigestAnInterval(t *testing.T) {
 	a := openApp(t, t.TempDir())
-	cat, err := web.LoadCatalog(frontend.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Review.Messages, a.Review.BaseURL, a.Review.Network = cat, "https://kb.example.org", "Test network"
+	a.Review.BaseURL, a.Review.Network = "https://kb.example.org", "Test network"
 	for _, u := range []struct{ email, role string }{{"ana@example.org", auth.RoleCoordinator}, {"boss@example.org", auth.RoleAdmin}, {"gone@example.org", auth.RoleCoordinator}} {
 		if _, err := a.Auth.AddUser(u.email, u.role, "a long enough password", "test"); err != nil {
 			t.Fatal(err)

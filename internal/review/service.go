@@ -77,8 +77,9 @@ func New(store *practices.Store, ix Index, geo *practices.Geography, authority A
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1),
-		Submissions: limit.New(DefaultSubmissionRate, "submissions")}, nil
+	s := &Service{store: store, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1),
+		Submissions: limit.New(DefaultSubmissionRate, "submissions")}
+	return s, nil
 }
 
 // Authority is this node's namespace and the study's authority: a practice is curated

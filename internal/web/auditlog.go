@@ -132,7 +132,7 @@ func (p *Pages) sentence(lang string, e audit.Entry, people map[string]auth.User
 		}
 	}
 	key := "audit.s." + e.Action
-	if _, ok := p.catalog["en"][key]; !ok {
+	if !p.catalog.Has("en", key) {
 		key = "audit.s.other"
 	}
 	// The message is escaped with markers in place of its arguments, then the markers

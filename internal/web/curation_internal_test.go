@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/frontend"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // The messages the coordinators' pages choose in code exist in every language, and an
 // audit sentence takes its arguments by index, so that one that leaves some out says
 // nothing of the rest.
 func TestCoordinatorMessagesChosenInCodeExist(t *testing.T) {
-	cat, err := LoadCatalog(frontend.FS)
+	cat, err := i18n.LoadCatalog(frontend.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +31,8 @@ func TestCoordinatorMessagesChosenInCodeExist(t *testing.T) {
 		keys = append(keys, "role."+r, "version.by."+r)
 	}
 	for _, k := range keys {
-		for _, l := range Languages {
-			msg, ok := cat[l.Code][k]
+		for _, l := range i18n.Languages {
+			msg, ok := cat.Message(l.Code, k).Forms["other"], cat.Has(l.Code, k)
 			if !ok {
 				t.Errorf("%s lacks %q", l.Code, k)
 			}
