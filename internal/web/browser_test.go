@@ -341,7 +341,7 @@ func TestBrowserJourneys(t *testing.T) {
 	run(t, ctx, chromedp.Click(chromedp.CSS("table.queue a")), chromedp.WaitVisible(chromedp.CSS("form.decision")))
 	inspect(t, ctx, "review-submission")
 	run(t, ctx, chromedp.Click(chromedp.CSS(`input[value="accept"]`)), chromedp.SendKeys(chromedp.CSS("#comment"), "Welcome to the network"),
-		chromedp.Submit(chromedp.CSS("#comment")), chromedp.WaitVisible(chromedp.CSS("aside.facts")))
+		chromedp.Submit(chromedp.CSS("#comment")), chromedp.WaitVisible(chromedp.CSS("article.practice:not(.preview) aside.facts")))
 	run(t, ctx, chromedp.Navigate(base+"/search?q=radio+lessons"), chromedp.WaitVisible(chromedp.CSS(".hit")))
 	if first := text(t, ctx, ".hit h3"); !strings.Contains(first, "Community radio lessons") {
 		t.Errorf("the accepted case is not found: %q", first)

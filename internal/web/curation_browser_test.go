@@ -55,7 +55,7 @@ func TestBrowserCoordinatorCuration(t *testing.T) {
 	}
 	inspect(t, ctx, "coord-track-edited")
 	run(t, ctx, chromedp.Navigate(s.URL+"/review/submissions/"+first), chromedp.WaitVisible(chromedp.CSS("form.decision")),
-		chromedp.Click(chromedp.CSS(`input[value="accept"]`)), chromedp.Submit(chromedp.CSS("#comment")), chromedp.WaitVisible(chromedp.CSS("aside.facts")))
+		chromedp.Click(chromedp.CSS(`input[value="accept"]`)), chromedp.Submit(chromedp.CSS("#comment")), chromedp.WaitVisible(chromedp.CSS("article.practice:not(.preview) aside.facts")))
 	if lead := text(t, ctx, ".lead"); !strings.Contains(lead, "daily") {
 		t.Errorf("published without the edit: %q", lead)
 	}
