@@ -160,7 +160,9 @@ func TestBrowserContributorJourney(t *testing.T) {
 	if st := text(t, ctx, "#status"); !strings.Contains(st, "submitted") {
 		t.Errorf("after the revision: %q", st)
 	}
-	mail = sink.Wait(t, 4)
+	if m := sink.Wait(t, 4)[3]; m.Subject != "We received your case" {
+		t.Errorf("the revision's mail: %+v", m)
+	}
 	res, err := a.Review.Decide(t.Context(), subs[0].ID, coord, review.Decision{Decision: review.ActionAccept})
 	if err != nil {
 		t.Fatal(err)
