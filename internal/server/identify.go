@@ -100,8 +100,9 @@ func requireRole(role string) gin.HandlerFunc {
 		case !p.Can(role):
 			writeError(c, apperr.Errorf(apperr.Forbidden, "this needs the %s role", role))
 		default:
-			// The versions the request writes record who made them, as the pages' do.
-			c.Request = c.Request.WithContext(review.WithAuthor(c.Request.Context(), review.AuthorOf(p, "")))
+			// The versions the request writes record who made them, and the edit note
+			// of ?note=, as the pages' do.
+			c.Request = c.Request.WithContext(review.WithAuthor(c.Request.Context(), review.AuthorOf(p, c.Query("note"))))
 			c.Next()
 		}
 	}

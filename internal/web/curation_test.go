@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -482,5 +483,28 @@ func TestAPIVersionsRecordTheirAuthor(t *testing.T) {
 	p, _ := s.App.Get(t.Context(), "bilbao-geobilbao")
 	if n := s.App.Review.NoteOf(t.Context(), p.ID, p.Version); n == nil || n.Name != "Ana Ruiz" || n.Role != auth.RoleCoordinator || n.Action != "practice.archive" {
 		t.Errorf("the API's version note: %+v", n)
+	}
+	// An edit through the API carries its note in ?note=, bounded like the form's.
+	p.Archived = false
+	p.Title += " (revised)"
+	body, _ := json.Marshal(p)
+	if resp := apiAs(t, s.URL, token, "PUT", "/api/v1/practices/bilbao-geobilbao?note=Title+made+clearer", string(body)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("edit through the API: %d", resp.StatusCode)
+	}
+	p, _ = s.App.Get(t.Context(), "bilbao-geobilbao")
+	if n := s.App.Review.NoteOf(t.Context(), p.ID, p.Version); n == nil || n.Note != "Title made clearer" || n.Name != "Ana Ruiz" {
+		t.Errorf("the API edit's version note: %+v", n)
+	}
+	long := strings.Repeat("x", review.MaxEditNote+1)
+	req, _ := http.NewRequest("PUT", s.URL+"/api/v1/practices/bilbao-geobilbao?note="+long, strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := readAll(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(msg, "note") {
+		t.Errorf("an edit note of %d characters: %d %s", len(long), resp.StatusCode, msg)
 	}
 }
