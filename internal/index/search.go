@@ -89,8 +89,9 @@ func (r *Request) Validate() error {
 type Hit struct {
 	ID    string  `json:"id"`
 	Score float64 `json:"score"`
-	// Highlights maps a field (title, summary, keywords, body) to fragments where the
-	// matches are wrapped in <mark>; the rest of each fragment is HTML-escaped.
+	// Highlights maps a field (title, summary, body) to fragments where the matches are
+	// wrapped in <mark>; the rest of each fragment is HTML-escaped, without Markdown, and
+	// starts and ends at whole words, never inside a figure.
 	Highlights map[string][]string `json:"highlights,omitempty"`
 	// InLanguage holds the same fragments by language, then field, for showing a hit in
 	// its reader's language.
