@@ -65,6 +65,7 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		// above its stems, without tokenizing the body a second time.
 		exactField:        strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
 		titleSortField:    practices.Fold(p.Title),
+		citySortField:     practices.Fold(p.City),
 		"areas":           p.Areas,
 		"region":          p.Region,
 		"country":         p.Country,

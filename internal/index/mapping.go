@@ -62,6 +62,7 @@ const (
 	exactAnalyzer        = "kb_exact"
 	titleSortField       = "title_sort"
 	cityField            = "city"
+	citySortField        = "city_sort" // the city folded, for sorting by city
 	langField            = "lang"
 	allFacetsField       = "facets"
 	titleSuggestField    = "title_suggest"
@@ -142,7 +143,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(name, sm)
 	}
 
-	for _, name := range append([]string{"id", titleSortField, cityField, langField, allFacetsField, "status", "crises", "target_groups", conceptsField, leadConceptsField, broaderConceptsField}, facetFieldNames()...) {
+	for _, name := range append([]string{"id", titleSortField, cityField, citySortField, langField, allFacetsField, "status", "crises", "target_groups", conceptsField, leadConceptsField, broaderConceptsField}, facetFieldNames()...) {
 		km := bleve.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false
