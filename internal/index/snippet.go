@@ -17,6 +17,7 @@ const ellipsis = "…"
 
 var (
 	mdLineStart = regexp.MustCompile(`^\s*(?:#{1,6}\s+|(?:&gt;\s*)+|[-*+]\s+|\d+[.)]\s+)`)
+	mdHeading   = regexp.MustCompile(`^\s*#{1,6}\s`)
 	mdLink      = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)?`)
 	mdLinkTail  = regexp.MustCompile(`\]\([^)]*\)?`)
 	mdEmphasis  = regexp.MustCompile(`\*{1,3}|_{2,3}|~~|` + "`+")
@@ -27,9 +28,14 @@ var (
 func cleanSnippet(s string) string {
 	s, cutStart := strings.CutPrefix(s, ellipsis)
 	s, cutEnd := strings.CutSuffix(s, ellipsis)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = mdLineStart.ReplaceAllString(l, "")
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		// A heading between two paragraphs ("What was done") reads as a stray sentence in
+		// a snippet: it goes, unless it holds the match.
+		if mdHeading.MatchString(l) && !strings.Contains(l, "<mark>") {
+			continue
+		}
+		lines = append(lines, mdLineStart.ReplaceAllString(l, ""))
 	}
 	s = strings.Join(lines, " ")
 	s = mdLink.ReplaceAllString(s, "$1")
