@@ -45,6 +45,7 @@ var commands = []command{
 	{"token", "API tokens: kb token create --email E [--name N], kb token list, kb token revoke ID", runToken},
 	{"peer", "harvest other networks' knowledge bases over OAI-PMH: kb peer add NAME URL [--format kb|oai_dc] [--policy publish|review] [--set S], list, remove NAME, sync [NAME], queue, accept ID [--city C --country CC --areas A,B], reject ID", runPeer},
 	{"audit", "the audit log, newest first: kb audit [--limit N] [--target T] [--json]", runAudit},
+	{"thesaurus", "export the concept thesaurus as SKOS: kb thesaurus [--format turtle]", runThesaurus},
 	{"eval", "measure ranking quality on judged sets: kb eval search|recommend FILE", runEval},
 	{"backup", "a consistent copy of the store, also while serving: kb backup FILE", runBackup},
 	{"restore", "restore a backup into an empty data dir: kb restore --data DIR FILE", runRestore},

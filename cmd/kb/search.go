@@ -81,7 +81,7 @@ func printHits(w io.Writer, res *app.SearchResult, color bool) {
 
 // snippet picks the fragment that best shows why a hit matched.
 func snippet(h app.SearchHit) string {
-	for _, f := range []string{"summary", "body", "keywords", "title"} {
+	for _, f := range []string{"summary", "body", "title"} {
 		if frags := h.Highlights[f]; len(frags) > 0 {
 			return frags[0]
 		}

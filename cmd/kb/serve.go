@@ -158,7 +158,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Findings: a.Findings, Logger: log, BaseURL: base, TrustedProxies: proxies,
+	cfg := server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, Jobs: work, OAI: provider, Findings: a.Findings, Thesaurus: a.Thesaurus, Logger: log, BaseURL: base, TrustedProxies: proxies,
 		SecureCookies: *secureCookies, Pages: pages, Limits: server.Limits{Expensive: expensiveRate(*rateLimit)}, CrossOrigin: cop,
 		MetricsToken: *metricsToken, Metrics: server.NewMetrics(a)}
 	if asker != nil {

@@ -95,6 +95,7 @@ const rrfK = 60
 
 func (a *App) useSemantic(req index.Request) bool {
 	return a.Semantic != nil && !req.Lexical && strings.TrimSpace(req.Query) != "" && !req.Latest && len(req.IDs) == 0 && !req.Explain &&
+		(req.Sort == "" || req.Sort == index.SortRelevance) &&
 		req.Page*req.Limit <= hybridWindow && a.Semantic.Available()
 }
 

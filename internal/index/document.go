@@ -47,22 +47,25 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		facets = append(facets, "tag:"+t)
 	}
 	facets = append(facets, "network:"+Network(p))
+	concepts := append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...)
 	doc := map[string]any{
-		allFacetsField:     facets,
-		conceptsField:      append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...),
-		leadConceptsField:  leadConcepts,
-		"id":               p.ID,
-		cityField:          p.City,
-		citySuggestField:   p.City,
-		titleSuggestField:  p.Title,
-		"title_" + lang:    p.Title,
-		"summary_" + lang:  p.Summary,
-		"keywords_" + lang: keywords,
-		"body_" + lang:     p.Body,
+		allFacetsField:       facets,
+		conceptsField:        concepts,
+		leadConceptsField:    leadConcepts,
+		broaderConceptsField: ix.broaderConcepts(concepts),
+		"id":                 p.ID,
+		cityField:            p.City,
+		citySuggestField:     p.City,
+		titleSuggestField:    p.Title,
+		"title_" + lang:      p.Title,
+		"summary_" + lang:    p.Summary,
+		"keywords_" + lang:   keywords,
+		"body_" + lang:       p.Body,
 		// The exact words of the title, summary and keywords: enough to rank a word as typed
 		// above its stems, without tokenizing the body a second time.
 		exactField:        strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
 		titleSortField:    practices.Fold(p.Title),
+		citySortField:     practices.Fold(p.City),
 		"areas":           p.Areas,
 		"region":          p.Region,
 		"country":         p.Country,
@@ -115,6 +118,16 @@ func isLanguage(lang string) bool {
 		}
 	}
 	return false
+}
+
+// broaderConcepts lists, once per mention of each concept, the concepts above it as
+// "distance:id".
+func (ix *Index) broaderConcepts(concepts []string) []string {
+	var out []string
+	for _, c := range concepts {
+		out = append(out, ix.concepts.above[c]...)
+	}
+	return out
 }
 
 // conceptIDs lists the concepts named in the texts, once per mention.

@@ -176,11 +176,12 @@ func (e *explainer) isTypedWord(lang, surface string) bool {
 	return ok
 }
 
-// wordsNaming returns the typed words that name a concept, joined.
+// wordsNaming returns the typed words that name a concept or one above it (the query
+// matched it as a narrower concept), joined.
 func (e *explainer) wordsNaming(concept string) string {
 	var ws []string
 	for _, w := range e.words {
-		if slices.Contains(e.concepts[w], concept) {
+		if slices.ContainsFunc(e.concepts[w], func(c string) bool { return c == concept || e.ix.concepts.isBelow(concept, c) }) {
 			ws = append(ws, w)
 		}
 	}

@@ -173,8 +173,8 @@ var shownFields = func() map[string]bool {
 	return m
 }()
 
-// fragments keeps the fragments that show a match, under the plain field names, and by
-// language. Bleve's HTML formatter escapes the text and wraps the matches in <mark>; for
+// fragments keeps the fragments that show a match, cleaned (see cleanSnippet), under the
+// plain field names, and by language. Bleve's HTML formatter escapes the text and wraps the matches in <mark>; for
 // a field without a match it returns the field's opening, which says nothing about why a
 // hit matched.
 func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[string][]string) {
@@ -187,8 +187,11 @@ func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[str
 		if i := strings.LastIndexByte(field, '_'); i > 0 {
 			name, lang = field[:i], field[i+1:]
 		}
+		if name == "keywords" {
+			continue // kb's own field of tags, groups and place: matched, never shown
+		}
 		for _, f := range frags {
-			if strings.Contains(f, "<mark>") {
+			if f = cleanSnippet(f); strings.Contains(f, "<mark>") {
 				out[name] = append(out[name], f)
 				if lang != "" {
 					if byLang[lang] == nil {

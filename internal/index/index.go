@@ -191,7 +191,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 		ix.answers = nil
 	}
 	var report OpenReport
-	idx, reason := openExisting(dir, src)
+	idx, reason := openExisting(dir, ix.layoutVersion(), src)
 	if reason != "" {
 		report.Rebuilt, report.Reason = true, reason
 		if err := ix.Rebuild(ctx, src, opts.Progress); err != nil {
@@ -277,8 +277,18 @@ func (ix *Index) CatchUp(ctx context.Context, src Source, progress Progress) (in
 	return n, false, err
 }
 
+// layoutVersion is the mapping's version and the thesaurus's fingerprint: the concepts
+// and their relations are indexed with each practice, so another thesaurus means another
+// index.
+func (ix *Index) layoutVersion() string {
+	if ix.thes == nil {
+		return MappingVersion
+	}
+	return MappingVersion + "+" + ix.thes.Fingerprint()
+}
+
 // openExisting returns the index in dir, or why it cannot be used as it is.
-func openExisting(dir string, src Source) (idx bleve.Index, reason string) {
+func openExisting(dir, version string, src Source) (idx bleve.Index, reason string) {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return nil, "no index yet"
 	}
@@ -296,9 +306,9 @@ func openExisting(dir string, src Source) (idx bleve.Index, reason string) {
 		return nil, "index unreadable: " + err.Error()
 	}
 	v, err := idx.GetInternal(keyMapping)
-	if err != nil || string(v) != MappingVersion {
+	if err != nil || string(v) != version {
 		idx.Close()
-		return nil, fmt.Sprintf("index mapping version %q, want %q", v, MappingVersion)
+		return nil, fmt.Sprintf("index mapping version %q, want %q", v, version)
 	}
 	seq, err := internalSeq(idx)
 	if err != nil {
@@ -429,7 +439,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) err
 		pending = pending[:0]
 		if last {
 			b.SetInternal(keySeq, seqBytes(seq))
-			b.SetInternal(keyMapping, []byte(MappingVersion))
+			b.SetInternal(keyMapping, []byte(ix.layoutVersion()))
 		}
 		if err := commit(fresh, b, last); err != nil {
 			return err

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "11"
+const MappingVersion = "12"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -54,17 +54,22 @@ var FacetNames = []string{"area", "region", "country", "population_band", "tag",
 const (
 	conceptsField     = "concepts"
 	leadConceptsField = "lead_concepts"
-	exactField        = "exact"
-	exactAnalyzer     = "kb_exact"
-	titleSortField    = "title_sort"
-	cityField         = "city"
-	langField         = "lang"
-	allFacetsField    = "facets"
-	titleSuggestField = "title_suggest"
-	citySuggestField  = "city_suggest"
-	suggestAnalyzer   = "kb_suggest"
-	edgeFilter        = "kb_edge"
-	maxSuggestPrefix  = 20
+	// broaderConceptsField holds, for each concept a practice names, the concepts above
+	// it as "distance:id" ("1:vulnerable-groups" for elderly), so that a query concept
+	// finds its narrower concepts at a weight that falls with the distance.
+	broaderConceptsField = "broader_concepts"
+	exactField           = "exact"
+	exactAnalyzer        = "kb_exact"
+	titleSortField       = "title_sort"
+	cityField            = "city"
+	citySortField        = "city_sort" // the city folded, for sorting by city
+	langField            = "lang"
+	allFacetsField       = "facets"
+	titleSuggestField    = "title_suggest"
+	citySuggestField     = "city_suggest"
+	suggestAnalyzer      = "kb_suggest"
+	edgeFilter           = "kb_edge"
+	maxSuggestPrefix     = 20
 )
 
 func analyzerName(lang string) string { return "kb_" + lang }
@@ -138,7 +143,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(name, sm)
 	}
 
-	for _, name := range append([]string{"id", titleSortField, cityField, langField, allFacetsField, "status", "crises", "target_groups", conceptsField, leadConceptsField}, facetFieldNames()...) {
+	for _, name := range append([]string{"id", titleSortField, cityField, citySortField, langField, allFacetsField, "status", "crises", "target_groups", conceptsField, leadConceptsField, broaderConceptsField}, facetFieldNames()...) {
 		km := bleve.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false

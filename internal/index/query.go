@@ -2,6 +2,7 @@ package index
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -140,6 +141,7 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 	var alts []query.Query
 	for _, c := range concepts {
 		alts = append(alts, boosted(termOn(conceptsField, c), boostConcept), boosted(termOn(leadConceptsField, c), boostConcept*1.5))
+		alts = append(alts, b.narrowerClauses(c)...)
 	}
 	alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
 	for _, lang := range b.languages() {
@@ -172,6 +174,18 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 		}
 	}
 	return query.NewDisjunctionQuery(alts)
+}
+
+// narrowerClauses match the practices naming a concept below c ("elderly" under
+// "vulnerable groups"): half the concept's weight one step down, a quarter two steps down.
+func (b queryBuilder) narrowerClauses(c string) []query.Query {
+	var out []query.Query
+	boost := boostConcept
+	for d := 1; d <= b.concepts.below[c]; d++ {
+		boost /= 2
+		out = append(out, boosted(termOn(broaderConceptsField, strconv.Itoa(d)+":"+c), boost))
+	}
+	return out
 }
 
 func foldWord(b queryBuilder, w string) string {

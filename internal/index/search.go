@@ -42,10 +42,23 @@ type Request struct {
 	IDs []string
 	// Latest sorts by last update, newest first, instead of relevance (for feeds).
 	Latest bool
+	// Sort is the order of the hits: one of SortOrders; "" is relevance (or, without a
+	// query, by title).
+	Sort string
 	// HitsOnly leaves out the facets and highlights: the ranked hits and the total are
 	// all a shortlist needs (not an API parameter).
 	HitsOnly bool
 }
+
+// The orders a search's hits can come in.
+const (
+	SortRelevance = "relevance"
+	SortNewest    = "newest" // last updated first
+	SortCity      = "city"   // by city name, then relevance
+)
+
+// SortOrders lists the orders, the default first.
+var SortOrders = []string{SortRelevance, SortNewest, SortCity}
 
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
 func (r *Request) Validate() error {
@@ -69,6 +82,9 @@ func (r *Request) Validate() error {
 		// negative offset it makes panics in the evaluator.
 		f["page"] = fmt.Sprintf("is too deep: page × limit may be at most %d; narrow the search with filters", MaxWindow)
 	}
+	if r.Sort != "" && !slices.Contains(SortOrders, r.Sort) {
+		f["sort"] = "must be one of " + strings.Join(SortOrders, ", ")
+	}
 	for name, values := range r.Filters {
 		if _, ok := facetFields[name]; !ok {
 			f[name] = "is not a filter; filters are: " + strings.Join(FacetNames, ", ")
@@ -89,8 +105,9 @@ func (r *Request) Validate() error {
 type Hit struct {
 	ID    string  `json:"id"`
 	Score float64 `json:"score"`
-	// Highlights maps a field (title, summary, keywords, body) to fragments where the
-	// matches are wrapped in <mark>; the rest of each fragment is HTML-escaped.
+	// Highlights maps a field (title, summary, body) to fragments where the matches are
+	// wrapped in <mark>; the rest of each fragment is HTML-escaped, without Markdown, and
+	// starts and ends at whole words, never inside a figure.
 	Highlights map[string][]string `json:"highlights,omitempty"`
 	// InLanguage holds the same fragments by language, then field, for showing a hit in
 	// its reader's language.
@@ -155,8 +172,10 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	}
 	var sortBy []string
 	switch {
-	case req.Latest:
+	case req.Latest || req.Sort == SortNewest:
 		sortBy = []string{"-updated", "id"}
+	case req.Sort == SortCity:
+		sortBy = []string{citySortField, "-_score", "id"}
 	case text == nil:
 		sortBy = titleOrderFields
 	}

@@ -1,8 +1,13 @@
 package index
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -18,6 +23,13 @@ type Concept struct {
 	ID string `json:"id"`
 	// Labels maps a language to its labels; the first label is the concept's name there.
 	Labels map[string][]string `json:"labels"`
+	// Broader and Narrower are the concepts one step up and down the hierarchy (SKOS
+	// skos:broader and skos:narrower), each list sorted; either side may be declared in
+	// the file, the other is derived.
+	Broader  []string `json:"broader,omitempty"`
+	Narrower []string `json:"narrower,omitempty"`
+	// Source is the key, in Thesaurus.Sources, of where the concept and its labels come from.
+	Source string `json:"source"`
 }
 
 // Name returns the concept's first label in lang, or in English.
@@ -31,28 +43,53 @@ func (c *Concept) Name(lang string) string {
 // Thesaurus is the set of concepts the search expands queries with.
 type Thesaurus struct {
 	Concepts []*Concept
-	byID     map[string]*Concept
+	// Sources maps a source key to where that part of the thesaurus comes from.
+	Sources map[string]string
+	byID    map[string]*Concept
+	// fingerprint changes with any change of the file: an index built with another
+	// thesaurus carries other concepts and is rebuilt.
+	fingerprint string
 }
 
-// ParseThesaurus reads thesaurus.yaml and checks that every concept has a unique slug id
-// and labels in every language the index analyses.
+// ParseThesaurus reads thesaurus.yaml and checks that every concept has a unique slug id,
+// labels in every language the index analyses, a known source, and broader and narrower
+// relations to concepts that exist, without a cycle.
 func ParseThesaurus(data []byte) (*Thesaurus, error) {
 	var doc struct {
-		Concepts []map[string]any `yaml:"concepts"`
+		Sources       map[string]string `yaml:"sources"`
+		DefaultSource string            `yaml:"default_source"`
+		Concepts      []map[string]any  `yaml:"concepts"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("thesaurus: %s", yaml.FormatError(err, false, false))
 	}
-	t := &Thesaurus{byID: map[string]*Concept{}}
+	sum := sha256.Sum256(data)
+	t := &Thesaurus{byID: map[string]*Concept{}, Sources: doc.Sources, fingerprint: hex.EncodeToString(sum[:8])}
+	narrower := map[string][]string{} // declared narrower lists, by concept
 	for i, raw := range doc.Concepts {
-		c := &Concept{Labels: map[string][]string{}}
+		c := &Concept{Labels: map[string][]string{}, Source: doc.DefaultSource}
 		for key, v := range raw {
-			if key == "id" {
+			switch key {
+			case "id":
 				c.ID, _ = v.(string)
+				continue
+			case "source":
+				c.Source, _ = v.(string)
+				continue
+			case "broader", "narrower":
+				ids, err := idList(v)
+				if err != nil {
+					return nil, fmt.Errorf("thesaurus: concept %d: %s %w", i+1, key, err)
+				}
+				if key == "broader" {
+					c.Broader = ids
+				} else {
+					narrower[fmt.Sprint(raw["id"])] = ids
+				}
 				continue
 			}
 			if !isLanguage(key) {
-				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id nor a language (%s)", i+1, key, strings.Join(Languages, ", "))
+				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id, source, broader, narrower nor a language (%s)", i+1, key, strings.Join(Languages, ", "))
 			}
 			list, ok := v.([]any)
 			if !ok {
@@ -77,10 +114,132 @@ func ParseThesaurus(data []byte) (*Thesaurus, error) {
 				return nil, fmt.Errorf("thesaurus: concept %q has no %s labels", c.ID, lang)
 			}
 		}
+		if _, ok := t.Sources[c.Source]; !ok {
+			return nil, fmt.Errorf("thesaurus: concept %q: source %q is not one of the file's sources", c.ID, c.Source)
+		}
 		t.Concepts = append(t.Concepts, c)
 		t.byID[c.ID] = c
 	}
+	if err := t.relate(narrower); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+func idList(v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("must be a list of concept ids")
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out, nil
+}
+
+// relate checks the declared relations, makes each one known from both ends, and
+// refuses a cycle (a concept broader than itself through others).
+func (t *Thesaurus) relate(narrower map[string][]string) error {
+	link := func(child, parent string) error {
+		for _, id := range []string{child, parent} {
+			if _, ok := t.byID[id]; !ok {
+				return fmt.Errorf("thesaurus: %q is narrower than %q, but there is no concept %q", child, parent, id)
+			}
+		}
+		if child == parent {
+			return fmt.Errorf("thesaurus: concept %q is broader than itself", child)
+		}
+		c, p := t.byID[child], t.byID[parent]
+		if !slices.Contains(c.Broader, parent) {
+			c.Broader = append(c.Broader, parent)
+		}
+		if !slices.Contains(p.Narrower, child) {
+			p.Narrower = append(p.Narrower, child)
+		}
+		return nil
+	}
+	for _, c := range t.Concepts {
+		for _, parent := range slices.Clone(c.Broader) {
+			if err := link(c.ID, parent); err != nil {
+				return err
+			}
+		}
+	}
+	for _, parent := range slices.Sorted(maps.Keys(narrower)) {
+		for _, child := range narrower[parent] {
+			if err := link(child, parent); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range t.Concepts {
+		slices.Sort(c.Broader)
+		slices.Sort(c.Narrower)
+	}
+	// Depth-first along broader: a concept met again while its own path is open is a cycle.
+	const (
+		open = 1
+		done = 2
+	)
+	state := map[string]int{}
+	var visit func(id string, path []string) error
+	visit = func(id string, path []string) error {
+		switch state[id] {
+		case open:
+			return fmt.Errorf("thesaurus: broader relations make a cycle: %s", strings.Join(append(path, id), " → "))
+		case done:
+			return nil
+		}
+		state[id] = open
+		for _, p := range t.byID[id].Broader {
+			if err := visit(p, append(path, id)); err != nil {
+				return err
+			}
+		}
+		state[id] = done
+		return nil
+	}
+	for _, c := range t.Concepts {
+		if err := visit(c.ID, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxConceptDistance is how far up the hierarchy a practice's concepts are indexed: a
+// query concept matches its narrower concepts one and two steps down, each step at half
+// the weight of the one above, and no further (three steps down, "people" would match
+// nearly every practice).
+const maxConceptDistance = 2
+
+// ancestors lists the concepts above id, each with its distance (1: broader), the
+// nearest distance where two paths lead to the same concept, up to maxConceptDistance.
+func (t *Thesaurus) ancestors(id string) map[string]int {
+	out := map[string]int{}
+	level := []string{id}
+	for d := 1; d <= maxConceptDistance; d++ {
+		var next []string
+		for _, c := range level {
+			for _, p := range t.byID[c].Broader {
+				if _, seen := out[p]; !seen {
+					out[p] = d
+					next = append(next, p)
+				}
+			}
+		}
+		level = next
+	}
+	return out
+}
+
+// Fingerprint identifies the thesaurus's text.
+func (t *Thesaurus) Fingerprint() string {
+	if t == nil {
+		return ""
+	}
+	return t.fingerprint
 }
 
 // Concept returns the concept with that id.
@@ -101,6 +260,11 @@ type conceptMatcher struct {
 	// thesaurus and of Languages: suggestions look for typed prefixes in them, and
 	// folding every label again on each keystroke was half of a suggestion (pprof).
 	suggestable []suggestableConcept
+	// above maps a concept to the concepts above it as "distance:id", the terms of
+	// broaderConceptsField; below to how many steps of narrower concepts lie under it (at
+	// most maxConceptDistance), the distances worth a query clause.
+	above map[string][]string
+	below map[string]int
 }
 
 type suggestableConcept struct {
@@ -127,9 +291,16 @@ type conceptHit struct {
 }
 
 func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
-	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}}
+	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}, above: map[string][]string{}, below: map[string]int{}}
 	if t == nil {
 		return cm
+	}
+	for _, c := range t.Concepts {
+		anc := t.ancestors(c.ID)
+		for _, id := range slices.Sorted(maps.Keys(anc)) {
+			cm.above[c.ID] = append(cm.above[c.ID], strconv.Itoa(anc[id])+":"+id)
+			cm.below[id] = max(cm.below[id], anc[id])
+		}
 	}
 	qb := queryBuilder{m: m}
 	for _, c := range t.Concepts {
@@ -166,6 +337,14 @@ func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
 		cm.byFirst[lang] = idx
 	}
 	return cm
+}
+
+// isBelow reports whether c lies under ancestor, at most maxConceptDistance steps down.
+func (cm *conceptMatcher) isBelow(c, ancestor string) bool {
+	return slices.ContainsFunc(cm.above[c], func(a string) bool {
+		_, id, _ := strings.Cut(a, ":")
+		return id == ancestor
+	})
 }
 
 // analyzeFast analyses text for concept matching: words split on anything that is not a

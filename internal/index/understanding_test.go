@@ -13,7 +13,7 @@ import (
 
 func TestThesaurusIsCompleteAndEveryLabelNamesItsConcept(t *testing.T) {
 	th := thesaurus(t)
-	if len(th.Concepts) < 50 {
+	if len(th.Concepts) < 300 { // the study's whole vocabulary: several hundred concepts
 		t.Errorf("%d concepts", len(th.Concepts))
 	}
 	for _, id := range []string{"crowds", "telemedicine", "digital-divide", "participatory-budget", "digital-identity", "teleworking"} {
@@ -293,5 +293,50 @@ func TestSimilar(t *testing.T) {
 	}
 	if _, err := ix.Similar(ctx, &draft, 0); apperr.Code(err) != apperr.Invalid {
 		t.Errorf("limit 0: %v", err)
+	}
+}
+
+func TestThesaurusRelations(t *testing.T) {
+	const head = "sources: {s: the test}\ndefault_source: s\nconcepts:\n"
+	for name, text := range map[string]string{
+		"unknown broader": head + "  - {id: a, broader: [b], en: [x], es: [x], fr: [x], pt: [x]}\n",
+		"unknown source":  head + "  - {id: a, source: t, en: [x], es: [x], fr: [x], pt: [x]}\n",
+		"self":            head + "  - {id: a, broader: [a], en: [x], es: [x], fr: [x], pt: [x]}\n",
+		"cycle": head + "  - {id: a, broader: [b], en: [x], es: [x], fr: [x], pt: [x]}\n" +
+			"  - {id: b, broader: [c], en: [y], es: [y], fr: [y], pt: [y]}\n  - {id: c, narrower: [b], broader: [a], en: [z], es: [z], fr: [z], pt: [z]}\n",
+		"broader not a list": head + "  - {id: a, broader: b, en: [x], es: [x], fr: [x], pt: [x]}\n",
+	} {
+		if _, err := index.ParseThesaurus([]byte(text)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	th, err := index.ParseThesaurus([]byte(head + "  - {id: a, narrower: [b], en: [x], es: [x], fr: [x], pt: [x]}\n  - {id: b, en: [y], es: [y], fr: [y], pt: [y]}\n  - {id: c, broader: [a], en: [z], es: [z], fr: [z], pt: [z]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := th.Concept("a")
+	b, _ := th.Concept("b")
+	if !reflect.DeepEqual(a.Narrower, []string{"b", "c"}) || !reflect.DeepEqual(b.Broader, []string{"a"}) {
+		t.Errorf("a narrower %v, b broader %v", a.Narrower, b.Broader)
+	}
+}
+
+// A query naming a broad concept finds the practices naming only a narrower one, below
+// those naming the concept itself; the narrower concept's own query does not widen up.
+func TestBroaderConceptFindsNarrowerAtLowerWeight(t *testing.T) {
+	ix, _ := corpusIndex(t)
+	// "vulnerable groups" is typed; a practice about the elderly that never says
+	// "vulnerable" is found through elderly → vulnerable-groups.
+	res := search(t, ix, index.Request{Query: "vulnerable", Limit: 100, Explain: true})
+	found := false
+	for _, h := range res.Hits {
+		for _, r := range h.Explain {
+			if r.Via == index.ViaConcept && r.Concept == "elderly" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no hit of 'vulnerable' is explained by the narrower concept elderly: %v", ids(res))
 	}
 }

@@ -25,7 +25,7 @@ func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc
 	})
 }
 
-var searchParams = append([]string{"q", "page", "limit", "explain"}, index.FacetNames...)
+var searchParams = append([]string{"q", "page", "limit", "explain", "sort"}, index.FacetNames...)
 
 func bindSearch(c *gin.Context) (index.Request, error) {
 	vals, err := queryParams(c, searchParams...)
@@ -41,6 +41,7 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 		Limit:   intParamIn(vals, "limit", 0, 1, index.MaxLimit, fields),
 		Filters: map[string][]string{},
 		Explain: boolParam(vals, "explain", fields),
+		Sort:    vals.Get("sort"),
 	}
 	for _, name := range index.FacetNames {
 		for _, v := range vals[name] {

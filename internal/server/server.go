@@ -113,6 +113,8 @@ type Config struct {
 	// OAI, when set, serves OAI-PMH at /oai.
 	OAI    http.Handler
 	Logger *slog.Logger
+	// Thesaurus, when set, is served as SKOS (Turtle) at /skos.ttl.
+	Thesaurus *index.Thesaurus
 	// Findings, when set, serves the study's figures at /api/v1/findings.
 	Findings *findings.Findings
 	// MaxBody caps request bodies (bytes) on the public engine.
@@ -310,6 +312,9 @@ func New(cfg Config) *Engine {
 	routes(api, cfg, g)
 	if cfg.OAI != nil {
 		registerOAI(e, cfg.OAI, g.expensive())
+	}
+	if cfg.Thesaurus != nil {
+		registerThesaurus(e, cfg.Thesaurus)
 	}
 	if cfg.Pages != nil {
 		cfg.Pages.Register(e, g.expensive())

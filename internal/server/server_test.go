@@ -30,7 +30,7 @@ func newEngine(t *testing.T) (*server.Engine, *app.App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Ask: stubAsker{}, Findings: a.Findings}), a
+	return server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Peers: a.Peers, OAI: provider, Ask: stubAsker{}, Findings: a.Findings, Thesaurus: a.Thesaurus}), a
 }
 
 // stubAsker stands for the AI assistant (tested against an OpenAI-format server in
@@ -160,6 +160,8 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		{"unknown route", "GET", "/api/v1/nothing", 404, "not_found", ""},
 		{"wrong method", "DELETE", "/api/v1/search", 405, "invalid", ""},
 		{"parameter on practice", "GET", "/api/v1/practices/bilbao-geobilbao?x=1", 400, "invalid", "x"},
+		{"unknown sort", "GET", "/api/v1/search?sort=oldest", 400, "invalid", "sort"},
+		{"parameter on the thesaurus", "GET", "/skos.ttl?format=xml", 400, "invalid", "format"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

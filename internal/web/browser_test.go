@@ -362,6 +362,7 @@ func TestBrowserJourneys(t *testing.T) {
 		{"account", "/review/account", "table.accountsessions"},
 		{"peers", "/review/peers", "table.peers .error"},
 		{"sessions", "/sessions", "h1"},
+		{"search-sorted-filtered", "/search?q=digital&area=education&population_band=%3E1M&sort=city", ".active-filters"},
 		{"search-empty", "/search?q=wfii", ".empty"},
 	} {
 		run(t, ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))

@@ -111,7 +111,7 @@ func areaCounts(facet []index.FacetValue) []index.FacetValue {
 // searchRequest reads the same parameters as the API's search.
 func searchRequest(c *gin.Context) index.Request {
 	q := c.Request.URL.Query()
-	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true}
+	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true, Sort: q.Get("sort")}
 	req.Page, _ = strconv.Atoi(q.Get("page"))
 	req.Limit, _ = strconv.Atoi(q.Get("limit"))
 	for _, f := range index.FacetNames {
@@ -159,12 +159,14 @@ func (p *Pages) search(c *gin.Context) {
 			sel := slices.Contains(req.Filters[name], v.Value)
 			fv.Values = append(fv.Values, facetValueView{Value: v.Value, Label: p.facetLabel(lang, name, v.Value), Count: v.Count, Selected: sel, Toggle: toggleURL(c.Request.URL, name, v.Value)})
 		}
+		fv.Values = orderFacet(name, fv.Values)
 		facets = append(facets, fv)
 	}
 	pages := int((res.Total + uint64(res.Limit) - 1) / uint64(res.Limit))
 	p.render(c, http.StatusOK, "search", map[string]any{
 		"Map":   p.resultMap(negotiate(c), c.Request.URL, req.Filters["country"], res.Facets["country"]),
 		"Query": req.Query, "Result": res, "Facets": facets, "Filtered": len(req.Filters) > 0, "Selected": selected(req.Filters),
+		"Active": p.activeFilters(lang, c.Request.URL, req.Filters), "Sorts": sortOptions(req.Sort), "Sort": req.Sort, "Filters": req.Filters,
 		"Pages": pages, "Prev": pageURL(c.Request.URL, res.Page-1, pages), "Next": pageURL(c.Request.URL, res.Page+1, pages),
 		"DidYouMean": didYouMeanURL(c.Request.URL, res.DidYouMean), "CSV": "/search.csv?" + exportQuery(c.Request.URL),
 		"JSON": "/api/v1/search?" + exportQuery(c.Request.URL),
