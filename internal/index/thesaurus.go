@@ -30,6 +30,18 @@ type Concept struct {
 	Narrower []string `json:"narrower,omitempty"`
 	// Source is the key, in Thesaurus.Sources, of where the concept and its labels come from.
 	Source string `json:"source"`
+	// Terms are the terms of the practices' vocabularies the concept stands for, as
+	// VOCABULARY:ID (resource:iot-network, group:elderly, crisis:health, area:mobility):
+	// through them a city profile written in free words is read in the vocabularies.
+	Terms []string `json:"terms,omitempty"`
+}
+
+// TermVocabularies are the vocabularies a concept's terms may name, by prefix.
+var TermVocabularies = map[string]practices.Vocabulary{
+	"area":     practices.Areas,
+	"crisis":   practices.Crises,
+	"group":    practices.TargetGroups,
+	"resource": practices.Resources,
 }
 
 // Name returns the concept's first label in lang, or in English.
@@ -76,6 +88,12 @@ func ParseThesaurus(data []byte) (*Thesaurus, error) {
 			case "source":
 				c.Source, _ = v.(string)
 				continue
+			case "terms":
+				c.ID, _ = raw["id"].(string) // so that the error names the concept
+				if err := c.readTerms(v); err != nil {
+					return nil, err
+				}
+				continue
 			case "broader", "narrower":
 				ids, err := idList(v)
 				if err != nil {
@@ -89,7 +107,7 @@ func ParseThesaurus(data []byte) (*Thesaurus, error) {
 				continue
 			}
 			if !isLanguage(key) {
-				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id, source, broader, narrower nor a language (%s)", i+1, key, strings.Join(Languages, ", "))
+				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id, source, broader, narrower, terms nor a language (%s)", i+1, key, strings.Join(Languages, ", "))
 			}
 			list, ok := v.([]any)
 			if !ok {
@@ -124,6 +142,30 @@ func ParseThesaurus(data []byte) (*Thesaurus, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// readTerms reads a concept's list of VOCABULARY:ID terms, each checked against its
+// vocabulary.
+func (c *Concept) readTerms(v any) error {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("thesaurus: concept %q: terms must be a list of VOCABULARY:ID", c.ID)
+	}
+	for _, t := range list {
+		s := fmt.Sprint(t)
+		if m, ok := t.(map[string]any); ok && len(m) == 1 {
+			for k, v := range m { // YAML reads group:elderly inside {…} as a mapping
+				s = fmt.Sprint(k, ":", v)
+			}
+		}
+		name, id, _ := strings.Cut(s, ":")
+		vocab, ok := TermVocabularies[name]
+		if !ok || !vocab.Has(id) {
+			return fmt.Errorf("thesaurus: concept %q: term %q is not VOCABULARY:ID of a known term (vocabularies: area, crisis, group, resource)", c.ID, s)
+		}
+		c.Terms = append(c.Terms, s)
+	}
+	return nil
 }
 
 func idList(v any) ([]string, error) {
