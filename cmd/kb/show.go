@@ -42,6 +42,8 @@ func runShow(ctx context.Context, e env, args []string) error {
 	row("tags", strings.Join(p.Tags, ", "))
 	row("target groups", strings.Join(p.TargetGroups, ", "))
 	row("prerequisites", strings.Join(p.Prerequisites, ", "))
+	row("cost", p.Cost)
+	row("complexity", p.Complexity)
 	row("status", p.Status)
 	row("source", p.Source)
 	row("version", fmt.Sprintf("%d, updated %s", p.Version, p.UpdatedAt.Format("2006-01-02")))

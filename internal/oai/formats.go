@@ -108,6 +108,8 @@ type Practice struct {
 	Concepts      []string `xml:"concepts>concept"`
 	Results       []string `xml:"results>result"`
 	Prerequisites []string `xml:"prerequisites>resource"`
+	Cost          string   `xml:"cost,omitempty"`
+	Complexity    string   `xml:"complexity,omitempty"`
 	Year          int      `xml:"year,omitempty"`
 	Status        string   `xml:"status,omitempty"`
 	Source        string   `xml:"source"`
@@ -162,7 +164,7 @@ func (p *Provider) full(pr *practices.Practice) *Practice {
 		ID: pr.ID, URI: pr.Identity(p.cfg.Namespace), Title: pr.Title, Summary: pr.Summary, SameAs: pr.SameAs,
 		City:  City{Name: pr.City, Country: pr.Country, Region: pr.Region, PopulationBand: pr.PopulationBand},
 		Areas: pr.Areas, Crises: pr.Crises, Tags: pr.Tags, TargetGroups: pr.TargetGroups,
-		Results: pr.Results, Prerequisites: pr.Prerequisites, Year: pr.Year, Status: pr.Status,
+		Results: pr.Results, Prerequisites: pr.Prerequisites, Cost: pr.Cost, Complexity: pr.Complexity, Year: pr.Year, Status: pr.Status,
 		Source: pr.Source, Languages: pr.Languages, Session: pr.Session, Body: pr.Body,
 		Version: pr.Version, Updated: FormatStamp(pr.UpdatedAt),
 	}
@@ -194,7 +196,7 @@ func (x *Practice) ToPractice() *practices.Practice {
 		ID: x.ID, URI: x.URI, SameAs: x.SameAs, Title: x.Title, Summary: x.Summary, City: x.City.Name, Country: x.City.Country,
 		Region: x.City.Region, PopulationBand: x.City.PopulationBand,
 		Areas: x.Areas, Crises: x.Crises, Tags: x.Tags, TargetGroups: x.TargetGroups,
-		Results: x.Results, Prerequisites: x.Prerequisites, Year: x.Year, Status: x.Status,
+		Results: x.Results, Prerequisites: x.Prerequisites, Cost: x.Cost, Complexity: x.Complexity, Year: x.Year, Status: x.Status,
 		Source: x.Source, Languages: x.Languages, Session: x.Session, Body: x.Body,
 	}
 	if t, err := time.Parse(stampLayout, x.Updated); err == nil {

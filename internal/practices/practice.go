@@ -40,6 +40,13 @@ type Practice struct {
 	Year          int      `json:"year,omitempty" yaml:"year,omitempty"`
 	Status        string   `json:"status,omitempty" yaml:"status,omitempty"`
 	Source        string   `json:"source" yaml:"source"`
+
+	// Cost and Complexity say what adopting the practice took (low, medium, high), set
+	// only where its own text supports them; the recommender estimates them from the
+	// prerequisites otherwise.
+	Cost       string `json:"cost,omitempty" yaml:"cost,omitempty"`
+	Complexity string `json:"complexity,omitempty" yaml:"complexity,omitempty"`
+
 	// Languages the text is written in; the first is the one it is analysed in.
 	Languages []string `json:"languages" yaml:"languages"`
 	// Session is the Live Learning Experience session the case was presented in.
@@ -171,7 +178,7 @@ func ValidID(id string) bool { return len(id) <= 120 && idPattern.MatchString(id
 // Normalize trims white space and drops empty list items, so that validation and storage
 // see one canonical form of what was typed.
 func (p *Practice) Normalize() {
-	for _, s := range []*string{&p.ID, &p.Title, &p.Summary, &p.City, &p.Region, &p.PopulationBand, &p.Status, &p.Source, &p.Session} {
+	for _, s := range []*string{&p.ID, &p.Title, &p.Summary, &p.City, &p.Region, &p.PopulationBand, &p.Status, &p.Source, &p.Session, &p.Cost, &p.Complexity} {
 		*s = strings.TrimSpace(*s)
 	}
 	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
@@ -250,6 +257,7 @@ func (p *Practice) Validate(geo *Geography) error {
 	})
 	validateTranslations(f, p.Translations)
 	validateURI(f, p)
+	validateTransfer(f, p)
 	if p.Status != "" && !Statuses.Has(p.Status) {
 		f["status"] = unknownTerm(p.Status, Statuses)
 	}

@@ -136,6 +136,13 @@ var Statuses = Vocabulary{
 	{"operational", "operational"},
 }
 
+// TransferLevels rate what adopting a practice costs and how complex it is.
+var TransferLevels = Vocabulary{
+	{"low", "low"},
+	{"medium", "medium"},
+	{"high", "high"},
+}
+
 // Languages are those the knowledge base analyses text in.
 var Languages = Vocabulary{
 	{"en", "English"},

@@ -66,6 +66,9 @@ type content struct {
 	SameAs         []string      `json:"same_as,omitempty"`
 	Translations   []translation `json:"translations,omitempty"`
 	Assisted       *assisted     `json:"assisted,omitempty"`
+	// Added after the first release: empty ones leave earlier digests unchanged.
+	Cost       string `json:"cost,omitempty"`
+	Complexity string `json:"complexity,omitempty"`
 }
 
 type translation struct {
@@ -95,7 +98,7 @@ func Digest(p *practices.Practice) string {
 	c := content{Title: p.Title, Summary: p.Summary, City: p.City, Country: p.Country, Region: p.Region,
 		PopulationBand: p.PopulationBand, Areas: p.Areas, Crises: p.Crises, Tags: p.Tags, TargetGroups: p.TargetGroups,
 		Results: p.Results, Prerequisites: p.Prerequisites, Year: p.Year, Status: p.Status, Source: p.Source,
-		Languages: p.Languages, Session: p.Session, Body: p.Body, SameAs: p.SameAs}
+		Languages: p.Languages, Session: p.Session, Body: p.Body, SameAs: p.SameAs, Cost: p.Cost, Complexity: p.Complexity}
 	// In language order: the same translations are the same content, however they came.
 	ts := slices.Clone(p.Translations)
 	slices.SortStableFunc(ts, func(a, b practices.Translation) int { return strings.Compare(a.Language, b.Language) })
