@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -12,6 +13,7 @@ import (
 const (
 	FactorWeakArea      = "weak_area"
 	FactorNeed          = "need"
+	FactorCoverage      = "coverage"
 	FactorGroups        = "groups"
 	FactorCrises        = "crises"
 	FactorSize          = "size"
@@ -23,32 +25,47 @@ const (
 	FactorEvidence      = "evidence"
 )
 
+// FactorOrder names the reason a practice stands above others that score higher on
+// their own: it answers a part of the need nothing above answers, or brings variety.
+const FactorOrder = "order"
+
 // Weights is the one table of factor weights. Each factor is normalised to 0..1; a
-// practice's score is the weighted mean over the factors that apply to the profile (need,
-// groups and crises only when the profile gives them).
+// practice's score is the weighted mean over the factors that apply to the profile (weak
+// areas, need, coverage, groups and crises only when the profile gives them), less the
+// diversity penalty of the list it is in.
 var Weights = []struct {
 	Factor string
 	Weight float64
 	What   string
 }{
-	{FactorWeakArea, 0.26, "need fit: addresses a weak area, by its severity"},
-	{FactorNeed, 0.22, "need fit: matches the need text through the search engine (concepts and languages included)"},
-	{FactorGroups, 0.05, "need fit: serves the priority groups"},
-	{FactorCrises, 0.04, "need fit: prepares for the crisis types"},
-	{FactorSize, 0.08, "context: population on a log scale"},
-	{FactorRegion, 0.05, "context: same world region"},
-	{FactorCountry, 0.03, "context: same country"},
+	{FactorWeakArea, 0.18, "need fit: addresses a weak area, by its severity"},
+	{FactorNeed, 0.23, "need fit: matches a part of the need through the search engine (concepts and languages included), the best part counting"},
+	{FactorCoverage, 0.11, "need fit, in a list: the best answer to a part of a need of several parts that nothing above it answers"},
+	{FactorGroups, 0.04, "need fit: serves the priority groups"},
+	{FactorCrises, 0.03, "need fit: prepares for the crisis types"},
+	{FactorSize, 0.04, "context: population, 1 within the practice's size band, falling with the distance to it on a log scale"},
+	{FactorRegion, 0.03, "context: same world region"},
+	{FactorCountry, 0.02, "context: same country"},
 	{FactorLanguage, 0.02, "context: a shared language"},
-	{FactorPrerequisites, 0.12, "feasibility: share of the practice's prerequisites the city has"},
-	{FactorScale, 0.08, "feasibility: not from a much larger city than this one"},
-	{FactorEvidence, 0.05, "evidence: operational over pilot, results reported with figures"},
+	{FactorPrerequisites, 0.10, "feasibility: what the practice needs that the city has, each need weighted by how hard it is to get"},
+	{FactorScale, 0.06, "feasibility: not from a much larger city than this one"},
+	{FactorEvidence, 0.14, "evidence: operational over pilot over planned, results reported with figures"},
 }
 
+// diversityPenalty is taken from a practice's score for each unit of likeness to the
+// most alike practice above it in the list (likeness 0..1).
+const diversityPenalty = 0.15
+
 // applies reports whether a factor counts for this profile.
-func applies(factor string, p *Profile) bool {
+func (s *scorer) applies(factor string) bool {
+	p := s.profile
 	switch factor {
+	case FactorWeakArea:
+		return len(p.WeakAreas)+len(p.NeedAreas) > 0
 	case FactorNeed:
-		return p.Need != ""
+		return len(s.parts) > 0
+	case FactorCoverage:
+		return s.needParts() > 1
 	case FactorGroups:
 		return len(p.PriorityGroups) > 0
 	case FactorCrises:
@@ -59,30 +76,89 @@ func applies(factor string, p *Profile) bool {
 
 // scorer computes the factors of practices for one profile.
 type scorer struct {
-	profile   *Profile
-	geo       *practices.Geography
-	needScore map[string]float64 // practice id → need match, 0..1
+	profile *Profile
+	geo     *practices.Geography
+	parts   []Part
+	// partScore[j] maps a practice id to its match with part j, 0..1 of the best match.
+	partScore []map[string]float64
+	// areaPart maps an area of Profile.NeedAreas to the part of the need it was read from.
+	areaPart map[string]int
 }
 
-// factors returns each factor's value for a practice.
-func (s *scorer) factors(pr *practices.Practice) map[string]float64 {
+// readNeedAreas adds to the profile the area each part of the need is about, when the
+// concepts it names stand for one area only and that area is not among the weak areas
+// given ("independent restaurants lost customers": hospitality, economy).
+func (s *scorer) readNeedAreas(rd *reader) []Reading {
+	p := s.profile
+	s.areaPart = map[string]int{}
+	var out []Reading
+	for j, part := range s.parts {
+		if part.From != fromNeed {
+			continue
+		}
+		areas := rd.conceptTerms(wordFields[0], part.Text)
+		if len(areas) != 1 || slices.Contains(p.WeakAreas, areas[0]) || slices.Contains(p.NeedAreas, areas[0]) {
+			continue
+		}
+		p.NeedAreas = append(p.NeedAreas, areas[0])
+		s.areaPart[areas[0]] = j
+		out = append(out, Reading{Field: fromNeed, Written: part.Text, Term: areas[0],
+			Says: i18n.Say("read.need_area", i18n.Value(part.Text), i18n.Term("area", areas[0]))})
+	}
+	return out
+}
+
+// needParts counts the parts that come from the need text itself.
+func (s *scorer) needParts() int {
+	n := 0
+	for _, p := range s.parts {
+		if p.From == fromNeed {
+			n++
+		}
+	}
+	return n
+}
+
+// keptWeight is how much a part kept from another field (a priority group or a resource
+// no term says) counts beside a part of the need itself.
+const keptWeight = 0.6
+
+// need returns a practice's need match and the part it answers best (-1 for none).
+func (s *scorer) need(id string) (float64, int) {
+	best, part := 0.0, -1
+	for j, scores := range s.partScore {
+		v := scores[id]
+		if from := s.parts[j].From; from != fromNeed && from != fromWhole {
+			v *= keptWeight
+		}
+		if v > best {
+			best, part = v, j
+		}
+	}
+	return best, part
+}
+
+// factors returns each factor's value for a practice, coverage aside (it depends on the
+// list: see pick).
+func (s *scorer) factors(pr *practices.Practice, t Transfer) map[string]float64 {
 	p := s.profile
 	f := map[string]float64{}
+	weak := append(slices.Clone(p.WeakAreas), p.NeedAreas...)
 	matched, best := 0, 0.0
 	for _, a := range pr.Areas {
-		if slices.Contains(p.WeakAreas, a) {
+		if slices.Contains(weak, a) {
 			matched++
 			best = max(best, severityWeight[p.severity(a)])
 		}
 	}
 	if matched > 0 {
 		// The most severe weak area addressed counts most; addressing several adds a little.
-		f[FactorWeakArea] = best * (0.85 + 0.15*float64(matched)/float64(len(p.WeakAreas)))
+		f[FactorWeakArea] = best * (0.85 + 0.15*float64(matched)/float64(len(weak)))
 	}
-	f[FactorNeed] = s.needScore[pr.ID]
+	f[FactorNeed], _ = s.need(pr.ID)
 	f[FactorGroups] = share(p.PriorityGroups, pr.TargetGroups)
 	f[FactorCrises] = share(p.Crises, pr.Crises)
-	f[FactorSize] = sizeSimilarity(p.Population, bandMidpoint(pr.PopulationBand))
+	f[FactorSize] = bandSimilarity(p.Population, pr.PopulationBand)
 	if pr.Region == p.Region {
 		f[FactorRegion] = 1
 	}
@@ -92,10 +168,7 @@ func (s *scorer) factors(pr *practices.Practice) map[string]float64 {
 	if pr.Country == p.Country || s.geo.ShareLanguage(pr.Country, p.Country) != "" {
 		f[FactorLanguage] = 1
 	}
-	f[FactorPrerequisites] = 1
-	if len(pr.Prerequisites) > 0 {
-		f[FactorPrerequisites] = share(pr.Prerequisites, p.Resources)
-	}
+	f[FactorPrerequisites] = feasibility(t)
 	f[FactorScale] = scaleFit(bandIndex(pr.PopulationBand), bandIndex(p.PopulationBand))
 	f[FactorEvidence] = evidence(pr)
 	return f
@@ -105,7 +178,7 @@ func (s *scorer) factors(pr *practices.Practice) map[string]float64 {
 func (s *scorer) total(f map[string]float64) float64 {
 	var sum, weights float64
 	for _, w := range Weights {
-		if applies(w.Factor, s.profile) {
+		if s.applies(w.Factor) {
 			sum += w.Weight * f[w.Factor]
 			weights += w.Weight
 		}
@@ -148,12 +221,13 @@ func scaleFit(practiceBand, cityBand int) float64 {
 	}
 }
 
-var statusEvidence = map[string]float64{"operational": 1, "pilot": 0.6, "planned": 0.3, "": 0.5}
+var statusEvidence = map[string]float64{"operational": 1, "pilot": 0.6, "planned": 0, "": 0.5}
 
 // evidence rates how proven a practice is: its status, and results given with figures.
+// What a planned practice reports (a budget, a prize) is no result yet.
 func evidence(pr *practices.Practice) float64 {
 	e := 0.6 * statusEvidence[pr.Status]
-	if figureResult(pr) != "" {
+	if pr.Status != "planned" && figureResult(pr) != "" {
 		e += 0.4
 	}
 	return e

@@ -48,10 +48,10 @@ func (r *Recommender) peerCities(p *Profile, candidates []scored) []PeerCity {
 		if len(done) == 0 {
 			continue
 		}
-		size := sizeSimilarity(p.Population, bandMidpoint(c.PopulationBand))
+		size := bandSimilarity(p.Population, c.PopulationBand)
 		peer := PeerCity{Name: c.Name, Country: c.Country, Region: c.Region, PopulationBand: c.PopulationBand, Practices: done}
 		sim := 0.45 * size
-		if size >= saySize {
+		if size == 1 { // in the profile's own band
 			peer.Says = append(peer.Says, i18n.Say("peer.size", i18n.Term("population_band", c.PopulationBand)))
 		}
 		if c.Country == p.Country {

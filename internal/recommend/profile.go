@@ -27,10 +27,15 @@ const (
 	DefaultLimit  = 10
 	MaxLimit      = 50
 	MaxNeed       = 500
+	MaxWords      = 30  // phrases in one field of free words
+	MaxPhrase     = 200 // characters of one phrase
 	maxPopulation = 100_000_000
 )
 
-// Profile describes a city and what it needs.
+// Profile describes a city and what it needs. Weak areas, priority groups, crises and
+// resources take the vocabularies' ids or free words in any of the four languages, read
+// into the vocabularies through the thesaurus; what no term says is kept as part of the
+// need.
 type Profile struct {
 	Name string `json:"name,omitempty"`
 	// City names a city; a city of corpus/cities.yaml fills in its country, region and
@@ -47,15 +52,27 @@ type Profile struct {
 	Resources      []string          `json:"resources,omitempty"`
 	Limit          int               `json:"limit,omitempty"`
 
-	// Filled by Resolve.
+	// Filled by Recommend.
 	PopulationBand      string `json:"population_band,omitempty"`
 	PopulationEstimated bool   `json:"population_estimated,omitempty"`
+	// NeedAreas are areas a part of the need is about that are not among the weak areas
+	// given ("independent restaurants lost customers": economy); they count as weak areas
+	// of medium severity.
+	NeedAreas []string `json:"need_areas,omitempty"`
 }
 
-// Resolve fills what a known city implies, normalises the profile and checks it, naming
-// every wrong field.
-func (p *Profile) Resolve(geo *practices.Geography) error {
+// resolve reads the profile's words, fills what a known city implies, normalises the
+// profile and checks it, naming every wrong field. It returns how the words were read
+// and the parts of the need.
+func (p *Profile) resolve(geo *practices.Geography, rd *reader) ([]Reading, []Part, error) {
 	f := map[string]string{}
+	for _, wf := range wordFields {
+		checkWords(f, wf.name, *wf.list(p))
+	}
+	if len(f) > 0 { // too much to read: nothing is read before it is cut down
+		return nil, nil, apperr.InvalidFields("the city profile is not valid", f)
+	}
+	readings, kept := rd.read(p)
 	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
 	p.City = strings.TrimSpace(p.City)
 	p.Need = strings.TrimSpace(p.Need)
@@ -92,10 +109,13 @@ func (p *Profile) Resolve(geo *practices.Geography) error {
 		f["population"] = fmt.Sprintf("%d inhabitants is not plausible for a city", p.Population)
 	}
 	p.PopulationBand = BandOf(p.Population)
-	if len(p.WeakAreas) == 0 {
-		f["weak_areas"] = "at least one weak area is required, among: " + strings.Join(practices.Areas.IDs(), ", ")
+	if n := utf8.RuneCountInString(p.Need); n > MaxNeed {
+		f["need"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxNeed)
 	}
-	checkTerms(f, "weak_areas", p.WeakAreas, practices.Areas)
+	parts := append(splitNeed(p.Need), kept...)
+	if len(p.WeakAreas) == 0 && len(parts) == 0 {
+		f["weak_areas"] = "give at least one weak area (" + strings.Join(practices.Areas.IDs(), ", ") + ") or describe the need"
+	}
 	for area, sev := range p.Severity {
 		switch {
 		case !slices.Contains(p.WeakAreas, area):
@@ -104,12 +124,6 @@ func (p *Profile) Resolve(geo *practices.Geography) error {
 			f["severity"] = fmt.Sprintf("%q for %s is not one of: %s", sev, area, strings.Join(Severities.IDs(), ", "))
 		}
 	}
-	checkTerms(f, "priority_groups", p.PriorityGroups, practices.TargetGroups)
-	checkTerms(f, "crises", p.Crises, practices.Crises)
-	checkTerms(f, "resources", p.Resources, practices.Resources)
-	if n := utf8.RuneCountInString(p.Need); n > MaxNeed {
-		f["need"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxNeed)
-	}
 	if p.Limit == 0 {
 		p.Limit = DefaultLimit
 	}
@@ -117,9 +131,9 @@ func (p *Profile) Resolve(geo *practices.Geography) error {
 		f["limit"] = fmt.Sprintf("must be between 1 and %d", MaxLimit)
 	}
 	if len(f) > 0 {
-		return apperr.InvalidFields("the city profile is not valid", f)
+		return nil, nil, apperr.InvalidFields("the city profile is not valid", f)
 	}
-	return nil
+	return readings, parts, nil
 }
 
 // severity returns the severity of a weak area, medium when not given.
@@ -130,11 +144,16 @@ func (p *Profile) severity(area string) string {
 	return defaultSeverity
 }
 
-func checkTerms(f map[string]string, name string, items []string, v practices.Vocabulary) {
-	for _, s := range items {
-		if !v.Has(s) {
-			f[name] = fmt.Sprintf("%q is not one of: %s", s, strings.Join(v.IDs(), ", "))
-			return
+// checkWords bounds a field of free words, so that one profile cannot make the
+// recommender read a book.
+func checkWords(f map[string]string, name string, items []string) {
+	ps := phrases(items)
+	if len(ps) > MaxWords {
+		f[name] = fmt.Sprintf("has %d items, at most %d", len(ps), MaxWords)
+	}
+	for _, s := range ps {
+		if utf8.RuneCountInString(s) > MaxPhrase {
+			f[name] = fmt.Sprintf("an item is too long (at most %d characters)", MaxPhrase)
 		}
 	}
 }
@@ -153,6 +172,29 @@ func BandOf(population int) string {
 	default:
 		return ">1M"
 	}
+}
+
+// bandBounds are the smallest and largest population of each band, as BandOf draws them
+// (the top band open).
+var bandBounds = map[string][2]float64{
+	"<50k": {1, 49_999}, "50k-100k": {50_000, 100_000}, "100k-1M": {100_001, 1_000_000}, ">1M": {1_000_001, math.Inf(1)},
+}
+
+// bandSimilarity compares a population with a size band: 1 within it, falling with the
+// distance to its nearest bound on a log scale, 0 from ten times beyond it.
+func bandSimilarity(population int, band string) float64 {
+	b, ok := bandBounds[band]
+	if !ok || population <= 0 {
+		return 0
+	}
+	pop := float64(population)
+	switch {
+	case pop < b[0]:
+		return math.Max(0, 1-math.Log10(b[0]/pop))
+	case pop > b[1]:
+		return math.Max(0, 1-math.Log10(pop/b[1]))
+	}
+	return 1
 }
 
 // bandMidpoint is a typical population of a band (geometric middle; 3 million for the
@@ -178,13 +220,4 @@ func bandIndex(band string) int {
 		}
 	}
 	return -1
-}
-
-// sizeSimilarity compares populations on a log scale: 1 for equal, 0 from a hundredfold
-// difference on.
-func sizeSimilarity(a, b int) float64 {
-	if a <= 0 || b <= 0 {
-		return 0
-	}
-	return math.Max(0, 1-math.Abs(math.Log10(float64(a))-math.Log10(float64(b)))/2)
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // Reason is why a practice is recommended, or what it would need that the city lacks:
@@ -19,16 +18,18 @@ type Reason struct {
 	Text   string    `json:"text"`
 }
 
-// Thresholds above which a factor is worth saying.
+// Thresholds above which a factor is worth saying. sayNeed is at most minNeedOnly, so
+// that a practice listed for its need alone says so.
 const (
 	sayNeed  = 0.3
-	saySize  = 0.6
 	warnSize = 0.6
 )
 
-// reasons builds the sentences from the factors that raised the score, and the gaps.
-func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords []string) (reasons, missing []Reason) {
-	p := s.profile
+// reasons builds the sentences from the factors that raised the score, and the gaps;
+// moved says the practice stands above one that scores higher on its own, byCoverage
+// that it does for the part of the need it answers.
+func (s *scorer) reasons(pk pick, needWords []string, moved, byCoverage bool) (reasons, missing []Reason) {
+	p, pr, f := s.profile, pk.p, pk.factors
 	say := func(factor, value, key string, args ...i18n.Arg) {
 		reasons = append(reasons, Reason{Factor: factor, Value: value, Says: i18n.Say(key, args...)})
 	}
@@ -36,16 +37,21 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 		missing = append(missing, Reason{Factor: factor, Value: value, Says: i18n.Say(key, args...)})
 	}
 	for _, a := range pr.Areas {
-		if slices.Contains(p.WeakAreas, a) {
+		switch {
+		case slices.Contains(p.WeakAreas, a):
 			say(FactorWeakArea, a, "reason.weak_area", i18n.Term("area", a), i18n.Term("level", p.severity(a)))
+		case slices.Contains(p.NeedAreas, a):
+			say(FactorWeakArea, a, "reason.need_area", i18n.Term("area", a), i18n.Value(s.parts[s.areaPart[a]].Text))
 		}
 	}
-	if f[FactorNeed] >= sayNeed {
-		if len(needWords) > 0 {
-			say(FactorNeed, p.Need, "reason.need.words", i18n.Value(p.Need), i18n.Value(strings.Join(needWords, ", ")))
-		} else {
-			say(FactorNeed, p.Need, "reason.need", i18n.Value(p.Need))
-		}
+	if f[FactorNeed] >= sayNeed && pk.part >= 0 {
+		s.sayNeed(say, pk.part, needWords)
+	}
+	switch {
+	case moved && byCoverage:
+		say(FactorOrder, FactorCoverage, "reason.order.part", i18n.Value(pk.part+1))
+	case moved:
+		say(FactorOrder, "diversity", "reason.order.diversity")
 	}
 	for _, g := range p.PriorityGroups {
 		if slices.Contains(pr.TargetGroups, g) {
@@ -57,7 +63,7 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 			say(FactorCrises, c, "reason.crisis", i18n.Term("crisis", c))
 		}
 	}
-	if f[FactorSize] >= saySize {
+	if f[FactorSize] == 1 { // within the practice's band: nothing else is "your size"
 		say(FactorSize, pr.PopulationBand, "reason.size", i18n.Value(pr.City), i18n.Term("population_band", pr.PopulationBand))
 	}
 	switch {
@@ -102,14 +108,43 @@ func (s *scorer) reasons(pr *practices.Practice, f map[string]float64, needWords
 	return reasons, missing
 }
 
-// SayIn writes every reason, gap and peer city's reason of the result in lang.
+// sayNeed says which part of the need a practice answers, with the words it matched.
+func (s *scorer) sayNeed(say func(factor, value, key string, args ...i18n.Arg), part int, words []string) {
+	pt := s.parts[part]
+	key, args := "reason.need", []i18n.Arg{i18n.Value(pt.Text)}
+	switch {
+	case pt.From == fromWhole:
+	case pt.From != fromNeed:
+		key, args = "reason.need.kept", append(args, i18n.Term("read.field", pt.From))
+	case s.needParts() > 1:
+		key, args = "reason.need.part", []i18n.Arg{i18n.Value(part + 1), i18n.Value(pt.Text)}
+	}
+	if len(words) > 0 {
+		key, args = key+".words", append(args, i18n.Value(strings.Join(words, ", ")))
+	}
+	say(FactorNeed, pt.Text, key, args...)
+}
+
+// SayIn writes every reading, reason, gap, transferability note and peer city's reason
+// of the result in lang.
 func (r *Result) SayIn(cat *i18n.Catalog, lang string) {
+	for i := range r.Understood {
+		r.Understood[i].Text = cat.Say(lang, r.Understood[i].Says)
+	}
 	for i := range r.Recommendations {
 		rec := &r.Recommendations[i]
 		for _, rs := range [][]Reason{rec.Reasons, rec.Missing} {
 			for j := range rs {
 				rs[j].Text = cat.Say(lang, rs[j].Says)
 			}
+		}
+		t := &rec.Transfer
+		t.Text = make([]string, len(t.Says))
+		for j, say := range t.Says {
+			t.Text[j] = cat.Say(lang, say)
+		}
+		for j := range t.Needs {
+			t.Needs[j].Text = cat.Say(lang, t.Needs[j].Says)
 		}
 	}
 	for i := range r.PeerCities {

@@ -1,20 +1,32 @@
+// Package recommend answers "which practices should my city look at first?": for a city
+// profile, written in the vocabularies or in free words, it scores practices on explicit
+// factors weighted in one table, covers each part of the need before repeating one, keeps
+// the list diverse, says why from the same numbers that scored, and what transferring
+// each practice would take.
 package recommend
 
 import (
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
-// Searcher is what the recommender needs from the index.
+// Searcher is what the recommender needs from the index: candidates, the search of each
+// part of the need, and the thesaurus to read a profile's words.
 type Searcher interface {
 	Search(ctx context.Context, req index.Request) (*index.Result, error)
 	Candidates(ctx context.Context, r index.CandidateRequest) ([]string, error)
+	Concepts
 }
 
 // Getter reads practices from the store.
@@ -25,9 +37,11 @@ type Getter interface {
 // Tuning of the two stages.
 const (
 	areaCandidates = 300            // practices in the weak areas, pre-ranked by context in the index
-	needCandidates = index.MaxLimit // practices matching the need text
-	minNeedOnly    = 0.25           // a practice outside the weak areas must match the need at least this well
-	mmrLambda      = 0.7            // relevance against diversity in the final pick
+	needCandidates = index.MaxLimit // practices matching each part of the need
+	minNeedOnly    = 0.5            // a practice outside the weak areas must match the need at least this well
+	answerMin      = 0.5            // a practice covers the part it matches best at least this well
+	poolPerLimit   = 4              // the list is picked from this many times its length, best first
+	poolPerPart    = 3              // and from the best few answers of each part
 )
 
 // Recommender scores practices for city profiles.
@@ -35,11 +49,35 @@ type Recommender struct {
 	index Searcher
 	store Getter
 	geo   *practices.Geography
+	words *reader
+
+	mu     sync.Mutex
+	funded *lru.Cache[string, bool] // "id@version" → its text names funding
 }
 
 // New returns a recommender over an index and a store.
 func New(ix Searcher, store Getter, geo *practices.Geography) *Recommender {
-	return &Recommender{index: ix, store: store, geo: geo}
+	return &Recommender{index: ix, store: store, geo: geo, words: newReader(ix), funded: lru.New[string, bool](fundedCache)}
+}
+
+// fundedCache bounds the practices whose reading for funding is kept: reading a text
+// for its concepts costs more than the rest of scoring it.
+const fundedCache = 20_000
+
+// namesFunding reports whether a practice's text names funding (grants, seed capital).
+func (r *Recommender) namesFunding(p *practices.Practice) bool {
+	key := p.ID + "@" + strconv.Itoa(p.Version)
+	r.mu.Lock()
+	v, ok := r.funded.Get(key)
+	r.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = slices.Contains(r.index.ConceptsOf(p.Language(), p.Title+"\n"+p.Summary+"\n"+strings.Join(p.Results, "\n")+"\n"+p.Body), fundingConcept)
+	r.mu.Lock()
+	r.funded.Put(key, v)
+	r.mu.Unlock()
+	return v
 }
 
 // PracticeSummary is the part of a practice a recommendation shows.
@@ -55,35 +93,59 @@ type PracticeSummary struct {
 	Summary        string   `json:"summary"`
 }
 
-// Recommendation is one practice worth transferring, with its score, the factors it was
-// computed from, and the reasons and gaps they imply.
+// Recommendation is one practice worth transferring: its score, the factors it was
+// computed from, the part of the need it answers, the reasons and gaps the factors imply,
+// and what transferring it takes.
 type Recommendation struct {
-	Practice PracticeSummary    `json:"practice"`
-	Score    float64            `json:"score"`
+	Practice PracticeSummary `json:"practice"`
+	// Score orders the list: the weighted mean of the factors, coverage included, less the
+	// diversity penalty. Each score is at most the one above it.
+	Score float64 `json:"score"`
+	// OwnScore is the practice's score on its own, as if it stood first: the weighted
+	// mean of its factors, no coverage counted.
+	OwnScore float64            `json:"own_score"`
 	Factors  map[string]float64 `json:"factors"`
-	Reasons  []Reason           `json:"reasons"`
-	Missing  []Reason           `json:"missing"`
+	// Penalty is what likeness to a practice above it took from the score.
+	Penalty float64 `json:"diversity_penalty"`
+	// Answers is the part of the need (1, 2 …, Result.Parts) the practice answers best,
+	// 0 when it answers none well.
+	Answers  int      `json:"answers,omitempty"`
+	Reasons  []Reason `json:"reasons"`
+	Missing  []Reason `json:"missing"`
+	Transfer Transfer `json:"transfer"`
 }
 
-// Result is the answer to a profile.
+// Result is the answer to a profile: the profile as read (its words replaced by terms),
+// how its words were read, the parts of its need, the recommendations and peer cities.
 type Result struct {
 	Profile         Profile          `json:"profile"`
+	Understood      []Reading        `json:"understood"`
+	Parts           []Part           `json:"parts"`
 	Recommendations []Recommendation `json:"recommendations"`
 	PeerCities      []PeerCity       `json:"peer_cities"`
 }
 
 type scored struct {
-	p       *practices.Practice
-	factors map[string]float64
-	score   float64
+	p        *practices.Practice
+	factors  map[string]float64
+	score    float64 // on its own: the weighted mean with no coverage
+	part     int     // the part it matches best, -1 when it matches none well enough to say
+	transfer Transfer
 }
 
 // Recommend answers a profile.
 func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, error) {
-	if err := profile.Resolve(r.geo); err != nil {
+	readings, parts, err := profile.resolve(r.geo, r.words)
+	if err != nil {
 		return nil, err
 	}
-	s := &scorer{profile: &profile, geo: r.geo, needScore: map[string]float64{}}
+	s := &scorer{profile: &profile, geo: r.geo, parts: parts}
+	if s.needParts() > 1 {
+		// The need as written is searched too, so that a part cut from its context ("and
+		// we do not know how many are on each one") is not all there is.
+		s.parts = append(slices.Clone(parts), Part{Text: profile.Need, From: fromWhole})
+	}
+	readings = append(readings, s.readNeedAreas(r.words)...)
 	ids, err := r.candidates(ctx, s)
 	if err != nil {
 		return nil, err
@@ -97,11 +159,16 @@ func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, 
 		if err != nil {
 			return nil, err
 		}
-		f := s.factors(p)
+		t := transfer(p, profile.Resources, r.namesFunding(p))
+		f := s.factors(p, t)
 		if f[FactorWeakArea] == 0 && f[FactorNeed] < minNeedOnly {
 			continue
 		}
-		all = append(all, scored{p: p, factors: f, score: s.total(f)})
+		need, part := s.need(p.ID)
+		if need < sayNeed {
+			part = -1
+		}
+		all = append(all, scored{p: p, factors: f, score: s.total(f), part: part, transfer: t})
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].score != all[j].score {
@@ -109,17 +176,28 @@ func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, 
 		}
 		return all[i].p.ID < all[j].p.ID
 	})
-	picked := diversify(all, profile.Limit)
-	needWords, err := r.needWords(ctx, profile.Need, picked)
+	picked := s.pick(all, profile.Limit)
+	needWords, err := r.needWords(ctx, s.parts, picked)
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Profile: profile, Recommendations: make([]Recommendation, 0, len(picked))}
-	for _, sc := range picked {
-		reasons, missing := s.reasons(sc.p, sc.factors, needWords[sc.p.ID])
+	out := &Result{Profile: profile, Understood: readings, Parts: parts, Recommendations: make([]Recommendation, 0, len(picked))}
+	if out.Understood == nil {
+		out.Understood = []Reading{}
+	}
+	if out.Parts == nil {
+		out.Parts = []Part{}
+	}
+	for i, pk := range picked {
+		answers := pk.part + 1
+		if pk.part >= len(parts) { // the need as a whole
+			answers = 0
+		}
+		moved, byCoverage := movedUp(picked, i)
+		reasons, missing := s.reasons(pk, needWords[pk.p.ID], moved, byCoverage)
 		out.Recommendations = append(out.Recommendations, Recommendation{
-			Practice: summarize(sc.p), Score: round3(sc.score), Factors: roundAll(sc.factors),
-			Reasons: reasons, Missing: missing,
+			Practice: summarize(pk.p), Score: round3(pk.final), OwnScore: round3(pk.score), Factors: roundAll(pk.factors), Penalty: round3(pk.penalty),
+			Answers: answers, Reasons: reasons, Missing: missing, Transfer: pk.transfer,
 		})
 	}
 	out.PeerCities = r.peerCities(&profile, all)
@@ -127,8 +205,8 @@ func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, 
 }
 
 // candidates gathers the practices worth scoring: those in the weak areas that best share
-// the city's context, and those that best match its need, with need scores normalised to
-// the best match.
+// the city's context, and those that best match each part of its need, with need scores
+// normalised to each part's best match.
 func (r *Recommender) candidates(ctx context.Context, s *scorer) ([]string, error) {
 	p := s.profile
 	ids, err := r.index.Candidates(ctx, index.CandidateRequest{
@@ -137,46 +215,54 @@ func (r *Recommender) candidates(ctx context.Context, s *scorer) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	if p.Need == "" {
-		return ids, nil
-	}
-	res, err := r.index.Search(ctx, index.Request{Query: p.Need, Limit: needCandidates, HitsOnly: true})
-	if err != nil {
-		return nil, err
-	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		seen[id] = true
 	}
-	for _, h := range res.Hits {
-		s.needScore[h.ID] = h.Score / res.Hits[0].Score
-		if !seen[h.ID] {
-			ids = append(ids, h.ID)
+	s.partScore = make([]map[string]float64, len(s.parts))
+	for j, part := range s.parts {
+		s.partScore[j] = map[string]float64{}
+		res, err := r.index.Search(ctx, index.Request{Query: part.Text, Limit: needCandidates, HitsOnly: true})
+		if apperr.Code(err) == apperr.Invalid {
+			continue // a part the search cannot take (only stop words) matches nothing
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			// The engine's scores fall steeply (the second answer to a query often scores a
+			// tenth of the first): their square root keeps a good second answer in reach.
+			s.partScore[j][h.ID] = math.Sqrt(h.Score / res.Hits[0].Score)
+			if !seen[h.ID] {
+				seen[h.ID] = true
+				ids = append(ids, h.ID)
+			}
 		}
 	}
 	return ids, nil
 }
 
-// needWords asks the index why each picked practice matched the need, in the words of
-// the practice, for the reasons.
-func (r *Recommender) needWords(ctx context.Context, need string, picked []scored) (map[string][]string, error) {
+// needWords asks the index why each picked practice matched the part of the need it
+// answers, in the words of the practice, for the reasons.
+func (r *Recommender) needWords(ctx context.Context, parts []Part, picked []pick) (map[string][]string, error) {
 	out := map[string][]string{}
-	if need == "" || len(picked) == 0 {
-		return out, nil
+	byPart := map[int][]string{}
+	for _, pk := range picked {
+		if pk.part >= 0 {
+			byPart[pk.part] = append(byPart[pk.part], pk.p.ID)
+		}
 	}
-	ids := make([]string, len(picked))
-	for i, sc := range picked {
-		ids[i] = sc.p.ID
-	}
-	res, err := r.index.Search(ctx, index.Request{Query: need, IDs: ids, Limit: len(ids), Explain: true})
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range res.Hits {
-		for _, why := range h.Explain {
-			for _, m := range why.Matched {
-				if len(out[h.ID]) < 4 && !slices.Contains(out[h.ID], m) {
-					out[h.ID] = append(out[h.ID], m)
+	for j, ids := range byPart {
+		res, err := r.index.Search(ctx, index.Request{Query: parts[j].Text, IDs: ids, Limit: len(ids), Explain: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			for _, why := range h.Explain {
+				for _, m := range why.Matched {
+					if len(out[h.ID]) < 4 && !slices.Contains(out[h.ID], m) {
+						out[h.ID] = append(out[h.ID], m)
+					}
 				}
 			}
 		}
@@ -184,34 +270,89 @@ func (r *Recommender) needWords(ctx context.Context, need string, picked []score
 	return out, nil
 }
 
-// diversify picks n practices by maximal marginal relevance: each next pick trades its
-// score against its likeness to those already picked, so the top is not ten variants of
-// one idea unless nothing else fits.
-func diversify(all []scored, n int) []scored {
+// pick is a practice placed in the list, with the score it was placed by.
+type pick struct {
+	scored
+	final   float64 // the score it was placed by: coverage counted, diversity penalty taken
+	penalty float64
+}
+
+// pick chooses n practices one at a time, each the best by its score in the list so far:
+// its factors with coverage (it answers a part of the need nothing above answers), less
+// a penalty for its likeness to the practices above it, so the top is not ten variants
+// of one idea unless nothing else fits. Coverage only goes and penalties only grow as the
+// list fills, so each score is at most the one before it: the order is the order of the
+// scores.
+func (s *scorer) pick(all []scored, n int) []pick {
 	pool := all
-	if len(pool) > 4*n {
-		pool = pool[:4*n]
+	if len(pool) > poolPerLimit*n {
+		pool = slices.Clone(pool[:poolPerLimit*n])
+		for j := range s.parts { // the best answers of each part, wherever they rank on their own
+			answers := 0
+			for _, c := range all {
+				if answers == poolPerPart {
+					break
+				}
+				if c.part == j {
+					answers++
+					if !slices.ContainsFunc(pool, func(x scored) bool { return x.p.ID == c.p.ID }) {
+						pool = append(pool, c)
+					}
+				}
+			}
+		}
 	}
-	var picked []scored
+	covered := map[int]bool{}
+	var picked []pick
 	used := make([]bool, len(pool))
 	for len(picked) < n && len(picked) < len(pool) {
-		best, bestVal := -1, math.Inf(-1)
+		best := -1
+		var bestPick pick
 		for i, c := range pool {
 			if used[i] {
 				continue
 			}
+			f := maps.Clone(c.factors)
+			if s.covers(c) && !covered[c.part] {
+				f[FactorCoverage] = s.partScore[c.part][c.p.ID]
+			}
 			sim := 0.0
 			for _, p := range picked {
-				sim = max(sim, likeness(c.p, p.p))
+				if c.part < 0 || c.part == p.part { // answers to different parts differ already
+					sim = max(sim, likeness(c.p, p.p))
+				}
 			}
-			if v := mmrLambda*c.score - (1-mmrLambda)*sim; v > bestVal {
-				best, bestVal = i, v
+			pk := pick{scored: c, penalty: diversityPenalty * sim}
+			pk.factors = f
+			pk.final = s.total(f) - pk.penalty
+			if best < 0 || pk.final > bestPick.final || pk.final == bestPick.final && c.p.ID < bestPick.p.ID {
+				best, bestPick = i, pk
 			}
 		}
 		used[best] = true
-		picked = append(picked, pool[best])
+		if s.covers(bestPick.scored) {
+			covered[bestPick.part] = true
+		}
+		picked = append(picked, bestPick)
 	}
 	return picked
+}
+
+// covers reports whether a practice answers the part of the need it matches best well
+// enough to count as that part's answer.
+func (s *scorer) covers(c scored) bool {
+	return c.part >= 0 && s.parts[c.part].From == fromNeed && s.partScore[c.part][c.p.ID] >= answerMin
+}
+
+// movedUp reports whether the i-th pick stands above a practice that scores higher on
+// its own, and whether coverage put it there.
+func movedUp(picked []pick, i int) (moved, byCoverage bool) {
+	for _, below := range picked[i+1:] {
+		if round3(below.score) > round3(picked[i].score) { // as shown
+			return true, picked[i].factors[FactorCoverage] > 0
+		}
+	}
+	return false, false
 }
 
 // likeness of two practices: the overlap of their areas and tags, more when from the
@@ -241,7 +382,7 @@ func likeness(a, b *practices.Practice) float64 {
 		j = float64(inter) / float64(union)
 	}
 	if a.City == b.City && a.Country == b.Country {
-		j = min(1, j+0.3)
+		j = min(1, j+0.15)
 	}
 	return j
 }

@@ -338,18 +338,22 @@ func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical str
 	}
 }
 
-// recommend shows the form, and, when the form was sent, the recommendations.
+// recommend shows the form, and, when the form was sent, the recommendations. Each list
+// of the profile comes as ticked terms and as free words (FIELD_text), read alike.
 func (p *Pages) recommend(c *gin.Context) {
 	q := c.Request.URL.Query()
+	words := func(field string) []string { return append(q[field], q[field+"_text"]...) }
 	form := recommend.Profile{City: q.Get("city"), Country: q.Get("country"), Need: q.Get("need"),
-		WeakAreas: q["weak_areas"], Resources: q["resources"], PriorityGroups: q["priority_groups"], Severity: map[string]string{}}
+		WeakAreas: q["weak_areas"], Resources: words("resources"), PriorityGroups: words("priority_groups"),
+		Crises: words("crises"), Severity: map[string]string{}}
 	form.Population, _ = strconv.Atoi(q.Get("population"))
 	for _, a := range form.WeakAreas {
 		if s := q.Get("severity_" + a); s != "" {
 			form.Severity[a] = s
 		}
 	}
-	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.countries(c)}
+	data := map[string]any{"Form": form, "Errors": map[string]string{}, "Countries": p.countries(c),
+		"Words": map[string]string{"resources": q.Get("resources_text"), "priority_groups": q.Get("priority_groups_text"), "crises": q.Get("crises_text")}}
 	if len(q) == 0 || (len(q) == 1 && q.Has("lang")) {
 		p.render(c, http.StatusOK, "recommend", data)
 		return

@@ -344,7 +344,24 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 		"changeview": changeview,
 		"contains":   slices.Contains[[]string],
 		"ordered":    ordered,
+		"dict":       dict,
 	}
+}
+
+// dict makes a map of key, value pairs, to pass several values to a template.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict wants key, value pairs, got %d values", len(pairs))
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m, nil
 }
 
 // countries lists the countries for a form's choice, named and sorted in the visitor's

@@ -1,0 +1,198 @@
+package recommend
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/uclg-digital-cities/kb/internal/i18n"
+	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/practices"
+)
+
+// Concepts is what reading a profile's words needs from the index: the thesaurus
+// concepts a text names, and each concept's terms.
+type Concepts interface {
+	ConceptsOf(lang, text string) []string
+	Concept(id string) (*index.Concept, bool)
+}
+
+// Reading says how one phrase a profile wrote in a field was read: as a term of the
+// field's vocabulary, or, not recognised, kept as part of the need. A phrase written as a
+// term's id is taken as it is and needs no reading.
+type Reading struct {
+	Field   string    `json:"field"`
+	Written string    `json:"written"`
+	Term    string    `json:"term,omitempty"`
+	Need    bool      `json:"need,omitempty"`
+	Says    i18n.Text `json:"says"`
+	Text    string    `json:"text"` // Says in one language, once said (Result.SayIn)
+}
+
+// wordField is a profile field that takes free words, with the vocabulary it is read in
+// and the prefix of that vocabulary in the thesaurus's terms and the catalogues.
+type wordField struct {
+	name  string
+	vocab string
+	terms practices.Vocabulary
+	list  func(*Profile) *[]string
+}
+
+var wordFields = []wordField{
+	{"weak_areas", "area", practices.Areas, func(p *Profile) *[]string { return &p.WeakAreas }},
+	{"priority_groups", "group", practices.TargetGroups, func(p *Profile) *[]string { return &p.PriorityGroups }},
+	{"crises", "crisis", practices.Crises, func(p *Profile) *[]string { return &p.Crises }},
+	{"resources", "resource", practices.Resources, func(p *Profile) *[]string { return &p.Resources }},
+}
+
+// reader reads the words of a profile into the vocabularies: a term's id, a term's label
+// in any interface language, the words of a thesaurus concept that stands for a term, or
+// words that only one term's label holds ("transports" in "Mobilité et transports").
+type reader struct {
+	concepts Concepts
+	labels   map[string]map[string]string // vocabulary → folded label → term id
+	words    map[string][]labelWords      // vocabulary → the content words of each label
+}
+
+type labelWords struct {
+	term  string
+	words map[string]bool
+}
+
+func newReader(c Concepts) *reader {
+	r := &reader{concepts: c, labels: map[string]map[string]string{}, words: map[string][]labelWords{}}
+	cat, _ := i18n.Embedded() // without catalogues, ids and concepts still read
+	for _, f := range wordFields {
+		m := map[string]string{}
+		for _, t := range f.terms {
+			labels := []string{t.Label}
+			for _, lang := range i18n.Codes() {
+				if cat != nil && cat.Has(lang, f.vocab+"."+t.ID) {
+					labels = append(labels, cat.T(lang, f.vocab+"."+t.ID))
+				}
+			}
+			for _, l := range labels {
+				m[practices.Fold(l)] = t.ID
+				lw := labelWords{term: t.ID, words: map[string]bool{}}
+				for _, w := range contentWordList(practices.Fold(l)) {
+					lw.words[w] = true
+				}
+				r.words[f.vocab] = append(r.words[f.vocab], lw)
+			}
+		}
+		r.labels[f.vocab] = m
+	}
+	return r
+}
+
+// read replaces the words of each field of p by the terms they name and returns how each
+// phrase was read and the phrases kept as part of the need, by field.
+func (r *reader) read(p *Profile) (readings []Reading, kept []Part) {
+	for _, f := range wordFields {
+		list := f.list(p)
+		var terms []string
+		for _, phrase := range phrases(*list) {
+			found, exact := r.terms(f, phrase)
+			for _, t := range found {
+				if !slices.Contains(terms, t) {
+					terms = append(terms, t)
+				}
+				if !exact {
+					readings = append(readings, Reading{Field: f.name, Written: phrase, Term: t,
+						Says: i18n.Say("read.term", i18n.Value(phrase), i18n.Term(f.vocab, t))})
+				}
+			}
+			if len(found) == 0 {
+				readings = append(readings, Reading{Field: f.name, Written: phrase, Need: true,
+					Says: i18n.Say("read.need", i18n.Value(phrase), i18n.Term("read.field", f.name))})
+				kept = append(kept, Part{Text: phrase, From: f.name})
+			}
+		}
+		*list = terms
+	}
+	// A severity may be keyed by the words of its weak area too.
+	for key, sev := range p.Severity {
+		if found, _ := r.terms(wordFields[0], key); !practices.Areas.Has(key) && len(found) == 1 {
+			delete(p.Severity, key)
+			p.Severity[found[0]] = sev
+		}
+	}
+	return readings, kept
+}
+
+// terms returns the terms of f's vocabulary a phrase names, and whether it was written
+// as a term's id.
+func (r *reader) terms(f wordField, phrase string) ([]string, bool) {
+	folded := practices.Fold(phrase)
+	if id := strings.NewReplacer(" ", "-", "_", "-").Replace(folded); f.terms.Has(id) {
+		return []string{id}, true
+	}
+	if id, ok := r.labels[f.vocab][folded]; ok {
+		return []string{id}, false
+	}
+	if out := r.conceptTerms(f, phrase); len(out) > 0 {
+		return out, false
+	}
+	return r.labelHolding(f, folded), false
+}
+
+// conceptTerms returns the terms of f's vocabulary that the concepts a phrase names stand
+// for.
+func (r *reader) conceptTerms(f wordField, phrase string) []string {
+	var out []string
+	if r.concepts == nil {
+		return nil
+	}
+	// The phrase's language is not known, and a short phrase would not tell it: it is
+	// read in each, and a concept named in any counts.
+	for _, lang := range index.Languages {
+		for _, id := range r.concepts.ConceptsOf(lang, phrase) {
+			c, ok := r.concepts.Concept(id)
+			if !ok {
+				continue
+			}
+			for _, t := range c.Terms {
+				if v, term, _ := strings.Cut(t, ":"); v == f.vocab && !slices.Contains(out, term) {
+					out = append(out, term)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// labelHolding returns the one term of f's vocabulary with a label that holds every
+// content word of the phrase, or none when no label or several terms' do.
+func (r *reader) labelHolding(f wordField, folded string) []string {
+	words := contentWordList(folded)
+	if len(words) == 0 {
+		return nil
+	}
+	var found []string
+	for _, lw := range r.words[f.vocab] {
+		holds := true
+		for _, w := range words {
+			holds = holds && lw.words[w]
+		}
+		if holds && !slices.Contains(found, lw.term) {
+			found = append(found, lw.term)
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
+}
+
+// phrases splits what was written in a field into phrases: list items, and within an
+// item, the parts a comma, semicolon, slash or line separates.
+func phrases(items []string) []string {
+	var out []string
+	for _, item := range items {
+		for _, p := range strings.FieldsFunc(item, func(r rune) bool { return strings.ContainsRune(",;/\n·", r) }) {
+			if p = strings.Join(strings.Fields(p), " "); p != "" && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
