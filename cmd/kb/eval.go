@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
@@ -21,6 +23,8 @@ func runEval(ctx context.Context, e env, args []string) error {
 	fs.SetOutput(e.stderr)
 	data := fs.String("data", "", "evaluate this data dir instead of a fresh copy of the embedded corpus")
 	k := fs.Int("k", 10, "depth of the metrics")
+	previous := fs.String("previous", "", "recommend: an earlier release's rankings of the set to print beside (default FILE with .previous.json for .json, when it exists)")
+	record := fs.String("record", "", "recommend: write this release's rankings of the set to this file, for the next release's --previous, instead of measuring")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -46,7 +50,10 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	if rest[0] == "recommend" {
-		return evalRecommend(ctx, e, a, rest[1], *k)
+		if *record != "" {
+			return recordRecommend(ctx, a, rest[1], *record, *k)
+		}
+		return evalRecommend(ctx, e, a, rest[1], *previous, *k)
 	}
 	return evalSearch(ctx, e, a, rest[1], *k)
 }
@@ -84,16 +91,48 @@ func evalSearch(ctx context.Context, e env, a *app.App, file string, k int) erro
 	return nil
 }
 
-func evalRecommend(ctx context.Context, e env, a *app.App, file string, k int) error {
+func evalRecommend(ctx context.Context, e env, a *app.App, file, previous string, k int) error {
 	set, err := evaluate.LoadRecommend(file)
 	if err != nil {
 		return err
 	}
-	report, err := evaluate.RunRecommend(ctx, set, a, k)
+	if previous == "" {
+		if p := strings.TrimSuffix(file, ".json") + ".previous.json"; fileExists(p) {
+			previous = p
+		}
+	}
+	var prev *evaluate.Previous
+	if previous != "" {
+		if prev, err = evaluate.LoadPrevious(previous); err != nil {
+			return err
+		}
+	}
+	report, err := evaluate.RunRecommend(ctx, set, a, k, prev)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d profiles from %s; baseline = practices in the weak areas by title, kb = the recommender\n\n", len(set.Cases), file)
 	report.Print(e.stdout, k)
 	return nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func recordRecommend(ctx context.Context, a *app.App, file, out string, k int) error {
+	set, err := evaluate.LoadRecommend(file)
+	if err != nil {
+		return err
+	}
+	prev, err := evaluate.Record(ctx, set, a, k, "kb "+buildVersion())
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(prev, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, append(data, '\n'), 0o644)
 }

@@ -104,10 +104,14 @@ func lintFindings(dir string) (int, error) {
 }
 
 func runVersion(ctx context.Context, e env, args []string) error {
-	version := "(devel)"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	fmt.Fprintf(e.stdout, "kb %s\n", version)
+	fmt.Fprintf(e.stdout, "kb %s\n", buildVersion())
 	return nil
+}
+
+// buildVersion is the module version kb was built as, "(devel)" from a checkout.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
 }

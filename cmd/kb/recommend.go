@@ -18,11 +18,11 @@ func runRecommend(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&p.Need, "need", "", "what the city needs, in its own words")
 	fs.IntVar(&p.Limit, "limit", recommend.DefaultLimit, "number of recommendations")
 	var weak, have, groups, crises, severity multiFlag
-	fs.Var(&weak, "weak-areas", "weak areas (comma-separated): "+strings.Join(areaIDs(), ", "))
+	fs.Var(&weak, "weak-areas", "weak areas (comma-separated), ids or words: "+strings.Join(areaIDs(), ", "))
 	fs.Var(&severity, "severity", "severity of weak areas: AREA=very-low|low|medium|high|very-high, comma-separated")
-	fs.Var(&have, "have", "resources the city has (comma-separated), e.g. municipal-wifi,gis")
-	fs.Var(&groups, "groups", "priority groups (comma-separated), e.g. students,elderly")
-	fs.Var(&crises, "crises", "crisis types to prepare for (comma-separated)")
+	fs.Var(&have, "have", "resources the city has (comma-separated), ids or words in any of the four languages, e.g. \"municipal wifi, partners, gis\"")
+	fs.Var(&groups, "groups", "priority groups (comma-separated), ids or words, e.g. \"students, personnes âgées, pymes\"")
+	fs.Var(&crises, "crises", "crisis types to prepare for (comma-separated), ids or words, e.g. \"pandemic, floods\"")
 	asJSON := fs.Bool("json", false, "print the API's JSON document")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -57,16 +57,36 @@ func printRecommendations(e env, res *recommend.Result) {
 	w := e.stdout
 	p := res.Profile
 	fmt.Fprintf(w, "For a city of %d inhabitants in %s (%s), weak in %s:\n\n", p.Population, p.Country, p.Region, strings.Join(p.WeakAreas, ", "))
+	for _, u := range res.Understood {
+		fmt.Fprintf(w, "  · %s\n", u.Text)
+	}
+	if len(res.Parts) > 1 {
+		fmt.Fprintln(w, "Your need, in parts (each gets its best answer before any gets a second):")
+		for i, pt := range res.Parts {
+			fmt.Fprintf(w, "  %d. %s\n", i+1, pt.Text)
+		}
+	}
+	if len(res.Understood) > 0 || len(res.Parts) > 1 {
+		fmt.Fprintln(w)
+	}
 	if len(res.Recommendations) == 0 {
 		fmt.Fprintln(w, "No practice addresses these weak areas or this need yet.")
 	}
 	for i, r := range res.Recommendations {
-		fmt.Fprintf(w, "%2d. %s  [%s]  score %.2f\n    %s, %s · %s\n", i+1, r.Practice.Title, r.Practice.ID, r.Score, r.Practice.City, r.Practice.Country, strings.Join(r.Practice.Areas, ", "))
+		answers := ""
+		if len(res.Parts) > 1 && r.Answers > 0 {
+			answers = fmt.Sprintf(" · answers part %d", r.Answers)
+		}
+		fmt.Fprintf(w, "%2d. %s  [%s]  score %.2f%s\n    %s, %s · %s\n", i+1, r.Practice.Title, r.Practice.ID, r.Score, answers, r.Practice.City, r.Practice.Country, strings.Join(r.Practice.Areas, ", "))
 		for _, why := range r.Reasons {
 			fmt.Fprintf(w, "    + %s\n", why.Text)
 		}
 		for _, gap := range r.Missing {
 			fmt.Fprintf(w, "    - %s\n", gap.Text)
+		}
+		fmt.Fprintf(w, "    transfer: %s\n", strings.Join(r.Transfer.Text, "; "))
+		for _, n := range r.Transfer.Needs {
+			fmt.Fprintf(w, "      %s\n", n.Text)
 		}
 		fmt.Fprintln(w)
 	}
