@@ -8,8 +8,8 @@ import (
 )
 
 // document turns a practice into the fields the mapping indexes. Its text goes to the
-// fields of its language; keywords gather the words of its tags, target groups, city and
-// country so that "drones Montevideo" finds what the text alone might not say; concepts
+// fields of its language; keywords gather the words of its tags, target groups, crises,
+// city and country so that "drones Montevideo" finds what the text alone might not say; concepts
 // hold the thesaurus concepts its text names, once per mention, and lead_concepts those
 // its title and summary name, so that a query in another language finds it.
 func (ix *Index) document(p *practices.Practice) map[string]any {
@@ -23,6 +23,9 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	}
 	for _, g := range p.TargetGroups {
 		kw = append(kw, practices.TargetGroups.Label(g))
+	}
+	for _, c := range p.Crises {
+		kw = append(kw, practices.Crises.Label(c))
 	}
 	for _, a := range p.Areas {
 		kw = append(kw, practices.Areas.Label(a))
@@ -45,6 +48,12 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	}
 	for _, t := range p.Tags {
 		facets = append(facets, "tag:"+t)
+	}
+	for _, g := range p.TargetGroups {
+		facets = append(facets, "target_group:"+g)
+	}
+	for _, c := range p.Crises {
+		facets = append(facets, "crisis:"+c)
 	}
 	facets = append(facets, "network:"+Network(p))
 	concepts := append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...)

@@ -46,10 +46,12 @@ var facetFields = map[string]string{
 	"population_band": "population_band",
 	"tag":             "tags",
 	"network":         "network",
+	"target_group":    "target_groups",
+	"crisis":          "crises",
 }
 
 // FacetNames lists the facets in display order.
-var FacetNames = []string{"area", "region", "country", "population_band", "tag", "network"}
+var FacetNames = []string{"area", "target_group", "crisis", "region", "country", "population_band", "tag", "network"}
 
 const (
 	conceptsField     = "concepts"
@@ -143,7 +145,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(name, sm)
 	}
 
-	for _, name := range append([]string{"id", titleSortField, cityField, citySortField, langField, allFacetsField, "status", "crises", "target_groups", conceptsField, leadConceptsField, broaderConceptsField}, facetFieldNames()...) {
+	for _, name := range append([]string{"id", titleSortField, cityField, citySortField, langField, allFacetsField, "status", conceptsField, leadConceptsField, broaderConceptsField}, facetFieldNames()...) {
 		km := bleve.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false

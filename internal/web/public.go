@@ -186,6 +186,10 @@ func (p *Pages) facetLabel(lang, facet, value string) string {
 	switch facet {
 	case "area", "region", "population_band":
 		return p.catalog.T(lang, facet+"."+value)
+	case "target_group":
+		return p.catalog.T(lang, "group."+value)
+	case "crisis":
+		return p.catalog.T(lang, "crisis."+value)
 	case "country":
 		if n := p.catalog.Country(lang, value); n != "" {
 			return n
