@@ -209,6 +209,9 @@ func checkReason(geo *practices.Geography, res *recommend.Result, i int, pr *pra
 		for _, t := range pr.TargetGroups {
 			text += " " + strings.ToLower(practices.TargetGroups.Label(t))
 		}
+		for _, c := range pr.Crises {
+			text += " " + strings.ToLower(practices.Crises.Label(c))
+		}
 		for _, a := range pr.Areas {
 			text += " " + strings.ToLower(practices.Areas.Label(a))
 		}

@@ -123,17 +123,30 @@ func (s *scorer) needParts() int {
 // no term says) counts beside a part of the need itself.
 const keptWeight = 0.6
 
-// need returns a practice's need match and the part it answers best (-1 for none).
+// need returns a practice's need match and the part it answers best (-1 for none): a
+// part it matches well enough to say so before the need as a whole, which only counts
+// when no part does.
 func (s *scorer) need(id string) (float64, int) {
-	best, part := 0.0, -1
+	best, part, whole := 0.0, -1, 0.0
 	for j, scores := range s.partScore {
 		v := scores[id]
-		if from := s.parts[j].From; from != fromNeed && from != fromWhole {
+		switch s.parts[j].From {
+		case fromWhole:
+			whole = v
+			continue
+		case fromNeed:
+		default:
 			v *= keptWeight
 		}
 		if v > best {
 			best, part = v, j
 		}
+	}
+	if whole > best {
+		if best < sayNeed {
+			part = len(s.parts) - 1 // the whole, last
+		}
+		best = whole
 	}
 	return best, part
 }

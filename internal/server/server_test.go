@@ -335,7 +335,7 @@ func TestRecommendationsOverHTTP(t *testing.T) {
 	}
 	for body, field := range map[string]string{
 		`{"country":"AR","population":-1,"weak_areas":["education"]}`:         "population",
-		`{"country":"AR","population":1000,"weak_areas":["parks"]}`:           "weak_areas",
+		`{"country":"AR","population":1000,"weak_areas":[]}`:                  "weak_areas",
 		`{"country":"QQ","population":1000,"weak_areas":["education"]}`:       "country",
 		`{"country":"AR","population":1000,"weak_areas":["education"],"x":1}`: "x",
 		`{"country":"AR","population":"many","weak_areas":["education"]}`:     "population",
@@ -348,5 +348,10 @@ func TestRecommendationsOverHTTP(t *testing.T) {
 		if w.Code != 400 || decode[server.ErrorBody](t, w).Error.Fields[field] == "" {
 			t.Errorf("%s: %d %s, want field %s", body, w.Code, w.Body.String(), field)
 		}
+	}
+	// Words no term says are not refused: they are kept as part of the need, and said.
+	w = do(t, e, "POST", "/api/v1/recommendations", `{"country":"AR","population":1000,"weak_areas":["parks"],"resources":["municipal wifi"]}`)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `we did not find “parks” among the weak areas`) || !strings.Contains(w.Body.String(), `"resources":["municipal-wifi"]`) {
+		t.Errorf("free words: %d %s", w.Code, w.Body.String())
 	}
 }

@@ -296,9 +296,13 @@ func TestBrowserJourneys(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#country"), "AR"), chromedp.SendKeys(chromedp.CSS("#population"), "55000"),
 		chromedp.Click(chromedp.CSS(`input[name="weak_areas"][value="education"]`)), chromedp.SetValue(chromedp.CSS("#sev-education"), "high"),
 		chromedp.SendKeys(chromedp.CSS("#need"), "students without internet at home"),
+		chromedp.Click(chromedp.CSS(`details:has(#resources) summary`)), chromedp.SendKeys(chromedp.CSS("#resources_text"), "wifi público, partners"),
 		chromedp.Submit(chromedp.CSS("#need")), chromedp.WaitVisible(chromedp.CSS("#recommendations")))
 	if reasons := text(t, ctx, "#recommendations .reasons"); !strings.Contains(reasons, "addresses your weak area “Education and training” (how weak: high)") {
 		t.Errorf("reasons %q", reasons)
+	}
+	if read := text(t, ctx, "#recommendations .understood"); !strings.Contains(read, "we read “wifi público” as municipal WiFi") || !strings.Contains(read, "we read “partners” as partners") {
+		t.Errorf("how the words were read %q", read)
 	}
 	inspect(t, ctx, "recommend")
 
