@@ -1,4 +1,35 @@
 package index
 
+import (
+	"context"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
 // Concept returns the concept of the index's thesaurus with that id.
 func (ix *Index) Concept(id string) (*Concept, bool) { return ix.thes.Concept(id) }
+
+// NamingConcept returns which of the practices ids name a concept in their text, from the
+// concepts the index holds for each: cheaper than reading their texts again.
+func (ix *Index) NamingConcept(ctx context.Context, concept string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	idx, release, err := ix.current()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	q := query.NewConjunctionQuery([]query.Query{termOn(conceptsField, concept), query.NewDocIDQuery(ids)})
+	res, err := ix.collect(ctx, idx, q, len(ids), 0, indexOrder, "")
+	if err != nil {
+		return nil, apperr.Wrap(err, "concept lookup failed")
+	}
+	for _, h := range res.hits {
+		out[h.ID] = true
+	}
+	return out, nil
+}

@@ -11,13 +11,9 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
-	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -26,6 +22,7 @@ import (
 type Searcher interface {
 	Search(ctx context.Context, req index.Request) (*index.Result, error)
 	Candidates(ctx context.Context, r index.CandidateRequest) ([]string, error)
+	NamingConcept(ctx context.Context, concept string, ids []string) (map[string]bool, error)
 	Concepts
 }
 
@@ -50,34 +47,11 @@ type Recommender struct {
 	store Getter
 	geo   *practices.Geography
 	words *reader
-
-	mu     sync.Mutex
-	funded *lru.Cache[string, bool] // "id@version" → its text names funding
 }
 
 // New returns a recommender over an index and a store.
 func New(ix Searcher, store Getter, geo *practices.Geography) *Recommender {
-	return &Recommender{index: ix, store: store, geo: geo, words: newReader(ix), funded: lru.New[string, bool](fundedCache)}
-}
-
-// fundedCache bounds the practices whose reading for funding is kept: reading a text
-// for its concepts costs more than the rest of scoring it.
-const fundedCache = 20_000
-
-// namesFunding reports whether a practice's text names funding (grants, seed capital).
-func (r *Recommender) namesFunding(p *practices.Practice) bool {
-	key := p.ID + "@" + strconv.Itoa(p.Version)
-	r.mu.Lock()
-	v, ok := r.funded.Get(key)
-	r.mu.Unlock()
-	if ok {
-		return v
-	}
-	v = slices.Contains(r.index.ConceptsOf(p.Language(), p.Title+"\n"+p.Summary+"\n"+strings.Join(p.Results, "\n")+"\n"+p.Body), fundingConcept)
-	r.mu.Lock()
-	r.funded.Put(key, v)
-	r.mu.Unlock()
-	return v
+	return &Recommender{index: ix, store: store, geo: geo, words: newReader(ix)}
 }
 
 // PracticeSummary is the part of a practice a recommendation shows.
@@ -150,6 +124,10 @@ func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	funded, err := r.index.NamingConcept(ctx, fundingConcept, ids)
+	if err != nil {
+		return nil, err
+	}
 	var all []scored
 	for _, id := range ids {
 		p, err := r.store.Get(ctx, id)
@@ -159,7 +137,7 @@ func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, 
 		if err != nil {
 			return nil, err
 		}
-		t := transfer(p, profile.Resources, r.namesFunding(p))
+		t := transfer(p, profile.Resources, funded[p.ID])
 		f := s.factors(p, t)
 		if f[FactorWeakArea] == 0 && f[FactorNeed] < minNeedOnly {
 			continue
