@@ -136,29 +136,52 @@ func (r *reader) terms(f wordField, phrase string) ([]string, bool) {
 }
 
 // conceptTerms returns the terms of f's vocabulary that the concepts a phrase names stand
-// for.
+// for: their own, or when none has any, those of the nearest concepts above them (at most
+// termSteps up: "niños" is the children's, whose families are a group). Areas are only
+// read from the concepts' own terms: above them everything is somebody's area.
 func (r *reader) conceptTerms(f wordField, phrase string) []string {
-	var out []string
 	if r.concepts == nil {
 		return nil
 	}
 	// The phrase's language is not known, and a short phrase would not tell it: it is
 	// read in each, and a concept named in any counts.
+	var level []string
 	for _, lang := range index.Languages {
 		for _, id := range r.concepts.ConceptsOf(lang, phrase) {
+			if !slices.Contains(level, id) {
+				level = append(level, id)
+			}
+		}
+	}
+	steps := termSteps
+	if f.vocab == "area" {
+		steps = 0
+	}
+	for step := 0; step <= steps && len(level) > 0; step++ {
+		var found, next []string
+		for _, id := range level {
 			c, ok := r.concepts.Concept(id)
 			if !ok {
 				continue
 			}
 			for _, t := range c.Terms {
-				if v, term, _ := strings.Cut(t, ":"); v == f.vocab && !slices.Contains(out, term) {
-					out = append(out, term)
+				if v, term, _ := strings.Cut(t, ":"); v == f.vocab && !slices.Contains(found, term) {
+					found = append(found, term)
 				}
 			}
+			next = append(next, c.Broader...)
 		}
+		if len(found) > 0 {
+			return found
+		}
+		level = next
 	}
-	return out
+	return nil
 }
+
+// termSteps is how far up the broader concepts a phrase whose concepts have no terms of
+// their own is read.
+const termSteps = 2
 
 // labelHolding returns the one term of f's vocabulary with a label that holds every
 // content word of the phrase, or none when no label or several terms' do.
