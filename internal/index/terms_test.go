@@ -14,16 +14,16 @@ const head = "sources:\n  kb: test\ndefault_source: kb\n"
 // is read.
 func TestThesaurusTermsNameVocabularyTerms(t *testing.T) {
 	for name, text := range map[string]string{
-		"unknown vocabulary": head+"concepts:\n  - id: a\n    terms: [colour:red]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
-		"unknown term":       head+"concepts:\n  - id: a\n    terms: [resource:teleporter]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
-		"no vocabulary":      head+"concepts:\n  - id: a\n    terms: [elderly]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
-		"not a list":         head+"concepts:\n  - id: a\n    terms: group:elderly\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
+		"unknown vocabulary": head + "concepts:\n  - id: a\n    terms: [colour:red]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
+		"unknown term":       head + "concepts:\n  - id: a\n    terms: [resource:teleporter]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
+		"no vocabulary":      head + "concepts:\n  - id: a\n    terms: [elderly]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
+		"not a list":         head + "concepts:\n  - id: a\n    terms: group:elderly\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n",
 	} {
 		if _, err := index.ParseThesaurus([]byte(text)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	th, err := index.ParseThesaurus([]byte(head+"concepts:\n  - id: old\n    terms: [group:elderly, crisis:health]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n"))
+	th, err := index.ParseThesaurus([]byte(head + "concepts:\n  - id: old\n    terms: [group:elderly, crisis:health]\n    en: [x]\n    es: [x]\n    fr: [x]\n    pt: [x]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestThesaurusTermsNameVocabularyTerms(t *testing.T) {
 
 // Inside a flow mapping YAML reads group:elderly as a mapping of one key: the same term.
 func TestThesaurusTermsInFlowStyle(t *testing.T) {
-	th, err := index.ParseThesaurus([]byte(head+"concepts:\n  - {id: old, terms: [group:elderly, crisis:health], en: [x], es: [x], fr: [x], pt: [x]}\n"))
+	th, err := index.ParseThesaurus([]byte(head + "concepts:\n  - {id: old, terms: [group:elderly, crisis:health], en: [x], es: [x], fr: [x], pt: [x]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
