@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/evaluate"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -96,15 +97,7 @@ func checkProfileSet(t *testing.T, geo *practices.Geography, set *evaluate.Recom
 func TestRecommendationReasonsAreTrue(t *testing.T) {
 	ctx := context.Background()
 	a := openCorpusApp(t)
-	set, err := evaluate.LoadRecommend("../../testdata/recommend_eval.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range set.Cases {
-		res, err := a.Recommend(ctx, c.Profile)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachJudgedAnswer(t, a, func(c evaluate.RecommendCase, res *recommend.Result) {
 		for i, rec := range res.Recommendations {
 			pr, err := a.Get(ctx, rec.Practice.ID)
 			if err != nil {
@@ -130,6 +123,22 @@ func TestRecommendationReasonsAreTrue(t *testing.T) {
 				t.Errorf("%s / %s: transfer: %s", c.Name, pr.ID, msg)
 			}
 		}
+	})
+}
+
+// eachJudgedAnswer calls check with every judged profile and the recommender's answer.
+func eachJudgedAnswer(t *testing.T, a *app.App, check func(evaluate.RecommendCase, *recommend.Result)) {
+	t.Helper()
+	set, err := evaluate.LoadRecommend("../../testdata/recommend_eval.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range set.Cases {
+		res, err := a.Recommend(context.Background(), c.Profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(c, res)
 	}
 }
 
@@ -435,17 +444,7 @@ func TestEachPartOfTheNeedIsAnsweredFirst(t *testing.T) {
 // Over every judged profile, a planned practice never stands above an operational one the
 // judgements hold better for the profile: evidence weighs.
 func TestPlannedPracticesDoNotOutrankOperationalOnes(t *testing.T) {
-	ctx := context.Background()
-	a := openCorpusApp(t)
-	set, err := evaluate.LoadRecommend("../../testdata/recommend_eval.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range set.Cases {
-		res, err := a.Recommend(ctx, c.Profile)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachJudgedAnswer(t, openCorpusApp(t), func(c evaluate.RecommendCase, res *recommend.Result) {
 		for i, up := range res.Recommendations {
 			if up.Practice.Status != "planned" {
 				continue
@@ -456,5 +455,5 @@ func TestPlannedPracticesDoNotOutrankOperationalOnes(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
