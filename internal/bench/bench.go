@@ -311,7 +311,8 @@ func harvest(ctx context.Context, a *app.App, dir string, r *Result) error {
 	srv.Config.Handler = server.New(server.Config{Service: a, OAI: provider, Limits: server.Limits{Expensive: server.NoLimit}})
 	srv.Start()
 	defer srv.Close()
-	b, err := app.Open(ctx, app.Config{DataDir: dir, NoSeed: true, NoAnswerCache: true, Namespace: "harvester.bench.example"})
+	// The whole synthetic corpus comes in one harvest: more than a node's default staging.
+	b, err := app.Open(ctx, app.Config{DataDir: dir, NoSeed: true, NoAnswerCache: true, Namespace: "harvester.bench.example", HarvestStaging: 4 << 30})
 	if err != nil {
 		return err
 	}
