@@ -33,8 +33,11 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	// Fields names each bad input field with what is wrong with it (for Invalid).
-	Fields map[string]string
+	// Fields names each bad input field with what is wrong with it (for Invalid), in
+	// English; Problems says the same of each as a code and its values, for a reader in
+	// another language.
+	Fields   map[string]string
+	Problems map[string]Problem
 	// Err is the underlying cause; it is logged, never shown to users.
 	Err error
 	// RetryAfter, on a RateLimited or Unavailable error, says when to try again.
@@ -79,6 +82,75 @@ func Errorf(code, format string, args ...any) *Error {
 // InvalidFields reports bad input; fields maps each field to what is wrong with it.
 func InvalidFields(msg string, fields map[string]string) *Error {
 	return &Error{Code: Invalid, Message: msg, Fields: fields}
+}
+
+// Problem is what is wrong with one field: a stable code a client can act on, and the
+// values the sentence that says it needs, so that a page or an API answer tells each
+// reader in their language what Fields tells in English.
+type Problem struct {
+	Code string `json:"code"`
+	Args []any  `json:"args,omitempty"`
+}
+
+// Codes of what is wrong with a field.
+const (
+	Required   = "required"     // it is empty, and may not be
+	TooLong    = "too_long"     // args: the most characters it takes
+	TooMany    = "too_many"     // args: the most items it takes
+	NotAChoice = "not_a_choice" // args: the value, which is not one its choices hold
+	Malformed  = "malformed"    // it is not written as the field takes it (a slug, an address, a date)
+	OutOfRange = "out_of_range" // args: the least and the most it takes
+	Closed     = "closed"       // args: what it names, which no longer takes it (a session's call)
+	Unknown    = "unknown"      // args: the value, which names nothing known (no such session)
+	Twice      = "twice"        // args: the value, which is given twice
+)
+
+// FieldErrors gathers what is wrong with the fields of one input. The zero value is empty
+// and ready.
+type FieldErrors struct {
+	text     map[string]string
+	problems map[string]Problem
+}
+
+// Add says what is wrong with a field, in English and as a problem's code and values.
+func (f *FieldErrors) Add(field, english, code string, args ...any) {
+	if f.text == nil {
+		f.text, f.problems = map[string]string{}, map[string]Problem{}
+	}
+	f.text[field], f.problems[field] = english, Problem{Code: code, Args: args}
+}
+
+// Has reports whether the field is wrong already.
+func (f *FieldErrors) Has(field string) bool { _, ok := f.text[field]; return ok }
+
+// Take adds the fields of another invalid input's error, each under prefix.
+func (f *FieldErrors) Take(prefix string, err error) {
+	e := As(err)
+	for k, v := range e.Fields {
+		p, ok := e.Problems[k]
+		if !ok {
+			p = Problem{Code: Malformed}
+		}
+		f.Add(prefix+k, v, p.Code, p.Args...)
+	}
+}
+
+// Drop forgets the fields drop picks.
+func (f *FieldErrors) Drop(drop func(field string, p Problem) bool) {
+	for k, p := range f.problems {
+		if drop(k, p) {
+			delete(f.text, k)
+			delete(f.problems, k)
+		}
+	}
+}
+
+// Err is the invalid input's error, with msg and every field, or nil when none is wrong.
+func (f *FieldErrors) Err(msg string) error {
+	if len(f.text) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: msg, Fields: f.text, Problems: f.problems}
 }
 
 // Wrap marks an unexpected failure as internal, keeping the cause for the logs.

@@ -258,6 +258,19 @@ func (c *Catalog) Language(lang, code string) string {
 	return n.Name(b)
 }
 
+// Problem says what is wrong with a field (its code and arguments: apperr.Problem) in
+// lang: the field's own sentence for it when the catalogue has one
+// (problem.country.required), else the problem's (problem.required). A field is named as
+// forms name it: practice.contact.name is contact_name.
+func (c *Catalog) Problem(lang, field, code string, args []any) string {
+	field = strings.ReplaceAll(strings.TrimPrefix(field, "practice."), ".", "_")
+	key := "problem." + field + "." + code
+	if !c.Has("en", key) {
+		key = "problem." + code
+	}
+	return c.T(lang, key, args...)
+}
+
 // Text is a sentence kb says to a person, as a catalogue key and the values it says, so
 // that each page and API answer says it in its reader's language.
 type Text struct {

@@ -62,9 +62,9 @@ var SortOrders = []string{SortRelevance, SortNewest, SortCity}
 
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
 func (r *Request) Validate() error {
-	f := map[string]string{}
+	var f apperr.FieldErrors
 	if n := utf8.RuneCountInString(r.Query); n > MaxQueryLen {
-		f["q"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxQueryLen)
+		f.Add("q", fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxQueryLen), apperr.TooLong, MaxQueryLen)
 	}
 	if r.Limit == 0 {
 		r.Limit = DefaultLimit
@@ -73,32 +73,29 @@ func (r *Request) Validate() error {
 		r.Page = 1
 	}
 	if r.Limit < 1 || r.Limit > MaxLimit {
-		f["limit"] = fmt.Sprintf("must be between 1 and %d", MaxLimit)
+		f.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit), apperr.OutOfRange, 1, MaxLimit)
 	}
 	if r.Page < 1 {
-		f["page"] = "must be 1 or more"
-	} else if _, bad := f["limit"]; !bad && r.Page > MaxWindow/r.Limit {
+		f.Add("page", "must be 1 or more", apperr.OutOfRange, 1, MaxWindow/max(r.Limit, 1))
+	} else if !f.Has("limit") && r.Page > MaxWindow/r.Limit {
 		// Divided, not multiplied: page × limit overflows for a huge page, and the
 		// negative offset it makes panics in the evaluator.
-		f["page"] = fmt.Sprintf("is too deep: page × limit may be at most %d; narrow the search with filters", MaxWindow)
+		f.Add("page", fmt.Sprintf("is too deep: page × limit may be at most %d; narrow the search with filters", MaxWindow), apperr.OutOfRange, 1, MaxWindow/r.Limit)
 	}
 	if r.Sort != "" && !slices.Contains(SortOrders, r.Sort) {
-		f["sort"] = "must be one of " + strings.Join(SortOrders, ", ")
+		f.Add("sort", "must be one of "+strings.Join(SortOrders, ", "), apperr.NotAChoice, r.Sort)
 	}
 	for name, values := range r.Filters {
 		if _, ok := facetFields[name]; !ok {
-			f[name] = "is not a filter; filters are: " + strings.Join(FacetNames, ", ")
+			f.Add(name, "is not a filter; filters are: "+strings.Join(FacetNames, ", "), apperr.Unknown, name)
 		}
 		for _, v := range values {
 			if v == "" || len(v) > 100 {
-				f[name] = "values must be between 1 and 100 characters"
+				f.Add(name, "values must be between 1 and 100 characters", apperr.TooLong, 100)
 			}
 		}
 	}
-	if len(f) > 0 {
-		return apperr.InvalidFields("the search request is not valid", f)
-	}
-	return nil
+	return f.Err("the search request is not valid")
 }
 
 // Hit is one matching practice.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
 // Suggestions are what an AI assistant proposes for a submitted case, for a coordinator
@@ -62,21 +64,21 @@ type Assisted struct {
 }
 
 // validateTranslations names what is wrong in a practice's translations.
-func validateTranslations(f map[string]string, ts []Translation) {
+func validateTranslations(f *apperr.FieldErrors, ts []Translation) {
 	seen := map[string]bool{}
 	for i, t := range ts {
 		name := fmt.Sprintf("translations[%d]", i)
 		switch {
 		case !Languages.Has(t.Language):
-			f[name+".language"] = unknownTerm(t.Language, Languages)
+			f.Add(name+".language", unknownTerm(t.Language, Languages), apperr.NotAChoice, t.Language)
 		case seen[t.Language]:
-			f[name+".language"] = fmt.Sprintf("%q is translated twice", t.Language)
+			f.Add(name+".language", fmt.Sprintf("%q is translated twice", t.Language), apperr.Twice, t.Language)
 		}
 		seen[t.Language] = true
 		requireText(f, name+".title", t.Title, MaxTitle)
 		requireText(f, name+".summary", t.Summary, MaxSummary)
 		if utf8.RuneCountInString(t.Body) > MaxBody {
-			f[name+".body"] = fmt.Sprintf("is too long (at most %d characters)", MaxBody)
+			f.Add(name+".body", fmt.Sprintf("is too long (at most %d characters)", MaxBody), apperr.TooLong, MaxBody)
 		}
 	}
 }

@@ -90,16 +90,16 @@ func AuthorityOf(uri, studyAuthority string) string {
 	return ns
 }
 
-func validateURI(f map[string]string, p *Practice) {
+func validateURI(f *apperr.FieldErrors, p *Practice) {
 	if p.URI == "" {
 		return
 	}
 	if _, _, ok := SplitURI(p.URI); !ok {
-		f["uri"] = fmt.Sprintf("%q is not an identity of the form oai:NAMESPACE:ID (NAMESPACE a domain name)", p.URI)
+		f.Add("uri", fmt.Sprintf("%q is not an identity of the form oai:NAMESPACE:ID (NAMESPACE a domain name)", p.URI), apperr.Malformed, p.URI)
 	}
 	for _, u := range p.SameAs {
 		if _, _, ok := SplitURI(u); !ok {
-			f["same_as"] = fmt.Sprintf("%q is not an identity of the form oai:NAMESPACE:ID", u)
+			f.Add("same_as", fmt.Sprintf("%q is not an identity of the form oai:NAMESPACE:ID", u), apperr.Malformed, u)
 			return
 		}
 	}

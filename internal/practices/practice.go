@@ -6,6 +6,7 @@ package practices
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -207,98 +208,97 @@ func cleanList(in []string) []string {
 
 // Validate checks every field and names each one that is wrong. Call Normalize first.
 func (p *Practice) Validate(geo *Geography) error {
-	f := map[string]string{}
+	var f apperr.FieldErrors
 	if !ValidID(p.ID) {
-		f["id"] = "must be a readable slug of lowercase letters, digits and dashes (at most 120 characters), e.g. barcelona-beach-occupancy"
+		f.Add("id", "must be a readable slug of lowercase letters, digits and dashes (at most 120 characters), e.g. barcelona-beach-occupancy", apperr.Malformed)
 	}
-	requireText(f, "title", p.Title, MaxTitle)
-	requireText(f, "summary", p.Summary, MaxSummary)
-	requireText(f, "city", p.City, MaxTitle)
-	requireText(f, "source", p.Source, MaxItem)
+	requireText(&f, "title", p.Title, MaxTitle)
+	requireText(&f, "summary", p.Summary, MaxSummary)
+	requireText(&f, "city", p.City, MaxTitle)
+	requireText(&f, "source", p.Source, MaxItem)
 	if utf8.RuneCountInString(p.Body) > MaxBody {
-		f["body"] = fmt.Sprintf("is too long (at most %d characters)", MaxBody)
+		f.Add("body", fmt.Sprintf("is too long (at most %d characters)", MaxBody), apperr.TooLong, MaxBody)
 	} else if strings.TrimSpace(p.Body) == "" {
-		f["body"] = "is required: what the problem was, what was done, the results and lessons for transfer"
+		f.Add("body", "is required: what the problem was, what was done, the results and lessons for transfer", apperr.Required)
 	}
 	switch {
 	case p.Country == "":
-		f["country"] = "is required (an ISO 3166-1 alpha-2 code such as ES or MX)"
+		f.Add("country", "is required (an ISO 3166-1 alpha-2 code such as ES or MX)", apperr.Required)
 	case geo != nil && !geo.HasCountry(p.Country):
-		f["country"] = fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", p.Country)
+		f.Add("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", p.Country), apperr.NotAChoice, p.Country)
 	}
 	if p.Region != "" && !Regions.Has(p.Region) {
-		f["region"] = unknownTerm(p.Region, Regions)
+		f.Add("region", unknownTerm(p.Region, Regions), apperr.NotAChoice, p.Region)
 	}
 	if p.PopulationBand != "" && !PopulationBands.Has(p.PopulationBand) {
-		f["population_band"] = unknownTerm(p.PopulationBand, PopulationBands)
+		f.Add("population_band", unknownTerm(p.PopulationBand, PopulationBands), apperr.NotAChoice, p.PopulationBand)
 	}
 	if len(p.Areas) == 0 {
-		f["areas"] = "at least one area is required, among: " + strings.Join(Areas.IDs(), ", ")
+		f.Add("areas", "at least one area is required, among: "+strings.Join(Areas.IDs(), ", "), apperr.Required)
 	}
-	checkTerms(f, "areas", p.Areas, Areas)
-	checkTerms(f, "crises", p.Crises, Crises)
-	checkTerms(f, "target_groups", p.TargetGroups, TargetGroups)
-	checkTerms(f, "prerequisites", p.Prerequisites, Resources)
+	checkTerms(&f, "areas", p.Areas, Areas)
+	checkTerms(&f, "crises", p.Crises, Crises)
+	checkTerms(&f, "target_groups", p.TargetGroups, TargetGroups)
+	checkTerms(&f, "prerequisites", p.Prerequisites, Resources)
 	if len(p.Languages) == 0 {
-		f["languages"] = "at least one language is required, among: " + strings.Join(Languages.IDs(), ", ")
+		f.Add("languages", "at least one language is required, among: "+strings.Join(Languages.IDs(), ", "), apperr.Required)
 	}
-	checkTerms(f, "languages", p.Languages, Languages)
-	checkList(f, "tags", p.Tags, func(s string) string {
+	checkTerms(&f, "languages", p.Languages, Languages)
+	checkList(&f, "tags", p.Tags, func(s string) (string, apperr.Problem) {
 		if !slugPattern.MatchString(s) || len(s) > 40 {
-			return fmt.Sprintf("%q must be a short slug of lowercase letters, digits and dashes", s)
+			return fmt.Sprintf("%q must be a short slug of lowercase letters, digits and dashes", s), apperr.Problem{Code: apperr.Malformed, Args: []any{s}}
 		}
-		return ""
+		return "", apperr.Problem{}
 	})
-	checkList(f, "results", p.Results, func(s string) string {
+	checkList(&f, "results", p.Results, func(s string) (string, apperr.Problem) {
 		if utf8.RuneCountInString(s) > MaxItem {
-			return fmt.Sprintf("an item is too long (at most %d characters)", MaxItem)
+			return fmt.Sprintf("an item is too long (at most %d characters)", MaxItem), apperr.Problem{Code: apperr.TooLong, Args: []any{MaxItem}}
 		}
-		return ""
+		return "", apperr.Problem{}
 	})
-	validateTranslations(f, p.Translations)
-	validateURI(f, p)
-	validateTransfer(f, p)
+	validateTranslations(&f, p.Translations)
+	validateURI(&f, p)
+	validateTransfer(&f, p)
 	if p.Status != "" && !Statuses.Has(p.Status) {
-		f["status"] = unknownTerm(p.Status, Statuses)
+		f.Add("status", unknownTerm(p.Status, Statuses), apperr.NotAChoice, p.Status)
 	}
-	if p.Year != 0 && (p.Year < 1990 || p.Year > time.Now().Year()+1) {
-		f["year"] = fmt.Sprintf("%d is not a plausible year", p.Year)
+	if maxYear := time.Now().Year() + 1; p.Year != 0 && (p.Year < 1990 || p.Year > maxYear) {
+		f.Add("year", fmt.Sprintf("%d is not a plausible year", p.Year), apperr.OutOfRange, "1990", strconv.Itoa(maxYear))
 	}
-	if len(f) > 0 {
-		return apperr.InvalidFields("the practice is not valid", f)
-	}
-	return nil
+	return f.Err("the practice is not valid")
 }
 
-func requireText(f map[string]string, name, v string, max int) {
+func requireText(f *apperr.FieldErrors, name, v string, max int) {
 	switch n := utf8.RuneCountInString(v); {
 	case n == 0:
-		f[name] = "is required"
+		f.Add(name, "is required", apperr.Required)
 	case n > max:
-		f[name] = fmt.Sprintf("is too long (%d characters, at most %d)", n, max)
+		f.Add(name, fmt.Sprintf("is too long (%d characters, at most %d)", n, max), apperr.TooLong, max)
 	}
 }
 
-func checkTerms(f map[string]string, name string, items []string, v Vocabulary) {
-	checkList(f, name, items, func(s string) string {
+func checkTerms(f *apperr.FieldErrors, name string, items []string, v Vocabulary) {
+	checkList(f, name, items, func(s string) (string, apperr.Problem) {
 		if !v.Has(s) {
-			return unknownTerm(s, v)
+			return unknownTerm(s, v), apperr.Problem{Code: apperr.NotAChoice, Args: []any{s}}
 		}
-		return ""
+		return "", apperr.Problem{}
 	})
 }
 
-func checkList(f map[string]string, name string, items []string, check func(string) string) {
-	if _, done := f[name]; done {
+// checkList checks a list's length and, with check, each item: check returns what is
+// wrong in English and as a problem, or "".
+func checkList(f *apperr.FieldErrors, name string, items []string, check func(string) (string, apperr.Problem)) {
+	if f.Has(name) {
 		return
 	}
 	if len(items) > MaxList {
-		f[name] = fmt.Sprintf("has %d items, at most %d", len(items), MaxList)
+		f.Add(name, fmt.Sprintf("has %d items, at most %d", len(items), MaxList), apperr.TooMany, MaxList)
 		return
 	}
 	for _, s := range items {
-		if msg := check(s); msg != "" {
-			f[name] = msg
+		if msg, p := check(s); msg != "" {
+			f.Add(name, msg, p.Code, p.Args...)
 			return
 		}
 	}

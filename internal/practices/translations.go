@@ -142,9 +142,9 @@ func ParseTranslation(name string, data []byte, lang string, byID map[string]*Pr
 	t := Translation{Language: f.Language, Title: strings.TrimSpace(f.Title), Summary: strings.TrimSpace(f.Summary),
 		Body: body, Results: f.Results, By: TranslatedByKB}
 	if p != nil && len(problems) == 0 {
-		fields := map[string]string{}
-		validateTranslations(fields, []Translation{t})
-		for field, msg := range fields {
+		var fields apperr.FieldErrors
+		validateTranslations(&fields, []Translation{t})
+		for field, msg := range apperr.As(fields.Err("")).Fields {
 			key := strings.TrimPrefix(field, "translations[0].")
 			n := line(key)
 			if key == "body" {

@@ -65,12 +65,12 @@ type Profile struct {
 // profile and checks it, naming every wrong field. It returns how the words were read
 // and the parts of the need.
 func (p *Profile) resolve(geo *practices.Geography, rd *reader) ([]Reading, []Part, error) {
-	f := map[string]string{}
+	var f apperr.FieldErrors
 	for _, wf := range wordFields {
-		checkWords(f, wf.name, *wf.list(p))
+		checkWords(&f, wf.name, *wf.list(p))
 	}
-	if len(f) > 0 { // too much to read: nothing is read before it is cut down
-		return nil, nil, apperr.InvalidFields("the city profile is not valid", f)
+	if err := f.Err("the city profile is not valid"); err != nil { // too much to read: nothing is read before it is cut down
+		return nil, nil, err
 	}
 	readings, kept := rd.read(p)
 	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
@@ -86,52 +86,52 @@ func (p *Profile) resolve(geo *practices.Geography, rd *reader) ([]Reading, []Pa
 				p.Population, p.PopulationEstimated = bandMidpoint(c.PopulationBand), true
 			}
 		} else if p.Country == "" {
-			f["city"] = fmt.Sprintf("%q is not a city the knowledge base knows; give its country and population", p.City)
+			f.Add("city", fmt.Sprintf("%q is not a city the knowledge base knows; give its country and population", p.City), apperr.Unknown, p.City)
 		}
 	}
 	switch {
-	case p.Country == "" && f["city"] == "":
-		f["country"] = "is required (an ISO 3166-1 alpha-2 code such as ES), or name a known city"
+	case p.Country == "" && !f.Has("city"):
+		f.Add("country", "is required (an ISO 3166-1 alpha-2 code such as ES), or name a known city", apperr.Required)
 	case p.Country != "" && !geo.HasCountry(p.Country):
-		f["country"] = fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", p.Country)
+		f.Add("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", p.Country), apperr.NotAChoice, p.Country)
 	}
 	if p.Region == "" && geo.HasCountry(p.Country) {
 		p.Region = geo.RegionOf(p.Country)
 	} else if p.Region != "" && !practices.Regions.Has(p.Region) {
-		f["region"] = fmt.Sprintf("%q is not one of: %s", p.Region, strings.Join(practices.Regions.IDs(), ", "))
+		f.Add("region", fmt.Sprintf("%q is not one of: %s", p.Region, strings.Join(practices.Regions.IDs(), ", ")), apperr.NotAChoice, p.Region)
 	}
 	switch {
 	case p.Population < 0:
-		f["population"] = "must be a positive number of inhabitants"
-	case p.Population == 0 && f["city"] == "":
-		f["population"] = "is required (the number of inhabitants), or name a known city"
+		f.Add("population", "must be a positive number of inhabitants", apperr.OutOfRange, 1, maxPopulation)
+	case p.Population == 0 && !f.Has("city"):
+		f.Add("population", "is required (the number of inhabitants), or name a known city", apperr.Required)
 	case p.Population > maxPopulation:
-		f["population"] = fmt.Sprintf("%d inhabitants is not plausible for a city", p.Population)
+		f.Add("population", fmt.Sprintf("%d inhabitants is not plausible for a city", p.Population), apperr.OutOfRange, 1, maxPopulation)
 	}
 	p.PopulationBand = BandOf(p.Population)
 	if n := utf8.RuneCountInString(p.Need); n > MaxNeed {
-		f["need"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxNeed)
+		f.Add("need", fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxNeed), apperr.TooLong, MaxNeed)
 	}
 	parts := append(splitNeed(p.Need), kept...)
 	if len(p.WeakAreas) == 0 && len(parts) == 0 {
-		f["weak_areas"] = "give at least one weak area (" + strings.Join(practices.Areas.IDs(), ", ") + ") or describe the need"
+		f.Add("weak_areas", "give at least one weak area ("+strings.Join(practices.Areas.IDs(), ", ")+") or describe the need", apperr.Required)
 	}
 	for area, sev := range p.Severity {
 		switch {
 		case !slices.Contains(p.WeakAreas, area):
-			f["severity"] = fmt.Sprintf("%q is not one of the weak areas given", area)
+			f.Add("severity", fmt.Sprintf("%q is not one of the weak areas given", area), apperr.NotAChoice, area)
 		case !Severities.Has(sev):
-			f["severity"] = fmt.Sprintf("%q for %s is not one of: %s", sev, area, strings.Join(Severities.IDs(), ", "))
+			f.Add("severity", fmt.Sprintf("%q for %s is not one of: %s", sev, area, strings.Join(Severities.IDs(), ", ")), apperr.NotAChoice, sev)
 		}
 	}
 	if p.Limit == 0 {
 		p.Limit = DefaultLimit
 	}
 	if p.Limit < 1 || p.Limit > MaxLimit {
-		f["limit"] = fmt.Sprintf("must be between 1 and %d", MaxLimit)
+		f.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit), apperr.OutOfRange, 1, MaxLimit)
 	}
-	if len(f) > 0 {
-		return nil, nil, apperr.InvalidFields("the city profile is not valid", f)
+	if err := f.Err("the city profile is not valid"); err != nil {
+		return nil, nil, err
 	}
 	return readings, parts, nil
 }
@@ -146,14 +146,14 @@ func (p *Profile) severity(area string) string {
 
 // checkWords bounds a field of free words, so that one profile cannot make the
 // recommender read a book.
-func checkWords(f map[string]string, name string, items []string) {
+func checkWords(f *apperr.FieldErrors, name string, items []string) {
 	ps := phrases(items)
 	if len(ps) > MaxWords {
-		f[name] = fmt.Sprintf("has %d items, at most %d", len(ps), MaxWords)
+		f.Add(name, fmt.Sprintf("has %d items, at most %d", len(ps), MaxWords), apperr.TooMany, MaxWords)
 	}
 	for _, s := range ps {
 		if utf8.RuneCountInString(s) > MaxPhrase {
-			f[name] = fmt.Sprintf("an item is too long (at most %d characters)", MaxPhrase)
+			f.Add(name, fmt.Sprintf("an item is too long (at most %d characters)", MaxPhrase), apperr.TooLong, MaxPhrase)
 		}
 	}
 }

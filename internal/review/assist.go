@@ -124,7 +124,7 @@ func applied(p *practices.Practice, sugg *practices.Suggestions, a *Applied, geo
 // publish, and records which were taken as suggested and which edited.
 func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied) error {
 	if sugg == nil {
-		return fieldErr("apply", "there are no suggestions to apply: ask the assistant first")
+		return fieldErr("apply", "there are no suggestions to apply: ask the assistant first", apperr.Unknown)
 	}
 	f := map[string]string{}
 	rec := &practices.Assisted{Model: sugg.Model, Generated: sugg.Generated}

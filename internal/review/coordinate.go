@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -38,7 +39,7 @@ func (s *Service) EditSubmission(ctx context.Context, id string, who *auth.Princ
 		var ss *Session
 		if session != "" {
 			if ss, err = getJSON[Session](tx.Bucket(bucketSessions), session, "session"); err != nil {
-				return fieldErr("session_id", "%q is not a session", session)
+				return fieldErr("session_id", fmt.Sprintf("%q is not a session", session), apperr.Unknown, session)
 			}
 		}
 		in := Input{Practice: p, Contact: sub.Contact, ConsentToPublish: sub.Consent}
@@ -76,7 +77,7 @@ func (s *Submission) EditChanges() []FieldChange {
 func (s *Service) WithdrawFor(ctx context.Context, id string, who *auth.Principal, reason string) (*Submission, error) {
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) > 5000 {
-		return nil, fieldErr("comment", "is too long (at most 5000 characters)")
+		return nil, fieldErr("comment", "is too long (at most 5000 characters)", apperr.TooLong, 5000)
 	}
 	return s.transition(ctx, id, Access{Principal: who}, ActionWithdraw, reason, nil)
 }
@@ -95,7 +96,7 @@ func mergedCase(sub *Submission, into *practices.Practice) practices.Practice {
 func (s *Service) mergeInto(ctx context.Context, tx *bolt.Tx, sub *Submission, into, actor string) (string, error) {
 	target, err := practices.GetTx(tx, into)
 	if apperr.Code(err) == apperr.NotFound {
-		return "", fieldErr("into", "there is no practice %q", into)
+		return "", fieldErr("into", fmt.Sprintf("there is no practice %q", into), apperr.Unknown, into)
 	}
 	if err != nil {
 		return "", err

@@ -120,11 +120,11 @@ func (s *Service) Archive(ctx context.Context, actor, id string, archived bool) 
 // Merge keeps into and retires id: id is archived and its address redirects to into.
 func (s *Service) Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error) {
 	if id == into {
-		return nil, fieldErr("into", "a practice cannot be merged into itself")
+		return nil, fieldErr("into", "a practice cannot be merged into itself", apperr.Malformed)
 	}
 	target, err := s.store.Get(ctx, into)
 	if apperr.Code(err) == apperr.NotFound {
-		return nil, fieldErr("into", "there is no practice %q", into)
+		return nil, fieldErr("into", fmt.Sprintf("there is no practice %q", into), apperr.Unknown, into)
 	}
 	if err != nil {
 		return nil, err

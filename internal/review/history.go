@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
@@ -90,7 +92,7 @@ func noteVersion(ctx context.Context, tx *bolt.Tx, actor, id string, version int
 // checkNote refuses an edit note that is too long, naming the field.
 func checkNote(ctx context.Context) error {
 	if n := utf8.RuneCountInString(authorIn(ctx).Note); n > MaxEditNote {
-		return fieldErr("note", "is too long (%d characters, at most %d)", n, MaxEditNote)
+		return fieldErr("note", fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxEditNote), apperr.TooLong, MaxEditNote)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/text/language"
 
+	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 )
 
@@ -132,7 +133,7 @@ var bucketResent = []byte("links_resent")
 func (s *Service) ResendLinks(ctx context.Context, email, lang string) error {
 	email, err := auth.NormalizeEmail(email)
 	if err != nil {
-		return fieldErr("email", "%s", err.Error())
+		return fieldErr("email", err.Error(), apperr.Malformed)
 	}
 	err = s.store.Update(func(tx *bolt.Tx) error {
 		var mine []*Submission

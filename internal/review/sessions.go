@@ -20,30 +20,30 @@ func (in *Session) normalizeAndValidate() error {
 	in.Theme = strings.TrimSpace(in.Theme)
 	in.Description = strings.TrimSpace(in.Description)
 	in.Date = strings.TrimSpace(in.Date)
-	f := map[string]string{}
-	if n := utf8.RuneCountInString(in.Title); n == 0 || n > 200 {
-		f["title"] = "is required (at most 200 characters)"
+	var f apperr.FieldErrors
+	switch n := utf8.RuneCountInString(in.Title); {
+	case n == 0:
+		f.Add("title", "is required (at most 200 characters)", apperr.Required)
+	case n > 200:
+		f.Add("title", "is required (at most 200 characters)", apperr.TooLong, 200)
 	}
 	if utf8.RuneCountInString(in.Theme) > 200 {
-		f["theme"] = "is too long (at most 200 characters)"
+		f.Add("theme", "is too long (at most 200 characters)", apperr.TooLong, 200)
 	}
 	if utf8.RuneCountInString(in.Description) > 5000 {
-		f["description"] = "is too long (at most 5000 characters)"
+		f.Add("description", "is too long (at most 5000 characters)", apperr.TooLong, 5000)
 	}
 	if in.Date != "" {
 		if _, err := time.Parse("2006-01-02", in.Date); err != nil {
-			f["date"] = "must be a date as YYYY-MM-DD"
+			f.Add("date", "must be a date as YYYY-MM-DD", apperr.Malformed)
 		}
 	}
 	for _, a := range in.Areas {
 		if !practices.Areas.Has(a) {
-			f["areas"] = fmt.Sprintf("%q is not one of: %s", a, strings.Join(practices.Areas.IDs(), ", "))
+			f.Add("areas", fmt.Sprintf("%q is not one of: %s", a, strings.Join(practices.Areas.IDs(), ", ")), apperr.NotAChoice, a)
 		}
 	}
-	if len(f) > 0 {
-		return apperr.InvalidFields("the session is not valid", f)
-	}
-	return nil
+	return f.Err("the session is not valid")
 }
 
 // SaveSession creates a session (empty id) or replaces one.

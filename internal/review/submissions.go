@@ -65,15 +65,15 @@ func (s *Service) matchCity(p *practices.Practice) {
 // prepare validates an input and returns the practice as it will be stored. A draft may
 // leave required fields empty; what it does give must be right.
 func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practice, error) {
-	f := map[string]string{}
+	var f apperr.FieldErrors
 	var session *Session
 	if id := strings.TrimSpace(in.SessionID); id != "" {
 		ss, err := getJSON[Session](tx.Bucket(bucketSessions), id, "session")
 		switch {
 		case err != nil:
-			f["session_id"] = fmt.Sprintf("%q is not a session", id)
+			f.Add("session_id", fmt.Sprintf("%q is not a session", id), apperr.Unknown, id)
 		case !ss.Open:
-			f["session_id"] = fmt.Sprintf("the call of session %q is closed", ss.Title)
+			f.Add("session_id", fmt.Sprintf("the call of session %q is closed", ss.Title), apperr.Closed, ss.Title)
 		default:
 			session, in.SessionID = ss, id
 		}
@@ -89,52 +89,44 @@ func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practic
 	s.matchCity(&p)
 	switch {
 	case in.Population < 0 || in.Population > maxPopulation:
-		f["population"] = fmt.Sprintf("must be a number of inhabitants between 1 and %d", maxPopulation)
+		f.Add("population", fmt.Sprintf("must be a number of inhabitants between 1 and %d", maxPopulation), apperr.OutOfRange, 1, maxPopulation)
 	case in.Population > 0:
 		p.PopulationBand = recommend.BandOf(in.Population)
 	}
 	s.geo.Enrich(&p)
 	if err := p.Validate(s.geo); err != nil {
-		for k, v := range apperr.As(err).Fields {
-			f["practice."+k] = v
-		}
+		f.Take("practice.", err)
 	}
 	c := &in.Contact
 	c.Name, c.Role, c.Email = strings.TrimSpace(c.Name), strings.TrimSpace(c.Role), strings.TrimSpace(c.Email)
 	switch {
 	case c.Name == "":
-		f["contact.name"] = "is required: who presents the case (never published)"
+		f.Add("contact.name", "is required: who presents the case (never published)", apperr.Required)
 	case utf8.RuneCountInString(c.Name) > 200:
-		f["contact.name"] = "is too long (at most 200 characters)"
+		f.Add("contact.name", "is too long (at most 200 characters)", apperr.TooLong, 200)
 	}
 	if utf8.RuneCountInString(c.Role) > 200 {
-		f["contact.role"] = "is too long (at most 200 characters)"
+		f.Add("contact.role", "is too long (at most 200 characters)", apperr.TooLong, 200)
 	}
 	if email, err := auth.NormalizeEmail(c.Email); err != nil {
-		f["contact.email"] = "is required: an address to tell you about the review (never published)"
 		if c.Email != "" {
-			f["contact.email"] = err.Error()
+			f.Add("contact.email", err.Error(), apperr.Malformed)
+		} else {
+			f.Add("contact.email", "is required: an address to tell you about the review (never published)", apperr.Required)
 		}
 	} else {
 		c.Email = email
 	}
 	if !in.ConsentToPublish {
-		f["consent_to_publish"] = "must be given: the case is published under the network's name once accepted"
+		f.Add("consent_to_publish", "must be given: the case is published under the network's name once accepted", apperr.Required)
 	}
 	if utf8.RuneCountInString(in.Comment) > 5000 {
-		f["comment"] = "is too long (at most 5000 characters)"
+		f.Add("comment", "is too long (at most 5000 characters)", apperr.TooLong, 5000)
 	}
-	if draft {
-		for k, v := range f {
-			if strings.Contains(v, "required") || k == "consent_to_publish" {
-				delete(f, k) // a draft may be incomplete
-			}
-		}
+	if draft { // a draft may be incomplete
+		f.Drop(func(_ string, p apperr.Problem) bool { return p.Code == apperr.Required })
 	}
-	if len(f) > 0 {
-		return p, apperr.InvalidFields("the submission is not valid", f)
-	}
-	return p, nil
+	return p, f.Err("the submission is not valid")
 }
 
 // Create stores a new submission, as a draft or submitted, durably before it returns,
@@ -453,22 +445,22 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 	case ActionAccept, ActionReject, ActionRequestChanges:
 	case ActionMerge:
 		if d.Into = strings.TrimSpace(d.Into); d.Into == "" {
-			return nil, fieldErr("into", "is required with a merge: the id of the practice the case becomes a new version of")
+			return nil, fieldErr("into", "is required with a merge: the id of the practice the case becomes a new version of", apperr.Required)
 		}
 		if to, merged := s.store.Redirect(d.Into); merged {
 			d.Into = to // the practice the one named was merged into
 		}
 	default:
-		return nil, fieldErr("decision", "must be accept, reject, request_changes or merge")
+		return nil, fieldErr("decision", "must be accept, reject, request_changes or merge", apperr.NotAChoice, d.Decision)
 	}
 	if d.Decision == ActionRequestChanges && d.Comment == "" {
-		return nil, fieldErr("comment", "is required when requesting changes: say what to change")
+		return nil, fieldErr("comment", "is required when requesting changes: say what to change", apperr.Required)
 	}
 	if utf8.RuneCountInString(d.Comment) > 5000 {
-		return nil, fieldErr("comment", "is too long (at most 5000 characters)")
+		return nil, fieldErr("comment", "is too long (at most 5000 characters)", apperr.TooLong, 5000)
 	}
 	if d.Apply != nil && d.Decision != ActionAccept {
-		return nil, fieldErr("apply", "suggestions are applied only when accepting")
+		return nil, fieldErr("apply", "suggestions are applied only when accepting", apperr.Malformed)
 	}
 	var practiceID string
 	sub, err := s.transition(ctx, id, Access{Principal: who}, d.Decision, d.Comment, func(tx *bolt.Tx, sub *Submission) error {
@@ -552,10 +544,10 @@ type Queue struct {
 // List returns the submissions a coordinator asked for, oldest update first.
 func (s *Service) List(ctx context.Context, q Queue) ([]*Submission, error) {
 	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
-		return nil, fieldErr("status", "must be one of: %s", strings.Join(Statuses, ", "))
+		return nil, fieldErr("status", "must be one of: "+strings.Join(Statuses, ", "), apperr.NotAChoice, q.Status)
 	}
 	if q.Area != "" && !practices.Areas.Has(q.Area) {
-		return nil, fieldErr("area", "must be one of: %s", strings.Join(practices.Areas.IDs(), ", "))
+		return nil, fieldErr("area", "must be one of: "+strings.Join(practices.Areas.IDs(), ", "), apperr.NotAChoice, q.Area)
 	}
 	out := []*Submission{}
 	cutoff := s.store.Now().Add(-q.OlderThan)

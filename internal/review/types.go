@@ -6,7 +6,6 @@
 package review
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -298,6 +297,9 @@ type DecisionResult struct {
 	PracticeID string      `json:"practice_id,omitempty"`
 }
 
-func fieldErr(field, format string, args ...any) error {
-	return apperr.InvalidFields("the request is not valid", map[string]string{field: fmt.Sprintf(format, args...)})
+// fieldErr is a request wrong in one field: what, in English and as a problem.
+func fieldErr(field, english, code string, args ...any) error {
+	var f apperr.FieldErrors
+	f.Add(field, english, code, args...)
+	return f.Err("the request is not valid")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // ErrorBody is the shape of every error the API returns.
@@ -17,11 +18,34 @@ type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
 }
 
-// ErrorDetail says what went wrong; Fields names each bad input.
+// ErrorDetail says what went wrong; Fields names each bad input. Message and Fields are
+// in the language asked for (?lang=, Accept-Language), English by default; Code and
+// Problems (each field's code and values) are the same in every language.
 type ErrorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code     string                    `json:"code"`
+	Message  string                    `json:"message"`
+	Fields   map[string]string         `json:"fields,omitempty"`
+	Problems map[string]apperr.Problem `json:"problems,omitempty"`
+}
+
+// in says the detail in lang: the status's message and each field's problem from the
+// catalogues; English keeps the error's own, more technical, sentences.
+func (d *ErrorDetail) in(lang string, status int) {
+	cat, err := i18n.Embedded()
+	if lang == "en" || err != nil {
+		return
+	}
+	d.Message = cat.T(lang, "error."+strconv.Itoa(status))
+	fields := map[string]string{}
+	for k, v := range d.Fields {
+		fields[k] = v
+		if p, ok := d.Problems[k]; ok {
+			fields[k] = cat.Problem(lang, k, p.Code, p.Args)
+		}
+	}
+	if len(fields) > 0 {
+		d.Fields = fields
+	}
 }
 
 // writeError renders err; internal errors are logged with their cause and shown to the
@@ -35,7 +59,9 @@ func writeError(c *gin.Context, err error) {
 	if e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
-	detail := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
+	status := apperr.HTTPStatus(e.Code)
+	detail := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Problems: e.Problems}
+	detail.in(apiLanguage(c), status)
 	switch e.Code {
 	case apperr.Internal:
 		logger(c).Error("internal error", "err", err)
@@ -43,7 +69,7 @@ func writeError(c *gin.Context, err error) {
 	case apperr.DiskFull, apperr.Damaged: // shown, and the operator must hear of it too
 		logger(c).Error(e.Message, "err", err)
 	}
-	c.AbortWithStatusJSON(apperr.HTTPStatus(e.Code), ErrorBody{Error: detail})
+	c.AbortWithStatusJSON(status, ErrorBody{Error: detail})
 }
 
 func logger(c *gin.Context) *slog.Logger {

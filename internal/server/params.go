@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // queryParams parses the query string strictly: a malformed query string or a parameter
@@ -23,7 +24,12 @@ func queryParams(c *gin.Context, allowed ...string) (url.Values, error) {
 	}
 	bad := map[string]string{}
 	for name := range vals {
-		if !slices.Contains(allowed, name) {
+		switch {
+		case name == "lang": // every endpoint takes it: the language of its sentences
+			if !i18n.IsLanguage(vals.Get(name)) {
+				bad[name] = "must be one of: " + strings.Join(i18n.Codes(), ", ")
+			}
+		case !slices.Contains(allowed, name):
 			bad[name] = "is not a parameter of this endpoint; known parameters: " + strings.Join(allowed, ", ")
 		}
 	}

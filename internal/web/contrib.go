@@ -155,7 +155,7 @@ func ordered(errs map[string]string) []fieldError {
 func (p *Pages) caseErrors(c *gin.Context, in review.Input, err error) map[string]string {
 	lang := negotiate(c)
 	out := map[string]string{}
-	for field := range formErrors(err) {
+	for field := range p.formErrors(c, err) {
 		if field == "languages" {
 			field = "language"
 		}

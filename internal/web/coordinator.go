@@ -266,7 +266,7 @@ func (p *Pages) saveSession(c *gin.Context) {
 	_, err := p.cfg.Review.SaveSession(c.Request.Context(), user(c).Email, s)
 	if apperr.Code(err) == apperr.Invalid {
 		ss, _ := p.cfg.Review.Sessions(c.Request.Context(), false)
-		p.render(c, http.StatusBadRequest, "managesessions", map[string]any{"Sessions": ss, "Errors": formErrors(err), "New": s})
+		p.render(c, http.StatusBadRequest, "managesessions", map[string]any{"Sessions": ss, "Errors": p.formErrors(c, err), "New": s})
 		return
 	}
 	if err != nil {
@@ -298,7 +298,7 @@ func (p *Pages) edit(c *gin.Context) {
 	pr.Source = cur.Source
 	_, err = p.cfg.Review.Edit(authored(c, c.PostForm("note")), user(c).Email, id, pr)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": formErrors(err), "Countries": p.countries(c), "Note": c.PostForm("note")})
+		p.render(c, http.StatusBadRequest, "edit", map[string]any{"P": cur, "In": review.Input{Practice: pr}, "Errors": p.formErrors(c, err), "Countries": p.countries(c), "Note": c.PostForm("note")})
 		return
 	}
 	if err != nil {

@@ -121,7 +121,7 @@ func (p *Pages) editSubmission(c *gin.Context) {
 			p.fail(c, gerr)
 			return
 		}
-		p.renderSubmissionEdit(c, http.StatusBadRequest, sub, review.Input{Practice: pr, SessionID: pr.Session}, formErrors(err), c.PostForm("note"))
+		p.renderSubmissionEdit(c, http.StatusBadRequest, sub, review.Input{Practice: pr, SessionID: pr.Session}, p.formErrors(c, err), c.PostForm("note"))
 		return
 	}
 	if err != nil {

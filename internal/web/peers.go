@@ -221,7 +221,7 @@ func (p *Pages) addPeer(c *gin.Context) {
 			p.fail(c, derr)
 			return
 		}
-		d.Form, d.Errors = f, formErrors(err)
+		d.Form, d.Errors = f, p.formErrors(c, err)
 		if _, bad := d.Errors["interval"]; bad && every < 0 {
 			d.Errors["interval"] = p.catalog.T(negotiate(c), "peers.add.interval.bad")
 		}
@@ -370,7 +370,7 @@ func (p *Pages) acceptDraft(c *gin.Context) {
 			p.fail(c, verr)
 			return
 		}
-		pv.Done, pv.Errors = done, formErrors(err)
+		pv.Done, pv.Errors = done, p.formErrors(c, err)
 		p.render(c, http.StatusBadRequest, "peerpreview", pv)
 		return
 	}

@@ -141,7 +141,7 @@ func (p *Pages) search(c *gin.Context) {
 	req := searchRequest(c)
 	res, err := p.cfg.Service.Search(c.Request.Context(), req)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "search", map[string]any{"Query": req.Query, "Error": apperr.As(err).FieldList()})
+		p.render(c, http.StatusBadRequest, "search", map[string]any{"Query": req.Query, "Error": p.fieldList(c, err)})
 		return
 	}
 	if err != nil {
@@ -364,7 +364,7 @@ func (p *Pages) recommend(c *gin.Context) {
 	}
 	res, err := p.cfg.Service.Recommend(c.Request.Context(), form)
 	if apperr.Code(err) == apperr.Invalid {
-		data["Errors"] = apperr.As(err).Fields
+		data["Errors"] = p.formErrors(c, err)
 		p.render(c, http.StatusBadRequest, "recommend", data)
 		return
 	}

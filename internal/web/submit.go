@@ -165,16 +165,6 @@ func (f submissionForm) input() (review.Input, error) {
 	return in, nil
 }
 
-// formErrors maps the service's field names to the form's.
-func formErrors(err error) map[string]string {
-	out := map[string]string{}
-	for k, v := range apperr.As(err).Fields {
-		k = strings.TrimPrefix(k, "practice.")
-		out[strings.ReplaceAll(k, ".", "_")] = v
-	}
-	return out
-}
-
 // submitData is what the submission form needs.
 func (p *Pages) submitData(c *gin.Context, in review.Input, errs map[string]string) map[string]any {
 	open, _ := p.cfg.Review.Sessions(c.Request.Context(), true)

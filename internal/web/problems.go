@@ -1,0 +1,45 @@
+package web
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uclg-digital-cities/kb/internal/apperr"
+)
+
+// formErrors says what is wrong with each field of a form in the visitor's language,
+// under the form's names of the fields (practice.contact.name is contact_name).
+func (p *Pages) formErrors(c *gin.Context, err error) map[string]string {
+	lang := negotiate(c)
+	e := apperr.As(err)
+	out := map[string]string{}
+	for k, english := range e.Fields {
+		field := strings.ReplaceAll(strings.TrimPrefix(k, "practice."), ".", "_")
+		out[field] = english
+		if pr, ok := e.Problems[k]; ok {
+			out[field] = p.catalog.Problem(lang, k, pr.Code, pr.Args)
+		}
+	}
+	return out
+}
+
+// fieldList says every wrong field of a request in one line: "Label: problem; …", in
+// the order of the fields' names.
+func (p *Pages) fieldList(c *gin.Context, err error) string {
+	lang := negotiate(c)
+	errs := p.formErrors(c, err)
+	var parts []string
+	for _, f := range slices.Sorted(maps.Keys(errs)) {
+		label := f // a filter is named as its facet
+		for _, key := range []string{"facet." + f, "field." + f} {
+			if p.catalog.Has("en", key) {
+				label = p.catalog.T(lang, key)
+			}
+		}
+		parts = append(parts, label+": "+errs[f])
+	}
+	return strings.Join(parts, "; ")
+}
