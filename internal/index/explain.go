@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/search"
+
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // Ways a typed word can match, from strongest to weakest.
@@ -22,12 +24,15 @@ var viaOrder = map[string]int{ViaWord: 0, ViaStem: 1, ViaConcept: 2, ViaTypo: 3}
 // Reason says in words why a hit matched: for one typed word, how it matched, which
 // words of the practice matched, and in which fields.
 type Reason struct {
-	Via     string   `json:"via"`
-	Typed   string   `json:"typed"`
-	Concept string   `json:"concept,omitempty"`
-	Matched []string `json:"matched"`
-	Fields  []string `json:"fields"`
-	Text    string   `json:"text"`
+	Via     string `json:"via"`
+	Typed   string `json:"typed"`
+	Concept string `json:"concept,omitempty"`
+	// ConceptNames names the concept in each language of the thesaurus.
+	ConceptNames map[string]string `json:"concept_names,omitempty"`
+	Matched      []string          `json:"matched"`
+	// Fields are where it matched: title, summary, keywords (tags and place) or body.
+	Fields []string `json:"fields"`
+	Text   string   `json:"text"` // the reason in English
 }
 
 // maxMatchedShown bounds the words quoted in one reason.
@@ -100,7 +105,7 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 	add := func(k reasonKey, matched, field string) {
 		r, ok := reasons[k]
 		if !ok {
-			r = &Reason{Via: k.via, Typed: k.typed, Concept: k.concept}
+			r = &Reason{Via: k.via, Typed: k.typed, Concept: k.concept, ConceptNames: e.ix.concepts.names[k.concept]}
 			reasons[k] = r
 			order = append(order, k)
 		}
@@ -122,9 +127,9 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 				}
 				surface := text[locs[0].Start:locs[0].End]
 				if via, typed, ok := e.typedFor(lang, term, surface); ok {
-					add(reasonKey{via, typed, ""}, surface, fieldLabels[f.Name])
+					add(reasonKey{via, typed, ""}, surface, f.Name)
 				} else if typed := e.typoOf(lang, term); typed != "" {
-					add(reasonKey{ViaTypo, typed, ""}, surface, fieldLabels[f.Name])
+					add(reasonKey{ViaTypo, typed, ""}, surface, f.Name)
 				}
 			}
 			for _, ch := range e.ix.concepts.match(e.ix.analysis, lang, text) {
@@ -133,7 +138,7 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 				if typed == "" || e.isTypedWord(lang, surface) {
 					continue // a typed word itself, explained above
 				}
-				add(reasonKey{ViaConcept, typed, ch.Concept}, surface, fieldLabels[f.Name])
+				add(reasonKey{ViaConcept, typed, ch.Concept}, surface, f.Name)
 			}
 		}
 	}
@@ -195,7 +200,11 @@ func (e *explainer) sentence(r Reason) string {
 		shown, more = shown[:maxMatchedShown], fmt.Sprintf(" and %d more", len(r.Matched)-maxMatchedShown)
 	}
 	quoted := "'" + strings.Join(shown, "', '") + "'" + more
-	where := strings.Join(r.Fields, ", ")
+	labels := make([]string, len(r.Fields))
+	for i, f := range r.Fields {
+		labels[i] = fieldLabels[f]
+	}
+	where := strings.Join(labels, ", ")
 	switch r.Via {
 	case ViaStem:
 		return fmt.Sprintf("matched %s, a form of '%s'; %s", quoted, r.Typed, where)
@@ -234,4 +243,27 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// In says the reason in lang, from the catalogues (explain.*), the concept by its name in
+// lang.
+func (r Reason) In(cat *i18n.Catalog, lang string) string {
+	shown := r.Matched[:min(len(r.Matched), maxMatchedShown)]
+	quoted := make([]string, len(shown))
+	for i, m := range shown {
+		quoted[i] = cat.T(lang, "explain.quote", m)
+	}
+	words := strings.Join(quoted, ", ")
+	if more := len(r.Matched) - len(shown); more > 0 {
+		words = cat.T(lang, "explain.more", words, more)
+	}
+	where := make([]string, len(r.Fields))
+	for i, f := range r.Fields {
+		where[i] = cat.T(lang, "explain.field."+f)
+	}
+	concept := r.ConceptNames[lang]
+	if concept == "" {
+		concept = strings.ReplaceAll(r.Concept, "-", " ")
+	}
+	return cat.T(lang, "explain."+r.Via, words, cat.T(lang, "explain.quote", r.Typed), concept, strings.Join(where, ", "))
 }

@@ -307,6 +307,8 @@ type conceptMatcher struct {
 	// most maxConceptDistance), the distances worth a query clause.
 	above map[string][]string
 	below map[string]int
+	// names is each concept's name in each language, for the reasons a hit matched.
+	names map[string]map[string]string
 }
 
 type suggestableConcept struct {
@@ -333,7 +335,7 @@ type conceptHit struct {
 }
 
 func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
-	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}, above: map[string][]string{}, below: map[string]int{}}
+	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}, above: map[string][]string{}, below: map[string]int{}, names: map[string]map[string]string{}}
 	if t == nil {
 		return cm
 	}
@@ -346,6 +348,10 @@ func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
 	}
 	qb := queryBuilder{m: m}
 	for _, c := range t.Concepts {
+		cm.names[c.ID] = map[string]string{}
+		for _, lang := range Languages {
+			cm.names[c.ID][lang] = c.Name(lang)
+		}
 		sc := suggestableConcept{id: c.ID}
 		for _, lang := range Languages {
 			for _, label := range c.Labels[lang] {

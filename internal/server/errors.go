@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // ErrorBody is the shape of every error the API returns.
@@ -30,8 +29,8 @@ type ErrorDetail struct {
 
 // in says the detail in lang: the status's message and each field's problem from the
 // catalogues; English keeps the error's own, more technical, sentences.
-func (d *ErrorDetail) in(lang string, status int) {
-	cat, err := i18n.Embedded()
+func (d *ErrorDetail) in(c *gin.Context, status int) {
+	lang, cat, err := apiCatalog(c)
 	if lang == "en" || err != nil {
 		return
 	}
@@ -61,7 +60,7 @@ func writeError(c *gin.Context, err error) {
 	}
 	status := apperr.HTTPStatus(e.Code)
 	detail := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Problems: e.Problems}
-	detail.in(apiLanguage(c), status)
+	detail.in(c, status)
 	switch e.Code {
 	case apperr.Internal:
 		logger(c).Error("internal error", "err", err)

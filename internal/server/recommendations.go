@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
@@ -21,8 +20,8 @@ func registerRecommendations(api *gin.RouterGroup, svc Service, expensive gin.Ha
 			writeError(c, err)
 			return
 		}
-		if cat, err := i18n.Embedded(); err == nil {
-			res.SayIn(cat, apiLanguage(c))
+		if lang, cat, err := apiCatalog(c); err == nil {
+			res.SayIn(cat, lang)
 		}
 		c.JSON(http.StatusOK, res)
 	})

@@ -32,3 +32,9 @@ func apiLanguage(c *gin.Context) string {
 	}
 	return i18n.Accepted(c.GetHeader("Accept-Language"))
 }
+
+// apiCatalog is the language of the answer and the catalogues to say it with.
+func apiCatalog(c *gin.Context) (string, *i18n.Catalog, error) {
+	cat, err := i18n.Embedded()
+	return apiLanguage(c), cat, err
+}

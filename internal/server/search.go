@@ -21,6 +21,13 @@ func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
+		if lang, cat, err := apiCatalog(c); err == nil && lang != "en" { // English keeps the index's own sentences
+			for i := range res.Hits {
+				for j, r := range res.Hits[i].Explain {
+					res.Hits[i].Explain[j].Text = r.In(cat, lang)
+				}
+			}
+		}
 		c.JSON(http.StatusOK, res)
 	})
 }

@@ -31,3 +31,22 @@ func TestPagesWriteNumbersAndCountriesInTheVisitorsLanguage(t *testing.T) {
 		t.Errorf("Portuguese country choice is not in Portuguese order")
 	}
 }
+
+// Why a hit matched, why a practice is recommended and what the peer cities share are
+// said in the visitor's language.
+func TestReasonsInTheVisitorsLanguage(t *testing.T) {
+	base, _ := site(t)
+	_, body := get(t, base, "/search?q=aforo+playas&lang=fr", nil)
+	why, _ := find(t, body, "details", "class", "why")
+	if !strings.Contains(why, "correspond à") || !strings.Contains(why, "par la notion « foule » (de « aforo »)") || strings.Contains(why, "matched") {
+		t.Errorf("why it matched, in French: %q", why)
+	}
+	_, body = get(t, base, "/recommend?city=Montevideo&weak_areas=education&severity_education=high&lang=pt", nil)
+	text := html.UnescapeString(body)
+	if !strings.Contains(text, "trata da sua área frágil «Educação e formação» (gravidade: alta)") || strings.Contains(text, "addresses your weak area") {
+		t.Errorf("reasons in Portuguese: %s", regexp.MustCompile(`<ul class="reasons"[^\n]*`).FindString(text))
+	}
+	if peers, _ := find(t, body, "ul", "class", "peers"); peers == "" || strings.Contains(peers, "same region") || strings.Contains(peers, "similar size") {
+		t.Errorf("peer cities in Portuguese: %q", peers)
+	}
+}
