@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // Codes shared by every package.
@@ -38,6 +40,9 @@ type Error struct {
 	// another language.
 	Fields   map[string]string
 	Problems map[string]Problem
+	// Says, when set, is Message as a catalogue key and its values, for a reader in
+	// another language than English.
+	Says *i18n.Text
 	// Err is the underlying cause; it is logged, never shown to users.
 	Err error
 	// RetryAfter, on a RateLimited or Unavailable error, says when to try again.
@@ -72,6 +77,12 @@ func (e *Error) FieldList() string {
 		parts[i] = n + ": " + e.Fields[n]
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Said builds an Error whose message is the sentence t of the catalogues, english being
+// what it says in English.
+func Said(code, english string, t i18n.Text) *Error {
+	return &Error{Code: code, Message: english, Says: &t}
 }
 
 // Errorf builds an Error with a formatted message.

@@ -37,7 +37,7 @@ var setSpec = regexp.MustCompile(`^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]
 // validateFormat defaults a new peer's format to kb's and checks what depends on it: a
 // repository that is not kb gives drafts, so its policy is review, and its sets are its
 // own.
-func validateFormat(n *NewPeer, f map[string]string) {
+func validateFormat(n *NewPeer, f *apperr.FieldErrors) {
 	if n.Format == "" {
 		n.Format = FormatKB
 	}
@@ -48,13 +48,13 @@ func validateFormat(n *NewPeer, f map[string]string) {
 			n.Policy = PolicyReview
 		}
 		if n.Policy != PolicyReview {
-			f["policy"] = "must be review for a repository that is not kb: its records are drafts that a coordinator completes before they are published"
+			f.Add("policy", "must be review for a repository that is not kb: its records are drafts that a coordinator completes before they are published", apperr.NotAChoice, n.Policy)
 		}
 		if n.Set != "" && !setSpec.MatchString(n.Set) {
-			f["set"] = "must be a setSpec of the repository, e.g. com_123456789_1"
+			f.Add("set", "must be a setSpec of the repository, e.g. com_123456789_1", apperr.Malformed)
 		}
 	default:
-		f["format"] = "must be kb (a kb node, whose practices are signed by their authority) or oai_dc (any OAI-PMH repository, such as DSpace or EPrints, whose records become drafts for a coordinator)"
+		f.Add("format", "must be kb (a kb node, whose practices are signed by their authority) or oai_dc (any OAI-PMH repository, such as DSpace or EPrints, whose records become drafts for a coordinator)", apperr.NotAChoice, n.Format)
 	}
 }
 
@@ -64,16 +64,16 @@ func validateFormat(n *NewPeer, f map[string]string) {
 func (s *Service) checkRepository(ctx context.Context, url string, repo oai.Repository) (oai.Repository, error) {
 	formats, err := s.client.ListMetadataFormats(ctx, url)
 	if err != nil {
-		return repo, apperr.InvalidFields("the repository did not list its metadata formats", map[string]string{"url": fmt.Sprintf("%s did not answer ListMetadataFormats: %v", url, err)})
+		return repo, refused("the repository did not list its metadata formats", "url", fmt.Sprintf("%s did not answer ListMetadataFormats: %v", url, err), NoAnswer, url)
 	}
 	if !slices.Contains(formats, oai.PrefixDC) {
-		return repo, apperr.InvalidFields("the repository does not serve oai_dc", map[string]string{"format": fmt.Sprintf("%s serves %s, not oai_dc", url, strings.Join(formats, ", "))})
+		return repo, refused("the repository does not serve oai_dc", "format", fmt.Sprintf("%s serves %s, not oai_dc", url, strings.Join(formats, ", ")), NoOAIDC, strings.Join(formats, ", "))
 	}
 	switch repo.Namespace {
 	case s.cfg.Namespace:
-		return repo, apperr.InvalidFields("the repository claims this node's namespace", map[string]string{"url": fmt.Sprintf("it says its namespace is %s, which is this node's own", repo.Namespace)})
+		return repo, refused("the repository claims this node's namespace", "url", fmt.Sprintf("it says its namespace is %s, which is this node's own", repo.Namespace), OwnNamespace, repo.Namespace)
 	case practices.StudyNamespace:
-		return repo, apperr.InvalidFields("the repository claims the study's namespace", map[string]string{"url": "no repository's namespace is the study's"})
+		return repo, refused("the repository claims the study's namespace", "url", "no repository's namespace is the study's", StudyNamespace)
 	}
 	repo.PublicKey = ""
 	return repo, nil

@@ -206,37 +206,52 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// What may be wrong with a peer as it is added, beside apperr's codes: the fields' own
+// sentences (problem.url.no_answer …) say it to a coordinator in their language.
+const (
+	NoAnswer       = "no_answer"       // args: the address, which did not answer as OAI-PMH
+	NotKB          = "not_kb"          // its Identify names no kb namespace and key
+	OwnNamespace   = "own_namespace"   // args: the namespace it claims, this node's
+	StudyNamespace = "study_namespace" // it claims the study's namespace
+	NoOAIDC        = "no_oai_dc"       // args: the formats it serves, without oai_dc
+	ReservedName   = "reserved"        // args: the name, which names this node's own practices
+)
+
 func (n *NewPeer) validate() error {
-	f := map[string]string{}
+	var f apperr.FieldErrors
 	switch {
 	case !practices.ValidID(n.Name) || len(n.Name) > maxPeerName:
-		f["name"] = fmt.Sprintf("must be a short slug of lowercase letters, digits and dashes (at most %d characters), e.g. metropolis", maxPeerName)
+		f.Add("name", fmt.Sprintf("must be a short slug of lowercase letters, digits and dashes (at most %d characters), e.g. metropolis", maxPeerName), apperr.Malformed, maxPeerName)
 	case n.Name == index.LocalNetwork: // the network facet's value for local practices
-		f["name"] = fmt.Sprintf("%q names this knowledge base's own practices; choose another name", index.LocalNetwork)
+		f.Add("name", fmt.Sprintf("%q names this knowledge base's own practices; choose another name", index.LocalNetwork), ReservedName, n.Name)
 	}
 	if u, err := url.Parse(n.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		f["url"] = "must be the http(s) URL of the peer's OAI-PMH endpoint, e.g. https://kb.example.org/oai"
+		f.Add("url", "must be the http(s) URL of the peer's OAI-PMH endpoint, e.g. https://kb.example.org/oai", apperr.Malformed)
 	}
-	validateFormat(n, f)
+	validateFormat(n, &f)
 	if n.Policy == "" {
 		n.Policy = PolicyPublish
 	}
 	if n.Policy != PolicyPublish && n.Policy != PolicyReview {
-		f["policy"] = "must be publish or review"
+		f.Add("policy", "must be publish or review", apperr.NotAChoice, n.Policy)
 	}
 	if n.Format == FormatKB && n.Set != "" && !practices.Areas.Has(strings.TrimPrefix(n.Set, "area:")) && !practices.Regions.Has(strings.TrimPrefix(n.Set, "region:")) {
-		f["set"] = "must be a set of the peer, area:ID or region:ID, e.g. area:mobility"
+		f.Add("set", "must be a set of the peer, area:ID or region:ID, e.g. area:mobility", apperr.Malformed)
 	}
 	if n.Interval == 0 {
 		n.Interval = Duration(DefaultInterval)
 	}
 	if time.Duration(n.Interval) < time.Minute {
-		f["interval"] = "must be at least one minute"
+		f.Add("interval", "must be at least one minute", apperr.OutOfRange)
 	}
-	if len(f) > 0 {
-		return apperr.InvalidFields("the peer is not valid", f)
-	}
-	return nil
+	return f.Err("the peer is not valid")
+}
+
+// refused is a peer refused for one field: what is wrong, in English and as a problem.
+func refused(msg, field, english, code string, args ...any) error {
+	var f apperr.FieldErrors
+	f.Add(field, english, code, args...)
+	return f.Err(msg)
 }
 
 // Add registers a peer; it is harvested at the next background round or `kb peer sync`.
@@ -246,7 +261,7 @@ func (s *Service) Add(ctx context.Context, n NewPeer) (*Peer, error) {
 	}
 	repo, err := s.client.Identify(ctx, n.URL)
 	if err != nil {
-		return nil, apperr.InvalidFields("the peer did not answer Identify", map[string]string{"url": fmt.Sprintf("%s did not answer as an OAI-PMH endpoint (it ends in /oai): %v", n.URL, err)})
+		return nil, refused("the peer did not answer Identify", "url", fmt.Sprintf("%s did not answer as an OAI-PMH endpoint (it ends in /oai): %v", n.URL, err), NoAnswer, n.URL)
 	}
 	if n.Format == FormatDC {
 		repo, err = s.checkRepository(ctx, n.URL, repo)
@@ -426,11 +441,11 @@ func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal
 func (s *Service) checkIdentity(repo oai.Repository) error {
 	switch {
 	case !practices.ValidNamespace(repo.Namespace) || !signing.ValidPublicKey(repo.PublicKey):
-		return apperr.InvalidFields("the peer is not a kb node", map[string]string{"url": "its Identify names no kb namespace and public key to verify its practices with; a repository that is not kb (DSpace, EPrints, any oai_dc provider) is added with --format oai_dc (format oai_dc in the API), its records becoming drafts for a coordinator"})
+		return refused("the peer is not a kb node", "url", "its Identify names no kb namespace and public key to verify its practices with; a repository that is not kb (DSpace, EPrints, any oai_dc provider) is added with --format oai_dc (format oai_dc in the API), its records becoming drafts for a coordinator", NotKB)
 	case repo.Namespace == s.cfg.Namespace:
-		return apperr.InvalidFields("the peer claims this node's namespace", map[string]string{"url": fmt.Sprintf("it says its namespace is %s, which is this node's own", repo.Namespace)})
+		return refused("the peer claims this node's namespace", "url", fmt.Sprintf("it says its namespace is %s, which is this node's own", repo.Namespace), OwnNamespace, repo.Namespace)
 	case repo.Namespace == practices.StudyNamespace:
-		return apperr.InvalidFields("the peer claims the study's namespace", map[string]string{"url": "no node's namespace is the study's"})
+		return refused("the peer claims the study's namespace", "url", "no node's namespace is the study's", StudyNamespace)
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ type PracticeSummary struct {
 	Areas          []string `json:"areas"`
 	Status         string   `json:"status,omitempty"`
 	Summary        string   `json:"summary"`
+	Lang           string   `json:"lang"` // of the title and summary
 }
 
 // Recommendation is one practice worth transferring: its score, the factors it was
@@ -367,7 +368,7 @@ func likeness(a, b *practices.Practice) float64 {
 
 func summarize(p *practices.Practice) PracticeSummary {
 	return PracticeSummary{ID: p.ID, Title: p.Title, City: p.City, Country: p.Country, Region: p.Region,
-		PopulationBand: p.PopulationBand, Areas: p.Areas, Status: p.Status, Summary: p.Summary}
+		PopulationBand: p.PopulationBand, Areas: p.Areas, Status: p.Status, Summary: p.Summary, Lang: p.Language()}
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -101,7 +101,7 @@ func (p *Pages) saveProfile(c *gin.Context) {
 func (p *Pages) endSession(c *gin.Context) {
 	err := p.cfg.Accounts.EndSessionOf(user(c).Email, c.Param("id"), user(c).Email)
 	if apperr.Code(err) == apperr.NotFound {
-		err = apperr.Errorf(apperr.NotFound, "%s", p.catalog.T(negotiate(c), "account.gone"))
+		err = p.refusal(apperr.NotFound, "account.gone")
 	}
 	if err != nil {
 		p.fail(c, err)

@@ -42,7 +42,7 @@ func (p *Pages) identify() gin.HandlerFunc {
 func (p *Pages) crossOrigin() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := p.cfg.CrossOrigin.Check(c.Request); err != nil {
-			p.fail(c, apperr.Errorf(apperr.Forbidden, "%s", p.catalog.T(negotiate(c), "error.crossorigin")))
+			p.fail(c, p.refusal(apperr.Forbidden, "error.crossorigin"))
 			return
 		}
 		c.Next()
@@ -73,7 +73,7 @@ func (p *Pages) csrf() gin.HandlerFunc {
 		}
 		c.Set(ctxCSRF, token)
 		if c.Request.Method == http.MethodPost && (token == "" || !auth.Equal(c.PostForm(csrfField), token)) {
-			p.fail(c, apperr.Errorf(apperr.Forbidden, "%s", p.catalog.T(negotiate(c), "error.csrf")))
+			p.fail(c, p.refusal(apperr.Forbidden, "error.csrf"))
 			return
 		}
 		c.Next()

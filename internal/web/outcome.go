@@ -57,14 +57,14 @@ func (p *Pages) failure(c *gin.Context, item string, err error) failure {
 		p.cfg.Logger.Error("coordinator action failed", "route", c.FullPath(), "item", item, "err", err)
 		return failure{item, p.catalog.T(negotiate(c), "error.500")}
 	}
-	return failure{item, strings.TrimSpace(e.Message)}
+	return failure{item, strings.TrimSpace(p.errorText(negotiate(c), e))}
 }
 
 // requireRole refuses, with an error page, a coordinator without the role.
 func (p *Pages) requireRole(role string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !user(c).Can(role) {
-			p.fail(c, apperr.Errorf(apperr.Forbidden, "%s", p.catalog.T(negotiate(c), "error.role."+role)))
+			p.fail(c, p.refusal(apperr.Forbidden, "error.role."+role))
 			return
 		}
 		c.Next()

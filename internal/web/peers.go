@@ -280,7 +280,7 @@ func (p *Pages) decideQueued(c *gin.Context) {
 	p.each(c, c.PostFormArray("id"), "peers.decided."+decision, func(id string) error {
 		_, err := p.cfg.Peers.Decide(c.Request.Context(), user(c).Email, id, decision == "publish")
 		if apperr.Code(err) == apperr.Invalid { // a draft that lacks fields: its page completes it
-			err = apperr.Errorf(apperr.Invalid, "%s", p.catalog.T(negotiate(c), "peers.draft.incomplete"))
+			err = p.refusal(apperr.Invalid, "peers.draft.incomplete")
 		}
 		return err
 	})

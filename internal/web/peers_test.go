@@ -211,7 +211,7 @@ func TestAddingAPeerShowsErrorsBesideTheFields(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a bad peer: %d", resp.StatusCode)
 	}
-	if e, _ := find(t, body, "span", "id", "err-url"); !strings.Contains(e, "http(s) URL") {
+	if e, _ := find(t, body, "span", "id", "err-url"); !strings.Contains(e, "http(s) address of its OAI-PMH endpoint") {
 		t.Errorf("the error beside the URL: %q", e)
 	}
 	if e, _ := find(t, body, "span", "id", "err-interval"); !strings.Contains(e, "is not an interval such as 30m") {

@@ -13,8 +13,10 @@ import (
 // formErrors says what is wrong with each field of a form in the visitor's language,
 // under the form's names of the fields (practice.contact.name is contact_name).
 func (p *Pages) formErrors(c *gin.Context, err error) map[string]string {
-	lang := negotiate(c)
-	e := apperr.As(err)
+	return p.fieldErrors(negotiate(c), apperr.As(err))
+}
+
+func (p *Pages) fieldErrors(lang string, e *apperr.Error) map[string]string {
 	out := map[string]string{}
 	for k, english := range e.Fields {
 		field := strings.ReplaceAll(strings.TrimPrefix(k, "practice."), ".", "_")
@@ -28,9 +30,8 @@ func (p *Pages) formErrors(c *gin.Context, err error) map[string]string {
 
 // fieldList says every wrong field of a request in one line: "Label: problem; …", in
 // the order of the fields' names.
-func (p *Pages) fieldList(c *gin.Context, err error) string {
-	lang := negotiate(c)
-	errs := p.formErrors(c, err)
+func (p *Pages) fieldList(lang string, e *apperr.Error) string {
+	errs := p.fieldErrors(lang, e)
 	var parts []string
 	for _, f := range slices.Sorted(maps.Keys(errs)) {
 		label := f // a filter is named as its facet

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/charts"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
@@ -141,7 +143,7 @@ func (p *Pages) search(c *gin.Context) {
 	req := searchRequest(c)
 	res, err := p.cfg.Service.Search(c.Request.Context(), req)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "search", map[string]any{"Query": req.Query, "Error": p.fieldList(c, err)})
+		p.render(c, http.StatusBadRequest, "search", map[string]any{"Query": req.Query, "Error": p.fieldList(negotiate(c), apperr.As(err))})
 		return
 	}
 	if err != nil {
@@ -342,6 +344,31 @@ func (p *Pages) jsonLD(pr *practices.Practice, country, permalink, canonical str
 	}
 }
 
+// translate gives each recommended practice's title and summary, and the result its
+// reasons quote, in lang where the practice is translated into it.
+func (p *Pages) translate(ctx context.Context, res *recommend.Result, lang string) {
+	for i := range res.Recommendations {
+		rec := &res.Recommendations[i]
+		pr, err := p.cfg.Service.Get(ctx, rec.Practice.ID)
+		if err != nil {
+			continue // as the recommender read it
+		}
+		t := translationIn(pr, lang)
+		if t == nil {
+			continue
+		}
+		rec.Practice.Title, rec.Practice.Summary, rec.Practice.Lang = t.Title, t.Summary, t.Language
+		for j, r := range rec.Reasons {
+			if r.Says.Key != "reason.evidence.results" || len(t.Results) != len(pr.Results) {
+				continue
+			}
+			if k := slices.Index(pr.Results, fmt.Sprint(r.Says.Args[0].Value)); k >= 0 {
+				rec.Reasons[j].Says.Args = []i18n.Arg{i18n.Value(t.Results[k])}
+			}
+		}
+	}
+}
+
 // recommend shows the form, and, when the form was sent, the recommendations. Each list
 // of the profile comes as ticked terms and as free words (FIELD_text), read alike.
 func (p *Pages) recommend(c *gin.Context) {
@@ -372,6 +399,7 @@ func (p *Pages) recommend(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	p.translate(c.Request.Context(), res, negotiate(c))
 	res.SayIn(p.catalog, negotiate(c))
 	data["Result"] = res
 	p.render(c, http.StatusOK, "recommend", data)

@@ -39,7 +39,7 @@ func (p *Pages) confirmForm(c *gin.Context) {
 func (p *Pages) confirm(c *gin.Context) {
 	_, err := p.cfg.Review.ConfirmAddress(c.Request.Context(), c.Param("token"))
 	if apperr.Code(err) == apperr.NotFound {
-		err = apperr.Errorf(apperr.NotFound, "%s", p.catalog.T(negotiate(c), "confirm.invalid"))
+		err = p.refusal(apperr.NotFound, "confirm.invalid")
 	}
 	if err != nil {
 		p.fail(c, err)

@@ -284,24 +284,54 @@ func (p *Pages) render(c *gin.Context, status int, name string, data any) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// fail renders an error page; internal errors are logged, never shown.
+// fail renders an error page in the visitor's language; internal errors are logged,
+// never shown. A coordinator also gets the error's own English sentence when the page
+// says it otherwise.
 func (p *Pages) fail(c *gin.Context, err error) {
 	e := apperr.As(err)
 	status := apperr.HTTPStatus(e.Code)
-	msg := e.Message
+	lang := negotiate(c)
+	msg, detail := p.errorText(lang, e), ""
+	if lang != "en" && e.Says == nil && user(c) != nil {
+		detail = e.Message
+	}
 	switch {
 	case e.Code == apperr.Internal:
 		// The route, not the path, which may hold a tracking token.
 		p.cfg.Logger.Error("page failed", "route", c.FullPath(), "err", err)
-		msg = ""
+		msg, detail = "", ""
 	case e.Code == apperr.DiskFull, e.Code == apperr.Damaged: // shown, and the operator must hear of it too
 		p.cfg.Logger.Error("page failed", "route", c.FullPath(), "err", err)
 	case e.RetryAfter > 0:
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
-		msg = p.retryMessage(c, e.RetryAfter)
+		msg, detail = p.retryMessage(c, e.RetryAfter), ""
 	}
-	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg})
+	p.render(c, status, "error", map[string]any{"Status": status, "Message": msg, "Detail": detail})
 	c.Abort()
+}
+
+// errorText says an error in lang: its own sentence of the catalogues when it has one;
+// in English, the sentence it carries; otherwise what its code means, or what is wrong
+// with each field.
+func (p *Pages) errorText(lang string, e *apperr.Error) string {
+	switch {
+	case e.Says != nil:
+		return p.catalog.Say(lang, *e.Says)
+	case lang == "en":
+		return e.Message
+	case len(e.Fields) > 0:
+		return p.fieldList(lang, e)
+	}
+	return p.catalog.T(lang, "error.detail."+e.Code)
+}
+
+// refusal is an error the pages say from the catalogues: the message key with args.
+func (p *Pages) refusal(code, key string, args ...any) error {
+	values := make([]i18n.Arg, len(args))
+	for i, a := range args {
+		values[i] = i18n.Value(a)
+	}
+	return apperr.Said(code, p.catalog.T("en", key, args...), i18n.Say(key, values...))
 }
 
 // retryMessage says, in the visitor's language, when to try again.
