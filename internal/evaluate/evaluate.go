@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -20,6 +21,17 @@ type Query struct {
 	Kind     string            `json:"kind"`
 	Relevant map[string]int    `json:"relevant"`
 	Params   map[string]string `json:"params,omitempty"`
+	// Lang is the language the query is written in, typed in the interface in that
+	// language; English when not said.
+	Lang string `json:"lang,omitempty"`
+}
+
+// Language is the language the query is written in.
+func (q Query) Language() string {
+	if q.Lang == "" {
+		return "en"
+	}
+	return q.Lang
 }
 
 // Set is a file of judged queries.
@@ -112,8 +124,10 @@ type Ranker func(q Query) ([]string, error)
 type Report struct {
 	Configs []string
 	Kinds   []string
-	// ByKind[config][kind] and Overall[config].
+	Langs   []string
+	// ByKind[config][kind], ByLang[config][language] and Overall[config].
 	ByKind  map[string]map[string]Scores
+	ByLang  map[string]map[string]Scores
 	Overall map[string]Scores
 	// PerQuery[config][i] is the score of query i.
 	PerQuery map[string][]Scores
@@ -121,16 +135,17 @@ type Report struct {
 
 // Run scores every configuration on every query of the set, at depth k.
 func Run(set *Set, k int, configs []string, rankers map[string]Ranker) (*Report, error) {
-	r := &Report{Configs: configs, ByKind: map[string]map[string]Scores{}, Overall: map[string]Scores{}, PerQuery: map[string][]Scores{}}
-	kinds := map[string]bool{}
+	r := &Report{Configs: configs, ByKind: map[string]map[string]Scores{}, ByLang: map[string]map[string]Scores{}, Overall: map[string]Scores{}, PerQuery: map[string][]Scores{}}
 	for _, q := range set.Queries {
-		if !kinds[q.Kind] {
-			kinds[q.Kind] = true
+		if !slices.Contains(r.Kinds, q.Kind) {
 			r.Kinds = append(r.Kinds, q.Kind)
+		}
+		if !slices.Contains(r.Langs, q.Language()) {
+			r.Langs = append(r.Langs, q.Language())
 		}
 	}
 	for _, name := range configs {
-		byKind := map[string][]Scores{}
+		byKind, byLang := map[string][]Scores{}, map[string][]Scores{}
 		var all []Scores
 		for _, q := range set.Queries {
 			ranked, err := rankers[name](q)
@@ -139,20 +154,26 @@ func Run(set *Set, k int, configs []string, rankers map[string]Ranker) (*Report,
 			}
 			s := Score(ranked, q.Relevant, k)
 			byKind[q.Kind] = append(byKind[q.Kind], s)
+			byLang[q.Language()] = append(byLang[q.Language()], s)
 			all = append(all, s)
 		}
 		r.PerQuery[name] = all
 		r.Overall[name] = Mean(all)
-		r.ByKind[name] = map[string]Scores{}
-		for kind, ss := range byKind {
-			r.ByKind[name][kind] = Mean(ss)
-		}
+		r.ByKind[name], r.ByLang[name] = means(byKind), means(byLang)
 	}
 	return r, nil
 }
 
-// Print writes the report as a table: one row per kind and overall, and for each
-// configuration its nDCG@k, recall@k and MRR.
+func means(groups map[string][]Scores) map[string]Scores {
+	out := map[string]Scores{}
+	for g, ss := range groups {
+		out[g] = Mean(ss)
+	}
+	return out
+}
+
+// Print writes the report as a table: one row per kind, per language of the queries and
+// overall, and for each configuration its nDCG@k, recall@k and MRR.
 func (r *Report) Print(w io.Writer, k int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"kind", "queries"}
@@ -170,6 +191,9 @@ func (r *Report) Print(w io.Writer, k int) {
 	}
 	for _, kind := range r.Kinds {
 		row(kind, func(c string) Scores { return r.ByKind[c][kind] })
+	}
+	for _, lang := range r.Langs {
+		row("in "+lang, func(c string) Scores { return r.ByLang[c][lang] })
 	}
 	row("all", func(c string) Scores { return r.Overall[c] })
 	tw.Flush()

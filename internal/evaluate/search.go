@@ -30,7 +30,7 @@ func SearchRankers(ctx context.Context, a *app.App, k int) (map[string]Ranker, f
 	}
 	kb := func(noConcepts, lexical bool) Ranker {
 		return func(q Query) ([]string, error) {
-			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts, Lexical: lexical})
+			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts, Lexical: lexical, Lang: q.Language()})
 			if err != nil {
 				return nil, err
 			}

@@ -8,10 +8,10 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// didYouMean rewrites a query that found nothing with, for each word the index does not
-// know, the indexed word nearest to it (fewest edits, then most frequent). It returns ""
-// when no word could be replaced.
-func (ix *Index) didYouMean(idx bleve.Index, words []string) string {
+// didYouMean rewrites a query that found nothing with, for each word no language knows
+// (a word of any is spelled right, if not found), the indexed word nearest to it (fewest
+// edits, then most frequent). It returns "" when no word could be replaced.
+func (ix *Index) didYouMean(idx bleve.Index, qb queryBuilder, words []string) string {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return ""
@@ -25,20 +25,19 @@ func (ix *Index) didYouMean(idx bleve.Index, words []string) string {
 	if !ok {
 		return ""
 	}
-	qb := queryBuilder{m: ix.analysis}
 	changed := false
 	out := make([]string, len(words))
 	for i, w := range words {
 		out[i] = w
 		n := utf8.RuneCountInString(w)
-		if n < 3 || qb.isStopWord(w) {
+		if n < 3 || qb.isStopWord(w) || len(qb.knownIn(w)) > 0 {
 			continue
 		}
 		maxEdits := 1
 		if n >= 5 {
 			maxEdits = 2
 		}
-		if best := nearestTerm(fuzzy, foldWord(qb, w), maxEdits); best != "" {
+		if best := qb.nearestTerm(fuzzy, foldWord(qb, w), maxEdits); best != "" {
 			out[i], changed = best, true
 		}
 	}
@@ -48,27 +47,47 @@ func (ix *Index) didYouMean(idx bleve.Index, words []string) string {
 	return strings.Join(out, " ")
 }
 
-// nearestTerm returns the indexed term nearest to term, "" when term itself is indexed or
-// nothing lies within maxEdits.
-func nearestTerm(r bleveindex.IndexReaderFuzzy, term string, maxEdits int) string {
-	d, err := r.FieldDictFuzzy(exactField, term, maxEdits, "")
+// nearestTerm returns the word of the query's language (of any, when it is not known)
+// nearest to term, "" when term itself is indexed or nothing lies within maxEdits.
+func (qb queryBuilder) nearestTerm(r bleveindex.IndexReaderFuzzy, term string, maxEdits int) string {
+	langs := qb.languages()
+	if qb.lang != "" {
+		langs = []string{qb.lang}
+	}
+	best, bestDist, bestCount := "", maxEdits+1, uint64(0)
+	for _, lang := range langs {
+		t, dist, count, exact := nearestIn(r, exactFieldOf(lang), term, maxEdits)
+		if exact {
+			return ""
+		}
+		if t != "" && (dist < bestDist || dist == bestDist && count > bestCount) {
+			best, bestDist, bestCount = t, dist, count
+		}
+	}
+	return best
+}
+
+// nearestIn returns the term of field nearest to term, its distance and count; exact when
+// term itself is there.
+func nearestIn(r bleveindex.IndexReaderFuzzy, field, term string, maxEdits int) (best string, bestDist int, bestCount uint64, exact bool) {
+	d, err := r.FieldDictFuzzy(field, term, maxEdits, "")
 	if err != nil {
-		return ""
+		return "", 0, 0, false
 	}
 	defer d.Close()
-	best, bestDist, bestCount := "", maxEdits+1, uint64(0)
+	bestDist = maxEdits + 1
 	for {
 		e, err := d.Next()
 		if err != nil || e == nil {
 			break
 		}
 		if e.Term == term {
-			return ""
+			return "", 0, 0, true
 		}
 		dist := editDistance(term, e.Term)
 		if dist < bestDist || (dist == bestDist && e.Count > bestCount) {
 			best, bestDist, bestCount = e.Term, dist, e.Count
 		}
 	}
-	return best
+	return best, bestDist, bestCount, false
 }

@@ -29,6 +29,7 @@ func (ix *Index) FacetCountsBothWays(ctx context.Context, req Request) (tables, 
 	}
 	defer done()
 	pq := parseQuery(req.Query)
+	qb.lang = qb.queryLanguage(pq, req.Lang)
 	q := conjunction(qb.textQuery(pq, qb.queryConcepts(pq)), filterQuery(req.Filters, ""))
 	counts := func(noTables bool) (map[string]int, error) {
 		ix.noFacetTables = noTables
@@ -168,6 +169,7 @@ func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleve
 		return nil, nil, err
 	}
 	defer done()
+	qb.lang = qb.queryLanguage(pq, req.Lang)
 	concepts := qb.queryConcepts(pq)
 	text := qb.textQuery(pq, concepts)
 	mine = res.Hits

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
-const MappingVersion = "12"
+const MappingVersion = "13"
 
 // Languages the index analyses text in; a practice's text goes to the fields of its language.
 var Languages = []string{"en", "es", "fr", "pt"}
@@ -60,7 +60,7 @@ const (
 	// it as "distance:id" ("1:vulnerable-groups" for elderly), so that a query concept
 	// finds its narrower concepts at a weight that falls with the distance.
 	broaderConceptsField = "broader_concepts"
-	exactField           = "exact"
+	exactFieldPrefix     = "exact_"
 	exactAnalyzer        = "kb_exact"
 	titleSortField       = "title_sort"
 	cityField            = "city"
@@ -75,6 +75,9 @@ const (
 )
 
 func analyzerName(lang string) string { return "kb_" + lang }
+
+// exactFieldOf holds the words as written of a language's title, summary and keywords.
+func exactFieldOf(lang string) string { return exactFieldPrefix + lang }
 
 // langAnalyzers are the stock language analyzers of Bleve with ASCII folding after the
 // stop words, so that "Bogota" finds "Bogotá" and typed accents never matter.
@@ -135,7 +138,9 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	exact.Store = false
 	exact.IncludeTermVectors = false
 	exact.IncludeInAll = false
-	doc.AddFieldMappingsAt(exactField, exact)
+	for _, lang := range Languages {
+		doc.AddFieldMappingsAt(exactFieldOf(lang), exact)
+	}
 	for _, name := range []string{titleSuggestField, citySuggestField} {
 		sm := bleve.NewTextFieldMapping()
 		sm.Analyzer = suggestAnalyzer

@@ -17,7 +17,7 @@ import (
 const (
 	boostExact   = 2.0
 	boostStem    = 1.0
-	boostConcept = 0.5 // a concept named anywhere in the text; 1.5 times that in title or summary
+	boostConcept = 2.0 // a concept named anywhere in the text; 1.5 times that in title or summary
 	boostFuzzy   = 0.25
 	// Words shorter than this are never fuzzy-matched: too many words lie one edit away.
 	minFuzzyLen  = 5
@@ -77,6 +77,8 @@ type queryBuilder struct {
 	// stem is matched fuzzily. A word that is common in the index is not a typo, and
 	// expanding it to its neighbours would cost time and add noise.
 	rareBelow uint64
+	// lang is the language the query is written in (queryLanguage); "" when unknown.
+	lang string
 }
 
 func (b queryBuilder) languages() []string {
@@ -86,7 +88,8 @@ func (b queryBuilder) languages() []string {
 	return b.langs
 }
 
-// queryConcepts finds the concepts the typed words name in any language, by word. It
+// queryConcepts finds the concepts the typed words name, by word: in the query's language
+// when it is known (a Spanish "mayores" names no English concept), else in any. It
 // looks in the words as split by parseQuery, not in the raw text, so that punctuation a
 // tokenizer keeps inside a word ("beach:occupancy") cannot hide them.
 func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
@@ -95,7 +98,11 @@ func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
 		return out
 	}
 	q := strings.Join(pq.words, " ")
-	for _, lang := range Languages {
+	langs := Languages
+	if b.lang != "" {
+		langs = []string{b.lang}
+	}
+	for _, lang := range langs {
 		for _, h := range b.concepts.match(b.m, lang, q) {
 			for _, w := range tokenize(q[h.Start:h.End]) {
 				if !slices.Contains(out[w], h.Concept) {
@@ -129,9 +136,10 @@ func (b queryBuilder) isStopWord(w string) bool {
 	return false
 }
 
-// wordQuery matches one typed word in every language, four ways: the exact word, its
-// stem in each language's fields (weighted per field), the concepts it names, and near
-// spellings of the stem.
+// wordQuery matches one typed word four ways: the exact word, its stem in the fields of
+// the languages it is read in (wordLanguages; weighted per field), the concepts it names,
+// and, for a word no language knows, near spellings of the stem. Another language's word
+// that looks like it ("mayor" for "mayores") matches only through a concept.
 func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 	// A stop word of any of the languages is dropped everywhere: "las" must not match the
 	// English "la" of Villanueva de la Serena.
@@ -143,8 +151,11 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 		alts = append(alts, boosted(termOn(conceptsField, c), boostConcept), boosted(termOn(leadConceptsField, c), boostConcept*1.5))
 		alts = append(alts, b.narrowerClauses(c)...)
 	}
-	alts = append(alts, boosted(termOn(exactField, foldWord(b, w)), boostExact))
-	for _, lang := range b.languages() {
+	langs, typo := b.wordLanguages(w, b.lang)
+	for _, lang := range langs {
+		alts = append(alts, boosted(termOn(exactFieldOf(lang), foldWord(b, w)), boostExact))
+	}
+	for _, lang := range langs {
 		stems := b.analyze(lang, w)
 		if len(stems) != 1 {
 			continue
@@ -156,7 +167,7 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 		// Fuzziness depends on the stem that is compared: "drnes" stems to "drne", one
 		// edit from the "done" of every practice.
 		n := utf8.RuneCountInString(stem)
-		if n < minFuzzyLen || b.docFreq == nil || b.docFreq("body_"+lang, stem)+b.docFreq("title_"+lang, stem) >= b.rareBelow {
+		if !typo || n < minFuzzyLen || b.docFreq == nil || b.docFreq("body_"+lang, stem)+b.docFreq("title_"+lang, stem) >= b.rareBelow {
 			continue
 		}
 		for _, f := range textFields {
@@ -216,8 +227,16 @@ func (b queryBuilder) phraseQuery(phrase string) query.Query {
 func (b queryBuilder) textQuery(pq parsedQuery, concepts map[string][]string) query.Query {
 	var words []query.Query
 	for _, w := range pq.words {
-		if q := b.wordQuery(w, concepts[w]); q != nil {
-			words = append(words, q)
+		q := b.wordQuery(w, concepts[w])
+		if q == nil {
+			continue
+		}
+		words = append(words, q)
+		if len(concepts[w]) > 0 {
+			// A typed concept counts twice, in the score and in the share of clauses
+			// matched: a practice with every concept of "control de aforo en playas"
+			// outranks a dashboard that has only the frequent "control".
+			words = append(words, b.wordQuery(w, concepts[w]))
 		}
 	}
 	if len(words) == 0 {

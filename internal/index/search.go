@@ -48,6 +48,9 @@ type Request struct {
 	// HitsOnly leaves out the facets and highlights: the ranked hits and the total are
 	// all a shortlist needs (not an API parameter).
 	HitsOnly bool
+	// Lang is the reader's language (the interface's): where a query's own words do not
+	// tell which language they are in, they are read in it.
+	Lang string
 }
 
 // The orders a search's hits can come in.
@@ -63,6 +66,9 @@ var SortOrders = []string{SortRelevance, SortNewest, SortCity}
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
 func (r *Request) Validate() error {
 	var f apperr.FieldErrors
+	if r.Lang != "" && !isLanguage(r.Lang) {
+		f.Add("lang", "must be one of: "+strings.Join(Languages, ", "), apperr.NotAChoice, r.Lang)
+	}
 	if n := utf8.RuneCountInString(r.Query); n > MaxQueryLen {
 		f.Add("q", fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxQueryLen), apperr.TooLong, MaxQueryLen)
 	}
@@ -155,6 +161,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		qb.concepts = nil
 	}
 	pq := parseQuery(req.Query)
+	qb.lang = qb.queryLanguage(pq, req.Lang)
 	concepts := qb.queryConcepts(pq)
 	text := qb.textQuery(pq, concepts)
 	if text == nil && strings.TrimSpace(req.Query) != "" {
@@ -244,7 +251,7 @@ const (
 
 // suggestQuery proposes a corrected query that finds something under the same filters.
 func (ix *Index) suggestQuery(ctx context.Context, idx bleve.Index, qb queryBuilder, pq parsedQuery, filters map[string][]string) string {
-	dym := ix.didYouMean(idx, pq.words)
+	dym := ix.didYouMean(idx, qb, pq.words)
 	if dym == "" {
 		return ""
 	}

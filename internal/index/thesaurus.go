@@ -309,6 +309,9 @@ type conceptMatcher struct {
 	below map[string]int
 	// names is each concept's name in each language, for the reasons a hit matched.
 	names map[string]map[string]string
+	// stems holds, per language, the stems of the words its labels are made of: words
+	// of that language, whatever the practices say.
+	stems map[string]map[string]bool
 }
 
 type suggestableConcept struct {
@@ -335,7 +338,7 @@ type conceptHit struct {
 }
 
 func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
-	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}, above: map[string][]string{}, below: map[string]int{}, names: map[string]map[string]string{}}
+	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}, above: map[string][]string{}, below: map[string]int{}, names: map[string]map[string]string{}, stems: map[string]map[string]bool{}}
 	if t == nil {
 		return cm
 	}
@@ -366,11 +369,13 @@ func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
 	}
 	for _, lang := range Languages {
 		idx := map[string][]labelStems{}
+		cm.stems[lang] = map[string]bool{}
 		for _, c := range t.Concepts {
 			for _, label := range c.Labels[lang] {
 				var stems []string
 				for _, tok := range analyzeFast(m, lang, label) {
 					stems = append(stems, string(tok.Term))
+					cm.stems[lang][string(tok.Term)] = true
 				}
 				if len(stems) == 0 {
 					continue

@@ -49,6 +49,7 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 		Filters: map[string][]string{},
 		Explain: boolParam(vals, "explain", fields),
 		Sort:    vals.Get("sort"),
+		Lang:    apiLanguage(c),
 	}
 	for _, name := range index.FacetNames {
 		for _, v := range vals[name] {

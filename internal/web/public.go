@@ -113,7 +113,7 @@ func areaCounts(facet []index.FacetValue) []index.FacetValue {
 // searchRequest reads the same parameters as the API's search.
 func searchRequest(c *gin.Context) index.Request {
 	q := c.Request.URL.Query()
-	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true, Sort: q.Get("sort")}
+	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true, Sort: q.Get("sort"), Lang: negotiate(c)}
 	req.Page, _ = strconv.Atoi(q.Get("page"))
 	req.Limit, _ = strconv.Atoi(q.Get("limit"))
 	for _, f := range index.FacetNames {
