@@ -149,7 +149,7 @@ func TestNothingInEnglishOnTranslatedPages(t *testing.T) {
 			"/practices/hamamatsu-haruno-medical-maas", "/practices/amb-beach-occupancy-information", "/practices/nope", "/no/such/page",
 			"/recommend", "/recommend?city=Montevideo&weak_areas=education&weak_areas=public-services&resources=municipal-wifi&priority_groups=students",
 			"/recommend?country=XX&population=-1&weak_areas=education", "/recommend?country=ES&population=60000",
-			"/sessions", "/submit", "/track", "/track/" + receipt.TrackingToken, "/login"} {
+			"/sessions", "/submit", "/track", "/track/" + receipt.TrackingToken, "/login", "/findings", "/assess", "/about"} {
 			_, body := v.get(path)
 			e.check(t, l.Code, path, body)
 		}
@@ -161,6 +161,20 @@ func TestNothingInEnglishOnTranslatedPages(t *testing.T) {
 		mistakes(t, e, l.Code, "a revision with mistakes", body)
 		_, body = v.post("/submit", url.Values{"title": {"x"}}) // no CSRF token: refused
 		e.check(t, l.Code, "a form without its token", body)
+
+		// The mail a contributor gets first, asking to confirm the address, is in their
+		// language too.
+		if _, err := s.App.Review.Create(t.Context(), review.Input{Practice: barcelonaCase(t, s), Contact: review.Contact{Name: "Ana", Email: "ana-" + l.Code + "@example.org"},
+			ConsentToPublish: true, Lang: l.Code}); err != nil {
+			t.Fatal(err)
+		}
+		mail, err := s.App.Review.Outbox(t.Context(), 1)
+		if err != nil || len(mail) != 1 || mail[0].To != "ana-"+l.Code+"@example.org" {
+			t.Fatalf("no mail to the contributor: %v %+v", err, mail)
+		}
+		for _, found := range e.find(t, l.Code, "<p>"+html.EscapeString(mail[0].Subject+"\n"+mail[0].Body)+"</p>") {
+			t.Errorf("the mail in %s: %s", l.Code, found)
+		}
 
 		coord := loginAs(t, s.URL, adminEmail)
 		coord.get("/review?lang=" + l.Code)

@@ -254,6 +254,21 @@ type page struct {
 // T translates a message key for the page's language.
 func (pg *page) T(key string, args ...any) string { return pg.cat.T(pg.Lang, key, args...) }
 
+// TForeign translates a message whose arguments are names in another language, lang (a
+// study's title, its publisher's name): each is marked with it, so that a reader's
+// tools, and the test that nothing is left in English, know it for what it is.
+func (pg *page) TForeign(key, lang string, args ...any) template.HTML {
+	marks := make([]any, len(args))
+	for i := range args {
+		marks[i] = fmt.Sprintf("⟦%d⟧", i)
+	}
+	out := template.HTMLEscapeString(pg.cat.T(pg.Lang, key, marks...))
+	for i, a := range args {
+		out = strings.Replace(out, fmt.Sprintf("⟦%d⟧", i), `<span lang="`+template.HTMLEscapeString(lang)+`">`+template.HTMLEscapeString(fmt.Sprint(a))+`</span>`, 1)
+	}
+	return template.HTML(out)
+}
+
 func (p *Pages) newPage(c *gin.Context, data any) *page {
 	lang := negotiate(c)
 	pg := &page{Lang: lang, Langs: langLinks(c, lang), User: user(c), CSRF: c.GetString(ctxCSRF), Path: c.Request.URL.RequestURI(), Network: p.cfg.NetworkName, AskOn: p.cfg.Ask != nil && p.cfg.Ask.Available(), Data: data, cat: p.catalog}
