@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
 // bucketOnce: hash of an idempotency key → the creation it made (onceRecord).
@@ -57,7 +58,7 @@ func (s *Service) replay(tx *bolt.Tx, once *Once) (*Receipt, error) {
 		return nil, nil
 	}
 	if rec.Fingerprint != once.Fingerprint {
-		return nil, apperr.Errorf(apperr.Conflict, "this Idempotency-Key was used for another submission: send a new key with a new submission, or the same body to get its answer again")
+		return nil, apperr.Said(apperr.Conflict, "this Idempotency-Key was used for another submission: send a new key with a new submission, or the same body to get its answer again", i18n.Say("error.idempotency.reused"))
 	}
 	aead := onceAEAD(once.Key)
 	n := aead.NonceSize()

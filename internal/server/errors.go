@@ -25,16 +25,23 @@ type ErrorDetail struct {
 	Message  string                    `json:"message"`
 	Fields   map[string]string         `json:"fields,omitempty"`
 	Problems map[string]apperr.Problem `json:"problems,omitempty"`
+	// Detail is the error's own English sentence when Message, in another language, can
+	// say only what its code means.
+	Detail string `json:"detail,omitempty"`
 }
 
 // in says the detail in lang: the status's message and each field's problem from the
 // catalogues; English keeps the error's own, more technical, sentences.
-func (d *ErrorDetail) in(c *gin.Context, status int) {
+func (d *ErrorDetail) in(c *gin.Context, e *apperr.Error, status int) {
 	lang, cat, err := apiCatalog(c)
 	if lang == "en" || err != nil {
 		return
 	}
-	d.Message = cat.T(lang, "error."+strconv.Itoa(status))
+	if e.Says != nil {
+		d.Message = cat.Say(lang, *e.Says)
+	} else {
+		d.Message, d.Detail = cat.T(lang, "error."+strconv.Itoa(status)), e.Message
+	}
 	fields := map[string]string{}
 	for k, v := range d.Fields {
 		fields[k] = v
@@ -60,7 +67,7 @@ func writeError(c *gin.Context, err error) {
 	}
 	status := apperr.HTTPStatus(e.Code)
 	detail := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Problems: e.Problems}
-	detail.in(c, status)
+	detail.in(c, e, status)
 	switch e.Code {
 	case apperr.Internal:
 		logger(c).Error("internal error", "err", err)

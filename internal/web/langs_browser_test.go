@@ -20,17 +20,17 @@ func TestBrowserJourneysInSpanishAndPortuguese(t *testing.T) {
 		practiceNotice string
 		reason         string
 		heading        string
-		badEmail       string
+		badEmail       string // in the example address the error gives
 		status         string
 	}{
 		{"es", "control de aforo en playas",
 			[]string{"Control del aforo con técnicas de inteligencia artificial", "Sistema de información sobre el nivel de ocupación de las playas"},
 			"traducción del equipo de la base de conocimiento", "aborda su área débil «Educación y formación» (gravedad: alta)",
-			"Recomendadas para una ciudad de 55.000 habitantes en Argentina", "Indique un correo electrónico como nombre@example.org.", "enviado, pendiente de revisión"},
+			"Recomendadas para una ciudad de 55.000 habitantes en Argentina", "nombre@", "enviado, pendiente de revisión"},
 		{"pt", "lotação das praias",
 			[]string{"Controle de lotação com técnicas de inteligência artificial", "Sistema de informação sobre o nível de ocupação das praias"},
 			"tradução da equipe da base de conhecimento", "trata da sua área frágil «Educação e formação» (gravidade: alta)",
-			"Recomendadas para uma cidade de 55.000 habitantes em Argentina", "Indique um e-mail como nome@example.org.", "enviado, à espera de revisão"},
+			"Recomendadas para uma cidade de 55.000 habitantes em Argentina", "nome@", "enviado, à espera de revisão"},
 	} {
 		name := func(page string) string { return page + "-" + j.lang }
 		run(t, ctx, chromedp.Navigate(base+"/?lang="+j.lang), chromedp.WaitVisible(chromedp.CSS("h1")))
@@ -85,7 +85,7 @@ func TestBrowserJourneysInSpanishAndPortuguese(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#contact_email"), "no es un correo"),
 			chromedp.Click(chromedp.CSS(`input[name="consent"]`)),
 			chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".errorsummary")))
-		if e := text(t, ctx, "#err-contact_email"); e != j.badEmail {
+		if e := text(t, ctx, "#err-contact_email"); !strings.Contains(e, j.badEmail) {
 			t.Errorf("%s: the error beside the email %q", j.lang, e)
 		}
 		inspect(t, ctx, name("submit-errors"))
