@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,7 +98,8 @@ type Index struct {
 	mu  sync.RWMutex // guards idx, which a rebuild swaps
 	idx bleve.Index
 
-	writeMu sync.Mutex // one Sync or Rebuild at a time
+	writeMu   sync.Mutex // one Sync, or a rebuild's swap, at a time
+	rebuildMu sync.Mutex // one rebuild at a time: they share the directory beside the index
 
 	langMu sync.RWMutex
 	langs  map[string]bool // the languages practices in the index are written in
@@ -387,90 +387,13 @@ func (ix *Index) Seq() (uint64, error) {
 }
 
 // Rebuild builds a fresh index from src beside the current one and swaps it in, so that
-// searches keep working during the rebuild.
+// searches, and the live index's own syncs, keep working during the rebuild.
 func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) error {
-	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-
-	tmp := ix.dir + ".new"
-	if err := os.RemoveAll(tmp); err != nil {
-		return fmt.Errorf("rebuild index: %w", err)
-	}
-	m, err := buildMapping()
+	f, err := ix.Follow(ctx, src, progress)
 	if err != nil {
 		return err
 	}
-	fresh, err := bleve.NewUsing(tmp, m, scorch.Name, bleve.Config.DefaultKVStore, scorchConfig())
-	if err != nil {
-		return fmt.Errorf("rebuild index: %w", err)
-	}
-	// Changes after this point are replayed by the Sync that follows; replaying a change
-	// already in the snapshot is harmless.
-	seq, err := src.LastSeq()
-	if err != nil {
-		fresh.Close()
-		return err
-	}
-	total, _ := src.Count()
-	if progress != nil {
-		progress(0, total)
-	}
-	// Indexing allocates heavily: collect garbage less often while it runs (a rebuild
-	// takes a fifth less time), then hand the memory back.
-	defer debug.SetGCPercent(debug.SetGCPercent(bulkGCPercent))
-	defer debug.FreeOSMemory()
-	done := 0
-	b := fresh.NewBatch()
-	var pending []*practices.Practice
-	flush := func(last bool) error {
-		docs, err := ix.documents(pending)
-		if err != nil {
-			return err
-		}
-		for i, doc := range docs {
-			if doc == nil {
-				continue // archived: kept in the store, not offered by search
-			}
-			if err := b.Index(pending[i].ID, doc); err != nil {
-				return fmt.Errorf("index practice %s: %w", pending[i].ID, err)
-			}
-		}
-		done += len(pending)
-		pending = pending[:0]
-		if last {
-			b.SetInternal(keySeq, seqBytes(seq))
-			b.SetInternal(keyMapping, []byte(ix.layoutVersion()))
-		}
-		if err := commit(fresh, b, last); err != nil {
-			return err
-		}
-		b.Reset()
-		if progress != nil {
-			progress(done, total)
-		}
-		return nil
-	}
-	err = src.Each(ctx, func(p *practices.Practice) error {
-		pending = append(pending, p)
-		if len(pending) >= batchSize {
-			return flush(false)
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush(true) // also records the sequence and mapping, and waits for the disk
-	}
-	if err == nil {
-		err = mergeSmallSegments(ctx, fresh)
-	}
-	if cerr := fresh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.RemoveAll(tmp)
-		return fmt.Errorf("rebuild index: %w", err)
-	}
-	return ix.swap(tmp)
+	return f.Finish(ctx)
 }
 
 func (ix *Index) swap(tmp string) error {
@@ -515,24 +438,33 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sync index: %w", err)
 	}
+	applied, _, err := ix.applyChanges(ctx, idx, src, seq, true)
+	return applied, err
+}
+
+// applyChanges writes into idx the changes of src after seq, as the store holds the
+// practices now, and returns how many changes it applied and the last one. live says
+// searches read idx: each batch then moves the generation on, and the last is waited for
+// on disk.
+func (ix *Index) applyChanges(ctx context.Context, idx bleve.Index, src Source, seq uint64, live bool) (int, uint64, error) {
 	applied := 0
 	for {
 		changes, err := src.ChangesSince(seq, batchSize)
 		if err != nil {
-			return applied, fmt.Errorf("sync index: %w", err)
+			return applied, seq, fmt.Errorf("sync index: %w", err)
 		}
 		if len(changes) == 0 {
-			if applied > 0 && applied%batchSize == 0 {
+			if live && applied > 0 && applied%batchSize == 0 {
 				// The last batch was full, so it was not waited for: wait now.
 				if err := commit(idx, idx.NewBatch(), true); err != nil {
-					return applied, fmt.Errorf("sync index: %w", err)
+					return applied, seq, fmt.Errorf("sync index: %w", err)
 				}
 			}
-			return applied, nil
+			return applied, seq, nil
 		}
 		b := idx.NewBatch()
 		seen := map[string]bool{}
-		var live []*practices.Practice
+		var indexed []*practices.Practice
 		for _, c := range changes {
 			if seen[c.ID] {
 				continue
@@ -544,28 +476,30 @@ func (ix *Index) Sync(ctx context.Context, src Source) (int, error) {
 			case apperr.Code(err) == apperr.NotFound || err == nil && !p.Searchable():
 				b.Delete(c.ID)
 			case err != nil:
-				return applied, fmt.Errorf("sync index: %w", err)
+				return applied, seq, fmt.Errorf("sync index: %w", err)
 			default:
-				live = append(live, p)
+				indexed = append(indexed, p)
 			}
 		}
-		docs, err := ix.documents(live)
+		docs, err := ix.documents(indexed)
 		if err != nil {
-			return applied, err
+			return applied, seq, err
 		}
 		for i, doc := range docs {
-			if err := b.Index(live[i].ID, doc); err != nil {
-				return applied, fmt.Errorf("index practice %s: %w", live[i].ID, err)
+			if err := b.Index(indexed[i].ID, doc); err != nil {
+				return applied, seq, fmt.Errorf("index practice %s: %w", indexed[i].ID, err)
 			}
 		}
-		seq = changes[len(changes)-1].Seq
-		b.SetInternal(keySeq, seqBytes(seq))
-		last := len(changes) < batchSize
-		err = commit(idx, b, last)
-		ix.gen.Add(1) // even a failed commit may have changed what searches see
-		if err != nil {
-			return applied, fmt.Errorf("sync index: %w", err)
+		last := changes[len(changes)-1].Seq
+		b.SetInternal(keySeq, seqBytes(last))
+		err = commit(idx, b, live && len(changes) < batchSize)
+		if live {
+			ix.gen.Add(1) // even a failed commit may have changed what searches see
 		}
+		if err != nil {
+			return applied, seq, fmt.Errorf("sync index: %w", err)
+		}
+		seq = last
 		applied += len(changes)
 	}
 }
