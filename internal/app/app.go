@@ -62,6 +62,8 @@ type Config struct {
 	Namespace, StudyAuthority string
 	// HarvestStaging bounds the disk one harvest may stage (0: the default, 256 MiB).
 	HarvestStaging int64
+	// HarvestIndexAsItGoes: see federation.Config.IndexAsItGoes (0: the default).
+	HarvestIndexAsItGoes int
 	// CatchUpInBackground opens without waiting for the index to replay the changes it
 	// missed (after a crash, say): it catches up in the background, and Ready says when.
 	CatchUpInBackground bool
@@ -103,6 +105,10 @@ type indexFollower struct{ a *App }
 func (f indexFollower) Sync(ctx context.Context) error {
 	_, _, err := f.a.Index.CatchUp(ctx, f.a.Store, nil)
 	return err
+}
+
+func (f indexFollower) Follow(ctx context.Context) (federation.Follower, error) {
+	return f.a.Index.Follow(ctx, f.a.Store, nil)
 }
 
 func (f indexFollower) Similar(ctx context.Context, p *practices.Practice, limit int) ([]index.Hit, error) {
@@ -212,7 +218,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Auth.Mail = a.Review     // a lockout is told to the account's owner with the other mail
 	a.Review.Accounts = a.Auth // the coordinators a digest of new cases goes to
 	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority,
-		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
+		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging, IndexAsItGoes: cfg.HarvestIndexAsItGoes}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()
 		return nil, err
 	}

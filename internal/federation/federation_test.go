@@ -926,3 +926,30 @@ func TestAPeerClockFromTheFutureFreezesNothing(t *testing.T) {
 		t.Fatalf("the edit after the clock was put right: %+v", rep)
 	}
 }
+
+// A harvest that changes more than IndexAsItGoes practices indexes them while it writes
+// them, in a fresh index swapped in at the end: the index then holds exactly the store,
+// and the next harvest, which changes nothing, leaves it be.
+func TestALargeHarvestIsIndexedAsItGoes(t *testing.T) {
+	ctx := context.Background()
+	a := newNode(t, "a", 12, nil)
+	b := newNodeWith(t, "b", 0, app.Config{HarvestIndexAsItGoes: 5})
+	nw := &network{nodes: []*node{a, b}, edges: map[*node][]*node{}}
+	link(t, nw, b, a)
+	rep := b.sync(t, "a")
+	if !rep.IndexedAsItWent || rep.Published != 12 {
+		t.Fatalf("harvest %+v, want 12 published and indexed as it went", rep)
+	}
+	nw.converged(t)
+	res, err := b.app.Search(ctx, index.Request{Query: `"Network a's case"`, Limit: 50})
+	if err != nil || res.Total != 12 {
+		t.Fatalf("b finds %v of a's 12 cases (%v)", res, err)
+	}
+	last, _ := b.app.Store.LastSeq()
+	if seq, _ := b.app.Index.Seq(); seq != last {
+		t.Errorf("b's index at change %d, its store at %d", seq, last)
+	}
+	if rep := b.sync(t, "a"); rep.IndexedAsItWent || rep.Published+rep.Updated+rep.Archived+rep.Queued != 0 {
+		t.Errorf("second harvest %+v, want nothing changed and no rebuild", rep)
+	}
+}

@@ -53,6 +53,9 @@ type Report struct {
 	// bringing the index up to them.
 	Fetching time.Duration `json:"fetching_ns"`
 	Applying time.Duration `json:"applying_ns"`
+	// IndexedAsItWent says a fresh index was built beside the live one while the
+	// harvest was written (Config.IndexAsItGoes), rather than the changes applied after.
+	IndexedAsItWent bool `json:"indexed_as_it_went,omitempty"`
 }
 
 func (r *Report) changed() int { return r.Published + r.Updated + r.Archived + r.Queued }
@@ -348,6 +351,7 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep 
 		}
 		return send()
 	})
+	var follower Follower
 	g.Go(func() error {
 		done := 0
 		var look *lookalikes // loaded at the first practice new here
@@ -357,10 +361,30 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep 
 			}
 			done += len(batch)
 			applied(done)
+			switch {
+			case follower != nil:
+				follower.Changed()
+			case rep.changed() >= s.cfg.IndexAsItGoes:
+				// Enough is changing that a fresh index built beside, in bulk and while
+				// the rest is written, is sooner ready than applying it all afterwards.
+				f, err := s.index.Follow(ctx)
+				if err != nil {
+					s.log.Error("could not index the harvest as it goes; the index follows after it", "peer", peer.Name, "err", err)
+					continue
+				}
+				follower, rep.IndexedAsItWent = f, true
+			}
 		}
 		return nil
 	})
-	return g.Wait()
+	err := g.Wait()
+	if follower != nil {
+		// Also after an error: what was written is the store's, and so the index's.
+		if ferr := follower.Finish(ctx); ferr != nil {
+			s.log.Error("indexing the harvest failed; the index catches up after it", "peer", peer.Name, "err", ferr)
+		}
+	}
+	return err
 }
 
 // applyBatch writes one batch of records in one transaction: all of it, or, on an error

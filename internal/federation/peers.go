@@ -96,6 +96,14 @@ type Peer struct {
 // Index is the search index the harvest keeps in step.
 type Index interface {
 	Sync(ctx context.Context) error
+	// Follow starts building a fresh index that follows the harvest's writes.
+	Follow(ctx context.Context) (Follower, error)
+}
+
+// Follower indexes a large harvest while it is written (see index.Follower).
+type Follower interface {
+	Changed()
+	Finish(ctx context.Context) error
 }
 
 // Config is this node's identity, against which records are judged.
@@ -114,11 +122,18 @@ type Config struct {
 	// delays only itself.
 	Concurrent int
 	Deadline   time.Duration
+	// IndexAsItGoes is how many changes a harvest writes before it indexes the rest
+	// while writing them, in a fresh index built beside (default 10 000: from there a
+	// rebuild beats applying the changes one by one).
+	IndexAsItGoes int
 }
 
 func (c Config) withDefaults() Config {
 	if c.MaxStaged <= 0 {
 		c.MaxStaged = 256 << 20
+	}
+	if c.IndexAsItGoes <= 0 {
+		c.IndexAsItGoes = 10000
 	}
 	if c.Concurrent <= 0 {
 		c.Concurrent = 4
