@@ -210,7 +210,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 		return nil, report, err
 	}
 	if rebuilt {
-		report.Rebuilt, report.Reason = true, fmt.Sprintf("more than %d changes to apply", rebuildBacklog)
+		report.Rebuilt, report.Reason = true, fmt.Sprintf("more than %d changes to apply", RebuildBacklog)
 	}
 	report.Replayed = n
 	return ix, report, nil
@@ -250,10 +250,10 @@ func mergeSmallSegments(ctx context.Context, idx bleve.Index) error {
 // smallSegment: a bulk build merges the segments with fewer documents into one.
 const smallSegment = 20000
 
-// rebuildBacklog is the number of pending changes above which rebuilding the index is
+// RebuildBacklog is the number of pending changes above which rebuilding the index is
 // faster than applying them one by one (measured: 100,000 new practices take 44 s to
 // rebuild and 80 s to apply).
-const rebuildBacklog = 10000
+const RebuildBacklog = 10000
 
 // CatchUp brings the index up to src: it applies the pending changes, or rebuilds when
 // there are many. It returns how many changes it applied and whether it rebuilt.
@@ -266,7 +266,7 @@ func (ix *Index) CatchUp(ctx context.Context, src Source, progress Progress) (in
 	if err != nil {
 		return 0, false, err
 	}
-	if last-seq > rebuildBacklog {
+	if last-seq > RebuildBacklog {
 		if err := ix.Rebuild(ctx, src, progress); err != nil {
 			return 0, false, err
 		}
