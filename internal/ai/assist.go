@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -76,7 +77,7 @@ func (a *Assistant) Suggest(ctx context.Context, p practices.Practice) (*practic
 		} `json:"translation"`
 	}
 	if err := json.Unmarshal([]byte(jsonObject(text)), &raw); err != nil {
-		return nil, apperr.Errorf(apperr.Unavailable, "the assistant's answer was not the JSON asked for; ask again")
+		return nil, apperr.Said(apperr.Unavailable, "the assistant's answer was not the JSON asked for; ask again", i18n.Say("assist.error.answer"))
 	}
 	s := &practices.Suggestions{
 		MachineGenerated: true, Model: a.chat.ChatModel(), Generated: a.now().UTC(),

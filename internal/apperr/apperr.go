@@ -136,13 +136,18 @@ func (f *FieldErrors) Has(field string) bool { _, ok := f.text[field]; return ok
 
 // Take adds the fields of another invalid input's error, each under prefix.
 func (f *FieldErrors) Take(prefix string, err error) {
+	f.TakeAs(err, func(field string) string { return prefix + field })
+}
+
+// TakeAs adds the fields of another invalid input's error, each under the name it gives.
+func (f *FieldErrors) TakeAs(err error, name func(field string) string) {
 	e := As(err)
 	for k, v := range e.Fields {
 		p, ok := e.Problems[k]
 		if !ok {
 			p = Problem{Code: Malformed}
 		}
-		f.Add(prefix+k, v, p.Code, p.Args...)
+		f.Add(name(k), v, p.Code, p.Args...)
 	}
 }
 

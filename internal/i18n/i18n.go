@@ -260,13 +260,18 @@ func (c *Catalog) Language(lang, code string) string {
 
 // Problem says what is wrong with a field (its code and arguments: apperr.Problem) in
 // lang: the field's own sentence for it when the catalogue has one
-// (problem.country.required), else the problem's (problem.required). A field is named as
-// forms name it: practice.contact.name is contact_name.
+// (problem.country.required), else that of the field it holds a value for (apply.areas,
+// the areas a coordinator edited, is said as areas), else the problem's
+// (problem.required). A field is named as forms name it: practice.contact.name is
+// contact_name.
 func (c *Catalog) Problem(lang, field, code string, args []any) string {
-	field = strings.ReplaceAll(strings.TrimPrefix(field, "practice."), ".", "_")
-	key := "problem." + field + "." + code
-	if !c.Has("en", key) {
-		key = "problem." + code
+	field = strings.TrimPrefix(field, "practice.")
+	key := "problem." + code
+	for _, f := range []string{strings.ReplaceAll(field, ".", "_"), field[strings.Index(field, ".")+1:]} {
+		if k := "problem." + f + "." + code; c.Has("en", k) {
+			key = k
+			break
+		}
 	}
 	return c.T(lang, key, args...)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -62,18 +63,19 @@ func (s *Service) Assist(ctx context.Context, id string, who *auth.Principal) (*
 	sg := s.Assistant
 	switch {
 	case sg == nil:
-		return nil, apperr.Errorf(apperr.NotFound, "no AI assistant is configured (KB_OPENAI_BASE_URL)")
+		return nil, apperr.Said(apperr.NotFound, "no AI assistant is configured (KB_OPENAI_BASE_URL)", i18n.Say("assist.error.none"))
 	case !s.AssistantAvailable():
-		return nil, apperr.Errorf(apperr.Unavailable, "the AI assistant is unavailable for now; decide without it or try later")
+		return nil, apperr.Said(apperr.Unavailable, "the AI assistant is unavailable for now; decide without it or try later", i18n.Say("assist.error.unavailable"))
 	case !who.Can(auth.RoleCoordinator):
-		return nil, apperr.Errorf(apperr.Forbidden, "only coordinators ask the assistant about a submission")
+		return nil, apperr.Said(apperr.Forbidden, "only coordinators ask the assistant about a submission", i18n.Say("assist.error.role"))
 	}
 	sub, err := s.Get(ctx, id, Access{Principal: who})
 	if err != nil {
 		return nil, err
 	}
 	if sub.Status != StatusSubmitted {
-		return nil, apperr.Errorf(apperr.Conflict, "the assistant helps with submissions waiting for a decision; this one is %s", humanState(sub.Status))
+		return nil, apperr.Said(apperr.Conflict, "the assistant helps with submissions waiting for a decision; this one is "+humanState(sub.Status),
+			i18n.Say("assist.error.state", i18n.Term("state", sub.Status)))
 	}
 	sugg, err := sg.Suggest(ctx, sub.Practice)
 	if err != nil {
@@ -87,7 +89,7 @@ func (s *Service) Assist(ctx context.Context, id string, who *auth.Principal) (*
 			return err
 		}
 		if !cur.Updated.Equal(sub.Updated) || cur.Status != sub.Status {
-			return apperr.Errorf(apperr.Conflict, "the submission changed while the assistant was reading it; ask again")
+			return apperr.Said(apperr.Conflict, "the submission changed while the assistant was reading it; ask again", i18n.Say("assist.error.changed"))
 		}
 		before := cur.view()
 		cur.Suggestions = sugg
@@ -107,17 +109,18 @@ func applied(p *practices.Practice, sugg *practices.Suggestions, a *Applied, geo
 		return err
 	}
 	p.Normalize()
-	if err := p.Validate(geo); err != nil {
-		f := map[string]string{}
-		for k, v := range apperr.As(err).Fields {
-			if strings.HasPrefix(k, "translations[") {
-				k = FieldTranslation + k[strings.Index(k, "]")+1:]
-			}
-			f["apply."+k] = v
-		}
-		return apperr.InvalidFields("the suggestions as edited cannot be published", f)
+	err := p.Validate(geo)
+	if err == nil {
+		return nil
 	}
-	return nil
+	var f apperr.FieldErrors
+	f.TakeAs(err, func(k string) string {
+		if strings.HasPrefix(k, "translations[") {
+			k = FieldTranslation + k[strings.Index(k, "]")+1:]
+		}
+		return "apply." + k
+	})
+	return f.Err("the suggestions as edited cannot be published")
 }
 
 // apply takes the fields a coordinator chose from the suggestions into the practice to
@@ -126,7 +129,7 @@ func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied) error
 	if sugg == nil {
 		return fieldErr("apply", "there are no suggestions to apply: ask the assistant first", apperr.Unknown)
 	}
-	f := map[string]string{}
+	var f apperr.FieldErrors
 	rec := &practices.Assisted{Model: sugg.Model, Generated: sugg.Generated}
 	take := func(field string, edited bool) {
 		rec.Fields = append(rec.Fields, field)
@@ -163,7 +166,7 @@ func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied) error
 			take(field, plain(p.Summary) != plain(sugg.Summary))
 		case FieldTranslation:
 			if sugg.Translation == nil {
-				f["apply.translation"] = "there is no suggested translation: the case is in English"
+				f.Add("apply.translation", "there is no suggested translation: the case is in English", apperr.Unknown)
 				continue
 			}
 			t := *sugg.Translation
@@ -177,14 +180,14 @@ func apply(p *practices.Practice, sugg *practices.Suggestions, a *Applied) error
 			p.Translations = append(slices.DeleteFunc(p.Translations, func(x practices.Translation) bool { return x.Language == t.Language }), t)
 			take(field, edited)
 		default:
-			f["apply.fields"] = "unknown field " + field + "; fields are: " + strings.Join(SuggestionFields, ", ")
+			f.Add("apply.fields", "unknown field "+field+"; fields are: "+strings.Join(SuggestionFields, ", "), apperr.NotAChoice, field)
 		}
 	}
-	if len(rec.Fields) == 0 && len(f) == 0 {
-		f["apply.fields"] = "name at least one of: " + strings.Join(SuggestionFields, ", ")
+	if len(rec.Fields) == 0 && f.Err("") == nil { // nothing taken, and nothing wrong said
+		f.Add("apply.fields", "name at least one of: "+strings.Join(SuggestionFields, ", "), apperr.Required)
 	}
-	if len(f) > 0 {
-		return apperr.InvalidFields("the suggestions cannot be applied", f)
+	if err := f.Err("the suggestions cannot be applied"); err != nil {
+		return err
 	}
 	p.Assisted = rec
 	return nil

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/lru"
-	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
@@ -99,7 +97,7 @@ func (p *Pages) resend(c *gin.Context) {
 	email := c.PostForm("email")
 	err := p.cfg.Review.ResendLinks(c.Request.Context(), email, negotiate(c))
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "trackform", map[string]any{"Email": email, "Errors": map[string]string{"email": p.catalog.T(negotiate(c), "formerr.contact_email.invalid")}})
+		p.render(c, http.StatusBadRequest, "trackform", map[string]any{"Email": email, "Errors": p.formErrors(c, err)})
 		return
 	}
 	if err != nil {
@@ -150,67 +148,16 @@ func ordered(errs map[string]string) []fieldError {
 }
 
 // caseErrors says what is wrong with each field of a submission form in the visitor's
-// language and in words a person knows ("choose the country from the list"), from what
-// was typed: empty, too long, or not what the field takes.
-func (p *Pages) caseErrors(c *gin.Context, in review.Input, err error) map[string]string {
-	lang := negotiate(c)
-	out := map[string]string{}
-	for field := range p.formErrors(c, err) {
-		if field == "languages" {
-			field = "language"
-		}
-		value, max := formValue(in, field)
-		key := "formerr." + field
-		switch {
-		case strings.TrimSpace(value) == "" && p.has(key+".required"):
-			out[field] = p.catalog.T(lang, key+".required")
-		case max > 0 && utf8.RuneCountInString(value) > max:
-			out[field] = p.catalog.T(lang, "formerr.toolong", max)
-		case p.has(key + ".invalid"):
-			out[field] = p.catalog.T(lang, key+".invalid")
-		case p.has(key + ".required"):
-			out[field] = p.catalog.T(lang, key+".required")
-		default:
-			out[field] = p.catalog.T(lang, "formerr.choose")
-		}
+// language, under the form's names of the fields: the problems the API answers with, said
+// by the same messages of the catalogues (problem.FIELD.CODE), so that a form and a client
+// are told one thing.
+func (p *Pages) caseErrors(c *gin.Context, err error) map[string]string {
+	out := p.formErrors(c, err)
+	if msg, ok := out["languages"]; ok { // the form asks for the text's one language
+		delete(out, "languages")
+		out["language"] = msg
 	}
 	return out
-}
-
-func (p *Pages) has(key string) bool { return p.catalog.Has("en", key) }
-
-// formValue is what a field of the submission form holds, and the most characters it
-// takes (0: no such limit).
-func formValue(in review.Input, field string) (string, int) {
-	pr := in.Practice
-	switch field {
-	case "title":
-		return pr.Title, practices.MaxTitle
-	case "summary":
-		return pr.Summary, practices.MaxSummary
-	case "city":
-		return pr.City, practices.MaxTitle
-	case "body":
-		return pr.Body, practices.MaxBody
-	case "country":
-		return pr.Country, 0
-	case "areas":
-		return strings.Join(pr.Areas, ","), 0
-	case "contact_name":
-		return in.Contact.Name, 200
-	case "contact_role":
-		return in.Contact.Role, 200
-	case "contact_email":
-		return in.Contact.Email, 0
-	case "consent_to_publish":
-		if in.ConsentToPublish {
-			return "yes", 0
-		}
-		return "", 0
-	case "comment":
-		return in.Comment, 5000
-	}
-	return "-", 0 // a value that is there: its error is about what it is
 }
 
 // population reads a number of inhabitants as people write it ("250 000", "250,000").

@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
@@ -150,7 +153,7 @@ func TestFormErrorsComeInFormOrderInWords(t *testing.T) {
 			t.Errorf("the summary says %q: %s", never, summary)
 		}
 	}
-	for _, words := range []string{"Country: Choose the country from the list.", "Population: Give the number of inhabitants"} {
+	for _, words := range []string{"Country: Choose the country from the list.", "Population: Give a number of inhabitants from 1 to "} {
 		if !strings.Contains(summary, words) {
 			t.Errorf("the summary lacks %q", words)
 		}
@@ -168,4 +171,58 @@ func caseInput() review.Input {
 	in.Practice.Title, in.Practice.Summary, in.Practice.City, in.Practice.Country = "Solar kiosks", "Free charging.", "Kisumu", "KE"
 	in.Practice.Areas, in.Practice.Body = []string{"economy"}, "Kiosks."
 	return in
+}
+
+// The form says what is wrong as the API does: the same problem of each field, said by
+// the same message of the catalogues, in every language; its summary lists them in the
+// order of the form's fields.
+func TestTheFormSaysTheAPIsProblemsInFormOrder(t *testing.T) {
+	base, _ := site(t)
+	cat, err := i18n.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := regexp.MustCompile(`<li><a href="#([a-z_]+)">[^<:]+: ([^<]+)</a></li>`)
+	for _, lang := range []string{"en", "es", "fr", "pt"} {
+		resp, api := postAPI(t, base, `{"practice":{"title":"","summary":"","city":"Bilbao","country":"ZZ","areas":["nowhere"],"tags":["Not A Slug"],"year":1200,"languages":["xx"],"body":"Buses."},"contact":{"name":"","email":"not an address"},"consent_to_publish":false}`,
+			map[string]string{"Accept-Language": lang})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%s: the API took a wrong case: %d %v", lang, resp.StatusCode, api)
+		}
+		// What the API's problems say in lang, named as the form names the fields; out of
+		// English the API's own message is that sentence (in English it keeps the code's).
+		said := map[string]string{}
+		e := api["error"].(map[string]any)
+		for k, v := range e["problems"].(map[string]any) {
+			pr := v.(map[string]any)
+			args, _ := pr["args"].([]any)
+			msg := cat.Problem(lang, k, pr["code"].(string), args)
+			if lang != "en" && e["fields"].(map[string]any)[k] != msg {
+				t.Errorf("%s %s: the API says %q, its problem %q", lang, k, e["fields"].(map[string]any)[k], msg)
+			}
+			k = strings.ReplaceAll(strings.TrimPrefix(k, "practice."), ".", "_")
+			if k == "languages" {
+				k = "language"
+			}
+			said[k] = msg
+		}
+		v := newVisitor(t, base)
+		v.get("/submit?lang=" + lang)
+		_, page := v.post("/submit", url.Values{"title": {""}, "summary": {""}, "city": {"Bilbao"}, "country": {"ZZ"}, "areas": {"nowhere"},
+			"tags": {"Not A Slug"}, "year": {"1200"}, "language": {"xx"}, "body": {"Buses."}, "contact_name": {""}, "contact_email": {"not an address"}, "action": {"submit"}}, nil)
+		var order []string
+		for _, m := range summary.FindAllStringSubmatch(page, -1) {
+			order = append(order, m[1])
+			if got := html.UnescapeString(m[2]); got != said[m[1]] {
+				t.Errorf("%s %s: the form says %q, the API %q", lang, m[1], got, said[m[1]])
+			}
+		}
+		want := []string{"title", "summary", "country", "areas", "tags", "year", "language", "contact_name", "contact_email", "consent_to_publish"}
+		if !slices.Equal(order, want) {
+			t.Errorf("%s: the summary lists %v, the form's order is %v", lang, order, want)
+		}
+		if len(said) != len(want) {
+			t.Errorf("%s: the API names %v", lang, said)
+		}
+	}
 }

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
@@ -226,6 +228,69 @@ func TestEnglishLeftIsFound(t *testing.T) {
 	} {
 		if got := e.find(t, "es", page); (len(got) > 0) != found {
 			t.Errorf("%s: found %v", page, got)
+		}
+	}
+}
+
+// The assistant's refusals and the mistakes in the suggestions a coordinator takes are
+// said in the coordinator's language too: asked about a case not waiting for a decision,
+// asked with none configured, and suggestions taken that do not exist or as edited are
+// not valid.
+func TestNothingInEnglishInTheAssistantsErrors(t *testing.T) {
+	e := newEnglishLeft(t)
+	cat, err := i18n.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := startSite(t)
+	s := siteWithJobs(t, func(a *app.App) { a.Review.Assistant = stubSuggester{} })
+	cases := map[string]*review.Receipt{}
+	for _, draft := range []bool{true, false} {
+		r, err := s.App.Review.Create(t.Context(), review.Input{Practice: barcelonaCase(t, s), Contact: review.Contact{Name: "Ana", Email: "ana@example.org"}, ConsentToPublish: true, Draft: draft})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases[strconv.FormatBool(draft)] = r
+	}
+	waiting := cases["false"]
+	if sub, err := s.App.Review.Get(t.Context(), waiting.ID, review.Access{Token: waiting.TrackingToken}); err != nil || sub.Status != review.StatusSubmitted {
+		t.Fatalf("the case does not wait for a decision: %v", err)
+	}
+	noAssistant, err := plain.App.Review.Create(t.Context(), review.Input{Practice: barcelonaCase(t, plain), Contact: review.Contact{Name: "Ana", Email: "ana@example.org"}, ConsentToPublish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord := loginAs(t, s.URL, coordEmail)
+	coord.postAndFollow("/review/submissions/"+waiting.ID+"/assist", url.Values{})
+	other := loginAs(t, plain.URL, coordEmail)
+	for _, l := range i18n.Languages {
+		coord.get("/review?lang=" + l.Code)
+		other.get("/review?lang=" + l.Code)
+		for _, c := range []struct {
+			what string
+			on   *client
+			path string
+			form url.Values
+			says string
+		}{
+			{"a draft", coord, cases["true"].ID + "/assist", url.Values{}, cat.T(l.Code, "assist.error.state", cat.T(l.Code, "state.draft"))},
+			{"no assistant", other, noAssistant.ID + "/assist", url.Values{}, cat.T(l.Code, "assist.error.none")},
+			{"no such suggestion", coord, waiting.ID + "/decision", url.Values{"decision": {"accept"}, "apply": {"nonsense"}},
+				cat.T(l.Code, "field.apply_fields") + ": " + cat.T(l.Code, "problem.apply_fields.not_a_choice", "nonsense")},
+			{"an edited area that is none", coord, waiting.ID + "/decision", url.Values{"decision": {"accept"}, "apply": {"areas"}, "apply_areas": {"nowhere"}},
+				cat.T(l.Code, "assist.field", cat.T(l.Code, "field.areas")) + ": " + cat.T(l.Code, "problem.areas.not_a_choice")},
+		} {
+			c.on.get("/review/submissions/" + strings.TrimSuffix(strings.TrimSuffix(c.path, "/assist"), "/decision"))
+			resp, body := c.on.post("/review/submissions/"+c.path, c.form)
+			if resp.StatusCode < 400 {
+				t.Fatalf("%s in %s: %d", c.what, l.Code, resp.StatusCode)
+			}
+			if msg, _ := find(t, body, "p", "class", "error"); msg != c.says {
+				t.Errorf("%s in %s: says %q, want %q", c.what, l.Code, msg, c.says)
+			}
+			if l.Code != "en" {
+				e.check(t, l.Code, c.what, body)
+			}
 		}
 	}
 }

@@ -34,13 +34,22 @@ func (p *Pages) fieldList(lang string, e *apperr.Error) string {
 	errs := p.fieldErrors(lang, e)
 	var parts []string
 	for _, f := range slices.Sorted(maps.Keys(errs)) {
-		label := f // a filter is named as its facet
-		for _, key := range []string{"facet." + f, "field." + f} {
-			if p.catalog.Has("en", key) {
-				label = p.catalog.T(lang, key)
-			}
-		}
-		parts = append(parts, label+": "+errs[f])
+		parts = append(parts, p.fieldLabel(lang, f)+": "+errs[f])
 	}
 	return strings.Join(parts, "; ")
+}
+
+// fieldLabel names a field as its form or facet does; a field of the assistant's
+// suggestions (apply_title) as the suggestion for that field.
+func (p *Pages) fieldLabel(lang, f string) string {
+	label := f // a filter is named as its facet
+	for _, key := range []string{"facet." + f, "field." + f} {
+		if p.catalog.Has("en", key) {
+			label = p.catalog.T(lang, key)
+		}
+	}
+	if of, ok := strings.CutPrefix(f, "apply_"); ok && label == f {
+		return p.catalog.T(lang, "assist.field", p.fieldLabel(lang, of))
+	}
+	return label
 }

@@ -185,7 +185,7 @@ func (p *Pages) submitForm(c *gin.Context) {
 func (p *Pages) submit(c *gin.Context) {
 	in, err := p.bindSubmissionForm(c)
 	if p.formRefused(c, err, func(error) {
-		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, p.caseErrors(c, in, err)))
+		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, p.caseErrors(c, err)))
 	}) {
 		return
 	}
@@ -193,7 +193,7 @@ func (p *Pages) submit(c *gin.Context) {
 		data := p.submitData(c, in, map[string]string{})
 		dups, err := p.cfg.Review.Duplicates(c.Request.Context(), in)
 		if err != nil {
-			data["Errors"] = p.caseErrors(c, in, err)
+			data["Errors"] = p.caseErrors(c, err)
 		}
 		data["Duplicates"], data["Checked"] = dups, true
 		p.render(c, http.StatusOK, "submit", data)
@@ -201,7 +201,7 @@ func (p *Pages) submit(c *gin.Context) {
 	}
 	receipt, err := p.cfg.Review.Create(c.Request.Context(), in)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, p.caseErrors(c, in, err)))
+		p.render(c, http.StatusBadRequest, "submit", p.submitData(c, in, p.caseErrors(c, err)))
 		return
 	}
 	if err != nil {
@@ -259,13 +259,13 @@ func (p *Pages) trackUpdate(c *gin.Context) {
 	}
 	in, err := p.bindSubmissionForm(c)
 	if p.formRefused(c, err, func(error) {
-		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, p.caseErrors(c, in, err)))
+		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, p.caseErrors(c, err)))
 	}) {
 		return
 	}
 	_, err = p.cfg.Review.Update(c.Request.Context(), sub.ID, review.Access{Token: c.Param("token")}, in)
 	if apperr.Code(err) == apperr.Invalid {
-		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, p.caseErrors(c, in, err)))
+		p.render(c, http.StatusBadRequest, "track", p.trackData(c, sub, in, p.caseErrors(c, err)))
 		return
 	}
 	if err != nil {

@@ -325,13 +325,15 @@ func (p *Pages) fail(c *gin.Context, err error) {
 	c.Abort()
 }
 
-// errorText says an error in lang: its own sentence of the catalogues when it has one;
-// in English, the sentence it carries; otherwise what its code means, or what is wrong
-// with each field.
+// errorText says an error in lang: its own sentence of the catalogues when it has one,
+// or what is wrong with each field when the fields say it as problems; in English, the
+// sentence it carries; otherwise what its code means, or what is wrong with each field.
 func (p *Pages) errorText(lang string, e *apperr.Error) string {
 	switch {
 	case e.Says != nil:
 		return p.catalog.Say(lang, *e.Says)
+	case len(e.Problems) > 0: // what is wrong with each field, said as forms say it
+		return p.fieldList(lang, e)
 	case lang == "en":
 		return e.Message
 	case len(e.Fields) > 0:
