@@ -3,6 +3,7 @@
 package apperr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -101,6 +102,26 @@ func InvalidFields(msg string, fields map[string]string) *Error {
 type Problem struct {
 	Code string `json:"code"`
 	Args []any  `json:"args,omitempty"`
+}
+
+// UnmarshalJSON reads a problem stored as JSON, its whole numbers as the ints they were.
+func (p *Problem) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Code string            `json:"code"`
+		Args []json.RawMessage `json:"args"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*p = Problem{Code: raw.Code}
+	for _, a := range raw.Args {
+		v, err := i18n.DecodeValue(a)
+		if err != nil {
+			return err
+		}
+		p.Args = append(p.Args, v)
+	}
+	return nil
 }
 
 // Codes of what is wrong with a field.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -36,15 +38,18 @@ const (
 
 // Duplicate is a probable duplicate: a harvested practice and one held before it.
 type Duplicate struct {
-	URI     string    `json:"uri"`
-	ID      string    `json:"id"`
-	Title   string    `json:"title"`
-	HeldURI string    `json:"held_uri"`
-	HeldID  string    `json:"held_id"`
-	Score   float64   `json:"score"`
-	Reasons []string  `json:"reasons"`
-	State   string    `json:"state"`
-	Flagged time.Time `json:"flagged"`
+	URI     string  `json:"uri"`
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	HeldURI string  `json:"held_uri"`
+	HeldID  string  `json:"held_id"`
+	Score   float64 `json:"score"`
+	// Reasons say why in English; Says says the same as sentences of the catalogues, for
+	// each reader's language (a flag raised before it was said so has only Reasons).
+	Reasons []string    `json:"reasons"`
+	Says    []i18n.Text `json:"says,omitempty"`
+	State   string      `json:"state"`
+	Flagged time.Time   `json:"flagged"`
 	// DecidedBy and Decided say who confirmed or dismissed it, and when.
 	DecidedBy string    `json:"decided_by,omitempty"`
 	Decided   time.Time `json:"decided,omitzero"`
@@ -171,19 +176,19 @@ func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practi
 			continue
 		}
 		seen[y.uri] = true
-		var reasons []string
+		var reasons []i18n.Text
 		score := resemblance(x.words, y.words)
 		if x.title == y.title && x.title != "" {
-			reasons = append(reasons, "the same title")
+			reasons = append(reasons, said("peers.reason.title"))
 			score = max(score, 0.9)
 		}
 		if x.place == y.place {
-			reasons = append(reasons, "the same city and country")
+			reasons = append(reasons, said("peers.reason.place"))
 			if x.year == y.year && x.year != 0 {
-				reasons = append(reasons, "the same year")
+				reasons = append(reasons, said("peers.reason.year"))
 			}
 			if score >= minResemblance {
-				reasons = append(reasons, fmt.Sprintf("%.0f%% of their title and summary words in common", 100*resemblance(x.words, y.words)))
+				reasons = append(reasons, said("peers.reason.words", int(math.Round(100*resemblance(x.words, y.words)))))
 			}
 		}
 		if x.title != y.title && (x.place != y.place || score < minResemblance || (x.year != 0 && y.year != 0 && x.year != y.year)) {
@@ -193,7 +198,10 @@ func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practi
 		if tx.Bucket(bucketDuplicates).Get(key) != nil {
 			continue // flagged before, or decided
 		}
-		d := Duplicate{URI: x.uri, ID: p.ID, Title: p.Title, HeldURI: y.uri, HeldID: y.id, Score: score, Reasons: reasons, State: DuplicateOpen, Flagged: now}
+		d := Duplicate{URI: x.uri, ID: p.ID, Title: p.Title, HeldURI: y.uri, HeldID: y.id, Score: score, Says: reasons, State: DuplicateOpen, Flagged: now}
+		for _, r := range reasons {
+			d.Reasons = append(d.Reasons, english(r))
+		}
 		data, _ := json.Marshal(d)
 		if err := tx.Bucket(bucketDuplicates).Put(key, data); err != nil {
 			return n, err

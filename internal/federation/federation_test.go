@@ -440,8 +440,21 @@ func TestForgeriesAreRefused(t *testing.T) {
 	b.peer(t, stranger, federation.PolicyPublish)
 	provenance := regexp.MustCompile(`<about><provenance .*?</provenance></about>`)
 	stranger.rewrite("ListRecords", func(body string) string { return provenance.ReplaceAllString(body, "") })
-	if rep := b.sync(t, "stranger"); rep.Refused != 2 || changed(rep) != 0 || !strings.Contains(strings.Join(rep.Problems, " "), "without a provenance") {
+	if rep := b.sync(t, "stranger"); rep.Refused != 2 || changed(rep) != 0 || !strings.Contains(fmt.Sprint(rep.Problems), "without a provenance") {
 		t.Fatalf("harvesting the stranger: %+v", rep)
+	}
+	// Why is kept as a sentence of the catalogues with its values, for each reader's
+	// language, beside the English of the command line.
+	st, _ = b.app.Peers.Peer("stranger")
+	keys := map[string]bool{}
+	for _, p := range st.LastProblems {
+		if p.Says == nil || p.Record == "" || !strings.HasPrefix(p.Text, p.Record+": ") {
+			t.Fatalf("a problem kept without its sentence: %+v", p)
+		}
+		keys[p.Says.Key] = true
+	}
+	if len(st.LastProblems) != 2 || !keys["harvest.problem.provenance"] || !keys["harvest.problem.unsigned"] {
+		t.Fatalf("the problems kept: %+v", st.LastProblems)
 	}
 
 	// a's key changes: b refuses to harvest it, as SSH refuses a changed host key.

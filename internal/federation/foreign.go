@@ -105,7 +105,7 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 			case "":
 				rep.Study++
 			default:
-				rep.problem("%s: the repository holds %s from elsewhere; harvest its origin instead", h.Identifier, named)
+				rep.problem(h.Identifier, said("harvest.problem.elsewhere", named), "")
 			}
 			return nil, nil
 		}
@@ -120,7 +120,7 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 	}
 	if ns, _, _ := practices.SplitURI(uri); pinnedNamespace(tx, ns) {
 		// A kb network's practices come signed by it, never through such a record.
-		rep.refuse("%s: %s is the namespace of a kb network; its practices are taken from it in the kb format", h.Identifier, ns)
+		rep.refuse(h.Identifier, said("harvest.problem.kb_namespace", ns), "")
 		return nil, nil
 	}
 	id, held, err := heldByURI(tx, uri)
@@ -176,7 +176,7 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 		p.Origin = origin
 		p.Normalize()
 		if err := p.Validate(s.geo); err != nil {
-			rep.problem("%s: %v", h.Identifier, err)
+			rep.invalid(h.Identifier, err)
 			return nil, nil
 		}
 		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {

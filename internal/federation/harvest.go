@@ -19,6 +19,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
@@ -45,10 +46,10 @@ type Report struct {
 	Duplicates int `json:"duplicates"`
 	// Own counts this node's own practices relayed back to it; Study the study's cases,
 	// which every node seeds and nobody publishes unless a study authority is set.
-	Own      int      `json:"own,omitempty"`
-	Study    int      `json:"study,omitempty"`
-	Problems []string `json:"problems,omitempty"`
-	Error    string   `json:"error,omitempty"`
+	Own      int       `json:"own,omitempty"`
+	Study    int       `json:"study,omitempty"`
+	Problems []Problem `json:"problems,omitempty"`
+	Error    string    `json:"error,omitempty"`
 	// Fetching and Applying are the time spent receiving the pages, and writing them and
 	// bringing the index up to them.
 	Fetching time.Duration `json:"fetching_ns"`
@@ -63,20 +64,76 @@ func (r *Report) changed() int { return r.Published + r.Updated + r.Archived + r
 // maxProblems bounds the problems a report lists.
 const maxProblems = 20
 
-func (r *Report) problem(format string, args ...any) {
-	r.Rejected++
-	r.note(format, args...)
+// Problem is what was wrong with one record of a harvest: the record's identifier, why
+// (a sentence of the catalogues with its values), and for a practice that is not valid
+// what is wrong with each of its fields. Text says it all in English, for the command
+// line and the logs; a problem stored before problems were said so holds only Text.
+type Problem struct {
+	Record string                    `json:"record,omitempty"`
+	Says   *i18n.Text                `json:"says,omitempty"`
+	Fields map[string]apperr.Problem `json:"fields,omitempty"`
+	Text   string                    `json:"text"`
 }
 
-func (r *Report) refuse(format string, args ...any) {
-	r.Refused++
-	r.note("refused: "+format, args...)
-}
+func (p Problem) String() string { return p.Text }
 
-func (r *Report) note(format string, args ...any) {
-	if len(r.Problems) < maxProblems {
-		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+// UnmarshalJSON reads a problem, or one stored as its English sentence only.
+func (p *Problem) UnmarshalJSON(data []byte) error {
+	var text string
+	if json.Unmarshal(data, &text) == nil {
+		*p = Problem{Text: text}
+		return nil
 	}
+	type plain Problem
+	return json.Unmarshal(data, (*plain)(p))
+}
+
+// said is the sentence key of the catalogues with values.
+func said(key string, values ...any) i18n.Text {
+	args := make([]i18n.Arg, len(values))
+	for i, v := range values {
+		args[i] = i18n.Value(v)
+	}
+	return i18n.Say(key, args...)
+}
+
+// english says t as the catalogues say it in English.
+func english(t i18n.Text) string {
+	cat, err := i18n.Embedded()
+	if err != nil {
+		return t.Key
+	}
+	return cat.Say("en", t)
+}
+
+// problem counts a record rejected, for why; detail, when not empty, is a technical
+// cause kept in English.
+func (r *Report) problem(record string, why i18n.Text, detail string) {
+	r.Rejected++
+	r.note(record, why, nil, detail)
+}
+
+// invalid counts a record rejected for not being a valid practice.
+func (r *Report) invalid(record string, err error) {
+	r.Rejected++
+	r.note(record, said("harvest.problem.invalid"), apperr.As(err).Problems, err.Error())
+}
+
+// refuse counts a record whose authority could not be verified, for why.
+func (r *Report) refuse(record string, why i18n.Text, detail string) {
+	r.Refused++
+	r.note(record, why, nil, detail)
+}
+
+func (r *Report) note(record string, why i18n.Text, fields map[string]apperr.Problem, detail string) {
+	if len(r.Problems) >= maxProblems {
+		return
+	}
+	text := record + ": " + english(why)
+	if detail != "" {
+		text += " (" + detail + ")"
+	}
+	r.Problems = append(r.Problems, Problem{Record: record, Says: &why, Fields: fields, Text: text})
 }
 
 // Sync harvests one peer from where its last complete harvest started. The pages are
@@ -485,16 +542,16 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 	}
 	a := rec.Authority
 	if a == nil {
-		rep.refuse("%s: the record carries no signed statement of its authority", rec.Header.Identifier)
+		rep.refuse(rec.Header.Identifier, said("harvest.problem.unstated"), "")
 		return nil, nil
 	}
 	uri := a.URI
 	if _, _, ok := practices.SplitURI(uri); !ok {
-		rep.problem("%s: %q is not an identity of the form oai:NAMESPACE:ID", rec.Header.Identifier, uri)
+		rep.problem(rec.Header.Identifier, said("harvest.problem.identity", uri), "")
 		return nil, nil
 	}
 	if rec.Practice != nil && rec.Practice.URI != uri {
-		rep.problem("%s: the practice's identity %q is not the one its statement signs (%s)", rec.Header.Identifier, rec.Practice.URI, uri)
+		rep.problem(rec.Header.Identifier, said("harvest.problem.identity.other", rec.Practice.URI, uri), "")
 		return nil, nil
 	}
 	// Which peers serve a practice decides what leaves with a peer that is removed.
@@ -519,7 +576,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 		return nil, err
 	}
 	if held != nil && held.Origin == nil && !held.Study() {
-		rep.refuse("%s: %s is a practice of this node's own", rec.Header.Identifier, id)
+		rep.refuse(rec.Header.Identifier, said("harvest.problem.own", id), "")
 		return nil, nil
 	}
 	if rec.Header.Deleted() && !a.Deleted { // it left the set this peer is harvested with
@@ -541,10 +598,10 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 		rep.Unchanged++
 		return nil, nil
 	}
-	if reason, err := s.verify(tx, peer, authority, rec); err != nil {
+	if why, err := s.verify(tx, peer, authority, rec); err != nil {
 		return nil, err
-	} else if reason != "" {
-		rep.refuse("%s: %s", rec.Header.Identifier, reason)
+	} else if why != nil {
+		rep.refuse(rec.Header.Identifier, why.says, why.detail)
 		return nil, nil
 	}
 	queued, _, err := getQueued(tx, uri)
@@ -571,7 +628,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 	p.Normalize()
 	s.geo.Enrich(p)
 	if err := p.Validate(s.geo); err != nil {
-		rep.problem("%s: %v", rec.Header.Identifier, err)
+		rep.invalid(rec.Header.Identifier, err)
 		return nil, nil
 	}
 	p.Origin = origin
@@ -614,51 +671,59 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 	return p, nil
 }
 
+// distrust is why a record's version is refused, and a technical cause in English.
+type distrust struct {
+	says   i18n.Text
+	detail string
+}
+
+func distrusted(key string, values ...any) *distrust { return &distrust{says: said(key, values...)} }
+
 // verify checks that a record's version comes from its authority: signed by the
 // authority's namespace with the key pinned for it (pinned when its node was added as a
 // peer, or on first sight through a relay), and, for a live record, that the content is
-// the one signed. It returns why the record is refused, or "".
-func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec checked) (string, error) {
+// the one signed. It returns why the record is refused, or nil.
+func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec checked) (*distrust, error) {
 	a := rec.Authority
 	sig := a.Sig()
 	if sig == nil {
-		return "the record is not signed", nil
+		return distrusted("harvest.problem.unsigned"), nil
 	}
 	if sig.Signer != authority {
 		// A practice a kb node adopted from a repository that is not kb keeps the
 		// repository's identity, and the adopter signs it; its namespace is then pinned
 		// to the adopter's key like any other, unless a kb node is known under it.
 		if s.kbNamespace(tx, authority) {
-			return fmt.Sprintf("signed by %s, not by the authority %s", sig.Signer, authority), nil
+			return distrusted("harvest.problem.signer", sig.Signer, authority), nil
 		}
 		if key, ok := pinnedKey(tx, sig.Signer); ok && key != sig.Key {
-			return fmt.Sprintf("signed with a key that is not the one pinned for %s", sig.Signer), nil
+			return distrusted("harvest.problem.key", sig.Signer), nil
 		}
 	}
 	pinned, known := pinnedKey(tx, authority)
 	switch {
 	case known && pinned != sig.Key:
-		return fmt.Sprintf("signed with a key that is not the one pinned for %s", authority), nil
+		return distrusted("harvest.problem.key", authority), nil
 	case !known && authority != peer.Namespace && sig.Signer != peer.Namespace && len(rec.Hops) == 0:
-		return fmt.Sprintf("it claims the namespace %s of another network without a provenance that says how it came here", authority), nil
+		return distrusted("harvest.problem.provenance", authority), nil
 	}
 	if rec.sigErr != nil {
-		return rec.sigErr.Error(), nil
+		return &distrust{said("harvest.problem.signature"), rec.sigErr.Error()}, nil
 	}
 	if !a.Deleted {
 		if rec.practice == nil {
-			return "a live record without its practice", nil
+			return distrusted("harvest.problem.no_practice"), nil
 		}
 		if rec.digest != a.Digest {
-			return "its content is not the content its authority signed", nil
+			return distrusted("harvest.problem.digest"), nil
 		}
 	}
 	if !known {
 		if err := pinKey(tx, authority, sig.Key, peer.Name); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // heldByURI returns the practice held with that identity, if any.

@@ -86,7 +86,7 @@ type Peer struct {
 	LastRefused   int `json:"last_refused"`
 	// LastDuplicates counts the practices it flagged as probable duplicates.
 	LastDuplicates int       `json:"last_duplicates"`
-	LastProblems   []string  `json:"last_problems,omitempty"`
+	LastProblems   []Problem `json:"last_problems,omitempty"`
 	Received       int       `json:"received"`
 	LastError      string    `json:"last_error,omitempty"`
 	Failures       int       `json:"failures"`

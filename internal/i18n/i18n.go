@@ -4,6 +4,7 @@
 package i18n
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -289,6 +290,42 @@ type Text struct {
 type Arg struct {
 	Term  string `json:"term,omitempty"`
 	Value any    `json:"value"`
+}
+
+// UnmarshalJSON reads an argument stored as JSON, a whole number as the int it was (which
+// %d says), not as JSON's float64.
+func (a *Arg) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Term  string          `json:"term"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	v, err := DecodeValue(raw.Value)
+	*a = Arg{Term: raw.Term, Value: v}
+	return err
+}
+
+// DecodeValue reads a value a sentence says from JSON: a whole number as an int, another
+// number as a float64, anything else as encoding/json reads it.
+func DecodeValue(data []byte) (any, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if n, ok := v.(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			return int(i), nil
+		}
+		return n.Float64()
+	}
+	return v, nil
 }
 
 // Arguments named by CLDR rather than by the catalogue: a country's code (ISO 3166-1),

@@ -1,6 +1,7 @@
 package i18n_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,26 @@ func TestCatalogueWritesAsEachLanguageDoes(t *testing.T) {
 	}
 	if cat.Country("es", "ZZ") != "" || cat.Country("es", "xx") != "" {
 		t.Error("a code that names no country has a name")
+	}
+}
+
+// A sentence stored as JSON says its numbers as it did before: a whole number is read
+// back as the int %d takes, not JSON's float64.
+func TestASentenceReadBackSaysItsNumbers(t *testing.T) {
+	cat, err := i18n.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := i18n.Say("peers.reason.words", i18n.Value(62))
+	data, _ := json.Marshal(said)
+	var back i18n.Text
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cat.Say("fr", back), cat.Say("fr", said); got != want || strings.Contains(got, "float") {
+		t.Errorf("read back: %q, want %q", got, want)
+	}
+	if v, _ := i18n.DecodeValue([]byte("0.5")); v != 0.5 {
+		t.Errorf("0.5 read as %v", v)
 	}
 }

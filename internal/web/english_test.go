@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -14,6 +17,8 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/federation"
+	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
@@ -141,10 +146,28 @@ func reader(t *testing.T, base, lang string) *client {
 func TestNothingInEnglishOnTranslatedPages(t *testing.T) {
 	s := startSite(t)
 	e := newEnglishLeft(t)
+	cat, err := i18n.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
 	receipt, err := s.App.Review.Create(t.Context(), review.Input{Practice: barcelonaCase(t, s), Contact: review.Contact{Name: "Ana", Email: "ana@example.org"}, ConsentToPublish: true, Draft: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A peer whose last harvest had problems: a record altered on its way (refused) and
+	// a probable duplicate; and one whose harvest failed.
+	addCases(t, s.App, [3]string{"cafes-de-reparacion", "Neighbourhood Repair Cafes!", "Barcelona"})
+	peerOf(t, s, federation.PolicyReview, fedtest.Options{Wrap: altering("A tool library in every district", "A tool library, altered")},
+		[3]string{"repair-cafes", "Neighbourhood repair cafés", "Barcelona"}, [3]string{"tool-library", "A tool library in every district", "Girona"})
+	if rep := harvestNow(t, s, "metropolis"); rep.Refused != 1 || rep.Duplicates != 1 || len(rep.Problems) != 1 {
+		t.Fatalf("the harvest: %+v", rep)
+	}
+	gone := fedtest.Start(t, "gone.example.org")
+	if _, err := s.App.Peers.Add(t.Context(), federation.NewPeer{Name: "gone", URL: gone.Endpoint, Policy: federation.PolicyReview}); err != nil {
+		t.Fatal(err)
+	}
+	gone.Stop()
+	s.App.Peers.Sync(t.Context(), "gone")
 	for _, l := range i18n.Languages[1:] {
 		v := reader(t, s.URL, l.Code)
 		for _, path := range []string{"/", "/search?q=wifi", "/search?q=aforo+playas", "/search?q=zzzzqq", "/search?q=x&limit=500",
@@ -185,12 +208,33 @@ func TestNothingInEnglishOnTranslatedPages(t *testing.T) {
 			_, body := coord.get(path)
 			e.check(t, l.Code, path, body)
 		}
-		coord.get("/review/peers")
+		_, body = coord.get("/review/peers")
+		for _, says := range []string{cat.T(l.Code, "harvest.problem.digest"), cat.T(l.Code, "peers.reason.title"), cat.T(l.Code, "peers.error")} {
+			if !strings.Contains(html.UnescapeString(body), says) {
+				t.Errorf("the peers page in %s does not say %q", l.Code, says)
+			}
+		}
 		_, body = coord.post("/review/peers", url.Values{"name": {"local"}, "url": {"ftp://x"}, "interval": {"soon"}})
 		mistakes(t, e, l.Code, "a peer with mistakes", body)
 		coord.get("/review/sessions")
 		_, body = coord.post("/review/sessions", url.Values{"title": {""}, "date": {"tomorrow"}})
 		mistakes(t, e, l.Code, "a session with mistakes", body)
+	}
+}
+
+// altering has a node's answers say to instead of from, as a relay that alters what it
+// passes on would.
+func altering(from, to string) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			r.Header.Del("Accept-Encoding") // the text as it is, to alter
+			h.ServeHTTP(rec, r)
+			maps.Copy(w.Header(), rec.Header())
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			io.WriteString(w, strings.ReplaceAll(rec.Body.String(), from, to))
+		})
 	}
 }
 

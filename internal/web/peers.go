@@ -63,11 +63,41 @@ func (p *Pages) registerPeers(g *gin.RouterGroup) {
 // peerForm is the add-peer form as typed.
 type peerForm struct{ Name, URL, Format, Policy, Set, Interval string }
 
-// peerRow is a peer with its harvest, if one runs.
+// peerRow is a peer with its harvest, if one runs, and its last harvest's problems in
+// the reader's language.
 type peerRow struct {
 	federation.Peer
-	Every   string
-	Harvest harvest
+	Every    string
+	Harvest  harvest
+	Problems []harvestProblem
+}
+
+// harvestProblem is what was wrong with one record of a harvest, in the reader's
+// language; English marks one kept before problems were said from the catalogues.
+type harvestProblem struct {
+	Record, Text string
+	English      bool
+}
+
+// harvestProblems says a harvest's problems in lang.
+func (p *Pages) harvestProblems(lang string, problems []federation.Problem) []harvestProblem {
+	out := make([]harvestProblem, 0, len(problems))
+	for _, pr := range problems {
+		if pr.Says == nil {
+			out = append(out, harvestProblem{Text: pr.Text, English: true})
+			continue
+		}
+		text := p.catalog.Say(lang, *pr.Says)
+		if len(pr.Fields) > 0 {
+			e := &apperr.Error{Fields: map[string]string{}, Problems: pr.Fields}
+			for k := range pr.Fields {
+				e.Fields[k] = ""
+			}
+			text += " " + p.fieldList(lang, e)
+		}
+		out = append(out, harvestProblem{Record: pr.Record, Text: text})
+	}
+	return out
 }
 
 // harvest is how far a running harvest has come. Applied is known only for a harvest
@@ -116,13 +146,13 @@ func (p *Pages) peersPage(c *gin.Context) (*peersPage, error) {
 	}
 	d := &peersPage{Admin: user(c).Can(auth.RoleAdmin), Queued: queued, Flagged: map[string]*federation.Duplicate{}, Errors: map[string]string{},
 		Form: peerForm{Format: federation.FormatKB, Interval: "1h"}, Outcome: p.outcomeOf(c)}
+	lang := negotiate(c)
 	for _, peer := range peers {
 		h := p.harvestOf(peer.Name)
 		d.Running = d.Running || h.Running
-		d.Peers = append(d.Peers, peerRow{Peer: peer, Every: shortDuration(time.Duration(peer.Interval)), Harvest: h})
+		d.Peers = append(d.Peers, peerRow{Peer: peer, Every: shortDuration(time.Duration(peer.Interval)), Harvest: h, Problems: p.harvestProblems(lang, peer.LastProblems)})
 	}
 	d.Refresh = d.Running && c.Query("watch") != "off"
-	lang := negotiate(c)
 	for _, f := range open {
 		d.Flagged[f.ID] = &f
 		d.Duplicates = append(d.Duplicates, p.flag(lang, f))
@@ -461,7 +491,8 @@ func (p *Pages) beside(ctx context.Context, pv *preview, heldID string) error {
 	return nil
 }
 
-// reasons are the flags' reasons as the harvest words them, each with its message.
+// reasons are the reasons of a flag raised before they were kept as sentences of the
+// catalogues, as the harvest worded them then, each with its message.
 var (
 	reasonKeys  = map[string]string{"the same title": "peers.reason.title", "the same city and country": "peers.reason.place", "the same year": "peers.reason.year"}
 	reasonShare = regexp.MustCompile(`^(\d+)% of their title and summary words in common$`)
@@ -469,6 +500,12 @@ var (
 
 func (p *Pages) flag(lang string, d federation.Duplicate) flag {
 	f := flag{Duplicate: d}
+	if len(d.Says) > 0 {
+		for _, r := range d.Says {
+			f.Reasons = append(f.Reasons, p.catalog.Say(lang, r))
+		}
+		return f
+	}
 	for _, r := range d.Reasons {
 		if key, ok := reasonKeys[r]; ok {
 			r = p.catalog.T(lang, key)
