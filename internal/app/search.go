@@ -23,9 +23,11 @@ type SearchHit struct {
 	Score          float64             `json:"score"`
 	Highlights     map[string][]string `json:"highlights"`
 	Explain        []index.Reason      `json:"explain,omitempty"`
-	// Lang is the language of Title and Summary; texts and inLanguage hold the
-	// translations' and the fragments by language, for In.
-	Lang       string                         `json:"-"`
+	// Lang is the language of Title, Summary and Highlights, Original that of the
+	// practice's original text; texts and inLanguage hold the translations' and the
+	// fragments by language, for In.
+	Lang       string                         `json:"lang"`
+	Original   string                         `json:"original_lang"`
 	texts      map[string][2]string           // language → title, summary
 	inLanguage map[string]map[string][]string // language → field → fragments
 }
@@ -182,7 +184,7 @@ func (a *App) hydrate(ctx context.Context, in []index.Hit) ([]SearchHit, error) 
 		hit := SearchHit{
 			ID: p.ID, Title: p.Title, City: p.City, Country: p.Country, Region: p.Region,
 			PopulationBand: p.PopulationBand, Areas: p.Areas, Summary: p.Summary,
-			Score: h.Score, Highlights: hl, Explain: h.Explain, Lang: p.Language(), inLanguage: h.InLanguage,
+			Score: h.Score, Highlights: hl, Explain: h.Explain, Lang: p.Language(), Original: p.Language(), inLanguage: h.InLanguage,
 		}
 		for _, t := range p.Translations {
 			if t.Title != "" {

@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
@@ -49,4 +52,96 @@ func TestAPISpeaksTheLanguageAskedFor(t *testing.T) {
 	if w := ask("GET", "/api/v1/search?q=wifi&lang=fr", "", ""); w.Code != 200 {
 		t.Errorf("?lang= refused: %d %s", w.Code, w.Body.String())
 	}
+}
+
+// Asked for a language, with ?lang= or Accept-Language, a search's and a practice's
+// similar hits are in it when the practice has a translation: title, summary and
+// snippets, saying the language shown and the original's; asked for none, the original.
+func TestHitsInTheLanguageAskedFor(t *testing.T) {
+	e, a := newEngine(t)
+	p, err := a.Get(t.Context(), "amb-beach-occupancy-information")
+	if err != nil {
+		t.Fatal(err)
+	}
+	translated := map[string]string{}
+	for _, tr := range p.Translations {
+		translated[tr.Language] = tr.Title
+	}
+	type hit struct {
+		ID, Title, Summary string
+		Lang               string              `json:"lang"`
+		Original           string              `json:"original_lang"`
+		Highlights         map[string][]string `json:"highlights"`
+	}
+	find := func(hits []hit) hit {
+		for _, h := range hits {
+			if h.ID == p.ID {
+				return h
+			}
+		}
+		t.Fatalf("%s is not among the hits", p.ID)
+		return hit{}
+	}
+	get := func(target, accept string) []hit {
+		req := httptest.NewRequest("GET", target, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Language", accept)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		var body struct{ Hits, Similar []hit }
+		if err := json.Unmarshal(w.Body.Bytes(), &body); w.Code != http.StatusOK || err != nil {
+			t.Fatalf("%s: %d %v %s", target, w.Code, err, w.Body.String())
+		}
+		return append(body.Hits, body.Similar...)
+	}
+	for _, c := range []struct{ target, accept, lang string }{
+		{"/api/v1/search?q=playas+ocupaci%C3%B3n&lang=es", "", "es"},
+		{"/api/v1/search?q=plages+occupation", "fr-CA,fr;q=0.9", "fr"},
+		{"/api/v1/search?q=praias+ocupa%C3%A7%C3%A3o&lang=pt", "es", "pt"},
+		{"/api/v1/search?q=beach+occupancy", "", "en"},
+		{"/api/v1/practices/" + similarTo(t, a, p.ID) + "/similar?limit=20", "pt-BR", "pt"},
+		{"/api/v1/practices/" + similarTo(t, a, p.ID) + "/similar?limit=20", "", "en"},
+	} {
+		h := find(get(c.target, c.accept))
+		want := p.Title
+		if c.lang != "en" {
+			want = translated[c.lang]
+		}
+		if h.Title != want || h.Lang != c.lang || h.Original != "en" || want == "" {
+			t.Errorf("%s (%s): %q in %q from %q, want %q in %s from en", c.target, c.accept, h.Title, h.Lang, h.Original, want, c.lang)
+		}
+		for field, frags := range h.Highlights {
+			for _, f := range frags {
+				if c.lang != "en" && strings.Contains(f, "<mark>") && strings.Contains(strings.ToLower(f), "beach") {
+					t.Errorf("%s: a %s snippet in English: %s", c.target, field, f)
+				}
+			}
+		}
+	}
+}
+
+// similarTo is a practice whose similar practices hold id.
+func similarTo(t *testing.T, a *app.App, id string) string {
+	t.Helper()
+	all, err := a.Search(t.Context(), index.Request{Page: 1, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range all.Hits {
+		if h.ID == id {
+			continue
+		}
+		sim, err := a.Similar(t.Context(), h.ID, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sim.Similar {
+			if s.ID == id {
+				return h.ID
+			}
+		}
+	}
+	t.Fatalf("no practice is similar to %s", id)
+	return ""
 }

@@ -41,6 +41,7 @@ func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerF
 			writeError(c, err)
 			return
 		}
+		inReadersLanguage(c, res.Similar)
 		c.JSON(http.StatusOK, res)
 	})
 }

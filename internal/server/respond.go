@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 )
 
@@ -31,6 +32,24 @@ func apiLanguage(c *gin.Context) string {
 		return l
 	}
 	return i18n.Accepted(c.GetHeader("Accept-Language"))
+}
+
+// readerLanguage is the language a reader asked to read texts in, with ?lang= or
+// Accept-Language; asked is false when they asked for none, and the texts are then the
+// originals.
+func readerLanguage(c *gin.Context) (lang string, asked bool) {
+	lang = apiLanguage(c)
+	return lang, i18n.IsLanguage(c.Query("lang")) || c.GetHeader("Accept-Language") != ""
+}
+
+// inReadersLanguage gives each hit in the language its reader asked for, when the
+// practice has a translation into it.
+func inReadersLanguage(c *gin.Context, hits []app.SearchHit) {
+	if lang, asked := readerLanguage(c); asked {
+		for i := range hits {
+			hits[i] = hits[i].In(lang)
+		}
+	}
 }
 
 // apiCatalog is the language of the answer and the catalogues to say it with.

@@ -21,6 +21,7 @@ func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
+		inReadersLanguage(c, res.Hits)
 		if lang, cat, err := apiCatalog(c); err == nil && lang != "en" { // English keeps the index's own sentences
 			for i := range res.Hits {
 				for j, r := range res.Hits[i].Explain {
