@@ -2,6 +2,7 @@ package i18n_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,44 @@ func TestASentenceReadBackSaysItsNumbers(t *testing.T) {
 	}
 	if v, _ := i18n.DecodeValue([]byte("0.5")); v != 0.5 {
 		t.Errorf("0.5 read as %v", v)
+	}
+}
+
+// golang.org/x/text formats no dates, so each language's long date is a pattern and
+// month names of its catalogue (formats.json): they write every month as CLDR's long
+// date format of the language does (CLDR, gregorian calendar, dateFormatLength "long": en-001
+// "d MMMM y", es and pt "d 'de' MMMM 'de' y", fr "d MMMM y"), with its wide month names
+// in the format context, typed here from CLDR. French writes the first of the month
+// "1er", as French typography does, where CLDR has no ordinal.
+func TestDatesAsCLDRWritesThem(t *testing.T) {
+	cat, err := i18n.LoadCatalog(frontend.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := map[string][]string{
+		"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		"es": {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
+		"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		"pt": {"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"},
+	}
+	long := map[string]string{"en": "%d %s %d", "es": "%d de %s de %d", "fr": "%d %s %d", "pt": "%d de %s de %d"}
+	for _, l := range i18n.Languages {
+		for m, name := range months[l.Code] {
+			for _, day := range []int{12, 28} {
+				at := time.Date(2026, time.Month(m+1), day, 0, 0, 0, 0, time.UTC)
+				if got, want := cat.Date(l.Code, at), fmt.Sprintf(long[l.Code], day, name, 2026); got != want {
+					t.Errorf("%s: %q, CLDR writes %q", l.Code, got, want)
+				}
+			}
+		}
+	}
+	first := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"en": "1 December 2026", "es": "1 de diciembre de 2026", "fr": "1er décembre 2026", "pt": "1 de dezembro de 2026"} {
+		if got := cat.Date(lang, first); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := cat.Date("es", time.Date(12026, 1, 2, 0, 0, 0, 0, time.UTC)); got != "2 de enero de 12026" { // a year is never grouped
+		t.Errorf("a year: %q", got)
 	}
 }
