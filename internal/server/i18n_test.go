@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
@@ -144,4 +145,38 @@ func similarTo(t *testing.T, a *app.App, id string) string {
 	}
 	t.Fatalf("no practice is similar to %s", id)
 	return ""
+}
+
+// Saying a search's explanations in a language writes into a copy, never into the
+// answer the index keeps for the next request: requests at once in the same language
+// do not race (the race detector sees it), and each says the same.
+func TestExplanationsAreSaidIntoACopy(t *testing.T) {
+	e, _ := newEngine(t)
+	texts := func() string {
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/search?q=wifi&explain=1&lang=es", nil))
+		var out []string
+		for _, h := range decode[app.SearchResult](t, w).Hits {
+			for _, r := range h.Explain {
+				out = append(out, r.Text)
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	first := texts() // computed and kept
+	if first == "" {
+		t.Fatal("no explanations")
+	}
+	got := make([]string, 4)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() { defer wg.Done(); got[i] = texts() }()
+	}
+	wg.Wait()
+	for _, g := range got {
+		if g != first {
+			t.Errorf("explanations %q, want %q", g, first)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,9 +25,12 @@ func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc
 		inReadersLanguage(c, res.Hits)
 		if lang, cat, err := apiCatalog(c); err == nil && lang != "en" { // English keeps the index's own sentences
 			for i := range res.Hits {
-				for j, r := range res.Hits[i].Explain {
-					res.Hits[i].Explain[j].Text = r.In(cat, lang)
+				// A copy: the index's cache of recent answers shares the original.
+				ex := slices.Clone(res.Hits[i].Explain)
+				for j, r := range ex {
+					ex[j].Text = r.In(cat, lang)
 				}
+				res.Hits[i].Explain = ex
 			}
 		}
 		c.JSON(http.StatusOK, res)
