@@ -86,3 +86,35 @@ func BenchmarkRecommend(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkImport measures importing KB_BENCH_N synthetic practices (10,000 by default)
+// into a fresh knowledge base: the store's write path and the index's, together.
+// go test -run '^$' -bench Import -benchtime 1x ./internal/bench
+func BenchmarkImport(b *testing.B) {
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("KB_BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	geo, _ := app.LoadGeography()
+	ps, _ := practices.ReadCorpus(corpus.FS, ".", geo)
+	model := synth.NewModel(ps, geo, nil)
+	for b.Loop() {
+		b.StopTimer()
+		a, err := app.Open(context.Background(), app.Config{DataDir: b.TempDir(), NoSeed: true, NoAnswerCache: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		gen := make([]*practices.Practice, n)
+		for i := range gen {
+			gen[i] = model.Practice(1, i)
+		}
+		b.StartTimer()
+		if _, err := a.Import(context.Background(), gen, practices.NewVersion); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		a.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "practices/s")
+}
