@@ -15,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // backend is the knowledge base as a command sees it: opened directly when no server
@@ -22,7 +23,7 @@ import (
 type backend interface {
 	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
-	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error)
+	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
@@ -46,7 +47,7 @@ const lockWait = 250 * time.Millisecond
 // openBackend opens dataDir directly, or reaches the server that holds it.
 func openBackend(ctx context.Context, e env, dataDir string, noSeed bool) (backend, error) {
 	a, err := app.Open(ctx, app.Config{DataDir: dataDir, LockTimeout: lockWait, NoSeed: noSeed, Progress: progressBar(e, "indexing")})
-	if errors.Is(err, practices.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return admin.Dial(ctx, dataDir)
 	}
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // runBackup writes a consistent snapshot of the store, also while a server runs.
@@ -57,7 +57,7 @@ func runRestore(ctx context.Context, e env, args []string) error {
 	if len(files) != 1 {
 		return usagef("give the backup file: kb restore --data EMPTY_DIR FILE")
 	}
-	if err := practices.Restore(files[0], *data); err != nil {
+	if err := store.Restore(files[0], *data); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "restored %s into %s; the index is rebuilt at the next start\n", files[0], *data)

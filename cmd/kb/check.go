@@ -12,7 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // runCheck checks the whole store: directly, read-only, when no server holds it (the
@@ -56,24 +56,24 @@ func runCheck(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-func checkStore(ctx context.Context, dataDir string) (practices.CheckReport, error) {
-	if err := practices.CheckDataDir(dataDir, app.IndexDir); err != nil {
-		return practices.CheckReport{}, err
+func checkStore(ctx context.Context, dataDir string) (store.CheckReport, error) {
+	if err := store.CheckDataDir(dataDir, app.IndexDir); err != nil {
+		return store.CheckReport{}, err
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, practices.StoreFile)); err != nil {
-		return practices.CheckReport{}, fmt.Errorf("no store to check in %s: %w", dataDir, err)
+	if _, err := os.Stat(filepath.Join(dataDir, store.File)); err != nil {
+		return store.CheckReport{}, fmt.Errorf("no store to check in %s: %w", dataDir, err)
 	}
-	s, err := practices.OpenStore(dataDir, practices.StoreOptions{LockTimeout: lockWait, ReadOnly: true})
-	if errors.Is(err, practices.ErrLocked) {
+	s, err := store.Open(dataDir, store.Options{LockTimeout: lockWait, ReadOnly: true})
+	if errors.Is(err, store.ErrLocked) {
 		c, err := admin.Dial(ctx, dataDir)
 		if err != nil {
-			return practices.CheckReport{}, err
+			return store.CheckReport{}, err
 		}
 		defer c.Close()
 		return c.Check(ctx)
 	}
 	if err != nil {
-		return practices.CheckReport{}, err
+		return store.CheckReport{}, err
 	}
 	defer s.Close()
 	return s.Verify(ctx)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // runEmbed backfills the embeddings of semantic search: kb embed (with KB_OPENAI_BASE_URL
@@ -22,7 +22,7 @@ func runEmbed(ctx context.Context, e env, args []string) error {
 		return usagef("kb embed needs an AI endpoint with an embedding model: set KB_OPENAI_BASE_URL, KB_OPENAI_API_KEY and KB_EMBED_MODEL")
 	}
 	a, err := app.Open(ctx, app.Config{DataDir: *data, LockTimeout: lockWait, Progress: progressBar(e, "indexing")})
-	if errors.Is(err, practices.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("a server holds %s and embeds new and changed practices in the background every minute; see its log", *data)
 	}
 	if err != nil {

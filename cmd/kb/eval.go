@@ -12,7 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/evaluate"
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // runEval measures ranking quality on a judged set: kb eval search|recommend FILE.
@@ -42,7 +42,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 		dir = tmp
 	}
 	a, err := app.Open(ctx, app.Config{DataDir: dir, LockTimeout: lockWait})
-	if errors.Is(err, practices.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("a server holds %s; evaluate without --data (a fresh copy of the corpus) or stop it", dir)
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 func runImport(ctx context.Context, e env, args []string) error {
@@ -42,14 +43,14 @@ func runImport(ctx context.Context, e env, args []string) error {
 
 // readImport reads a corpus folder (new versions of its practices) or a JSON Lines
 // export (restored with the versions and dates it records).
-func readImport(path string) ([]*practices.Practice, practices.PutMode, error) {
+func readImport(path string) ([]*practices.Practice, store.PutMode, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	if st.IsDir() {
 		ps, err := readCorpusDir(path)
-		return ps, practices.NewVersion, err
+		return ps, store.NewVersion, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,7 +58,7 @@ func readImport(path string) ([]*practices.Practice, practices.PutMode, error) {
 	}
 	defer f.Close()
 	ps, err := practices.ReadJSONL(path, f)
-	return ps, practices.KeepVersion, err
+	return ps, store.KeepVersion, err
 }
 
 // readCorpusDir parses a corpus folder, naming problems by their path on disk.

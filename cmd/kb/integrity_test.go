@@ -18,9 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uclg-digital-cities/kb/internal/store"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // kbProcess runs kb with args in a process of its own (this test binary, see TestMain),
@@ -90,7 +89,7 @@ func copyDir(t *testing.T, from, to string) {
 // dir, never a crash.
 func TestALostOrCutShortStoreIsRefusedNeverReseededNorACrash(t *testing.T) {
 	seeded := seededDir(t)
-	whole, err := os.ReadFile(filepath.Join(seeded, practices.StoreFile))
+	whole, err := os.ReadFile(filepath.Join(seeded, store.File))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +98,10 @@ func TestALostOrCutShortStoreIsRefusedNeverReseededNorACrash(t *testing.T) {
 		damage func(dir string)
 		want   string
 	}{
-		{"missing", func(dir string) { os.Remove(filepath.Join(dir, "kb.db")) }, "kb.db is missing, but DIR/" + practices.MarkerFile + " shows this data dir held a knowledge base"},
+		{"missing", func(dir string) { os.Remove(filepath.Join(dir, "kb.db")) }, "kb.db is missing, but DIR/" + store.MarkerFile + " shows this data dir held a knowledge base"},
 		{"missing, from before the marker", func(dir string) {
 			os.Remove(filepath.Join(dir, "kb.db"))
-			os.Remove(filepath.Join(dir, practices.MarkerFile))
+			os.Remove(filepath.Join(dir, store.MarkerFile))
 		}, "kb.db is missing, but DIR/index.bleve shows this data dir held a knowledge base"},
 		{"empty", func(dir string) { os.Truncate(filepath.Join(dir, "kb.db"), 0) }, "DIR/kb.db is empty (0 bytes)"},
 		{"cut to a third", func(dir string) { os.Truncate(filepath.Join(dir, "kb.db"), int64(len(whole)/3)) }, "DIR/kb.db is cut short"},
@@ -134,7 +133,7 @@ func TestALostOrCutShortStoreIsRefusedNeverReseededNorACrash(t *testing.T) {
 
 // A backup cut short is refused by kb restore before bbolt maps it.
 func TestRestoreRefusesABackupCutShort(t *testing.T) {
-	whole, err := os.ReadFile(filepath.Join(seededDir(t), practices.StoreFile))
+	whole, err := os.ReadFile(filepath.Join(seededDir(t), store.File))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +144,7 @@ func TestRestoreRefusesABackupCutShort(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "is cut short") {
 		t.Fatalf("restore of a backup cut short: exit %d\n%s", r.code, r.stderr)
 	}
-	if _, err := os.Stat(filepath.Join(target, practices.StoreFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(target, store.File)); err == nil {
 		t.Fatal("the backup cut short was put in place")
 	}
 }
@@ -153,7 +152,7 @@ func TestRestoreRefusesABackupCutShort(t *testing.T) {
 // flipIn changes one byte wherever text occurs in the data dir's store file.
 func flipIn(t *testing.T, dir, text string) int {
 	t.Helper()
-	path := filepath.Join(dir, practices.StoreFile)
+	path := filepath.Join(dir, store.File)
 	data, _ := os.ReadFile(path)
 	n := bytes.Count(data, []byte(text))
 	data = bytes.ReplaceAll(data, []byte(text), []byte(strings.ToUpper(text[:1])+text[1:]))
@@ -250,7 +249,7 @@ func getBody(t *testing.T, url string) (*http.Response, string) {
 // store, and the store's page size.
 func pageOf(t *testing.T, dir, typ string) (int, int) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, practices.StoreFile), 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	db, err := bolt.Open(filepath.Join(dir, store.File), 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +282,7 @@ func TestDamagedPageHeadersAreReportedNotACrashOrAHang(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "overflow")
 	copyDir(t, seeded, dir)
 	id, ps := pageOf(t, dir, "leaf")
-	path := filepath.Join(dir, practices.StoreFile)
+	path := filepath.Join(dir, store.File)
 	data, _ := os.ReadFile(path)
 	data[id*ps+15] ^= 0x80 // the high bit of the page's overflow count
 	os.WriteFile(path, data, 0o600)
@@ -295,7 +294,7 @@ func TestDamagedPageHeadersAreReportedNotACrashOrAHang(t *testing.T) {
 	dir = filepath.Join(t.TempDir(), "freelist")
 	copyDir(t, seeded, dir)
 	id, ps = pageOf(t, dir, "freelist")
-	path = filepath.Join(dir, practices.StoreFile)
+	path = filepath.Join(dir, store.File)
 	data, _ = os.ReadFile(path)
 	data[id*ps+10], data[id*ps+11] = 0xFE, 0xFF // 65534 free pages, in one page
 	os.WriteFile(path, data, 0o600)
@@ -320,13 +319,13 @@ func TestRandomBitFlipsNeverServeAlteredDataNorCrash(t *testing.T) {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	seeded := seededDir(t)
-	whole, _ := os.ReadFile(filepath.Join(seeded, practices.StoreFile))
+	whole, _ := os.ReadFile(filepath.Join(seeded, store.File))
 	ref := kbProcess(t, "export", "--data", seeded)
 	if ref.code != 0 {
 		t.Fatal(ref)
 	}
 	_, ps := pageOf(t, seeded, "leaf")
-	db, err := bolt.Open(filepath.Join(seeded, practices.StoreFile), 0o600, &bolt.Options{ReadOnly: true})
+	db, err := bolt.Open(filepath.Join(seeded, store.File), 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +340,7 @@ func TestRandomBitFlipsNeverServeAlteredDataNorCrash(t *testing.T) {
 		data := bytes.Clone(whole)
 		off := 2*int64(ps) + rng.Int64N(used-2*int64(ps)) // past the two meta pages
 		data[off] ^= 1 << rng.IntN(8)
-		os.WriteFile(filepath.Join(dir, practices.StoreFile), data, 0o600)
+		os.WriteFile(filepath.Join(dir, store.File), data, 0o600)
 		r := kbProcess(t, "export", "--data", dir)
 		switch {
 		case r.code == 0 && r.stdout != ref.stdout:

@@ -17,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // TestHTTPOAIHarvestsARunningNode has two OAI-PMH clients that nobody here wrote,
@@ -41,7 +42,7 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 	origin := fedtest.Start(t, "origin.example.org")
 	own := ps[0].Clone()
 	own.ID, own.URI, own.Title, own.Version = "origin-case", "", "A case of the origin's own", 0
-	if _, err := origin.App.Import(context.Background(), []*practices.Practice{own}, practices.NewVersion); err != nil {
+	if _, err := origin.App.Import(context.Background(), []*practices.Practice{own}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	data := t.TempDir()
@@ -234,7 +235,7 @@ func TestASlowPeerIsHarvestedThroughARunningServer(t *testing.T) {
 		p.ID, p.URI, p.Title, p.Version = fmt.Sprintf("slow-case-%d", i), "", fmt.Sprintf("A slow network's case %d", i), 0
 		own = append(own, p)
 	}
-	if _, err := slow.App.Import(context.Background(), own, practices.NewVersion); err != nil {
+	if _, err := slow.App.Import(context.Background(), own, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	data := t.TempDir()

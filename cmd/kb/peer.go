@@ -15,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // peerBackend is the peer management a command reaches, directly or through the server.
@@ -32,7 +33,7 @@ func (d directPeers) Close() error { return d.a.Close() }
 
 func openPeers(ctx context.Context, e env, dataDir string) (peerBackend, error) {
 	a, err := app.Open(ctx, app.Config{DataDir: dataDir, LockTimeout: lockWait, Progress: progressBar(e, "indexing")})
-	if errors.Is(err, practices.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return admin.Dial(ctx, dataDir)
 	}
 	if err != nil {

@@ -20,9 +20,9 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/oai"
-	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -84,7 +84,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	a, err := app.Open(ctx, app.Config{DataDir: *data, Logger: log, Progress: progressBar(e, "indexing"), NoAnswerCache: *noAnswerCache,
 		Namespace: namespace, StudyAuthority: *studyAuthority, HarvestStaging: *stagingMB << 20, CatchUpInBackground: true})
-	if errors.Is(err, practices.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("another kb server already holds %s", *data)
 	}
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // TestMain lets the crash test run this binary as a server it can kill.
@@ -157,7 +157,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	verify(t, c, client, ack, token)
 	c.kill()
 	// bbolt's own consistency check passes on the file the kills left.
-	s, err := practices.OpenStore(data, practices.StoreOptions{})
+	s, err := store.Open(data, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // SocketFile is the socket's name inside the data dir.
@@ -295,7 +296,7 @@ func (c *Client) Get(ctx context.Context, id string) (*practices.Practice, error
 
 // ImportWithProgress sends practices as JSON Lines; the server imports them as a job,
 // which this follows until it ends, relaying its progress.
-func (c *Client) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error) {
+func (c *Client) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error) {
 	var report app.ImportReport
 	var buf bytes.Buffer
 	e, err := practices.NewExporter(&buf, practices.FormatJSONL)
@@ -308,7 +309,7 @@ func (c *Client) ImportWithProgress(ctx context.Context, ps []*practices.Practic
 		}
 	}
 	wire := server.ModeNew
-	if mode == practices.KeepVersion {
+	if mode == store.KeepVersion {
 		wire = server.ModeKeep
 	}
 	return report, c.runJob(ctx, "/admin/v1/import?mode="+wire, &buf, progress, &report, adminJobs)

@@ -18,6 +18,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // serveAdmin serves the admin socket of a fresh data dir with a request time limit of one
@@ -86,7 +87,7 @@ func copies(t *testing.T, a *app.App, n int) []*practices.Practice {
 func TestImportAndReindexRunAsJobsBeyondTheRequestTimeout(t *testing.T) {
 	a, c, _ := serveAdmin(t)
 	var seen []int
-	report, err := c.ImportWithProgress(context.Background(), copies(t, a, 500), practices.NewVersion, func(done, total int) {
+	report, err := c.ImportWithProgress(context.Background(), copies(t, a, 500), store.NewVersion, func(done, total int) {
 		if total != 1000 {
 			t.Errorf("progress total %d, want 1000 (writes, then the index)", total)
 		}
@@ -119,7 +120,7 @@ func TestAFailedImportJobNamesWhatIsWrong(t *testing.T) {
 	a, c, _ := serveAdmin(t)
 	ps := copies(t, a, 3)
 	ps[1].Country = "XX"
-	_, err := c.ImportWithProgress(context.Background(), ps, practices.NewVersion, nil)
+	_, err := c.ImportWithProgress(context.Background(), ps, store.NewVersion, nil)
 	e := apperr.As(err)
 	if e.Code != apperr.Invalid || !strings.Contains(e.Fields[ps[1].ID], "country") {
 		t.Fatalf("want an invalid error naming %s's country, got %v", ps[1].ID, err)
@@ -135,7 +136,7 @@ type gatedImport struct {
 	release chan struct{}
 }
 
-func (g gatedImport) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error) {
+func (g gatedImport) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error) {
 	progress(1, 2)
 	<-g.release
 	return g.App.ImportWithProgress(ctx, ps, mode, progress)
@@ -148,7 +149,7 @@ func TestARefusedImportSaysWhy(t *testing.T) {
 	ps := copies(t, a, 1)
 	study, _ := a.Get(context.Background(), "bilbao-geobilbao")
 	ps[0].URI = study.Identity(a.Namespace)
-	_, err := c.ImportWithProgress(context.Background(), ps, practices.NewVersion, nil)
+	_, err := c.ImportWithProgress(context.Background(), ps, store.NewVersion, nil)
 	if apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), "bilbao-geobilbao") {
 		t.Fatalf("want a conflict naming the practice that holds the identity, got %v", err)
 	}
@@ -159,7 +160,7 @@ func TestAJobOutlivesTheClientThatStoppedFollowingIt(t *testing.T) {
 	release := make(chan struct{})
 	a, c, reg := serveAdminOf(t, func(a *app.App) server.AdminService { return gatedImport{a, release} })
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := c.ImportWithProgress(ctx, copies(t, a, 20), practices.NewVersion, func(int, int) { cancel() })
+	_, err := c.ImportWithProgress(ctx, copies(t, a, 20), store.NewVersion, func(int, int) { cancel() })
 	msg := fmt.Sprint(err)
 	start := strings.Index(msg, "goes on in the server (job ")
 	if start < 0 {

@@ -13,15 +13,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
-// bucketVectors holds the embeddings of each practice's chunks: id → vector record.
-var bucketVectors = []byte("embeddings")
-
+// The store's Embeddings hold the embeddings of each practice's chunks: id → vectorRecord.
 type vectorRecord struct {
 	Model string `json:"m"`
 	Hash  string `json:"h"`
@@ -49,7 +46,7 @@ type Embedder interface {
 // practice, model and content hash, so nothing is embedded twice and a model change
 // re-embeds) and finds the practices nearest a query by cosine similarity.
 type Semantic struct {
-	store *practices.Store
+	store *store.Store
 	emb   Embedder
 	log   *slog.Logger
 
@@ -73,17 +70,13 @@ const (
 const queryCacheSize = 512
 
 // NewSemantic loads the stored vectors of the embedder's model.
-func NewSemantic(store *practices.Store, emb Embedder, log *slog.Logger) (*Semantic, error) {
+func NewSemantic(st *store.Store, emb Embedder, log *slog.Logger) (*Semantic, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Semantic{store: store, emb: emb, log: log, vecs: newVectorSet(), cache: lru.New[string, []float32](queryCacheSize)}
-	err := store.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketVectors)
-		if err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
+	s := &Semantic{store: st, emb: emb, log: log, vecs: newVectorSet(), cache: lru.New[string, []float32](queryCacheSize)}
+	err := st.View(func(tx *store.Tx) error {
+		return tx.Embeddings().ForEach(func(k, v []byte) error {
 			var r vectorRecord
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decode embedding of %s: %w", k, err)
@@ -161,8 +154,8 @@ func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (in
 		hash  string
 	}
 	held := map[string]string{} // id → content hash embedded with this model
-	err := s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketVectors).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Embeddings().ForEach(func(k, v []byte) error {
 			var r vectorRecord
 			if json.Unmarshal(v, &r) == nil && r.Model == model {
 				held[string(k)] = r.Hash
@@ -210,13 +203,13 @@ func (s *Semantic) Sync(ctx context.Context, progress func(done, total int)) (in
 		for j, jb := range part {
 			vecs[j], flat = flat[:len(jb.texts)], flat[len(jb.texts):]
 		}
-		err = s.store.Update(func(tx *bolt.Tx) error {
+		err = s.store.Update(func(tx *store.Tx) error {
 			for j, jb := range part {
 				data, err := json.Marshal(vectorRecord{Model: model, Hash: jb.hash, Vectors: vecs[j]})
 				if err != nil {
 					return err
 				}
-				if err := tx.Bucket(bucketVectors).Put([]byte(jb.id), data); err != nil {
+				if err := tx.Embeddings().Put([]byte(jb.id), data); err != nil {
 					return err
 				}
 			}
@@ -251,9 +244,9 @@ func (s *Semantic) drop(live map[string]bool) error {
 	if len(gone) == 0 {
 		return nil
 	}
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		for _, id := range gone {
-			if err := tx.Bucket(bucketVectors).Delete([]byte(id)); err != nil {
+			if err := tx.Embeddings().Delete([]byte(id)); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 func client(e *aitest.Embeddings, model string) *ai.Client {
@@ -121,7 +122,7 @@ func TestLongPracticesAreEmbeddedInChunks(t *testing.T) {
 	// About 20 000 characters of paragraphs on other things, then one on connectivity.
 	filler := strings.Repeat(strings.Repeat("The municipal team met the neighbourhood associations. ", 8)+"\n\n", 45)
 	p.Body = filler + strings.Repeat("Buses with zqwifi hotspots parked near every school. ", 25) + "\n"
-	if _, err := a.Import(ctx, []*practices.Practice{p}, practices.NewVersion); err != nil {
+	if _, err := a.Import(ctx, []*practices.Practice{p}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	e := aitest.NewEmbeddings(t)

@@ -1,12 +1,9 @@
 package ai
 
 import (
-	"fmt"
 	"strconv"
 
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Usage keeps the tokens spent per UTC day (YYYY-MM-DD).
@@ -15,29 +12,18 @@ type Usage interface {
 	Add(day string, tokens int) error
 }
 
-var bucketUsage = []byte("ai_usage") // day → tokens spent, in decimal
-
 // StoreUsage keeps the daily token count in the store, so that the daily cap holds
 // across restarts.
-type StoreUsage struct{ store *practices.Store }
+type StoreUsage struct{ store *store.Store }
 
-// NewStoreUsage creates the bucket it needs.
-func NewStoreUsage(store *practices.Store) (*StoreUsage, error) {
-	err := store.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketUsage)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("ai usage: %w", err)
-	}
-	return &StoreUsage{store: store}, nil
-}
+// NewStoreUsage keeps the count in st.
+func NewStoreUsage(st *store.Store) (*StoreUsage, error) { return &StoreUsage{store: st}, nil }
 
 // Spent returns the tokens spent on day.
 func (u *StoreUsage) Spent(day string) (int, error) {
 	var n int
-	err := u.store.View(func(tx *bolt.Tx) error {
-		n = tokensIn(tx.Bucket(bucketUsage).Get([]byte(day)))
+	err := u.store.View(func(tx *store.Tx) error {
+		n = tokensIn(tx.AIUsage().Get([]byte(day)))
 		return nil
 	})
 	return n, err
@@ -45,8 +31,8 @@ func (u *StoreUsage) Spent(day string) (int, error) {
 
 // Add counts tokens spent on day.
 func (u *StoreUsage) Add(day string, tokens int) error {
-	return u.store.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUsage)
+	return u.store.Update(func(tx *store.Tx) error {
+		b := tx.AIUsage()
 		return b.Put([]byte(day), []byte(strconv.Itoa(tokensIn(b.Get([]byte(day)))+tokens)))
 	})
 }

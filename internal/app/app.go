@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/assess"
@@ -28,6 +26,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/signing"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // IndexDir is the name of the index folder inside a data dir.
@@ -40,7 +39,7 @@ const StagingDir = "harvest-staging"
 type Config struct {
 	DataDir string
 	// LockTimeout bounds the wait for the store's file lock; past it Open returns
-	// practices.ErrLocked, and callers reach the running server instead.
+	// store.ErrLocked, and callers reach the running server instead.
 	LockTimeout time.Duration
 	Logger      *slog.Logger
 	// Progress, when set, is told of progress while the index is rebuilt at open.
@@ -71,7 +70,7 @@ type Config struct {
 
 // App is an open knowledge base.
 type App struct {
-	Store     *practices.Store
+	Store     *store.Store
 	Index     *index.Index
 	Geo       *practices.Geography
 	Thesaurus *index.Thesaurus
@@ -176,49 +175,45 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	// The index counts as a sign of a used data dir: with it and no store, kb refuses.
-	if err := practices.CheckDataDir(cfg.DataDir, IndexDir); err != nil {
+	if err := store.CheckDataDir(cfg.DataDir, IndexDir); err != nil {
 		return nil, err
 	}
-	store, err := practices.OpenStore(cfg.DataDir, practices.StoreOptions{LockTimeout: cfg.LockTimeout})
+	st, err := store.Open(cfg.DataDir, store.Options{LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
 	}
-	logOpenChecks(log, store)
-	a := &App{Store: store, Geo: geo, Thesaurus: thes, Findings: figures, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
-	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), store, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache, LeaveBehind: cfg.CatchUpInBackground})
+	logOpenChecks(log, st)
+	a := &App{Store: st, Geo: geo, Thesaurus: thes, Findings: figures, log: log, progress: cfg.Progress, dataDir: cfg.DataDir, indexDir: filepath.Join(cfg.DataDir, IndexDir)}
+	ix, report, err := index.Open(ctx, filepath.Join(cfg.DataDir, IndexDir), st, index.Options{Geo: geo, Thesaurus: thes, Progress: cfg.Progress, NoAnswerCache: cfg.NoAnswerCache, LeaveBehind: cfg.CatchUpInBackground})
 	if err != nil {
-		store.Close()
+		st.Close()
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	a.Index = ix
-	a.recommend = recommend.New(ix, store, geo)
-	if err := audit.Init(store.DB()); err != nil {
-		a.Close()
-		return nil, err
-	}
-	if a.Auth, err = auth.New(store.DB(), auth.Options{BcryptCost: cfg.BcryptCost, Login: cfg.Login}); err != nil {
+	a.recommend = recommend.New(ix, st, geo)
+	if a.Auth, err = auth.New(st, auth.Options{BcryptCost: cfg.BcryptCost, Login: cfg.Login}); err != nil {
 		a.Close()
 		return nil, err
 	}
 
-	if a.Key, err = signing.LoadKey(store); err != nil {
+	if a.Key, err = signing.LoadKey(st); err != nil {
 		a.Close()
 		return nil, err
 	}
-	if a.Namespace, err = signing.Namespace(store, cfg.Namespace); err != nil {
+	if a.Namespace, err = signing.Namespace(st, cfg.Namespace); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.StudyAuthority = cfg.StudyAuthority
-	store.SetNamespace(a.Namespace)
-	if a.Review, err = review.New(store, indexFollower{a}, geo, review.Authority{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority}, log); err != nil {
+	st.SetNamespace(a.Namespace)
+	if a.Review, err = review.New(st, indexFollower{a}, geo, review.Authority{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority}, log); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Auth.Mail = a.Review     // a lockout is told to the account's owner with the other mail
 	a.Review.Accounts = a.Auth // the coordinators a digest of new cases goes to
 	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority,
-		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging, IndexAsItGoes: cfg.HarvestIndexAsItGoes}, store, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
+		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging, IndexAsItGoes: cfg.HarvestIndexAsItGoes}, st, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -281,7 +276,7 @@ func (a *App) adoptStudyIdentities(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("embedded corpus: %w", err)
 	}
-	adopted, folds, err := a.Store.AdoptStudyIdentities(study, func(tx *bolt.Tx, f practices.CopyFold) error {
+	adopted, folds, err := a.Store.AdoptStudyIdentities(study, func(tx *store.Tx, f store.CopyFold) error {
 		return audit.Append(tx, audit.Record("migration", "practice.fold", "practice:"+f.Copy.ID, f.Copy, nil, "a copy of the study's case "+f.Into+", folded into it"))
 	})
 	if err != nil {
@@ -301,7 +296,7 @@ func (a *App) adoptStudyTranslations(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("embedded corpus: %w", err)
 	}
-	added, err := a.Store.AdoptStudyTranslations(study, func(tx *bolt.Tx, t practices.TranslationsAdded) error {
+	added, err := a.Store.AdoptStudyTranslations(study, func(tx *store.Tx, t store.TranslationsAdded) error {
 		return audit.Append(tx, audit.Record("migration", "practice.translations", "practice:"+t.After.ID, t.Before, t.After,
 			"the corpus's translations by the knowledge base's team ("+strings.Join(t.Languages, ", ")+"), not yet checked by the network"))
 	})
@@ -328,7 +323,7 @@ func (a *App) seed(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("embedded corpus: %w", err)
 	}
-	report, err := a.Import(ctx, ps, practices.NewVersion)
+	report, err := a.Import(ctx, ps, store.NewVersion)
 	if err != nil {
 		return fmt.Errorf("load embedded corpus: %w", err)
 	}
@@ -356,13 +351,13 @@ type ImportReport struct {
 
 // Import validates every practice and writes them, or none when any is invalid; the
 // error then names each bad practice and field. The index follows.
-func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode practices.PutMode) (ImportReport, error) {
+func (a *App) Import(ctx context.Context, ps []*practices.Practice, mode store.PutMode) (ImportReport, error) {
 	return a.ImportWithProgress(ctx, ps, mode, a.progress)
 }
 
 // ImportWithProgress is Import telling progress how far it is on one scale of twice the
 // practices: the writes fill the first half, the index following them the second.
-func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (ImportReport, error) {
+func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (ImportReport, error) {
 	if progress == nil {
 		progress = func(int, int) {}
 	}
@@ -555,7 +550,7 @@ func (a *App) Recommend(ctx context.Context, p recommend.Profile) (*recommend.Re
 }
 
 // Versions lists the versions of a practice.
-func (a *App) Versions(ctx context.Context, id string) ([]practices.VersionInfo, error) {
+func (a *App) Versions(ctx context.Context, id string) ([]store.VersionInfo, error) {
 	return a.Store.Versions(ctx, id)
 }
 
@@ -585,7 +580,7 @@ func (a *App) Redirect(id string) (string, bool) {
 
 // Audit reads the audit log, newest first.
 func (a *App) Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
-	return audit.List(a.Store.DB(), q)
+	return audit.List(a.Store, q)
 }
 
 // CLIActor names the command line in the audit log.

@@ -7,6 +7,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/synth"
 )
 
@@ -35,7 +36,7 @@ func TestALargeImportIsIndexedAsItIsWritten(t *testing.T) {
 	for i := range index.RebuildBacklog + 1 {
 		ps = append(ps, model.Practice(5, i))
 	}
-	rep, err := a.Import(ctx, ps, practices.NewVersion)
+	rep, err := a.Import(ctx, ps, store.NewVersion)
 	if err != nil || rep.Added != len(ps) || rep.IndexError != "" {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}

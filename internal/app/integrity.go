@@ -5,18 +5,18 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // logOpenChecks says what opening the store did for its integrity.
-func logOpenChecks(log *slog.Logger, store *practices.Store) {
+func logOpenChecks(log *slog.Logger, store *store.Store) {
 	if n, took := store.ChecksumsAdded(); n > 0 {
 		log.Info("gave every stored practice version a checksum (once, for a store from before them)", "checksums", n, "took", took.Round(time.Millisecond))
 	}
 }
 
 // Check runs the full check of the store: bbolt's, every checksum, the counts.
-func (a *App) Check(ctx context.Context) (practices.CheckReport, error) {
+func (a *App) Check(ctx context.Context) (store.CheckReport, error) {
 	return a.Store.Verify(ctx)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // A data dir made by the release before shared identities (testdata/schema1-harvested-
@@ -157,7 +158,7 @@ func oldDataDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, practices.StoreFile), data, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, store.File), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/findings"
@@ -19,12 +17,11 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // TokenPrefix starts every link token, so that a leaked one is recognisable.
 const TokenPrefix = "kba_"
-
-var bucketSaved = []byte("assessments") // hash of a link token → saved answers
 
 // Recommender answers a city profile.
 type Recommender interface {
@@ -43,7 +40,7 @@ type Service struct {
 	geo       *practices.Geography
 	recommend Recommender
 	cases     Cases
-	store     *practices.Store
+	store     *store.Store
 	// Saves limits the links asked for per client: each is a write to the store.
 	Saves *limit.Limiter
 	Now   func() time.Time
@@ -52,16 +49,9 @@ type Service struct {
 // DefaultSaveRate: twenty links, then one a minute, per client.
 var DefaultSaveRate = limit.Rate{Every: time.Minute, Burst: 20}
 
-// New returns the service and creates its bucket.
-func New(f *findings.Findings, geo *practices.Geography, r Recommender, cases Cases, store *practices.Store) (*Service, error) {
-	err := store.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketSaved)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("assess: %w", err)
-	}
-	return &Service{findings: f, questions: questions(f), geo: geo, recommend: r, cases: cases, store: store,
+// New returns the service, which keeps the answers asked to be saved in st.
+func New(f *findings.Findings, geo *practices.Geography, r Recommender, cases Cases, st *store.Store) (*Service, error) {
+	return &Service{findings: f, questions: questions(f), geo: geo, recommend: r, cases: cases, store: st,
 		Saves: limit.New(DefaultSaveRate, "saved self-assessments"), Now: time.Now}, nil
 }
 
@@ -146,12 +136,12 @@ func (s *Service) Assess(ctx context.Context, a Answers) (*Result, error) {
 		return nil, err
 	}
 	token := TokenPrefix + auth.NewSecret()
-	err = s.store.Update(func(tx *bolt.Tx) error {
+	err = s.store.Update(func(tx *store.Tx) error {
 		data, err := json.Marshal(saved{Answers: a, Date: date})
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketSaved).Put([]byte(auth.Hash(token)), data)
+		return tx.Assessments().Put([]byte(auth.Hash(token)), data)
 	})
 	if err != nil {
 		undo()
@@ -171,8 +161,8 @@ type saved struct {
 // Saved answers the self-assessment a link token opens.
 func (s *Service) Saved(ctx context.Context, token string) (*Result, error) {
 	var sv *saved
-	err := s.store.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSaved).Get([]byte(auth.Hash(token)))
+	err := s.store.View(func(tx *store.Tx) error {
+		v := tx.Assessments().Get([]byte(auth.Hash(token)))
 		if v == nil {
 			return apperr.Errorf(apperr.NotFound, "no self-assessment opens with this link; check it was copied whole")
 		}

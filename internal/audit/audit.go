@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
-
-var bucket = []byte("audit")
 
 // Entry is one recorded change.
 type Entry struct {
@@ -25,14 +23,6 @@ type Entry struct {
 	Before json.RawMessage `json:"before,omitempty"`
 	After  json.RawMessage `json:"after,omitempty"`
 	Note   string          `json:"note,omitempty"`
-}
-
-// Init creates the audit bucket; call it once at open.
-func Init(db *bolt.DB) error {
-	return db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucket)
-		return err
-	})
 }
 
 // Record builds an entry from the records before and after a change (either may be nil).
@@ -53,8 +43,8 @@ func raw(v any) json.RawMessage {
 
 // Append writes an entry inside the caller's transaction, with the next sequence number
 // and, when unset, the time now.
-func Append(tx *bolt.Tx, e Entry) error {
-	b := tx.Bucket(bucket)
+func Append(tx *store.Tx, e Entry) error {
+	b := tx.Audit()
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
@@ -67,9 +57,7 @@ func Append(tx *bolt.Tx, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	key := make([]byte, 8)
-	binary.BigEndian.PutUint64(key, seq)
-	return b.Put(key, data)
+	return b.Put(binary.BigEndian.AppendUint64(nil, seq), data)
 }
 
 // Query selects entries, newest first.
@@ -102,10 +90,10 @@ func (q Query) keeps(e Entry) bool {
 }
 
 // List reads entries newest first.
-func List(db *bolt.DB, q Query) ([]Entry, error) {
+func List(st *store.Store, q Query) ([]Entry, error) {
 	out := []Entry{}
-	err := db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucket).Cursor()
+	err := st.View(func(tx *store.Tx) error {
+		c := tx.Audit().Cursor()
 		var k, v []byte
 		if q.Before > 0 {
 			key := make([]byte, 8)

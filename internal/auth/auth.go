@@ -20,12 +20,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/limit"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Roles, from least to most allowed.
@@ -38,13 +38,6 @@ var roleRank = map[string]int{RoleCoordinator: 1, RoleAdmin: 2}
 
 // MinPassword is the shortest password accepted.
 const MinPassword = 10
-
-var (
-	bucketUsers    = []byte("users")       // email → user
-	bucketTokens   = []byte("tokens")      // token id → token
-	bucketTokenKey = []byte("token_index") // sha256(token) → token id
-	bucketSessions = []byte("sessions")    // sha256(session) → session
-)
 
 // Principal is who a request acts as.
 type Principal struct {
@@ -131,7 +124,7 @@ func sessionID(key []byte) string { return string(key[:16]) }
 
 // Service manages accounts in the store's database.
 type Service struct {
-	db         *bolt.DB
+	store      *store.Store
 	now        func() time.Time
 	sessionTTL time.Duration
 	bcryptCost int
@@ -148,7 +141,7 @@ type Service struct {
 // Mailer queues a message to a user inside the transaction of the change it tells of;
 // Wake starts the sending once it is committed.
 type Mailer interface {
-	QueueTx(tx *bolt.Tx, to, subject, body string) error
+	QueueTx(tx *store.Tx, to, subject, body string) error
 	Wake()
 }
 
@@ -163,19 +156,8 @@ type Options struct {
 	Hashing int
 }
 
-// New creates the account buckets and returns the service.
-func New(db *bolt.DB, opts Options) (*Service, error) {
-	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketUsers, bucketTokens, bucketTokenKey, bucketSessions} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
+// New returns the service of the accounts kept in st.
+func New(st *store.Store, opts Options) (*Service, error) {
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}
@@ -190,7 +172,7 @@ func New(db *bolt.DB, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, sessionTTL: opts.SessionTTL, bcryptCost: opts.BcryptCost,
+	return &Service{store: st, now: func() time.Time { return time.Now().UTC() }, sessionTTL: opts.SessionTTL, bcryptCost: opts.BcryptCost,
 		dummy: dummy, compare: bcrypt.CompareHashAndPassword, hashSlots: make(chan struct{}, opts.Hashing), throttle: newThrottle(opts.Login)}, nil
 }
 
@@ -231,7 +213,7 @@ func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error)
 		return UserInfo{}, fmt.Errorf("auth: hash password: %w", err)
 	}
 	u := user{Email: email, Role: role, PasswordHash: hash, Created: s.now().Truncate(time.Second)}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.store.Update(func(tx *store.Tx) error {
 		var before *UserInfo
 		note := ""
 		if old, ok := getUser(tx, email); ok {
@@ -246,7 +228,7 @@ func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error)
 			}
 			note = fmt.Sprintf("password reset: %d sessions ended, %d tokens revoked", sessions, tokens)
 		}
-		if err := putJSON(tx.Bucket(bucketUsers), email, u); err != nil {
+		if err := store.PutJSON(tx.Users(), email, u); err != nil {
 			return err
 		}
 		return audit.Append(tx, audit.Record(actor, "user.save", "user:"+email, before, u.info(), note))
@@ -255,11 +237,11 @@ func (s *Service) AddUser(email, role, password, actor string) (UserInfo, error)
 }
 
 // cutOff ends every session of a user and revokes every token, in tx.
-func (s *Service) cutOff(tx *bolt.Tx, email string) (sessions, tokens int, err error) {
+func (s *Service) cutOff(tx *store.Tx, email string) (sessions, tokens int, err error) {
 	if sessions, err = endSessions(tx, email, func(string) bool { return true }); err != nil {
 		return 0, 0, err
 	}
-	b := tx.Bucket(bucketTokens)
+	b := tx.Tokens()
 	var revoked []TokenInfo
 	err = b.ForEach(func(k, v []byte) error {
 		var t TokenInfo
@@ -274,15 +256,15 @@ func (s *Service) cutOff(tx *bolt.Tx, email string) (sessions, tokens int, err e
 	})
 	for _, t := range revoked {
 		if err == nil {
-			err = putJSON(b, t.ID, t)
+			err = store.PutJSON(b, t.ID, t)
 		}
 	}
 	return sessions, len(revoked), err
 }
 
 // endSessions deletes the sessions of a user whose id which picks, and counts them.
-func endSessions(tx *bolt.Tx, email string, which func(id string) bool) (int, error) {
-	b := tx.Bucket(bucketSessions)
+func endSessions(tx *store.Tx, email string, which func(id string) bool) (int, error) {
+	b := tx.Sessions()
 	var keys [][]byte
 	b.ForEach(func(k, v []byte) error {
 		var rec session
@@ -303,7 +285,7 @@ func endSessions(tx *bolt.Tx, email string, which func(id string) bool) (int, er
 // refused while it stays disabled) or enables it again.
 func (s *Service) SetDisabled(email string, disabled bool, actor string) (UserInfo, error) {
 	email = accountKey(email)
-	return s.changeUser(email, actor, func(tx *bolt.Tx, u *user) (string, string, error) {
+	return s.changeUser(email, actor, func(tx *store.Tx, u *user) (string, string, error) {
 		u.Disabled = disabled
 		if !disabled {
 			return "user.enable", "", nil
@@ -315,9 +297,9 @@ func (s *Service) SetDisabled(email string, disabled bool, actor string) (UserIn
 
 // changeUser changes an account in one transaction with its audit entry; change says
 // what it did (the action and a note).
-func (s *Service) changeUser(email, actor string, change func(*bolt.Tx, *user) (action, note string, err error)) (UserInfo, error) {
+func (s *Service) changeUser(email, actor string, change func(*store.Tx, *user) (action, note string, err error)) (UserInfo, error) {
 	var out UserInfo
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		u, ok := getUser(tx, email)
 		if !ok {
 			return noUser(email)
@@ -327,7 +309,7 @@ func (s *Service) changeUser(email, actor string, change func(*bolt.Tx, *user) (
 		if err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketUsers), u.Email, u); err != nil {
+		if err := store.PutJSON(tx.Users(), u.Email, u); err != nil {
 			return err
 		}
 		out = u.info()
@@ -340,7 +322,7 @@ func (s *Service) changeUser(email, actor string, change func(*bolt.Tx, *user) (
 // revoked, for the record). What it did stays in the audit log.
 func (s *Service) RemoveUser(email, actor string) error {
 	email = accountKey(email)
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.store.Update(func(tx *store.Tx) error {
 		u, ok := getUser(tx, email)
 		if !ok {
 			return noUser(email)
@@ -349,7 +331,7 @@ func (s *Service) RemoveUser(email, actor string) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketUsers).Delete([]byte(email)); err != nil {
+		if err := tx.Users().Delete([]byte(email)); err != nil {
 			return err
 		}
 		return audit.Append(tx, audit.Record(actor, "user.remove", "user:"+email, u.info(), nil, fmt.Sprintf("%d sessions ended, %d tokens revoked", sessions, tokens)))
@@ -360,28 +342,20 @@ func noUser(email string) error {
 	return apperr.Errorf(apperr.NotFound, "no account with the email %q", email)
 }
 
-func getUser(tx *bolt.Tx, email string) (user, bool) {
+func getUser(tx *store.Tx, email string) (user, bool) {
 	var u user
-	v := tx.Bucket(bucketUsers).Get([]byte(email))
+	v := tx.Users().Get([]byte(email))
 	if v == nil || json.Unmarshal(v, &u) != nil {
 		return user{}, false
 	}
 	return u, true
 }
 
-func putJSON(b *bolt.Bucket, key string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(key), data)
-}
-
 // Users lists the users.
 func (s *Service) Users() ([]UserInfo, error) {
 	out := []UserInfo{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Users().ForEach(func(k, v []byte) error {
 			var u user
 			if err := json.Unmarshal(v, &u); err != nil {
 				return err
@@ -434,7 +408,7 @@ func accountKey(email string) string {
 func (s *Service) authenticate(ctx context.Context, email, password string) (*Principal, error) {
 	var u user
 	var ok bool
-	if err := s.db.View(func(tx *bolt.Tx) error { u, ok = getUser(tx, email); return nil }); err != nil {
+	if err := s.store.View(func(tx *store.Tx) error { u, ok = getUser(tx, email); return nil }); err != nil {
 		return nil, err
 	}
 	hash := s.dummy
@@ -469,13 +443,13 @@ func (s *Service) setPassword(ctx context.Context, u user, password string) erro
 	if err != nil {
 		return fmt.Errorf("auth: hash password: %w", err)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.store.Update(func(tx *store.Tx) error {
 		cur, ok := getUser(tx, u.Email)
 		if !ok || !bytes.Equal(cur.PasswordHash, u.PasswordHash) {
 			return nil
 		}
 		cur.PasswordHash = hash
-		return putJSON(tx.Bucket(bucketUsers), cur.Email, cur)
+		return store.PutJSON(tx.Users(), cur.Email, cur)
 	})
 }
 
@@ -504,7 +478,7 @@ const hashWait = 5 * time.Second
 func (s *Service) lockedOut(email, client string) error {
 	note := fmt.Sprintf("%d failed logins in a row, the last from %s", s.throttle.policy.LockAfter, orUnknown(client))
 	queued := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		u, ok := getUser(tx, email)
 		if !ok {
 			return audit.Append(tx, audit.Record("system", "login.lockout", "login:"+email, nil, nil, note+"; no such account"))
@@ -560,14 +534,14 @@ func (s *Service) CreateToken(email, name, actor string) (string, TokenInfo, err
 	token := TokenPrefix + NewSecret()
 	id := Hash(token)[:12]
 	info := TokenInfo{ID: id, Email: email, Name: strings.TrimSpace(name), Created: s.now().Truncate(time.Second)}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		if _, ok := getUser(tx, email); !ok {
 			return apperr.InvalidFields("no such user", map[string]string{"email": fmt.Sprintf("%q has no account; create it with kb user add", email)})
 		}
-		if err := putJSON(tx.Bucket(bucketTokens), id, info); err != nil {
+		if err := store.PutJSON(tx.Tokens(), id, info); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketTokenKey).Put([]byte(Hash(token)), []byte(id)); err != nil {
+		if err := tx.TokenIndex().Put([]byte(Hash(token)), []byte(id)); err != nil {
 			return err
 		}
 		return audit.Append(tx, audit.Record(actor, "token.create", "token:"+id, nil, info, ""))
@@ -581,8 +555,8 @@ func (s *Service) CreateToken(email, name, actor string) (string, TokenInfo, err
 // Tokens lists the API tokens.
 func (s *Service) Tokens() ([]TokenInfo, error) {
 	out := []TokenInfo{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Tokens().ForEach(func(k, v []byte) error {
 			var t TokenInfo
 			if err := json.Unmarshal(v, &t); err != nil {
 				return err
@@ -596,8 +570,8 @@ func (s *Service) Tokens() ([]TokenInfo, error) {
 
 // RevokeToken disables a token for good.
 func (s *Service) RevokeToken(id, actor string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketTokens)
+	return s.store.Update(func(tx *store.Tx) error {
+		b := tx.Tokens()
 		v := b.Get([]byte(id))
 		if v == nil {
 			return apperr.Errorf(apperr.NotFound, "no token with id %q", id)
@@ -608,7 +582,7 @@ func (s *Service) RevokeToken(id, actor string) error {
 		}
 		before := t
 		t.Revoked = true
-		if err := putJSON(b, id, t); err != nil {
+		if err := store.PutJSON(b, id, t); err != nil {
 			return err
 		}
 		return audit.Append(tx, audit.Record(actor, "token.revoke", "token:"+id, before, t, ""))
@@ -623,15 +597,15 @@ func (s *Service) ByToken(token string) (*Principal, error) {
 	}
 	h := Hash(token)
 	var p *Principal
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		// Looked up by the hash of the token: the stored hash of a random 256-bit secret
 		// reveals nothing through the lookup's timing.
-		id := tx.Bucket(bucketTokenKey).Get([]byte(h))
+		id := tx.TokenIndex().Get([]byte(h))
 		if id == nil {
 			return unauthorized
 		}
 		var t TokenInfo
-		if err := json.Unmarshal(tx.Bucket(bucketTokens).Get(id), &t); err != nil || t.Revoked {
+		if err := json.Unmarshal(tx.Tokens().Get(id), &t); err != nil || t.Revoked {
 			return unauthorized
 		}
 		u, ok := getUser(tx, t.Email)
@@ -654,8 +628,8 @@ func (s *Service) CreateSession(ctx context.Context, p *Principal, agent string)
 		agent = agent[:200]
 	}
 	rec := session{Email: p.Email, CSRF: NewSecret(), Expires: expires, Created: now.Truncate(time.Second), Address: limit.Client(ctx), Agent: strings.ToValidUTF8(agent, "")}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
+	err = s.store.Update(func(tx *store.Tx) error {
+		b := tx.Sessions()
 		// Drop expired sessions as new ones start, so the bucket stays small.
 		var stale [][]byte
 		b.ForEach(func(k, v []byte) error {
@@ -670,7 +644,7 @@ func (s *Service) CreateSession(ctx context.Context, p *Principal, agent string)
 				return err
 			}
 		}
-		return putJSON(b, Hash(id), rec)
+		return store.PutJSON(b, Hash(id), rec)
 	})
 	return id, Principal{Email: p.Email, Role: p.Role, Name: p.Name, Via: "session", CSRF: rec.CSRF, Session: sessionID([]byte(Hash(id)))}, expires, err
 }
@@ -679,8 +653,8 @@ func (s *Service) CreateSession(ctx context.Context, p *Principal, agent string)
 func (s *Service) BySession(id string) (*Principal, error) {
 	expired := apperr.Errorf(apperr.Unauthorized, "the session has expired; log in again")
 	var p *Principal
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSessions).Get([]byte(Hash(id)))
+	err := s.store.View(func(tx *store.Tx) error {
+		v := tx.Sessions().Get([]byte(Hash(id)))
 		var rec session
 		if v == nil || json.Unmarshal(v, &rec) != nil || s.now().After(rec.Expires) {
 			return expired
@@ -698,8 +672,8 @@ func (s *Service) BySession(id string) (*Principal, error) {
 
 // EndSession logs a session out.
 func (s *Service) EndSession(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).Delete([]byte(Hash(id)))
+	return s.store.Update(func(tx *store.Tx) error {
+		return tx.Sessions().Delete([]byte(Hash(id)))
 	})
 }
 
@@ -708,8 +682,8 @@ func (s *Service) EndSession(id string) error {
 func (s *Service) Sessions(email, current string) ([]SessionInfo, error) {
 	out := []SessionInfo{}
 	now := s.now()
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Sessions().ForEach(func(k, v []byte) error {
 			var rec session
 			if json.Unmarshal(v, &rec) != nil || rec.Email != email || now.After(rec.Expires) {
 				return nil
@@ -726,7 +700,7 @@ func (s *Service) Sessions(email, current string) ([]SessionInfo, error) {
 // EndSessionOf logs out one of a user's sessions, by its id (from Sessions); another
 // user's session is not found.
 func (s *Service) EndSessionOf(email, id, actor string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.store.Update(func(tx *store.Tx) error {
 		n, err := endSessions(tx, email, func(sid string) bool { return sid == id })
 		if err != nil {
 			return err

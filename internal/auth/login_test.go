@@ -2,18 +2,17 @@ package auth
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/limit"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 const password = "a long enough password"
@@ -33,7 +32,7 @@ type mailbox struct {
 	woke int
 }
 
-func (m *mailbox) QueueTx(_ *bolt.Tx, to, subject, body string) error {
+func (m *mailbox) QueueTx(_ *store.Tx, to, subject, body string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.to = append(m.to, to)
@@ -43,18 +42,15 @@ func (m *mailbox) Wake() { m.mu.Lock(); m.woke++; m.mu.Unlock() }
 
 func newService(t *testing.T, opts Options) (*Service, *clock) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "kb.db"), 0o600, nil)
+	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	if err := audit.Init(db); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { st.Close() })
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.MinCost
 	}
-	s, err := New(db, opts)
+	s, err := New(st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +89,15 @@ func TestFailedLoginsCostTheSameForKnownAndUnknownAccounts(t *testing.T) {
 	}
 	// An account hashed at another cost (before the cost was raised) is rehashed.
 	old, _ := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-	s.db.Update(func(tx *bolt.Tx) error {
+	s.store.Update(func(tx *store.Tx) error {
 		u, _ := getUser(tx, "coord@example.org")
 		u.PasswordHash = old
-		return putJSON(tx.Bucket(bucketUsers), u.Email, u)
+		return store.PutJSON(tx.Users(), u.Email, u)
 	})
 	if _, err := s.Login(ctx, "coord@example.org", password); err != nil {
 		t.Fatal(err)
 	}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.store.View(func(tx *store.Tx) error {
 		u, _ := getUser(tx, "coord@example.org")
 		if c, _ := bcrypt.Cost(u.PasswordHash); c != s.bcryptCost {
 			t.Errorf("the old hash was not brought to cost %d: %d", s.bcryptCost, c)
@@ -159,7 +155,7 @@ func TestFailedLoginsBackOffAndLockTheAccount(t *testing.T) {
 	if len(mail.to) != 1 || mail.to[0] != "coord@example.org" || mail.woke != 1 {
 		t.Fatalf("lockout mail %v (woke %d), want one to the coordinator", mail.to, mail.woke)
 	}
-	es, _ := audit.List(s.db, audit.Query{Limit: 10})
+	es, _ := audit.List(s.store, audit.Query{Limit: 10})
 	var targets []string
 	for _, e := range es {
 		if e.Action == "login.lockout" {

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // MaxName bounds the name an account shows on public pages.
@@ -31,7 +30,7 @@ func (s *Service) SetProfile(email, name, lang, actor string, langs []string) (U
 	if len(f) > 0 {
 		return UserInfo{}, apperr.InvalidFields("the profile is not valid", f)
 	}
-	return s.changeUser(email, actor, func(_ *bolt.Tx, u *user) (string, string, error) {
+	return s.changeUser(email, actor, func(_ *store.Tx, u *user) (string, string, error) {
 		u.Name, u.Lang = name, lang
 		return "user.profile", "", nil
 	})

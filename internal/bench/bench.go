@@ -29,6 +29,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Config says what to measure.
@@ -185,7 +186,7 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 		return r, err
 	}
 	start := time.Now()
-	if _, err := a.Import(ctx, ps, practices.NewVersion); err != nil {
+	if _, err := a.Import(ctx, ps, store.NewVersion); err != nil {
 		a.Close()
 		return r, err
 	}
@@ -233,7 +234,7 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 		return r, err
 	}
 	a.Close()
-	r.IndexBytes, r.StoreBytes = dirSize(filepath.Join(dir, app.IndexDir)), fileSize(filepath.Join(dir, practices.StoreFile))
+	r.IndexBytes, r.StoreBytes = dirSize(filepath.Join(dir, app.IndexDir)), fileSize(filepath.Join(dir, store.File))
 	if cfg.Server == "" {
 		return r, nil
 	}
@@ -251,7 +252,7 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 // server killed before its index followed them would leave it, then starts a server and
 // times /healthz and /readyz.
 func restartBehind(ctx context.Context, cfg Config, dir string, n int, r *Result) error {
-	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -264,7 +265,7 @@ func restartBehind(ctx context.Context, cfg Config, dir string, n int, r *Result
 		return nil
 	})
 	if err == nil {
-		_, err = s.PutMany(ctx, ps, practices.NewVersion)
+		_, err = s.PutMany(ctx, ps, store.NewVersion)
 	}
 	s.Close()
 	if err != nil {

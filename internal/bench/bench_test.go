@@ -12,6 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/bench"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/synth"
 )
 
@@ -47,7 +48,7 @@ func kb(b *testing.B) *app.App {
 		for i := range gen {
 			gen[i] = model.Practice(1, i)
 		}
-		_, setErr = shared.Import(context.Background(), gen, practices.NewVersion)
+		_, setErr = shared.Import(context.Background(), gen, store.NewVersion)
 	})
 	if setErr != nil {
 		b.Fatal(setErr)
@@ -109,7 +110,7 @@ func BenchmarkImport(b *testing.B) {
 			gen[i] = model.Practice(1, i)
 		}
 		b.StartTimer()
-		if _, err := a.Import(context.Background(), gen, practices.NewVersion); err != nil {
+		if _, err := a.Import(context.Background(), gen, store.NewVersion); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

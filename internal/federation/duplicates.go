@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Cases submitted independently to two networks are the same case under two identities.
@@ -26,8 +25,7 @@ import (
 // a same_as of the practice this node publishes, so it travels to every peer with the
 // next version, and search everywhere shows the case once (practices.CollapsedInto).
 
-// bucketDuplicates holds the flags: new identity 0x00 held identity → Duplicate.
-var bucketDuplicates = []byte("duplicates")
+// The store's Duplicates hold the flags: new identity 0x00 held identity → Duplicate.
 
 // Duplicate states.
 const (
@@ -146,9 +144,9 @@ func (l *lookalikes) near(x *likeness) []*likeness {
 	return out
 }
 
-func (s *Service) loadLookalikes(tx *bolt.Tx) (*lookalikes, error) {
+func (s *Service) loadLookalikes(tx *store.Tx) (*lookalikes, error) {
 	l := &lookalikes{byTitle: map[string][]*likeness{}, byPlaceWord: map[string][]*likeness{}}
-	err := s.store.EachTx(tx, func(p *practices.Practice) error {
+	err := tx.EachPractice(func(p *practices.Practice) error {
 		if p.Archived {
 			return nil
 		}
@@ -162,7 +160,7 @@ func (s *Service) loadLookalikes(tx *bolt.Tx) (*lookalikes, error) {
 
 // flagDuplicates records the probable duplicates of p, new here, among the practices of
 // other authorities; it returns how many it flagged.
-func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practice, now time.Time) (int, error) {
+func (s *Service) flagDuplicates(tx *store.Tx, l *lookalikes, p *practices.Practice, now time.Time) (int, error) {
 	x := likenessOf(p, s.cfg.Namespace, s.cfg.StudyAuthority)
 	near := l.near(&x)
 	if len(near) == 0 {
@@ -195,7 +193,7 @@ func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practi
 			continue
 		}
 		key := duplicateKey(x.uri, y.uri)
-		if tx.Bucket(bucketDuplicates).Get(key) != nil {
+		if tx.Duplicates().Get(key) != nil {
 			continue // flagged before, or decided
 		}
 		d := Duplicate{URI: x.uri, ID: p.ID, Title: p.Title, HeldURI: y.uri, HeldID: y.id, Score: score, Says: reasons, State: DuplicateOpen, Flagged: now}
@@ -203,7 +201,7 @@ func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practi
 			d.Reasons = append(d.Reasons, english(r))
 		}
 		data, _ := json.Marshal(d)
-		if err := tx.Bucket(bucketDuplicates).Put(key, data); err != nil {
+		if err := tx.Duplicates().Put(key, data); err != nil {
 			return n, err
 		}
 		n++
@@ -214,8 +212,8 @@ func (s *Service) flagDuplicates(tx *bolt.Tx, l *lookalikes, p *practices.Practi
 // Duplicates lists the probable duplicates in a state (empty: every state), newest first.
 func (s *Service) Duplicates(state string) ([]Duplicate, error) {
 	out := []Duplicate{}
-	err := s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketDuplicates).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Duplicates().ForEach(func(k, v []byte) error {
 			var d Duplicate
 			if err := json.Unmarshal(v, &d); err != nil {
 				return fmt.Errorf("decode duplicate %q: %w", k, err)
@@ -236,7 +234,7 @@ func (s *Service) Duplicates(state string) ([]Duplicate, error) {
 // the link is kept here only, as a local annotation of the newer one.
 func (s *Service) DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*Duplicate, error) {
 	var out *Duplicate
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		d, key, err := findDuplicate(tx, id, heldID)
 		if err != nil {
 			return err
@@ -252,7 +250,7 @@ func (s *Service) DecideDuplicate(ctx context.Context, actor, id, heldID string,
 			}
 		}
 		data, _ := json.Marshal(d)
-		if err := tx.Bucket(bucketDuplicates).Put(key, data); err != nil {
+		if err := tx.Duplicates().Put(key, data); err != nil {
 			return err
 		}
 		out = d
@@ -267,10 +265,10 @@ func (s *Service) DecideDuplicate(ctx context.Context, actor, id, heldID string,
 	return out, nil
 }
 
-func findDuplicate(tx *bolt.Tx, id, heldID string) (*Duplicate, []byte, error) {
+func findDuplicate(tx *store.Tx, id, heldID string) (*Duplicate, []byte, error) {
 	var found *Duplicate
 	var key []byte
-	err := tx.Bucket(bucketDuplicates).ForEach(func(k, v []byte) error {
+	err := tx.Duplicates().ForEach(func(k, v []byte) error {
 		var d Duplicate
 		if err := json.Unmarshal(v, &d); err != nil {
 			return err
@@ -287,12 +285,12 @@ func findDuplicate(tx *bolt.Tx, id, heldID string) (*Duplicate, []byte, error) {
 }
 
 // link writes a confirmed same_as.
-func (s *Service) link(tx *bolt.Tx, d *Duplicate) error {
-	newer, err := practices.GetTx(tx, d.ID)
+func (s *Service) link(tx *store.Tx, d *Duplicate) error {
+	newer, err := tx.Practice(d.ID)
 	if err != nil {
 		return err
 	}
-	held, err := practices.GetTx(tx, d.HeldID)
+	held, err := tx.Practice(d.HeldID)
 	if err != nil {
 		return err
 	}
@@ -303,10 +301,10 @@ func (s *Service) link(tx *bolt.Tx, d *Duplicate) error {
 		}
 		p := *mine
 		p.SameAs = append(slices.Clone(p.SameAs), other.Identity(s.cfg.Namespace))
-		_, err := s.store.PutTx(tx, &p, practices.NewVersion)
+		_, err := tx.PutPractice(&p, store.NewVersion)
 		return err
 	}
 	p := *newer
 	p.LocalSameAs = append(slices.Clone(p.LocalSameAs), held.Identity(s.cfg.Namespace))
-	return s.store.RewriteTx(tx, &p)
+	return tx.RewritePractice(&p)
 }

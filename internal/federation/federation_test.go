@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/corpus"
@@ -28,6 +27,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/signing"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // node is one network's knowledge base, seeded as every node is with the study's cases,
@@ -93,7 +93,7 @@ func newNodeWith(t *testing.T, name string, local int, cfg app.Config) *node {
 			mine = append(mine, p)
 			n.own = append(n.own, p.ID)
 		}
-		if _, err := a.Import(ctx, mine, practices.NewVersion); err != nil {
+		if _, err := a.Import(ctx, mine, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -390,10 +390,10 @@ func TestForgeriesAreRefused(t *testing.T) {
 
 	// The relay alters a's practice before passing it on.
 	held := relay.byURI(t, practices.MakeURI("a.example.org", "a-case-1"))
-	err := relay.app.Store.Update(func(tx *bolt.Tx) error {
+	err := relay.app.Store.Update(func(tx *store.Tx) error {
 		p := *held
 		p.Title = "Altered by the relay"
-		_, err := relay.app.Store.PutTx(tx, &p, practices.NewVersion)
+		_, err := tx.PutPractice(&p, store.NewVersion)
 		return err
 	})
 	if err != nil {
@@ -405,7 +405,7 @@ func TestForgeriesAreRefused(t *testing.T) {
 	fake.Origin = &practices.Origin{Peer: "a", Repository: a.endpoint(), Identifier: "oai:a.example.org:forged", Version: 1, Updated: time.Now().UTC().Truncate(time.Second)}
 	sig := relay.app.Key.Sign("a.example.org", signing.Of(&fake, fake.URI))
 	fake.Origin.Signature = &sig
-	if _, err := relay.app.Store.Put(ctx, &fake, practices.NewVersion); err != nil {
+	if _, err := relay.app.Store.Put(ctx, &fake, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	rep := b.sync(t, "relay")
@@ -433,7 +433,7 @@ func TestForgeriesAreRefused(t *testing.T) {
 			sig := stranger.app.Key.Sign("unknown.example.org", signing.Of(&other, other.URI))
 			other.Origin.Signature = &sig
 		}
-		if _, err := stranger.app.Store.Put(ctx, &other, practices.NewVersion); err != nil {
+		if _, err := stranger.app.Store.Put(ctx, &other, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -767,7 +767,7 @@ func TestDuplicatesAreFlaggedAndLinked(t *testing.T) {
 		p := *tmpl
 		p.ID, p.URI, p.Title, p.City, p.Year, p.Version = id, "", title, city, year, 0
 		p.Summary = "Practice: " + title + "."
-		if _, err := n.app.Import(ctx, []*practices.Practice{&p}, practices.NewVersion); err != nil {
+		if _, err := n.app.Import(ctx, []*practices.Practice{&p}, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -845,7 +845,7 @@ func TestSetsAndRestoredPracticesReachHarvesters(t *testing.T) {
 	a, b := newNode(t, "a", 0, nil), newNode(t, "b", 0, nil)
 	p := *a.get(t, "barcelona-3d-printed-ppe")
 	p.ID, p.URI, p.Title, p.Areas, p.Version = "a-economy-case", "", "A case about the economy", []string{"economy"}, 0
-	if _, err := a.app.Import(ctx, []*practices.Practice{&p}, practices.NewVersion); err != nil {
+	if _, err := a.app.Import(ctx, []*practices.Practice{&p}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.app.Peers.Add(ctx, federation.NewPeer{Name: "a", URL: a.endpoint(), Set: "area:economy"}); err != nil {
@@ -875,7 +875,7 @@ func TestSetsAndRestoredPracticesReachHarvesters(t *testing.T) {
 	old := *a.get(t, "barcelona-3d-printed-ppe")
 	old.ID, old.URI, old.Title, old.Areas, old.Version = "a-restored-case", "", "A restored case", []string{"economy"}, 4
 	old.UpdatedAt = time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := a.app.Import(ctx, []*practices.Practice{&old}, practices.KeepVersion); err != nil {
+	if _, err := a.app.Import(ctx, []*practices.Practice{&old}, store.KeepVersion); err != nil {
 		t.Fatal(err)
 	}
 	if rep := b.sync(t, "a"); rep.Published != 1 {

@@ -10,12 +10,11 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Formats a peer is harvested in.
@@ -27,9 +26,8 @@ const (
 	FormatDC = oai.PrefixDC
 )
 
-// bucketDraftRejected remembers, per identity, the datestamp of the draft a coordinator
-// rejected: identity → Unix seconds. Created at the first use.
-var bucketDraftRejected = []byte("draft_rejected")
+// The store's DraftRejected remember, per identity, the datestamp of the draft a
+// coordinator rejected: identity → Unix seconds.
 
 // setSpec is the syntax OAI-PMH gives a set's spec.
 var setSpec = regexp.MustCompile(`^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$`)
@@ -93,7 +91,7 @@ func (s *Service) list(ctx context.Context, peer *Peer, fn func(oai.Page) error)
 // only, keeping what its coordinators completed; a deletion withdraws a queued draft or
 // archives the published practice. A practice held or queued from elsewhere is never
 // changed by such a record. It returns a draft new here, to be checked for duplicates.
-func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) (*practices.Practice, error) {
+func (s *Service) applyDraft(tx *store.Tx, peer *Peer, rec oai.Record, harvested time.Time, rep *Report) (*practices.Practice, error) {
 	h := rec.Header
 	uri := identityOf(h.Identifier, peer)
 	if rec.DC != nil {
@@ -142,12 +140,12 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 	if h.Deleted() {
 		switch {
 		case queued != nil:
-			return nil, tx.Bucket(bucketQueue).Delete([]byte(uri))
+			return nil, tx.HarvestQueue().Delete([]byte(uri))
 		case held != nil && !held.Archived:
 			p := held.Clone()
 			p.Archived = true
 			p.Origin.Identifier, p.Origin.Datestamp, p.Origin.HarvestedAt = origin.Identifier, stamp, harvested
-			if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
+			if _, err := tx.PutPractice(p, store.NewVersion); err != nil {
 				return nil, err
 			}
 			rep.Archived++
@@ -179,7 +177,7 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 			rep.invalid(h.Identifier, err)
 			return nil, nil
 		}
-		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
+		if _, err := tx.PutPractice(p, store.NewVersion); err != nil {
 			return nil, err
 		}
 		rep.Updated++
@@ -187,7 +185,7 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 	}
 	if queued != nil {
 		d.ID = queued.ID
-	} else if d.ID, err = practices.FreeID(tx, uri); err != nil {
+	} else if d.ID, err = tx.FreeID(uri); err != nil {
 		return nil, err
 	}
 	if d.Source == "" {
@@ -202,19 +200,15 @@ func (s *Service) applyDraft(tx *bolt.Tx, peer *Peer, rec oai.Record, harvested 
 	return d, nil
 }
 
-func pinnedNamespace(tx *bolt.Tx, ns string) bool {
+func pinnedNamespace(tx *store.Tx, ns string) bool {
 	_, ok := pinnedKey(tx, ns)
 	return ok
 }
 
 // draftRejected is the datestamp of the draft with identity uri a coordinator rejected,
 // zero when none was.
-func draftRejected(tx *bolt.Tx, uri string) (time.Time, error) {
-	b, err := tx.CreateBucketIfNotExists(bucketDraftRejected)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if v := b.Get([]byte(uri)); len(v) == 8 {
+func draftRejected(tx *store.Tx, uri string) (time.Time, error) {
+	if v := tx.DraftRejected().Get([]byte(uri)); len(v) == 8 {
 		return time.Unix(int64(binary.BigEndian.Uint64(v)), 0).UTC(), nil
 	}
 	return time.Time{}, nil
@@ -222,15 +216,11 @@ func draftRejected(tx *bolt.Tx, uri string) (time.Time, error) {
 
 // rejectDraft remembers a rejected draft's datestamp: the same record is not queued
 // again, a newer one is.
-func rejectDraft(tx *bolt.Tx, p *practices.Practice) error {
+func rejectDraft(tx *store.Tx, p *practices.Practice) error {
 	if !p.Adopted() {
 		return nil
 	}
-	b, err := tx.CreateBucketIfNotExists(bucketDraftRejected)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(p.URI), binary.BigEndian.AppendUint64(nil, uint64(p.Origin.Datestamp.Unix())))
+	return tx.DraftRejected().Put([]byte(p.URI), binary.BigEndian.AppendUint64(nil, uint64(p.Origin.Datestamp.Unix())))
 }
 
 // Completion is what a coordinator adds to a draft from a repository that is not kb

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
@@ -23,6 +22,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Report says what one harvest of a peer did.
@@ -283,7 +283,7 @@ func (s *Service) finish(peer *Peer, rep Report, started time.Time, herr error) 
 		peer.NextHarvest = now.Add(min(wait, maxBackoff))
 		s.log.Warn("harvest failed", "peer", peer.Name, "url", peer.URL, "failures", peer.Failures, "next", peer.NextHarvest, "err", herr)
 	}
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		cur, err := getPeer(tx, peer.Name)
 		if err != nil {
 			return err // removed during the harvest
@@ -448,7 +448,7 @@ func (s *Service) applyStaged(ctx context.Context, peer *Peer, st *staging, rep 
 // of the store, none of it (and rep as it was).
 func (s *Service) applyBatch(ctx context.Context, peer *Peer, batch []checked, rep *Report, look **lookalikes) error {
 	before := *rep
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		now := s.store.Now()
 		names := map[string]string{}
 		for _, rec := range batch {
@@ -536,7 +536,7 @@ func (e localError) Unwrap() error { return e.error }
 // replaced only by a newer version signed by its authority. It returns the practice when
 // it is new here (published or queued), to be checked for duplicates.
 // names remembers, for the batch, the network name of each authority.
-func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Time, names map[string]string, rep *Report) (*practices.Practice, error) {
+func (s *Service) apply(tx *store.Tx, peer *Peer, rec checked, harvested time.Time, names map[string]string, rep *Report) (*practices.Practice, error) {
 	if peer.Format == FormatDC {
 		return s.applyDraft(tx, peer, rec.Record, harvested, rep)
 	}
@@ -556,7 +556,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 	}
 	// Which peers serve a practice decides what leaves with a peer that is removed.
 	if rec.Header.Deleted() {
-		if err := tx.Bucket(bucketSources).Delete(sourceKey(uri, peer.Name)); err != nil {
+		if err := tx.Sources().Delete(sourceKey(uri, peer.Name)); err != nil {
 			return nil, err
 		}
 	} else if err := markSource(tx, uri, peer.Name); err != nil {
@@ -586,7 +586,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 		}
 		p := *held
 		p.Archived = true
-		if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
+		if _, err := tx.PutPractice(&p, store.NewVersion); err != nil {
 			return nil, err
 		}
 		rep.Archived++
@@ -635,7 +635,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 	switch {
 	case held != nil:
 		p.ID, p.Hidden, p.LocalNote, p.LocalSameAs = held.ID, held.Hidden, held.LocalNote, held.LocalSameAs
-		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
+		if _, err := tx.PutPractice(p, store.NewVersion); err != nil {
 			return nil, err
 		}
 		rep.Updated++
@@ -647,7 +647,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 		rep.Queued++
 		return nil, nil // flagged when it first came
 	default:
-		if p.ID, err = practices.FreeID(tx, uri); err != nil {
+		if p.ID, err = tx.FreeID(uri); err != nil {
 			return nil, err
 		}
 		if peer.Policy == PolicyReview {
@@ -657,7 +657,7 @@ func (s *Service) apply(tx *bolt.Tx, peer *Peer, rec checked, harvested time.Tim
 			rep.Queued++
 			return p, nil
 		}
-		if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
+		if _, err := tx.PutPractice(p, store.NewVersion); err != nil {
 			return nil, err
 		}
 		rep.Published++
@@ -683,7 +683,7 @@ func distrusted(key string, values ...any) *distrust { return &distrust{says: sa
 // authority's namespace with the key pinned for it (pinned when its node was added as a
 // peer, or on first sight through a relay), and, for a live record, that the content is
 // the one signed. It returns why the record is refused, or nil.
-func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec checked) (*distrust, error) {
+func (s *Service) verify(tx *store.Tx, peer *Peer, authority string, rec checked) (*distrust, error) {
 	a := rec.Authority
 	sig := a.Sig()
 	if sig == nil {
@@ -727,12 +727,12 @@ func (s *Service) verify(tx *bolt.Tx, peer *Peer, authority string, rec checked)
 }
 
 // heldByURI returns the practice held with that identity, if any.
-func heldByURI(tx *bolt.Tx, uri string) (string, *practices.Practice, error) {
-	id, ok := practices.IDOfURI(tx, uri)
+func heldByURI(tx *store.Tx, uri string) (string, *practices.Practice, error) {
+	id, ok := tx.IDOfURI(uri)
 	if !ok {
 		return "", nil, nil
 	}
-	p, err := practices.GetTx(tx, id)
+	p, err := tx.Practice(id)
 	if err != nil {
 		return "", nil, err
 	}
@@ -741,7 +741,7 @@ func heldByURI(tx *bolt.Tx, uri string) (string, *practices.Practice, error) {
 
 // newestVersion is the authority's newest version this node holds, has queued, has
 // rejected or has seen deleted, for the identity uri.
-func newestVersion(tx *bolt.Tx, uri string, held, queued *practices.Practice) int {
+func newestVersion(tx *store.Tx, uri string, held, queued *practices.Practice) int {
 	v := 0
 	for _, p := range []*practices.Practice{held, queued} {
 		switch {
@@ -752,8 +752,8 @@ func newestVersion(tx *bolt.Tx, uri string, held, queued *practices.Practice) in
 			v = max(v, p.Version)
 		}
 	}
-	for _, b := range [][]byte{bucketRejected, bucketTombstones} {
-		if r := tx.Bucket(b).Get([]byte(uri)); len(r) == 8 {
+	for _, b := range []store.Bucket{tx.HarvestRejected(), tx.Tombstones()} {
+		if r := b.Get([]byte(uri)); len(r) == 8 {
 			v = max(v, int(binary.BigEndian.Uint64(r)))
 		}
 	}
@@ -763,12 +763,12 @@ func newestVersion(tx *bolt.Tx, uri string, held, queued *practices.Practice) in
 // applyDeletion archives what is held of a deleted practice, with the identity of the
 // practice it was merged into, and remembers the deletion's version, so that an older
 // version still travelling through a relay is not taken for new.
-func (s *Service) applyDeletion(tx *bolt.Tx, uri string, held *practices.Practice, queued bool, origin *practices.Origin, replacedBy string, rep *Report) error {
-	if err := tx.Bucket(bucketTombstones).Put([]byte(uri), binary.BigEndian.AppendUint64(nil, uint64(origin.Version))); err != nil {
+func (s *Service) applyDeletion(tx *store.Tx, uri string, held *practices.Practice, queued bool, origin *practices.Origin, replacedBy string, rep *Report) error {
+	if err := tx.Tombstones().Put([]byte(uri), binary.BigEndian.AppendUint64(nil, uint64(origin.Version))); err != nil {
 		return err
 	}
 	if queued {
-		if err := tx.Bucket(bucketQueue).Delete([]byte(uri)); err != nil {
+		if err := tx.HarvestQueue().Delete([]byte(uri)); err != nil {
 			return err
 		}
 	}
@@ -781,7 +781,7 @@ func (s *Service) applyDeletion(tx *bolt.Tx, uri string, held *practices.Practic
 	p := *held
 	origin.Deleted = true
 	p.Archived, p.Origin, p.ReplacedBy = true, origin, replacedBy
-	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
+	if _, err := tx.PutPractice(&p, store.NewVersion); err != nil {
 		return err
 	}
 	rep.Archived++
@@ -859,8 +859,8 @@ func (s *Service) Run(ctx context.Context, tick time.Duration) {
 // Queued lists the harvested practices waiting for a coordinator.
 func (s *Service) Queued() ([]practices.Practice, error) {
 	out := []practices.Practice{}
-	err := s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.HarvestQueue().ForEach(func(k, v []byte) error {
 			var p practices.Practice
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode queued %s: %w", k, err)
@@ -873,8 +873,8 @@ func (s *Service) Queued() ([]practices.Practice, error) {
 }
 
 // getQueued returns the queued practice with that identity; ok is false when none waits.
-func getQueued(tx *bolt.Tx, uri string) (p *practices.Practice, ok bool, err error) {
-	v := tx.Bucket(bucketQueue).Get([]byte(uri))
+func getQueued(tx *store.Tx, uri string) (p *practices.Practice, ok bool, err error) {
+	v := tx.HarvestQueue().Get([]byte(uri))
 	if v == nil {
 		return nil, false, nil
 	}
@@ -886,9 +886,9 @@ func getQueued(tx *bolt.Tx, uri string) (p *practices.Practice, ok bool, err err
 }
 
 // queuedByID finds a queued practice by the id it will take.
-func queuedByID(tx *bolt.Tx, id string) (*practices.Practice, error) {
+func queuedByID(tx *store.Tx, id string) (*practices.Practice, error) {
 	var found *practices.Practice
-	err := tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+	err := tx.HarvestQueue().ForEach(func(k, v []byte) error {
 		var p practices.Practice
 		if err := json.Unmarshal(v, &p); err != nil {
 			return fmt.Errorf("decode queued %s: %w", k, err)
@@ -904,12 +904,12 @@ func queuedByID(tx *bolt.Tx, id string) (*practices.Practice, error) {
 	return found, err
 }
 
-func putQueued(tx *bolt.Tx, p *practices.Practice) error {
+func putQueued(tx *store.Tx, p *practices.Practice) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode queued %s: %w", p.ID, err)
 	}
-	return tx.Bucket(bucketQueue).Put([]byte(p.URI), data)
+	return tx.HarvestQueue().Put([]byte(p.URI), data)
 }
 
 // Decide publishes a queued practice (accept) or drops it (reject). A rejected version
@@ -921,7 +921,7 @@ func (s *Service) Decide(ctx context.Context, actor, id string, accept bool) (*p
 
 func (s *Service) decide(ctx context.Context, actor, id string, accept bool, done Completion) (*practices.Practice, error) {
 	var out *practices.Practice
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		p, err := queuedByID(tx, id)
 		if err != nil {
 			return err
@@ -931,20 +931,20 @@ func (s *Service) decide(ctx context.Context, actor, id string, accept bool, don
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketQueue).Delete([]byte(p.URI)); err != nil {
+		if err := tx.HarvestQueue().Delete([]byte(p.URI)); err != nil {
 			return err
 		}
 		action := "harvest_accept"
 		if accept {
-			if p.ID, err = practices.FreeID(tx, p.URI); err != nil {
+			if p.ID, err = tx.FreeID(p.URI); err != nil {
 				return err
 			}
-			if _, err := s.store.PutTx(tx, p, practices.NewVersion); err != nil {
+			if _, err := tx.PutPractice(p, store.NewVersion); err != nil {
 				return err
 			}
 		} else {
 			action = "harvest_reject"
-			if err := tx.Bucket(bucketRejected).Put([]byte(p.URI), binary.BigEndian.AppendUint64(nil, uint64(p.Origin.Version))); err != nil {
+			if err := tx.HarvestRejected().Put([]byte(p.URI), binary.BigEndian.AppendUint64(nil, uint64(p.Origin.Version))); err != nil {
 				return err
 			}
 			if err := rejectDraft(tx, p); err != nil {

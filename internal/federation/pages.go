@@ -1,9 +1,8 @@
 package federation
 
 import (
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Read-only views the coordinators' pages need beyond what the API lists.
@@ -13,11 +12,11 @@ import (
 // it before removing.
 func (s *Service) RemovalPlan(name string) (Removal, error) {
 	plan := Removal{Peer: name, Removed: []string{}}
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		if _, err := getPeer(tx, name); err != nil {
 			return err
 		}
-		return s.store.EachTx(tx, func(p *practices.Practice) error {
+		return tx.EachPractice(func(p *practices.Practice) error {
 			if p.Origin == nil || p.Origin.Peer != name {
 				return nil
 			}
@@ -36,7 +35,7 @@ func (s *Service) RemovalPlan(name string) (Removal, error) {
 // take.
 func (s *Service) QueuedPractice(id string) (*practices.Practice, error) {
 	var p *practices.Practice
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		var err error
 		p, err = queuedByID(tx, id)
 		return err
@@ -47,7 +46,7 @@ func (s *Service) QueuedPractice(id string) (*practices.Practice, error) {
 // Duplicate returns the flag of two practices, named by their local ids, in any state.
 func (s *Service) Duplicate(id, heldID string) (*Duplicate, error) {
 	var d *Duplicate
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		var err error
 		d, _, err = findDuplicate(tx, id, heldID)
 		return err

@@ -18,28 +18,13 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
-)
-
-var (
-	bucketPeers = []byte("peers")         // name → Peer
-	bucketQueue = []byte("harvest_queue") // identity → harvested practice waiting for review
-	// bucketRejected remembers, per identity, the authority's version a coordinator rejected.
-	bucketRejected = []byte("harvest_rejected")
-	// bucketPinned holds the public key pinned for each authority's namespace, with the
-	// peer it was first seen through: namespace → pinnedKey.
-	bucketPinned = []byte("pinned_keys")
-	// bucketTombstones remembers the version of each deletion received: identity → version.
-	bucketTombstones = []byte("tombstones")
-	// bucketSources records which peers serve each identity: identity 0x00 peer → "".
-	bucketSources = []byte("sources")
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Policies: what a harvest does with a practice it has not seen before.
@@ -150,7 +135,7 @@ func (c Config) withDefaults() Config {
 // Service manages the peers and harvests them.
 type Service struct {
 	cfg    Config
-	store  *practices.Store
+	store  *store.Store
 	index  Index
 	geo    *practices.Geography
 	client *oai.Client
@@ -160,34 +145,15 @@ type Service struct {
 	running map[string]*Report // peers being harvested, and how far each has come
 }
 
-// New creates the buckets the service keeps in the store.
-func New(cfg Config, store *practices.Store, ix Index, geo *practices.Geography, client *oai.Client, log *slog.Logger) (*Service, error) {
-	err := store.Update(func(tx *bolt.Tx) error {
-		// Schema 1's: a queue and rejections keyed by local id, pages staged in the store.
-		for _, b := range [][]byte{[]byte("peer_queue"), []byte("peer_rejected"), []byte("harvest_staged")} {
-			if tx.Bucket(b) != nil {
-				if err := tx.DeleteBucket(b); err != nil {
-					return err
-				}
-			}
-		}
-		for _, b := range [][]byte{bucketPeers, bucketQueue, bucketRejected, bucketPinned, bucketTombstones, bucketSources, bucketDuplicates} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return fmt.Errorf("create bucket %s: %w", b, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
+// New returns the federation service over st.
+func New(cfg Config, st *store.Store, ix Index, geo *practices.Geography, client *oai.Client, log *slog.Logger) (*Service, error) {
 	if client == nil {
 		client = &oai.Client{}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg.withDefaults(), store: store, index: ix, geo: geo, client: client, log: log, running: map[string]*Report{}}, nil
+	return &Service{cfg: cfg.withDefaults(), store: st, index: ix, geo: geo, client: client, log: log, running: map[string]*Report{}}, nil
 }
 
 // maxPeerName keeps the local ids of harvested practices (NAME-ID) readable.
@@ -288,8 +254,8 @@ func (s *Service) Add(ctx context.Context, n NewPeer) (*Peer, error) {
 	}
 	p := &Peer{Name: n.Name, URL: n.URL, Policy: n.Policy, Set: n.Set, Interval: n.Interval, Format: n.Format,
 		RepositoryName: repo.Name, Namespace: repo.Namespace, PublicKey: repo.PublicKey}
-	err = s.store.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPeers)
+	err = s.store.Update(func(tx *store.Tx) error {
+		b := tx.Peers()
 		if b.Get([]byte(n.Name)) != nil {
 			return apperr.Errorf(apperr.Conflict, "there is already a peer named %q", n.Name)
 		}
@@ -307,16 +273,16 @@ func (s *Service) Add(ctx context.Context, n NewPeer) (*Peer, error) {
 	return p, nil
 }
 
-func putPeer(tx *bolt.Tx, p *Peer) error {
+func putPeer(tx *store.Tx, p *Peer) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode peer %s: %w", p.Name, err)
 	}
-	return tx.Bucket(bucketPeers).Put([]byte(p.Name), data)
+	return tx.Peers().Put([]byte(p.Name), data)
 }
 
-func getPeer(tx *bolt.Tx, name string) (*Peer, error) {
-	v := tx.Bucket(bucketPeers).Get([]byte(name))
+func getPeer(tx *store.Tx, name string) (*Peer, error) {
+	v := tx.Peers().Get([]byte(name))
 	if v == nil {
 		return nil, apperr.Errorf(apperr.NotFound, "no peer named %q", name)
 	}
@@ -330,7 +296,7 @@ func getPeer(tx *bolt.Tx, name string) (*Peer, error) {
 // Pause stops or resumes a peer's background harvests.
 func (s *Service) Pause(name string, paused bool) (*Peer, error) {
 	var out *Peer
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		p, err := getPeer(tx, name)
 		if err != nil {
 			return err
@@ -345,7 +311,7 @@ func (s *Service) Pause(name string, paused bool) (*Peer, error) {
 // Peer returns one peer.
 func (s *Service) Peer(name string) (*Peer, error) {
 	var p *Peer
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		var err error
 		p, err = getPeer(tx, name)
 		return err
@@ -356,8 +322,8 @@ func (s *Service) Peer(name string) (*Peer, error) {
 // Peers lists the peers by name.
 func (s *Service) Peers() ([]Peer, error) {
 	out := []Peer{}
-	err := s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPeers).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Peers().ForEach(func(k, v []byte) error {
 			var p Peer
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode peer %s: %w", k, err)
@@ -384,7 +350,7 @@ type Removal struct {
 // and the plan is returned with a Conflict that gives the count.
 func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal, error) {
 	plan := Removal{Peer: name, Removed: []string{}}
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		if _, err := getPeer(tx, name); err != nil {
 			return err
 		}
@@ -394,7 +360,7 @@ func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal
 		}
 		var moves []move
 		var gone []*practices.Practice
-		err := s.store.EachTx(tx, func(p *practices.Practice) error {
+		err := tx.EachPractice(func(p *practices.Practice) error {
 			if p.Origin == nil || p.Origin.Peer != name {
 				return nil
 			}
@@ -420,19 +386,19 @@ func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal
 			o := *q.Origin
 			o.Peer = m.via
 			q.Origin = &o
-			if err := s.store.RewriteTx(tx, &q); err != nil {
+			if err := tx.RewritePractice(&q); err != nil {
 				return err
 			}
 		}
 		for _, p := range gone {
-			if err := s.store.DeleteTx(tx, p.ID); err != nil {
+			if err := tx.DeletePractice(p.ID); err != nil {
 				return err
 			}
 			if err := audit.Append(tx, audit.Record("peer:"+name, "peer_remove", "practice:"+p.ID, p, nil, p.URI)); err != nil {
 				return err
 			}
 		}
-		c := tx.Bucket(bucketSources).Cursor()
+		c := tx.Sources().Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if i := bytes.IndexByte(k, 0); i >= 0 && string(k[i+1:]) == name {
 				if err := c.Delete(); err != nil {
@@ -441,7 +407,7 @@ func (s *Service) Remove(ctx context.Context, name string, confirm int) (Removal
 			}
 		}
 		plan.Done = true
-		return tx.Bucket(bucketPeers).Delete([]byte(name))
+		return tx.Peers().Delete([]byte(name))
 	})
 	if err != nil {
 		return plan, err
@@ -481,8 +447,8 @@ type pinned struct {
 	Peer string `json:"peer"`
 }
 
-func pinnedKey(tx *bolt.Tx, namespace string) (string, bool) {
-	v := tx.Bucket(bucketPinned).Get([]byte(namespace))
+func pinnedKey(tx *store.Tx, namespace string) (string, bool) {
+	v := tx.PinnedKeys().Get([]byte(namespace))
 	if v == nil {
 		return "", false
 	}
@@ -493,26 +459,26 @@ func pinnedKey(tx *bolt.Tx, namespace string) (string, bool) {
 	return p.Key, true
 }
 
-func pinKey(tx *bolt.Tx, namespace, key, via string) error {
+func pinKey(tx *store.Tx, namespace, key, via string) error {
 	if _, ok := pinnedKey(tx, namespace); ok || key == "" { // a repository that is not kb has none
 		return nil
 	}
 	data, _ := json.Marshal(pinned{Key: key, Peer: via})
-	return tx.Bucket(bucketPinned).Put([]byte(namespace), data)
+	return tx.PinnedKeys().Put([]byte(namespace), data)
 }
 
 func sourceKey(uri, peer string) []byte { return append(append([]byte(uri), 0), peer...) }
 
-func markSource(tx *bolt.Tx, uri, peer string) error {
-	return tx.Bucket(bucketSources).Put(sourceKey(uri, peer), nil)
+func markSource(tx *store.Tx, uri, peer string) error {
+	return tx.Sources().Put(sourceKey(uri, peer), nil)
 }
 
 // otherSource returns a peer other than peer that serves uri, if one does.
-func otherSource(tx *bolt.Tx, uri, peer string) (string, bool) {
+func otherSource(tx *store.Tx, uri, peer string) (string, bool) {
 	prefix := append([]byte(uri), 0)
-	c := tx.Bucket(bucketSources).Cursor()
+	c := tx.Sources().Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if p := string(k[len(prefix):]); p != peer && tx.Bucket(bucketPeers).Get([]byte(p)) != nil {
+		if p := string(k[len(prefix):]); p != peer && tx.Peers().Get([]byte(p)) != nil {
 			return p, true
 		}
 	}
@@ -521,9 +487,9 @@ func otherSource(tx *bolt.Tx, uri, peer string) (string, bool) {
 
 // networkName names an authority for people: the peer added under its namespace, or the
 // namespace itself (never what a record or a relay calls it).
-func (s *Service) networkName(tx *bolt.Tx, namespace string) string {
+func (s *Service) networkName(tx *store.Tx, namespace string) string {
 	name := namespace
-	tx.Bucket(bucketPeers).ForEach(func(k, v []byte) error {
+	tx.Peers().ForEach(func(k, v []byte) error {
 		var p Peer
 		if json.Unmarshal(v, &p) == nil && p.Namespace == namespace {
 			name = p.Name
@@ -535,12 +501,12 @@ func (s *Service) networkName(tx *bolt.Tx, namespace string) string {
 
 // kbNamespace reports whether a kb node is known here under ns: a peer added under it,
 // or a key pinned for it that signed as ns itself.
-func (s *Service) kbNamespace(tx *bolt.Tx, ns string) bool {
+func (s *Service) kbNamespace(tx *store.Tx, ns string) bool {
 	if ns == s.cfg.Namespace {
 		return true
 	}
 	known := false
-	tx.Bucket(bucketPeers).ForEach(func(k, v []byte) error {
+	tx.Peers().ForEach(func(k, v []byte) error {
 		var p Peer
 		if json.Unmarshal(v, &p) == nil && p.Namespace == ns && p.Format != FormatDC {
 			known = true

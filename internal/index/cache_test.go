@@ -9,6 +9,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Recent answers are served again until the index changes; identical requests in flight
@@ -43,7 +44,7 @@ func TestRecentAnswersFollowTheIndex(t *testing.T) {
 	added.URI = "" // a new practice, not the study's case
 	added.ID, added.Title, added.Country, added.Region = "zz-wifi-trams", "Wifi on every tram", "ES", ""
 	g.Enrich(&added)
-	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, &added, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ix.Sync(ctx, s); err != nil {
@@ -113,7 +114,7 @@ func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
 	p.ID, p.Languages = "zz-caso-traducido", []string{"es"}
 	p.Title, p.Summary, p.Body = "Censo de aves con sensores", "Un censo de aves.", "Sensores en los parques.\n"
 	p.Translations = []practices.Translation{{Language: "en", Title: "Bird census with sensors", Summary: "A census of birds.", Body: "Sensors in the parks.", Machine: true}}
-	if _, err := s.Put(ctx, &p, practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, &p, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ix.Sync(ctx, s); err != nil {
@@ -153,7 +154,7 @@ func TestFacetTablesCountAsBleveDoes(t *testing.T) {
 			continue
 		}
 		q.Areas, q.Tags = []string{"data"}, []string{"replaced-tag"}
-		if _, err := s.Put(ctx, &q, practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, &q, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := ix.Sync(ctx, s); err != nil { // one small segment per change
@@ -172,7 +173,7 @@ func TestFacetTablesCountAsBleveDoes(t *testing.T) {
 
 // corpusStoreAndIndex is a store of the embedded corpus with its index, for tests that
 // write.
-func corpusStoreAndIndex(t *testing.T) (*practices.Store, *index.Index, []*practices.Practice, *practices.Geography) {
+func corpusStoreAndIndex(t *testing.T) (*store.Store, *index.Index, []*practices.Practice, *practices.Geography) {
 	g := geography(t)
 	ps := corpusPractices(t, g)
 	dir := t.TempDir()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/synth"
 )
 
@@ -132,7 +133,7 @@ func TestEvaluatorRanksAsBleveDoes(t *testing.T) {
 			continue
 		}
 		q.Title = "Students and elderly people online: " + q.Title
-		if _, err := s.Put(ctx, &q, practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, &q, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 		if i%8 == 1 {

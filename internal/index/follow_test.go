@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/index"
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // A follower started before a series of writes ends with an index of the store as it
@@ -26,7 +26,7 @@ func TestFollowerIndexesWritesAsTheyCome(t *testing.T) {
 	put := func(id, title string) {
 		p := *ps[0]
 		p.URI, p.ID, p.Title = "", id, title
-		if _, err := s.Put(ctx, &p, practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, &p, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}

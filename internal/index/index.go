@@ -18,6 +18,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Source is what the index is derived from: the store, read through its change log.
@@ -25,7 +26,7 @@ type Source interface {
 	Each(ctx context.Context, fn func(*practices.Practice) error) error
 	Count() (int, error)
 	LastSeq() (uint64, error)
-	ChangesSince(seq uint64, limit int) ([]practices.Change, error)
+	ChangesSince(seq uint64, limit int) ([]store.Change, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 var ctx = context.Background()
@@ -51,22 +52,22 @@ func corpusPractices(t testing.TB, g *practices.Geography) []*practices.Practice
 	return ps
 }
 
-func newStore(t testing.TB, dir string, ps []*practices.Practice) *practices.Store {
+func newStore(t testing.TB, dir string, ps []*practices.Practice) *store.Store {
 	t.Helper()
-	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	if len(ps) > 0 {
-		if _, err := s.PutMany(ctx, ps, practices.NewVersion); err != nil {
+		if _, err := s.PutMany(ctx, ps, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return s
 }
 
-func openIndex(t testing.TB, dir string, s *practices.Store, g *practices.Geography) (*index.Index, index.OpenReport) {
+func openIndex(t testing.TB, dir string, s *store.Store, g *practices.Geography) (*index.Index, index.OpenReport) {
 	t.Helper()
 	ix, report, err := index.Open(ctx, dir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
 	if err != nil {
@@ -127,7 +128,7 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 	s := newStore(t, filepath.Join(dir, "store"), nil)
 	inc, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
 	for _, p := range ps {
-		if _, err := s.Put(ctx, p, practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, p, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := inc.Sync(ctx, s); err != nil {
@@ -295,7 +296,7 @@ func TestIndexReplaysChangesItMissed(t *testing.T) {
 	added := *ps[0]
 	added.URI = "" // a new practice, not the study's case
 	added.ID, added.Title = "zz-new-practice", "Quokka census with drones"
-	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, &added, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Delete(ctx, ps[1].ID); err != nil {
@@ -334,7 +335,7 @@ func TestIndexLeftBehindCatchesUpLater(t *testing.T) {
 	added := *ps[0]
 	added.URI = "" // a new practice, not the study's case
 	added.ID, added.Title = "zz-new-practice", "Quokka census with drones"
-	if _, err := s.Put(ctx, &added, practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, &added, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t), LeaveBehind: true})

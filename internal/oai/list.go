@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // listState is what a resumption token carries: the request's selection, where the next
@@ -128,7 +128,7 @@ func unixOrZero(sec int64) time.Time {
 	return time.Unix(sec, 0).UTC()
 }
 
-func inSet(st practices.Stamp, set string) bool {
+func inSet(st store.Stamp, set string) bool {
 	listed, _ := st.InSet(set)
 	return listed
 }
@@ -141,7 +141,7 @@ func (p *Provider) list(ctx context.Context, env *envelope, verb string, args ma
 	from, until := unixOrZero(s.From), unixOrZero(s.Until)
 	first := s.After == nil
 	if first {
-		err = p.cfg.Source.Datestamps(from, until, nil, func(st practices.Stamp) bool {
+		err = p.cfg.Source.Datestamps(from, until, nil, func(st store.Stamp) bool {
 			if inSet(st, s.Set) {
 				s.Complete++
 			}
@@ -154,9 +154,9 @@ func (p *Provider) list(ctx context.Context, env *envelope, verb string, args ma
 			return perr("noRecordsMatch", "no record matches the request")
 		}
 	}
-	var page []practices.Stamp
+	var page []store.Stamp
 	var more bool
-	err = p.cfg.Source.Datestamps(from, until, s.After, func(st practices.Stamp) bool {
+	err = p.cfg.Source.Datestamps(from, until, s.After, func(st store.Stamp) bool {
 		if !inSet(st, s.Set) {
 			return true
 		}

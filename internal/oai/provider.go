@@ -17,14 +17,15 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 
 // Source is what the provider reads: the store's datestamp order and its practices.
 type Source interface {
-	Datestamps(from, until time.Time, after []byte, fn func(practices.Stamp) bool) error
-	Stamped(id string) (practices.Stamp, error)
+	Datestamps(from, until time.Time, after []byte, fn func(store.Stamp) bool) error
+	Stamped(id string) (store.Stamp, error)
 	Earliest() time.Time
 	Get(ctx context.Context, id string) (*practices.Practice, error)
 }
@@ -277,7 +278,7 @@ func (p *Provider) identify(env *envelope) error {
 // trying it gets a record; an empty repository gives one of the form its records will have.
 func (p *Provider) sampleIdentifier() (string, error) {
 	sample := p.Identifier("example-practice")
-	err := p.cfg.Source.Datestamps(time.Time{}, time.Time{}, nil, func(st practices.Stamp) bool {
+	err := p.cfg.Source.Datestamps(time.Time{}, time.Time{}, nil, func(st store.Stamp) bool {
 		sample = p.Identifier(st.ID)
 		return false
 	})
@@ -334,10 +335,10 @@ func knownSet(spec string) bool {
 	return false
 }
 
-func (p *Provider) stamp(identifier string) (practices.Stamp, error) {
+func (p *Provider) stamp(identifier string) (store.Stamp, error) {
 	id, ok := p.localID(identifier)
 	if !ok {
-		return practices.Stamp{}, perr("idDoesNotExist", "%q is not an identifier of this repository (they read oai:%s:ID)", identifier, p.cfg.Namespace)
+		return store.Stamp{}, perr("idDoesNotExist", "%q is not an identifier of this repository (they read oai:%s:ID)", identifier, p.cfg.Namespace)
 	}
 	st, err := p.cfg.Source.Stamped(id)
 	if apperr.Code(err) == apperr.NotFound {
@@ -362,7 +363,7 @@ func (p *Provider) getRecord(ctx context.Context, env *envelope, identifier, pre
 	return nil
 }
 
-func (p *Provider) header(st practices.Stamp) Header {
+func (p *Provider) header(st store.Stamp) Header {
 	h := Header{Identifier: p.Identifier(st.ID), Datestamp: FormatStamp(st.Datestamp), SetSpecs: st.Sets}
 	if st.Deleted {
 		h.Status = "deleted"
@@ -370,7 +371,7 @@ func (p *Provider) header(st practices.Stamp) Header {
 	return h
 }
 
-func (p *Provider) record(ctx context.Context, st practices.Stamp, prefix string, set string) (record, error) {
+func (p *Provider) record(ctx context.Context, st store.Stamp, prefix string, set string) (record, error) {
 	rec := record{Header: p.header(st)}
 	pr, err := p.cfg.Source.Get(ctx, st.ID)
 	switch {
@@ -396,7 +397,7 @@ func (p *Provider) record(ctx context.Context, st practices.Stamp, prefix string
 
 // abouts are what a record says of its version: the authority's signed statement, and
 // for a practice harvested from elsewhere, how it came here.
-func (p *Provider) abouts(st practices.Stamp, pr *practices.Practice) []about {
+func (p *Provider) abouts(st store.Stamp, pr *practices.Practice) []about {
 	if pr == nil { // removed: only its identity and the deletion's version are left
 		uri := st.URI
 		if uri == "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // A node that relays what it harvested serves each relayed record with the origin's
@@ -25,7 +26,7 @@ func TestRelayedRecordsValidate(t *testing.T) {
 	p.ID, p.URI, p.Title, p.Version = "origin-case", "", "A case of the origin's own", 0
 	gone := *p
 	gone.ID, gone.Title = "origin-gone", "A case archived at the origin"
-	if _, err := origin.App.Import(ctx, []*practices.Practice{p, &gone}, practices.NewVersion); err != nil {
+	if _, err := origin.App.Import(ctx, []*practices.Practice{p, &gone}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	n := newNode(t)

@@ -17,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 var practiceElement = regexp.MustCompile(`(?s)<practice .*?</practice>`)
@@ -41,7 +42,7 @@ func TestKBRecordsValidateAgainstTheSchema(t *testing.T) {
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	p.Translations = []practices.Translation{{Language: "es", Title: "GeoBilbao", Summary: "Resumen.", Body: "Texto.", Machine: true, Model: "m", Generated: at, Reviewed: true}}
 	p.Assisted = &practices.Assisted{Model: "m", Generated: at, Fields: []string{"areas", "translation"}, Edited: []string{"areas"}}
-	if _, err := n.app.Import(context.Background(), []*practices.Practice{p}, practices.NewVersion); err != nil {
+	if _, err := n.app.Import(context.Background(), []*practices.Practice{p}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -10,6 +10,13 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
+func samplePractice(id string) *practices.Practice {
+	return &practices.Practice{
+		ID: id, Title: "Title of " + id, Summary: "Summary.", City: "Bilbao", Country: "ES",
+		Region: "europe", Areas: []string{"data"}, Source: "test", Languages: []string{"en"}, Body: "Body.\n",
+	}
+}
+
 func geography(t testing.TB) *practices.Geography {
 	t.Helper()
 	data, err := corpus.FS.ReadFile(corpus.GeographyFile)

@@ -1,6 +1,6 @@
-// Package practices holds the domain of the knowledge base: the Practice and City types,
-// their validation, the corpus format (Markdown with YAML front matter) and the bbolt store
-// that is the source of truth.
+// Package practices is the domain of the knowledge base: the Practice type, its validation,
+// vocabularies, corpus format (Markdown with YAML front matter), geography and identities.
+// It stores nothing: internal/store keeps the practices.
 package practices
 
 import (

@@ -5,13 +5,12 @@ import (
 	"slices"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Suggester proposes metadata (and an English translation) for a case.
@@ -83,7 +82,7 @@ func (s *Service) Assist(ctx context.Context, id string, who *auth.Principal) (*
 	}
 	sugg.RequestedBy = who.Email
 	var out *Submission
-	err = s.store.Update(func(tx *bolt.Tx) error {
+	err = s.store.Update(func(tx *store.Tx) error {
 		cur, err := load(tx, id, Access{Principal: who})
 		if err != nil {
 			return err
@@ -93,7 +92,7 @@ func (s *Service) Assist(ctx context.Context, id string, who *auth.Principal) (*
 		}
 		before := cur.view()
 		cur.Suggestions = sugg
-		if err := putJSON(tx.Bucket(bucketSubmissions), id, cur); err != nil {
+		if err := store.PutJSON(tx.Submissions(), id, cur); err != nil {
 			return err
 		}
 		out = cur.view()

@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // ConfirmPrefix starts every token of an address confirmation link.
@@ -32,17 +31,17 @@ type asks struct {
 
 // askToConfirm queues the mail asking the contact to confirm their address, once per
 // submission and address, within the address's daily count. The caller stores sub.
-func (s *Service) askToConfirm(tx *bolt.Tx, sub *Submission) error {
+func (s *Service) askToConfirm(tx *store.Tx, sub *Submission) error {
 	if !sub.Address.Asked.IsZero() {
 		return nil // asked already: nothing more until it is confirmed
 	}
-	if ok, err := s.count(tx, bucketAsked, sub.Contact.Email, maxAsks); !ok {
+	if ok, err := s.count(tx.ConfirmAsked(), sub.Contact.Email, maxAsks); !ok {
 		return err // asked enough today: a later change asks again
 	}
 	now := s.store.Now()
 	token := ConfirmPrefix + auth.NewSecret()
 	sub.Address.Asked, sub.Address.TokenHash = now, auth.Hash(token)
-	if err := tx.Bucket(bucketConfirm).Put([]byte(sub.Address.TokenHash), []byte(sub.ID)); err != nil {
+	if err := tx.ConfirmTokens().Put([]byte(sub.Address.TokenHash), []byte(sub.ID)); err != nil {
 		return err
 	}
 	lang := sub.Lang
@@ -52,9 +51,8 @@ func (s *Service) askToConfirm(tx *bolt.Tx, sub *Submission) error {
 
 // count counts one more mail of a kind to an address within the day, unless max were
 // sent already.
-func (s *Service) count(tx *bolt.Tx, bucket []byte, address string, max int) (bool, error) {
+func (s *Service) count(b store.Bucket, address string, max int) (bool, error) {
 	now := s.store.Now()
-	b := tx.Bucket(bucket)
 	var a asks
 	if v := b.Get([]byte(address)); v == nil || json.Unmarshal(v, &a) != nil || now.Sub(a.Since) >= asksWindow {
 		a = asks{Since: now}
@@ -63,14 +61,14 @@ func (s *Service) count(tx *bolt.Tx, bucket []byte, address string, max int) (bo
 		return false, nil
 	}
 	a.N++
-	return true, putJSON(b, address, a)
+	return true, store.PutJSON(b, address, a)
 }
 
 // forgetAddress drops what was confirmed or asked of a submission's address, when the
 // contributor gives another one.
-func forgetAddress(tx *bolt.Tx, sub *Submission) error {
+func forgetAddress(tx *store.Tx, sub *Submission) error {
 	if sub.Address.TokenHash != "" {
-		if err := tx.Bucket(bucketConfirm).Delete([]byte(sub.Address.TokenHash)); err != nil {
+		if err := tx.ConfirmTokens().Delete([]byte(sub.Address.TokenHash)); err != nil {
 			return err
 		}
 	}
@@ -83,16 +81,16 @@ func forgetAddress(tx *bolt.Tx, sub *Submission) error {
 // stands (a draft: that it is kept), each time with a tracking link.
 func (s *Service) ConfirmAddress(ctx context.Context, token string) (*Submission, error) {
 	var out *Submission
-	err := s.store.Update(func(tx *bolt.Tx) error {
-		id := tx.Bucket(bucketConfirm).Get([]byte(auth.Hash(token)))
+	err := s.store.Update(func(tx *store.Tx) error {
+		id := tx.ConfirmTokens().Get([]byte(auth.Hash(token)))
 		if id == nil {
 			return apperr.Errorf(apperr.NotFound, "this confirmation link is not valid, or was used already")
 		}
-		sub, err := getJSON[Submission](tx.Bucket(bucketSubmissions), string(id), "submission")
+		sub, err := store.GetJSON[Submission](tx.Submissions(), string(id), "submission")
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketConfirm).Delete([]byte(sub.Address.TokenHash)); err != nil {
+		if err := tx.ConfirmTokens().Delete([]byte(sub.Address.TokenHash)); err != nil {
 			return err
 		}
 		before := sub.view()
@@ -100,7 +98,7 @@ func (s *Service) ConfirmAddress(ctx context.Context, token string) (*Submission
 		if err := s.notify(tx, sub, ""); err != nil { // where it stands, with the link
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketSubmissions), sub.ID, sub); err != nil {
+		if err := store.PutJSON(tx.Submissions(), sub.ID, sub); err != nil {
 			return err
 		}
 		out = &Submission{ID: sub.ID, Status: sub.Status, Address: sub.view().Address}

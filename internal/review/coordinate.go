@@ -9,12 +9,11 @@ import (
 	"time"
 	"unicode"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // EditSubmission stores a coordinator's edit of a case waiting for review, before the
@@ -26,7 +25,7 @@ func (s *Service) EditSubmission(ctx context.Context, id string, who *auth.Princ
 		return nil, err
 	}
 	var out *Submission
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		sub, err := load(tx, id, Access{Principal: who})
 		if err != nil {
 			return err
@@ -38,7 +37,7 @@ func (s *Service) EditSubmission(ctx context.Context, id string, who *auth.Princ
 		session := strings.TrimSpace(p.Session)
 		var ss *Session
 		if session != "" {
-			if ss, err = getJSON[Session](tx.Bucket(bucketSessions), session, "session"); err != nil {
+			if ss, err = store.GetJSON[Session](tx.LLESessions(), session, "session"); err != nil {
 				return fieldErr("session_id", fmt.Sprintf("%q is not a session", session), apperr.Unknown, session)
 			}
 		}
@@ -54,7 +53,7 @@ func (s *Service) EditSubmission(ctx context.Context, id string, who *auth.Princ
 			edit.Original = sub.Edit.Original // the contributor's version stays the one compared with
 		}
 		sub.Practice, sub.SessionID, sub.Edit, sub.Updated = prepared, session, edit, edit.Time
-		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
+		if err := store.PutJSON(tx.Submissions(), id, sub); err != nil {
 			return err
 		}
 		out = sub.view()
@@ -93,8 +92,8 @@ func mergedCase(sub *Submission, into *practices.Practice) practices.Practice {
 
 // mergeInto writes a submission's case as a new version of an existing practice, inside
 // the decision's transaction: the practice keeps its identity, address and history.
-func (s *Service) mergeInto(ctx context.Context, tx *bolt.Tx, sub *Submission, into, actor string) (string, error) {
-	target, err := practices.GetTx(tx, into)
+func (s *Service) mergeInto(ctx context.Context, tx *store.Tx, sub *Submission, into, actor string) (string, error) {
+	target, err := tx.Practice(into)
 	if apperr.Code(err) == apperr.NotFound {
 		return "", fieldErr("into", fmt.Sprintf("there is no practice %q", into), apperr.Unknown, into)
 	}

@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Edit stores a coordinator's edit of a published practice as a new version. An edit
@@ -54,8 +54,8 @@ func (s *Service) edited(old *practices.Practice, p practices.Practice) (*practi
 // admin.
 func (s *Service) Repair(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error) {
 	var out *practices.Practice
-	err := s.store.Update(func(tx *bolt.Tx) error {
-		cur, err := practices.GetTx(tx, id)
+	err := s.store.Update(func(tx *store.Tx) error {
+		cur, err := tx.Practice(id)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (s *Service) Repair(ctx context.Context, actor, id string, p practices.Prac
 		if err := p.Validate(s.geo); err != nil {
 			return err
 		}
-		r, err := s.store.PutTx(tx, &p, practices.NewVersion)
+		r, err := tx.PutPractice(&p, store.NewVersion)
 		if err != nil {
 			return err
 		}
@@ -140,18 +140,18 @@ func (s *Service) Merge(ctx context.Context, actor, id, into string) (*practices
 		p.Archived = true
 		p.ReplacedBy = target.Identity(s.authority.Namespace) // travels with the deletion
 		return &p, nil
-	}, func(tx *bolt.Tx) error { return practices.SetRedirectTx(tx, id, into) })
+	}, func(tx *store.Tx) error { return tx.SetRedirect(id, into) })
 }
 
 // change writes a new version of a practice, made by edit from the current one, with its
 // author (from ctx), its audit entry and any extra writes in one transaction; the index
 // follows. what names the action and says what the version records of it.
-func (s *Service) change(ctx context.Context, actor, id string, what VersionNote, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*bolt.Tx) error) (*practices.Practice, error) {
+func (s *Service) change(ctx context.Context, actor, id string, what VersionNote, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*store.Tx) error) (*practices.Practice, error) {
 	if err := checkNote(ctx); err != nil {
 		return nil, err
 	}
 	var out *practices.Practice
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		var err error
 		out, err = s.changeTx(ctx, tx, actor, id, what, edit, extra...)
 		return err
@@ -164,7 +164,7 @@ func (s *Service) change(ctx context.Context, actor, id string, what VersionNote
 }
 
 // changeTx is change inside the caller's transaction; the caller syncs the index.
-func (s *Service) changeTx(ctx context.Context, tx *bolt.Tx, actor, id string, what VersionNote, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*bolt.Tx) error) (*practices.Practice, error) {
+func (s *Service) changeTx(ctx context.Context, tx *store.Tx, actor, id string, what VersionNote, edit func(*practices.Practice) (*practices.Practice, error), extra ...func(*store.Tx) error) (*practices.Practice, error) {
 	var notes []string
 	switch {
 	case what.Restored > 0:
@@ -177,7 +177,7 @@ func (s *Service) changeTx(ctx context.Context, tx *bolt.Tx, actor, id string, w
 	if a := authorIn(ctx).Note; a != "" {
 		notes = append(notes, a)
 	}
-	cur, err := practices.GetTx(tx, id)
+	cur, err := tx.Practice(id)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (s *Service) changeTx(ctx context.Context, tx *bolt.Tx, actor, id string, w
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.store.PutTx(tx, p, practices.NewVersion)
+	r, err := tx.PutPractice(p, store.NewVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -208,15 +208,15 @@ func (s *Service) changeTx(ctx context.Context, tx *bolt.Tx, actor, id string, w
 
 // Feature puts a practice on the home page, or takes it off.
 func (s *Service) Feature(ctx context.Context, actor, id string, featured bool) error {
-	return s.store.Update(func(tx *bolt.Tx) error {
-		p, err := practices.GetTx(tx, id)
+	return s.store.Update(func(tx *store.Tx) error {
+		p, err := tx.Practice(id)
 		if err != nil {
 			return err
 		}
 		if featured && p.Archived {
 			return apperr.Errorf(apperr.Conflict, "an archived practice cannot be featured")
 		}
-		if err := practices.SetFeaturedTx(tx, id, featured, s.store.Now()); err != nil {
+		if err := tx.SetFeatured(id, featured, s.store.Now()); err != nil {
 			return err
 		}
 		action := "practice.feature"
@@ -352,8 +352,8 @@ func notOurs(p *practices.Practice) error {
 // a new version: annotations are local and never travel to peers.
 func (s *Service) Annotate(ctx context.Context, actor, id string, hidden *bool, note *string) (*practices.Practice, error) {
 	var out *practices.Practice
-	err := s.store.Update(func(tx *bolt.Tx) error {
-		before, after, err := s.store.AnnotateTx(tx, id, hidden, note)
+	err := s.store.Update(func(tx *store.Tx) error {
+		before, after, err := tx.Annotate(id, hidden, note)
 		if err != nil {
 			return err
 		}

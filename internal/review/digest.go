@@ -8,14 +8,12 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
-// bucketDigests holds, per coordinator, when their last digest was queued and the newest
-// submission it told of: address → digestState.
-var bucketDigests = []byte("digests")
+// The store's Digests hold, per coordinator, when their last digest was queued and the
+// newest submission it told of: address → digestState.
 
 // Users lists the accounts: the coordinators a digest goes to.
 type Users interface {
@@ -67,14 +65,14 @@ func (s *Service) QueueDigests(ctx context.Context, now time.Time, every time.Du
 	}
 	sort.Slice(waiting, func(i, j int) bool { return waiting[i].Since().Before(waiting[j].Since()) })
 	queued := 0
-	err = s.store.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketDigests)
+	err = s.store.Update(func(tx *store.Tx) error {
+		b := tx.Digests()
 		for _, u := range users {
 			if u.Disabled || !(&auth.Principal{Role: u.Role}).Can(auth.RoleCoordinator) {
 				continue
 			}
 			var st digestState
-			if old, err := getJSON[digestState](b, u.Email, "digest"); err == nil {
+			if old, err := store.GetJSON[digestState](b, u.Email, "digest"); err == nil {
 				st = *old
 			}
 			if !st.Sent.IsZero() && now.Sub(st.Sent) < every {
@@ -92,7 +90,7 @@ func (s *Service) QueueDigests(ctx context.Context, now time.Time, every time.Du
 			if err := s.queue(tx, s.digest(u, fresh, len(waiting))); err != nil {
 				return err
 			}
-			if err := putJSON(b, u.Email, after(now, fresh, waiting)); err != nil {
+			if err := store.PutJSON(b, u.Email, after(now, fresh, waiting)); err != nil {
 				return err
 			}
 			queued++

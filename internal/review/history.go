@@ -8,17 +8,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
-// bucketVersionNotes holds who made each version of a practice and why: id 0x00 version
-// → VersionNote. Kept beside the store's versions, not in them: a version's content is
-// what travels and is signed, its author and note are this node's record.
-var bucketVersionNotes = []byte("version_notes")
+// The store's VersionNotes hold who made each version of a practice and why: id 0x00
+// version → VersionNote. Kept beside the store's versions, not in them: a version's
+// content is what travels and is signed, its author and note are this node's record.
 
 // MaxEditNote bounds an edit note.
 const MaxEditNote = 500
@@ -80,13 +77,13 @@ func noteKey(id string, version int) []byte {
 }
 
 // noteVersion records the author of a version just written, inside its transaction.
-func noteVersion(ctx context.Context, tx *bolt.Tx, actor, id string, version int, n VersionNote) error {
+func noteVersion(ctx context.Context, tx *store.Tx, actor, id string, version int, n VersionNote) error {
 	a := authorIn(ctx)
 	n.Role, n.Name, n.Actor = a.Role, a.Name, actor
 	if n.Note == "" {
 		n.Note = a.Note
 	}
-	return putJSON(tx.Bucket(bucketVersionNotes), string(noteKey(id, version)), n)
+	return store.PutJSON(tx.VersionNotes(), string(noteKey(id, version)), n)
 }
 
 // checkNote refuses an edit note that is too long, naming the field.
@@ -100,7 +97,7 @@ func checkNote(ctx context.Context) error {
 // Version is one version of a practice in its history, with who made it and why (nil
 // for versions that came by import or harvest); Current marks the newest.
 type Version struct {
-	practices.VersionInfo
+	store.VersionInfo
 	Note    *VersionNote `json:"note,omitempty"`
 	Current bool         `json:"current,omitempty"`
 }
@@ -112,7 +109,7 @@ func (s *Service) History(ctx context.Context, id string) ([]Version, error) {
 		return nil, err
 	}
 	out := make([]Version, len(vs))
-	err = s.store.View(func(tx *bolt.Tx) error {
+	err = s.store.View(func(tx *store.Tx) error {
 		for i, v := range vs {
 			out[i] = Version{VersionInfo: v, Note: readNote(tx, id, v.Version), Current: i == len(vs)-1}
 		}
@@ -124,12 +121,12 @@ func (s *Service) History(ctx context.Context, id string) ([]Version, error) {
 // NoteOf is who made one version of a practice, or nil when nobody here did.
 func (s *Service) NoteOf(ctx context.Context, id string, version int) *VersionNote {
 	var n *VersionNote
-	s.store.View(func(tx *bolt.Tx) error { n = readNote(tx, id, version); return nil })
+	s.store.View(func(tx *store.Tx) error { n = readNote(tx, id, version); return nil })
 	return n
 }
 
-func readNote(tx *bolt.Tx, id string, version int) *VersionNote {
-	v := tx.Bucket(bucketVersionNotes).Get(noteKey(id, version))
+func readNote(tx *store.Tx, id string, version int) *VersionNote {
+	v := tx.VersionNotes().Get(noteKey(id, version))
 	if v == nil {
 		return nil
 	}

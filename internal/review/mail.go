@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/text/language"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Messages are the interface's message catalogues: the mails to contributors are
@@ -57,9 +57,9 @@ const linkMark = "[[kb:tracking-link]]"
 // newTrackingLink opens the submission with one more tracking token, stored hashed like
 // the first, and returns its link. Each mail carries its own: the store keeps no token
 // it could show again.
-func (s *Service) newTrackingLink(tx *bolt.Tx, id string) (string, error) {
+func (s *Service) newTrackingLink(tx *store.Tx, id string) (string, error) {
 	token := TrackingPrefix + auth.NewSecret()
-	if err := tx.Bucket(bucketTrackTokens).Put([]byte(auth.Hash(token)), []byte(id)); err != nil {
+	if err := tx.TrackTokens().Put([]byte(auth.Hash(token)), []byte(id)); err != nil {
 		return "", err
 	}
 	return s.base() + "/track/" + token, nil
@@ -78,7 +78,7 @@ func (s *Service) network() string {
 // transaction of the change, when its contact confirmed their address; until then the
 // one message is the request to confirm it. Every message carries a tracking link.
 // Sending happens later and never holds up the request. The caller stores sub.
-func (s *Service) notify(tx *bolt.Tx, sub *Submission, comment string) error {
+func (s *Service) notify(tx *store.Tx, sub *Submission, comment string) error {
 	if sub.Contact.Email == "" {
 		return nil
 	}
@@ -123,9 +123,6 @@ func (s *Service) signature(lang string) string {
 // anyone may fill must not become a way to flood someone's mailbox.
 const maxResends = 3
 
-// bucketResent: address → the mails of links sent to it lately (asks).
-var bucketResent = []byte("links_resent")
-
 // ResendLinks mails the tracking links of the cases sent with an address to that
 // address, in one message, at most three times a day. It answers the same whether the
 // address has cases or not, so that the form tells nobody who sent what; an address not
@@ -135,9 +132,9 @@ func (s *Service) ResendLinks(ctx context.Context, email, lang string) error {
 	if err != nil {
 		return fieldErr("email", err.Error(), apperr.Malformed)
 	}
-	err = s.store.Update(func(tx *bolt.Tx) error {
+	err = s.store.Update(func(tx *store.Tx) error {
 		var mine []*Submission
-		b := tx.Bucket(bucketSubmissions)
+		b := tx.Submissions()
 		err := b.ForEach(func(k, v []byte) error {
 			var sub Submission
 			if err := json.Unmarshal(v, &sub); err != nil {
@@ -158,7 +155,7 @@ func (s *Service) ResendLinks(ctx context.Context, email, lang string) error {
 				continue
 			}
 			if sub.Address.TokenHash != "" {
-				if err := tx.Bucket(bucketConfirm).Delete([]byte(sub.Address.TokenHash)); err != nil {
+				if err := tx.ConfirmTokens().Delete([]byte(sub.Address.TokenHash)); err != nil {
 					return err
 				}
 			}
@@ -166,14 +163,14 @@ func (s *Service) ResendLinks(ctx context.Context, email, lang string) error {
 			if err := s.askToConfirm(tx, sub); err != nil {
 				return err
 			}
-			if err := putJSON(b, sub.ID, sub); err != nil {
+			if err := store.PutJSON(b, sub.ID, sub); err != nil {
 				return err
 			}
 		}
 		if len(confirmed) == 0 {
 			return nil
 		}
-		if ok, err := s.count(tx, bucketResent, email, maxResends); !ok {
+		if ok, err := s.count(tx.LinksResent(), email, maxResends); !ok {
 			return err
 		}
 		return s.mailLinks(tx, email, confirmed)
@@ -186,7 +183,7 @@ func (s *Service) ResendLinks(ctx context.Context, email, lang string) error {
 
 // mailLinks queues one message with a fresh tracking link to each of the cases, in the
 // language of the latest.
-func (s *Service) mailLinks(tx *bolt.Tx, email string, subs []*Submission) error {
+func (s *Service) mailLinks(tx *store.Tx, email string, subs []*Submission) error {
 	lang := subs[0].Lang
 	for _, sub := range subs {
 		if sub.Updated.After(subs[0].Updated) {

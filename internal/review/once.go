@@ -10,14 +10,12 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
-// bucketOnce: hash of an idempotency key → the creation it made (onceRecord).
-var bucketOnce = []byte("submission_once")
+// The store's SubmissionOnce: hash of an idempotency key → the creation it made (onceRecord).
 
 // onceKept is how long a key answers its first creation again.
 const onceKept = 24 * time.Hour
@@ -45,8 +43,8 @@ func onceAEAD(key string) cipher.AEAD {
 
 // replay returns the receipt a key already made (nil: the key is new or expired), or a
 // conflict when the key came with another body.
-func (s *Service) replay(tx *bolt.Tx, once *Once) (*Receipt, error) {
-	v := tx.Bucket(bucketOnce).Get(onceLookup(once.Key))
+func (s *Service) replay(tx *store.Tx, once *Once) (*Receipt, error) {
+	v := tx.SubmissionOnce().Get(onceLookup(once.Key))
 	if v == nil {
 		return nil, nil
 	}
@@ -77,8 +75,8 @@ func (s *Service) replay(tx *bolt.Tx, once *Once) (*Receipt, error) {
 }
 
 // remember keeps the receipt a key made, and forgets the keys past their time.
-func (s *Service) remember(tx *bolt.Tx, once *Once, r *Receipt) error {
-	b := tx.Bucket(bucketOnce)
+func (s *Service) remember(tx *store.Tx, once *Once, r *Receipt) error {
+	b := tx.SubmissionOnce()
 	now := s.store.Now()
 	var stale [][]byte
 	b.ForEach(func(k, v []byte) error {
@@ -100,5 +98,5 @@ func (s *Service) remember(tx *bolt.Tx, once *Once, r *Receipt) error {
 	aead := onceAEAD(once.Key)
 	nonce := make([]byte, aead.NonceSize())
 	rand.Read(nonce)
-	return putJSON(b, string(onceLookup(once.Key)), onceRecord{Fingerprint: once.Fingerprint, Time: now, Sealed: aead.Seal(nonce, nonce, plain, nil)})
+	return store.PutJSON(b, string(onceLookup(once.Key)), onceRecord{Fingerprint: once.Fingerprint, Time: now, Sealed: aead.Seal(nonce, nonce, plain, nil)})
 }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Notification states.
@@ -43,19 +43,19 @@ type Notification struct {
 }
 
 // queue puts a message in the outbox, pending, with the next sequence number.
-func (s *Service) queue(tx *bolt.Tx, n Notification) error {
-	b := tx.Bucket(bucketOutbox)
+func (s *Service) queue(tx *store.Tx, n Notification) error {
+	b := tx.Outbox()
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
 	n.Seq, n.Time, n.Status = seq, s.store.Now(), MailPending
-	return putJSON(b, string(seqKey(seq)), n)
+	return store.PutJSON(b, string(seqKey(seq)), n)
 }
 
 // QueueTx puts a message to a user of the knowledge base (a coordinator, about their
 // account) in the outbox, inside the transaction of the change it tells of.
-func (s *Service) QueueTx(tx *bolt.Tx, to, subject, body string) error {
+func (s *Service) QueueTx(tx *store.Tx, to, subject, body string) error {
 	return s.queue(tx, Notification{To: to, Subject: subject, Body: body})
 }
 
@@ -94,8 +94,8 @@ func (n Notification) filled() string {
 // Outbox lists the notifications, newest first, without their tracking links.
 func (s *Service) Outbox(ctx context.Context, limit int) ([]Notification, error) {
 	out := []Notification{}
-	err := s.store.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketOutbox).Cursor()
+	err := s.store.View(func(tx *store.Tx) error {
+		c := tx.Outbox().Cursor()
 		for k, v := c.Last(); k != nil && len(out) < limit; k, v = c.Prev() {
 			var n Notification
 			if err := json.Unmarshal(v, &n); err != nil {
@@ -154,8 +154,8 @@ func (s *Service) RunSender(ctx context.Context, cfg *SMTP, interval time.Durati
 func (s *Service) SendPending(ctx context.Context, cfg *SMTP) {
 	var due []Notification
 	now := time.Now().UTC()
-	s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+	s.store.View(func(tx *store.Tx) error {
+		return tx.Outbox().ForEach(func(k, v []byte) error {
 			var n Notification
 			if json.Unmarshal(v, &n) == nil && n.Status == MailPending && !n.NextTry.After(now) {
 				due = append(due, n)
@@ -181,7 +181,7 @@ func (s *Service) SendPending(ctx context.Context, cfg *SMTP) {
 		if err != nil {
 			s.log.Warn("notification not sent", "seq", n.Seq, "attempt", n.Attempts, "err", err)
 		}
-		s.store.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketOutbox), string(seqKey(n.Seq)), n) })
+		s.store.Update(func(tx *store.Tx) error { return store.PutJSON(tx.Outbox(), string(seqKey(n.Seq)), n) })
 	}
 }
 

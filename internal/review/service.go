@@ -4,26 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
-)
-
-var (
-	bucketSessions    = []byte("lle_sessions")   // id → Session
-	bucketSubmissions = []byte("submissions")    // id → Submission
-	bucketOutbox      = []byte("outbox")         // seq → Notification
-	bucketTrackTokens = []byte("track_tokens")   // hash of a tracking token → submission id
-	bucketConfirm     = []byte("confirm_tokens") // hash of an address confirmation token → submission id
-	bucketAsked       = []byte("confirm_asked")  // address → the requests to confirm it sent lately
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Index is what the workflow needs from the search index.
@@ -35,7 +23,7 @@ type Index interface {
 
 // Service runs the workflow over the store's database.
 type Service struct {
-	store *practices.Store
+	store *store.Store
 	index Index
 	geo   *practices.Geography
 	// authority says which practices this node may change.
@@ -61,23 +49,12 @@ type Service struct {
 // DefaultSubmissionRate: ten submissions, then one every six minutes, per client.
 var DefaultSubmissionRate = limit.Rate{Every: 6 * time.Minute, Burst: 10}
 
-// New creates the workflow's buckets and returns the service.
-func New(store *practices.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
-	err := store.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketSubmissions, bucketOutbox, bucketTrackTokens, bucketConfirm, bucketAsked, bucketResent, bucketOnce, bucketVersionNotes, bucketDigests} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("review: %w", err)
-	}
+// New returns the workflow's service over st.
+func New(st *store.Store, ix Index, geo *practices.Geography, authority Authority, log *slog.Logger) (*Service, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1),
+	s := &Service{store: st, index: ix, geo: geo, authority: authority, log: log, wake: make(chan struct{}, 1),
 		Submissions: limit.New(DefaultSubmissionRate, "submissions")}
 	return s, nil
 }
@@ -110,30 +87,10 @@ func randomID() string {
 }
 
 // uniqueKey returns base, or base-2, base-3 … the first not in the bucket.
-func uniqueKey(b *bolt.Bucket, base string) string {
+func uniqueKey(b store.Bucket, base string) string {
 	key := base
-	for i := 2; b.Get([]byte(key)) != nil; i++ {
+	for i := 2; b.Has([]byte(key)); i++ {
 		key = fmt.Sprintf("%s-%d", base, i)
 	}
 	return key
-}
-
-func getJSON[T any](b *bolt.Bucket, key, what string) (*T, error) {
-	v := b.Get([]byte(key))
-	if v == nil {
-		return nil, apperr.Errorf(apperr.NotFound, "no %s with id %q", what, key)
-	}
-	var out T
-	if err := json.Unmarshal(v, &out); err != nil {
-		return nil, fmt.Errorf("decode %s %s: %w", what, key, err)
-	}
-	return &out, nil
-}
-
-func putJSON(b *bolt.Bucket, key string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(key), data)
 }

@@ -8,11 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 func (in *Session) normalizeAndValidate() error {
@@ -52,21 +51,21 @@ func (s *Service) SaveSession(ctx context.Context, actor string, in Session) (*S
 		return nil, err
 	}
 	now := s.store.Now()
-	err := s.store.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
+	err := s.store.Update(func(tx *store.Tx) error {
+		b := tx.LLESessions()
 		var before *Session
 		if in.ID == "" {
 			in.ID = uniqueKey(b, practices.Slug(in.Title, 60))
 			in.Created = now
 		} else {
-			old, err := getJSON[Session](b, in.ID, "session")
+			old, err := store.GetJSON[Session](b, in.ID, "session")
 			if err != nil {
 				return err
 			}
 			before, in.Created = old, old.Created
 		}
 		in.Updated = now
-		if err := putJSON(b, in.ID, in); err != nil {
+		if err := store.PutJSON(b, in.ID, in); err != nil {
 			return err
 		}
 		return audit.Append(tx, audit.Record(actor, "session.save", "session:"+in.ID, before, in, ""))
@@ -80,9 +79,9 @@ func (s *Service) SaveSession(ctx context.Context, actor string, in Session) (*S
 // Session returns one session.
 func (s *Service) Session(ctx context.Context, id string) (*Session, error) {
 	var out *Session
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		var err error
-		out, err = getJSON[Session](tx.Bucket(bucketSessions), id, "session")
+		out, err = store.GetJSON[Session](tx.LLESessions(), id, "session")
 		return err
 	})
 	return out, err
@@ -91,9 +90,9 @@ func (s *Service) Session(ctx context.Context, id string) (*Session, error) {
 // Sessions lists the sessions, most recent date first.
 func (s *Service) Sessions(ctx context.Context, openOnly bool) ([]Session, error) {
 	out := []Session{}
-	err := s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
-			ss, err := getJSON[Session](tx.Bucket(bucketSessions), string(k), "session")
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.LLESessions().ForEach(func(k, v []byte) error {
+			ss, err := store.GetJSON[Session](tx.LLESessions(), string(k), "session")
 			if err != nil {
 				return err
 			}

@@ -10,13 +10,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // TrackingPrefix starts every tracking token.
@@ -64,11 +63,11 @@ func (s *Service) matchCity(p *practices.Practice) {
 
 // prepare validates an input and returns the practice as it will be stored. A draft may
 // leave required fields empty; what it does give must be right.
-func (s *Service) prepare(tx *bolt.Tx, in *Input, draft bool) (practices.Practice, error) {
+func (s *Service) prepare(tx *store.Tx, in *Input, draft bool) (practices.Practice, error) {
 	var f apperr.FieldErrors
 	var session *Session
 	if id := strings.TrimSpace(in.SessionID); id != "" {
-		ss, err := getJSON[Session](tx.Bucket(bucketSessions), id, "session")
+		ss, err := store.GetJSON[Session](tx.LLESessions(), id, "session")
 		switch {
 		case err != nil:
 			f.Add("session_id", fmt.Sprintf("%q is not a session", id), apperr.Unknown, id)
@@ -141,7 +140,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 	token := TrackingPrefix + auth.NewSecret()
 	var sub Submission
 	var again *Receipt
-	err = s.store.Update(func(tx *bolt.Tx) error {
+	err = s.store.Update(func(tx *store.Tx) error {
 		if in.Once != nil {
 			var err error
 			if again, err = s.replay(tx, in.Once); again != nil || err != nil {
@@ -153,7 +152,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 			return err
 		}
 		now := s.store.Now()
-		b := tx.Bucket(bucketSubmissions)
+		b := tx.Submissions()
 		sub = Submission{
 			ID: uniqueKey(b, randomID()), Status: StatusDraft, SessionID: in.SessionID, Practice: p,
 			Contact: in.Contact, Consent: in.ConsentToPublish, Comments: []Comment{}, Created: now, Updated: now,
@@ -169,10 +168,10 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 				return err
 			}
 		}
-		if err := putJSON(b, sub.ID, sub); err != nil {
+		if err := store.PutJSON(b, sub.ID, sub); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketTrackTokens).Put([]byte(sub.TokenHash), []byte(sub.ID)); err != nil {
+		if err := tx.TrackTokens().Put([]byte(sub.TokenHash), []byte(sub.ID)); err != nil {
 			return err
 		}
 		if in.Once != nil {
@@ -194,8 +193,8 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 		r = &Receipt{ID: sub.ID, Status: sub.Status, TrackingToken: token}
 	} else {
 		r.Replayed = true
-		s.store.View(func(tx *bolt.Tx) error { // the practice as it stands now, for the duplicates
-			if got, err := getJSON[Submission](tx.Bucket(bucketSubmissions), r.ID, "submission"); err == nil {
+		s.store.View(func(tx *store.Tx) error { // the practice as it stands now, for the duplicates
+			if got, err := store.GetJSON[Submission](tx.Submissions(), r.ID, "submission"); err == nil {
 				sub = *got
 			}
 			return nil
@@ -211,7 +210,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Receipt, error) {
 // Duplicates lists the existing practices closest to a draft, without storing anything.
 func (s *Service) Duplicates(ctx context.Context, in Input) ([]Duplicate, error) {
 	var p practices.Practice
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		var err error
 		p, err = s.prepare(tx, &in, true)
 		return err
@@ -257,11 +256,11 @@ func (a Access) actor(id string) string {
 
 // load reads a submission and checks access: a coordinator sees any; a contributor only
 // the one its token opens.
-func load(tx *bolt.Tx, id string, acc Access) (*Submission, error) {
+func load(tx *store.Tx, id string, acc Access) (*Submission, error) {
 	if acc.Principal == nil && acc.Token == "" {
 		return nil, apperr.Errorf(apperr.Unauthorized, "give the submission's tracking token (X-Tracking-Token) or a coordinator's token")
 	}
-	sub, err := getJSON[Submission](tx.Bucket(bucketSubmissions), id, "submission")
+	sub, err := store.GetJSON[Submission](tx.Submissions(), id, "submission")
 	if err != nil {
 		return nil, err
 	}
@@ -273,16 +272,16 @@ func load(tx *bolt.Tx, id string, acc Access) (*Submission, error) {
 
 // opens reports whether a tracking token opens the submission: the one shown when it
 // was created, or one of those a mail carried since.
-func opens(tx *bolt.Tx, token, id string) bool {
-	got := tx.Bucket(bucketTrackTokens).Get([]byte(auth.Hash(token)))
+func opens(tx *store.Tx, token, id string) bool {
+	got := tx.TrackTokens().Get([]byte(auth.Hash(token)))
 	return got != nil && auth.Equal(string(got), id)
 }
 
 // ByToken finds the submission a tracking token opens (the link given to contributors).
 func (s *Service) ByToken(ctx context.Context, token string) (*Submission, error) {
 	var sub *Submission
-	err := s.store.View(func(tx *bolt.Tx) error {
-		id := tx.Bucket(bucketTrackTokens).Get([]byte(auth.Hash(token)))
+	err := s.store.View(func(tx *store.Tx) error {
+		id := tx.TrackTokens().Get([]byte(auth.Hash(token)))
 		if id == nil {
 			return apperr.Errorf(apperr.NotFound, "no submission opens with this tracking token; check the link")
 		}
@@ -299,7 +298,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (*Submission, error
 // Get returns a submission to a coordinator or to its contributor.
 func (s *Service) Get(ctx context.Context, id string, acc Access) (*Submission, error) {
 	var sub *Submission
-	err := s.store.View(func(tx *bolt.Tx) error {
+	err := s.store.View(func(tx *store.Tx) error {
 		var err error
 		sub, err = load(tx, id, acc)
 		return err
@@ -317,7 +316,7 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 		return nil, apperr.Errorf(apperr.Forbidden, "only the contributor changes a submission; coordinators decide on it")
 	}
 	var out *Submission
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		sub, err := load(tx, id, acc)
 		if err != nil {
 			return err
@@ -363,7 +362,7 @@ func (s *Service) Update(ctx context.Context, id string, acc Access, in Input) (
 				return err
 			}
 		}
-		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
+		if err := store.PutJSON(tx.Submissions(), id, sub); err != nil {
 			return err
 		}
 		out = sub.viewFor(acc)
@@ -392,9 +391,9 @@ func (s *Service) Withdraw(ctx context.Context, id string, acc Access) (*Submiss
 
 // transition applies an action to a submission in one transaction, with its audit entry
 // and its notification; extra runs first and may refuse or add writes.
-func (s *Service) transition(ctx context.Context, id string, acc Access, action, comment string, extra func(*bolt.Tx, *Submission) error) (*Submission, error) {
+func (s *Service) transition(ctx context.Context, id string, acc Access, action, comment string, extra func(*store.Tx, *Submission) error) (*Submission, error) {
 	var out *Submission
-	err := s.store.Update(func(tx *bolt.Tx) error {
+	err := s.store.Update(func(tx *store.Tx) error {
 		sub, err := load(tx, id, acc)
 		if err != nil {
 			return err
@@ -418,7 +417,7 @@ func (s *Service) transition(ctx context.Context, id string, acc Access, action,
 		if err := s.notify(tx, sub, comment); err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketSubmissions), id, sub); err != nil {
+		if err := store.PutJSON(tx.Submissions(), id, sub); err != nil {
 			return err
 		}
 		out = sub.viewFor(acc)
@@ -463,7 +462,7 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 		return nil, fieldErr("apply", "suggestions are applied only when accepting", apperr.Malformed)
 	}
 	var practiceID string
-	sub, err := s.transition(ctx, id, Access{Principal: who}, d.Decision, d.Comment, func(tx *bolt.Tx, sub *Submission) error {
+	sub, err := s.transition(ctx, id, Access{Principal: who}, d.Decision, d.Comment, func(tx *store.Tx, sub *Submission) error {
 		if d.Decision == ActionMerge {
 			var err error
 			practiceID, err = s.mergeInto(ctx, tx, sub, d.Into, who.Email)
@@ -495,12 +494,12 @@ func (s *Service) Decide(ctx context.Context, id string, who *auth.Principal, d 
 }
 
 // publish writes an accepted submission's practice as a new practice.
-func (s *Service) publish(ctx context.Context, tx *bolt.Tx, p practices.Practice, subID, actor string) (string, error) {
+func (s *Service) publish(ctx context.Context, tx *store.Tx, p practices.Practice, subID, actor string) (string, error) {
 	if err := p.Validate(s.geo); err != nil {
 		return "", apperr.Errorf(apperr.Conflict, "the submission cannot be published as it is: %s", apperr.As(err).FieldList())
 	}
 	p.ID = freeID(tx, &p)
-	if _, err := s.store.PutTx(tx, &p, practices.NewVersion); err != nil {
+	if _, err := tx.PutPractice(&p, store.NewVersion); err != nil {
 		return "", err
 	}
 	if err := noteVersion(ctx, tx, actor, p.ID, p.Version, VersionNote{Action: "practice.publish", Submission: subID}); err != nil {
@@ -511,14 +510,14 @@ func (s *Service) publish(ctx context.Context, tx *bolt.Tx, p practices.Practice
 
 // freeID is the id a case is published under: its city and title as a slug, numbered
 // when taken.
-func freeID(tx *bolt.Tx, p *practices.Practice) string {
+func freeID(tx *store.Tx, p *practices.Practice) string {
 	base := practices.Slug(p.Title, 60)
 	if city := practices.Slug(p.City, 30); city != "" && !strings.Contains(base, city) {
 		base = city + "-" + base
 	}
 	id := base
 	for i := 2; ; i++ {
-		if _, err := practices.GetTx(tx, id); apperr.Code(err) == apperr.NotFound {
+		if _, err := tx.Practice(id); apperr.Code(err) == apperr.NotFound {
 			return id
 		}
 		id = fmt.Sprintf("%s-%d", base, i)
@@ -528,7 +527,7 @@ func freeID(tx *bolt.Tx, p *practices.Practice) string {
 // ProposedID is the id a submission's case would be published under if accepted now.
 func (s *Service) ProposedID(ctx context.Context, p *practices.Practice) string {
 	var id string
-	s.store.View(func(tx *bolt.Tx) error { id = freeID(tx, p); return nil })
+	s.store.View(func(tx *store.Tx) error { id = freeID(tx, p); return nil })
 	return id
 }
 
@@ -551,10 +550,10 @@ func (s *Service) List(ctx context.Context, q Queue) ([]*Submission, error) {
 	}
 	out := []*Submission{}
 	cutoff := s.store.Now().Add(-q.OlderThan)
-	err := s.store.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSubmissions)
+	err := s.store.View(func(tx *store.Tx) error {
+		b := tx.Submissions()
 		return b.ForEach(func(k, v []byte) error {
-			sub, err := getJSON[Submission](b, string(k), "submission")
+			sub, err := store.GetJSON[Submission](b, string(k), "submission")
 			if err != nil {
 				return err
 			}
@@ -575,8 +574,8 @@ func (s *Service) CountByStatus(ctx context.Context) (map[string]int, error) {
 	for _, st := range Statuses {
 		out[st] = 0
 	}
-	err := s.store.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSubmissions).ForEach(func(k, v []byte) error {
+	err := s.store.View(func(tx *store.Tx) error {
+		return tx.Submissions().ForEach(func(k, v []byte) error {
 			var sub struct{ Status string }
 			if err := json.Unmarshal(v, &sub); err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // maxImportBody caps an import sent over the admin socket.
@@ -75,10 +76,10 @@ func registerAdmin(g *gin.RouterGroup, svc AdminService, js Jobs) {
 		respond(c, http.StatusAccepted, jobBody(info), err)
 	}
 	g.POST("/import", func(c *gin.Context) {
-		mode := practices.NewVersion
+		mode := store.NewVersion
 		switch c.Query("mode") {
 		case ModeKeep:
-			mode = practices.KeepVersion
+			mode = store.KeepVersion
 		case ModeNew, "":
 		default:
 			writeError(c, apperr.InvalidFields("bad import mode", map[string]string{"mode": "must be keep or new"}))

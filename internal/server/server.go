@@ -26,6 +26,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Service is what the public handlers need from the knowledge base.
@@ -38,7 +39,7 @@ type Service interface {
 	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
 	Assess(ctx context.Context, in assess.Answers) (*assess.Result, error)
 	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
-	Versions(ctx context.Context, id string) ([]practices.VersionInfo, error)
+	Versions(ctx context.Context, id string) ([]store.VersionInfo, error)
 	Version(ctx context.Context, id string, v int) (*practices.Practice, error)
 	Redirect(id string) (string, bool)
 	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
@@ -91,11 +92,11 @@ type AuthService interface {
 
 // AdminService adds what the admin socket offers.
 type AdminService interface {
-	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode practices.PutMode, progress index.Progress) (app.ImportReport, error)
+	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error
 	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
 	Backup(ctx context.Context, w io.Writer) error
-	Check(ctx context.Context) (practices.CheckReport, error)
+	Check(ctx context.Context) (store.CheckReport, error)
 }
 
 // Config configures an engine.

@@ -15,9 +15,8 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Statement is what an authority signs of one version of a practice: its identity, its
@@ -160,27 +159,21 @@ func ValidPublicKey(s string) bool {
 	return err == nil && len(pub) == ed25519.PublicKeySize
 }
 
-var (
-	bucketIdentity = []byte("node_identity")
-	keySeed        = []byte("ed25519_seed")
-)
+var keySeed = []byte("ed25519_seed")
 
 // Updater is the store's write transaction.
 type Updater interface {
-	Update(fn func(tx *bolt.Tx) error) error
+	Update(fn func(tx *store.Tx) error) error
 }
 
 // LoadKey returns the node's signing key, made at the first call and kept in the store
 // (so a backup carries it: a restored node keeps its identity).
-func LoadKey(store Updater) (*Key, error) {
+func LoadKey(st Updater) (*Key, error) {
 	var seed []byte
-	err := store.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketIdentity)
-		if err != nil {
-			return err
-		}
+	err := st.Update(func(tx *store.Tx) error {
+		b := tx.NodeIdentity()
 		if v := b.Get(keySeed); len(v) == ed25519.SeedSize {
-			seed = append([]byte(nil), v...)
+			seed = v // Get copies
 			return nil
 		}
 		seed = make([]byte, ed25519.SeedSize)
@@ -219,13 +212,10 @@ const DefaultNamespace = "kb.localhost"
 // Namespace returns the node's namespace: the one configured, recorded at its first use
 // and refused when it later differs (every identity the node minted and every peer's
 // pinned key depend on it), or, with none configured, the one recorded or the default.
-func Namespace(store Updater, configured string) (string, error) {
+func Namespace(st Updater, configured string) (string, error) {
 	var ns string
-	err := store.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketIdentity)
-		if err != nil {
-			return err
-		}
+	err := st.Update(func(tx *store.Tx) error {
+		b := tx.NodeIdentity()
 		recorded := string(b.Get(keyNamespace))
 		switch {
 		case configured == "" && recorded == "":

@@ -23,6 +23,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -222,7 +223,7 @@ func TestSearchCSVSaysWhenItIsCut(t *testing.T) {
 		p.ID, p.URI, p.Version, p.Title = fmt.Sprintf("bilbao-copy-%d", i), "", 0, fmt.Sprintf("Copy %d of GeoBilbao", i)
 		more = append(more, p)
 	}
-	if _, err := a.Import(t.Context(), more, practices.NewVersion); err != nil {
+	if _, err := a.Import(t.Context(), more, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	_, cut := get(t, base, "/search.csv", nil)
@@ -269,7 +270,7 @@ func TestHarvestedPracticeShowsItsOrigin(t *testing.T) {
 	p.ID, p.URI, p.Title, p.Version = "metropolis-bilbao-geobilbao", "oai:kb.metropolis.example:geobilbao", "GeoBilbao, as Metropolis tells it", 0
 	p.Origin = &practices.Origin{Peer: "metropolis", Network: "metropolis", Repository: "https://kb.metropolis.example/oai", RepositoryName: "Network a",
 		Identifier: "oai:kb.metropolis.example:geobilbao", Datestamp: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), Version: 2, Updated: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	if _, err := a.Import(ctx, []*practices.Practice{p}, practices.NewVersion); err != nil {
+	if _, err := a.Import(ctx, []*practices.Practice{p}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	_, body := get(t, base, "/practices/metropolis-bilbao-geobilbao", nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -109,7 +110,7 @@ func addCases(t *testing.T, a *app.App, cases ...[3]string) {
 		p.Summary = "Practice: " + c[1] + "."
 		ps = append(ps, &p)
 	}
-	if _, err := a.Import(t.Context(), ps, practices.NewVersion); err != nil {
+	if _, err := a.Import(t.Context(), ps, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -450,7 +451,7 @@ func TestSearchCSVNeutralisesFormulas(t *testing.T) {
 	}
 	p.ID, p.URI, p.Version = "formula-lessons", "", 0 // a new case, not the study's
 	p.Title, p.Summary, p.City = `=HYPERLINK("http://evil.example","Formula lessons")`, "+cmd|' /C calc'!A0", "@Bilbao"
-	if _, err := a.Import(t.Context(), []*practices.Practice{p}, practices.NewVersion); err != nil {
+	if _, err := a.Import(t.Context(), []*practices.Practice{p}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := request(t, nil, "GET", base+"/search.csv?q=formula+lessons", nil, nil)

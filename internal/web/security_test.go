@@ -24,6 +24,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -667,7 +668,7 @@ func TestAnAdminRepairsAnyPractice(t *testing.T) {
 	bad := *good
 	bad.Version, bad.URI = 0, "oai:evil.example:"+id
 	bad.Origin = &practices.Origin{Peer: "anything", Network: "Anything", Repository: "https://evil.example/oai", Identifier: bad.URI}
-	if _, err := a.Import(t.Context(), []*practices.Practice{&bad}, practices.NewVersion); err != nil {
+	if _, err := a.Import(t.Context(), []*practices.Practice{&bad}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	edit := *good

@@ -39,6 +39,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/render"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // Service is what the pages read.
@@ -50,7 +51,7 @@ type Service interface {
 	Assess(ctx context.Context, in assess.Answers) (*assess.Result, error)
 	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
 	AssessForm() assess.Form
-	Versions(ctx context.Context, id string) ([]practices.VersionInfo, error)
+	Versions(ctx context.Context, id string) ([]store.VersionInfo, error)
 	Redirect(id string) (string, bool)
 	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
 	Featured() ([]string, error)

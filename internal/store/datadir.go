@@ -1,4 +1,4 @@
-package practices
+package store
 
 import (
 	"errors"
@@ -42,7 +42,7 @@ func CheckDataDir(dataDir string, derived ...string) error {
 	if err := notShared(dataDir, st); err != nil {
 		return err
 	}
-	path := filepath.Join(dataDir, StoreFile)
+	path := filepath.Join(dataDir, File)
 	fst, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return missingStore(dataDir, derived)
@@ -56,7 +56,7 @@ func CheckDataDir(dataDir string, derived ...string) error {
 	if err := notShared(path, fst); err != nil {
 		return err
 	}
-	if err := CheckStoreFile(path); err != nil {
+	if err := CheckFile(path); err != nil {
 		msg := fmt.Sprintf("%v; kb refuses to open it. To restore it, %s", err, restoreHint(dataDir))
 		if fst.Size() == 0 && usedBy(dataDir, derived) == "" {
 			msg += fmt.Sprintf(". If this data dir never held a knowledge base (its first start was cut off), remove %s and start again", path)
@@ -91,7 +91,7 @@ func missingStore(dataDir string, derived []string) error {
 		return nil
 	}
 	return apperr.Errorf(apperr.Damaged, "%s is missing, but %s shows this data dir held a knowledge base: kb will not start it over from the embedded corpus, which would lose its users, submissions and edits. To restore it, %s. To start over on purpose, remove %s",
-		filepath.Join(dataDir, StoreFile), evidence, restoreHint(dataDir), strings.Join(usedPaths(dataDir, derived), " and "))
+		filepath.Join(dataDir, File), evidence, restoreHint(dataDir), strings.Join(usedPaths(dataDir, derived), " and "))
 }
 
 func usedPaths(dataDir string, derived []string) []string {

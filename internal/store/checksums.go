@@ -1,4 +1,4 @@
-package practices
+package store
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func checksum(v []byte) []byte {
 	return binary.BigEndian.AppendUint32(nil, crc32.Checksum(v, castagnoli))
 }
 
-// putSumsTx records the checksums of the value PutTx writes as a practice's current
+// putSumsTx records the checksums of the value putTx writes as a practice's current
 // version and as its kept version.
 func putSumsTx(tx *bolt.Tx, id string, version int, data []byte) error {
 	if err := putCurrentSumTx(tx, id, data); err != nil {
@@ -42,8 +42,8 @@ func putSumsTx(tx *bolt.Tx, id string, version int, data []byte) error {
 }
 
 // putCurrentSumTx records the checksum of a practice's current value. Every write of a
-// value into bucket practices must call it (PutTx, and the rewrites in place of
-// identity.go and sameas.go), or the next read takes the value for damage. In a store
+// value into bucket practices must call it (putTx, and the rewrites in place of
+// identities.go and sameas.go), or the next read takes the value for damage. In a store
 // whose checksums are still to be added (a migration in init runs first) there is no
 // bucket yet, and the pass after it covers the value.
 func putCurrentSumTx(tx *bolt.Tx, id string, data []byte) error {

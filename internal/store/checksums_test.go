@@ -1,4 +1,4 @@
-package practices_test
+package store_test
 
 import (
 	"bytes"
@@ -12,13 +12,14 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // flip changes one byte in every place text occurs in the store file, and returns how
 // many places it changed.
 func flip(t *testing.T, dir, text string) int {
 	t.Helper()
-	path := filepath.Join(dir, practices.StoreFile)
+	path := filepath.Join(dir, store.File)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestAFlippedByteIsDamageNeverData(t *testing.T) {
 	s := openStore(t, dir)
 	p := samplePractice("flipped")
 	p.Body = "The unmistakable body of this practice.\n"
-	if _, err := s.PutMany(ctx, []*practices.Practice{samplePractice("whole"), p}, practices.NewVersion); err != nil {
+	if _, err := s.PutMany(ctx, []*practices.Practice{samplePractice("whole"), p}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -87,7 +88,7 @@ func TestAFlippedByteIsDamageNeverData(t *testing.T) {
 	isDamage(t, "Versions", err, "flipped")
 	_, err = s.Version(ctx, "flipped", 1)
 	isDamage(t, "Version", err, "flipped")
-	_, err = s.Put(ctx, samplePractice("flipped"), practices.NewVersion)
+	_, err = s.Put(ctx, samplePractice("flipped"), store.NewVersion)
 	isDamage(t, "a write over it", err, "flipped")
 	if err := s.Health(); err == nil || !strings.Contains(err.Error(), `practice "flipped"`) {
 		t.Fatalf("health after reading damage: %v", err)
@@ -113,14 +114,14 @@ func TestEveryWriteKeepsTheChecksumsWhole(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir())
 	for _, id := range []string{"a", "b", "c"} {
-		s.Put(ctx, samplePractice(id), practices.NewVersion)
+		s.Put(ctx, samplePractice(id), store.NewVersion)
 	}
 	edited := samplePractice("a")
 	edited.Title = "Edited"
-	s.Put(ctx, edited, practices.NewVersion)
+	s.Put(ctx, edited, store.NewVersion)
 	restored := samplePractice("b")
 	restored.Version = 7
-	s.Put(ctx, restored, practices.KeepVersion)
+	s.Put(ctx, restored, store.KeepVersion)
 	if err := s.Delete(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +139,14 @@ func TestChecksumsAreAddedToAnOlderStoreOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	s.PutMany(ctx, []*practices.Practice{samplePractice("a"), samplePractice("b")}, practices.NewVersion)
+	s.PutMany(ctx, []*practices.Practice{samplePractice("a"), samplePractice("b")}, store.NewVersion)
 	edited := samplePractice("a")
 	edited.Title = "Edited"
-	s.Put(ctx, edited, practices.NewVersion)
-	s.DB().Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("checksums")) })
+	s.Put(ctx, edited, store.NewVersion)
+	store.RawUpdate(s, func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("checksums")) })
 	s.Close()
 
-	ro, err := practices.OpenStore(dir, practices.StoreOptions{ReadOnly: true})
+	ro, err := store.Open(dir, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,8 +176,8 @@ func TestChecksumsAreAddedToAnOlderStoreOnce(t *testing.T) {
 func TestACheckNamesChecksumsWithoutValues(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir())
-	s.Put(ctx, samplePractice("before"), practices.NewVersion)
-	s.DB().Update(func(tx *bolt.Tx) error { // as a damaged key would, behind the store's back
+	s.Put(ctx, samplePractice("before"), store.NewVersion)
+	store.RawUpdate(s, func(tx *bolt.Tx) error { // as a damaged key would, behind the store's back
 		b := tx.Bucket([]byte("practices"))
 		v := bytes.Clone(b.Get([]byte("before")))
 		b.Delete([]byte("before"))

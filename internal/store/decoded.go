@@ -1,10 +1,10 @@
-package practices
+package store
 
 import (
-	"slices"
 	"sync"
 
 	"github.com/uclg-digital-cities/kb/internal/lru"
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // decoded keeps recently read practices decoded: reading a practice from the store means
@@ -16,7 +16,7 @@ import (
 // change reaches the cache.
 type decoded struct {
 	mu   sync.Mutex
-	byID *lru.Cache[string, *Practice]
+	byID *lru.Cache[string, *practices.Practice]
 	// written holds, for each practice written lately, the id of the transaction that
 	// wrote it; floor stands for those forgotten to keep the map small.
 	written map[string]int
@@ -28,11 +28,11 @@ type decoded struct {
 const decodedSize = 4096
 
 func newDecoded(max int) *decoded {
-	return &decoded{byID: lru.New[string, *Practice](max), written: map[string]int{}, max: max}
+	return &decoded{byID: lru.New[string, *practices.Practice](max), written: map[string]int{}, max: max}
 }
 
 // get returns a clone of the practice when it is kept.
-func (d *decoded) get(id string) *Practice {
+func (d *decoded) get(id string) *practices.Practice {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if p, ok := d.byID.Get(id); ok {
@@ -43,7 +43,7 @@ func (d *decoded) get(id string) *Practice {
 
 // add keeps a practice read in the transaction that sees the writes up to tx, unless it
 // was written since.
-func (d *decoded) add(p *Practice, tx int) {
+func (d *decoded) add(p *practices.Practice, tx int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if tx >= d.floor && tx >= d.written[p.ID] {
@@ -63,32 +63,4 @@ func (d *decoded) write(id string, tx int) {
 		}
 		clear(d.written)
 	}
-}
-
-// Clone returns a copy of p that shares nothing a caller could change.
-func (p *Practice) Clone() *Practice {
-	c := *p
-	for _, l := range []*[]string{&c.Areas, &c.Crises, &c.Tags, &c.TargetGroups, &c.Results, &c.Prerequisites, &c.Languages} {
-		*l = slices.Clone(*l)
-	}
-	c.Translations = slices.Clone(c.Translations)
-	for i := range c.Translations {
-		c.Translations[i].Results = slices.Clone(c.Translations[i].Results)
-	}
-	c.SameAs, c.LocalSameAs = slices.Clone(c.SameAs), slices.Clone(c.LocalSameAs)
-	if c.Origin != nil {
-		o := *c.Origin
-		o.Hops, o.Coverage, o.Missing = slices.Clone(o.Hops), slices.Clone(o.Coverage), slices.Clone(o.Missing)
-		if o.Signature != nil {
-			sig := *o.Signature
-			o.Signature = &sig
-		}
-		c.Origin = &o
-	}
-	if c.Assisted != nil {
-		a := *c.Assisted
-		a.Fields, a.Edited = slices.Clone(a.Fields), slices.Clone(a.Edited)
-		c.Assisted = &a
-	}
-	return &c
 }

@@ -1,4 +1,4 @@
-package practices_test
+package store_test
 
 import (
 	"context"
@@ -8,18 +8,18 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // usedDataDir makes a data dir that held a store with a practice, closed.
 func usedDataDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Put(context.Background(), samplePractice("a"), practices.NewVersion); err != nil {
+	if _, err := s.Put(context.Background(), samplePractice("a"), store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -30,8 +30,8 @@ func usedDataDir(t *testing.T) string {
 // want, and that nothing was created in the store's place.
 func refused(t *testing.T, dir string, want ...string) {
 	t.Helper()
-	before, _ := os.Stat(filepath.Join(dir, practices.StoreFile))
-	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	before, _ := os.Stat(filepath.Join(dir, store.File))
+	s, err := store.Open(dir, store.Options{})
 	if err == nil {
 		s.Close()
 		t.Fatal("the store opened")
@@ -44,7 +44,7 @@ func refused(t *testing.T, dir string, want ...string) {
 			t.Errorf("the refusal does not say %q:\n%v", w, err)
 		}
 	}
-	after, _ := os.Stat(filepath.Join(dir, practices.StoreFile))
+	after, _ := os.Stat(filepath.Join(dir, store.File))
 	if (before == nil) != (after == nil) || before != nil && before.Size() != after.Size() {
 		t.Errorf("opening changed the store file: %v -> %v", before, after)
 	}
@@ -53,7 +53,7 @@ func refused(t *testing.T, dir string, want ...string) {
 func TestAFreshDataDirIsMarkedWhenItsStoreIsCreated(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	openStore(t, dir)
-	if _, err := os.Stat(filepath.Join(dir, practices.MarkerFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, store.MarkerFile)); err != nil {
 		t.Fatalf("no marker: %v", err)
 	}
 	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
@@ -63,31 +63,31 @@ func TestAFreshDataDirIsMarkedWhenItsStoreIsCreated(t *testing.T) {
 
 func TestAMissingStoreInAUsedDataDirIsRefused(t *testing.T) {
 	dir := usedDataDir(t)
-	os.Remove(filepath.Join(dir, practices.StoreFile))
-	refused(t, dir, "kb.db is missing", practices.MarkerFile)
+	os.Remove(filepath.Join(dir, store.File))
+	refused(t, dir, "kb.db is missing", store.MarkerFile)
 
 	// A data dir from before the marker: its index alone shows it was used.
 	dir = t.TempDir()
 	os.Mkdir(filepath.Join(dir, "index.bleve"), 0o700)
-	err := practices.CheckDataDir(dir, "index.bleve")
+	err := store.CheckDataDir(dir, "index.bleve")
 	if apperr.Code(err) != apperr.Damaged || !strings.Contains(err.Error(), "index.bleve shows this data dir held a knowledge base") {
 		t.Fatalf("index without a store: %v", err)
 	}
-	if err := practices.CheckDataDir(t.TempDir(), "index.bleve"); err != nil {
+	if err := store.CheckDataDir(t.TempDir(), "index.bleve"); err != nil {
 		t.Fatalf("an empty data dir is refused: %v", err)
 	}
 }
 
 func TestAnEmptyStoreFileIsRefused(t *testing.T) {
 	dir := usedDataDir(t)
-	if err := os.Truncate(filepath.Join(dir, practices.StoreFile), 0); err != nil {
+	if err := os.Truncate(filepath.Join(dir, store.File), 0); err != nil {
 		t.Fatal(err)
 	}
 	refused(t, dir, "kb.db is empty (0 bytes)")
 	// Even where nothing says the dir was used (bbolt would make a new store in it); the
 	// refusal then also says what to do after a first start cut off.
 	dir = t.TempDir()
-	os.WriteFile(filepath.Join(dir, practices.StoreFile), nil, 0o600)
+	os.WriteFile(filepath.Join(dir, store.File), nil, 0o600)
 	refused(t, dir, "is empty", "If this data dir never held a knowledge base")
 }
 
@@ -95,7 +95,7 @@ func TestAnEmptyStoreFileIsRefused(t *testing.T) {
 // SIGBUS that no recover catches (cmd/kb tests the same through the binary).
 func TestAStoreCutShortIsRefused(t *testing.T) {
 	dir := usedDataDir(t)
-	path := filepath.Join(dir, practices.StoreFile)
+	path := filepath.Join(dir, store.File)
 	whole, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -135,16 +135,16 @@ func TestADataDirOthersCanWriteIsRefused(t *testing.T) {
 		if err := os.Chmod(dir, mode); err != nil {
 			t.Fatal(err)
 		}
-		_, err := practices.OpenStore(dir, practices.StoreOptions{})
+		_, err := store.Open(dir, store.Options{})
 		if err == nil || !strings.Contains(err.Error(), "writable by group or others") || !strings.Contains(err.Error(), "chmod go-w "+dir) {
 			t.Fatalf("mode %04o: %v", mode, err)
 		}
 		os.Chmod(dir, 0o700)
 	}
 	dir := usedDataDir(t)
-	path := filepath.Join(dir, practices.StoreFile)
+	path := filepath.Join(dir, store.File)
 	os.Chmod(path, 0o666)
-	if _, err := practices.OpenStore(dir, practices.StoreOptions{}); err == nil || !strings.Contains(err.Error(), "chmod go-w "+path) {
+	if _, err := store.Open(dir, store.Options{}); err == nil || !strings.Contains(err.Error(), "chmod go-w "+path) {
 		t.Fatalf("store file 0666: %v", err)
 	}
 	// Readable by others is the owner's choice; only writing is refused.

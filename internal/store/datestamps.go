@@ -1,4 +1,4 @@
-package practices
+package store
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // bucketDatestamps orders every practice held by the time it last changed in this
@@ -21,10 +22,8 @@ import (
 // value = "+" (live) or "-" (deleted for harvesters: archived, merged or removed), the
 // practice's sets, then after "|" the sets it has left, its version and, for a removed
 // practice, its identity. A removed practice keeps its entry, so deletions persist.
-var bucketDatestamps = []byte("datestamps")
 
 // bucketStampKeys maps each id to its entry in datestamps, the removed ones included.
-var bucketStampKeys = []byte("stamp_keys")
 
 // bucketRemoved is the former map of removed ids, folded into stamp_keys by the
 // migration to schema 2.
@@ -53,18 +52,6 @@ func (st Stamp) InSet(set string) (listed, deleted bool) {
 		return true, st.Deleted
 	}
 	return slices.Contains(st.Former, set), true
-}
-
-// SetSpecs lists the OAI-PMH sets a practice belongs to: its areas and its region.
-func SetSpecs(p *Practice) []string {
-	out := make([]string, 0, len(p.Areas)+1)
-	for _, a := range p.Areas {
-		out = append(out, "area:"+a)
-	}
-	if p.Region != "" {
-		out = append(out, "region:"+p.Region)
-	}
-	return out
 }
 
 func stampKey(at time.Time, id string) []byte {
@@ -118,13 +105,13 @@ func stamp(tx *bolt.Tx, id string, at time.Time, next Stamp) error {
 }
 
 // restamp records that next was written at time at.
-func restamp(tx *bolt.Tx, next *Practice, at time.Time) error {
-	return stamp(tx, next.ID, at, Stamp{Deleted: next.Archived, Sets: SetSpecs(next), Version: next.Version})
+func restamp(tx *bolt.Tx, next *practices.Practice, at time.Time) error {
+	return stamp(tx, next.ID, at, Stamp{Deleted: next.Archived, Sets: practices.SetSpecs(next), Version: next.Version})
 }
 
 // stampRemoval records that a practice was removed, as a deletion at time at.
-func stampRemoval(tx *bolt.Tx, old *Practice, at time.Time) error {
-	return stamp(tx, old.ID, at, Stamp{Deleted: true, Sets: SetSpecs(old), Version: old.Version + 1, URI: old.URI})
+func stampRemoval(tx *bolt.Tx, old *practices.Practice, at time.Time) error {
+	return stamp(tx, old.ID, at, Stamp{Deleted: true, Sets: practices.SetSpecs(old), Version: old.Version + 1, URI: old.URI})
 }
 
 // removedVersion is the version a removed practice's deletion was given (0 if none),
@@ -171,7 +158,7 @@ func fillDatestamps(tx *bolt.Tx) error {
 		}
 	}
 	return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
-		var p Practice
+		var p practices.Practice
 		if err := json.Unmarshal(v, &p); err != nil {
 			return fmt.Errorf("decode practice %s: %w", k, err)
 		}

@@ -1,4 +1,4 @@
-package practices
+package store
 
 import (
 	bolt "go.etcd.io/bbolt"

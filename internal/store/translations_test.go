@@ -1,20 +1,24 @@
-package practices_test
+package store_test
 
 import (
 	"context"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // A store seeded before the corpus had translations gets those its study cases lack, once;
 // a translation a coordinator set is kept, and a harvested copy is left to its origin.
 func TestAdoptStudyTranslationsKeepsWhatIsThere(t *testing.T) {
 	ctx := context.Background()
-	study, err := practices.ReadCorpus(corpus.FS, ".", geography(t))
+	geo, err := app.LoadGeography()
+	if err != nil {
+		t.Fatal(err)
+	}
+	study, err := practices.ReadCorpus(corpus.FS, ".", geo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,18 +26,18 @@ func TestAdoptStudyTranslationsKeepsWhatIsThere(t *testing.T) {
 	for _, c := range study[:3] {
 		old := c.Clone()
 		old.Translations = nil
-		if _, err := s.Put(ctx, old, practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, old, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 		if c.ID == study[0].ID { // a coordinator's edit: version 2
 			old.Translations = []practices.Translation{{Language: "es", Title: "Título del coordinador", Summary: "Resumen.", Body: "Texto."}}
-			if _, err := s.Put(ctx, old, practices.NewVersion); err != nil {
+			if _, err := s.Put(ctx, old, store.NewVersion); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	var audited []string
-	added, err := s.AdoptStudyTranslations(study, func(_ *bolt.Tx, a practices.TranslationsAdded) error {
+	added, err := s.AdoptStudyTranslations(study, func(_ *store.Tx, a store.TranslationsAdded) error {
 		audited = append(audited, a.After.ID)
 		return nil
 	})

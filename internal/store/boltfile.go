@@ -1,4 +1,4 @@
-package practices
+package store
 
 import (
 	"encoding/binary"
@@ -92,11 +92,11 @@ func currentMeta(m0, m1 boltMeta) boltMeta {
 	return b
 }
 
-// CheckStoreFile says what is wrong with a store file that bbolt must not map: empty,
+// CheckFile says what is wrong with a store file that bbolt must not map: empty,
 // without a valid meta page, shorter than the pages its last committed transaction uses,
 // or with a freelist (which bbolt reads at open) that runs out of its pages. It reads a
 // few small pages, so it costs nothing at open.
-func CheckStoreFile(path string) error {
+func CheckFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

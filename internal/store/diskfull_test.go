@@ -1,4 +1,4 @@
-package practices_test
+package store_test
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/limit"
-	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/server"
+	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -74,7 +74,7 @@ func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
 	if code, body := call("GET", "/readyz", "", ""); code != 200 || gauge() != "kb_store_disk_full 0" {
 		t.Fatalf("before: readyz %d %s, %s", code, body, gauge())
 	}
-	practices.SetWriteFault(a.Store, noSpace)
+	store.SetWriteFault(a.Store, noSpace)
 	code, body := submit()
 	if code != http.StatusInsufficientStorage || !strings.Contains(body, `"code":"disk_full"`) || !strings.Contains(body, "disk is full") {
 		t.Fatalf("a write on a full disk: %d %s", code, body)
@@ -99,7 +99,7 @@ func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
 		t.Fatalf("a read on a full disk: %d %s", code, body)
 	}
 
-	practices.SetWriteFault(a.Store, nil)
+	store.SetWriteFault(a.Store, nil)
 	if code, body := submit(); code != 201 {
 		t.Fatalf("a write once space is back: %d %s", code, body)
 	}
@@ -108,12 +108,12 @@ func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
 	}
 
 	// With no write coming (a node out of rotation gets none), readiness itself tries one.
-	practices.SetWriteFault(a.Store, func() error { return &os.PathError{Op: "write", Path: "kb.db", Err: syscall.EDQUOT} })
+	store.SetWriteFault(a.Store, func() error { return &os.PathError{Op: "write", Path: "kb.db", Err: syscall.EDQUOT} })
 	if code, _ := submit(); code != http.StatusInsufficientStorage {
 		t.Fatalf("over quota: %d", code)
 	}
-	practices.SetWriteFault(a.Store, nil)
-	practices.SetProbeInterval(a.Store, 0)
+	store.SetWriteFault(a.Store, nil)
+	store.SetProbeInterval(a.Store, 0)
 	if code, body := call("GET", "/readyz", "", ""); code != 200 {
 		t.Fatalf("readiness did not find the space back: %d %s", code, body)
 	}

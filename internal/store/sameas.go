@@ -1,10 +1,12 @@
-package practices
+package store
 
 import (
 	"bytes"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // A case published by two networks is one case with two identities, linked by same_as.
@@ -12,36 +14,35 @@ import (
 // names the other, the one that names gives way (the greater identity when both do), and
 // its CollapsedInto says which it gave way to. The store keeps this as practices arrive in
 // any order: bucketSameAs maps a named identity to the practices that name it.
-var bucketSameAs = []byte("same_as") // named identity 0x00 naming id → ""
 
-func links(p *Practice) []string { return append(slices.Clone(p.SameAs), p.LocalSameAs...) }
+func links(p *practices.Practice) []string { return append(slices.Clone(p.SameAs), p.LocalSameAs...) }
 
 // SetNamespace tells the store this node's namespace, so that identities of its own
 // practices (which carry none) are found too.
 func (s *Store) SetNamespace(ns string) { s.namespace = ns }
 
-func (s *Store) identity(p *Practice) string { return p.Identity(s.namespace) }
+func (s *Store) identity(p *practices.Practice) string { return p.Identity(s.namespace) }
 
 // idOf finds the practice held with an identity, this node's own included.
 func (s *Store) idOf(tx *bolt.Tx, uri string) (string, bool) {
-	if id, ok := IDOfURI(tx, uri); ok {
+	if id, ok := idOfURI(tx, uri); ok {
 		return id, true
 	}
-	if ns, id, ok := SplitURI(uri); ok && ns == s.namespace && tx.Bucket(bucketPractices).Get([]byte(id)) != nil {
+	if ns, id, ok := practices.SplitURI(uri); ok && ns == s.namespace && tx.Bucket(bucketPractices).Get([]byte(id)) != nil {
 		return id, true
 	}
 	return "", false
 }
 
 // collapsedInto is the practice p gives way to, or "".
-func (s *Store) collapsedInto(tx *bolt.Tx, p *Practice) (string, error) {
+func (s *Store) collapsedInto(tx *bolt.Tx, p *practices.Practice) (string, error) {
 	mine := s.identity(p)
 	for _, u := range links(p) {
 		id, ok := s.idOf(tx, u)
 		if !ok || id == p.ID {
 			continue
 		}
-		other, err := GetTx(tx, id)
+		other, err := getTx(tx, id)
 		if err != nil {
 			return "", err
 		}
@@ -59,7 +60,7 @@ func (s *Store) collapsedInto(tx *bolt.Tx, p *Practice) (string, error) {
 // keepSameAs runs in every write of next over old (nil when removed): it derives next's
 // CollapsedInto, keeps the map of who names whom, and re-derives the practices that name
 // next, whose answer may have changed.
-func (s *Store) keepSameAs(tx *bolt.Tx, old, next *Practice) error {
+func (s *Store) keepSameAs(tx *bolt.Tx, old, next *practices.Practice) error {
 	b := tx.Bucket(bucketSameAs)
 	if old != nil {
 		for _, u := range links(old) {
@@ -90,7 +91,7 @@ func (s *Store) keepSameAs(tx *bolt.Tx, old, next *Practice) error {
 		if next != nil && id == next.ID {
 			continue
 		}
-		p, err := GetTx(tx, id)
+		p, err := getTx(tx, id)
 		if err != nil {
 			continue // removed meanwhile
 		}
@@ -110,7 +111,7 @@ func (s *Store) keepSameAs(tx *bolt.Tx, old, next *Practice) error {
 }
 
 // SameCase lists the practices held here that name p as the same case, for its page.
-func (s *Store) SameCase(p *Practice) []string {
+func (s *Store) SameCase(p *practices.Practice) []string {
 	var out []string
 	s.db.View(func(tx *bolt.Tx) error {
 		prefix := append([]byte(s.identity(p)), 0)

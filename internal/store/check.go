@@ -1,4 +1,4 @@
-package practices
+package store
 
 import (
 	"context"
@@ -144,4 +144,15 @@ func verifyTx(ctx context.Context, tx *bolt.Tx) (r CheckReport) {
 		r.problem("the store counts %d practices but holds %d", r.Counted, r.Practices)
 	}
 	return r
+}
+
+// Check runs bbolt's consistency check over the whole file, checks every practice value
+// against its checksum, and the kept count of practices against the practices stored;
+// see Verify.
+func (s *Store) Check() error {
+	r, err := s.Verify(context.Background())
+	if err != nil {
+		return err
+	}
+	return r.Err()
 }

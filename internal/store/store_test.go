@@ -1,4 +1,4 @@
-package practices_test
+package store_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 func samplePractice(id string) *practices.Practice {
@@ -22,9 +23,9 @@ func samplePractice(id string) *practices.Practice {
 	}
 }
 
-func openStore(t *testing.T, dir string) *practices.Store {
+func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestStoreRoundTripAndVersions(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir())
 	p := samplePractice("a")
-	r, err := s.Put(ctx, p, practices.NewVersion)
+	r, err := s.Put(ctx, p, store.NewVersion)
 	if err != nil || !r.Changed || r.Version != 1 {
 		t.Fatalf("first put = %+v, %v; want changed version 1", r, err)
 	}
@@ -48,12 +49,12 @@ func TestStoreRoundTripAndVersions(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 	// The same content again is not a new version and logs no change.
-	if r, _ := s.Put(ctx, samplePractice("a"), practices.NewVersion); r.Changed || r.Version != 1 {
+	if r, _ := s.Put(ctx, samplePractice("a"), store.NewVersion); r.Changed || r.Version != 1 {
 		t.Fatalf("unchanged put = %+v", r)
 	}
 	edited := samplePractice("a")
 	edited.Title = "Edited"
-	if r, _ := s.Put(ctx, edited, practices.NewVersion); !r.Changed || r.Version != 2 {
+	if r, _ := s.Put(ctx, edited, store.NewVersion); !r.Changed || r.Version != 2 {
 		t.Fatalf("edit = %+v, want version 2", r)
 	}
 	if err := s.Delete(ctx, "a"); err != nil {
@@ -87,14 +88,14 @@ func TestStoreKeepVersionRestoresAsGiven(t *testing.T) {
 	p := samplePractice("k")
 	p.Version = 7
 	p.UpdatedAt = time.Date(2021, 5, 1, 10, 0, 0, 0, time.UTC)
-	if _, err := s.Put(ctx, p, practices.KeepVersion); err != nil {
+	if _, err := s.Put(ctx, p, store.KeepVersion); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Get(ctx, "k")
 	if got.Version != 7 || !got.UpdatedAt.Equal(p.UpdatedAt) {
 		t.Fatalf("restored %d %v", got.Version, got.UpdatedAt)
 	}
-	if r, _ := s.Put(ctx, p, practices.KeepVersion); r.Changed {
+	if r, _ := s.Put(ctx, p, store.KeepVersion); r.Changed {
 		t.Fatal("restoring the same record again changed it")
 	}
 }
@@ -102,11 +103,11 @@ func TestStoreKeepVersionRestoresAsGiven(t *testing.T) {
 func TestStoreReopenKeepsEverything(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := practices.OpenStore(dir, practices.StoreOptions{})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutMany(ctx, []*practices.Practice{samplePractice("a"), samplePractice("b")}, practices.NewVersion); err != nil {
+	if _, err := s.PutMany(ctx, []*practices.Practice{samplePractice("a"), samplePractice("b")}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -122,8 +123,8 @@ func TestStoreReopenKeepsEverything(t *testing.T) {
 func TestStoreSecondOpenerIsToldItIsLocked(t *testing.T) {
 	dir := t.TempDir()
 	openStore(t, dir)
-	_, err := practices.OpenStore(dir, practices.StoreOptions{LockTimeout: 50 * time.Millisecond})
-	if !errors.Is(err, practices.ErrLocked) {
+	_, err := store.Open(dir, store.Options{LockTimeout: 50 * time.Millisecond})
+	if !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("second open: %v, want ErrLocked", err)
 	}
 }
@@ -132,7 +133,7 @@ func TestStoreSecondOpenerIsToldItIsLocked(t *testing.T) {
 func TestStoreConcurrentReadersOneWriter(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir())
-	if _, err := s.Put(ctx, samplePractice("c"), practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, samplePractice("c"), store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	const writes = 150
@@ -170,7 +171,7 @@ func TestStoreConcurrentReadersOneWriter(t *testing.T) {
 	for i := 2; i <= writes; i++ {
 		p := samplePractice("c")
 		p.Summary = fmt.Sprintf("rev %d", i)
-		if _, err := s.Put(ctx, p, practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, p, store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -197,13 +198,13 @@ func TestDatestampOrder(t *testing.T) {
 	local, harvested := samplePractice("local-one"), samplePractice("peer-other")
 	harvested.URI = "oai:peer.example.org:other"
 	harvested.Origin = &practices.Origin{Peer: "peer", Identifier: "oai:peer.example.org:other"}
-	if _, err := s.PutMany(ctx, []*practices.Practice{local, harvested, samplePractice("gone")}, practices.NewVersion); err != nil {
+	if _, err := s.PutMany(ctx, []*practices.Practice{local, harvested, samplePractice("gone")}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	first := local.UpdatedAt
 	local.Title = "Changed"
 	local.Areas = []string{"economy"}
-	if _, err := s.Put(ctx, local, practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, local, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	if !local.UpdatedAt.After(first) {
@@ -214,12 +215,12 @@ func TestDatestampOrder(t *testing.T) {
 	}
 	restored := samplePractice("restored")
 	restored.Version, restored.UpdatedAt = 3, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := s.Put(ctx, restored, practices.KeepVersion); err != nil {
+	if _, err := s.Put(ctx, restored, store.KeepVersion); err != nil {
 		t.Fatal(err)
 	}
-	list := func(s *practices.Store) map[string]practices.Stamp {
-		out := map[string]practices.Stamp{}
-		s.Datestamps(time.Time{}, time.Time{}, nil, func(st practices.Stamp) bool { out[st.ID] = st; return true })
+	list := func(s *store.Store) map[string]store.Stamp {
+		out := map[string]store.Stamp{}
+		s.Datestamps(time.Time{}, time.Time{}, nil, func(st store.Stamp) bool { out[st.ID] = st; return true })
 		return out
 	}
 	got := list(s)
@@ -242,11 +243,11 @@ func TestDatestampOrder(t *testing.T) {
 		t.Fatalf("a harvested practice has no datestamp: %v", err)
 	}
 	again := samplePractice("gone")
-	if _, err := s.Put(ctx, again, practices.NewVersion); err != nil || again.Version != 3 {
+	if _, err := s.Put(ctx, again, store.NewVersion); err != nil || again.Version != 3 {
 		t.Fatalf("a practice written again after its removal is version %d (%v), want 3", again.Version, err)
 	}
 	// A schema 1 store: harvested practices had no datestamps and no identity.
-	s.DB().Update(func(tx *bolt.Tx) error {
+	store.RawUpdate(s, func(tx *bolt.Tx) error {
 		tx.DeleteBucket([]byte("datestamps"))
 		tx.DeleteBucket([]byte("stamp_keys"))
 		tx.DeleteBucket([]byte("uris"))
@@ -274,13 +275,13 @@ func TestCountIsKept(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
 	for _, id := range []string{"a", "b", "c"} {
-		if _, err := s.Put(ctx, samplePractice(id), practices.NewVersion); err != nil {
+		if _, err := s.Put(ctx, samplePractice(id), store.NewVersion); err != nil {
 			t.Fatal(err)
 		}
 	}
 	p := samplePractice("a")
 	p.Title = "Changed"
-	if _, err := s.Put(ctx, p, practices.NewVersion); err != nil {
+	if _, err := s.Put(ctx, p, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Delete(ctx, "b"); err != nil {
@@ -293,7 +294,7 @@ func TestCountIsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Drop the kept count, as a store written before it existed: opening counts again.
-	s.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Delete([]byte("practice_count")) })
+	store.RawUpdate(s, func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Delete([]byte("practice_count")) })
 	s.Close()
 	s = openStore(t, dir)
 	if n, _ := s.Count(); n != 2 {

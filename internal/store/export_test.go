@@ -1,6 +1,10 @@
-package practices
+package store
 
-import "time"
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // SetWriteFault makes every write of s fail, inside its transaction, with what f
 // returns, as a full disk makes bbolt's commit fail; nil makes writes work again. It
@@ -17,3 +21,10 @@ func SetProbeInterval(s *Store, d time.Duration) {
 	defer s.health.mu.Unlock()
 	s.health.probeEvery = d
 }
+
+// RawUpdate runs fn in a write transaction of s's bbolt file, for tests that change the
+// file behind the store's back, as damage or an older kb would.
+func RawUpdate(s *Store, fn func(*bolt.Tx) error) error { return s.db.Update(fn) }
+
+// RawView runs fn in a read transaction of s's bbolt file.
+func RawView(s *Store, fn func(*bolt.Tx) error) error { return s.db.View(fn) }
