@@ -139,7 +139,7 @@ func TestABucketMissingFromAReadOnlyStoreReadsEmpty(t *testing.T) {
 		b := tx.DraftRejected()
 		n := 0
 		b.ForEach(func(k, v []byte) error { n++; return nil })
-		if b.Get([]byte("x")) != nil || b.Has([]byte("x")) || n != 0 || b.Len() != 0 {
+		if b.Get([]byte("x")) != nil || b.Has([]byte("x")) || n != 0 {
 			t.Error("a missing bucket does not read as empty")
 		}
 		if k, _ := b.Cursor().First(); k != nil {

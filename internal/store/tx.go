@@ -18,9 +18,6 @@ type Tx struct {
 	s  *Store
 }
 
-// Writable reports whether the transaction may write.
-func (tx *Tx) Writable() bool { return tx.tx.Writable() }
-
 func (tx *Tx) bucket(name []byte) Bucket { return Bucket{tx.tx.Bucket(name)} }
 
 // Bucket is one of the store's buckets inside a transaction. Get returns a copy; the
@@ -73,22 +70,6 @@ func (b Bucket) NextSequence() (uint64, error) {
 	return b.b.NextSequence()
 }
 
-// Sequence is the bucket's last sequence number.
-func (b Bucket) Sequence() uint64 {
-	if b.b == nil {
-		return 0
-	}
-	return b.b.Sequence()
-}
-
-// Len counts the keys: it reads every page of the bucket, so it is for small ones.
-func (b Bucket) Len() int {
-	if b.b == nil {
-		return 0
-	}
-	return b.b.Stats().KeyN
-}
-
 // Cursor walks the bucket in key order.
 func (b Bucket) Cursor() *Cursor {
 	if b.b == nil {
@@ -136,7 +117,10 @@ func (c *Cursor) Delete() error { return c.c.Delete() }
 // GetJSON decodes the value of key into a new T, or returns an apperr NotFound naming
 // what was looked for.
 func GetJSON[T any](b Bucket, key, what string) (*T, error) {
-	v := b.Get([]byte(key))
+	var v []byte
+	if b.b != nil {
+		v = b.b.Get([]byte(key)) // decoding copies it out of the transaction
+	}
 	if v == nil {
 		return nil, apperr.Errorf(apperr.NotFound, "no %s with id %q", what, key)
 	}
