@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
@@ -40,7 +41,7 @@ func (b Bucket) Has(key []byte) bool { return b.b != nil && b.b.Get(key) != nil 
 // Put sets key to value.
 func (b Bucket) Put(key, value []byte) error {
 	if b.b == nil {
-		return bolt.ErrTxNotWritable
+		return bolterrors.ErrTxNotWritable
 	}
 	return b.b.Put(key, value)
 }
@@ -48,7 +49,7 @@ func (b Bucket) Put(key, value []byte) error {
 // Delete removes key; a key not there is no error.
 func (b Bucket) Delete(key []byte) error {
 	if b.b == nil {
-		return bolt.ErrTxNotWritable
+		return bolterrors.ErrTxNotWritable
 	}
 	return b.b.Delete(key)
 }
@@ -65,7 +66,7 @@ func (b Bucket) ForEach(fn func(k, v []byte) error) error {
 // order when written big-endian.
 func (b Bucket) NextSequence() (uint64, error) {
 	if b.b == nil {
-		return 0, bolt.ErrTxNotWritable
+		return 0, bolterrors.ErrTxNotWritable
 	}
 	return b.b.NextSequence()
 }
