@@ -23,8 +23,8 @@ func runEval(ctx context.Context, e env, args []string) error {
 	fs.SetOutput(e.stderr)
 	data := fs.String("data", "", "evaluate this data dir instead of a fresh copy of the embedded corpus")
 	k := fs.Int("k", 10, "depth of the metrics")
-	previous := fs.String("previous", "", "recommend: an earlier release's rankings of the set to print beside (default FILE with .previous.json for .json, when it exists)")
-	record := fs.String("record", "", "recommend: write this release's rankings of the set to this file, for the next release's --previous, instead of measuring")
+	previous := fs.String("previous", "", "an earlier release's rankings of the set to print beside (default FILE with .previous.json for .json, when it exists)")
+	record := fs.String("record", "", "write this release's rankings of the set to this file, for the next release's --previous, instead of measuring")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -53,12 +53,27 @@ func runEval(ctx context.Context, e env, args []string) error {
 		if *record != "" {
 			return recordRecommend(ctx, a, rest[1], *record, *k)
 		}
-		return evalRecommend(ctx, e, a, rest[1], *previous, *k)
+		return evalRecommend(ctx, e, a, rest[1], previousFile(rest[1], *previous), *k)
 	}
-	return evalSearch(ctx, e, a, rest[1], *k)
+	if *record != "" {
+		return recordSearch(ctx, a, rest[1], *record, *k)
+	}
+	return evalSearch(ctx, e, a, rest[1], previousFile(rest[1], *previous), *k)
 }
 
-func evalSearch(ctx context.Context, e env, a *app.App, file string, k int) error {
+// previousFile is the earlier release's rankings of the set in file: the one given, else
+// FILE.previous.json beside it when it exists.
+func previousFile(file, given string) string {
+	if given != "" {
+		return given
+	}
+	if p := strings.TrimSuffix(file, ".json") + ".previous.json"; fileExists(p) {
+		return p
+	}
+	return ""
+}
+
+func evalSearch(ctx context.Context, e env, a *app.App, file, previous string, k int) error {
 	set, err := evaluate.Load(file)
 	if err != nil {
 		return err
@@ -82,24 +97,50 @@ func evalSearch(ctx context.Context, e env, a *app.App, file string, k int) erro
 		return err
 	}
 	defer release()
+	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything lexical, hybrid = kb fused with semantic search (with an AI endpoint)\n", len(set.Queries), file)
+	if previous != "" {
+		prev, err := evaluate.LoadSearchPrevious(previous)
+		if err != nil {
+			return err
+		}
+		ranker, missing := prev.Ranker(set)
+		if len(missing) > 0 {
+			fmt.Fprintf(e.stdout, "the previous release's rankings (%s) lack %d of the queries (%q first): not compared\n", prev.Release, len(missing), missing[0])
+		} else {
+			fmt.Fprintf(e.stdout, "previous = %s\n", prev.Release)
+			rankers[evaluate.ConfigPreviousSearch], configs = ranker, evaluate.WithPrevious(configs)
+		}
+	}
 	report, err := evaluate.Run(set, k, configs, rankers)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything lexical, hybrid = kb fused with semantic search (with an AI endpoint)\n\n", len(set.Queries), file)
+	fmt.Fprintln(e.stdout)
 	report.Print(e.stdout, k)
 	return nil
+}
+
+func recordSearch(ctx context.Context, a *app.App, file, out string, k int) error {
+	set, err := evaluate.Load(file)
+	if err != nil {
+		return err
+	}
+	rankers, release, err := evaluate.SearchRankers(ctx, a, k)
+	if err != nil {
+		return err
+	}
+	defer release()
+	prev, err := evaluate.RecordSearch(set, rankers["kb"], "kb "+buildVersion())
+	if err != nil {
+		return err
+	}
+	return writeJSONFile(out, prev)
 }
 
 func evalRecommend(ctx context.Context, e env, a *app.App, file, previous string, k int) error {
 	set, err := evaluate.LoadRecommend(file)
 	if err != nil {
 		return err
-	}
-	if previous == "" {
-		if p := strings.TrimSuffix(file, ".json") + ".previous.json"; fileExists(p) {
-			previous = p
-		}
 	}
 	var prev *evaluate.Previous
 	if previous != "" {
@@ -130,9 +171,13 @@ func recordRecommend(ctx context.Context, a *app.App, file, out string, k int) e
 	if err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(prev, "", " ")
+	return writeJSONFile(out, prev)
+}
+
+func writeJSONFile(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, append(data, '\n'), 0o644)
+	return os.WriteFile(path, append(data, '\n'), 0o644)
 }

@@ -61,3 +61,74 @@ func CheckJudgements(ctx context.Context, set *Set, a *app.App) error {
 	}
 	return nil
 }
+
+// ConfigPreviousSearch is the column of an earlier release's rankings of the judged
+// queries (kb eval search --record), printed between words and kb.
+const ConfigPreviousSearch = "previous"
+
+// SearchPrevious holds the rankings an earlier release gave each judged query, so that
+// every run prints its figures beside this one's.
+type SearchPrevious struct {
+	Release  string            `json:"release"`
+	How      string            `json:"how"`
+	Rankings []PreviousRanking `json:"rankings"`
+}
+
+// PreviousRanking is one query (its text and language) and the ids ranked for it.
+type PreviousRanking struct {
+	Q      string   `json:"q"`
+	Lang   string   `json:"lang"`
+	Ranked []string `json:"ranked"`
+}
+
+// LoadSearchPrevious reads an earlier release's rankings of the judged queries.
+func LoadSearchPrevious(path string) (*SearchPrevious, error) {
+	var p SearchPrevious
+	if err := loadStrict(path, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// RecordSearch ranks every query of the set with kb in full (lexical), for the next
+// release to print beside its own.
+func RecordSearch(set *Set, kb Ranker, release string) (*SearchPrevious, error) {
+	out := &SearchPrevious{Release: release, Rankings: []PreviousRanking{},
+		How: "kb eval search --record: each query through this release's lexical search, in its language, on a fresh copy of the embedded corpus"}
+	for _, q := range set.Queries {
+		ids, err := kb(q)
+		if err != nil {
+			return nil, fmt.Errorf("query %q: %w", q.Q, err)
+		}
+		out.Rankings = append(out.Rankings, PreviousRanking{Q: q.Q, Lang: q.Language(), Ranked: append([]string{}, ids...)})
+	}
+	return out, nil
+}
+
+// Ranker answers with the recorded rankings; missing lists the queries of set it holds
+// none for (the column is left out then: a query it never saw would score 0).
+func (p *SearchPrevious) Ranker(set *Set) (r Ranker, missing []string) {
+	key := func(q, lang string) string { return lang + "\x00" + q }
+	byQuery := map[string][]string{}
+	for _, pr := range p.Rankings {
+		byQuery[key(pr.Q, pr.Lang)] = pr.Ranked
+	}
+	for _, q := range set.Queries {
+		if _, ok := byQuery[key(q.Q, q.Language())]; !ok {
+			missing = append(missing, q.Q)
+		}
+	}
+	return func(q Query) ([]string, error) { return byQuery[key(q.Q, q.Language())], nil }, missing
+}
+
+// WithPrevious inserts the previous release's column before kb's.
+func WithPrevious(configs []string) []string {
+	out := []string{}
+	for _, c := range configs {
+		if c == "kb" {
+			out = append(out, ConfigPreviousSearch)
+		}
+		out = append(out, c)
+	}
+	return out
+}
