@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
@@ -45,7 +46,15 @@ func runSearch(ctx context.Context, e env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, res)
 	}
-	printHits(e.stdout, res, isTerminal(e.stdout))
+	var reading []string
+	if *explain {
+		cat, err := i18n.Embedded()
+		if err != nil {
+			return err
+		}
+		reading = res.Reading.In(cat, "en")
+	}
+	printHits(e.stdout, res, reading, isTerminal(e.stdout))
 	return nil
 }
 
@@ -56,7 +65,11 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func printHits(w io.Writer, res *app.SearchResult, color bool) {
+// printHits writes the hits, after the sentences that say how the query was read.
+func printHits(w io.Writer, res *app.SearchResult, reading []string, color bool) {
+	for _, r := range reading {
+		fmt.Fprintln(w, r)
+	}
 	if res.Total == 0 {
 		fmt.Fprintln(w, "No practice matches.")
 		if res.DidYouMean != "" {

@@ -56,6 +56,8 @@ type SearchResult struct {
 	Facets map[string][]index.FacetValue `json:"facets"`
 	// DidYouMean proposes a corrected query when nothing matched.
 	DidYouMean string `json:"did_you_mean,omitempty"`
+	// Reading says how a question was read and whether a second pass widened the query.
+	Reading *index.Reading `json:"reading,omitempty"`
 }
 
 // Search runs a search and fills each hit from the store.
@@ -78,7 +80,7 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 	if err != nil {
 		return nil, err
 	}
-	return &SearchResult{Total: res.Total, Page: req.Page, Limit: req.Limit, Hits: hits, Facets: res.Facets, DidYouMean: res.DidYouMean}, nil
+	return &SearchResult{Total: res.Total, Page: req.Page, Limit: req.Limit, Hits: hits, Facets: res.Facets, DidYouMean: res.DidYouMean, Reading: res.Reading}, nil
 }
 
 // SemanticSearch finds the practices nearest a query in meaning (optional: an AI
@@ -163,7 +165,7 @@ func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, err
 	if err != nil {
 		return nil, err
 	}
-	return &SearchResult{Total: max(lex.Total, uint64(len(ids))), Page: req.Page, Limit: req.Limit, Hits: hits, Facets: lex.Facets, DidYouMean: lex.DidYouMean}, nil
+	return &SearchResult{Total: max(lex.Total, uint64(len(ids))), Page: req.Page, Limit: req.Limit, Hits: hits, Facets: lex.Facets, DidYouMean: lex.DidYouMean, Reading: lex.Reading}, nil
 }
 
 // hydrate fills index hits with the practices' fields from the store.

@@ -11,8 +11,9 @@ import (
 
 // SearchConfigs are the configurations the search evaluation compares, in column order:
 // a plain Bleve BM25 index of the same practices; kb's ranking without the thesaurus
-// (exact, stemmed and fuzzy words, field weights); and kb in full, lexical.
-var SearchConfigs = []string{"plain", "words", "kb"}
+// (exact, stemmed and fuzzy words, field weights); kb without the second pass that
+// widens a weak query; and kb in full, lexical.
+var SearchConfigs = []string{"plain", "words", "one-pass", "kb"}
 
 // HybridConfigs add kb's hybrid search when an AI endpoint with an embedding model is on.
 var HybridConfigs = append(append([]string(nil), SearchConfigs...), "hybrid")
@@ -28,9 +29,9 @@ func SearchRankers(ctx context.Context, a *app.App, k int) (map[string]Ranker, f
 	if err != nil {
 		return nil, nil, err
 	}
-	kb := func(noConcepts, lexical bool) Ranker {
+	kb := func(noConcepts, lexical bool, onePass ...bool) Ranker {
 		return func(q Query) ([]string, error) {
-			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts, Lexical: lexical, Lang: q.Language()})
+			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts, Lexical: lexical, Lang: q.Language(), NoWidening: len(onePass) > 0})
 			if err != nil {
 				return nil, err
 			}
@@ -42,10 +43,11 @@ func SearchRankers(ctx context.Context, a *app.App, k int) (map[string]Ranker, f
 		}
 	}
 	rankers := map[string]Ranker{
-		"plain":  func(q Query) ([]string, error) { return plain.Search(ctx, q.Q, k) },
-		"words":  kb(true, true),
-		"kb":     kb(false, true),
-		"hybrid": kb(false, false),
+		"plain":    func(q Query) ([]string, error) { return plain.Search(ctx, q.Q, k) },
+		"words":    kb(true, true),
+		"one-pass": kb(false, true, true),
+		"kb":       kb(false, true),
+		"hybrid":   kb(false, false),
 	}
 	return rankers, func() { plain.Close() }, nil
 }

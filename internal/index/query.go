@@ -79,6 +79,8 @@ type queryBuilder struct {
 	rareBelow uint64
 	// lang is the language the query is written in (queryLanguage); "" when unknown.
 	lang string
+	// docs is the number of practices, for the share of them a word is found in.
+	docs uint64
 }
 
 func (b queryBuilder) languages() []string {
@@ -140,7 +142,7 @@ func (b queryBuilder) isStopWord(w string) bool {
 // the languages it is read in (wordLanguages; weighted per field), the concepts it names,
 // and, for a word no language knows, near spellings of the stem. Another language's word
 // that looks like it ("mayor" for "mayores") matches only through a concept.
-func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
+func (b queryBuilder) wordQuery(w string, concepts []string, weight float64) query.Query {
 	// A stop word of any of the languages is dropped everywhere: "las" must not match the
 	// English "la" of Villanueva de la Serena.
 	if b.isStopWord(w) {
@@ -148,12 +150,12 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 	}
 	var alts []query.Query
 	for _, c := range concepts {
-		alts = append(alts, boosted(termOn(conceptsField, c), boostConcept), boosted(termOn(leadConceptsField, c), boostConcept*1.5))
-		alts = append(alts, b.narrowerClauses(c)...)
+		alts = append(alts, boosted(termOn(conceptsField, c), weight*boostConcept), boosted(termOn(leadConceptsField, c), weight*boostConcept*1.5))
+		alts = append(alts, b.narrowerClauses(c, weight)...)
 	}
 	langs, typo := b.wordLanguages(w, b.lang)
 	for _, lang := range langs {
-		alts = append(alts, boosted(termOn(exactFieldOf(lang), foldWord(b, w)), boostExact))
+		alts = append(alts, boosted(termOn(exactFieldOf(lang), foldWord(b, w)), weight*boostExact))
 	}
 	for _, lang := range langs {
 		stems := b.analyze(lang, w)
@@ -162,7 +164,7 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 		}
 		stem := stems[0]
 		for _, f := range textFields {
-			alts = append(alts, boosted(termOn(f.Name+"_"+lang, stem), boostStem*f.Boost))
+			alts = append(alts, boosted(termOn(f.Name+"_"+lang, stem), weight*boostStem*f.Boost))
 		}
 		// Fuzziness depends on the stem that is compared: "drnes" stems to "drne", one
 		// edit from the "done" of every practice.
@@ -181,7 +183,7 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 				fq.Fuzziness = 2
 			}
 			fq.Prefix = 1
-			alts = append(alts, boosted(fq, boostFuzzy*f.Boost))
+			alts = append(alts, boosted(fq, weight*boostFuzzy*f.Boost))
 		}
 	}
 	return query.NewDisjunctionQuery(alts)
@@ -189,9 +191,9 @@ func (b queryBuilder) wordQuery(w string, concepts []string) query.Query {
 
 // narrowerClauses match the practices naming a concept below c ("elderly" under
 // "vulnerable groups"): half the concept's weight one step down, a quarter two steps down.
-func (b queryBuilder) narrowerClauses(c string) []query.Query {
+func (b queryBuilder) narrowerClauses(c string, weight float64) []query.Query {
 	var out []query.Query
-	boost := boostConcept
+	boost := weight * boostConcept
 	for d := 1; d <= b.concepts.below[c]; d++ {
 		boost /= 2
 		out = append(out, boosted(termOn(broaderConceptsField, strconv.Itoa(d)+":"+c), boost))
@@ -225,9 +227,16 @@ func (b queryBuilder) phraseQuery(phrase string) query.Query {
 // (only stop words or punctuation).
 // concepts maps each typed word to the concepts it names (see queryConcepts).
 func (b queryBuilder) textQuery(pq parsedQuery, concepts map[string][]string) query.Query {
-	var words []query.Query
+	var words, common []query.Query
+	background := b.commonWords(pq.words)
 	for _, w := range pq.words {
-		q := b.wordQuery(w, concepts[w])
+		if background[w] {
+			if q := b.wordQuery(w, concepts[w], commonWeight); q != nil {
+				common = append(common, q)
+			}
+			continue
+		}
+		q := b.wordQuery(w, concepts[w], 1)
 		if q == nil {
 			continue
 		}
@@ -236,8 +245,12 @@ func (b queryBuilder) textQuery(pq parsedQuery, concepts map[string][]string) qu
 			// A typed concept counts twice, in the score and in the share of clauses
 			// matched: a practice with every concept of "control de aforo en playas"
 			// outranks a dashboard that has only the frequent "control".
-			words = append(words, b.wordQuery(w, concepts[w]))
+			words = append(words, b.wordQuery(w, concepts[w], 1))
 		}
+	}
+	if len(common) > 0 {
+		// The common words of a long query count as one clause between them.
+		words = append(words, query.NewDisjunctionQuery(common))
 	}
 	if len(words) == 0 {
 		return nil

@@ -51,6 +51,8 @@ type Request struct {
 	// Lang is the reader's language (the interface's): where a query's own words do not
 	// tell which language they are in, they are read in it.
 	Lang string
+	// NoWidening keeps the search to its first pass, to measure what the second adds.
+	NoWidening bool
 }
 
 // The orders a search's hits can come in.
@@ -133,6 +135,9 @@ type Result struct {
 	// DidYouMean is, when nothing matched, the query with each unknown word replaced by
 	// the nearest indexed word, if that query finds something.
 	DidYouMean string `json:"did_you_mean,omitempty"`
+	// Reading says how the query was read, when it was more than its words: the asking
+	// phrases set aside, and the second pass that widened it.
+	Reading *Reading `json:"reading,omitempty"`
 }
 
 // Search runs a validated request. The facet counts of each facet are computed with the
@@ -162,6 +167,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	}
 	pq := parseQuery(req.Query)
 	qb.lang = qb.queryLanguage(pq, req.Lang)
+	pq, asked := withoutAsking(qb.lang, req.Query, pq)
 	concepts := qb.queryConcepts(pq)
 	text := qb.textQuery(pq, concepts)
 	if text == nil && strings.TrimSpace(req.Query) != "" {
@@ -194,12 +200,23 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, apperr.Wrap(err, "search failed")
 	}
-	out := &Result{Total: res.total, Hits: make([]Hit, 0, len(res.hits)), Facets: emptyFacets()}
+	shown, widened := text, (*Widening)(nil) // highlights and reasons stay those of the typed words
+	if text != nil && sortBy == nil && len(req.IDs) == 0 && !req.NoWidening {
+		if text, widened, err = ix.secondPass(ctx, idx, qb, req, text, filters, res, pq, concepts); err != nil {
+			return nil, apperr.Wrap(err, "search failed")
+		}
+		if widened != nil {
+			if res, err = ix.collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, facetField); err != nil {
+				return nil, apperr.Wrap(err, "search failed")
+			}
+		}
+	}
+	out := &Result{Total: res.total, Hits: make([]Hit, 0, len(res.hits)), Facets: emptyFacets(), Reading: reading(asked, widened)}
 	for _, h := range res.hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
 	if text != nil && len(out.Hits) > 0 && (!req.HitsOnly || req.Explain) {
-		if err := ix.annotate(ctx, idx, text, out.Hits, req.Explain, pq, concepts); err != nil {
+		if err := ix.annotate(ctx, idx, shown, out.Hits, req.Explain, pq, concepts); err != nil {
 			return nil, err
 		}
 	}
@@ -234,6 +251,7 @@ func (ix *Index) builder(idx bleve.Index) (queryBuilder, func(), error) {
 		return qb, func() {}, err
 	}
 	n, _ := r.DocCount()
+	qb.docs = n
 	qb.rareBelow = max(minTypoDocs, n/typoShare)
 	counter := newTermCounter(r)
 	qb.docFreq = func(field, term string) uint64 {

@@ -135,22 +135,9 @@ func isNumber(s string) bool {
 
 // topCounts returns the most frequent values, most frequent first.
 func topCounts(values []string, max int) []string {
-	counts := map[string]int{}
+	counts := map[string]float64{}
 	for _, v := range values {
 		counts[v]++
 	}
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if counts[keys[i]] != counts[keys[j]] {
-			return counts[keys[i]] > counts[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	if len(keys) > max {
-		keys = keys[:max]
-	}
-	return keys
+	return best(counts, max)
 }

@@ -373,6 +373,7 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 		"datetime": func(t time.Time) string { return p.catalog.DateTime(lang, t) },
 		"num":      func(n any) string { return p.catalog.Number(lang, n) },
 		"why":      func(r index.Reason) string { return r.In(p.catalog, lang) },
+		"reading":  func(r *index.Reading) []string { return r.In(p.catalog, lang) },
 		// country names a country by its code in the page's language.
 		"country": func(code string) string {
 			if n := p.catalog.Country(lang, code); n != "" {

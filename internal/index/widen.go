@@ -1,0 +1,256 @@
+package index
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/uclg-digital-cities/kb/internal/i18n"
+)
+
+// A second pass widens a query that found little (pseudo-relevance feedback): when the
+// best hit of the first pass matches fewer than half of the query's words (a long
+// description of which it shares a word or two), or not all of them when it found
+// fewer than widenFewHits practices, the concepts and the most telling words of its best widenFrom hits are added to
+// the query at widenWeight of a typed word, as one clause between them, and the query is
+// run again. A query whose best hit has most of its words, as keyword queries' have, is
+// never widened.
+const (
+	widenFrom     = 3
+	widenConcepts = 4
+	widenTerms    = 6
+	widenFewHits  = 3
+	widenWeight   = 0.3
+)
+
+// Widening says how a weak query was widened: from which practices, with which of
+// their concepts (ids, and their names by language) and words (as they write them, in
+// the query's language).
+type Widening struct {
+	From         []string                     `json:"from"`
+	Concepts     []string                     `json:"concepts"`
+	ConceptNames map[string]map[string]string `json:"concept_names,omitempty"`
+	Words        []string                     `json:"words"`
+}
+
+// weak reports whether a first pass found too little to stand alone: a best hit that
+// matches fewer than half of the query's words (its clauses, a concept typed counting
+// twice), or, when it found fewer than widenFewHits practices, not all of them.
+func weak(ctx context.Context, idx bleve.Index, text query.Query, total uint64, top string) (bool, error) {
+	words := wordClauses(text)
+	enough := (len(words) + 1) / 2
+	if total < widenFewHits {
+		enough = len(words)
+	}
+	has := query.NewDisjunctionQuery(words)
+	has.SetMin(float64(enough))
+	check := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery([]string{top}), has}), 0, 0, false)
+	res, err := idx.SearchInContext(ctx, check)
+	if err != nil {
+		return false, err
+	}
+	return res.Total == 0, nil
+}
+
+// wordClauses are the clauses of a text query's words (without its quoted phrases).
+func wordClauses(text query.Query) []query.Query {
+	switch q := text.(type) {
+	case *query.DisjunctionQuery:
+		return q.Disjuncts
+	case *query.ConjunctionQuery:
+		return wordClauses(q.Conjuncts[0])
+	}
+	return []query.Query{text}
+}
+
+// widening reads the best first-pass hits and returns the clause that widens the query,
+// nil when they give nothing the query does not already say.
+func (ix *Index) widening(idx bleve.Index, qb queryBuilder, from []string, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
+	typed := map[string]bool{}
+	for _, cs := range concepts {
+		for _, c := range cs {
+			typed[c] = true
+		}
+	}
+	lang := qb.lang
+	if lang == "" {
+		lang = "en"
+	}
+	conceptWeight, termWeight := map[string]float64{}, map[string]float64{}
+	surface := map[string]string{} // a stem as the best hits write it
+	for rank, id := range from {
+		doc, err := idx.Document(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if doc == nil {
+			continue
+		}
+		var texts []string
+		doc.VisitFields(func(f bleveindex.Field) {
+			for _, tf := range textFields {
+				if f.Name() == tf.Name+"_"+lang {
+					texts = append(texts, string(f.Value()))
+				}
+			}
+		})
+		text := strings.Join(texts, "\n")
+		// The best hit counts most: a hit's share falls with its rank.
+		share := 1 / float64(rank+1)
+		counts := map[string]int{}
+		for _, c := range ix.conceptIDs(lang, text) {
+			counts[c]++
+		}
+		for c, n := range counts {
+			// A concept most practices carry tells nothing, as a common word does not.
+			if !typed[c] && float64(qb.docFreq(conceptsField, c)) <= maxDocShare*float64(qb.docs) {
+				conceptWeight[c] += share * float64(n)
+			}
+		}
+		terms, err := ix.tellingTerms(idx, lang, text)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, t := range terms {
+			termWeight[t.term] += share * t.weight
+		}
+		for _, tok := range ix.analysis.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text)) {
+			if _, ok := surface[string(tok.Term)]; !ok {
+				surface[string(tok.Term)] = strings.ToLower(text[tok.Start:tok.End])
+			}
+		}
+	}
+	for _, w := range pq.words {
+		for _, stem := range qb.analyze(lang, w) {
+			delete(termWeight, stem)
+		}
+	}
+	stems := best(termWeight, widenTerms)
+	w := &Widening{From: from, Concepts: best(conceptWeight, widenConcepts), ConceptNames: map[string]map[string]string{}}
+	if len(w.Concepts)+len(stems) == 0 {
+		return nil, nil, nil
+	}
+	var alts []query.Query
+	for _, c := range w.Concepts {
+		w.ConceptNames[c] = ix.concepts.names[c]
+		alts = append(alts, boosted(termOn(conceptsField, c), widenWeight*boostConcept))
+	}
+	for _, t := range stems {
+		w.Words = append(w.Words, surface[t])
+		for _, f := range textFields {
+			alts = append(alts, boosted(termOn(f.Name+"_"+lang, t), widenWeight*boostStem*f.Boost))
+		}
+	}
+	return query.NewDisjunctionQuery(alts), w, nil
+}
+
+// best returns the n keys of the highest weights, highest first.
+func best(weights map[string]float64, n int) []string {
+	keys := make([]string, 0, len(weights))
+	for k := range weights {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if weights[keys[i]] != weights[keys[j]] {
+			return weights[keys[i]] > weights[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return slices.Clip(keys[:min(n, len(keys))])
+}
+
+// firstPass returns the best hits of the first pass and its total, for deciding on a
+// second one; the page's own hits serve when it is the first page.
+func (ix *Index) firstPass(ctx context.Context, idx bleve.Index, q query.Query, page int, res *collected) (ids []string, total uint64, err error) {
+	if page != 1 {
+		if res, err = ix.collect(ctx, idx, q, widenFrom, 0, nil, ""); err != nil {
+			return nil, 0, err
+		}
+	}
+	for i, h := range res.hits {
+		if i == widenFrom {
+			break
+		}
+		ids = append(ids, h.ID)
+	}
+	return ids, res.total, nil
+}
+
+// withClause adds a clause to the words of a text query (inside its conjunction with
+// quoted phrases, if any).
+func withClause(text, extra query.Query) query.Query {
+	if q, ok := text.(*query.ConjunctionQuery); ok {
+		parts := slices.Clone(q.Conjuncts)
+		parts[0] = withClause(parts[0], extra)
+		return query.NewConjunctionQuery(parts)
+	}
+	return query.NewDisjunctionQuery(append(slices.Clip(wordClauses(text)), extra))
+}
+
+// secondPass returns the query widened by the first pass's best hits when that pass was
+// weak, and how; else the query as it was and nil.
+func (ix *Index) secondPass(ctx context.Context, idx bleve.Index, qb queryBuilder, req Request, text query.Query, filters []query.Query, res *collected, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
+	from, total, err := ix.firstPass(ctx, idx, conjunction(text, filters), req.Page, res)
+	if err != nil || len(from) == 0 {
+		return text, nil, err
+	}
+	if isWeak, err := weak(ctx, idx, text, total, from[0]); err != nil || !isWeak {
+		return text, nil, err
+	}
+	extra, w, err := ix.widening(idx, qb, from, pq, concepts)
+	if err != nil || extra == nil {
+		return text, nil, err
+	}
+	return withClause(text, extra), w, nil
+}
+
+// Reading says how a query was read, when that was more than its words.
+type Reading struct {
+	// Asked are the asking phrases set aside ("how can we").
+	Asked []string `json:"asked,omitempty"`
+	// Widened is the second pass, when the first found little.
+	Widened *Widening `json:"widened,omitempty"`
+}
+
+func reading(asked []string, w *Widening) *Reading {
+	if len(asked) == 0 && w == nil {
+		return nil
+	}
+	return &Reading{Asked: asked, Widened: w}
+}
+
+// In says the reading in lang, from the catalogues (need.*): the asking phrases set
+// aside, and what the second pass added, concepts by their names in lang.
+func (r *Reading) In(cat *i18n.Catalog, lang string) []string {
+	if r == nil {
+		return nil
+	}
+	quote := func(list []string) string {
+		quoted := make([]string, len(list))
+		for i, s := range list {
+			quoted[i] = cat.T(lang, "explain.quote", s)
+		}
+		return strings.Join(quoted, ", ")
+	}
+	var out []string
+	if len(r.Asked) > 0 {
+		out = append(out, cat.T(lang, "need.asked", quote(r.Asked)))
+	}
+	if w := r.Widened; w != nil {
+		var added []string
+		for _, c := range w.Concepts {
+			name := w.ConceptNames[c][lang]
+			if name == "" {
+				name = strings.ReplaceAll(c, "-", " ")
+			}
+			added = append(added, name)
+		}
+		out = append(out, cat.T(lang, "need.widened", quote(append(added, w.Words...))))
+	}
+	return out
+}
