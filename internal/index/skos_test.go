@@ -43,7 +43,12 @@ func TestSKOSExportParsesAndIsConsistent(t *testing.T) {
 	if !g.has(scheme, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<"+skosNS+"ConceptScheme>") {
 		t.Errorf("no skos:ConceptScheme %s", scheme)
 	}
-	concepts := g.subjects("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<"+skosNS+"Concept>")
+	var concepts []string
+	for _, c := range g.subjects("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<"+skosNS+"Concept>") {
+		if strings.HasPrefix(c, "<"+index.SKOSScheme) {
+			concepts = append(concepts, c)
+		}
+	}
 	if len(concepts) != len(th.Concepts) || len(concepts) < 300 {
 		t.Errorf("%d skos:Concepts in the export, %d in the thesaurus (want several hundred)", len(concepts), len(th.Concepts))
 	}
@@ -73,6 +78,25 @@ func TestSKOSExportParsesAndIsConsistent(t *testing.T) {
 		if path := cycleFrom(c, broader, nil); path != nil {
 			t.Fatalf("broader cycle: %s", strings.Join(path, " → "))
 		}
+	}
+	// A concept's terms link it to the vocabulary schemes' terms, each a skos:Concept
+	// of its scheme with an English label.
+	links := 0
+	for _, c := range th.Concepts {
+		for _, term := range c.Terms {
+			vocab, id, _ := strings.Cut(term, ":")
+			iri := "<" + index.SKOSVocabularies + vocab + "#" + id + ">"
+			if !g.has("<"+index.SKOSScheme+c.ID+">", "<"+skosNS+"closeMatch>", iri) {
+				t.Errorf("%s: no skos:closeMatch %s", c.ID, iri)
+			}
+			if !g.has(iri, "<"+skosNS+"inScheme>", "<"+index.SKOSVocabularies+vocab+">") || len(g.objectsIn(iri, "<"+skosNS+"prefLabel>", "en")) != 1 {
+				t.Errorf("%s is not a labelled concept of the %s vocabulary", iri, vocab)
+			}
+			links++
+		}
+	}
+	if links < 100 {
+		t.Errorf("only %d links from concepts to vocabulary terms", links)
 	}
 	for _, pair := range [][2]string{{"elderly", "vulnerable-groups"}, {"3d-printing", "digital-fabrication"}} {
 		if !g.has("<"+index.SKOSScheme+pair[0]+">", "<"+skosNS+"broader>", "<"+index.SKOSScheme+pair[1]+">") {
