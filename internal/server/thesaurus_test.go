@@ -16,8 +16,15 @@ func TestSKOSOverHTTP(t *testing.T) {
 		t.Fatalf("status %d, type %q", w.Code, w.Header().Get("Content-Type"))
 	}
 	body := w.Body.String()
-	if n := strings.Count(body, " a skos:Concept ;"); n != len(a.Thesaurus.Concepts) {
-		t.Errorf("%d skos:Concepts served, the thesaurus has %d", n, len(a.Thesaurus.Concepts))
+	// The thesaurus's concepts (kb:), beside the vocabularies' terms they link to.
+	n := 0
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "kb:") && strings.HasSuffix(line, " a skos:Concept ;") {
+			n++
+		}
+	}
+	if n != len(a.Thesaurus.Concepts) || !strings.Contains(body, "skos:closeMatch kbresource:") {
+		t.Errorf("%d skos:Concepts of the thesaurus served, it has %d; or no link to a resource", n, len(a.Thesaurus.Concepts))
 	}
 	if !strings.Contains(body, "kb:elderly a skos:Concept") || !strings.Contains(body, "skos:broader kb:vulnerable-groups") {
 		t.Error("the export lacks elderly under vulnerable groups")
