@@ -54,3 +54,18 @@ func TestSearchPageSortsAndSummarisesFilters(t *testing.T) {
 		t.Errorf("an unknown sort: %d", resp.StatusCode)
 	}
 }
+
+// A question's search page says, in the reader's language, which asking phrase was set
+// aside and, for a weak first pass, what the search was widened with.
+func TestSearchPageSaysHowAQuestionWasRead(t *testing.T) {
+	base, _ := site(t)
+	_, body := get(t, base, "/search?q="+strings.ReplaceAll("¿cómo podemos evitar aglomeraciones en las playas?", " ", "+"), map[string]string{"Accept-Language": "es"})
+	reading, ok := find(t, body, "ul", "class", "plain reading")
+	if !ok || !strings.Contains(html.UnescapeString(reading), "Leída como una pregunta: se dejó de lado «cómo podemos»") {
+		t.Fatalf("reading: %q", reading)
+	}
+	_, body = get(t, base, "/search?q=lobbying+regional+lawmakers+to+scrap+rules+that+stopped+the+town+hall+from+going+paperless", nil)
+	if reading, ok := find(t, body, "ul", "class", "plain reading"); !ok || !strings.Contains(reading, "the search was widened with what its best matches are about") {
+		t.Fatalf("reading: %q", reading)
+	}
+}
