@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uclg-digital-cities/kb/corpus"
+	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/audit"
@@ -64,8 +65,15 @@ type Config struct {
 	// HarvestIndexAsItGoes: see federation.Config.IndexAsItGoes (0: the default).
 	HarvestIndexAsItGoes int
 	// CatchUpInBackground opens without waiting for the index to replay the changes it
-	// missed (after a crash, say): it catches up in the background, and Ready says when.
+	// missed (after a crash, say): the caller runs CatchUp (kb serve, in its group of
+	// background work), and Caught says when it is done.
 	CatchUpInBackground bool
+	// Network names the knowledge base in the mails to contributors; BaseURL, the public
+	// root of the site, makes their links.
+	Network, BaseURL string
+	// AI, when set (an endpoint is configured), adds the assistant (Asker, suggestions on
+	// submissions) and, with an embedding model, hybrid search (Semantic).
+	AI *ai.Config
 }
 
 // App is an open knowledge base.
@@ -80,7 +88,9 @@ type App struct {
 	// Assessments answers cities' self-assessments against the study's cities.
 	Assessments *assess.Service
 	// Semantic, when set, makes search hybrid: lexical and semantic rankings fused.
-	Semantic SemanticSearch
+	Semantic *ai.Semantic
+	// Asker, when set, answers questions from the practices.
+	Asker *ai.Asker
 	// Findings is the study's figures (corpus/findings.yaml).
 	Findings *findings.Findings
 	// Key signs what this node publishes; Namespace and StudyAuthority as configured.
@@ -90,7 +100,6 @@ type App struct {
 	log                       *slog.Logger
 	progress                  index.Progress
 	dataDir, indexDir         string
-	stopCatchUp               func() // ends a background catch-up and waits for it
 }
 
 // DataDir is the folder the knowledge base lives in.
@@ -210,8 +219,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Review.Network, a.Review.BaseURL = cfg.Network, cfg.BaseURL
 	a.Auth.Mail = a.Review     // a lockout is told to the account's owner with the other mail
 	a.Review.Accounts = a.Auth // the coordinators a digest of new cases goes to
+	if cfg.AI != nil {
+		if err := a.openAI(*cfg.AI); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	if a.Peers, err = federation.New(federation.Config{Namespace: a.Namespace, StudyAuthority: a.StudyAuthority,
 		StagingDir: filepath.Join(cfg.DataDir, StagingDir), MaxStaged: cfg.HarvestStaging, IndexAsItGoes: cfg.HarvestIndexAsItGoes}, st, indexFollower{a}, geo, cfg.Harvester, log); err != nil {
 		a.Close()
@@ -240,33 +256,39 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	if cfg.CatchUpInBackground {
-		a.catchUp(log)
-	}
 	return a, nil
 }
 
-// catchUp brings the index up to the store in the background; Close waits for it.
-func (a *App) catchUp(log *slog.Logger) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	a.stopCatchUp = func() { cancel(); <-done }
-	go func() {
-		defer close(done)
-		defer func() {
-			if v := recover(); v != nil {
-				log.Error("the index's catch-up panicked; it catches up at the next write", "err", apperr.Panicked(v))
-			}
-		}()
-		start := time.Now()
-		n, rebuilt, err := a.Index.CatchUp(ctx, a.Store, nil)
-		switch {
-		case err != nil:
-			log.Error("the index did not catch up with the store; it will at the next write", "err", err)
-		case n > 0 || rebuilt:
-			log.Info("index caught up with the store", "changes", n, "rebuilt", rebuilt, "took", time.Since(start).Round(time.Millisecond))
+// openAI builds the assistance of an AI endpoint: its client counts the tokens it spends
+// in the store, so that a restart does not reset the day's budget.
+func (a *App) openAI(cfg ai.Config) error {
+	usage, err := ai.NewStoreUsage(a.Store)
+	if err != nil {
+		return err
+	}
+	cfg.Usage = usage
+	client := ai.New(cfg)
+	a.Asker = ai.NewAsker(a, client)
+	a.Review.Assistant = ai.NewAssistant(client)
+	if cfg.EmbedModel != "" {
+		if a.Semantic, err = ai.NewSemantic(a.Store, client, a.log); err != nil {
+			return err
 		}
-	}()
+	}
+	return nil
+}
+
+// CatchUp brings the index up to the store, for an app opened with CatchUpInBackground;
+// it logs what it did, as nobody waits for its answer.
+func (a *App) CatchUp(ctx context.Context) {
+	start := time.Now()
+	n, rebuilt, err := a.Index.CatchUp(ctx, a.Store, nil)
+	switch {
+	case err != nil:
+		a.log.Error("the index did not catch up with the store; it will at the next write", "err", err)
+	case n > 0 || rebuilt:
+		a.log.Info("index caught up with the store", "changes", n, "rebuilt", rebuilt, "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // adoptStudyIdentities gives a store made before identities the study's identities,
@@ -331,11 +353,9 @@ func (a *App) seed(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the index and the store.
+// Close closes the index and the store; whatever runs in the background on them must
+// have ended.
 func (a *App) Close() error {
-	if a.stopCatchUp != nil {
-		a.stopCatchUp()
-	}
 	return errors.Join(a.Index.Close(), a.Store.Close())
 }
 

@@ -83,13 +83,6 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 	return &SearchResult{Total: res.Total, Page: req.Page, Limit: req.Limit, Hits: hits, Facets: res.Facets, DidYouMean: res.DidYouMean, Reading: res.Reading}, nil
 }
 
-// SemanticSearch finds the practices nearest a query in meaning (optional: an AI
-// endpoint with an embedding model).
-type SemanticSearch interface {
-	Nearest(ctx context.Context, query string, k int) ([]string, error)
-	Available() bool
-}
-
 // hybridWindow is how deep the lexical and semantic rankings are fused; deeper pages
 // are lexical only.
 const hybridWindow = index.MaxLimit
