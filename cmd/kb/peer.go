@@ -14,13 +14,22 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/practices"
-	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
-// peerBackend is the peer management a command reaches, directly or through the server.
+// peerBackend is the peer management a command reaches: *federation.Service directly,
+// or *admin.Client through the server that holds the data dir.
 type peerBackend interface {
-	server.PeerService
+	Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error)
+	Peers() ([]federation.Peer, error)
+	Remove(ctx context.Context, name string, confirm int) (federation.Removal, error)
+	SyncWithProgress(ctx context.Context, name string, progress func(done, total int)) (federation.Report, error)
+	Queued() ([]practices.Practice, error)
+	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
+	Pause(name string, paused bool) (*federation.Peer, error)
+	Duplicates(state string) ([]federation.Duplicate, error)
+	DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*federation.Duplicate, error)
+	Accept(ctx context.Context, actor, id string, done federation.Completion) (*practices.Practice, error)
 	Close() error
 }
 

@@ -12,7 +12,7 @@ import (
 // registerAccounts adds login and logout (session cookies, for the web pages), the
 // current principal, and the admin's user and token management. The account service
 // limits failed logins, for this door and the login page's alike.
-func registerAccounts(api *gin.RouterGroup, svc AuthService, secure bool) {
+func registerAccounts(api *gin.RouterGroup, svc *auth.Service, secure bool) {
 	api.POST("/login", func(c *gin.Context) {
 		var in struct {
 			Email    string `json:"email"`

@@ -3,12 +3,15 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/store"
@@ -22,6 +25,16 @@ const (
 	ModeKeep = "keep" // keep the versions and dates of the records (restoring an export)
 	ModeNew  = "new"  // stamp new versions (importing a corpus)
 )
+
+// AdminService is what the admin socket adds to the API: *app.App, or in tests one that
+// holds an import back to show what a client does meanwhile.
+type AdminService interface {
+	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error)
+	Export(ctx context.Context, w io.Writer, format string) error
+	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
+	Backup(ctx context.Context, w io.Writer) error
+	Check(ctx context.Context) (store.CheckReport, error)
+}
 
 // Jobs runs long operations in the background, beyond a request's time limit.
 type Jobs interface {

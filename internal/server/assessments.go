@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/assess"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
@@ -12,7 +13,7 @@ import (
 
 // registerAssessments adds self-assessments; linkBase, when set, is the base URL of the
 // pages that open a saved one (BASE/assess/).
-func registerAssessments(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc, linkBase string) {
+func registerAssessments(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc, linkBase string) {
 	api.POST("/assessments", expensive, func(c *gin.Context) {
 		var in assess.Answers
 		if err := bindJSON(c, &in); err != nil {

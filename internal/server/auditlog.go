@@ -5,9 +5,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
 const (
@@ -16,7 +18,7 @@ const (
 )
 
 // registerAuditLog adds the audit log and the notification outbox, for coordinators.
-func registerAuditLog(api *gin.RouterGroup, svc Service, rev ReviewService) {
+func registerAuditLog(api *gin.RouterGroup, svc *app.App, rev *review.Service) {
 	coord := requireRole(auth.RoleCoordinator)
 	api.GET("/audit", coord, func(c *gin.Context) {
 		vals, err := queryParams(c, "limit", "before", "target")

@@ -6,14 +6,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
 // registerCuration adds the coordinators' changes to published practices, and the
 // public version history.
-func registerCuration(api *gin.RouterGroup, svc ReviewService) {
+func registerCuration(api *gin.RouterGroup, svc *review.Service) {
 	coord := requireRole(auth.RoleCoordinator)
 	api.PUT("/practices/:id", coord, func(c *gin.Context) {
 		var p practices.Practice
@@ -99,7 +101,7 @@ func registerCuration(api *gin.RouterGroup, svc ReviewService) {
 }
 
 // registerVersions adds the public version history of practices.
-func registerVersions(api *gin.RouterGroup, svc Service) {
+func registerVersions(api *gin.RouterGroup, svc *app.App) {
 	api.GET("/practices/:id/versions", func(c *gin.Context) {
 		vs, err := svc.Versions(c.Request.Context(), c.Param("id"))
 		respond(c, http.StatusOK, gin.H{"id": c.Param("id"), "versions": vs}, err)

@@ -30,7 +30,7 @@ func principal(c *gin.Context) *auth.Principal {
 // token is refused; a stale cookie just leaves it anonymous. A cookie-authenticated
 // request that changes something must carry the session's CSRF token (header or form
 // field), since a browser sends cookies to forged requests too.
-func identify(svc AuthService) gin.HandlerFunc {
+func identify(svc *auth.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if h := c.GetHeader("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")

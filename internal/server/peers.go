@@ -9,30 +9,13 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
-	"github.com/uclg-digital-cities/kb/internal/practices"
 )
-
-// PeerService is the harvesting side of the exchange between networks.
-type PeerService interface {
-	Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error)
-	Peers() ([]federation.Peer, error)
-	Peer(name string) (*federation.Peer, error)
-	Remove(ctx context.Context, name string, confirm int) (federation.Removal, error)
-	SyncWithProgress(ctx context.Context, name string, progress func(done, total int)) (federation.Report, error)
-	Progress(name string) (federation.Report, bool)
-	Queued() ([]practices.Practice, error)
-	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
-	Pause(name string, paused bool) (*federation.Peer, error)
-	Duplicates(state string) ([]federation.Duplicate, error)
-	DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*federation.Duplicate, error)
-	Accept(ctx context.Context, actor, id string, done federation.Completion) (*practices.Practice, error)
-}
 
 // registerPeers adds the admin's management of peers and their harvest status, and the
 // coordinators' queue of harvested practices waiting for review.
 // A harvest outlasts any request: POST …/sync starts it as a job and answers 202 with
 // the job, which GET /api/v1/jobs/ID follows (pages, records received and applied).
-func registerPeers(api *gin.RouterGroup, svc PeerService, js Jobs) {
+func registerPeers(api *gin.RouterGroup, svc *federation.Service, js Jobs) {
 	admin := api.Group("/peers", requireRole(auth.RoleAdmin))
 	admin.GET("", func(c *gin.Context) {
 		ps, err := svc.Peers()

@@ -5,11 +5,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
-func registerPractices(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+func registerPractices(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc) {
 	registerVersions(api, svc)
 	api.GET("/practices/:id", func(c *gin.Context) {
 		if _, err := queryParams(c); err != nil {

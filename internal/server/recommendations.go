@@ -5,10 +5,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 )
 
-func registerRecommendations(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+func registerRecommendations(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc) {
 	api.POST("/recommendations", expensive, func(c *gin.Context) {
 		var p recommend.Profile
 		if err := bindJSON(c, &p); err != nil {

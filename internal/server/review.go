@@ -11,7 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-func registerReview(api *gin.RouterGroup, svc ReviewService, expensive gin.HandlerFunc) {
+func registerReview(api *gin.RouterGroup, svc *review.Service, expensive gin.HandlerFunc) {
 	g := api.Group("/review", requireRole(auth.RoleCoordinator))
 	g.GET("/submissions", func(c *gin.Context) {
 		vals, err := queryParams(c, "status", "session", "area", "older_than_days")

@@ -6,11 +6,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 )
 
-func registerSearch(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+func registerSearch(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc) {
 	api.GET("/search", expensive, func(c *gin.Context) {
 		req, err := bindSearch(c)
 		if err != nil {
@@ -69,7 +70,7 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 	return req, nil
 }
 
-func registerSuggest(api *gin.RouterGroup, svc Service, expensive gin.HandlerFunc) {
+func registerSuggest(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc) {
 	api.GET("/suggest", expensive, func(c *gin.Context) {
 		vals, err := queryParams(c, "q", "limit")
 		if err != nil {

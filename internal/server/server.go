@@ -6,7 +6,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -17,97 +16,24 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/assess"
-	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
-	"github.com/uclg-digital-cities/kb/internal/practices"
-	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
-	"github.com/uclg-digital-cities/kb/internal/store"
 )
-
-// Service is what the public handlers need from the knowledge base.
-type Service interface {
-	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
-	Get(ctx context.Context, id string) (*practices.Practice, error)
-	Practice(ctx context.Context, id string) (*practices.Practice, error)
-	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
-	Suggest(ctx context.Context, q string, limit int) (*app.SuggestResult, error)
-	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
-	Assess(ctx context.Context, in assess.Answers) (*assess.Result, error)
-	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
-	Versions(ctx context.Context, id string) ([]store.VersionInfo, error)
-	Version(ctx context.Context, id string, v int) (*practices.Practice, error)
-	Redirect(id string) (string, bool)
-	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
-	Stats(ctx context.Context) (app.Stats, error)
-	Ready(ctx context.Context) error
-	Caught(ctx context.Context) error
-}
-
-// ReviewService is the Live Learning Experience workflow.
-type ReviewService interface {
-	Create(ctx context.Context, in review.Input) (*review.Receipt, error)
-	Duplicates(ctx context.Context, in review.Input) ([]review.Duplicate, error)
-	Get(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
-	Update(ctx context.Context, id string, acc review.Access, in review.Input) (*review.Submission, error)
-	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
-	ConfirmAddress(ctx context.Context, token string) (*review.Submission, error)
-	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
-	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
-	Assist(ctx context.Context, id string, who *auth.Principal) (*review.Submission, error)
-	SaveSession(ctx context.Context, actor string, s review.Session) (*review.Session, error)
-	Session(ctx context.Context, id string) (*review.Session, error)
-	Sessions(ctx context.Context, openOnly bool) ([]review.Session, error)
-	Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
-	Repair(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
-	Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error)
-	Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error)
-	Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error)
-	Feature(ctx context.Context, actor, id string, featured bool) error
-	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
-	Outbox(ctx context.Context, limit int) ([]review.Notification, error)
-}
-
-// AuthService is the coordinators' accounts.
-type AuthService interface {
-	Login(ctx context.Context, email, password string) (*auth.Principal, error)
-	ByToken(token string) (*auth.Principal, error)
-	CreateSession(ctx context.Context, p *auth.Principal, agent string) (string, auth.Principal, time.Time, error)
-	BySession(id string) (*auth.Principal, error)
-	EndSession(id string) error
-	Sessions(email, current string) ([]auth.SessionInfo, error)
-	EndSessionOf(email, id, actor string) error
-	AddUser(email, role, password, actor string) (auth.UserInfo, error)
-	SetDisabled(email string, disabled bool, actor string) (auth.UserInfo, error)
-	RemoveUser(email, actor string) error
-	Users() ([]auth.UserInfo, error)
-	CreateToken(email, name, actor string) (string, auth.TokenInfo, error)
-	Tokens() ([]auth.TokenInfo, error)
-	RevokeToken(id, actor string) error
-}
-
-// AdminService adds what the admin socket offers.
-type AdminService interface {
-	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error)
-	Export(ctx context.Context, w io.Writer, format string) error
-	Reindex(ctx context.Context, progress index.Progress) (app.ReindexReport, error)
-	Backup(ctx context.Context, w io.Writer) error
-	Check(ctx context.Context) (store.CheckReport, error)
-}
 
 // Config configures an engine.
 type Config struct {
-	Service Service
-	Review  ReviewService
-	Auth    AuthService
+	// Service is the knowledge base; Review its submission workflow, Auth its accounts.
+	Service *app.App
+	Review  *review.Service
+	Auth    *auth.Service
 	// Peers, when set, adds the management of harvested peers; their harvests run as
 	// jobs of Jobs (a registry of the engine's own when nil; kb serve passes the one it
 	// waits for at shutdown).
-	Peers PeerService
+	Peers *federation.Service
 	Jobs  Jobs
 	// Ask, when set (an AI endpoint is configured), answers questions at /api/v1/ask.
 	Ask Asker
@@ -175,6 +101,17 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// metrics are the configured ones, or the engine's own.
+func (cfg Config) metrics() *Metrics {
+	switch {
+	case cfg.Metrics != nil:
+		return cfg.Metrics
+	case cfg.Service == nil: // no figures to show
+		return NewMetrics(nil)
+	}
+	return NewMetrics(cfg.Service)
 }
 
 // DefaultMaxBody is the body cap when Config.MaxBody is zero.
@@ -287,10 +224,7 @@ func New(cfg Config) *Engine {
 	if max == 0 {
 		max = DefaultMaxBody
 	}
-	m := cfg.Metrics
-	if m == nil {
-		m = NewMetrics(cfg.Service)
-	}
+	m := cfg.metrics()
 	g := newGate(cfg.Shedding.withDefaults(), m, cfg.Limits.withDefaults().Expensive)
 	e := newEngine(cfg, max, m, representations())
 	bodyTimeout := cfg.BodyTimeout
@@ -334,10 +268,7 @@ func New(cfg Config) *Engine {
 // request as the local admin, plus the routes the CLI uses while a server holds the store,
 // whose long operations run as jobs of js.
 func NewAdmin(cfg Config, svc AdminService, js Jobs) *Engine {
-	m := cfg.Metrics
-	if m == nil {
-		m = NewMetrics(cfg.Service)
-	}
+	m := cfg.metrics()
 	e := newEngine(cfg, maxImportBody, m)
 	registerHealth(e, cfg.Service)
 	e.GET("/metrics", m.handler()) // reaching the socket proves the caller owns the data dir

@@ -10,7 +10,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-func registerSessions(api *gin.RouterGroup, svc ReviewService) {
+func registerSessions(api *gin.RouterGroup, svc *review.Service) {
 	api.GET("/sessions", func(c *gin.Context) {
 		vals, err := queryParams(c, "open")
 		if err != nil {

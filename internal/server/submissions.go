@@ -167,7 +167,7 @@ type receipt struct {
 // registerSubmissions adds the contributors' routes; trackBase, when set, is the base
 // URL of the tracking pages (BASE/track/). The service limits new submissions per
 // client, for this door and the pages' alike.
-func registerSubmissions(api *gin.RouterGroup, svc ReviewService, expensive gin.HandlerFunc, trackBase string) {
+func registerSubmissions(api *gin.RouterGroup, svc *review.Service, expensive gin.HandlerFunc, trackBase string) {
 	api.POST("/submissions", expensive, func(c *gin.Context) {
 		in, err := bindSubmission(c)
 		if err == nil {

@@ -21,10 +21,6 @@ import (
 // them.
 func MailMessages(c *i18n.Catalog) review.Messages { return mailMessages{c} }
 
-// mailer is a workflow that writes mails from catalogues: whoever serves the pages gives
-// it theirs, so that a contributor's mails speak the language of the pages they used.
-type mailer interface{ UseMessages(review.Messages) }
-
 type mailMessages struct{ *i18n.Catalog }
 
 func (m mailMessages) Languages() []string {

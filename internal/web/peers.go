@@ -18,26 +18,6 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 )
 
-// PeerPages is what the peers page shows and does: the networks this one harvests, and
-// what their harvests leave for a coordinator to decide.
-type PeerPages interface {
-	Add(ctx context.Context, n federation.NewPeer) (*federation.Peer, error)
-	Peers() ([]federation.Peer, error)
-	Peer(name string) (*federation.Peer, error)
-	Pause(name string, paused bool) (*federation.Peer, error)
-	RemovalPlan(name string) (federation.Removal, error)
-	Remove(ctx context.Context, name string, confirm int) (federation.Removal, error)
-	SyncWithProgress(ctx context.Context, name string, progress func(done, total int)) (federation.Report, error)
-	Progress(name string) (federation.Report, bool)
-	Queued() ([]practices.Practice, error)
-	QueuedPractice(id string) (*practices.Practice, error)
-	Decide(ctx context.Context, actor, id string, accept bool) (*practices.Practice, error)
-	Accept(ctx context.Context, actor, id string, done federation.Completion) (*practices.Practice, error)
-	Duplicates(state string) ([]federation.Duplicate, error)
-	Duplicate(id, heldID string) (*federation.Duplicate, error)
-	DecideDuplicate(ctx context.Context, actor, id, heldID string, confirm bool) (*federation.Duplicate, error)
-}
-
 // Jobs runs the harvests started from the page, so that they outlive the request.
 type Jobs interface {
 	Start(kind string, fn jobs.Func) (string, error)

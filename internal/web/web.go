@@ -5,12 +5,10 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -27,91 +25,26 @@ import (
 	"github.com/uclg-digital-cities/kb/frontend"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/assess"
-	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
+	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
-	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/render"
 	"github.com/uclg-digital-cities/kb/internal/review"
-	"github.com/uclg-digital-cities/kb/internal/store"
 )
-
-// Service is what the pages read.
-type Service interface {
-	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
-	Get(ctx context.Context, id string) (*practices.Practice, error)
-	Similar(ctx context.Context, id string, limit int) (*app.SimilarResult, error)
-	Recommend(ctx context.Context, p recommend.Profile) (*recommend.Result, error)
-	Assess(ctx context.Context, in assess.Answers) (*assess.Result, error)
-	SavedAssessment(ctx context.Context, token string) (*assess.Result, error)
-	AssessForm() assess.Form
-	Versions(ctx context.Context, id string) ([]store.VersionInfo, error)
-	Redirect(id string) (string, bool)
-	Audit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
-	Featured() ([]string, error)
-	Export(ctx context.Context, w io.Writer, format string) error
-	ProvenanceOf(p *practices.Practice) app.Provenance
-	Published(ctx context.Context, fn func(id string, updated time.Time) bool) error
-}
-
-// Review is the Live Learning Experience workflow the pages drive.
-type Review interface {
-	Create(ctx context.Context, in review.Input) (*review.Receipt, error)
-	Duplicates(ctx context.Context, in review.Input) ([]review.Duplicate, error)
-	ByToken(ctx context.Context, token string) (*review.Submission, error)
-	Get(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
-	Update(ctx context.Context, id string, acc review.Access, in review.Input) (*review.Submission, error)
-	Withdraw(ctx context.Context, id string, acc review.Access) (*review.Submission, error)
-	ResendLinks(ctx context.Context, email, lang string) error
-	ConfirmAddress(ctx context.Context, token string) (*review.Submission, error)
-	List(ctx context.Context, q review.Queue) ([]*review.Submission, error)
-	Decide(ctx context.Context, id string, who *auth.Principal, d review.Decision) (*review.DecisionResult, error)
-	Assist(ctx context.Context, id string, who *auth.Principal) (*review.Submission, error)
-	AssistantAvailable() bool
-	SaveSession(ctx context.Context, actor string, s review.Session) (*review.Session, error)
-	Session(ctx context.Context, id string) (*review.Session, error)
-	Sessions(ctx context.Context, openOnly bool) ([]review.Session, error)
-	Edit(ctx context.Context, actor, id string, p practices.Practice) (*practices.Practice, error)
-	Revert(ctx context.Context, actor, id string, version int) (*practices.Practice, error)
-	Archive(ctx context.Context, actor, id string, archived bool) (*practices.Practice, error)
-	Merge(ctx context.Context, actor, id, into string) (*practices.Practice, error)
-	Annotate(ctx context.Context, actor, id string, hidden *bool, note *string) (*practices.Practice, error)
-	Feature(ctx context.Context, actor, id string, featured bool) error
-	CompareVersions(ctx context.Context, id string, from, to int) (*review.Diff, error)
-	History(ctx context.Context, id string) ([]review.Version, error)
-	EditSubmission(ctx context.Context, id string, who *auth.Principal, p practices.Practice) (*review.Submission, error)
-	WithdrawFor(ctx context.Context, id string, who *auth.Principal, reason string) (*review.Submission, error)
-	MergePreview(ctx context.Context, id string, who *auth.Principal, into string) (*practices.Practice, []review.FieldChange, error)
-	ClosestTo(ctx context.Context, sub *review.Submission) []review.Closest
-	ProposedID(ctx context.Context, p *practices.Practice) string
-	Waiting(ctx context.Context) int
-	NoteOf(ctx context.Context, id string, version int) *review.VersionNote
-}
-
-// Accounts recognises coordinators.
-type Accounts interface {
-	Login(ctx context.Context, email, password string) (*auth.Principal, error)
-	CreateSession(ctx context.Context, p *auth.Principal, agent string) (string, auth.Principal, time.Time, error)
-	BySession(id string) (*auth.Principal, error)
-	EndSession(id string) error
-	Sessions(email, current string) ([]auth.SessionInfo, error)
-	EndSessionOf(email, id, actor string) error
-	SetProfile(email, name, lang, actor string, langs []string) (auth.UserInfo, error)
-	Users() ([]auth.UserInfo, error)
-}
 
 // Config configures the pages.
 type Config struct {
-	Service  Service
-	Review   Review
-	Accounts Accounts
-	Peers    PeerPages
+	// Service is the knowledge base the pages read; Review its submission workflow,
+	// Accounts the coordinators', Peers the networks it harvests.
+	Service  *app.App
+	Review   *review.Service
+	Accounts *auth.Service
+	Peers    *federation.Service
 	// Jobs runs the harvests started from the peers page (a registry of the pages' own
 	// when nil; kb serve passes the one the API's harvests and shutdown share).
 	Jobs Jobs
@@ -179,8 +112,10 @@ func New(cfg Config) (*Pages, error) {
 	}
 	p := &Pages{cfg: cfg, catalog: cat, md: render.New(), templates: map[string]map[string]*template.Template{},
 		harvests: map[string]string{}, outcomes: lru.New[string, outcome](maxOutcomes), receipts: newReceipts()}
-	if m, ok := cfg.Review.(mailer); ok {
-		m.UseMessages(MailMessages(cat))
+	// The workflow writes its mails from the pages' catalogues, so that a contributor's
+	// mails speak the language of the pages they used.
+	if cfg.Review != nil {
+		cfg.Review.UseMessages(MailMessages(cat))
 	}
 	pages, err := fs.Glob(frontend.FS, "templates/*.html")
 	if err != nil {
