@@ -11,7 +11,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
-	"github.com/uclg-digital-cities/kb/internal/evaluate"
+	"github.com/uclg-digital-cities/kb/internal/relevance"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
@@ -41,7 +41,12 @@ func runEval(ctx context.Context, e env, args []string) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	a, err := app.Open(ctx, app.Config{DataDir: dir, LockTimeout: lockWait})
+	cfg := app.Config{DataDir: dir, LockTimeout: lockWait}
+	// With an embedding model, the search set is also measured hybrid.
+	if aiCfg, ok := ai.ConfigFromEnv(e.getenv); ok && aiCfg.EmbedModel != "" && rest[0] == "search" {
+		cfg.AI = &aiCfg
+	}
+	a, err := app.Open(ctx, cfg)
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("a server holds %s; evaluate without --data (a fresh copy of the corpus) or stop it", dir)
 	}
@@ -74,32 +79,28 @@ func previousFile(file, given string) string {
 }
 
 func evalSearch(ctx context.Context, e env, a *app.App, file, previous string, k int) error {
-	set, err := evaluate.Load(file)
+	set, err := relevance.Load(file)
 	if err != nil {
 		return err
 	}
-	if err := evaluate.CheckJudgements(ctx, set, a); err != nil {
+	if err := relevance.CheckJudgements(ctx, set, a); err != nil {
 		return err
 	}
-	configs := evaluate.SearchConfigs
-	if cfg, ok := ai.ConfigFromEnv(e.getenv); ok && cfg.EmbedModel != "" {
-		sem, err := ai.NewSemantic(a.Store, ai.New(cfg), nil)
-		if err != nil {
-			return err
-		}
-		if _, err := sem.Sync(ctx, progressBar(e, "embedding")); err != nil {
+	configs := relevance.SearchConfigs
+	if a.Semantic != nil {
+		if _, err := a.Semantic.Sync(ctx, progressBar(e, "embedding")); err != nil {
 			return fmt.Errorf("embed the practices: %w", err)
 		}
-		a.Semantic, configs = sem, evaluate.HybridConfigs
+		configs = relevance.HybridConfigs
 	}
-	rankers, release, err := evaluate.SearchRankers(ctx, a, k)
+	rankers, release, err := relevance.SearchRankers(ctx, a, k)
 	if err != nil {
 		return err
 	}
 	defer release()
 	fmt.Fprintf(e.stdout, "%d queries from %s; plain = Bleve BM25, words = kb without the thesaurus, kb = everything lexical, hybrid = kb fused with semantic search (with an AI endpoint)\n", len(set.Queries), file)
 	if previous != "" {
-		prev, err := evaluate.LoadSearchPrevious(previous)
+		prev, err := relevance.LoadSearchPrevious(previous)
 		if err != nil {
 			return err
 		}
@@ -108,10 +109,10 @@ func evalSearch(ctx context.Context, e env, a *app.App, file, previous string, k
 			fmt.Fprintf(e.stdout, "the previous release's rankings (%s) lack %d of the queries (%q first): not compared\n", prev.Release, len(missing), missing[0])
 		} else {
 			fmt.Fprintf(e.stdout, "previous = %s\n", prev.Release)
-			rankers[evaluate.ConfigPreviousSearch], configs = ranker, evaluate.WithPrevious(configs)
+			rankers[relevance.ConfigPreviousSearch], configs = ranker, relevance.WithPrevious(configs)
 		}
 	}
-	report, err := evaluate.Run(set, k, configs, rankers)
+	report, err := relevance.Run(set, k, configs, rankers)
 	if err != nil {
 		return err
 	}
@@ -121,16 +122,16 @@ func evalSearch(ctx context.Context, e env, a *app.App, file, previous string, k
 }
 
 func recordSearch(ctx context.Context, a *app.App, file, out string, k int) error {
-	set, err := evaluate.Load(file)
+	set, err := relevance.Load(file)
 	if err != nil {
 		return err
 	}
-	rankers, release, err := evaluate.SearchRankers(ctx, a, k)
+	rankers, release, err := relevance.SearchRankers(ctx, a, k)
 	if err != nil {
 		return err
 	}
 	defer release()
-	prev, err := evaluate.RecordSearch(set, rankers["kb"], "kb "+buildVersion())
+	prev, err := relevance.RecordSearch(set, rankers["kb"], "kb "+buildVersion())
 	if err != nil {
 		return err
 	}
@@ -138,17 +139,17 @@ func recordSearch(ctx context.Context, a *app.App, file, out string, k int) erro
 }
 
 func evalRecommend(ctx context.Context, e env, a *app.App, file, previous string, k int) error {
-	set, err := evaluate.LoadRecommend(file)
+	set, err := relevance.LoadRecommend(file)
 	if err != nil {
 		return err
 	}
-	var prev *evaluate.Previous
+	var prev *relevance.Previous
 	if previous != "" {
-		if prev, err = evaluate.LoadPrevious(previous); err != nil {
+		if prev, err = relevance.LoadPrevious(previous); err != nil {
 			return err
 		}
 	}
-	report, err := evaluate.RunRecommend(ctx, set, a, k, prev)
+	report, err := relevance.RunRecommend(ctx, set, a, k, prev)
 	if err != nil {
 		return err
 	}
@@ -163,11 +164,11 @@ func fileExists(path string) bool {
 }
 
 func recordRecommend(ctx context.Context, a *app.App, file, out string, k int) error {
-	set, err := evaluate.LoadRecommend(file)
+	set, err := relevance.LoadRecommend(file)
 	if err != nil {
 		return err
 	}
-	prev, err := evaluate.Record(ctx, set, a, k, "kb "+buildVersion())
+	prev, err := relevance.Record(ctx, set, a, k, "kb "+buildVersion())
 	if err != nil {
 		return err
 	}

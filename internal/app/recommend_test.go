@@ -9,9 +9,9 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/evaluate"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/relevance"
 )
 
 // Floors under the recommender's figures on testdata/recommend_eval.json, set just under
@@ -24,16 +24,16 @@ const (
 
 func TestRecommenderQuality(t *testing.T) {
 	a := openCorpusApp(t)
-	set, err := evaluate.LoadRecommend("../../testdata/recommend_eval.json")
+	set, err := relevance.LoadRecommend("../../testdata/recommend_eval.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkProfileSet(t, a.Geo, set)
-	prev, err := evaluate.LoadPrevious("../../testdata/recommend_eval.previous.json")
+	prev, err := relevance.LoadPrevious("../../testdata/recommend_eval.previous.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := evaluate.RunRecommend(context.Background(), set, a, 10, prev)
+	r, err := relevance.RunRecommend(context.Background(), set, a, 10, prev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,22 +43,22 @@ func TestRecommenderQuality(t *testing.T) {
 	var b strings.Builder
 	r.Print(&b, 10)
 	t.Logf("recommender on %d profiles:\n%s", len(set.Cases), b.String())
-	kb, naive, before := r.Report.Overall[evaluate.ConfigKB], r.Report.Overall[evaluate.ConfigBaseline], r.Report.Overall[evaluate.ConfigPreviousIDs]
+	kb, naive, before := r.Report.Overall[relevance.ConfigKB], r.Report.Overall[relevance.ConfigBaseline], r.Report.Overall[relevance.ConfigPreviousIDs]
 	if kb.NDCG < floorRecNDCG || kb.NDCG-naive.NDCG < minGainOverNaive {
 		t.Errorf("nDCG@10 %.3f (floor %.2f), baseline %.3f (want at least +%.2f)", kb.NDCG, floorRecNDCG, naive.NDCG, minGainOverNaive)
 	}
 	if kb.NDCG < before.NDCG {
 		t.Errorf("nDCG@10 %.3f, below the previous release's %.3f on the same profiles given ids", kb.NDCG, before.NDCG)
 	}
-	if r.AreaShare[evaluate.ConfigKB] < floorWeakAreaShare {
-		t.Errorf("only %.3f of the top results address a weak area", r.AreaShare[evaluate.ConfigKB])
+	if r.AreaShare[relevance.ConfigKB] < floorWeakAreaShare {
+		t.Errorf("only %.3f of the top results address a weak area", r.AreaShare[relevance.ConfigKB])
 	}
 }
 
 // checkProfileSet checks the judged set is what the README says: at least 24 profiles,
 // every world region, 5,000 to 12 million inhabitants, free words, needs of several
 // parts, and the four languages.
-func checkProfileSet(t *testing.T, geo *practices.Geography, set *evaluate.RecommendSet) {
+func checkProfileSet(t *testing.T, geo *practices.Geography, set *relevance.RecommendSet) {
 	t.Helper()
 	if len(set.Cases) < 24 {
 		t.Errorf("%d profiles, want at least 24", len(set.Cases))
@@ -97,7 +97,7 @@ func checkProfileSet(t *testing.T, geo *practices.Geography, set *evaluate.Recom
 func TestRecommendationReasonsAreTrue(t *testing.T) {
 	ctx := context.Background()
 	a := openCorpusApp(t)
-	eachJudgedAnswer(t, a, func(c evaluate.RecommendCase, res *recommend.Result) {
+	eachJudgedAnswer(t, a, func(c relevance.RecommendCase, res *recommend.Result) {
 		for i, rec := range res.Recommendations {
 			pr, err := a.Get(ctx, rec.Practice.ID)
 			if err != nil {
@@ -127,9 +127,9 @@ func TestRecommendationReasonsAreTrue(t *testing.T) {
 }
 
 // eachJudgedAnswer calls check with every judged profile and the recommender's answer.
-func eachJudgedAnswer(t *testing.T, a *app.App, check func(evaluate.RecommendCase, *recommend.Result)) {
+func eachJudgedAnswer(t *testing.T, a *app.App, check func(relevance.RecommendCase, *recommend.Result)) {
 	t.Helper()
-	set, err := evaluate.LoadRecommend("../../testdata/recommend_eval.json")
+	set, err := relevance.LoadRecommend("../../testdata/recommend_eval.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +444,7 @@ func TestEachPartOfTheNeedIsAnsweredFirst(t *testing.T) {
 // Over every judged profile, a planned practice never stands above an operational one the
 // judgements hold better for the profile: evidence weighs.
 func TestPlannedPracticesDoNotOutrankOperationalOnes(t *testing.T) {
-	eachJudgedAnswer(t, openCorpusApp(t), func(c evaluate.RecommendCase, res *recommend.Result) {
+	eachJudgedAnswer(t, openCorpusApp(t), func(c relevance.RecommendCase, res *recommend.Result) {
 		for i, up := range res.Recommendations {
 			if up.Practice.Status != "planned" {
 				continue

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
-	"github.com/uclg-digital-cities/kb/internal/evaluate"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/relevance"
 )
 
 // Floors under the relevance figures on testdata/search_eval.json, set just under what
@@ -35,22 +35,22 @@ const (
 func TestRelevance(t *testing.T) {
 	ctx := context.Background()
 	a := openCorpusApp(t)
-	set, err := evaluate.Load("../../testdata/search_eval.json")
+	set, err := relevance.Load("../../testdata/search_eval.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(set.Queries) < 40 {
 		t.Fatalf("the relevance set has %d queries, want at least 40", len(set.Queries))
 	}
-	if err := evaluate.CheckJudgements(ctx, set, a); err != nil {
+	if err := relevance.CheckJudgements(ctx, set, a); err != nil {
 		t.Fatal(err)
 	}
-	rankers, release, err := evaluate.SearchRankers(ctx, a, 10)
+	rankers, release, err := relevance.SearchRankers(ctx, a, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	report, err := evaluate.Run(set, 10, evaluate.SearchConfigs, rankers)
+	report, err := relevance.Run(set, 10, relevance.SearchConfigs, rankers)
 	if err != nil {
 		t.Fatal(err)
 	}

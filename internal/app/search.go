@@ -91,7 +91,7 @@ const hybridWindow = index.MaxLimit
 const rrfK = 60
 
 func (a *App) useSemantic(req index.Request) bool {
-	return a.Semantic != nil && !req.Lexical && strings.TrimSpace(req.Query) != "" && !req.Latest && len(req.IDs) == 0 && !req.Explain &&
+	return a.Semantic != nil && strings.TrimSpace(req.Query) != "" && !req.Latest && len(req.IDs) == 0 && !req.Explain &&
 		(req.Sort == "" || req.Sort == index.SortRelevance) &&
 		req.Page*req.Limit <= hybridWindow && a.Semantic.Available()
 }

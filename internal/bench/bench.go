@@ -28,6 +28,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/relevance"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
@@ -213,7 +214,7 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 		r.PerQuery[q.Name] = summarize(ds)
 	}
 	r.InProcess = summarize(all)
-	plain, err := index.NewPlain(ps)
+	plain, err := relevance.NewPlain(ps)
 	if err != nil {
 		a.Close()
 		return r, err

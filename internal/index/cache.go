@@ -95,7 +95,7 @@ func cached[V any](ctx context.Context, c *answers, key string, gen uint64, comp
 // key is the request in one canonical form: filters and ids in order.
 func (r Request) key() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "search|%q|%d|%d|%t|%t|%t|%t|%t|%s|%s", r.Query, r.Page, r.Limit, r.Explain, r.NoConcepts, r.NoWidening, r.Latest, r.HitsOnly, r.Sort, r.Lang)
+	fmt.Fprintf(&b, "search|%q|%d|%d|%t|%t|%t|%s|%s", r.Query, r.Page, r.Limit, r.Explain, r.Latest, r.HitsOnly, r.Sort, r.Lang)
 	names := make([]string, 0, len(r.Filters))
 	for name := range r.Filters {
 		names = append(names, name)

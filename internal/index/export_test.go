@@ -53,7 +53,7 @@ func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bl
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	return bothWays(ix, func() (*Result, error) { return ix.search(ctx, req) })
+	return bothWays(ix, func() (*Result, error) { return ix.search(ctx, req, Without{}) })
 }
 
 // bothWays runs f term at a time, then through Bleve's collector, on one snapshot.
@@ -154,7 +154,7 @@ func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleve
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	res, err := ix.search(ctx, req)
+	res, err := ix.search(ctx, req, Without{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -33,11 +33,6 @@ type Request struct {
 	Limit   int // 1..MaxLimit
 	// Explain asks, for each hit, the reasons it matched in words.
 	Explain bool
-	// NoConcepts turns thesaurus expansion off, to measure what it adds.
-	NoConcepts bool
-	// Lexical keeps the app's search lexical even when semantic search is on, to measure
-	// what the hybrid adds.
-	Lexical bool
 	// IDs, when set, restricts the search to these practices (not an API parameter).
 	IDs []string
 	// Latest sorts by last update, newest first, instead of relevance (for feeds).
@@ -51,8 +46,6 @@ type Request struct {
 	// Lang is the reader's language (the interface's): where a query's own words do not
 	// tell which language they are in, they are read in it.
 	Lang string
-	// NoWidening keeps the search to its first pass, to measure what the second adds.
-	NoWidening bool
 }
 
 // The orders a search's hits can come in.
@@ -147,10 +140,23 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return cached(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req) })
+	return cached(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req, Without{}) })
 }
 
-func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
+// Without names parts of the ranking a search leaves out, to measure what each adds
+// (internal/relevance): the thesaurus's expansion of the query, and the second pass that
+// widens a weak one.
+type Without struct{ Concepts, Widening bool }
+
+// SearchWithout is Search leaving out the parts w names, without the cache of answers.
+func (ix *Index) SearchWithout(ctx context.Context, req Request, w Without) (*Result, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return ix.search(ctx, req, w)
+}
+
+func (ix *Index) search(ctx context.Context, req Request, without Without) (*Result, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err
@@ -162,7 +168,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		return nil, apperr.Wrap(err, "search failed")
 	}
 	defer done()
-	if req.NoConcepts {
+	if without.Concepts {
 		qb.concepts = nil
 	}
 	pq := parseQuery(req.Query)
@@ -201,7 +207,7 @@ func (ix *Index) search(ctx context.Context, req Request) (*Result, error) {
 		return nil, apperr.Wrap(err, "search failed")
 	}
 	shown, widened := text, (*Widening)(nil) // highlights and reasons stay those of the typed words
-	if text != nil && sortBy == nil && len(req.IDs) == 0 && !req.NoWidening {
+	if text != nil && sortBy == nil && len(req.IDs) == 0 && !without.Widening {
 		if text, widened, err = ix.secondPass(ctx, idx, qb, req, text, filters, res, pq, concepts); err != nil {
 			return nil, apperr.Wrap(err, "search failed")
 		}

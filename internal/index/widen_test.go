@@ -12,11 +12,14 @@ import (
 
 // A query whose first pass finds little is widened with the concepts and words of its
 // best hits, and the result says so, the same on every page; a strong keyword query is
-// not widened; NoWidening keeps the first pass.
+// not widened; SearchWithout(Widening) keeps the first pass.
 func TestAWeakFirstPassIsWidenedByItsBestHits(t *testing.T) {
 	ix, _ := corpusIndex(t)
 	weak := "lobbying regional lawmakers to scrap rules that stopped the town hall from going paperless"
-	first := search(t, ix, index.Request{Query: weak, NoWidening: true})
+	first, err := ix.SearchWithout(t.Context(), index.Request{Query: weak}, index.Without{Widening: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if first.Reading != nil {
 		t.Fatalf("the first pass alone says %+v", first.Reading)
 	}

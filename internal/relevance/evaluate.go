@@ -1,6 +1,6 @@
-// Package evaluate measures ranking quality against judged queries: nDCG@k, recall@k and
-// MRR, per query kind and overall, so every change to ranking shows what it gains or loses.
-package evaluate
+// Package relevance measures ranking quality against judged sets: nDCG@k, recall@k and MRR
+// of searches and recommendations, beside a plain-Bleve baseline (kb eval, kb bench).
+package relevance
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package evaluate
+package relevance
 
 import (
 	"context"
@@ -25,31 +25,84 @@ func SearchRankers(ctx context.Context, a *app.App, k int) (map[string]Ranker, f
 	if err := a.Store.Each(ctx, func(p *practices.Practice) error { ps = append(ps, p); return nil }); err != nil {
 		return nil, nil, err
 	}
-	plain, err := index.NewPlain(ps)
+	plain, err := NewPlain(ps)
 	if err != nil {
 		return nil, nil, err
 	}
-	kb := func(noConcepts, lexical bool, onePass ...bool) Ranker {
-		return func(q Query) ([]string, error) {
-			res, err := a.Search(ctx, index.Request{Query: q.Q, Limit: k, NoConcepts: noConcepts, Lexical: lexical, Lang: q.Language(), NoWidening: len(onePass) > 0})
+	rankers := map[string]Ranker{
+		"plain":    func(q Query) ([]string, error) { return plain.Search(ctx, q.Q, k) },
+		"words":    NewSearcher(a, SearchOptions{NoConcepts: true}).Ranker(ctx, k),
+		"one-pass": NewSearcher(a, SearchOptions{NoWidening: true}).Ranker(ctx, k),
+		"kb":       NewSearcher(a, SearchOptions{}).Ranker(ctx, k),
+		"hybrid":   NewSearcher(a, SearchOptions{Hybrid: true}).Ranker(ctx, k),
+	}
+	return rankers, func() { plain.Close() }, nil
+}
+
+// SearchOptions say which parts of kb's ranking a Searcher uses, to measure what each
+// adds.
+type SearchOptions struct {
+	// NoConcepts leaves out the thesaurus's expansion of the query, NoWidening the second
+	// pass that widens a weak one.
+	NoConcepts, NoWidening bool
+	// Hybrid fuses the lexical ranking with the semantic one, as the app does when an
+	// embedding model is configured; otherwise the ranking is lexical.
+	Hybrid bool
+}
+
+// Searcher ranks the practices of a knowledge base one way, fixed when it is made: the
+// knobs of measurement live here, not in the search requests production serves.
+type Searcher struct {
+	search func(ctx context.Context, req index.Request) ([]string, error)
+}
+
+// NewSearcher makes a searcher of a's practices that ranks as opts say.
+func NewSearcher(a *app.App, opts SearchOptions) *Searcher {
+	switch {
+	case opts.Hybrid:
+		return &Searcher{func(ctx context.Context, req index.Request) ([]string, error) {
+			res, err := a.Search(ctx, req)
 			if err != nil {
 				return nil, err
 			}
-			ids := make([]string, len(res.Hits))
-			for i, h := range res.Hits {
-				ids[i] = h.ID
-			}
-			return ids, nil
+			return idsOf(res.Hits, func(h app.SearchHit) string { return h.ID }), nil
+		}}
+	case opts.NoConcepts || opts.NoWidening:
+		without := index.Without{Concepts: opts.NoConcepts, Widening: opts.NoWidening}
+		return &Searcher{indexIDs(func(ctx context.Context, req index.Request) (*index.Result, error) {
+			return a.Index.SearchWithout(ctx, req, without)
+		})}
+	}
+	return &Searcher{indexIDs(a.Index.Search)}
+}
+
+// indexIDs is the ids of the hits of an index search.
+func indexIDs(search func(context.Context, index.Request) (*index.Result, error)) func(context.Context, index.Request) ([]string, error) {
+	return func(ctx context.Context, req index.Request) ([]string, error) {
+		res, err := search(ctx, req)
+		if err != nil {
+			return nil, err
 		}
+		return idsOf(res.Hits, func(h index.Hit) string { return h.ID }), nil
 	}
-	rankers := map[string]Ranker{
-		"plain":    func(q Query) ([]string, error) { return plain.Search(ctx, q.Q, k) },
-		"words":    kb(true, true),
-		"one-pass": kb(false, true, true),
-		"kb":       kb(false, true),
-		"hybrid":   kb(false, false),
+}
+
+func idsOf[H any](hits []H, id func(H) string) []string {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = id(h)
 	}
-	return rankers, func() { plain.Close() }, nil
+	return ids
+}
+
+// Search returns the ids of the best k practices for q, in its language.
+func (s *Searcher) Search(ctx context.Context, q Query, k int) ([]string, error) {
+	return s.search(ctx, index.Request{Query: q.Q, Limit: k, Lang: q.Language()})
+}
+
+// Ranker is the searcher as a ranker of the evaluation, k deep.
+func (s *Searcher) Ranker(ctx context.Context, k int) Ranker {
+	return func(q Query) ([]string, error) { return s.Search(ctx, q, k) }
 }
 
 // CheckJudgements reports ids the set judges that a does not hold.
