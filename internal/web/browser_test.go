@@ -98,9 +98,14 @@ func siteWithJobs(t testing.TB, setup func(*app.App)) testSite {
 }
 
 // browser starts headless Chromium. In CI a missing browser fails the test; on a
-// developer's machine it skips with the reason.
+// developer's machine it skips with the reason. -short skips the browser tests: they are
+// most of this package's time (about 7 of its 8 minutes on the shared 2-core machine),
+// and the full go test ./... runs them.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the browser tests run without -short")
+	}
 	path := os.Getenv("KB_CHROMIUM")
 	if path == "" {
 		path, _ = exec.LookPath("chromium")
