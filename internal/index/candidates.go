@@ -7,6 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
 // CandidateRequest asks for the practices in some areas, best first for a context.
@@ -26,10 +27,10 @@ func (ix *Index) Candidates(ctx context.Context, r CandidateRequest) ([]string, 
 		return nil, nil
 	}
 	key := fmt.Sprintf("candidates|%q|%q|%q|%q|%d", r.Areas, r.Region, r.Country, r.Band, r.Limit)
-	return cached(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]string, error) { return ix.candidates(ctx, r) })
+	return cached(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]string, error) { return ix.candidates(ctx, r, viaEngine) })
 }
 
-func (ix *Index) candidates(ctx context.Context, r CandidateRequest) ([]string, error) {
+func (ix *Index) candidates(ctx context.Context, r CandidateRequest, way searchWay) ([]string, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err
@@ -51,11 +52,11 @@ func (ix *Index) candidates(ctx context.Context, r CandidateRequest) ([]string, 
 			// Unscored, in the index's order: within a tier all are equally good, and the
 			// recommender scores them in full. r.Limit hits cover those already taken
 			// from better tiers and the rest.
-			res, err := ix.collect(ctx, idx, query.NewConjunctionQuery(must), r.Limit, 0, indexOrder, "")
+			res, err := way(idx).Search(ctx, engine.Query{Query: query.NewConjunctionQuery(must), Size: r.Limit, Unscored: true})
 			if err != nil {
 				return nil, apperr.Wrap(err, "candidates failed")
 			}
-			for _, h := range res.hits {
+			for _, h := range res.Hits {
 				if !taken[h.ID] && len(ids) < r.Limit {
 					taken[h.ID] = true
 					ids = append(ids, h.ID)

@@ -3,20 +3,20 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/engine/enginetest"
 )
 
 // FacetCountsBothWays counts the combined facet field over a search's hits by the
-// segment tables and by Bleve's own terms facet (the fallback), for tests to compare.
+// engine and by Bleve's own terms facet, for tests to compare.
 func (ix *Index) FacetCountsBothWays(ctx context.Context, req Request) (tables, bleves map[string]int, err error) {
 	idx, release, err := ix.current()
 	if err != nil {
@@ -30,121 +30,68 @@ func (ix *Index) FacetCountsBothWays(ctx context.Context, req Request) (tables, 
 	defer done()
 	pq := parseQuery(req.Query)
 	qb.lang = qb.queryLanguage(pq, req.Lang)
-	q := conjunction(qb.textQuery(pq, qb.queryConcepts(pq)), filterQuery(req.Filters, ""))
-	counts := func(noTables bool) (map[string]int, error) {
-		ix.noFacetTables = noTables
-		defer func() { ix.noFacetTables = false }()
-		res, err := ix.collect(ctx, idx, q, 10, 0, nil, allFacetsField)
+	q := engine.Query{Query: conjunction(qb.textQuery(pq, qb.queryConcepts(pq)), filterQuery(req.Filters, "")), Size: 10, FacetField: allFacetsField}
+	counts := func(s searcher) (map[string]int, error) {
+		res, err := s.Search(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		return res.counts, nil
+		return res.Counts, nil
 	}
-	if tables, err = counts(false); err != nil {
-		return nil, nil, err
-	}
-	bleves, err = counts(true)
+	err = enginetest.OnOneSnapshot(idx, func() error {
+		if tables, err = counts(viaEngine(idx)); err != nil {
+			return err
+		}
+		bleves, err = counts(viaBleve(idx))
+		return err
+	})
 	return tables, bleves, err
 }
 
-// SearchBothWays runs a request term at a time and through Bleve's collector, bypassing
-// the answer cache, for tests to compare.
+// viaBleve searches with Bleve's own collector and terms facet.
+func viaBleve(o *opened) searcher { return enginetest.Bleve{Index: o.bleveIndex} }
+
+// SearchBothWays runs a request through the engine and through Bleve's collector,
+// bypassing the answer cache, for tests to compare.
 func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bleves *Result, err error) {
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	return bothWays(ix, func() (*Result, error) { return ix.search(ctx, req, Without{}) })
+	return bothWays(ix, func(way searchWay) (*Result, error) { return ix.search(ctx, req, Without{}, way) })
 }
 
-// bothWays runs f term at a time, then through Bleve's collector, on one snapshot.
-func bothWays[T any](ix *Index, f func() (T, error)) (evaluated, bleves T, err error) {
-	err = ix.onOneSnapshot(func() error {
-		if evaluated, err = f(); err != nil {
+// bothWays runs f through the engine, then through Bleve's collector, on one snapshot.
+func bothWays[T any](ix *Index, f func(searchWay) (T, error)) (evaluated, bleves T, err error) {
+	idx, release, err := ix.current()
+	if err != nil {
+		return evaluated, bleves, err
+	}
+	release() // f takes the index again
+	err = enginetest.OnOneSnapshot(idx, func() error {
+		if evaluated, err = f(viaEngine); err != nil {
 			return err
 		}
-		ix.noEvaluator = true
-		defer func() { ix.noEvaluator = false }()
-		bleves, err = f()
+		bleves, err = f(viaBleve)
 		return err
 	})
 	return evaluated, bleves, err
 }
 
-// onOneSnapshot runs f again until the index's segments are the same after it as before:
-// Bleve's merger may replace segments between two searches, and BM25's mean field length
-// is counted per segment, so two ways of searching compare only on one snapshot.
-func (ix *Index) onOneSnapshot(f func() error) error {
-	for {
-		before, err := ix.segmentIDs()
-		if err != nil {
-			return err
-		}
-		if err := f(); err != nil {
-			return err
-		}
-		after, err := ix.segmentIDs()
-		if err != nil || slices.Equal(before, after) {
-			return err
-		}
-	}
-}
-
-func (ix *Index) segmentIDs() ([]uint64, error) {
-	idx, release, err := ix.current()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	r, err := reader(idx)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var ids []uint64
-	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
-		ids = append(ids, ss.Id())
-	}
-	return ids, nil
-}
-
-// DecodeEveryList keeps every postings list decoded, however short, for tests to cover
-// the decoded lists with a small corpus.
-func (ix *Index) DecodeEveryList() { ix.decoded.minLen = 1 }
-
 // SegmentCount is the number of segments of the index's current snapshot.
 func (ix *Index) SegmentCount() (int, error) {
-	ids, err := ix.segmentIDs()
+	idx, release, err := ix.current()
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	ids, err := enginetest.SegmentIDs(idx)
 	return len(ids), err
 }
 
-// CandidatesBothWays lists candidates term at a time and through Bleve's collector,
+// CandidatesBothWays lists candidates through the engine and through Bleve's collector,
 // bypassing the answer cache, for tests to compare.
 func (ix *Index) CandidatesBothWays(ctx context.Context, r CandidateRequest) (evaluated, bleves []string, err error) {
-	return bothWays(ix, func() ([]string, error) { return ix.candidates(ctx, r) })
-}
-
-// TablesBuilt is the number of segments whose table of a field is built.
-func (ix *Index) TablesBuilt(field string) int {
-	t := ix.facetTables(field)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.bySeg)
-}
-
-// BrowseOrdersBuilt is the number of segments whose browse order is sorted.
-func (ix *Index) BrowseOrdersBuilt() int {
-	t := ix.facetTables(titleSortField)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 0
-	for _, st := range t.bySeg {
-		st.mu.Lock()
-		if st.browseOrder != nil {
-			n++
-		}
-		st.mu.Unlock()
-	}
-	return n
+	return bothWays(ix, func(way searchWay) ([]string, error) { return ix.candidates(ctx, r, way) })
 }
 
 // AnnotateBothWays searches, then highlights and explains the page's hits as annotate
@@ -154,7 +101,7 @@ func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleve
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	res, err := ix.search(ctx, req, Without{})
+	res, err := ix.search(ctx, req, Without{}, viaEngine)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,4 +205,19 @@ func WordsBothWays(analyzer, text string) (mine, analyzers []string, err error) 
 		return out
 	}
 	return show(w.analyse([]byte(text))), show(wordsOf(a.Analyze([]byte(text)))), nil
+}
+
+// NearestWord is the word did-you-mean offers for word, within maxEdits.
+func (ix *Index) NearestWord(ctx context.Context, word string, maxEdits int) (string, error) {
+	idx, release, err := ix.current()
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	qb, done, err := ix.builder(idx)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	return qb.nearestTerm(ctx, word, maxEdits), nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
@@ -97,7 +98,7 @@ type Index struct {
 	concepts *conceptMatcher
 
 	mu  sync.RWMutex // guards idx, which a rebuild swaps
-	idx bleve.Index
+	idx *opened
 
 	writeMu   sync.Mutex // one Sync, or a rebuild's swap, at a time
 	rebuildMu sync.Mutex // one rebuild at a time: they share the directory beside the index
@@ -109,16 +110,20 @@ type Index struct {
 	// generation are not served.
 	gen     atomic.Uint64
 	answers *answers
+}
 
-	tablesMu sync.Mutex
-	tables   map[string]*facetTables // facet field → its values by segment
-	// noFacetTables counts facets with Bleve's terms facet instead (tests compare both).
-	noFacetTables bool
-	// noEvaluator runs every query through Bleve's collector (tests compare both).
-	noEvaluator bool
-	decoded     *postingsCache // the longest postings lists, decoded
-	// runs keeps the evaluator's per-segment arrays (*segmentRun) from search to search.
-	runs sync.Pool
+// opened is the Bleve index searches read, with the engine that searches it: the
+// engine's tables are by segment, and a rebuilt index numbers its segments afresh.
+type opened struct {
+	bleveIndex
+	eng *engine.Engine
+}
+
+// bleveIndex names the embedded index apart from its method Index.
+type bleveIndex = bleve.Index
+
+func newOpened(idx bleve.Index) *opened {
+	return &opened{bleveIndex: idx, eng: engine.New(idx, engine.Options{IDField: "id", SortFields: []string{titleSortField}})}
 }
 
 // AnswerCache reports how many answers were served again from the cache of recent
@@ -187,7 +192,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize), decoded: newPostingsCache(postingsCacheBytes)}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize)}
 	if opts.NoAnswerCache {
 		ix.answers = nil
 	}
@@ -199,7 +204,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 			return nil, report, err
 		}
 	} else {
-		ix.idx = idx
+		ix.idx = newOpened(idx)
 		ix.loadLanguages(idx)
 	}
 	if opts.LeaveBehind && !report.Rebuilt {
@@ -345,6 +350,17 @@ func seqBytes(seq uint64) []byte {
 	return b
 }
 
+// Prepare builds the tables searches read for the current segments (see
+// engine.Prepare), so that the first searches after a start do not pay for them.
+func (ix *Index) Prepare(ctx context.Context) error {
+	idx, release, err := ix.current()
+	if err != nil {
+		return err
+	}
+	defer release()
+	return idx.eng.Prepare(ctx, allFacetsField, cityField)
+}
+
 // Close closes the Bleve index.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
@@ -357,8 +373,8 @@ func (ix *Index) Close() error {
 	return err
 }
 
-// current returns the Bleve index to read from.
-func (ix *Index) current() (bleve.Index, func(), error) {
+// current returns the Bleve index to read from, with its engine.
+func (ix *Index) current() (*opened, func(), error) {
 	ix.mu.RLock()
 	if ix.idx == nil {
 		ix.mu.RUnlock()
@@ -414,13 +430,8 @@ func (ix *Index) swap(tmp string) error {
 	if err != nil {
 		return fmt.Errorf("open rebuilt index: %w", err)
 	}
-	ix.idx = idx
+	ix.idx = newOpened(idx) // a new engine: the new index numbers its segments afresh
 	ix.gen.Add(1)
-	// The new index numbers its segments afresh: tables by segment id would mislead.
-	ix.tablesMu.Lock()
-	ix.tables = nil
-	ix.tablesMu.Unlock()
-	ix.decoded.reset()
 	return nil
 }
 

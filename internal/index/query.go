@@ -10,6 +10,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
 // Weights of the ways a typed word can match, so that an exact word outranks its stem,
@@ -81,6 +83,8 @@ type queryBuilder struct {
 	lang string
 	// docs is the number of practices, for the share of them a word is found in.
 	docs uint64
+	// terms are the index's, for did-you-mean; nil turns it off.
+	terms *engine.Terms
 }
 
 func (b queryBuilder) languages() []string {
@@ -292,13 +296,18 @@ func filterQuery(filters map[string][]string, except string) []query.Query {
 		if name == except || len(values) == 0 {
 			continue
 		}
-		var alts []query.Query
-		for _, v := range values {
-			alts = append(alts, termOn(facetFields[name], v))
-		}
-		out = append(out, query.NewDisjunctionQuery(alts))
+		out = append(out, anyValue(name, values))
 	}
 	return out
+}
+
+// anyValue matches the practices with any of the values of a facet.
+func anyValue(name string, values []string) query.Query {
+	alts := make([]query.Query, 0, len(values))
+	for _, v := range values {
+		alts = append(alts, termOn(facetFields[name], v))
+	}
+	return query.NewDisjunctionQuery(alts)
 }
 
 func conjunction(text query.Query, filters []query.Query) query.Query {

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
 // Limits on a search request.
@@ -140,7 +141,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return cached(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req, Without{}) })
+	return cached(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req, Without{}, viaEngine) })
 }
 
 // Without names parts of the ranking a search leaves out, to measure what each adds
@@ -153,10 +154,22 @@ func (ix *Index) SearchWithout(ctx context.Context, req Request, w Without) (*Re
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return ix.search(ctx, req, w)
+	return ix.search(ctx, req, w, viaEngine)
 }
 
-func (ix *Index) search(ctx context.Context, req Request, without Without) (*Result, error) {
+// searcher is what a search asks of the engine. Tests hand it Bleve's own collector
+// and terms facet instead, to compare the two ways.
+type searcher interface {
+	Search(ctx context.Context, q engine.Query) (*engine.Result, error)
+	CountSelected(ctx context.Context, text query.Query, sels []engine.Selection) ([]map[string]int, error)
+}
+
+// searchWay is the searcher of an open index.
+type searchWay func(*opened) searcher
+
+func viaEngine(o *opened) searcher { return o.eng }
+
+func (ix *Index) search(ctx context.Context, req Request, without Without, way searchWay) (*Result, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err
@@ -193,7 +206,7 @@ func (ix *Index) search(ctx context.Context, req Request, without Without) (*Res
 	case req.Sort == SortCity:
 		sortBy = []string{citySortField, "-_score", "id"}
 	case text == nil:
-		sortBy = titleOrderFields
+		sortBy = []string{titleSortField, "id"}
 	}
 	// The facets without a selection are counted in one pass over one field that holds
 	// every facet value of a practice ("area:education", "tag:iot"): visiting each hit's
@@ -202,23 +215,24 @@ func (ix *Index) search(ctx context.Context, req Request, without Without) (*Res
 	if req.HitsOnly {
 		facetField = ""
 	}
-	res, err := ix.collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, facetField)
+	s := way(idx)
+	res, err := s.Search(ctx, engine.Query{Query: conjunction(text, filters), Size: req.Limit, From: (req.Page - 1) * req.Limit, Sort: sortBy, FacetField: facetField})
 	if err != nil {
 		return nil, apperr.Wrap(err, "search failed")
 	}
 	shown, widened := text, (*Widening)(nil) // highlights and reasons stay those of the typed words
 	if text != nil && sortBy == nil && len(req.IDs) == 0 && !without.Widening {
-		if text, widened, err = ix.secondPass(ctx, idx, qb, req, text, filters, res, pq, concepts); err != nil {
+		if text, widened, err = ix.secondPass(ctx, idx, s, qb, req, text, filters, res, pq, concepts); err != nil {
 			return nil, apperr.Wrap(err, "search failed")
 		}
 		if widened != nil {
-			if res, err = ix.collect(ctx, idx, conjunction(text, filters), req.Limit, (req.Page-1)*req.Limit, sortBy, facetField); err != nil {
+			if res, err = s.Search(ctx, engine.Query{Query: conjunction(text, filters), Size: req.Limit, From: (req.Page - 1) * req.Limit, Sort: sortBy, FacetField: facetField}); err != nil {
 				return nil, apperr.Wrap(err, "search failed")
 			}
 		}
 	}
-	out := &Result{Total: res.total, Hits: make([]Hit, 0, len(res.hits)), Facets: emptyFacets(), Reading: reading(asked, widened)}
-	for _, h := range res.hits {
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: emptyFacets(), Reading: reading(asked, widened)}
+	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
 	if text != nil && len(out.Hits) > 0 && (!req.HitsOnly || req.Explain) {
@@ -226,45 +240,56 @@ func (ix *Index) search(ctx context.Context, req Request, without Without) (*Res
 			return nil, err
 		}
 	}
-	if res.total == 0 && text != nil {
+	if res.Total == 0 && text != nil {
 		out.DidYouMean = ix.suggestQuery(ctx, idx, qb, pq, req.Filters)
 	}
-	for name, values := range splitFacets(res.counts) {
+	for name, values := range splitFacets(res.Counts) {
 		if len(req.Filters[name]) == 0 {
 			out.Facets[name] = values
 		}
 	}
 	// Each facet with a selection is counted without its own filter.
 	if !req.HitsOnly {
-		selected, err := ix.selectedFacets(ctx, idx, text, req.Filters)
+		names, sels := selections(req.Filters)
+		selected, err := s.CountSelected(ctx, text, sels)
 		if err != nil {
 			return nil, apperr.Wrap(err, "facet count failed")
 		}
-		for name, counts := range selected {
+		for j, counts := range selected {
 			values := facetValues(counts)
-			out.Facets[name] = values[:min(len(values), facetSize)]
+			out.Facets[names[j]] = values[:min(len(values), facetSize)]
 		}
 	}
 	return out, nil
 }
 
+// selections are the facets with values selected, in the order of FacetNames.
+func selections(filters map[string][]string) (names []string, sels []engine.Selection) {
+	for _, name := range FacetNames {
+		if len(filters[name]) > 0 {
+			names = append(names, name)
+			sels = append(sels, engine.Selection{Field: facetFields[name], Filter: anyValue(name, filters[name])})
+		}
+	}
+	return names, sels
+}
+
 // builder makes the query builder of one search: with the languages of the index, and
-// document frequencies read from it (the returned func releases the reader).
-func (ix *Index) builder(idx bleve.Index) (queryBuilder, func(), error) {
+// the terms of its current snapshot (the returned func releases them).
+func (ix *Index) builder(idx *opened) (queryBuilder, func(), error) {
 	qb := queryBuilder{m: ix.analysis, concepts: ix.concepts, langs: ix.presentLanguages()}
-	r, err := reader(idx)
+	terms, err := idx.eng.Terms()
 	if err != nil {
 		return qb, func() {}, err
 	}
-	n, _ := r.DocCount()
-	qb.docs = n
-	qb.rareBelow = max(minTypoDocs, n/typoShare)
-	counter := newTermCounter(r)
+	qb.terms = terms
+	qb.docs = terms.Docs()
+	qb.rareBelow = max(minTypoDocs, qb.docs/typoShare)
 	qb.docFreq = func(field, term string) uint64 {
-		n, _ := counter.count(context.Background(), field, []byte(term))
+		n, _ := terms.DocFrequency(context.Background(), field, term)
 		return n
 	}
-	return qb, func() { r.Close() }, nil
+	return qb, func() { terms.Close() }, nil
 }
 
 // A stem in fewer than max(minTypoDocs, practices/typoShare) practices may be a typo.
@@ -275,7 +300,7 @@ const (
 
 // suggestQuery proposes a corrected query that finds something under the same filters.
 func (ix *Index) suggestQuery(ctx context.Context, idx bleve.Index, qb queryBuilder, pq parsedQuery, filters map[string][]string) string {
-	dym := ix.didYouMean(idx, qb, pq.words)
+	dym := didYouMean(ctx, qb, pq.words)
 	if dym == "" {
 		return ""
 	}

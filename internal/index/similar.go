@@ -80,26 +80,25 @@ type weightedTerm struct {
 
 // tellingTerms ranks the analysed words of text by tf × idf in the body field, keeping
 // the best similarTerms, weights scaled to 1 for the best.
-func (ix *Index) tellingTerms(idx bleve.Index, lang, text string) ([]weightedTerm, error) {
+func (ix *Index) tellingTerms(idx *opened, lang, text string) ([]weightedTerm, error) {
 	tf := map[string]int{}
 	for _, tok := range ix.analysis.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text)) {
 		if t := string(tok.Term); utf8.RuneCountInString(t) >= 3 && !isNumber(t) {
 			tf[t]++
 		}
 	}
-	r, err := reader(idx)
+	terms, err := idx.eng.Terms()
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	n, err := r.DocCount()
-	if err != nil || n == 0 {
-		return nil, err
+	defer terms.Close()
+	n := terms.Docs()
+	if n == 0 {
+		return nil, nil
 	}
 	var out []weightedTerm
-	counter := newTermCounter(r)
 	for t, f := range tf {
-		df, err := counter.count(context.Background(), "body_"+lang, []byte(t))
+		df, err := terms.DocFrequency(context.Background(), "body_"+lang, t)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
 // Kinds of suggestion.
@@ -85,11 +86,11 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	}
 	defer release()
 
-	cities, err := ix.collect(ctx, idx, allTerms(citySuggestField, frags), 0, 0, nil, cityField)
+	cities, err := idx.eng.Search(ctx, engine.Query{Query: allTerms(citySuggestField, frags), FacetField: cityField})
 	if err != nil {
 		return nil, apperr.Wrap(err, "suggest failed")
 	}
-	for _, v := range facetValues(cities.counts)[:min(len(cities.counts), maxSuggestCities)] {
+	for _, v := range facetValues(cities.Counts)[:min(len(cities.Counts), maxSuggestCities)] {
 		out = append(out, Suggestion{Kind: SuggestCity, Text: v.Value, Count: v.Count})
 	}
 	out = append(out, ix.suggestConcepts(frags, maxSuggestConcepts)...)
@@ -97,11 +98,11 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	if room := limit - len(out); room > 0 {
 		// By score alone: a tie-break by title would read the title of every practice
 		// that matches a short prefix (thousands at 100 000 practices).
-		res, err := ix.collect(ctx, idx, allTerms(titleSuggestField, frags), room, 0, nil, "")
+		res, err := idx.eng.Search(ctx, engine.Query{Query: allTerms(titleSuggestField, frags), Size: room})
 		if err != nil {
 			return nil, apperr.Wrap(err, "suggest failed")
 		}
-		for _, h := range res.hits {
+		for _, h := range res.Hits {
 			doc, err := idx.Document(h.ID)
 			if err != nil {
 				return nil, apperr.Wrap(err, "suggest failed")

@@ -6,6 +6,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
 // Concept returns the concept of the index's thesaurus with that id.
@@ -24,11 +25,11 @@ func (ix *Index) NamingConcept(ctx context.Context, concept string, ids []string
 	}
 	defer release()
 	q := query.NewConjunctionQuery([]query.Query{termOn(conceptsField, concept), query.NewDocIDQuery(ids)})
-	res, err := ix.collect(ctx, idx, q, len(ids), 0, indexOrder, "")
+	res, err := idx.eng.Search(ctx, engine.Query{Query: q, Size: len(ids), Unscored: true})
 	if err != nil {
 		return nil, apperr.Wrap(err, "concept lookup failed")
 	}
-	for _, h := range res.hits {
+	for _, h := range res.Hits {
 		out[h.ID] = true
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package index_test
 
 import (
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -347,5 +348,26 @@ func TestBroaderConceptFindsNarrowerAtLowerWeight(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no hit of 'vulnerable' is explained by the narrower concept elderly: %v", ids(res))
+	}
+}
+
+// Of two words as near, did-you-mean offers the one in more practices: the counts come
+// from the index itself (Bleve's fuzzy dictionary reports every count as 0, which left
+// the first word in the dictionary's order).
+func TestDidYouMeanPrefersTheCommonerWord(t *testing.T) {
+	g := geography(t)
+	base := corpusPractices(t, g)[:4]
+	var ps []*practices.Practice
+	for i, title := range []string{"Zorvek pilot in the harbour", "Zorvex sensors", "Zorvex lights", "Zorvex benches"} {
+		p := *base[i]
+		p.Title = title
+		ps = append(ps, &p)
+	}
+	dir := t.TempDir()
+	ix, _ := openIndex(t, filepath.Join(dir, "index"), newStore(t, filepath.Join(dir, "store"), ps), g)
+	// zorvek (one practice) comes first in the dictionary; zorvex is in three.
+	got, err := ix.NearestWord(ctx, "zorvez", 1)
+	if err != nil || got != "zorvex" {
+		t.Fatalf("zorvez: %q (%v), want zorvex", got, err)
 	}
 }

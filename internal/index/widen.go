@@ -11,6 +11,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
+	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
 // A second pass widens a query that found little (pseudo-relevance feedback): when the
@@ -70,7 +71,7 @@ func wordClauses(text query.Query) []query.Query {
 
 // widening reads the best first-pass hits and returns the clause that widens the query,
 // nil when they give nothing the query does not already say.
-func (ix *Index) widening(idx bleve.Index, qb queryBuilder, from []string, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
+func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
 	typed := map[string]bool{}
 	for _, cs := range concepts {
 		for _, c := range cs {
@@ -166,19 +167,19 @@ func best(weights map[string]float64, n int) []string {
 
 // firstPass returns the best hits of the first pass and its total, for deciding on a
 // second one; the page's own hits serve when it is the first page.
-func (ix *Index) firstPass(ctx context.Context, idx bleve.Index, q query.Query, page int, res *collected) (ids []string, total uint64, err error) {
+func firstPass(ctx context.Context, s searcher, q query.Query, page int, res *engine.Result) (ids []string, total uint64, err error) {
 	if page != 1 {
-		if res, err = ix.collect(ctx, idx, q, widenFrom, 0, nil, ""); err != nil {
+		if res, err = s.Search(ctx, engine.Query{Query: q, Size: widenFrom}); err != nil {
 			return nil, 0, err
 		}
 	}
-	for i, h := range res.hits {
+	for i, h := range res.Hits {
 		if i == widenFrom {
 			break
 		}
 		ids = append(ids, h.ID)
 	}
-	return ids, res.total, nil
+	return ids, res.Total, nil
 }
 
 // withClause adds a clause to the words of a text query (inside its conjunction with
@@ -194,8 +195,8 @@ func withClause(text, extra query.Query) query.Query {
 
 // secondPass returns the query widened by the first pass's best hits when that pass was
 // weak, and how; else the query as it was and nil.
-func (ix *Index) secondPass(ctx context.Context, idx bleve.Index, qb queryBuilder, req Request, text query.Query, filters []query.Query, res *collected, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
-	from, total, err := ix.firstPass(ctx, idx, conjunction(text, filters), req.Page, res)
+func (ix *Index) secondPass(ctx context.Context, idx *opened, s searcher, qb queryBuilder, req Request, text query.Query, filters []query.Query, res *engine.Result, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
+	from, total, err := firstPass(ctx, s, conjunction(text, filters), req.Page, res)
 	if err != nil || len(from) == 0 {
 		return text, nil, err
 	}

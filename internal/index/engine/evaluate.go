@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -18,11 +19,9 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum/levenshtein"
-
-	"github.com/uclg-digital-cities/kb/internal/apperr"
 )
 
-// Term-at-a-time evaluation of kb's queries.
+// Term-at-a-time evaluation.
 //
 // Bleve evaluates a disjunction a document at a time: a heap of term searchers, one
 // DocumentMatch per posting, merged document by document. kb's broad searches are a few
@@ -325,14 +324,14 @@ func (e *evaluation) runBleve(n *evalNode) error {
 }
 
 // run evaluates the query over every segment, on as many goroutines as there are
-// processors: the page of hits from..from+size, by score or by title when byTitle is not
+// processors: the page of hits from..from+size, by score or by a sort field when byField is not
 // nil, the number of matches, and the facet values of the matches counted by fc (when not
 // nil).
-func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, runs *sync.Pool) (*collected, error) {
+func (e *evaluation) run(size, from int, byField *fieldSort, fc *facetCount, runs *sync.Pool) (*Result, error) {
 	worse := worseByScore
 	switch {
-	case byTitle != nil:
-		worse = byTitle.worse
+	case byField != nil:
+		worse = byField.worse
 	case e.inIndexOrder:
 		worse = func(h, o rankedHit) bool { return h.doc > o.doc }
 	}
@@ -340,7 +339,7 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 	for w := range parts {
 		p := &parts[w]
 		p.top = &topHits{n: size + from, worse: worse}
-		p.byTitle = byTitle
+		p.byField = byField
 		if fc != nil {
 			p.facets = fc.fork()
 		}
@@ -352,9 +351,9 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 		return nil, err
 	}
 	top := &topHits{n: size + from, worse: worse}
-	out := &collected{counts: map[string]int{}}
+	out := &Result{Counts: map[string]int{}}
 	for _, p := range parts {
-		out.total += p.total
+		out.Total += p.total
 		for _, h := range p.top.heap {
 			top.push(h)
 		}
@@ -370,10 +369,10 @@ func (e *evaluation) run(size, from int, byTitle *titleOrder, fc *facetCount, ru
 		if err != nil {
 			return nil, err
 		}
-		out.hits = append(out.hits, &search.DocumentMatch{ID: ext, Score: best[i].score, IndexInternalID: id, HitNumber: best[i].doc})
+		out.Hits = append(out.Hits, Hit{ID: ext, Score: best[i].score})
 	}
 	if fc != nil {
-		out.counts = fc.result()
+		out.Counts = fc.result()
 	}
 	return out, nil
 }
@@ -393,7 +392,7 @@ func (e *evaluation) externalID(id bleveindex.IndexInternalID, doc uint64) (stri
 // evalPart is what one goroutine of run finds in its segments.
 type evalPart struct {
 	top     *topHits
-	byTitle *titleOrder
+	byField *fieldSort
 	total   uint64
 	facets  *facetCount
 }
@@ -428,7 +427,7 @@ func (e *evaluation) eachSegment(runs *sync.Pool, n int, do func(w int, r *segme
 				// goroutine only): it becomes the search's error. After an error or a
 				// panic the arrays may be half filled, so they are not used again.
 				if v := recover(); v != nil {
-					errs[w] = fmt.Errorf("evaluate a search: %w", apperr.Panicked(v))
+					errs[w] = fmt.Errorf("evaluate a search: panic: %v\n%s", v, debug.Stack())
 				}
 				if errs[w] == nil {
 					r.e = nil

@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"cmp"
@@ -40,8 +40,8 @@ type segmentTable struct {
 	live        []int  // the count of each ordinal over the live documents
 	liveDeleted uint64 // the number of deleted documents live was counted with
 	liveCounted bool
-	// browseOrder (on the title table) is the segment's documents in the order of a
-	// browse: by title, then id. The order of values never changes, so it is sorted once.
+	// browseOrder (on a sort field's table) is the segment's documents in the order of
+	// a sort by the field, then id. The order of values never changes, so it is sorted once.
 	browseOrder []uint32
 }
 

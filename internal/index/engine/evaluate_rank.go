@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"cmp"
@@ -10,7 +10,7 @@ import (
 type rankedHit struct {
 	score     float64
 	doc       uint64 // global number: Bleve breaks ties by it, lower first
-	title, id uint32 // ordinals in a titleOrder's tables
+	value, id uint32 // ordinals in a fieldSort's tables
 }
 
 // worseByScore ranks by score, as Bleve does by default.
@@ -21,12 +21,12 @@ func worseByScore(h, o rankedHit) bool {
 	return h.doc > o.doc
 }
 
-// titleOrder ranks as Bleve's sort by title_sort then id does, by the values of the
+// fieldSort ranks as Bleve's sort by a field then the id field does, by the values of the
 // two fields in their tables.
-type titleOrder struct{ titles, ids *tableView }
+type fieldSort struct{ values, ids *tableView }
 
-func (t *titleOrder) worse(h, o rankedHit) bool {
-	if c := t.titles.compare(h.title, o.title); c != 0 {
+func (t *fieldSort) worse(h, o rankedHit) bool {
+	if c := t.values.compare(h.value, o.value); c != 0 {
 		return c > 0
 	}
 	if c := t.ids.compare(h.id, o.id); c != 0 {
@@ -37,8 +37,8 @@ func (t *titleOrder) worse(h, o rankedHit) bool {
 
 // order returns the n documents of segment s in the order of worse (without the
 // global numbers, which follow the local ones), sorted on first use.
-func (t *titleOrder) order(s int, n uint32) []uint32 {
-	tt := t.titles.tables[s]
+func (t *fieldSort) order(s int, n uint32) []uint32 {
+	tt := t.values.tables[s]
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	if uint32(len(tt.browseOrder)) != n {
@@ -47,7 +47,7 @@ func (t *titleOrder) order(s int, n uint32) []uint32 {
 			docs[d] = uint32(d)
 		}
 		slices.SortFunc(docs, func(a, b uint32) int {
-			if c := t.titles.compare(t.titles.first(s, a), t.titles.first(s, b)); c != 0 {
+			if c := t.values.compare(t.values.first(s, a), t.values.first(s, b)); c != 0 {
 				return c
 			}
 			if c := t.ids.compare(t.ids.first(s, a), t.ids.first(s, b)); c != 0 {

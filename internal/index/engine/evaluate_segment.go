@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"math"
@@ -461,7 +461,7 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 	}
 	defer root.clear()
 	var matched uint64
-	if p.byTitle != nil {
+	if p.byField != nil {
 		matched = r.browse(i, root, p)
 	} else {
 		byScore, top := !r.e.inIndexOrder, p.top
@@ -493,7 +493,7 @@ func (r *segmentRun) segment(i int, ss *scorch.SegmentSnapshot, p *evalPart) err
 	return nil
 }
 
-// browse ranks the matches of segment i by title and returns how many there are.
+// browse ranks the matches of segment i by the sort field and returns how many there are.
 func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint64) {
 	for _, d := range root.touched {
 		if r.e.root.matches(root, d) {
@@ -502,10 +502,10 @@ func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint
 	}
 	push := func(d uint32) {
 		h := rankedHit{doc: r.e.offsets[i] + uint64(d), score: r.e.root.score(root, d)}
-		h.title, h.id = p.byTitle.titles.first(i, d), p.byTitle.ids.first(i, d)
+		h.value, h.id = p.byField.values.first(i, d), p.byField.ids.first(i, d)
 		p.top.push(h)
 	}
-	// Walking the segment in title order meets a match about every n/matched documents:
+	// Walking the segment in the field's order meets a match about every n/matched documents:
 	// about n·top/matched steps for the page, against matched pushes.
 	n := uint64(r.ss.Segment().Count())
 	if matched*matched < n*uint64(p.top.n) {
@@ -516,11 +516,11 @@ func (r *segmentRun) browse(i int, root *accumulator, p *evalPart) (matched uint
 		}
 		return matched
 	}
-	// Many matches for the page: only the first of the segment's documents in title
+	// Many matches for the page: only the first of the segment's documents in the field's
 	// order can be on it. Pushing every match into the top was two thirds of a browse
 	// (pprof).
 	pushed := 0
-	for _, d := range p.byTitle.order(i, uint32(n)) {
+	for _, d := range p.byField.order(i, uint32(n)) {
 		if pushed == p.top.n {
 			break
 		}
