@@ -7,6 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
@@ -27,7 +28,7 @@ func (ix *Index) Candidates(ctx context.Context, r CandidateRequest) ([]string, 
 		return nil, nil
 	}
 	key := fmt.Sprintf("candidates|%q|%q|%q|%q|%d", r.Areas, r.Region, r.Country, r.Band, r.Limit)
-	return cached(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]string, error) { return ix.candidates(ctx, r, viaEngine) })
+	return answers.Get(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]string, error) { return ix.candidates(ctx, r, viaEngine) })
 }
 
 func (ix *Index) candidates(ctx context.Context, r CandidateRequest, way searchWay) ([]string, error) {

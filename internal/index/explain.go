@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
+	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 )
 
 // Ways a typed word can match, from strongest to weakest.
@@ -88,7 +89,7 @@ func (e *explainer) typedFor(lang, term, surface string) (via, typed string, ok 
 func (e *explainer) typoOf(lang, term string) string {
 	best, bestDist := "", 3
 	for _, w := range e.words {
-		if d := editDistance(e.stem(lang, w), term); d < bestDist {
+		if d := highlight.EditDistance(e.stem(lang, w), term); d < bestDist {
 			best, bestDist = w, d
 		}
 	}
@@ -215,34 +216,6 @@ func (e *explainer) sentence(r Reason) string {
 	default:
 		return fmt.Sprintf("matched %s; %s", quoted, where)
 	}
-}
-
-// editDistance counts the insertions, deletions, substitutions and transpositions of
-// adjacent letters between two words (optimal string alignment), as Bleve's fuzzy
-// matching does: "wfii" is one edit from "wifi".
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // In says the reason in lang, from the catalogues (explain.*), the concept by its name in

@@ -13,6 +13,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/engine/enginetest"
+	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 )
 
 // FacetCountsBothWays counts the combined facet field over a search's hits by the
@@ -175,8 +176,8 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 
 var wordAnalyzers = struct {
 	sync.Mutex
-	byName map[string]*wordAnalyzer
-}{byName: map[string]*wordAnalyzer{}}
+	byName map[string]*highlight.Words
+}{byName: map[string]*highlight.Words{}}
 
 // WordsBothWays analyses text with an analyzer of the mapping as highlighting does and
 // as the analyzer itself does, each word as "term@position:start-end". The words learned
@@ -193,18 +194,18 @@ func WordsBothWays(analyzer, text string) (mine, analyzers []string, err error) 
 	wordAnalyzers.Lock()
 	w := wordAnalyzers.byName[analyzer]
 	if w == nil {
-		w = newWordAnalyzer(a)
+		w = highlight.NewWords(a)
 		wordAnalyzers.byName[analyzer] = w
 	}
 	wordAnalyzers.Unlock()
-	show := func(ws []word) []string {
+	show := func(ws []highlight.Word) []string {
 		out := make([]string, len(ws))
 		for i, w := range ws {
-			out[i] = fmt.Sprintf("%s@%d:%d-%d", w.term, w.pos, w.start, w.end)
+			out[i] = fmt.Sprintf("%s@%d:%d-%d", w.Term, w.Pos, w.Start, w.End)
 		}
 		return out
 	}
-	return show(w.analyse([]byte(text))), show(wordsOf(a.Analyze([]byte(text)))), nil
+	return show(w.Analyse([]byte(text))), show(highlight.WordsOf(a.Analyze([]byte(text)))), nil
 }
 
 // NearestWord is the word did-you-mean offers for word, within maxEdits.

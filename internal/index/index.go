@@ -17,7 +17,9 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
@@ -93,8 +95,8 @@ type Index struct {
 	dir      string
 	geo      *practices.Geography
 	thes     *Thesaurus
-	analysis mapping.IndexMapping     // the analyzers, shared by indexing and querying
-	words    map[string]*wordAnalyzer // the shown fields' analyzers, for highlighting, by name
+	analysis mapping.IndexMapping        // the analyzers, shared by indexing and querying
+	words    map[string]*highlight.Words // the shown fields' analyzers, for highlighting, by name
 	concepts *conceptMatcher
 
 	mu  sync.RWMutex // guards idx, which a rebuild swaps
@@ -109,8 +111,11 @@ type Index struct {
 	// gen moves on with every write that searches can see; answers computed at an older
 	// generation are not served.
 	gen     atomic.Uint64
-	answers *answers
+	answers *answers.Cache
 }
+
+// answerCacheSize bounds the answers kept (a page of search results is a few KB).
+const answerCacheSize = 1024
 
 // opened is the Bleve index searches read, with the engine that searches it: the
 // engine's tables are by segment, and a rebuilt index numbers its segments afresh.
@@ -192,7 +197,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: newAnswers(answerCacheSize)}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: answers.New(answerCacheSize)}
 	if opts.NoAnswerCache {
 		ix.answers = nil
 	}

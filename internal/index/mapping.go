@@ -1,5 +1,5 @@
-// Package index is the Bleve search index: derived from the store, rebuildable at any time,
-// and kept in step with it by replaying the store's change log.
+// Package index is kb's search: the mapping, queries, thesaurus, highlights and reasons, over
+// a Bleve index derived from the store and kept in step by replaying its change log.
 package index
 
 import (

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
@@ -141,7 +142,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return cached(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req, Without{}, viaEngine) })
+	return answers.Get(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req, Without{}, viaEngine) })
 }
 
 // Without names parts of the ranking a search leaves out, to measure what each adds

@@ -11,6 +11,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 )
 
@@ -63,7 +64,7 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 		return nil, err
 	}
 	key := fmt.Sprintf("suggest|%q|%d", q, limit)
-	return cached(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]Suggestion, error) { return ix.suggest(ctx, q, limit) })
+	return answers.Get(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]Suggestion, error) { return ix.suggest(ctx, q, limit) })
 }
 
 func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {

@@ -1,12 +1,10 @@
-package index
+// Package answers keeps the recent answers of an index until it changes, and makes the
+// identical requests in flight wait for one computation.
+package answers
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,12 +15,12 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/lru"
 )
 
-// answers keeps recent answers (searches, suggestions, candidates) until the index
+// Cache keeps recent answers (searches, suggestions, candidates) until the index
 // changes: every write to the index moves its generation on, and an answer computed at
 // an older generation is never served. Identical requests in flight wait for one
 // computation instead of each running it. The answers are shared: callers must not
 // modify them.
-type answers struct {
+type Cache struct {
 	mu     sync.Mutex
 	kept   *lru.Cache[string, answer]
 	flight singleflight.Group
@@ -36,20 +34,18 @@ type answer struct {
 	val any
 }
 
-// answerCacheSize bounds the answers kept (a page of search results is a few KB).
-const answerCacheSize = 1024
-
 // sharedTimeout bounds a computation that several requests wait for: it does not stop
 // when the request that started it goes away, since others may still want it.
 const sharedTimeout = 15 * time.Second
 
-func newAnswers(max int) *answers {
-	return &answers{kept: lru.New[string, answer](max)}
+// New keeps at most max answers.
+func New(max int) *Cache {
+	return &Cache{kept: lru.New[string, answer](max)}
 }
 
-// cached returns the answer to key at generation gen, computing it when it is not kept;
+// Get returns the answer to key at generation gen, computing it when it is not kept;
 // a nil cache computes every answer, each request on its own.
-func cached[V any](ctx context.Context, c *answers, key string, gen uint64, compute func(context.Context) (V, error)) (V, error) {
+func Get[V any](ctx context.Context, c *Cache, key string, gen uint64, compute func(context.Context) (V, error)) (V, error) {
 	if c == nil {
 		return compute(ctx)
 	}
@@ -90,26 +86,4 @@ func cached[V any](ctx context.Context, c *answers, key string, gen uint64, comp
 	case <-ctx.Done():
 		return zero, apperr.Errorf(apperr.Unavailable, "the search took too long: %v", ctx.Err())
 	}
-}
-
-// key is the request in one canonical form: filters and ids in order.
-func (r Request) key() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "search|%q|%d|%d|%t|%t|%t|%s|%s", r.Query, r.Page, r.Limit, r.Explain, r.Latest, r.HitsOnly, r.Sort, r.Lang)
-	names := make([]string, 0, len(r.Filters))
-	for name := range r.Filters {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		vs := slices.Clone(r.Filters[name])
-		sort.Strings(vs)
-		fmt.Fprintf(&b, "|%s=%q", name, vs)
-	}
-	if len(r.IDs) > 0 {
-		ids := slices.Clone(r.IDs)
-		sort.Strings(ids)
-		fmt.Fprintf(&b, "|ids=%q", ids)
-	}
-	return b.String()
 }

@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 )
 
 // annotate adds highlights (and reasons) to the hits of a page. It reads each hit's
@@ -20,7 +22,7 @@ import (
 // on those fields look for: the same locations Bleve would report, without advancing
 // every clause of a broad query to each hit through postings lists with locations, which
 // was a quarter of a search's time (pprof). A test compares it with Bleve's. The
-// analyzers' filters run once per distinct word (see wordAnalyzer).
+// analyzers' filters run once per distinct word (see highlight.Words).
 func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, explain bool, pq parsedQuery, concepts map[string][]string) error {
 	highlighter, err := bleve.Config.Cache.HighlighterNamed(bleveHTML.Name)
 	if err != nil {
@@ -52,7 +54,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 			if explain {
 				dm.Fields[name] = value // the stored text the reasons quote
 			}
-			if locs := looked.locate(ix.words[ix.analysis.AnalyzerNameForPath(name)], name, value); len(locs) > 0 {
+			if locs := looked.Locate(ix.words[ix.analysis.AnalyzerNameForPath(name)], name, value); len(locs) > 0 {
 				dm.Locations[name] = locs
 			}
 		})
@@ -67,71 +69,26 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 	return nil
 }
 
-// lookedFor is what a query's clauses on the shown fields look for, by field: terms,
-// and the near spellings of its fuzzy clauses.
-type lookedFor struct {
-	terms map[string]map[string]bool
-	fuzzy map[string][]*query.FuzzyQuery
-}
-
-func (ix *Index) lookedFor(q query.Query) lookedFor {
-	l := lookedFor{terms: map[string]map[string]bool{}, fuzzy: map[string][]*query.FuzzyQuery{}}
-	add := func(field, term string) {
-		if l.terms[field] == nil {
-			l.terms[field] = map[string]bool{}
-		}
-		l.terms[field][term] = true
-	}
+// lookedFor is what a query's clauses on the shown fields look for.
+func (ix *Index) lookedFor(q query.Query) *highlight.Wanted {
+	l := &highlight.Wanted{}
 	for _, c := range shownClauses(q, nil) {
 		switch c := c.(type) {
 		case *query.TermQuery:
-			add(c.Field(), c.Term)
+			l.AddTerm(c.Field(), c.Term)
 		case *query.FuzzyQuery:
-			l.fuzzy[c.Field()] = append(l.fuzzy[c.Field()], c)
+			l.AddFuzzy(c)
 		case *query.MatchPhraseQuery:
 			// The phrase's words are also clauses of their own, which mark them
 			// wherever they stand; the phrase adds no other term.
 			if a := ix.analysis.AnalyzerNamed(ix.analysis.AnalyzerNameForPath(c.Field())); a != nil {
 				for _, t := range a.Analyze([]byte(c.MatchPhrase)) {
-					add(c.Field(), string(t.Term))
+					l.AddTerm(c.Field(), string(t.Term))
 				}
 			}
 		}
 	}
 	return l
-}
-
-// locate lists where in a field's text, analysed by words, the terms looked for stand.
-func (l lookedFor) locate(words *wordAnalyzer, field, text string) search.TermLocationMap {
-	if words == nil || l.terms[field] == nil && l.fuzzy[field] == nil {
-		return nil
-	}
-	out := search.TermLocationMap{}
-	for _, w := range words.analyse([]byte(text)) {
-		if l.terms[field][w.term] || l.nearSpelling(field, w.term) {
-			out[w.term] = append(out[w.term], &search.Location{Pos: uint64(w.pos), Start: uint64(w.start), End: uint64(w.end)})
-		}
-	}
-	return out
-}
-
-// nearSpelling reports whether a fuzzy clause of the field accepts term, as Bleve's
-// fuzzy searcher does: the same first runes, and within the clause's edits (a
-// transposition is one).
-func (l lookedFor) nearSpelling(field, term string) bool {
-	for _, f := range l.fuzzy[field] {
-		prefix := f.Term
-		for i := range f.Term {
-			if i >= f.Prefix {
-				prefix = f.Term[:i]
-				break
-			}
-		}
-		if strings.HasPrefix(term, prefix) && editDistance(term, f.Term) <= f.Fuzziness {
-			return true
-		}
-	}
-	return false
 }
 
 // shownClauses appends the clauses of q on the fields highlights show.
@@ -148,6 +105,18 @@ func shownClauses(q query.Query, out []query.Query) []query.Query {
 	case query.FieldableQuery:
 		if shownFields[q.Field()] {
 			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// newWordAnalyzers makes one per analyzer of the fields highlights show, by name.
+func newWordAnalyzers(m mapping.IndexMapping) map[string]*highlight.Words {
+	out := map[string]*highlight.Words{}
+	for _, field := range highlightFields() {
+		name := m.AnalyzerNameForPath(field)
+		if a := m.AnalyzerNamed(name); a != nil && out[name] == nil {
+			out[name] = highlight.NewWords(a)
 		}
 	}
 	return out
@@ -173,7 +142,7 @@ var shownFields = func() map[string]bool {
 	return m
 }()
 
-// fragments keeps the fragments that show a match, cleaned (see cleanSnippet), under the
+// fragments keeps the fragments that show a match, cleaned (see highlight.Clean), under the
 // plain field names, and by language. Bleve's HTML formatter escapes the text and wraps the matches in <mark>; for
 // a field without a match it returns the field's opening, which says nothing about why a
 // hit matched.
@@ -191,7 +160,7 @@ func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[str
 			continue // kb's own field of tags, groups and place: matched, never shown
 		}
 		for _, f := range frags {
-			if f = cleanSnippet(f); strings.Contains(f, "<mark>") {
+			if f = highlight.Clean(f); strings.Contains(f, "<mark>") {
 				out[name] = append(out[name], f)
 				if lang != "" {
 					if byLang[lang] == nil {

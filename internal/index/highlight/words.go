@@ -1,4 +1,4 @@
-package index
+package highlight
 
 import (
 	"slices"
@@ -7,17 +7,16 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// wordAnalyzer analyses text as a language's analyzer does, but runs the token filters
+// Words analyses text as a language's analyzer does, but runs the token filters
 // (possessives, lower case, stop words, folding, stemming) once per distinct word and
 // remembers what they made of it. Highlighting reads each hit's stored text again, and
 // the filters were half of that: a quarter of a one-word search (pprof). Every filter of
 // kb's analyzers maps one token to at most one without looking at its neighbours, so a
 // word's term does not depend on where it stands; a word for which that does not hold
 // makes the text go through the analyzer itself. A test compares both.
-type wordAnalyzer struct {
+type Words struct {
 	analyzer  analysis.Analyzer
 	tokenizer analysis.Tokenizer
 	filters   []analysis.TokenFilter
@@ -39,27 +38,16 @@ type analysedWord struct {
 // each time; the most frequent come first. At most a few megabytes.
 const maxWords = 1 << 15
 
-// word is one analysed token.
-type word struct {
-	term       string
-	pos        int // from 1
-	start, end int // bytes of the text
+// Word is one analysed token.
+type Word struct {
+	Term       string
+	Pos        int // from 1
+	Start, End int // bytes of the text
 }
 
-// newWordAnalyzers makes one per analyzer of the fields highlights show, by name.
-func newWordAnalyzers(m mapping.IndexMapping) map[string]*wordAnalyzer {
-	out := map[string]*wordAnalyzer{}
-	for _, field := range highlightFields() {
-		name := m.AnalyzerNameForPath(field)
-		if a := m.AnalyzerNamed(name); a != nil && out[name] == nil {
-			out[name] = newWordAnalyzer(a)
-		}
-	}
-	return out
-}
-
-func newWordAnalyzer(a analysis.Analyzer) *wordAnalyzer {
-	w := &wordAnalyzer{analyzer: a, words: map[string]analysedWord{}}
+// NewWords analyses text as a does.
+func NewWords(a analysis.Analyzer) *Words {
+	w := &Words{analyzer: a, words: map[string]analysedWord{}}
 	// Char filters change the text before it is cut: nothing to remember per word.
 	if d, ok := a.(*analysis.DefaultAnalyzer); ok && len(d.CharFilters) == 0 {
 		w.tokenizer, w.filters = d.Tokenizer, d.TokenFilters
@@ -68,11 +56,11 @@ func newWordAnalyzer(a analysis.Analyzer) *wordAnalyzer {
 	return w
 }
 
-// analyse returns the words of text with their terms, positions and offsets, as the
+// Analyse returns the words of text with their terms, positions and offsets, as the
 // analyzer's tokens.
-func (w *wordAnalyzer) analyse(text []byte) []word {
+func (w *Words) Analyse(text []byte) []Word {
 	if w.tokenizer == nil {
-		return wordsOf(w.analyzer.Analyze(text))
+		return WordsOf(w.analyzer.Analyze(text))
 	}
 	sc, _ := w.scratch.Get().(*wordScratch)
 	if sc == nil {
@@ -109,13 +97,13 @@ func (w *wordAnalyzer) analyse(text []byte) []word {
 		}
 		w.mu.Unlock()
 	}
-	out := make([]word, 0, len(cuts))
+	out := make([]Word, 0, len(cuts))
 	for i, c := range cuts {
 		switch aw := analysed[i]; {
 		case aw.complex:
-			return wordsOf(w.analyzer.Analyze(text))
+			return WordsOf(w.analyzer.Analyze(text))
 		case !aw.dropped:
-			out = append(out, word{term: aw.term, pos: c.pos, start: c.start, end: c.end})
+			out = append(out, Word{Term: aw.term, Pos: c.pos, Start: c.start, End: c.end})
 		}
 	}
 	return out
@@ -142,7 +130,7 @@ type cut struct {
 // boundaries joins across it; a combining mark after it stays outside any word either
 // way): ASCII pieces by cutASCII, the others by the tokenizer. Other tokenizers, and
 // text that is not valid UTF-8, go through the tokenizer whole.
-func (w *wordAnalyzer) cut(text []byte, into []cut) []cut {
+func (w *Words) cut(text []byte, into []cut) []cut {
 	if !w.unicode || !utf8.Valid(text) {
 		for _, t := range w.tokenizer.Tokenize(text) {
 			into = append(into, cut{term: t.Term, start: t.Start, end: t.End, pos: t.Position, typ: t.Type})
@@ -234,7 +222,7 @@ func joins(before, mark, after byte) bool {
 }
 
 // filter runs the token filters on one token alone.
-func (w *wordAnalyzer) filter(t *analysis.Token) analysedWord {
+func (w *Words) filter(t *analysis.Token) analysedWord {
 	one := *t
 	one.Term = append([]byte(nil), t.Term...) // filters may change the bytes in place
 	stream := analysis.TokenStream{&one}
@@ -250,10 +238,11 @@ func (w *wordAnalyzer) filter(t *analysis.Token) analysedWord {
 	return analysedWord{term: string(stream[0].Term)}
 }
 
-func wordsOf(tokens analysis.TokenStream) []word {
-	out := make([]word, len(tokens))
+// WordsOf is the words of an analyzer's tokens.
+func WordsOf(tokens analysis.TokenStream) []Word {
+	out := make([]Word, len(tokens))
 	for i, t := range tokens {
-		out[i] = word{term: string(t.Term), pos: t.Position, start: t.Start, end: t.End}
+		out[i] = Word{Term: string(t.Term), Pos: t.Position, Start: t.Start, End: t.End}
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package index
+package highlight
 
 import "testing"
 
@@ -14,8 +14,8 @@ func TestCleanSnippet(t *testing.T) {
 		"…done\n## <mark>Results</mark>\nThe city…":                                           "…<mark>Results</mark> The…",
 		"&#39;Ruta 100K&#39; <mark>devices</mark>":                                            "&#39;Ruta 100K&#39; <mark>devices</mark>",
 	} {
-		if got := cleanSnippet(in); got != want {
-			t.Errorf("cleanSnippet(%q)\n got %q\nwant %q", in, got, want)
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q)\n got %q\nwant %q", in, got, want)
 		}
 	}
 }

@@ -1,4 +1,6 @@
-package index
+// Package highlight finds where a query's terms stand in a stored text, as the fields'
+// analyzers and Bleve's fuzzy matching would, and cleans the snippets Bleve cuts from it.
+package highlight
 
 import (
 	"regexp"
@@ -9,7 +11,7 @@ import (
 // A snippet is a fragment of stored text with the matches in <mark>, HTML-escaped. The
 // body is Markdown, and Bleve's fragmenter cuts at a byte count: a snippet could start
 // inside a word ("…hools closed") or a figure ("…000 students" of "186 000"), and show
-// "## What was done". cleanSnippet reads as a person would: the Markdown's marks gone,
+// "## What was done". Clean reads as a person would: the Markdown's marks gone,
 // and an edge cut by the fragmenter moved back to the nearest whole word that is not part
 // of a number.
 
@@ -25,7 +27,8 @@ var (
 	mdUnderline = regexp.MustCompile(`(^|[\s(])_+|_+([\s).,;:!?]|$)`)
 )
 
-func cleanSnippet(s string) string {
+// Clean is a snippet without Markdown, cut at whole words (see above).
+func Clean(s string) string {
 	s, cutStart := strings.CutPrefix(s, ellipsis)
 	s, cutEnd := strings.CutSuffix(s, ellipsis)
 	var lines []string
