@@ -65,8 +65,7 @@ func New(idx bleve.Index, opts Options) *Engine {
 	if opts.minDecoded == 0 {
 		opts.minDecoded = minDecoded
 	}
-	c := newPostingsCache(opts.PostingsCacheBytes)
-	c.minLen = opts.minDecoded
+	c := newPostingsCache(opts.PostingsCacheBytes, opts.minDecoded)
 	return &Engine{idx: idx, opts: opts, tables: map[string]*facetTables{}, decoded: c}
 }
 

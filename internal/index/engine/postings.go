@@ -43,24 +43,16 @@ type postingsKey struct {
 // forgotten first.
 type postingsCache struct {
 	mu     sync.Mutex
-	max    int    // bytes
 	minLen uint64 // shorter lists are not kept
 	kept   *lru.Cache[postingsKey, *decodedPostings]
 }
 
-const (
-	// postingsCacheBytes bounds the decoded postings kept: the common terms of a few
-	// hundred searches at 100 000 practices.
-	postingsCacheBytes = 32 << 20
-	// minDecoded: shorter lists are decoded on each use; it is cheap, and they would
-	// crowd out the long ones.
-	minDecoded = 128
-)
+// minDecoded: shorter lists are decoded on each use; it is cheap, and they would crowd
+// out the long ones.
+const minDecoded = 128
 
-func newPostingsCache(bytes int) *postingsCache {
-	c := &postingsCache{max: bytes, minLen: minDecoded}
-	c.reset()
-	return c
+func newPostingsCache(bytes int, minLen uint64) *postingsCache {
+	return &postingsCache{minLen: minLen, kept: lru.NewSized[postingsKey](bytes, (*decodedPostings).size)}
 }
 
 // keeps reports whether a list of n postings is kept once decoded.
@@ -79,13 +71,6 @@ func (c *postingsCache) put(k postingsKey, d *decodedPostings) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kept.Put(k, d)
-}
-
-// reset forgets every list: a rebuilt index numbers its segments afresh.
-func (c *postingsCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kept = lru.NewSized[postingsKey](c.max, (*decodedPostings).size)
 }
 
 // decode reads a postings list whole, with the positions of the term when asked.
