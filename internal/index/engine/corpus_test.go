@@ -109,7 +109,7 @@ func testIndex(t testing.TB, n, batch int) bleve.Index {
 			if err := idx.Batch(b); err != nil {
 				t.Fatal(err)
 			}
-			b.Reset()
+			b = idx.NewBatch() // not Reset: scorch may still range over the batch's map
 		}
 	}
 	for i := 0; i < n/10; i++ {
@@ -123,7 +123,7 @@ func testIndex(t testing.TB, n, batch int) bleve.Index {
 			if err := idx.Batch(b); err != nil {
 				t.Fatal(err)
 			}
-			b.Reset()
+			b = idx.NewBatch()
 		}
 	}
 	if err := idx.Batch(b); err != nil {
