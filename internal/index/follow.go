@@ -102,13 +102,15 @@ func (f *Follower) snapshot(ctx context.Context, progress Progress) error {
 		progress(0, total)
 	}
 	done := 0
-	b := f.fresh.NewBatch()
 	var pending []*practices.Practice
 	flush := func() error {
 		docs, err := f.ix.documents(pending)
 		if err != nil {
 			return err
 		}
+		// A new batch each time, never one Reset: with unsafe_batch, scorch may still be
+		// reading the last batch's documents after Batch returns.
+		b := f.fresh.NewBatch()
 		for i, doc := range docs {
 			if doc == nil {
 				continue // archived: kept in the store, not offered by search
@@ -122,7 +124,6 @@ func (f *Follower) snapshot(ctx context.Context, progress Progress) error {
 		if err := commit(f.fresh, b, false); err != nil {
 			return err
 		}
-		b.Reset()
 		if progress != nil {
 			progress(done, total)
 		}
