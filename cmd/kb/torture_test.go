@@ -34,46 +34,70 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type child struct {
-	cmd  *exec.Cmd
-	base string
-}
-
 // studyAuthority makes a child the publisher of the study's cases, so that it may edit
 // them.
 var studyAuthority = []string{"--oai-namespace", "kb.localhost", "--study-authority", "kb.localhost"}
 
+type child struct {
+	cmd    *exec.Cmd
+	base   string
+	exited chan struct{} // closed when the process has ended
+	stderr *syncBuffer
+}
+
+// startChild starts a server on data and waits until it is ready, or has ended. The
+// address is found free and then released, so another process may take it first: the
+// child then ends saying so, and it is started again on another. No deadline of its
+// own: under load a restart may take long, and the test's timeout bounds it.
 func startChild(t *testing.T, data string, extra ...string) *child {
 	t.Helper()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	for attempt := 0; ; attempt++ {
+		c, err := tryChild(data, extra...)
+		if err == nil {
+			return c
+		}
+		if !strings.Contains(err.Error(), "address already in use") || attempt == 4 {
+			t.Fatalf("the server did not become ready: %v", err)
+		}
+	}
+}
+
+func tryChild(data string, extra ...string) (*child, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	argv, _ := json.Marshal(append([]string{"serve", "--data", data, "--addr", addr, "--log-format", "json", "--metrics-token", "torture-metrics"}, extra...))
 	cmd.Env = append(os.Environ(), "KB_TEST_CHILD="+string(argv))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	c := &child{cmd: cmd, base: "http://" + addr, exited: make(chan struct{}), stderr: &syncBuffer{}}
+	cmd.Stdout, cmd.Stderr = io.Discard, c.stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	c := &child{cmd: cmd, base: "http://" + addr}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	go func() { cmd.Wait(); close(c.exited) }()
+	for {
 		if resp, err := http.Get(c.base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return c
+				return c, nil
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-c.exited:
+			return nil, fmt.Errorf("the server ended: %s", tail(c.stderr.String(), 2000))
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	cmd.Process.Kill()
-	t.Fatal("the server did not become ready after a restart")
-	return nil
 }
+
+func tail(s string, n int) string { return s[max(0, len(s)-n):] }
 
 func (c *child) kill() {
 	c.cmd.Process.Signal(syscall.SIGKILL)
-	c.cmd.Wait()
+	<-c.exited
 }
 
 // acked records what the server acknowledged.
