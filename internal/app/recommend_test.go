@@ -9,6 +9,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/relevance"
@@ -362,8 +363,8 @@ func TestInvalidProfilesNameTheField(t *testing.T) {
 }
 
 // A profile written in the words people use, in any of the four languages, is read into
-// the vocabularies; what no term says is kept as part of the need and said so, never
-// refused.
+// the vocabularies; a group no term says is kept as part of the need and a resource no
+// term says is reported as unread, each said so, never refused.
 func TestProfileWordsAreReadNotRefused(t *testing.T) {
 	a := openCorpusApp(t)
 	res, err := a.Recommend(context.Background(), recommend.Profile{Country: "ES", Population: 60000,
@@ -382,17 +383,12 @@ func TestProfileWordsAreReadNotRefused(t *testing.T) {
 			t.Errorf("%s read as %v, want %v", field, got, want)
 		}
 	}
-	kept := map[string]string{}
-	read := map[string]string{}
-	for _, r := range res.Understood {
-		if r.Need {
-			kept[r.Written] = r.Field
-		} else {
-			read[r.Written] = r.Term
-		}
-	}
-	if kept["health workers"] != "priority_groups" || kept["teleporter"] != "resources" || len(kept) != 2 {
+	kept, unread, read := readings(res)
+	if kept["health workers"] != "priority_groups" || len(kept) != 1 {
 		t.Errorf("kept as need: %v", kept)
+	}
+	if unread["teleporter"] != "resources" || len(unread) != 1 {
+		t.Errorf("unread: %v", unread)
 	}
 	if read["partners"] != "partner-network" || read["personnes âgées"] != "elderly" || read["idosos"] != "elderly" {
 		t.Errorf("read: %v", read)
@@ -401,8 +397,70 @@ func TestProfileWordsAreReadNotRefused(t *testing.T) {
 	for _, pt := range res.Parts {
 		parts = append(parts, pt.From+":"+pt.Text)
 	}
-	if !slices.Equal(parts, []string{"priority_groups:health workers", "resources:teleporter"}) {
+	if !slices.Equal(parts, []string{"priority_groups:health workers"}) {
 		t.Errorf("parts %v", parts)
+	}
+}
+
+// readings sorts how a profile's phrases were read: kept as need and unread by field,
+// read by term.
+func readings(res *recommend.Result) (kept, unread, read map[string]string) {
+	kept, unread, read = map[string]string{}, map[string]string{}, map[string]string{}
+	for _, r := range res.Understood {
+		switch {
+		case r.Need:
+			kept[r.Written] = r.Field
+		case r.Unread:
+			unread[r.Written] = r.Field
+		default:
+			read[r.Written] = r.Term
+		}
+	}
+	return kept, unread, read
+}
+
+// What a city has, written in words no resource term says ("internet en la presidencia
+// municipal"), is reported back as unread, in the reader's language, and never searched
+// as part of what it needs; a resource said to be missing ("sin fibra óptica") is not one it
+// has, though it names one.
+func TestResourcesNotReadAreNeverANeed(t *testing.T) {
+	a := openCorpusApp(t)
+	need := "los vecinos tienen que viajar a la cabecera municipal para cualquier trámite y las personas mayores no saben usar internet"
+	res, err := a.Recommend(context.Background(), recommend.Profile{Country: "MX", Population: 5000, WeakAreas: []string{"servicios públicos"},
+		Need:      need,
+		Resources: []string{"centro comunitario", "internet en la presidencia municipal", "barrios sin fibra óptica", "wifi gratuito"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, unread, read := readings(res)
+	if len(kept) != 0 || unread["internet en la presidencia municipal"] != "resources" || unread["barrios sin fibra óptica"] != "resources" || len(unread) != 2 {
+		t.Errorf("kept %v, unread %v, read %v", kept, unread, read)
+	}
+	if read["wifi gratuito"] != "municipal-wifi" || !slices.Equal(res.Profile.Resources, []string{"civic-centres", "municipal-wifi"}) {
+		t.Errorf("read %v, resources %v", read, res.Profile.Resources)
+	}
+	for _, pt := range res.Parts {
+		if pt.From != "need" || strings.Contains(pt.Text, "presidencia") {
+			t.Errorf("part %+v", pt)
+		}
+	}
+	for _, r := range res.Recommendations {
+		for _, why := range r.Reasons {
+			if strings.Contains(why.Text, "presidencia") {
+				t.Errorf("%s: %s", r.Practice.ID, why.Text)
+			}
+		}
+	}
+	cat, err := i18n.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Understood {
+		if r.Unread {
+			if said := cat.Say("es", r.Says); !strings.Contains(said, "«"+r.Written+"»") || !strings.Contains(said, "no lo contamos") {
+				t.Errorf("said in Spanish: %q", said)
+			}
+		}
 	}
 }
 

@@ -22,7 +22,7 @@ const (
 	// Floors per kind: paraphrases that share few words with the text, questions as
 	// city staff ask them, and facts (a figure, a date, a name of the study).
 	floorParaphrase = 0.75
-	floorQuestion   = 0.85
+	floorQuestion   = 0.9
 	floorFact       = 0.9
 	minQuestions    = 12
 	minFacts        = 8

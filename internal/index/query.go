@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,10 +144,11 @@ func (b queryBuilder) isStopWord(w string) bool {
 }
 
 // wordQuery matches one typed word four ways: the exact word, its stem in the fields of
-// the languages it is read in (wordLanguages; weighted per field), the concepts it names,
-// and, for a word no language knows, near spellings of the stem. Another language's word
+// the languages it is read in (wordLanguages; weighted per field), the concepts it names
+// (each weighed by its selectivity; with narrower, also the concepts below them), and,
+// for a word no language knows, near spellings of the stem. Another language's word
 // that looks like it ("mayor" for "mayores") matches only through a concept.
-func (b queryBuilder) wordQuery(w string, concepts []string, weight float64) query.Query {
+func (b queryBuilder) wordQuery(w string, concepts []string, weight float64, narrower bool) query.Query {
 	// A stop word of any of the languages is dropped everywhere: "las" must not match the
 	// English "la" of Villanueva de la Serena.
 	if b.isStopWord(w) {
@@ -154,8 +156,11 @@ func (b queryBuilder) wordQuery(w string, concepts []string, weight float64) que
 	}
 	var alts []query.Query
 	for _, c := range concepts {
-		alts = append(alts, boosted(termOn(conceptsField, c), weight*boostConcept), boosted(termOn(leadConceptsField, c), weight*boostConcept*1.5))
-		alts = append(alts, b.narrowerClauses(c, weight)...)
+		cw := weight * b.selectivity(conceptsField, c)
+		alts = append(alts, boosted(termOn(conceptsField, c), cw*boostConcept), boosted(termOn(leadConceptsField, c), cw*boostConcept*1.5))
+		if narrower {
+			alts = append(alts, b.narrowerClauses(c, weight)...)
+		}
 	}
 	langs, typo := b.wordLanguages(w, b.lang)
 	for _, lang := range langs {
@@ -194,15 +199,46 @@ func (b queryBuilder) wordQuery(w string, concepts []string, weight float64) que
 }
 
 // narrowerClauses match the practices naming a concept below c ("elderly" under
-// "vulnerable groups"): half the concept's weight one step down, a quarter two steps down.
+// "vulnerable groups"): half the concept's weight one step down, a quarter two steps down,
+// each times the selectivity of its clause.
 func (b queryBuilder) narrowerClauses(c string, weight float64) []query.Query {
 	var out []query.Query
 	boost := weight * boostConcept
 	for d := 1; d <= b.concepts.below[c]; d++ {
 		boost /= 2
-		out = append(out, boosted(termOn(broaderConceptsField, strconv.Itoa(d)+":"+c), boost))
+		term := strconv.Itoa(d) + ":" + c
+		out = append(out, boosted(termOn(broaderConceptsField, term), boost*b.selectivity(broaderConceptsField, term)))
 	}
 	return out
+}
+
+// A concept's clauses weigh by how selective they are: a concept that at most
+// selectiveShare of the practices name (or, for the clause of the concepts one or two
+// steps below it, name one of those) keeps its whole weight; above that the weight falls
+// with the logarithm of the share, as an IDF does, to nothing for a concept every
+// practice carries. So "residents", or the whole subtree under "digital
+// transformation", adds little, and "beaches" keeps its weight.
+const (
+	selectiveShare = 0.2
+	// A typed word counts twice only while a concept it names weighs at least this.
+	countsTwiceFrom = 0.5
+)
+
+// selectivity is the weight factor, from 0 to 1, of a concept term in a field.
+func (b queryBuilder) selectivity(field, term string) float64 {
+	if b.docFreq == nil || b.docs == 0 {
+		return 1
+	}
+	share := float64(b.docFreq(field, term)) / float64(b.docs)
+	if share <= selectiveShare {
+		return 1
+	}
+	return math.Log(share) / math.Log(selectiveShare)
+}
+
+// namesSelective reports whether one of a word's concepts weighs enough to count twice.
+func (b queryBuilder) namesSelective(concepts []string) bool {
+	return slices.ContainsFunc(concepts, func(c string) bool { return b.selectivity(conceptsField, c) >= countsTwiceFrom })
 }
 
 func foldWord(b queryBuilder, w string) string {
@@ -235,21 +271,23 @@ func (b queryBuilder) textQuery(pq parsedQuery, concepts map[string][]string) qu
 	background := b.commonWords(pq.words)
 	for _, w := range pq.words {
 		if background[w] {
-			if q := b.wordQuery(w, concepts[w], commonWeight); q != nil {
+			if q := b.wordQuery(w, concepts[w], commonWeight, true); q != nil {
 				common = append(common, q)
 			}
 			continue
 		}
-		q := b.wordQuery(w, concepts[w], 1)
+		q := b.wordQuery(w, concepts[w], 1, true)
 		if q == nil {
 			continue
 		}
 		words = append(words, q)
-		if len(concepts[w]) > 0 {
+		if b.namesSelective(concepts[w]) {
 			// A typed concept counts twice, in the score and in the share of clauses
 			// matched: a practice with every concept of "control de aforo en playas"
-			// outranks a dashboard that has only the frequent "control".
-			words = append(words, b.wordQuery(w, concepts[w], 1))
+			// outranks a dashboard that has only the frequent "control". Only the
+			// concept itself does, not those below it; and a concept most practices
+			// carry ("residents") tells them apart no more than a common word does.
+			words = append(words, b.wordQuery(w, concepts[w], 1, false))
 		}
 	}
 	if len(common) > 0 {

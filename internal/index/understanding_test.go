@@ -82,6 +82,11 @@ func TestQueriesCrossLanguages(t *testing.T) {
 		{"lotação das praias", "amb-beach-occupancy-information"},
 		{"identidade digital", "cordoba-digital-identity-vedi"},
 		{"teletrabajo salud mental", "bogota-online-psychological-care-staff"},
+		// Everyday words for the study's concepts: visors are protective equipment,
+		// prescriptions medicines, "far from town" the remote areas.
+		{"viseras para sanitarios", "barcelona-3d-printed-ppe"},
+		{"ordonnances pour les villages isolés", "hamamatsu-haruno-medical-maas"},
+		{"receitas médicas longe da cidade", "hamamatsu-haruno-medical-maas"},
 	}
 	for _, tc := range tests {
 		got := ids(search(t, ix, index.Request{Query: tc.q, Limit: 3}))

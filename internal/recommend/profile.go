@@ -34,8 +34,8 @@ const (
 
 // Profile describes a city and what it needs. Weak areas, priority groups, crises and
 // resources take the vocabularies' ids or free words in any of the four languages, read
-// into the vocabularies through the thesaurus; what no term says is kept as part of the
-// need.
+// into the vocabularies through the thesaurus; a group or crisis no term says is kept as
+// part of the need, a resource no term says is reported back as unread.
 type Profile struct {
 	Name string `json:"name,omitempty"`
 	// City names a city; a city of corpus/cities.yaml fills in its country, region and

@@ -3,6 +3,7 @@ package recommend
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -17,31 +18,36 @@ type Concepts interface {
 }
 
 // Reading says how one phrase a profile wrote in a field was read: as a term of the
-// field's vocabulary, or, not recognised, kept as part of the need. A phrase written as a
-// term's id is taken as it is and needs no reading.
+// field's vocabulary, or, not recognised, kept as part of the need (a group, a crisis) or
+// reported as unread (a resource: what the city has is not something it lacks). A phrase
+// written as a term's id is taken as it is and needs no reading.
 type Reading struct {
 	Field   string    `json:"field"`
 	Written string    `json:"written"`
 	Term    string    `json:"term,omitempty"`
 	Need    bool      `json:"need,omitempty"`
+	Unread  bool      `json:"unread,omitempty"`
 	Says    i18n.Text `json:"says"`
 	Text    string    `json:"text"` // Says in one language, once said (Result.SayIn)
 }
 
 // wordField is a profile field that takes free words, with the vocabulary it is read in
-// and the prefix of that vocabulary in the thesaurus's terms and the catalogues.
+// and the prefix of that vocabulary in the thesaurus's terms and the catalogues. Words of
+// a field that says what the city has (had) are never kept as need: kept, "internet at
+// the town hall" would be searched as something the city lacks.
 type wordField struct {
 	name  string
 	vocab string
 	terms practices.Vocabulary
 	list  func(*Profile) *[]string
+	had   bool
 }
 
 var wordFields = []wordField{
-	{"weak_areas", "area", practices.Areas, func(p *Profile) *[]string { return &p.WeakAreas }},
-	{"priority_groups", "group", practices.TargetGroups, func(p *Profile) *[]string { return &p.PriorityGroups }},
-	{"crises", "crisis", practices.Crises, func(p *Profile) *[]string { return &p.Crises }},
-	{"resources", "resource", practices.Resources, func(p *Profile) *[]string { return &p.Resources }},
+	{"weak_areas", "area", practices.Areas, func(p *Profile) *[]string { return &p.WeakAreas }, false},
+	{"priority_groups", "group", practices.TargetGroups, func(p *Profile) *[]string { return &p.PriorityGroups }, false},
+	{"crises", "crisis", practices.Crises, func(p *Profile) *[]string { return &p.Crises }, false},
+	{"resources", "resource", practices.Resources, func(p *Profile) *[]string { return &p.Resources }, true},
 }
 
 // reader reads the words of a profile into the vocabularies: a term's id, a term's label
@@ -85,13 +91,17 @@ func newReader(c Concepts) *reader {
 }
 
 // read replaces the words of each field of p by the terms they name and returns how each
-// phrase was read and the phrases kept as part of the need, by field.
+// phrase was read and the phrases kept as part of the need, by field (a resource's never).
 func (r *reader) read(p *Profile) (readings []Reading, kept []Part) {
 	for _, f := range wordFields {
 		list := f.list(p)
 		var terms []string
 		for _, phrase := range phrases(*list) {
-			found, exact := r.terms(f, phrase)
+			var found []string
+			exact := false
+			if !f.had || !lacking(phrase) {
+				found, exact = r.terms(f, phrase)
+			}
 			for _, t := range found {
 				if !slices.Contains(terms, t) {
 					terms = append(terms, t)
@@ -101,7 +111,12 @@ func (r *reader) read(p *Profile) (readings []Reading, kept []Part) {
 						Says: i18n.Say("read.term", i18n.Value(phrase), i18n.Term(f.vocab, t))})
 				}
 			}
-			if len(found) == 0 {
+			switch {
+			case len(found) > 0:
+			case f.had:
+				readings = append(readings, Reading{Field: f.name, Written: phrase, Unread: true,
+					Says: i18n.Say("read.unread", i18n.Value(phrase), i18n.Term("read.field", f.name))})
+			default:
 				readings = append(readings, Reading{Field: f.name, Written: phrase, Need: true,
 					Says: i18n.Say("read.need", i18n.Value(phrase), i18n.Term("read.field", f.name))})
 				kept = append(kept, Part{Text: phrase, From: f.name})
@@ -117,6 +132,25 @@ func (r *reader) read(p *Profile) (readings []Reading, kept []Part) {
 		}
 	}
 	return readings, kept
+}
+
+// lacking reports whether a phrase says something is missing ("sin internet", "no
+// fibre"): written among the resources, it is not one the city has, though it names one.
+func lacking(phrase string) bool {
+	for _, w := range strings.FieldsFunc(practices.Fold(phrase), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if lackWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// lackWords say, in the four languages, that something is missing (folded).
+var lackWords = map[string]bool{
+	"without": true, "no": true, "not": true, "lack": true, "lacking": true, "missing": true,
+	"sin": true, "falta": true, "faltan": true, "carece": true,
+	"sans": true, "pas": true, "manque": true, "aucun": true, "aucune": true,
+	"sem": true, "nao": true, "nenhum": true, "nenhuma": true,
 }
 
 // terms returns the terms of f's vocabulary a phrase names, and whether it was written
