@@ -405,26 +405,6 @@ func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, 
 			existed[p.ID] = true
 		}
 	}
-	// A large import is indexed while it is written, in a fresh index built beside.
-	var follower *index.Follower
-	finish := func() {
-		if follower == nil {
-			return
-		}
-		// Also after a failed write: what was written is the store's, and so the index's.
-		if err := follower.Finish(ctx); err != nil {
-			a.log.Error("indexing the import failed; the index catches up after it", "err", err)
-		}
-		follower = nil
-	}
-	defer finish()
-	if len(ps) > index.RebuildBacklog {
-		f, err := a.Index.Follow(ctx, a.Store, nil)
-		if err != nil {
-			return report, apperr.Wrap(err, "import: start indexing")
-		}
-		follower = f
-	}
 	// Everything is validated before the first write. The writes go in chunks, so a
 	// large import never holds one huge transaction; each chunk is all or nothing.
 	for start := 0; start < len(ps); start += importChunk {
@@ -444,14 +424,10 @@ func (a *App) ImportWithProgress(ctx context.Context, ps []*practices.Practice, 
 			}
 		}
 		progress(start+len(chunk), 2*n)
-		if follower != nil {
-			follower.Changed()
-		}
 	}
 	if err := a.Store.MarkSeeded(); err != nil {
 		return report, apperr.Wrap(err, "import: mark the store initialised")
 	}
-	finish()
 	err := a.syncIndex(ctx, func(done, total int) {
 		if total > 0 {
 			progress(n+done*n/total, 2*n)
