@@ -21,7 +21,6 @@ type Follower struct {
 	src   Source
 	tmp   string
 	fresh bleve.Index
-	gc    int // the garbage collector's target before the build
 
 	wake chan struct{} // src has new changes
 	stop chan struct{} // Finish: the writer is done
@@ -49,9 +48,6 @@ func (ix *Index) Follow(ctx context.Context, src Source, progress Progress) (*Fo
 		return nil, err
 	}
 	f.fresh = fresh
-	// Indexing allocates heavily: collect garbage less often while it runs (a rebuild
-	// takes a fifth less time), and hand the memory back in Finish.
-	f.gc = debug.SetGCPercent(bulkGCPercent)
 	go func() { f.done <- f.build(ctx, progress) }()
 	return f, nil
 }
@@ -150,8 +146,7 @@ func (f *Follower) Finish(ctx context.Context) error {
 	close(f.stop)
 	err := <-f.done
 	defer f.ix.rebuildMu.Unlock()
-	defer debug.FreeOSMemory()
-	defer debug.SetGCPercent(f.gc)
+	defer debug.FreeOSMemory() // indexing allocated heavily: hand the memory back
 	f.ix.writeMu.Lock()
 	defer f.ix.writeMu.Unlock()
 	if err == nil {
