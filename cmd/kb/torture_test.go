@@ -80,9 +80,14 @@ func tryChild(data string, extra ...string) (*child, error) {
 	go func() { cmd.Wait(); close(c.exited) }()
 	for {
 		if resp, err := http.Get(c.base + "/readyz"); err == nil {
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return c, nil
+			}
+			if strings.Contains(string(body), "damaged") { // never ready: no use waiting
+				c.kill()
+				return nil, fmt.Errorf("the server says: %s", body)
 			}
 		}
 		select {
