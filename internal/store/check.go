@@ -63,11 +63,12 @@ func (s *Store) Verify(ctx context.Context) (CheckReport, error) {
 		releasePages(s.db, tx)
 		return ctx.Err()
 	})
-	if err == nil && len(r.Problems) > 0 {
+	if err == nil && len(r.Problems) > 0 && !s.db.IsReadOnly() {
 		// bbolt's check in a read-only transaction is not safe beside writers: a page a
 		// writer allocated since the transaction began reads as unreachable and unfreed.
 		// Damage counts only when a writable transaction, which no writer runs beside,
-		// finds it too; writers wait for it only then.
+		// finds it too; writers wait for it only then. (A store opened read-only has no
+		// writers: the file is locked against them.)
 		err = s.db.Update(func(tx *bolt.Tx) error {
 			r = verifyTx(ctx, tx)
 			if err := ctx.Err(); err != nil {
