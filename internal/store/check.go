@@ -58,20 +58,20 @@ func (r *CheckReport) Err() error {
 func (s *Store) Verify(ctx context.Context) (CheckReport, error) {
 	start := time.Now()
 	var r CheckReport
-	err := s.db.View(func(tx *bolt.Tx) error {
+	check := func(tx *bolt.Tx) error {
 		r = verifyTx(ctx, tx)
 		releasePages(s.db, tx)
 		return ctx.Err()
-	})
-	if err == nil && len(r.Problems) > 0 && !s.db.IsReadOnly() {
-		// bbolt's check in a read-only transaction is not safe beside writers: a page a
-		// writer allocated since the transaction began reads as unreachable and unfreed.
-		// Damage counts only when a writable transaction, which no writer runs beside,
-		// finds it too; writers wait for it only then. (A store opened read-only has no
-		// writers: the file is locked against them.)
+	}
+	var err error
+	if s.db.IsReadOnly() {
+		err = s.db.View(check) // nothing writes beside: the file is locked against writers
+	} else {
+		// bbolt's check reads the live freelist: in a read-only transaction beside a
+		// writer it races with it, and a page the writer allocated reads as unreachable
+		// and unfreed. A writable transaction, rolled back, keeps writers out meanwhile.
 		err = s.db.Update(func(tx *bolt.Tx) error {
-			r = verifyTx(ctx, tx)
-			if err := ctx.Err(); err != nil {
+			if err := check(tx); err != nil {
 				return err
 			}
 			return errRollback

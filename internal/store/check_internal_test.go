@@ -8,8 +8,8 @@ import (
 )
 
 // bbolt's check in a read-only transaction counts a page a writer allocated after the
-// transaction began as unreachable and unfreed: why Verify confirms what a read-only
-// check finds in a writable transaction before calling it damage.
+// transaction began as unreachable and unfreed: why Verify checks a writable store in a
+// writable transaction.
 func TestAReadOnlyCheckBesideAWriterSeesFalseDamage(t *testing.T) {
 	s, err := Open(t.TempDir(), Options{})
 	if err != nil {
@@ -55,7 +55,7 @@ func TestAReadOnlyCheckBesideAWriterSeesFalseDamage(t *testing.T) {
 	stale := verifyTx(context.Background(), rtx)
 	rtx.Rollback()
 	if !strings.Contains(strings.Join(stale.Problems, " "), "unreachable unfreed") {
-		t.Fatalf("bbolt's read-only check beside a writer found %v; if it no longer reports false damage, Verify's confirmation can go", stale.Problems)
+		t.Fatalf("bbolt's read-only check beside a writer found %v; if it no longer reports false damage, Verify may check in a read-only transaction again", stale.Problems)
 	}
 	r, err := s.Verify(context.Background())
 	if err != nil || len(r.Problems) > 0 {
