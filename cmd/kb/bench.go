@@ -20,6 +20,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	keep := fs.Bool("keep", false, "keep the data dirs")
 	secs := fs.Duration("time", 5*time.Second, "how long each throughput run lasts")
 	noHTTP := fs.Bool("no-http", false, "skip the measurements over HTTP")
+	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each size's import and harvest into this dir")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 		}
 	}
 	_, err = bench.Run(ctx, bench.Config{
-		Sizes: ns, Dir: *dir, Keep: *keep, Time: *secs, Server: self, Out: e.stdout,
+		Sizes: ns, Dir: *dir, Keep: *keep, Time: *secs, Server: self, Out: e.stdout, ProfileDir: *profiles,
 		Generate: func(i int) *practices.Practice { return model.Practice(*seed, i) },
 	})
 	if err != nil {

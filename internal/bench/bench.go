@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,9 @@ type Config struct {
 	// Server is the kb binary to start as the HTTP server ("" skips the HTTP part).
 	Server string
 	Out    io.Writer
+	// ProfileDir, when set, receives a CPU profile of each size's import and of its
+	// harvest's (import-N.pprof, harvest-N.pprof), for `go tool pprof`.
+	ProfileDir string
 }
 
 // Query is one request of the mixed query set.
@@ -187,7 +191,11 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 		return r, err
 	}
 	start := time.Now()
-	if _, err := a.Import(ctx, ps, store.NewVersion); err != nil {
+	err = profiled(cfg.ProfileDir, fmt.Sprintf("import-%d", n), func() error {
+		_, err := a.Import(ctx, ps, store.NewVersion)
+		return err
+	})
+	if err != nil {
 		a.Close()
 		return r, err
 	}
@@ -230,7 +238,10 @@ func one(ctx context.Context, cfg Config, dir string, n int) (Result, error) {
 	r.Plain = summarize(plainT)
 	ps = nil
 	fmt.Fprintf(cfg.Out, "== %d practices: another node harvests them…\n", n)
-	if err := harvest(ctx, a, filepath.Join(dir, "harvester"), &r); err != nil {
+	err = profiled(cfg.ProfileDir, fmt.Sprintf("harvest-%d", n), func() error {
+		return harvest(ctx, a, filepath.Join(dir, "harvester"), &r)
+	})
+	if err != nil {
 		a.Close()
 		return r, err
 	}
@@ -299,6 +310,23 @@ func restartBehind(ctx context.Context, cfg Config, dir string, n int, r *Result
 	}
 	r.BehindReadyz, err = wait("/readyz")
 	return err
+}
+
+// profiled runs fn under the CPU profiler when dir is set, writing dir/name.pprof.
+func profiled(dir, name string, fn func() error) error {
+	if dir == "" {
+		return fn()
+	}
+	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	if err != nil {
+		return fmt.Errorf("CPU profile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return fmt.Errorf("CPU profile: %w", err)
+	}
+	defer pprof.StopCPUProfile()
+	return fn()
 }
 
 // harvest has a second node harvest every practice of a over OAI-PMH, served in process
