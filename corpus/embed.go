@@ -1,6 +1,5 @@
-// Package corpus embeds the seed knowledge base: one Markdown file per practice drawn from
-// the Smart Cities Study 2021, cities.yaml with the study's cities and a country table, and
-// findings.yaml with the study's figures.
+// Package corpus embeds the seed knowledge base from the Smart Cities Study 2021: practices
+// (Markdown, with translations), cities and countries, findings, and the thesaurus.
 package corpus
 
 import "embed"

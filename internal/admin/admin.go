@@ -1,8 +1,10 @@
-// Package admin lets commands reach a running server. bbolt lets one process hold the
-// store, so while `kb serve` runs, import, export, reindex, search and show speak to it
-// over a Unix socket in the data dir, readable by its owner only, with the same JSON the
-// API speaks.
+// Package admin lets kb's commands reach a running server over a Unix socket in the data
+// dir, readable by its owner only, speaking the JSON the API speaks.
 package admin
+
+// bbolt lets one process hold the store, so while `kb serve` runs, import, export,
+// reindex, search, show and the other commands that need the store speak to it through
+// this socket.
 
 import (
 	"bytes"

@@ -1,8 +1,10 @@
-// Package ai is the optional assistance of an OpenAI-compatible endpoint (OpenAI, Azure
-// OpenAI, Ollama, llama.cpp's server, vLLM). Nothing requires it: without an endpoint the
-// knowledge base works offline, and while the endpoint fails the features that need it
-// step aside.
+// Package ai is the optional assistance of an OpenAI-compatible endpoint: answers to
+// questions from the practices, suggestions for coordinators, and semantic search.
 package ai
+
+// The endpoint may be OpenAI, Azure OpenAI, Ollama, llama.cpp's server or vLLM. Nothing
+// requires it: without an endpoint the knowledge base works offline, and while the
+// endpoint fails the features that need it step aside.
 
 import (
 	"context"

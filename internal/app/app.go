@@ -1,7 +1,9 @@
 // Package app is the knowledge base as one service: the store (the truth), the index that
-// follows it, and the geography they share. Every way in (HTTP API, admin socket, CLI)
-// calls these methods, so each operation has one code path.
+// follows it and the services over them, behind the methods every way in calls.
 package app
+
+// Every way in (HTTP API, admin socket, CLI) calls these methods, so each operation has
+// one code path.
 
 import (
 	"context"

@@ -1,9 +1,11 @@
 // Package assess lets a city answer the Smart Cities Study 2021's questionnaire and see
-// where it stands beside the study's cities, area by area: the study's distribution of
-// levels with the city's own, the areas where it is furthest behind, the resources the
-// study's practices need that it lacks, and the practices recommended for the profile its
-// answers make. Nothing is stored unless the city asks for a link to come back.
+// where it stands beside the study's cities, area by area, and which practices fit it.
 package assess
+
+// A result gives the study's distribution of levels with the city's own, the areas where
+// it is furthest behind, the resources the study's practices need that it lacks, and the
+// practices recommended for the profile its answers make. Nothing is stored unless the
+// city asks for a link to come back.
 
 import (
 	"fmt"

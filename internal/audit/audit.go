@@ -1,7 +1,9 @@
 // Package audit is the append-only log of every change: who, when, what, and the record
-// before and after. Entries are written inside the transaction of the change they record,
-// so there is never a change without its entry, nor an entry without its change.
+// before and after, written in the transaction of the change it records.
 package audit
+
+// Append takes the change's own transaction, so there is never a change without its entry,
+// nor an entry without its change.
 
 import (
 	"encoding/binary"

@@ -1,7 +1,8 @@
 // Package auth holds the coordinators' accounts: users with bcrypt password hashes, API
-// bearer tokens and web sessions (each with its CSRF token). Secrets are stored only as
-// hashes and compared in constant time.
+// bearer tokens, web sessions with their CSRF tokens, and the throttle on failed logins.
 package auth
+
+// Secrets are stored only as hashes and compared in constant time.
 
 import (
 	"bytes"

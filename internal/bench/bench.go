@@ -1,8 +1,11 @@
-// Package bench measures the knowledge base at scale: import and index time, sizes on
-// disk, memory, search/suggest/recommend latency in-process and over HTTP, throughput
-// under concurrent clients, and the cost of every feature against a plain Bleve index of
-// the same documents. It prints figures; it asserts nothing (machines are shared).
+// Package bench measures the knowledge base at scale (kb bench): import and index time,
+// sizes, memory, latency, throughput, and each feature's cost against a plain Bleve index.
 package bench
+
+// Latency is that of search, suggest and recommend, in-process and over HTTP; throughput
+// is under concurrent clients; a feature's cost is measured against a plain Bleve index of
+// the same documents. The package prints figures; it asserts nothing (machines are
+// shared).
 
 import (
 	"context"

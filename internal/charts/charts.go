@@ -1,17 +1,19 @@
-// Package charts draws accessible charts of percentages as inline SVG, on the server:
-// no JavaScript, no external service, no image files. Each chart is a <figure> holding
-// an SVG with role="img", a <title> and a <desc> (its accessible name and description),
-// then the numbers as a table inside a <details>, whose rows carry the links: links
-// cannot live inside an image, whose content assistive technologies do not expose.
-// Text is SVG text in the page's own font at a fixed size (bar lengths are percentages
-// of the width instead), so the labels stay legible at 360 px; every value is written
-// out, so nothing is said by colour alone.
+// Package charts draws accessible charts of percentages as inline SVG, on the server: bars
+// and 100% bars, each with its numbers in a table.
+package charts
+
+// Drawn on the server, a chart needs no JavaScript, no external service and no image
+// files. Each chart is a <figure> holding an SVG with role="img", a <title> and a <desc>
+// (its accessible name and description), then the numbers as a table inside a <details>,
+// whose rows carry the links: links cannot live inside an image, whose content assistive
+// technologies do not expose. Text is SVG text in the page's own font at a fixed size (bar
+// lengths are percentages of the width instead), so the labels stay legible at 360 px;
+// every value is written out, so nothing is said by colour alone.
 //
 // gonum.org/v1/plot's vgsvg backend was weighed and not taken: it writes a fixed <svg>
 // header with no role, aria-labelledby, <title> or <desc> and no way to add them, sizes
 // the picture in points (it shrinks with the screen instead of wrapping), cannot link a
 // bar or add a table, and would bring fonts, LaTeX and PDF modules for two bar shapes.
-package charts
 
 import (
 	"bytes"

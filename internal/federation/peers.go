@@ -1,6 +1,5 @@
-// Package federation is the harvesting side of the peer-to-peer exchange: the peers this
-// knowledge base harvests over OAI-PMH, their harvest state and the queue of harvested
-// practices waiting for a coordinator.
+// Package federation is the harvesting side of the peer-to-peer exchange: the OAI-PMH peers,
+// their harvest state, the practices waiting for a coordinator and probable duplicates.
 package federation
 
 import (

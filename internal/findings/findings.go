@@ -1,9 +1,11 @@
-// Package findings holds the Smart Cities Study 2021's findings as data: every figure
-// the study gives about its participating cities (what it measures, its value, its base
-// and its section), the shares it gives on one scale grouped as distributions, and the
-// tools and resources it lists area by area. It parses and validates corpus/findings.yaml
-// and answers questions about it; it knows nothing of the store.
+// Package findings holds the Smart Cities Study 2021's findings as data: its figures,
+// distributions and tools, parsed from corpus/findings.yaml, validated and queried by area.
 package findings
+
+// The data: every figure the study gives about its participating cities (what it measures,
+// its value, its base and its section), the shares it gives on one scale grouped as
+// distributions, and the tools and resources it lists area by area. The package knows
+// nothing of the store.
 
 import (
 	"slices"

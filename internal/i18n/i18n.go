@@ -1,6 +1,5 @@
 // Package i18n holds the message catalogues and says numbers, dates and countries as each
-// interface language writes them. A sentence kb writes for a person travels as a Text,
-// a key and its arguments, and is said in the reader's language only where it is shown.
+// interface language writes them.
 package i18n
 
 import (
@@ -278,7 +277,8 @@ func (c *Catalog) Problem(lang, field, code string, args []any) string {
 }
 
 // Text is a sentence kb says to a person, as a catalogue key and the values it says, so
-// that each page and API answer says it in its reader's language.
+// that each page and API answer says it in its reader's language: a sentence travels as a
+// Text and is said in a language only where it is shown.
 type Text struct {
 	Key  string `json:"key"`
 	Args []Arg  `json:"args,omitempty"`

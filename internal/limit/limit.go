@@ -1,8 +1,11 @@
-// Package limit holds the per-client limits of the requests open to abuse. The doors (the
-// JSON API and the HTML pages, on one engine) put the client's key in each request's
-// context; the services that limit (logins, submissions, questions to the assistant) read
-// it there, so that both doors count against the same limiter by construction.
+// Package limit holds the per-client limits of the requests open to abuse, counted alike
+// whichever door (JSON API or HTML pages) a request comes through.
 package limit
+
+// The doors (the JSON API and the HTML pages, on one engine) put the client's key in each
+// request's context; the services that limit (logins, submissions, saved self-assessments,
+// questions to the assistant) read it there, so that both doors count against the same
+// limiter by construction.
 
 import (
 	"context"

@@ -1,12 +1,11 @@
-// Package lru is a bounded map that forgets the least recently used entry first. It is
-// not safe for concurrent use: its users hold their own lock, which also guards what
-// they keep beside it.
+// Package lru is a bounded map that forgets the least recently used entry first.
 package lru
 
 import "container/list"
 
 // Cache holds entries whose sizes add up to at most max (each entry's size is 1 unless
-// the cache was made by NewSized); a max of 0 holds none.
+// the cache was made by NewSized); a max of 0 holds none. It is not safe for concurrent
+// use: its users hold their own lock, which also guards what they keep beside it.
 type Cache[K comparable, V any] struct {
 	max   int
 	size  func(V) int

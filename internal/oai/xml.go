@@ -1,6 +1,5 @@
-// Package oai speaks OAI-PMH 2.0: the provider that serves the practices this knowledge
-// base originates, and the client that harvests another one's, with the bounds a client
-// needs against a peer that misbehaves.
+// Package oai speaks OAI-PMH 2.0: the provider that serves this knowledge base's practices
+// (its own and those it relays), and the client that harvests a peer's, within bounds.
 package oai
 
 import (

@@ -1,7 +1,8 @@
 // Package practices is the domain of the knowledge base: the Practice type, its validation,
 // vocabularies, corpus format (Markdown with YAML front matter), geography and identities.
-// It stores nothing: internal/store keeps the practices.
 package practices
+
+// The package stores nothing: internal/store keeps the practices.
 
 import (
 	"fmt"

@@ -1,6 +1,3 @@
-// Package recommend answers "which practices should my city look at first?": for a city
-// profile it scores practices on explicit factors weighted in one table, keeps the top
-// ones diverse, and says why, from the same numbers that scored.
 package recommend
 
 import (

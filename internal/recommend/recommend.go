@@ -1,9 +1,10 @@
-// Package recommend answers "which practices should my city look at first?": for a city
-// profile, written in the vocabularies or in free words, it scores practices on explicit
-// factors weighted in one table, covers each part of the need before repeating one, keeps
-// the list diverse, says why from the same numbers that scored, and what transferring
-// each practice would take.
+// Package recommend answers "which practices should my city look at first?": it scores
+// practices for a city profile on explicit factors weighted in one table, and says why.
 package recommend
+
+// The profile is written in the vocabularies or in free words. The list covers each part
+// of the need before repeating one and is kept diverse; it says why from the same numbers
+// that scored, and what transferring each practice would take.
 
 import (
 	"context"

@@ -1,6 +1,5 @@
-// Package render turns the Markdown that contributors and coordinators write into HTML
-// that is safe to show: goldmark renders it (raw HTML is escaped, not passed through) and
-// bluemonday keeps only the elements and attributes of ordinary text.
+// Package render turns the Markdown that contributors and coordinators write into HTML that
+// is safe to show.
 package render
 
 import (
@@ -12,7 +11,9 @@ import (
 	"github.com/yuin/goldmark/extension"
 )
 
-// Renderer renders Markdown safely. It is safe for concurrent use.
+// Renderer renders Markdown safely: goldmark renders it (raw HTML is escaped, not passed
+// through) and bluemonday keeps only the elements and attributes of ordinary text. It is
+// safe for concurrent use.
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy

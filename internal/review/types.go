@@ -1,9 +1,11 @@
-// Package review is the Live Learning Experience workflow: coordinators open sessions
-// (calls for cases), contributors submit cases without an account and follow them with a
-// private tracking token, coordinators decide, publish, edit, merge, archive and feature.
-// Every change is written in one transaction with its audit entry and, for contributors,
-// its notification.
+// Package review is the Live Learning Experience workflow: coordinators open calls for
+// cases, contributors submit cases without an account, coordinators decide and curate.
 package review
+
+// Sessions are the calls for cases. Contributors follow their cases with a private
+// tracking token; coordinators decide, publish, edit, merge, archive and feature. Every
+// change is written in one transaction with its audit entry and, for contributors, its
+// notification.
 
 import (
 	"time"

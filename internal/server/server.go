@@ -1,6 +1,5 @@
-// Package server is the HTTP face of the knowledge base: a Gin engine with the JSON API
-// under /api/v1, health checks, the OpenAPI document, and (on the local admin socket
-// only) the admin routes.
+// Package server is the HTTP face of the knowledge base: the Gin engines that serve the JSON
+// API, OAI-PMH, the thesaurus, health, metrics and the web pages, and the admin socket.
 package server
 
 import (

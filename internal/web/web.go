@@ -1,7 +1,9 @@
 // Package web serves the knowledge base as HTML pages: server-rendered, usable without
-// JavaScript, in English, Spanish and French. Handlers bind a form, call one service and
-// render a template; the services are the ones the JSON API uses.
+// JavaScript, in every interface language.
 package web
+
+// Handlers bind a form, call one service and render a template; the services are the ones
+// the JSON API uses.
 
 import (
 	"bytes"

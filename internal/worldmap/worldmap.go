@@ -1,8 +1,10 @@
-// Package worldmap draws where the practices come from: a world map of country shapes
-// (Natural Earth, public domain, converted once by ./gen into shapes.go) shaded by how
-// many practices each country has. It computes the shapes and their shades; the page
-// template writes the SVG, with its words from the message catalogues.
+// Package worldmap lays out the world map of where the practices come from: country shapes
+// shaded by how many practices each country has.
 package worldmap
+
+// The shapes are Natural Earth's (public domain), converted once by ./gen into shapes.go.
+// The package computes the shapes and their shades; the page template writes the SVG, with
+// its words from the message catalogues.
 
 //go:generate go run ./gen
 

@@ -1,6 +1,5 @@
-// Package xsstest holds what the tests of several packages need to check that user text
-// never runs as script: payloads from the OWASP XSS filter evasion cheat sheet, and a
-// checker that parses HTML as a browser would.
+// Package xsstest helps the tests of several packages check that user text never runs as
+// script: OWASP XSS filter evasion payloads, and a checker that parses HTML as browsers do.
 package xsstest
 
 import (

@@ -1,5 +1,9 @@
 package engine
 
+// The engine knows nothing of kb: it takes Bleve queries and field names, and gives back
+// ids, scores, totals and counts, as Bleve's own collector and terms facet would. It counts
+// facets from per-segment tables and keeps the longest postings lists decoded.
+//
 // The contract: what the engine relies on in Bleve that is not Bleve's API, checked
 // against the versions below. contract_test.go fails when the build has other
 // versions: whoever upgrades reads each point again in the new sources, fixes what

@@ -1,9 +1,5 @@
-// Package engine answers Bleve queries over scorch's segments term at a time, counts facets
-// from per-segment tables and keeps the longest postings decoded: kb's search, faster.
-//
-// It knows nothing of kb: it takes Bleve queries and field names, and gives back ids,
-// scores, totals and counts, as Bleve's own collector and terms facet would. What it
-// reads of Bleve that is not Bleve's API is listed in contract.go.
+// Package engine answers Bleve queries over scorch's segments term at a time, as Bleve
+// would but faster: hits, totals, facet counts and term statistics, knowing nothing of kb.
 package engine
 
 import (

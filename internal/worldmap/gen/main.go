@@ -1,13 +1,14 @@
-// Command gen converts Natural Earth's 1:110m country shapes, as npm's world-atlas package
-// ships them in TopoJSON, into the SVG paths package worldmap embeds. It runs once, by
-// `go generate ./internal/worldmap` after `npm ci --prefix e2e`; its output is committed,
-// so neither the build nor the server needs Node.
+// Gen converts Natural Earth's 1:110m country shapes (npm's world-atlas TopoJSON) into the
+// SVG paths package worldmap embeds; `go generate ./internal/worldmap` runs it.
+package main
+
+// Gen runs once, after `npm ci --prefix e2e`; its output is committed, so neither the
+// build nor the server needs Node.
 //
 // The shapes are projected with the Natural Earth projection (Šavrič, Patterson, Jenny,
 // the one d3-geo's geoNaturalEarth1 computes), keyed by ISO 3166-1 alpha-2 code through
 // the numeric codes world-atlas uses (from i18n-iso-countries' table). Antarctica is left
 // out: no city of the knowledge base is there and it would take a fifth of the height.
-package main
 
 import (
 	"bytes"
