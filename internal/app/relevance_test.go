@@ -9,6 +9,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/relevance"
 )
 
@@ -112,7 +113,7 @@ func TestQueriesInTheirOwnLanguage(t *testing.T) {
 				t.Errorf("interface %q: Bogotá Government Centre matched 'personas mayores confinamiento'", prior)
 			}
 			for _, r := range h.Explain {
-				if slices.Contains(r.Matched, "personal") || r.Via == index.ViaTypo {
+				if slices.Contains(r.Matched, "personal") || r.Via == explain.ViaTypo {
 					t.Errorf("interface %q: %s matched %v (%s)", prior, h.ID, r.Matched, r.Via)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -22,7 +23,7 @@ type SearchHit struct {
 	Summary        string              `json:"summary"`
 	Score          float64             `json:"score"`
 	Highlights     map[string][]string `json:"highlights"`
-	Explain        []index.Reason      `json:"explain,omitempty"`
+	Explain        []explain.Reason    `json:"explain,omitempty"`
 	// Lang is the language of Title, Summary and Highlights, Original that of the
 	// practice's original text; texts and inLanguage hold the translations' and the
 	// fragments by language, for In.

@@ -14,6 +14,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 )
 
@@ -23,14 +24,14 @@ import (
 // every clause of a broad query to each hit through postings lists with locations, which
 // was a quarter of a search's time (pprof). A test compares it with Bleve's. The
 // analyzers' filters run once per distinct word (see highlight.Words).
-func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, explain bool, pq parsedQuery, concepts map[string][]string) error {
+func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, reasons bool, pq parsedQuery, concepts map[string][]string) error {
 	highlighter, err := bleve.Config.Cache.HighlighterNamed(bleveHTML.Name)
 	if err != nil {
 		return apperr.Wrap(err, "highlight failed")
 	}
 	looked := ix.lookedFor(text)
-	var why *explainer
-	if explain {
+	var why *explain.Explainer
+	if reasons {
 		why = ix.newExplainer(pq.words, concepts)
 	}
 	for i := range hits {
@@ -51,7 +52,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 				return
 			}
 			value := string(f.Value())
-			if explain {
+			if reasons {
 				dm.Fields[name] = value // the stored text the reasons quote
 			}
 			if locs := looked.Locate(ix.words[ix.analysis.AnalyzerNameForPath(name)], name, value); len(locs) > 0 {
@@ -63,7 +64,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 		}
 		hits[i].Highlights, hits[i].InLanguage = fragments(dm)
 		if why != nil {
-			hits[i].Explain = why.explain(dm)
+			hits[i].Explain = why.Explain(explainFields(dm))
 		}
 	}
 	return nil
@@ -172,4 +173,44 @@ func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[str
 		}
 	}
 	return out, byLang
+}
+
+// newExplainer explains the hits of a query, reading words and concepts as the index does.
+func (ix *Index) newExplainer(words []string, concepts map[string][]string) *explain.Explainer {
+	r := explainReader{qb: queryBuilder{m: ix.analysis}, cm: ix.concepts}
+	return explain.New(r, r, words, concepts)
+}
+
+// explainFields are a hit's text fields as the explainer reads them: their stored text and
+// locations, in the order of textFields, then of Languages.
+func explainFields(h *search.DocumentMatch) []explain.Field {
+	out := make([]explain.Field, 0, len(textFields)*len(Languages))
+	for _, f := range textFields {
+		for _, lang := range Languages {
+			name := f.Name + "_" + lang
+			text, _ := h.Fields[name].(string)
+			out = append(out, explain.Field{Name: f.Name, Lang: lang, Text: text, Terms: h.Locations[name]})
+		}
+	}
+	return out
+}
+
+// explainReader is the index's analyzers and concept labels as the explainer asks for them.
+type explainReader struct {
+	qb queryBuilder
+	cm *conceptMatcher
+}
+
+func (r explainReader) Analyze(lang, text string) []string { return r.qb.analyze(lang, text) }
+func (r explainReader) Fold(w string) string               { return foldWord(r.qb, w) }
+func (r explainReader) Names(c string) map[string]string   { return r.cm.names[c] }
+func (r explainReader) IsBelow(c, ancestor string) bool    { return r.cm.isBelow(c, ancestor) }
+
+func (r explainReader) Find(lang, text string) []explain.Span {
+	hits := r.cm.match(r.qb.m, lang, text)
+	out := make([]explain.Span, len(hits))
+	for i, h := range hits {
+		out[i] = explain.Span{Concept: h.Concept, Start: h.Start, End: h.End}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/engine/enginetest"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 )
 
@@ -131,7 +132,7 @@ func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleve
 
 // annotateWithBleve is how annotate worked before it read the stored text itself: a
 // second search of Bleve's within the page's hits, with locations. Tests compare the two.
-func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, explain bool, pq parsedQuery, concepts map[string][]string) error {
+func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, reasons bool, pq parsedQuery, concepts map[string][]string) error {
 	ids := make([]string, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID
@@ -145,7 +146,7 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), query.NewDisjunctionQuery(shown)}), len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle(bleveHTML.Name)
 	req.Highlight.Fields = highlightFields()
-	if explain {
+	if reasons {
 		req.IncludeLocations = true
 		req.Fields = highlightFields() // the stored text the reasons quote
 	}
@@ -153,8 +154,8 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 	if err != nil {
 		return apperr.Wrap(err, "highlight failed")
 	}
-	var why *explainer
-	if explain {
+	var why *explain.Explainer
+	if reasons {
 		why = ix.newExplainer(pq.words, concepts)
 	}
 	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
@@ -168,7 +169,7 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 		}
 		hits[i].Highlights, hits[i].InLanguage = fragments(h)
 		if why != nil {
-			hits[i].Explain = why.explain(h)
+			hits[i].Explain = why.Explain(explainFields(h))
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 )
 
 // Limits on a search request.
@@ -113,7 +114,7 @@ type Hit struct {
 	// its reader's language.
 	InLanguage map[string]map[string][]string `json:"-"`
 	// Explain says why the hit matched (with Request.Explain).
-	Explain []Reason `json:"explain,omitempty"`
+	Explain []explain.Reason `json:"explain,omitempty"`
 }
 
 // FacetValue is one value of a facet with the number of practices that have it.

@@ -10,6 +10,7 @@ import (
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -144,7 +145,7 @@ func TestMatchKindsRankExactStemConceptTypo(t *testing.T) {
 
 func TestExplainSaysWhyInWords(t *testing.T) {
 	ix, _ := corpusIndex(t)
-	reasons := func(q, id string) []index.Reason {
+	reasons := func(q, id string) []explain.Reason {
 		t.Helper()
 		for _, h := range search(t, ix, index.Request{Query: q, Explain: true, Limit: 20}).Hits {
 			if h.ID == id {
@@ -154,7 +155,7 @@ func TestExplainSaysWhyInWords(t *testing.T) {
 		t.Fatalf("%q: %s not found", q, id)
 		return nil
 	}
-	find := func(rs []index.Reason, via, typed string) *index.Reason {
+	find := func(rs []explain.Reason, via, typed string) *explain.Reason {
 		for i := range rs {
 			if rs[i].Via == via && rs[i].Typed == typed {
 				return &rs[i]
@@ -163,7 +164,7 @@ func TestExplainSaysWhyInWords(t *testing.T) {
 		return nil
 	}
 	rs := reasons("aforo", "amb-beach-occupancy-information")
-	r := find(rs, index.ViaConcept, "aforo")
+	r := find(rs, explain.ViaConcept, "aforo")
 	if r == nil || r.Concept != "crowds" || !containsStr(r.Matched, "occupancy") || !containsStr(r.Fields, "title") {
 		t.Fatalf("aforo: %+v", rs)
 	}
@@ -171,14 +172,14 @@ func TestExplainSaysWhyInWords(t *testing.T) {
 		t.Errorf("reason text %q", r.Text)
 	}
 	rs = reasons("beaches occupancy", "amb-beach-occupancy-information")
-	if r := find(rs, index.ViaWord, "beaches"); r == nil || !containsStr(r.Fields, "title") {
+	if r := find(rs, explain.ViaWord, "beaches"); r == nil || !containsStr(r.Fields, "title") {
 		t.Errorf("exact word not explained: %+v", rs)
 	}
-	if r := find(rs, index.ViaStem, "beaches"); r == nil || !containsStr(r.Matched, "beach") {
+	if r := find(rs, explain.ViaStem, "beaches"); r == nil || !containsStr(r.Matched, "beach") {
 		t.Errorf("stem not explained: %+v", rs)
 	}
 	rs = reasons("telemedicne", "hamamatsu-haruno-medical-maas")
-	if r := find(rs, index.ViaTypo, "telemedicne"); r == nil || !containsStr(r.Matched, "telemedicine") || !strings.Contains(r.Text, "typo") {
+	if r := find(rs, explain.ViaTypo, "telemedicne"); r == nil || !containsStr(r.Matched, "telemedicine") || !strings.Contains(r.Text, "typo") {
 		t.Errorf("typo not explained: %+v", rs)
 	}
 	// Without explain=1, no reasons are computed.
@@ -346,7 +347,7 @@ func TestBroaderConceptFindsNarrowerAtLowerWeight(t *testing.T) {
 	found := false
 	for _, h := range res.Hits {
 		for _, r := range h.Explain {
-			if r.Via == index.ViaConcept && r.Concept == "elderly" {
+			if r.Via == explain.ViaConcept && r.Concept == "elderly" {
 				found = true
 			}
 		}

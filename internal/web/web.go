@@ -32,6 +32,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -309,7 +310,7 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 		"date":     func(t time.Time) string { return p.catalog.Date(lang, t) },
 		"datetime": func(t time.Time) string { return p.catalog.DateTime(lang, t) },
 		"num":      func(n any) string { return p.catalog.Number(lang, n) },
-		"why":      func(r index.Reason) string { return r.In(p.catalog, lang) },
+		"why":      func(r explain.Reason) string { return r.In(p.catalog, lang) },
 		"reading":  func(r *index.Reading) []string { return r.In(p.catalog, lang) },
 		// country names a country by its code in the page's language.
 		"country": func(code string) string {

@@ -1,4 +1,6 @@
-package index
+// Package explain says in words why a hit matched: for each typed word, whether as typed,
+// as another form, through a thesaurus concept or as a typo, which words and where.
+package explain
 
 import (
 	"fmt"
@@ -42,26 +44,60 @@ const maxMatchedShown = 3
 // fieldLabels name the indexed fields as a person reads them.
 var fieldLabels = map[string]string{"title": "title", "summary": "summary", "keywords": "tags and place", "body": "text"}
 
-// explainer classifies the matches of one query.
-type explainer struct {
-	ix       *Index
-	qb       queryBuilder
+// Analyzer reads words as the index's text fields do.
+type Analyzer interface {
+	// Analyze returns the terms a field of lang makes of text.
+	Analyze(lang, text string) []string
+	// Fold returns a word as the fields of words as written hold it.
+	Fold(word string) string
+}
+
+// Thesaurus is what the reasons ask of the concepts.
+type Thesaurus interface {
+	// Find lists the concepts named in a text of lang, where they stand, in order.
+	Find(lang, text string) []Span
+	// Names names a concept in each language.
+	Names(concept string) map[string]string
+	// IsBelow reports whether concept lies under ancestor.
+	IsBelow(concept, ancestor string) bool
+}
+
+// Span is where a text names a concept, in byte offsets.
+type Span struct {
+	Concept    string
+	Start, End int
+}
+
+// Field is one text field of a hit in one language: its stored text, and where the
+// query's terms stand in it.
+type Field struct {
+	Name  string // title, summary, keywords or body
+	Lang  string
+	Text  string
+	Terms search.TermLocationMap
+}
+
+// Explainer classifies the matches of one query.
+type Explainer struct {
+	an       Analyzer
+	th       Thesaurus
 	words    []string
 	concepts map[string][]string // typed word → concepts it names
 	stems    map[string]string   // lang + "\x00" + word → stem
 }
 
-func (ix *Index) newExplainer(words []string, concepts map[string][]string) *explainer {
-	return &explainer{ix: ix, qb: queryBuilder{m: ix.analysis}, words: words, concepts: concepts, stems: map[string]string{}}
+// New explains the hits of a query of words, given the concepts each word names.
+func New(an Analyzer, th Thesaurus, words []string, concepts map[string][]string) *Explainer {
+	return &Explainer{an: an, th: th, words: words, concepts: concepts, stems: map[string]string{}}
 }
 
-func (e *explainer) stem(lang, w string) string {
+func (e *Explainer) stem(lang, w string) string {
 	key := lang + "\x00" + w
 	if s, ok := e.stems[key]; ok {
 		return s
 	}
 	s := ""
-	if toks := e.qb.analyze(lang, w); len(toks) == 1 {
+	if toks := e.an.Analyze(lang, w); len(toks) == 1 {
 		s = toks[0]
 	}
 	e.stems[key] = s
@@ -70,10 +106,10 @@ func (e *explainer) stem(lang, w string) string {
 
 // typedFor returns the typed word that an indexed term (found as surface) is the word
 // itself or a form of, and how; ok is false when it is neither.
-func (e *explainer) typedFor(lang, term, surface string) (via, typed string, ok bool) {
-	folded := foldWord(e.qb, surface)
+func (e *Explainer) typedFor(lang, term, surface string) (via, typed string, ok bool) {
+	folded := e.an.Fold(surface)
 	for _, w := range e.words {
-		if folded == foldWord(e.qb, w) {
+		if folded == e.an.Fold(w) {
 			return ViaWord, w, true
 		}
 	}
@@ -86,7 +122,7 @@ func (e *explainer) typedFor(lang, term, surface string) (via, typed string, ok 
 }
 
 // typoOf returns the typed word nearest to an indexed term.
-func (e *explainer) typoOf(lang, term string) string {
+func (e *Explainer) typoOf(lang, term string) string {
 	best, bestDist := "", 3
 	for _, w := range e.words {
 		if d := highlight.EditDistance(e.stem(lang, w), term); d < bestDist {
@@ -98,15 +134,18 @@ func (e *explainer) typoOf(lang, term string) string {
 
 type reasonKey struct{ via, typed, concept string }
 
-// explain lists the reasons of one hit, strongest first. It reads the hit's term
-// locations and the stored text of its fields.
-func (e *explainer) explain(h *search.DocumentMatch) []Reason {
+// Explain lists the reasons of one hit, strongest first, from its fields in the order
+// given.
+func (e *Explainer) Explain(fields []Field) []Reason {
 	var order []reasonKey
 	reasons := map[reasonKey]*Reason{}
 	add := func(k reasonKey, matched, field string) {
 		r, ok := reasons[k]
 		if !ok {
-			r = &Reason{Via: k.via, Typed: k.typed, Concept: k.concept, ConceptNames: e.ix.concepts.names[k.concept]}
+			r = &Reason{Via: k.via, Typed: k.typed, Concept: k.concept}
+			if k.concept != "" {
+				r.ConceptNames = e.th.Names(k.concept)
+			}
 			reasons[k] = r
 			order = append(order, k)
 		}
@@ -117,36 +156,32 @@ func (e *explainer) explain(h *search.DocumentMatch) []Reason {
 			r.Fields = append(r.Fields, field)
 		}
 	}
-	for _, f := range textFields {
-		for _, lang := range Languages {
-			field := f.Name + "_" + lang
-			text, _ := h.Fields[field].(string)
-			for _, term := range inReadingOrder(h.Locations[field]) {
-				locs := h.Locations[field][term]
-				if len(locs) == 0 || locs[0].End > uint64(len(text)) {
-					continue
-				}
-				surface := text[locs[0].Start:locs[0].End]
-				if via, typed, ok := e.typedFor(lang, term, surface); ok {
-					add(reasonKey{via, typed, ""}, surface, f.Name)
-				} else if typed := e.typoOf(lang, term); typed != "" {
-					add(reasonKey{ViaTypo, typed, ""}, surface, f.Name)
-				}
+	for _, f := range fields {
+		for _, term := range inReadingOrder(f.Terms) {
+			locs := f.Terms[term]
+			if len(locs) == 0 || locs[0].End > uint64(len(f.Text)) {
+				continue
 			}
-			for _, ch := range e.ix.concepts.match(e.ix.analysis, lang, text) {
-				surface := text[ch.Start:ch.End]
-				typed := e.wordsNaming(ch.Concept)
-				if typed == "" || e.isTypedWord(lang, surface) {
-					continue // a typed word itself, explained above
-				}
-				add(reasonKey{ViaConcept, typed, ch.Concept}, surface, f.Name)
+			surface := f.Text[locs[0].Start:locs[0].End]
+			if via, typed, ok := e.typedFor(f.Lang, term, surface); ok {
+				add(reasonKey{via, typed, ""}, surface, f.Name)
+			} else if typed := e.typoOf(f.Lang, term); typed != "" {
+				add(reasonKey{ViaTypo, typed, ""}, surface, f.Name)
 			}
+		}
+		for _, s := range e.th.Find(f.Lang, f.Text) {
+			surface := f.Text[s.Start:s.End]
+			typed := e.wordsNaming(s.Concept)
+			if typed == "" || e.isTypedWord(f.Lang, surface) {
+				continue // a typed word itself, explained above
+			}
+			add(reasonKey{ViaConcept, typed, s.Concept}, surface, f.Name)
 		}
 	}
 	out := make([]Reason, 0, len(order))
 	for _, k := range order {
 		r := *reasons[k]
-		r.Text = e.sentence(r)
+		r.Text = sentence(r)
 		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return viaOrder[out[i].Via] < viaOrder[out[j].Via] })
@@ -173,8 +208,8 @@ func inReadingOrder(locs search.TermLocationMap) []string {
 }
 
 // isTypedWord reports whether surface is one of the typed words or a form of one.
-func (e *explainer) isTypedWord(lang, surface string) bool {
-	toks := e.qb.analyze(lang, surface)
+func (e *Explainer) isTypedWord(lang, surface string) bool {
+	toks := e.an.Analyze(lang, surface)
 	if len(toks) != 1 {
 		return false
 	}
@@ -184,17 +219,17 @@ func (e *explainer) isTypedWord(lang, surface string) bool {
 
 // wordsNaming returns the typed words that name a concept or one above it (the query
 // matched it as a narrower concept), joined.
-func (e *explainer) wordsNaming(concept string) string {
+func (e *Explainer) wordsNaming(concept string) string {
 	var ws []string
 	for _, w := range e.words {
-		if slices.ContainsFunc(e.concepts[w], func(c string) bool { return c == concept || e.ix.concepts.isBelow(concept, c) }) {
+		if slices.ContainsFunc(e.concepts[w], func(c string) bool { return c == concept || e.th.IsBelow(concept, c) }) {
 			ws = append(ws, w)
 		}
 	}
 	return strings.Join(ws, " ")
 }
 
-func (e *explainer) sentence(r Reason) string {
+func sentence(r Reason) string {
 	shown := r.Matched
 	more := ""
 	if len(shown) > maxMatchedShown {
