@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,9 +44,6 @@ var (
 // batchSize is how many practices go in one Bleve batch: each batch becomes a segment,
 // so larger batches mean fewer segments to merge.
 const batchSize = 2000
-
-// bulkGCPercent is the garbage collector's target while a rebuild runs.
-const bulkGCPercent = 300
 
 // scorchConfig lets a batch return once its segment is in memory, before it is on disk,
 // so that the batches of a large sync or rebuild overlap with their writing. Each Sync
@@ -412,10 +408,6 @@ func (ix *Index) Seq() (uint64, error) {
 // Rebuild builds a fresh index from src beside the current one and swaps it in, so that
 // searches, and the live index's own syncs, keep working during the rebuild.
 func (ix *Index) Rebuild(ctx context.Context, src Source, progress Progress) error {
-	// Indexing allocates heavily: collect garbage less often while it runs (a rebuild
-	// takes a fifth less time). Not while a follower follows a harvest, whose own
-	// allocations the heap would then grow by four times.
-	defer debug.SetGCPercent(debug.SetGCPercent(bulkGCPercent))
 	f, err := ix.Follow(ctx, src, progress)
 	if err != nil {
 		return err
