@@ -30,6 +30,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/signing"
 	"github.com/uclg-digital-cities/kb/internal/store"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // IndexDir is the name of the index folder inside a data dir.
@@ -83,7 +84,7 @@ type App struct {
 	Store     *store.Store
 	Index     *index.Index
 	Geo       *practices.Geography
-	Thesaurus *index.Thesaurus
+	Thesaurus *thesaurus.Thesaurus
 	Auth      *auth.Service
 	Review    *review.Service
 	Peers     *federation.Service
@@ -126,12 +127,12 @@ func (f indexFollower) Similar(ctx context.Context, p *practices.Practice, limit
 }
 
 // LoadThesaurus reads the embedded concept thesaurus.
-func LoadThesaurus() (*index.Thesaurus, error) {
+func LoadThesaurus() (*thesaurus.Thesaurus, error) {
 	data, err := corpus.FS.ReadFile(corpus.ThesaurusFile)
 	if err != nil {
 		return nil, fmt.Errorf("load thesaurus: %w", err)
 	}
-	return index.ParseThesaurus(data)
+	return thesaurus.Parse(data)
 }
 
 // LoadGeography reads the embedded city and country table.

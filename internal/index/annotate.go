@@ -16,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // annotate adds highlights (and reasons) to the hits of a page. It reads each hit's
@@ -177,7 +178,7 @@ func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[str
 
 // newExplainer explains the hits of a query, reading words and concepts as the index does.
 func (ix *Index) newExplainer(words []string, concepts map[string][]string) *explain.Explainer {
-	r := explainReader{qb: queryBuilder{m: ix.analysis}, cm: ix.concepts}
+	r := explainReader{qb: queryBuilder{m: ix.analysis}, Matcher: ix.concepts}
 	return explain.New(r, r, words, concepts)
 }
 
@@ -195,19 +196,18 @@ func explainFields(h *search.DocumentMatch) []explain.Field {
 	return out
 }
 
-// explainReader is the index's analyzers and concept labels as the explainer asks for them.
+// explainReader is the index's analyzers and concept labels as the explainer asks for them;
+// the matcher's Names and IsBelow are already what it asks.
 type explainReader struct {
 	qb queryBuilder
-	cm *conceptMatcher
+	*thesaurus.Matcher
 }
 
 func (r explainReader) Analyze(lang, text string) []string { return r.qb.analyze(lang, text) }
 func (r explainReader) Fold(w string) string               { return foldWord(r.qb, w) }
-func (r explainReader) Names(c string) map[string]string   { return r.cm.names[c] }
-func (r explainReader) IsBelow(c, ancestor string) bool    { return r.cm.isBelow(c, ancestor) }
 
 func (r explainReader) Find(lang, text string) []explain.Span {
-	hits := r.cm.match(r.qb.m, lang, text)
+	hits := r.Match(lang, text)
 	out := make([]explain.Span, len(hits))
 	for i, h := range hits {
 		out[i] = explain.Span{Concept: h.Concept, Start: h.Start, End: h.End}

@@ -21,7 +21,7 @@ import (
 func TestSearchesRankAsBleveDoes(t *testing.T) {
 	g := geography(t)
 	ps := corpusPractices(t, g)
-	th := thesaurus(t)
+	th := corpusThesaurus(t)
 	var labels []string
 	for _, c := range th.Concepts {
 		labels = append(labels, c.Labels["en"]...)

@@ -131,7 +131,7 @@ func isLanguage(lang string) bool {
 func (ix *Index) broaderConcepts(concepts []string) []string {
 	var out []string
 	for _, c := range concepts {
-		out = append(out, ix.concepts.above[c]...)
+		out = append(out, ix.concepts.Above(c)...)
 	}
 	return out
 }
@@ -140,7 +140,7 @@ func (ix *Index) broaderConcepts(concepts []string) []string {
 func (ix *Index) conceptIDs(lang string, texts ...string) []string {
 	var out []string
 	for _, t := range texts {
-		for _, h := range ix.concepts.match(ix.analysis, lang, t) {
+		for _, h := range ix.concepts.Match(lang, t) {
 			out = append(out, h.Concept)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/store"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // Source is what the index is derived from: the store, read through its change log.
@@ -75,7 +76,7 @@ func commit(idx bleve.Index, b *bleve.Batch, durable bool) error {
 // Options configure an index.
 type Options struct {
 	Geo       *practices.Geography
-	Thesaurus *Thesaurus
+	Thesaurus *thesaurus.Thesaurus
 	// Progress, when set, is told how a rebuild advances.
 	Progress Progress
 	// NoAnswerCache computes every search again instead of serving recent answers (to
@@ -91,10 +92,10 @@ type Options struct {
 type Index struct {
 	dir      string
 	geo      *practices.Geography
-	thes     *Thesaurus
+	thes     *thesaurus.Thesaurus
 	analysis mapping.IndexMapping        // the analyzers, shared by indexing and querying
 	words    map[string]*highlight.Words // the shown fields' analyzers, for highlighting, by name
-	concepts *conceptMatcher
+	concepts *thesaurus.Matcher
 
 	mu  sync.RWMutex // guards idx, which a rebuild swaps
 	idx *opened
@@ -194,7 +195,7 @@ func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, Op
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: newConceptMatcher(opts.Thesaurus, m), langs: map[string]bool{}, answers: answers.New(answerCacheSize)}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: thesaurus.NewMatcher(opts.Thesaurus, textAnalysis{m}), langs: map[string]bool{}, answers: answers.New(answerCacheSize)}
 	if opts.NoAnswerCache {
 		ix.answers = nil
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/store"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 var ctx = context.Background()
@@ -30,10 +31,10 @@ func geography(t testing.TB) *practices.Geography {
 	return g
 }
 
-func thesaurus(t testing.TB) *index.Thesaurus {
+func corpusThesaurus(t testing.TB) *thesaurus.Thesaurus {
 	t.Helper()
 	data, _ := corpus.FS.ReadFile(corpus.ThesaurusFile)
-	th, err := index.ParseThesaurus(data)
+	th, err := thesaurus.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func newStore(t testing.TB, dir string, ps []*practices.Practice) *store.Store {
 
 func openIndex(t testing.TB, dir string, s *store.Store, g *practices.Geography) (*index.Index, index.OpenReport) {
 	t.Helper()
-	ix, report, err := index.Open(ctx, dir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
+	ix, report, err := index.Open(ctx, dir, s, index.Options{Geo: g, Thesaurus: corpusThesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +262,7 @@ func TestCorruptIndexIsRebuiltFromTheStore(t *testing.T) {
 	dir := t.TempDir()
 	s := newStore(t, filepath.Join(dir, "store"), ps)
 	idxDir := filepath.Join(dir, "index")
-	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
+	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: corpusThesaurus(t)})
 	if err != nil || !report.Rebuilt {
 		t.Fatalf("first open: %+v %v", report, err)
 	}
@@ -289,7 +290,7 @@ func TestIndexReplaysChangesItMissed(t *testing.T) {
 	dir := t.TempDir()
 	s := newStore(t, filepath.Join(dir, "store"), ps)
 	idxDir := filepath.Join(dir, "index")
-	ix, _, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
+	ix, _, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: corpusThesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +330,7 @@ func TestIndexLeftBehindCatchesUpLater(t *testing.T) {
 	dir := t.TempDir()
 	s := newStore(t, filepath.Join(dir, "store"), ps)
 	idxDir := filepath.Join(dir, "index")
-	ix, _, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t)})
+	ix, _, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: corpusThesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func TestIndexLeftBehindCatchesUpLater(t *testing.T) {
 	if _, err := s.Put(ctx, &added, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
-	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: thesaurus(t), LeaveBehind: true})
+	ix, report, err := index.Open(ctx, idxDir, s, index.Options{Geo: g, Thesaurus: corpusThesaurus(t), LeaveBehind: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestIndexAheadOfStoreIsRebuilt(t *testing.T) {
 	dir := t.TempDir()
 	idxDir := filepath.Join(dir, "index")
 	big := newStore(t, filepath.Join(dir, "big"), ps)
-	ix, _, err := index.Open(ctx, idxDir, big, index.Options{Geo: g, Thesaurus: thesaurus(t)})
+	ix, _, err := index.Open(ctx, idxDir, big, index.Options{Geo: g, Thesaurus: corpusThesaurus(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

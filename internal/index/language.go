@@ -69,7 +69,7 @@ func (b queryBuilder) knownIn(w string) []string {
 		if len(stems) != 1 {
 			continue
 		}
-		if b.concepts != nil && b.concepts.stems[l][stems[0]] || b.inText(l, stems[0]) {
+		if b.concepts != nil && b.concepts.Knows(l, stems[0]) || b.inText(l, stems[0]) {
 			out = append(out, l)
 		}
 	}

@@ -1,4 +1,4 @@
-// Package index is kb's search: the mapping, queries, thesaurus, highlights and reasons, over
+// Package index is kb's search: the mapping, queries, concepts, highlights and reasons, over
 // a Bleve index derived from the store and kept in step by replaying its change log.
 package index
 
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
@@ -17,14 +18,17 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
 // MappingVersion changes whenever the mapping or the document layout changes; an index
 // built with another version is rebuilt at open.
 const MappingVersion = "13"
 
-// Languages the index analyses text in; a practice's text goes to the fields of its language.
-var Languages = []string{"en", "es", "fr", "pt"}
+// Languages the index analyses text in: kb's (practices.Languages). A practice's text goes
+// to the fields of its language.
+var Languages = practices.Languages.IDs()
 
 // Text fields that exist once per language, with their boost in queries:
 // title > summary and keywords (tags, city, target groups) > body.
@@ -75,6 +79,24 @@ const (
 )
 
 func analyzerName(lang string) string { return "kb_" + lang }
+
+// textAnalysis is the mapping's reading of text, lent to the thesaurus's matcher so that
+// it reads labels as the index reads the text they are found in.
+type textAnalysis struct{ m mapping.IndexMapping }
+
+func (a textAnalysis) Analyzer(lang string) analysis.Analyzer {
+	return a.m.AnalyzerNamed(analyzerName(lang))
+}
+
+// Words are the typed words of text (tokenize), each folded as the exact fields hold it.
+func (a textAnalysis) Words(text string) []string {
+	words := tokenize(text)
+	qb := queryBuilder{m: a.m}
+	for i := range words {
+		words[i] = foldWord(qb, words[i])
+	}
+	return words
+}
 
 // exactFieldOf holds the words as written of a language's title, summary and keywords.
 func exactFieldOf(lang string) string { return exactFieldPrefix + lang }

@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // Weights of the ways a typed word can match, so that an exact word outranks its stem,
@@ -70,7 +71,7 @@ func tokenize(s string) []string {
 // queryBuilder turns parsed text into a Bleve query with the analyzers of the mapping.
 type queryBuilder struct {
 	m        mapping.IndexMapping
-	concepts *conceptMatcher // nil: no concept expansion
+	concepts *thesaurus.Matcher // nil: no concept expansion
 	// langs are the languages practices are written in: the fields of the others are
 	// empty, and a clause on them costs time for nothing. Nil means all.
 	langs []string
@@ -110,7 +111,7 @@ func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
 		langs = []string{b.lang}
 	}
 	for _, lang := range langs {
-		for _, h := range b.concepts.match(b.m, lang, q) {
+		for _, h := range b.concepts.Match(lang, q) {
 			for _, w := range tokenize(q[h.Start:h.End]) {
 				if !slices.Contains(out[w], h.Concept) {
 					out[w] = append(out[w], h.Concept)
@@ -204,7 +205,7 @@ func (b queryBuilder) wordQuery(w string, concepts []string, weight float64, nar
 func (b queryBuilder) narrowerClauses(c string, weight float64) []query.Query {
 	var out []query.Query
 	boost := weight * boostConcept
-	for d := 1; d <= b.concepts.below[c]; d++ {
+	for d := 1; d <= b.concepts.Below(c); d++ {
 		boost /= 2
 		term := strconv.Itoa(d) + ":" + c
 		out = append(out, boosted(termOn(broaderConceptsField, term), boost*b.selectivity(broaderConceptsField, term)))

@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // A concept most practices carry weighs little and counts once; a concept few carry
 // keeps its weight and counts twice; the clause of the concepts below a generic one is
 // weighed by how many practices carry those.
 func TestAConceptMostPracticesCarryWeighsLittle(t *testing.T) {
-	th, err := ParseThesaurus([]byte(`sources: {test: "a test"}
+	th, err := thesaurus.Parse([]byte(`sources: {test: "a test"}
 default_source: test
 concepts:
   - {id: people, en: [people], es: [gente], fr: [gens], pt: [pessoas]}
@@ -30,7 +32,7 @@ concepts:
 		conceptsField + " residents": 90, conceptsField + " beaches": 3, conceptsField + " people": 2,
 		broaderConceptsField + " 1:people": 90,
 	}
-	qb := queryBuilder{m: m, concepts: newConceptMatcher(th, m), lang: "en", docs: 100,
+	qb := queryBuilder{m: m, concepts: thesaurus.NewMatcher(th, textAnalysis{m}), lang: "en", docs: 100,
 		docFreq: func(field, term string) uint64 { return df[field+" "+term] }}
 
 	prev := 2.0

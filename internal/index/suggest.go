@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -68,10 +67,8 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 }
 
 func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
-	qb := queryBuilder{m: ix.analysis}
 	var frags []string
-	for _, w := range tokenize(q) {
-		w = foldWord(qb, w)
+	for _, w := range (textAnalysis{ix.analysis}).Words(q) {
 		if r := []rune(w); len(r) > maxSuggestPrefix {
 			w = string(r[:maxSuggestPrefix])
 		}
@@ -94,7 +91,9 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	for _, v := range facetValues(cities.Counts)[:min(len(cities.Counts), maxSuggestCities)] {
 		out = append(out, Suggestion{Kind: SuggestCity, Text: v.Value, Count: v.Count})
 	}
-	out = append(out, ix.suggestConcepts(frags, maxSuggestConcepts)...)
+	for _, c := range ix.concepts.Complete(frags, maxSuggestConcepts) {
+		out = append(out, Suggestion{Kind: SuggestConcept, Text: c.Label, ID: c.Concept})
+	}
 
 	if room := limit - len(out); room > 0 {
 		// By score alone: a tie-break by title would read the title of every practice
@@ -145,32 +144,4 @@ func allTerms(field string, terms []string) query.Query {
 		qs[i] = termOn(field, t)
 	}
 	return query.NewConjunctionQuery(qs)
-}
-
-// suggestConcepts finds concept labels, in any language, with a word starting with each
-// fragment.
-func (ix *Index) suggestConcepts(frags []string, max int) []Suggestion {
-	var out []Suggestion
-	for _, c := range ix.concepts.suggestable {
-		if len(out) >= max {
-			break
-		}
-		for _, l := range c.labels {
-			if everyPrefixIn(frags, l.words) {
-				out = append(out, Suggestion{Kind: SuggestConcept, Text: l.label, ID: c.id})
-				break
-			}
-		}
-	}
-	return out
-}
-
-// everyPrefixIn reports whether each fragment starts one of the words.
-func everyPrefixIn(frags, words []string) bool {
-	for _, f := range frags {
-		if !slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(w, f) }) {
-			return false
-		}
-	}
-	return true
 }

@@ -7,10 +7,16 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // Concept returns the concept of the index's thesaurus with that id.
-func (ix *Index) Concept(id string) (*Concept, bool) { return ix.thes.Concept(id) }
+func (ix *Index) Concept(id string) (*thesaurus.Concept, bool) { return ix.thes.Concept(id) }
+
+// ConceptsOf lists the concepts named in text, read as lang, most often named first.
+func (ix *Index) ConceptsOf(lang, text string) []string {
+	return topCounts(ix.conceptIDs(lang, text), len(ix.thes.Concepts))
+}
 
 // NamingConcept returns which of the practices ids name a concept in their text, from the
 // concepts the index holds for each: cheaper than reading their texts again.

@@ -138,7 +138,7 @@ func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsed
 	}
 	var alts []query.Query
 	for _, c := range w.Concepts {
-		w.ConceptNames[c] = ix.concepts.names[c]
+		w.ConceptNames[c] = ix.concepts.Names(c)
 		alts = append(alts, boosted(termOn(conceptsField, c), widenWeight*boostConcept))
 	}
 	for _, t := range stems {

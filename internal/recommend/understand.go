@@ -8,13 +8,14 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // Concepts is what reading a profile's words needs from the index: the thesaurus
 // concepts a text names, and each concept's terms.
 type Concepts interface {
 	ConceptsOf(lang, text string) []string
-	Concept(id string) (*index.Concept, bool)
+	Concept(id string) (*thesaurus.Concept, bool)
 }
 
 // Reading says how one phrase a profile wrote in a field was read: as a term of the

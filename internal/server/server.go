@@ -18,9 +18,9 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/findings"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // Config configures an engine.
@@ -40,7 +40,7 @@ type Config struct {
 	OAI    http.Handler
 	Logger *slog.Logger
 	// Thesaurus, when set, is served as SKOS (Turtle) at /skos.ttl.
-	Thesaurus *index.Thesaurus
+	Thesaurus *thesaurus.Thesaurus
 	// Findings, when set, serves the study's figures at /api/v1/findings.
 	Findings *findings.Findings
 	// MaxBody caps request bodies (bytes) on the public engine.

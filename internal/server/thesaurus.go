@@ -6,12 +6,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 // registerThesaurus serves the concept thesaurus as SKOS in Turtle, for others to reuse:
 // fixed with the binary, so written once and cached.
-func registerThesaurus(e *gin.Engine, t *index.Thesaurus) {
+func registerThesaurus(e *gin.Engine, t *thesaurus.Thesaurus) {
 	var ttl bytes.Buffer
 	_ = t.WriteTurtle(&ttl) // writing to memory does not fail
 	e.GET("/skos.ttl", func(c *gin.Context) {

@@ -1,4 +1,4 @@
-package index
+package thesaurus
 
 import (
 	"fmt"
@@ -51,7 +51,7 @@ func (t *Thesaurus) WriteTurtle(w io.Writer) error {
 	b.WriteString(" .\n")
 	for _, c := range t.Concepts {
 		fmt.Fprintf(&b, "\nkb:%s a skos:Concept ;\n    skos:inScheme kb:scheme", c.ID)
-		for _, lang := range Languages {
+		for _, lang := range languages {
 			labels := c.Labels[lang]
 			fmt.Fprintf(&b, " ;\n    skos:prefLabel %s", turtleString(labels[0], lang))
 			for _, l := range uniqueFolded(labels[1:], labels[0]) {

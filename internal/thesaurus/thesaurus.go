@@ -1,4 +1,6 @@
-package index
+// Package thesaurus holds kb's concepts: thesaurus.yaml read and checked, their hierarchy
+// and SKOS export, and a matcher that finds their labels in text read as the index reads it.
+package thesaurus
 
 import (
 	"crypto/sha256"
@@ -6,13 +8,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
-	"unicode"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/goccy/go-yaml"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -63,10 +60,13 @@ type Thesaurus struct {
 	fingerprint string
 }
 
-// ParseThesaurus reads thesaurus.yaml and checks that every concept has a unique slug id,
-// labels in every language the index analyses, a known source, and broader and narrower
+// languages are those a concept must have labels in: every language kb analyses text in.
+var languages = practices.Languages.IDs()
+
+// Parse reads thesaurus.yaml and checks that every concept has a unique slug id, labels
+// in every language kb analyses text in, a known source, and broader and narrower
 // relations to concepts that exist, without a cycle.
-func ParseThesaurus(data []byte) (*Thesaurus, error) {
+func Parse(data []byte) (*Thesaurus, error) {
 	var doc struct {
 		Sources       map[string]string `yaml:"sources"`
 		DefaultSource string            `yaml:"default_source"`
@@ -106,8 +106,8 @@ func ParseThesaurus(data []byte) (*Thesaurus, error) {
 				}
 				continue
 			}
-			if !isLanguage(key) {
-				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id, source, broader, narrower, terms nor a language (%s)", i+1, key, strings.Join(Languages, ", "))
+			if !practices.Languages.Has(key) {
+				return nil, fmt.Errorf("thesaurus: concept %d: %q is neither id, source, broader, narrower, terms nor a language (%s)", i+1, key, strings.Join(languages, ", "))
 			}
 			list, ok := v.([]any)
 			if !ok {
@@ -127,7 +127,7 @@ func ParseThesaurus(data []byte) (*Thesaurus, error) {
 		if _, dup := t.byID[c.ID]; dup {
 			return nil, fmt.Errorf("thesaurus: concept %q appears twice", c.ID)
 		}
-		for _, lang := range Languages {
+		for _, lang := range languages {
 			if len(c.Labels[lang]) == 0 {
 				return nil, fmt.Errorf("thesaurus: concept %q has no %s labels", c.ID, lang)
 			}
@@ -291,186 +291,4 @@ func (t *Thesaurus) Concept(id string) (*Concept, bool) {
 	}
 	c, ok := t.byID[id]
 	return c, ok
-}
-
-// conceptMatcher finds the labels of concepts in analysed text. Labels are analysed like
-// the text they are matched in, so they match any inflection the stemmer folds together.
-type conceptMatcher struct {
-	// byFirst maps a language and the first stem of a label to the labels starting with it.
-	byFirst map[string]map[string][]labelStems
-	// suggestable is every concept's labels with their words folded, in the order of the
-	// thesaurus and of Languages: suggestions look for typed prefixes in them, and
-	// folding every label again on each keystroke was half of a suggestion (pprof).
-	suggestable []suggestableConcept
-	// above maps a concept to the concepts above it as "distance:id", the terms of
-	// broaderConceptsField; below to how many steps of narrower concepts lie under it (at
-	// most maxConceptDistance), the distances worth a query clause.
-	above map[string][]string
-	below map[string]int
-	// names is each concept's name in each language, for the reasons a hit matched.
-	names map[string]map[string]string
-	// stems holds, per language, the stems of the words its labels are made of: words
-	// of that language, whatever the practices say.
-	stems map[string]map[string]bool
-}
-
-type suggestableConcept struct {
-	id     string
-	labels []foldedLabel
-}
-
-type foldedLabel struct {
-	label string
-	words []string
-}
-
-type labelStems struct {
-	concept string
-	label   string
-	stems   []string
-}
-
-// conceptHit is one occurrence of a concept label in a text.
-type conceptHit struct {
-	Concept    string
-	Label      string
-	Start, End int // byte offsets in the text
-}
-
-func newConceptMatcher(t *Thesaurus, m mapping.IndexMapping) *conceptMatcher {
-	cm := &conceptMatcher{byFirst: map[string]map[string][]labelStems{}, above: map[string][]string{}, below: map[string]int{}, names: map[string]map[string]string{}, stems: map[string]map[string]bool{}}
-	if t == nil {
-		return cm
-	}
-	for _, c := range t.Concepts {
-		anc := t.ancestors(c.ID)
-		for _, id := range slices.Sorted(maps.Keys(anc)) {
-			cm.above[c.ID] = append(cm.above[c.ID], strconv.Itoa(anc[id])+":"+id)
-			cm.below[id] = max(cm.below[id], anc[id])
-		}
-	}
-	qb := queryBuilder{m: m}
-	for _, c := range t.Concepts {
-		cm.names[c.ID] = map[string]string{}
-		for _, lang := range Languages {
-			cm.names[c.ID][lang] = c.Name(lang)
-		}
-		sc := suggestableConcept{id: c.ID}
-		for _, lang := range Languages {
-			for _, label := range c.Labels[lang] {
-				words := tokenize(label)
-				for i := range words {
-					words[i] = foldWord(qb, words[i])
-				}
-				sc.labels = append(sc.labels, foldedLabel{label: label, words: words})
-			}
-		}
-		cm.suggestable = append(cm.suggestable, sc)
-	}
-	for _, lang := range Languages {
-		idx := map[string][]labelStems{}
-		cm.stems[lang] = map[string]bool{}
-		for _, c := range t.Concepts {
-			for _, label := range c.Labels[lang] {
-				var stems []string
-				for _, tok := range analyzeFast(m, lang, label) {
-					stems = append(stems, string(tok.Term))
-					cm.stems[lang][string(tok.Term)] = true
-				}
-				if len(stems) == 0 {
-					continue
-				}
-				idx[stems[0]] = append(idx[stems[0]], labelStems{concept: c.ID, label: label, stems: stems})
-			}
-		}
-		// Longer labels first, so "digital divide" wins over a one-word label at the same place.
-		for k := range idx {
-			sort.SliceStable(idx[k], func(i, j int) bool { return len(idx[k][i].stems) > len(idx[k][j].stems) })
-		}
-		cm.byFirst[lang] = idx
-	}
-	return cm
-}
-
-// isBelow reports whether c lies under ancestor, at most maxConceptDistance steps down.
-func (cm *conceptMatcher) isBelow(c, ancestor string) bool {
-	return slices.ContainsFunc(cm.above[c], func(a string) bool {
-		_, id, _ := strings.Cut(a, ":")
-		return id == ancestor
-	})
-}
-
-// analyzeFast analyses text for concept matching: words split on anything that is not a
-// letter or digit (much cheaper than Bleve's Unicode word segmenter, and the same on the
-// plain words labels are made of), then the language analyzer's own filters, so that the
-// stems are exactly those the index and queries use.
-func analyzeFast(m mapping.IndexMapping, lang, text string) analysis.TokenStream {
-	a := m.AnalyzerNamed(analyzerName(lang))
-	da, ok := a.(*analysis.DefaultAnalyzer)
-	if !ok {
-		return a.Analyze([]byte(text))
-	}
-	var toks analysis.TokenStream
-	start, pos := -1, 0
-	for i, r := range text + " " {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			pos++
-			toks = append(toks, &analysis.Token{Term: []byte(text[start:i]), Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric})
-			start = -1
-		}
-	}
-	for _, f := range da.TokenFilters {
-		toks = f.Filter(toks)
-	}
-	return toks
-}
-
-// match returns the concept labels found in text analysed as lang, in order.
-func (cm *conceptMatcher) match(m mapping.IndexMapping, lang, text string) []conceptHit {
-	idx := cm.byFirst[lang]
-	if len(idx) == 0 || text == "" {
-		return nil
-	}
-	toks := analyzeFast(m, lang, text)
-	var hits []conceptHit
-	for i := 0; i < len(toks); i++ {
-		// Labels are sorted longest first: take every concept of the longest label that
-		// matches here (a word may name two concepts).
-		matched := 0
-		for _, ls := range idx[string(toks[i].Term)] {
-			if matched > 0 && len(ls.stems) < matched {
-				break
-			}
-			if !stemsAt(toks, i, ls.stems) {
-				continue
-			}
-			matched = len(ls.stems)
-			last := toks[i+matched-1]
-			hits = append(hits, conceptHit{Concept: ls.concept, Label: ls.label, Start: toks[i].Start, End: last.End})
-		}
-	}
-	return hits
-}
-
-func stemsAt(toks analysis.TokenStream, i int, stems []string) bool {
-	if i+len(stems) > len(toks) {
-		return false
-	}
-	for j, st := range stems {
-		if string(toks[i+j].Term) != st {
-			return false
-		}
-	}
-	return true
-}
-
-// ConceptsOf lists the concepts named in text, read as lang.
-func (ix *Index) ConceptsOf(lang, text string) []string {
-	return topCounts(ix.conceptIDs(lang, text), len(ix.thes.Concepts))
 }

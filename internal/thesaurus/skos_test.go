@@ -1,4 +1,4 @@
-package index_test
+package thesaurus_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
 const skosNS = "http://www.w3.org/2004/02/skos/core#"
@@ -24,7 +24,7 @@ func TestSKOSExportParsesAndIsConsistent(t *testing.T) {
 	if err != nil {
 		t.Fatal("rapper is missing: install Debian's raptor2-utils (the independent RDF parser this test needs)")
 	}
-	th := thesaurus(t)
+	th := corpusThesaurus(t)
 	var ttl bytes.Buffer
 	if err := th.WriteTurtle(&ttl); err != nil {
 		t.Fatal(err)
@@ -39,13 +39,13 @@ func TestSKOSExportParsesAndIsConsistent(t *testing.T) {
 	}
 	g := parseNTriples(t, string(out))
 
-	scheme := "<" + index.SKOSScheme + "scheme>"
+	scheme := "<" + thesaurus.SKOSScheme + "scheme>"
 	if !g.has(scheme, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<"+skosNS+"ConceptScheme>") {
 		t.Errorf("no skos:ConceptScheme %s", scheme)
 	}
 	var concepts []string
 	for _, c := range g.subjects("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<"+skosNS+"Concept>") {
-		if strings.HasPrefix(c, "<"+index.SKOSScheme) {
+		if strings.HasPrefix(c, "<"+thesaurus.SKOSScheme) {
 			concepts = append(concepts, c)
 		}
 	}
@@ -85,11 +85,11 @@ func TestSKOSExportParsesAndIsConsistent(t *testing.T) {
 	for _, c := range th.Concepts {
 		for _, term := range c.Terms {
 			vocab, id, _ := strings.Cut(term, ":")
-			iri := "<" + index.SKOSVocabularies + vocab + "#" + id + ">"
-			if !g.has("<"+index.SKOSScheme+c.ID+">", "<"+skosNS+"closeMatch>", iri) {
+			iri := "<" + thesaurus.SKOSVocabularies + vocab + "#" + id + ">"
+			if !g.has("<"+thesaurus.SKOSScheme+c.ID+">", "<"+skosNS+"closeMatch>", iri) {
 				t.Errorf("%s: no skos:closeMatch %s", c.ID, iri)
 			}
-			if !g.has(iri, "<"+skosNS+"inScheme>", "<"+index.SKOSVocabularies+vocab+">") || len(g.objectsIn(iri, "<"+skosNS+"prefLabel>", "en")) != 1 {
+			if !g.has(iri, "<"+skosNS+"inScheme>", "<"+thesaurus.SKOSVocabularies+vocab+">") || len(g.objectsIn(iri, "<"+skosNS+"prefLabel>", "en")) != 1 {
 				t.Errorf("%s is not a labelled concept of the %s vocabulary", iri, vocab)
 			}
 			links++
@@ -99,7 +99,7 @@ func TestSKOSExportParsesAndIsConsistent(t *testing.T) {
 		t.Errorf("only %d links from concepts to vocabulary terms", links)
 	}
 	for _, pair := range [][2]string{{"elderly", "vulnerable-groups"}, {"3d-printing", "digital-fabrication"}} {
-		if !g.has("<"+index.SKOSScheme+pair[0]+">", "<"+skosNS+"broader>", "<"+index.SKOSScheme+pair[1]+">") {
+		if !g.has("<"+thesaurus.SKOSScheme+pair[0]+">", "<"+skosNS+"broader>", "<"+thesaurus.SKOSScheme+pair[1]+">") {
 			t.Errorf("%s is not narrower than %s", pair[0], pair[1])
 		}
 	}
