@@ -18,7 +18,7 @@ import (
 // WriteTo writes a consistent snapshot of the whole store (a hot backup: writers go on).
 func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err

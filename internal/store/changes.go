@@ -36,7 +36,7 @@ func appendChange(tx *bolt.Tx, c Change) error {
 // LastSeq returns the sequence number of the latest change (0 for none).
 func (s *Store) LastSeq() (uint64, error) {
 	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		seq = tx.Bucket(bucketChanges).Sequence()
 		return nil
 	})
@@ -46,7 +46,7 @@ func (s *Store) LastSeq() (uint64, error) {
 // ChangesSince returns up to limit changes with a sequence number above seq, oldest first.
 func (s *Store) ChangesSince(seq uint64, limit int) ([]Change, error) {
 	var out []Change
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketChanges).Cursor()
 		for k, v := c.Seek(u64(seq + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 			var ch Change

@@ -185,7 +185,7 @@ func stampTime(k []byte) time.Time { return time.Unix(int64(binary.BigEndian.Uin
 // (inclusive, to the second; zero times leave that end open) and after the position
 // `after` (nil for the start), until fn returns false.
 func (s *Store) Datestamps(from, until time.Time, after []byte, fn func(Stamp) bool) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDatestamps).Cursor()
 		var k, v []byte
 		switch {
@@ -219,7 +219,7 @@ func (s *Store) Datestamps(from, until time.Time, after []byte, fn func(Stamp) b
 // NotFound.
 func (s *Store) Stamped(id string) (Stamp, error) {
 	var st Stamp
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var ok bool
 		if st, ok = currentStamp(tx, id); !ok {
 			return apperr.Errorf(apperr.NotFound, "no practice with id %q", id)
@@ -232,7 +232,7 @@ func (s *Store) Stamped(id string) (Stamp, error) {
 // Earliest returns the oldest datestamp, or the zero time for an empty order.
 func (s *Store) Earliest() time.Time {
 	var at time.Time
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		if k, _ := tx.Bucket(bucketDatestamps).Cursor().First(); len(k) >= 8 {
 			at = stampTime(k)
 		}

@@ -10,7 +10,7 @@ import (
 // Seeded reports whether the embedded corpus was loaded into this store once already.
 func (s *Store) Seeded() (bool, error) {
 	var seeded bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		seeded = tx.Bucket(bucketMeta).Get(keySeeded) != nil
 		return nil
 	})
@@ -33,7 +33,7 @@ func setRedirect(tx *bolt.Tx, from, to string) error {
 // Redirect returns the id a merged practice now lives at.
 func (s *Store) Redirect(id string) (string, bool) {
 	var to string
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		to = string(tx.Bucket(bucketRedirects).Get([]byte(id)))
 		return nil
 	})
@@ -55,7 +55,7 @@ func (s *Store) Featured() ([]string, error) {
 		id, at string
 	}
 	var fs []f
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketFeatured).ForEach(func(k, v []byte) error {
 			fs = append(fs, f{string(k), string(v)})
 			return nil

@@ -43,7 +43,7 @@ const maxDamage = 20
 // update runs fn in a write transaction and records whether the disk took it.
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	h := s.health
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateGuarded(func(tx *bolt.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}

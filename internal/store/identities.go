@@ -26,7 +26,7 @@ func idOfURI(tx *bolt.Tx, uri string) (string, bool) {
 func (s *Store) IDOfURI(uri string) (string, bool) {
 	var id string
 	var ok bool
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		id, ok = idOfURI(tx, uri)
 		return nil
 	})

@@ -20,7 +20,7 @@ func (s *Store) Get(ctx context.Context, id string) (*practices.Practice, error)
 		return p, nil
 	}
 	var p *practices.Practice
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		if p, err = getTx(tx, id); err == nil {
 			s.decoded.add(p, tx.ID())
@@ -62,7 +62,7 @@ func getTx(tx *bolt.Tx, id string) (*practices.Practice, error) {
 // Count returns the number of practices.
 func (s *Store) Count() (int, error) {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = countTx(tx)
 		return nil
 	})
@@ -72,7 +72,7 @@ func (s *Store) Count() (int, error) {
 // Each calls fn for every practice in id order, inside one read transaction, so the
 // sequence it sees is consistent. It stops at the first error fn returns.
 func (s *Store) Each(ctx context.Context, fn func(*practices.Practice) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPractices).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err

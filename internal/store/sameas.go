@@ -113,7 +113,7 @@ func (s *Store) keepSameAs(tx *bolt.Tx, old, next *practices.Practice) error {
 // SameCase lists the practices held here that name p as the same case, for its page.
 func (s *Store) SameCase(p *practices.Practice) []string {
 	var out []string
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(s.identity(p)), 0)
 		c := tx.Bucket(bucketSameAs).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

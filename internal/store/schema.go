@@ -52,7 +52,7 @@ func migrateToOneSchema(tx *bolt.Tx) error {
 
 // init creates every bucket, runs the migrations the file needs and records the version.
 func (s *Store) init() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.updateGuarded(func(tx *bolt.Tx) error {
 		var before uint64
 		if m := tx.Bucket(bucketMeta); m != nil && m.Get(keySchema) != nil {
 			before = binary.BigEndian.Uint64(m.Get(keySchema))

@@ -82,7 +82,7 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 
 // View runs fn in one read transaction.
 func (s *Store) View(fn func(tx *Tx) error) error {
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+	return s.view(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
 
 // Now is the store's clock, truncated to seconds like every stored time.

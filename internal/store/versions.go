@@ -28,7 +28,7 @@ type VersionInfo struct {
 // Versions lists every version of a practice, oldest first.
 func (s *Store) Versions(ctx context.Context, id string) ([]VersionInfo, error) {
 	var out []VersionInfo
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(id), 0)
 		c := tx.Bucket(bucketVersions).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -52,7 +52,7 @@ func (s *Store) Versions(ctx context.Context, id string) ([]VersionInfo, error) 
 // Version returns a practice as it was at one version.
 func (s *Store) Version(ctx context.Context, id string, version int) (*practices.Practice, error) {
 	var p practices.Practice
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketVersions).Get(versionKey(id, version))
 		if v == nil {
 			return apperr.Errorf(apperr.NotFound, "practice %q has no version %d", id, version)
