@@ -11,6 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 func runSearch(ctx context.Context, e env, args []string) error {
@@ -20,7 +21,7 @@ func runSearch(ctx context.Context, e env, args []string) error {
 	limit := fs.Int("limit", index.DefaultLimit, "number of hits (1-100)")
 	page := fs.Int("page", 1, "page of hits, from 1")
 	filters := map[string]*multiFlag{}
-	for _, name := range index.FacetNames {
+	for _, name := range schema.FacetNames {
 		filters[name] = new(multiFlag)
 		fs.Var(filters[name], strings.ReplaceAll(name, "_", "-"), "filter by "+name+" (repeatable, or comma-separated)")
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
@@ -660,7 +661,7 @@ func (a *App) ProvenanceOf(p *practices.Practice) Provenance {
 	pv := Provenance{Identity: p.Identity(a.Namespace), Owned: p.AuthorityNamespace(a.Namespace, a.StudyAuthority) == a.Namespace}
 	for _, id := range a.Store.SameCase(p) {
 		if q, err := a.Store.Get(context.Background(), id); err == nil {
-			network := index.Network(q)
+			network := schema.Network(q)
 			pv.SameCase = append(pv.SameCase, SameCase{ID: q.ID, Title: q.Title, Network: network})
 		}
 	}

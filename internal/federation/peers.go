@@ -19,7 +19,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/signing"
@@ -202,8 +202,8 @@ func (n *NewPeer) validate() error {
 	switch {
 	case !practices.ValidID(n.Name) || len(n.Name) > maxPeerName:
 		f.Add("name", fmt.Sprintf("must be a short slug of lowercase letters, digits and dashes (at most %d characters), e.g. metropolis", maxPeerName), apperr.Malformed, maxPeerName)
-	case n.Name == index.LocalNetwork: // the network facet's value for local practices
-		f.Add("name", fmt.Sprintf("%q names this knowledge base's own practices; choose another name", index.LocalNetwork), ReservedName, n.Name)
+	case n.Name == schema.LocalNetwork: // the network facet's value for local practices
+		f.Add("name", fmt.Sprintf("%q names this knowledge base's own practices; choose another name", schema.LocalNetwork), ReservedName, n.Name)
 	}
 	if u, err := url.Parse(n.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		f.Add("url", "must be the http(s) URL of the peer's OAI-PMH endpoint, e.g. https://kb.example.org/oai", apperr.Malformed)

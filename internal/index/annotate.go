@@ -16,6 +16,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
@@ -126,9 +127,9 @@ func newWordAnalyzers(m mapping.IndexMapping) map[string]*highlight.Words {
 
 func highlightFields() []string {
 	var out []string
-	for _, lang := range Languages {
-		for _, f := range textFields {
-			out = append(out, f.Name+"_"+lang)
+	for _, lang := range schema.Languages {
+		for _, f := range schema.TextFields {
+			out = append(out, schema.TextField(f.Name, lang))
 		}
 	}
 	return out
@@ -183,12 +184,12 @@ func (ix *Index) newExplainer(words []string, concepts map[string][]string) *exp
 }
 
 // explainFields are a hit's text fields as the explainer reads them: their stored text and
-// locations, in the order of textFields, then of Languages.
+// locations, in the order of schema.TextFields, then of schema.Languages.
 func explainFields(h *search.DocumentMatch) []explain.Field {
-	out := make([]explain.Field, 0, len(textFields)*len(Languages))
-	for _, f := range textFields {
-		for _, lang := range Languages {
-			name := f.Name + "_" + lang
+	out := make([]explain.Field, 0, len(schema.TextFields)*len(schema.Languages))
+	for _, f := range schema.TextFields {
+		for _, lang := range schema.Languages {
+			name := schema.TextField(f.Name, lang)
 			text, _ := h.Fields[name].(string)
 			out = append(out, explain.Field{Name: f.Name, Lang: lang, Text: text, Terms: h.Locations[name]})
 		}
@@ -204,7 +205,7 @@ type explainReader struct {
 }
 
 func (r explainReader) Analyze(lang, text string) []string { return r.qb.analyze(lang, text) }
-func (r explainReader) Fold(w string) string               { return foldWord(r.qb, w) }
+func (r explainReader) Fold(w string) string               { return schema.NewAnalysis(r.qb.m).Fold(w) }
 
 func (r explainReader) Find(lang, text string) []explain.Span {
 	hits := r.Match(lang, text)

@@ -9,6 +9,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // CandidateRequest asks for the practices in some areas, best first for a context.
@@ -39,7 +40,7 @@ func (ix *Index) candidates(ctx context.Context, r CandidateRequest, way searchW
 	defer release()
 	var areas []query.Query
 	for _, a := range r.Areas {
-		areas = append(areas, termOn(facetFields["area"], a))
+		areas = append(areas, termOn(schema.FacetFields["area"], a))
 	}
 	inAreas := query.NewDisjunctionQuery(areas)
 	var ids []string
@@ -48,7 +49,7 @@ func (ix *Index) candidates(ctx context.Context, r CandidateRequest, way searchW
 		for _, operational := range []bool{true, false} {
 			must := append([]query.Query{inAreas}, tier...)
 			if operational {
-				must = append(must, termOn("status", "operational"))
+				must = append(must, termOn(schema.StatusField, "operational"))
 			}
 			// Unscored, in the index's order: within a tier all are equally good, and the
 			// recommender scores them in full. r.Limit hits cover those already taken

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // didYouMean rewrites a query that found nothing with, for each word no language knows
@@ -27,7 +28,7 @@ func didYouMean(ctx context.Context, qb queryBuilder, words []string) string {
 		if n >= 5 {
 			maxEdits = 2
 		}
-		if best := qb.nearestTerm(ctx, foldWord(qb, w), maxEdits); best != "" {
+		if best := qb.nearestTerm(ctx, schema.NewAnalysis(qb.m).Fold(w), maxEdits); best != "" {
 			out[i], changed = best, true
 		}
 	}
@@ -47,7 +48,7 @@ func (qb queryBuilder) nearestTerm(ctx context.Context, term string, maxEdits in
 	}
 	var best engine.NearTerm
 	for _, lang := range langs {
-		near, err := qb.terms.Near(ctx, exactFieldOf(lang), term, maxEdits)
+		near, err := qb.terms.Near(ctx, schema.ExactField(lang), term, maxEdits)
 		if err != nil {
 			continue // a field missing from every segment has no near terms
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/engine/enginetest"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // FacetCountsBothWays counts the combined facet field over a search's hits by the
@@ -32,7 +33,7 @@ func (ix *Index) FacetCountsBothWays(ctx context.Context, req Request) (tables, 
 	defer done()
 	pq := parseQuery(req.Query)
 	qb.lang = qb.queryLanguage(pq, req.Lang)
-	q := engine.Query{Query: conjunction(qb.textQuery(pq, qb.queryConcepts(pq)), filterQuery(req.Filters, "")), Size: 10, FacetField: allFacetsField}
+	q := engine.Query{Query: conjunction(qb.textQuery(pq, qb.queryConcepts(pq)), filterQuery(req.Filters, "")), Size: 10, FacetField: schema.AllFacetsField}
 	counts := func(s searcher) (map[string]int, error) {
 		res, err := s.Search(ctx, q)
 		if err != nil {
@@ -184,7 +185,7 @@ var wordAnalyzers = struct {
 // as the analyzer itself does, each word as "term@position:start-end". The words learned
 // are kept from call to call, as in a running server.
 func WordsBothWays(analyzer, text string) (mine, analyzers []string, err error) {
-	m, err := buildMapping()
+	m, err := schema.Mapping()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -85,7 +86,7 @@ func (f *Follower) create() (bleve.Index, error) {
 	if err := os.RemoveAll(f.tmp); err != nil {
 		return nil, err
 	}
-	m, err := buildMapping()
+	m, err := schema.Mapping()
 	if err != nil {
 		return nil, err
 	}

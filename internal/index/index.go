@@ -1,3 +1,5 @@
+// Package index is kb's search: queries, concepts, facets and highlights over a Bleve
+// index of schema's documents, derived from the store and kept in step with its change log.
 package index
 
 import (
@@ -20,6 +22,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
@@ -126,7 +129,7 @@ type opened struct {
 type bleveIndex = bleve.Index
 
 func newOpened(idx bleve.Index) *opened {
-	return &opened{bleveIndex: idx, eng: engine.New(idx, engine.Options{IDField: "id", SortFields: []string{titleSortField}})}
+	return &opened{bleveIndex: idx, eng: engine.New(idx, engine.Options{IDField: schema.IDField, SortFields: []string{schema.TitleSortField}})}
 }
 
 // AnswerCache reports how many answers were served again from the cache of recent
@@ -139,15 +142,15 @@ func (ix *Index) AnswerCache() (served, computed uint64) {
 }
 
 // presentLanguages lists the languages of the indexed practices, in the order of
-// Languages; all of them for an empty index.
+// schema.Languages; all of them for an empty index.
 func (ix *Index) presentLanguages() []string {
 	ix.langMu.RLock()
 	defer ix.langMu.RUnlock()
 	if len(ix.langs) == 0 {
-		return Languages
+		return schema.Languages
 	}
 	var out []string
-	for _, l := range Languages {
+	for _, l := range schema.Languages {
 		if ix.langs[l] {
 			out = append(out, l)
 		}
@@ -170,12 +173,12 @@ func (ix *Index) noteLanguage(lang string) {
 // is deleted stays listed until the next start: a few needless clauses, no harm).
 func (ix *Index) loadLanguages(idx bleve.Index) {
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	req.AddFacet(langField, bleve.NewFacetRequest(langField, len(Languages)))
+	req.AddFacet(schema.LangField, bleve.NewFacetRequest(schema.LangField, len(schema.Languages)))
 	res, err := idx.Search(req)
-	if err != nil || res.Facets[langField] == nil || res.Facets[langField].Terms == nil {
+	if err != nil || res.Facets[schema.LangField] == nil || res.Facets[schema.LangField].Terms == nil {
 		return
 	}
-	for _, t := range res.Facets[langField].Terms.Terms() {
+	for _, t := range res.Facets[schema.LangField].Terms.Terms() {
 		ix.noteLanguage(t.Term)
 	}
 }
@@ -191,11 +194,11 @@ type OpenReport struct {
 // index has not applied, or rebuilds it from src when it is missing, unreadable, built
 // with another mapping, or ahead of the store (a store restored from an older backup).
 func Open(ctx context.Context, dir string, src Source, opts Options) (*Index, OpenReport, error) {
-	m, err := buildMapping()
+	m, err := schema.Mapping()
 	if err != nil {
 		return nil, OpenReport{}, err
 	}
-	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: thesaurus.NewMatcher(opts.Thesaurus, textAnalysis{m}), langs: map[string]bool{}, answers: answers.New(answerCacheSize)}
+	ix := &Index{dir: dir, geo: opts.Geo, thes: opts.Thesaurus, analysis: m, words: newWordAnalyzers(m), concepts: thesaurus.NewMatcher(opts.Thesaurus, schema.NewAnalysis(m)), langs: map[string]bool{}, answers: answers.New(answerCacheSize)}
 	if opts.NoAnswerCache {
 		ix.answers = nil
 	}
@@ -291,9 +294,9 @@ func (ix *Index) CatchUp(ctx context.Context, src Source, progress Progress) (in
 // index.
 func (ix *Index) layoutVersion() string {
 	if ix.thes == nil {
-		return MappingVersion
+		return schema.MappingVersion
 	}
-	return MappingVersion + "+" + ix.thes.Fingerprint()
+	return schema.MappingVersion + "+" + ix.thes.Fingerprint()
 }
 
 // openExisting returns the index in dir, or why it cannot be used as it is.
@@ -361,7 +364,7 @@ func (ix *Index) Prepare(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	return idx.eng.Prepare(ctx, allFacetsField, cityField)
+	return idx.eng.Prepare(ctx, schema.AllFacetsField, schema.CityField)
 }
 
 // Close closes the Bleve index.
@@ -538,8 +541,8 @@ func (ix *Index) documents(ps []*practices.Practice) ([]map[string]any, error) {
 			}()
 			for i := w; i < len(ps); i += workers {
 				if ps[i].Searchable() {
-					out[i] = ix.document(ps[i])
-					for _, l := range out[i][langField].([]string) {
+					out[i] = schema.Document(ps[i], ix.concepts, ix.geo)
+					for _, l := range out[i][schema.LangField].([]string) {
 						ix.noteLanguage(l)
 					}
 				}

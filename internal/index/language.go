@@ -1,6 +1,10 @@
 package index
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
+)
 
 // Letters that only some of the languages write, and which they point to.
 var telltaleLetters = map[rune][]string{
@@ -81,8 +85,8 @@ func (b queryBuilder) inText(lang, stem string) bool {
 	if b.docFreq == nil {
 		return false
 	}
-	for _, f := range textFields {
-		if b.docFreq(f.Name+"_"+lang, stem) > 0 {
+	for _, f := range schema.TextFields {
+		if b.docFreq(schema.TextField(f.Name, lang), stem) > 0 {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"github.com/uclg-digital-cities/kb/internal/asking"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -77,7 +78,7 @@ func (b queryBuilder) share(w string) float64 {
 	var df uint64
 	for _, l := range langs {
 		if stems := b.analyze(l, w); len(stems) == 1 {
-			df = max(df, b.docFreq("body_"+l, stems[0]))
+			df = max(df, b.docFreq(schema.TextField("body", l), stems[0]))
 		}
 	}
 	return float64(df) / float64(b.docs)

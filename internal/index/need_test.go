@@ -3,6 +3,8 @@ package index
 import (
 	"reflect"
 	"testing"
+
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // The asking phrases are set aside in every language the index reads; the words that say
@@ -31,7 +33,7 @@ func TestAskingPhrasesAreSetAside(t *testing.T) {
 		}
 		questions[c.lang] = questions[c.lang] || c.asked != nil
 	}
-	for _, lang := range Languages {
+	for _, lang := range schema.Languages {
 		if !questions[lang] {
 			t.Errorf("no question in %s: give it asking phrases (internal/asking) and a case here", lang)
 		}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -13,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
@@ -42,30 +42,16 @@ func parseQuery(q string) parsedQuery {
 	for i, part := range parts {
 		// Odd parts lie between quotes; an unclosed quote just leaves plain words.
 		if i%2 == 1 && i < len(parts)-1 {
-			if len(tokenize(part)) > 1 {
+			if len(schema.Tokenize(part)) > 1 {
 				pq.phrases = append(pq.phrases, strings.TrimSpace(part))
 			}
 		}
-		pq.words = append(pq.words, tokenize(part)...)
+		pq.words = append(pq.words, schema.Tokenize(part)...)
 	}
 	if len(pq.words) > maxTerms {
 		pq.words = pq.words[:maxTerms]
 	}
 	return pq
-}
-
-// tokenize splits on anything that is not a letter or digit, and drops duplicates.
-func tokenize(s string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
-		w = strings.ToLower(w)
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 // queryBuilder turns parsed text into a Bleve query with the analyzers of the mapping.
@@ -91,7 +77,7 @@ type queryBuilder struct {
 
 func (b queryBuilder) languages() []string {
 	if b.langs == nil {
-		return Languages
+		return schema.Languages
 	}
 	return b.langs
 }
@@ -106,13 +92,13 @@ func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
 		return out
 	}
 	q := strings.Join(pq.words, " ")
-	langs := Languages
+	langs := schema.Languages
 	if b.lang != "" {
 		langs = []string{b.lang}
 	}
 	for _, lang := range langs {
 		for _, h := range b.concepts.Match(lang, q) {
-			for _, w := range tokenize(q[h.Start:h.End]) {
+			for _, w := range schema.Tokenize(q[h.Start:h.End]) {
 				if !slices.Contains(out[w], h.Concept) {
 					out[w] = append(out[w], h.Concept)
 				}
@@ -123,7 +109,7 @@ func (b queryBuilder) queryConcepts(pq parsedQuery) map[string][]string {
 }
 
 func (b queryBuilder) analyze(lang, text string) []string {
-	a := b.m.AnalyzerNamed(analyzerName(lang))
+	a := b.m.AnalyzerNamed(schema.AnalyzerName(lang))
 	if a == nil {
 		return nil
 	}
@@ -136,7 +122,7 @@ func (b queryBuilder) analyze(lang, text string) []string {
 
 // isStopWord reports whether some language's analyzer drops w entirely.
 func (b queryBuilder) isStopWord(w string) bool {
-	for _, lang := range Languages {
+	for _, lang := range schema.Languages {
 		if len(b.analyze(lang, w)) == 0 {
 			return true
 		}
@@ -157,15 +143,15 @@ func (b queryBuilder) wordQuery(w string, concepts []string, weight float64, nar
 	}
 	var alts []query.Query
 	for _, c := range concepts {
-		cw := weight * b.selectivity(conceptsField, c)
-		alts = append(alts, boosted(termOn(conceptsField, c), cw*boostConcept), boosted(termOn(leadConceptsField, c), cw*boostConcept*1.5))
+		cw := weight * b.selectivity(schema.ConceptsField, c)
+		alts = append(alts, boosted(termOn(schema.ConceptsField, c), cw*boostConcept), boosted(termOn(schema.LeadConceptsField, c), cw*boostConcept*1.5))
 		if narrower {
 			alts = append(alts, b.narrowerClauses(c, weight)...)
 		}
 	}
 	langs, typo := b.wordLanguages(w, b.lang)
 	for _, lang := range langs {
-		alts = append(alts, boosted(termOn(exactFieldOf(lang), foldWord(b, w)), weight*boostExact))
+		alts = append(alts, boosted(termOn(schema.ExactField(lang), schema.NewAnalysis(b.m).Fold(w)), weight*boostExact))
 	}
 	for _, lang := range langs {
 		stems := b.analyze(lang, w)
@@ -173,21 +159,21 @@ func (b queryBuilder) wordQuery(w string, concepts []string, weight float64, nar
 			continue
 		}
 		stem := stems[0]
-		for _, f := range textFields {
-			alts = append(alts, boosted(termOn(f.Name+"_"+lang, stem), weight*boostStem*f.Boost))
+		for _, f := range schema.TextFields {
+			alts = append(alts, boosted(termOn(schema.TextField(f.Name, lang), stem), weight*boostStem*f.Boost))
 		}
 		// Fuzziness depends on the stem that is compared: "drnes" stems to "drne", one
 		// edit from the "done" of every practice.
 		n := utf8.RuneCountInString(stem)
-		if !typo || n < minFuzzyLen || b.docFreq == nil || b.docFreq("body_"+lang, stem)+b.docFreq("title_"+lang, stem) >= b.rareBelow {
+		if !typo || n < minFuzzyLen || b.docFreq == nil || b.docFreq(schema.TextField("body", lang), stem)+b.docFreq(schema.TextField("title", lang), stem) >= b.rareBelow {
 			continue
 		}
-		for _, f := range textFields {
+		for _, f := range schema.TextFields {
 			if f.Name != "title" && f.Name != "body" {
 				continue
 			}
 			fq := query.NewFuzzyQuery(stem)
-			fq.SetField(f.Name + "_" + lang)
+			fq.SetField(schema.TextField(f.Name, lang))
 			fq.Fuzziness = 1
 			if n >= minFuzzy2Len {
 				fq.Fuzziness = 2
@@ -208,7 +194,7 @@ func (b queryBuilder) narrowerClauses(c string, weight float64) []query.Query {
 	for d := 1; d <= b.concepts.Below(c); d++ {
 		boost /= 2
 		term := strconv.Itoa(d) + ":" + c
-		out = append(out, boosted(termOn(broaderConceptsField, term), boost*b.selectivity(broaderConceptsField, term)))
+		out = append(out, boosted(termOn(schema.BroaderConceptsField, term), boost*b.selectivity(schema.BroaderConceptsField, term)))
 	}
 	return out
 }
@@ -239,24 +225,15 @@ func (b queryBuilder) selectivity(field, term string) float64 {
 
 // namesSelective reports whether one of a word's concepts weighs enough to count twice.
 func (b queryBuilder) namesSelective(concepts []string) bool {
-	return slices.ContainsFunc(concepts, func(c string) bool { return b.selectivity(conceptsField, c) >= countsTwiceFrom })
-}
-
-func foldWord(b queryBuilder, w string) string {
-	a := b.m.AnalyzerNamed(exactAnalyzer)
-	toks := a.Analyze([]byte(w))
-	if len(toks) == 0 {
-		return w
-	}
-	return string(toks[0].Term)
+	return slices.ContainsFunc(concepts, func(c string) bool { return b.selectivity(schema.ConceptsField, c) >= countsTwiceFrom })
 }
 
 func (b queryBuilder) phraseQuery(phrase string) query.Query {
 	var alts []query.Query
-	for _, lang := range Languages {
-		for _, f := range textFields {
+	for _, lang := range schema.Languages {
+		for _, f := range schema.TextFields {
 			pq := query.NewMatchPhraseQuery(phrase)
-			pq.SetField(f.Name + "_" + lang)
+			pq.SetField(schema.TextField(f.Name, lang))
 			pq.SetBoost(f.Boost)
 			alts = append(alts, pq)
 		}
@@ -330,7 +307,7 @@ func boosted(q boostable, boost float64) query.Query {
 // filterQuery requires, for each facet with selected values, one of those values.
 func filterQuery(filters map[string][]string, except string) []query.Query {
 	var out []query.Query
-	for _, name := range FacetNames {
+	for _, name := range schema.FacetNames {
 		values := filters[name]
 		if name == except || len(values) == 0 {
 			continue
@@ -344,7 +321,7 @@ func filterQuery(filters map[string][]string, except string) []query.Query {
 func anyValue(name string, values []string) query.Query {
 	alts := make([]query.Query, 0, len(values))
 	for _, v := range values {
-		alts = append(alts, termOn(facetFields[name], v))
+		alts = append(alts, termOn(schema.FacetFields[name], v))
 	}
 	return query.NewDisjunctionQuery(alts)
 }

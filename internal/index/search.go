@@ -15,6 +15,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // Limits on a search request.
@@ -64,8 +65,8 @@ var SortOrders = []string{SortRelevance, SortNewest, SortCity}
 // Validate names every wrong parameter; it fills the defaults of a zero page and limit.
 func (r *Request) Validate() error {
 	var f apperr.FieldErrors
-	if r.Lang != "" && !isLanguage(r.Lang) {
-		f.Add("lang", "must be one of: "+strings.Join(Languages, ", "), apperr.NotAChoice, r.Lang)
+	if r.Lang != "" && !schema.IsLanguage(r.Lang) {
+		f.Add("lang", "must be one of: "+strings.Join(schema.Languages, ", "), apperr.NotAChoice, r.Lang)
 	}
 	if n := utf8.RuneCountInString(r.Query); n > MaxQueryLen {
 		f.Add("q", fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxQueryLen), apperr.TooLong, MaxQueryLen)
@@ -90,8 +91,8 @@ func (r *Request) Validate() error {
 		f.Add("sort", "must be one of "+strings.Join(SortOrders, ", "), apperr.NotAChoice, r.Sort)
 	}
 	for name, values := range r.Filters {
-		if _, ok := facetFields[name]; !ok {
-			f.Add(name, "is not a filter; filters are: "+strings.Join(FacetNames, ", "), apperr.Unknown, name)
+		if _, ok := schema.FacetFields[name]; !ok {
+			f.Add(name, "is not a filter; filters are: "+strings.Join(schema.FacetNames, ", "), apperr.Unknown, name)
 		}
 		for _, v := range values {
 			if v == "" || len(v) > 100 {
@@ -204,16 +205,16 @@ func (ix *Index) search(ctx context.Context, req Request, without Without, way s
 	var sortBy []string
 	switch {
 	case req.Latest || req.Sort == SortNewest:
-		sortBy = []string{"-updated", "id"}
+		sortBy = []string{"-" + schema.UpdatedField, schema.IDField}
 	case req.Sort == SortCity:
-		sortBy = []string{citySortField, "-_score", "id"}
+		sortBy = []string{schema.CitySortField, "-_score", schema.IDField}
 	case text == nil:
-		sortBy = []string{titleSortField, "id"}
+		sortBy = []string{schema.TitleSortField, schema.IDField}
 	}
 	// The facets without a selection are counted in one pass over one field that holds
 	// every facet value of a practice ("area:education", "tag:iot"): visiting each hit's
 	// values once instead of once per facet.
-	facetField := allFacetsField
+	facetField := schema.AllFacetsField
 	if req.HitsOnly {
 		facetField = ""
 	}
@@ -265,12 +266,12 @@ func (ix *Index) search(ctx context.Context, req Request, without Without, way s
 	return out, nil
 }
 
-// selections are the facets with values selected, in the order of FacetNames.
+// selections are the facets with values selected, in the order of schema.FacetNames.
 func selections(filters map[string][]string) (names []string, sels []engine.Selection) {
-	for _, name := range FacetNames {
+	for _, name := range schema.FacetNames {
 		if len(filters[name]) > 0 {
 			names = append(names, name)
-			sels = append(sels, engine.Selection{Field: facetFields[name], Filter: anyValue(name, filters[name])})
+			sels = append(sels, engine.Selection{Field: schema.FacetFields[name], Filter: anyValue(name, filters[name])})
 		}
 	}
 	return names, sels
@@ -316,8 +317,8 @@ func (ix *Index) suggestQuery(ctx context.Context, idx bleve.Index, qb queryBuil
 }
 
 func emptyFacets() map[string][]FacetValue {
-	m := make(map[string][]FacetValue, len(FacetNames))
-	for _, name := range FacetNames {
+	m := make(map[string][]FacetValue, len(schema.FacetNames))
+	for _, name := range schema.FacetNames {
 		m[name] = []FacetValue{}
 	}
 	return m

@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
@@ -24,21 +25,21 @@ concepts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := buildMapping()
+	m, err := schema.Mapping()
 	if err != nil {
 		t.Fatal(err)
 	}
 	df := map[string]uint64{
-		conceptsField + " residents": 90, conceptsField + " beaches": 3, conceptsField + " people": 2,
-		broaderConceptsField + " 1:people": 90,
+		schema.ConceptsField + " residents": 90, schema.ConceptsField + " beaches": 3, schema.ConceptsField + " people": 2,
+		schema.BroaderConceptsField + " 1:people": 90,
 	}
-	qb := queryBuilder{m: m, concepts: thesaurus.NewMatcher(th, textAnalysis{m}), lang: "en", docs: 100,
+	qb := queryBuilder{m: m, concepts: thesaurus.NewMatcher(th, schema.NewAnalysis(m)), lang: "en", docs: 100,
 		docFreq: func(field, term string) uint64 { return df[field+" "+term] }}
 
 	prev := 2.0
 	for _, n := range []uint64{0, 10, 20, 30, 50, 80, 100} {
-		df[conceptsField+" x"] = n
-		got := qb.selectivity(conceptsField, "x")
+		df[schema.ConceptsField+" x"] = n
+		got := qb.selectivity(schema.ConceptsField, "x")
 		if n <= 20 && got != 1 || got > prev || got < 0 {
 			t.Errorf("a concept in %d of 100 practices weighs %.3f (the one before %.3f)", n, got, prev)
 		}
@@ -58,12 +59,12 @@ concepts:
 		t.Fatalf("%d clauses, want 5", len(q.Disjuncts))
 	}
 	boosts := conceptBoosts(t, q)
-	if r, b := boosts[conceptsField+" residents"], boosts[conceptsField+" beaches"]; r <= 0 || r >= b/3 {
+	if r, b := boosts[schema.ConceptsField+" residents"], boosts[schema.ConceptsField+" beaches"]; r <= 0 || r >= b/3 {
 		t.Errorf("residents' clause weighs %.3f, beaches' %.3f", r, b)
 	}
 	// people's own clause keeps its weight; the one of its 90 practices below weighs less
 	// than the half a step down it weighs when few carry it.
-	if p, below := boosts[conceptsField+" people"], boosts[broaderConceptsField+" 1:people"]; p != 2 || below <= 0 || below >= p/2/3 {
+	if p, below := boosts[schema.ConceptsField+" people"], boosts[schema.BroaderConceptsField+" 1:people"]; p != 2 || below <= 0 || below >= p/2/3 {
 		t.Errorf("people's clause weighs %.3f, the clause below it %.3f", p, below)
 	}
 }
@@ -87,7 +88,7 @@ func conceptBoosts(t *testing.T, q query.Query) map[string]float64 {
 			if term, ok := v["term"].(string); ok {
 				field, _ := v["field"].(string)
 				boost, _ := v["boost"].(float64)
-				if field == conceptsField || strings.HasPrefix(field, broaderConceptsField) {
+				if field == schema.ConceptsField || strings.HasPrefix(field, schema.BroaderConceptsField) {
 					out[field+" "+term] = max(out[field+" "+term], boost)
 				}
 			}

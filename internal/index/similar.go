@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -37,7 +38,7 @@ func (ix *Index) Similar(ctx context.Context, p *practices.Practice, limit int) 
 	}
 	defer release()
 	lang := p.Language()
-	if !isLanguage(lang) {
+	if !schema.IsLanguage(lang) {
 		lang = "en"
 	}
 	text := strings.Join([]string{p.Title, p.Summary, p.Body}, "\n")
@@ -47,16 +48,16 @@ func (ix *Index) Similar(ctx context.Context, p *practices.Practice, limit int) 
 		return nil, apperr.Wrap(err, "similar failed")
 	}
 	for _, t := range terms {
-		alts = append(alts, boosted(termOn("body_"+lang, t.term), t.weight), boosted(termOn("title_"+lang, t.term), t.weight/2))
+		alts = append(alts, boosted(termOn(schema.TextField("body", lang), t.term), t.weight), boosted(termOn(schema.TextField("title", lang), t.term), t.weight/2))
 	}
-	for _, c := range topCounts(ix.conceptIDs(lang, text), similarConcepts) {
-		alts = append(alts, boosted(termOn(conceptsField, c), 0.5))
+	for _, c := range topCounts(schema.ConceptIDs(ix.concepts, lang, text), similarConcepts) {
+		alts = append(alts, boosted(termOn(schema.ConceptsField, c), 0.5))
 	}
 	for _, a := range p.Areas {
-		alts = append(alts, boosted(termOn(facetFields["area"], a), 0.3))
+		alts = append(alts, boosted(termOn(schema.FacetFields["area"], a), 0.3))
 	}
 	for _, t := range p.Tags {
-		alts = append(alts, boosted(termOn(facetFields["tag"], t), 0.5))
+		alts = append(alts, boosted(termOn(schema.FacetFields["tag"], t), 0.5))
 	}
 	if len(alts) == 0 {
 		return []Hit{}, nil
@@ -82,7 +83,7 @@ type weightedTerm struct {
 // the best similarTerms, weights scaled to 1 for the best.
 func (ix *Index) tellingTerms(idx *opened, lang, text string) ([]weightedTerm, error) {
 	tf := map[string]int{}
-	for _, tok := range ix.analysis.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text)) {
+	for _, tok := range ix.analysis.AnalyzerNamed(schema.AnalyzerName(lang)).Analyze([]byte(text)) {
 		if t := string(tok.Term); utf8.RuneCountInString(t) >= 3 && !isNumber(t) {
 			tf[t]++
 		}
@@ -98,7 +99,7 @@ func (ix *Index) tellingTerms(idx *opened, lang, text string) ([]weightedTerm, e
 	}
 	var out []weightedTerm
 	for t, f := range tf {
-		df, err := terms.DocFrequency(context.Background(), "body_"+lang, t)
+		df, err := terms.DocFrequency(context.Background(), schema.TextField("body", lang), t)
 		if err != nil {
 			return nil, err
 		}

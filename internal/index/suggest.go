@@ -12,6 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // Kinds of suggestion.
@@ -68,9 +69,9 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 
 func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
 	var frags []string
-	for _, w := range (textAnalysis{ix.analysis}).Words(q) {
-		if r := []rune(w); len(r) > maxSuggestPrefix {
-			w = string(r[:maxSuggestPrefix])
+	for _, w := range schema.NewAnalysis(ix.analysis).Words(q) {
+		if r := []rune(w); len(r) > schema.MaxSuggestPrefix {
+			w = string(r[:schema.MaxSuggestPrefix])
 		}
 		frags = append(frags, w)
 	}
@@ -84,7 +85,7 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	}
 	defer release()
 
-	cities, err := idx.eng.Search(ctx, engine.Query{Query: allTerms(citySuggestField, frags), FacetField: cityField})
+	cities, err := idx.eng.Search(ctx, engine.Query{Query: allTerms(schema.CitySuggestField, frags), FacetField: schema.CityField})
 	if err != nil {
 		return nil, apperr.Wrap(err, "suggest failed")
 	}
@@ -98,7 +99,7 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	if room := limit - len(out); room > 0 {
 		// By score alone: a tie-break by title would read the title of every practice
 		// that matches a short prefix (thousands at 100 000 practices).
-		res, err := idx.eng.Search(ctx, engine.Query{Query: allTerms(titleSuggestField, frags), Size: room})
+		res, err := idx.eng.Search(ctx, engine.Query{Query: allTerms(schema.TitleSuggestField, frags), Size: room})
 		if err != nil {
 			return nil, apperr.Wrap(err, "suggest failed")
 		}
@@ -118,7 +119,7 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	return out, nil
 }
 
-// titleOf is a practice's title in the first of Languages it has one in ("" for a
+// titleOf is a practice's title in the first of schema.Languages it has one in ("" for a
 // document gone since it matched).
 func titleOf(doc bleveindex.Document) string {
 	if doc == nil {
@@ -130,8 +131,8 @@ func titleOf(doc bleveindex.Document) string {
 			titles[f.Name()] = string(f.Value())
 		}
 	})
-	for _, lang := range Languages {
-		if t := titles["title_"+lang]; t != "" {
+	for _, lang := range schema.Languages {
+		if t := titles[schema.TextField("title", lang)]; t != "" {
 			return t
 		}
 	}

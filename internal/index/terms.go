@@ -7,6 +7,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
@@ -15,7 +16,7 @@ func (ix *Index) Concept(id string) (*thesaurus.Concept, bool) { return ix.thes.
 
 // ConceptsOf lists the concepts named in text, read as lang, most often named first.
 func (ix *Index) ConceptsOf(lang, text string) []string {
-	return topCounts(ix.conceptIDs(lang, text), len(ix.thes.Concepts))
+	return topCounts(schema.ConceptIDs(ix.concepts, lang, text), len(ix.thes.Concepts))
 }
 
 // NamingConcept returns which of the practices ids name a concept in their text, from the
@@ -30,7 +31,7 @@ func (ix *Index) NamingConcept(ctx context.Context, concept string, ids []string
 		return nil, err
 	}
 	defer release()
-	q := query.NewConjunctionQuery([]query.Query{termOn(conceptsField, concept), query.NewDocIDQuery(ids)})
+	q := query.NewConjunctionQuery([]query.Query{termOn(schema.ConceptsField, concept), query.NewDocIDQuery(ids)})
 	res, err := idx.eng.Search(ctx, engine.Query{Query: q, Size: len(ids), Unscored: true})
 	if err != nil {
 		return nil, apperr.Wrap(err, "concept lookup failed")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 // A second pass widens a query that found little (pseudo-relevance feedback): when the
@@ -94,8 +95,8 @@ func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsed
 		}
 		var texts []string
 		doc.VisitFields(func(f bleveindex.Field) {
-			for _, tf := range textFields {
-				if f.Name() == tf.Name+"_"+lang {
+			for _, tf := range schema.TextFields {
+				if f.Name() == schema.TextField(tf.Name, lang) {
 					texts = append(texts, string(f.Value()))
 				}
 			}
@@ -104,12 +105,12 @@ func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsed
 		// The best hit counts most: a hit's share falls with its rank.
 		share := 1 / float64(rank+1)
 		counts := map[string]int{}
-		for _, c := range ix.conceptIDs(lang, text) {
+		for _, c := range schema.ConceptIDs(ix.concepts, lang, text) {
 			counts[c]++
 		}
 		for c, n := range counts {
 			// A concept most practices carry tells nothing, as a common word does not.
-			if !typed[c] && float64(qb.docFreq(conceptsField, c)) <= maxDocShare*float64(qb.docs) {
+			if !typed[c] && float64(qb.docFreq(schema.ConceptsField, c)) <= maxDocShare*float64(qb.docs) {
 				conceptWeight[c] += share * float64(n)
 			}
 		}
@@ -120,7 +121,7 @@ func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsed
 		for _, t := range terms {
 			termWeight[t.term] += share * t.weight
 		}
-		for _, tok := range ix.analysis.AnalyzerNamed(analyzerName(lang)).Analyze([]byte(text)) {
+		for _, tok := range ix.analysis.AnalyzerNamed(schema.AnalyzerName(lang)).Analyze([]byte(text)) {
 			if _, ok := surface[string(tok.Term)]; !ok {
 				surface[string(tok.Term)] = strings.ToLower(text[tok.Start:tok.End])
 			}
@@ -139,12 +140,12 @@ func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsed
 	var alts []query.Query
 	for _, c := range w.Concepts {
 		w.ConceptNames[c] = ix.concepts.Names(c)
-		alts = append(alts, boosted(termOn(conceptsField, c), widenWeight*boostConcept))
+		alts = append(alts, boosted(termOn(schema.ConceptsField, c), widenWeight*boostConcept))
 	}
 	for _, t := range stems {
 		w.Words = append(w.Words, surface[t])
-		for _, f := range textFields {
-			alts = append(alts, boosted(termOn(f.Name+"_"+lang, t), widenWeight*boostStem*f.Boost))
+		for _, f := range schema.TextFields {
+			alts = append(alts, boosted(termOn(schema.TextField(f.Name, lang), t), widenWeight*boostStem*f.Boost))
 		}
 	}
 	return query.NewDisjunctionQuery(alts), w, nil

@@ -6,7 +6,7 @@ import (
 	"unicode"
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
@@ -181,7 +181,7 @@ func (r *reader) conceptTerms(f wordField, phrase string) []string {
 	// The phrase's language is not known, and a short phrase would not tell it: it is
 	// read in each, and a concept named in any counts.
 	var level []string
-	for _, lang := range index.Languages {
+	for _, lang := range schema.Languages {
 		for _, id := range r.concepts.ConceptsOf(lang, phrase) {
 			if !slices.Contains(level, id) {
 				level = append(level, id)

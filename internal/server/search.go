@@ -9,6 +9,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 )
 
 func registerSearch(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc) {
@@ -38,7 +39,7 @@ func registerSearch(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFun
 	})
 }
 
-var searchParams = append([]string{"q", "page", "limit", "explain", "sort"}, index.FacetNames...)
+var searchParams = append([]string{"q", "page", "limit", "explain", "sort"}, schema.FacetNames...)
 
 func bindSearch(c *gin.Context) (index.Request, error) {
 	vals, err := queryParams(c, searchParams...)
@@ -57,7 +58,7 @@ func bindSearch(c *gin.Context) (index.Request, error) {
 		Sort:    vals.Get("sort"),
 		Lang:    apiLanguage(c),
 	}
-	for _, name := range index.FacetNames {
+	for _, name := range schema.FacetNames {
 		for _, v := range vals[name] {
 			if v != "" {
 				req.Filters[name] = append(req.Filters[name], v)

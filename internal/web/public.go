@@ -18,6 +18,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/charts"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
@@ -116,7 +117,7 @@ func searchRequest(c *gin.Context) index.Request {
 	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true, Sort: q.Get("sort"), Lang: negotiate(c)}
 	req.Page, _ = strconv.Atoi(q.Get("page"))
 	req.Limit, _ = strconv.Atoi(q.Get("limit"))
-	for _, f := range index.FacetNames {
+	for _, f := range schema.FacetNames {
 		for _, v := range q[f] {
 			if v != "" {
 				req.Filters[f] = append(req.Filters[f], v)
@@ -155,7 +156,7 @@ func (p *Pages) search(c *gin.Context) {
 		res.Hits[i] = res.Hits[i].In(lang)
 	}
 	var facets []facetView
-	for _, name := range index.FacetNames {
+	for _, name := range schema.FacetNames {
 		fv := facetView{Name: name}
 		for _, v := range res.Facets[name] {
 			sel := slices.Contains(req.Filters[name], v.Value)
@@ -200,7 +201,7 @@ func (p *Pages) facetLabel(lang, facet, value string) string {
 			return c.Name
 		}
 	case "network":
-		if value == index.LocalNetwork {
+		if value == schema.LocalNetwork {
 			return p.cfg.NetworkName
 		}
 	}

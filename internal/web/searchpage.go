@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 )
 
@@ -51,7 +52,7 @@ type activeFilter struct {
 // activeFilters lists the selections of a search in the facets' order.
 func (p *Pages) activeFilters(lang string, u *url.URL, filters map[string][]string) []activeFilter {
 	var out []activeFilter
-	for _, name := range index.FacetNames {
+	for _, name := range schema.FacetNames {
 		for _, v := range filters[name] {
 			out = append(out, activeFilter{Facet: name, Label: p.facetLabel(lang, name, v), Remove: toggleURL(u, name, v)})
 		}

@@ -1,20 +1,29 @@
-package index
+package schema
 
 import (
 	"slices"
 	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
-// document turns a practice into the fields the mapping indexes. Its text goes to the
+// Concepts is what a document needs of the thesaurus (its *thesaurus.Matcher): the
+// concepts a text names, and the concepts above one of them.
+type Concepts interface {
+	Match(lang, text string) []thesaurus.Hit
+	Above(concept string) []string
+}
+
+// Document turns a practice into the fields the mapping indexes. Its text goes to the
 // fields of its language; keywords gather the words of its tags, target groups, crises,
 // city and country so that "drones Montevideo" finds what the text alone might not say; concepts
 // hold the thesaurus concepts its text names, once per mention, and lead_concepts those
-// its title and summary name, so that a query in another language finds it.
-func (ix *Index) document(p *practices.Practice) map[string]any {
+// its title and summary name, so that a query in another language finds it. geo names
+// the countries (nil: codes only); the languages it is searched in are under LangField.
+func Document(p *practices.Practice, concepts Concepts, geo *practices.Geography) map[string]any {
 	lang := p.Language()
-	if !isLanguage(lang) {
+	if !IsLanguage(lang) {
 		lang = "en"
 	}
 	var kw []string
@@ -31,14 +40,14 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		kw = append(kw, practices.Areas.Label(a))
 	}
 	kw = append(kw, p.City)
-	if ix.geo != nil {
-		if c, ok := ix.geo.Country(p.Country); ok {
+	if geo != nil {
+		if c, ok := geo.Country(p.Country); ok {
 			kw = append(kw, c.Name)
 		}
 	}
 	keywords := strings.Join(kw, ". ")
 	lead := p.Title + "\n" + p.Summary
-	leadConcepts := ix.conceptIDs(lang, lead)
+	leadConcepts := ConceptIDs(concepts, lang, lead)
 	facets := []string{"region:" + p.Region, "country:" + p.Country}
 	if p.PopulationBand != "" {
 		facets = append(facets, "population_band:"+p.PopulationBand)
@@ -56,35 +65,35 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 		facets = append(facets, "crisis:"+c)
 	}
 	facets = append(facets, "network:"+Network(p))
-	concepts := append(ix.conceptIDs(lang, keywords, p.Body), leadConcepts...)
+	conceptIDs := append(ConceptIDs(concepts, lang, keywords, p.Body), leadConcepts...)
 	doc := map[string]any{
-		allFacetsField:       facets,
-		conceptsField:        concepts,
-		leadConceptsField:    leadConcepts,
-		broaderConceptsField: ix.broaderConcepts(concepts),
-		"id":                 p.ID,
-		cityField:            p.City,
-		citySuggestField:     p.City,
-		titleSuggestField:    p.Title,
-		"title_" + lang:      p.Title,
-		"summary_" + lang:    p.Summary,
-		"keywords_" + lang:   keywords,
-		"body_" + lang:       p.Body,
+		AllFacetsField:              facets,
+		ConceptsField:               conceptIDs,
+		LeadConceptsField:           leadConcepts,
+		BroaderConceptsField:        broaderConcepts(concepts, conceptIDs),
+		IDField:                     p.ID,
+		CityField:                   p.City,
+		CitySuggestField:            p.City,
+		TitleSuggestField:           p.Title,
+		TextField("title", lang):    p.Title,
+		TextField("summary", lang):  p.Summary,
+		TextField("keywords", lang): keywords,
+		TextField("body", lang):     p.Body,
 		// The exact words of the title, summary and keywords, per language: enough to rank
 		// a word as typed above its stems, without tokenizing the body a second time.
-		exactFieldOf(lang): strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
-		titleSortField:     practices.Fold(p.Title),
-		citySortField:      practices.Fold(p.City),
-		"areas":            p.Areas,
-		"region":           p.Region,
-		"country":          p.Country,
-		"population_band":  p.PopulationBand,
-		"tags":             p.Tags,
-		"crises":           p.Crises,
-		"target_groups":    p.TargetGroups,
-		"status":           p.Status,
-		"network":          Network(p),
-		"updated":          p.UpdatedAt,
+		ExactField(lang):  strings.Join([]string{p.Title, p.Summary, keywords}, "\n"),
+		TitleSortField:    practices.Fold(p.Title),
+		CitySortField:     practices.Fold(p.City),
+		"areas":           p.Areas,
+		"region":          p.Region,
+		"country":         p.Country,
+		"population_band": p.PopulationBand,
+		"tags":            p.Tags,
+		"crises":          p.Crises,
+		"target_groups":   p.TargetGroups,
+		StatusField:       p.Status,
+		"network":         Network(p),
+		UpdatedField:      p.UpdatedAt,
 	}
 	// A translation is searched in its language too (a Spanish case with an English
 	// translation answers English words), apart from the authors' text. Its whole text:
@@ -92,13 +101,13 @@ func (ix *Index) document(p *practices.Practice) map[string]any {
 	// answer an English query's look-alikes (they once took nDCG@10 from 0.929 to 0.919).
 	langs := []string{lang}
 	for _, t := range p.Translations {
-		if tl := t.Language; isLanguage(tl) && !slices.Contains(langs, tl) {
+		if tl := t.Language; IsLanguage(tl) && !slices.Contains(langs, tl) {
 			langs = append(langs, tl)
-			doc["title_"+tl], doc["summary_"+tl], doc["body_"+tl] = t.Title, t.Summary, t.Body
-			doc[exactFieldOf(tl)] = t.Title + "\n" + t.Summary
+			doc[TextField("title", tl)], doc[TextField("summary", tl)], doc[TextField("body", tl)] = t.Title, t.Summary, t.Body
+			doc[ExactField(tl)] = t.Title + "\n" + t.Summary
 		}
 	}
-	doc[langField] = langs
+	doc[LangField] = langs
 	return doc
 }
 
@@ -117,7 +126,8 @@ func Network(p *practices.Practice) string {
 	return LocalNetwork
 }
 
-func isLanguage(lang string) bool {
+// IsLanguage says whether the index analyses text in lang.
+func IsLanguage(lang string) bool {
 	for _, l := range Languages {
 		if l == lang {
 			return true
@@ -128,19 +138,19 @@ func isLanguage(lang string) bool {
 
 // broaderConcepts lists, once per mention of each concept, the concepts above it as
 // "distance:id".
-func (ix *Index) broaderConcepts(concepts []string) []string {
+func broaderConcepts(concepts Concepts, ids []string) []string {
 	var out []string
-	for _, c := range concepts {
-		out = append(out, ix.concepts.Above(c)...)
+	for _, c := range ids {
+		out = append(out, concepts.Above(c)...)
 	}
 	return out
 }
 
-// conceptIDs lists the concepts named in the texts, once per mention.
-func (ix *Index) conceptIDs(lang string, texts ...string) []string {
+// ConceptIDs lists the concepts named in the texts, once per mention.
+func ConceptIDs(concepts Concepts, lang string, texts ...string) []string {
 	var out []string
 	for _, t := range texts {
-		for _, h := range ix.concepts.Match(lang, t) {
+		for _, h := range concepts.Match(lang, t) {
 			out = append(out, h.Concept)
 		}
 	}

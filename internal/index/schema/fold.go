@@ -1,4 +1,4 @@
-package index
+package schema
 
 import (
 	"github.com/blevesearch/bleve/v2/analysis"
