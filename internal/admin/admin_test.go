@@ -13,6 +13,7 @@ import (
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/admin"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
@@ -37,7 +38,7 @@ func serveAdminOf(t *testing.T, svc func(*app.App) server.AdminService) (*app.Ap
 // serveAdminWithin serves the admin routes with a time limit per request.
 func serveAdminWithin(t *testing.T, svc func(*app.App) server.AdminService, limit time.Duration) (*app.App, *admin.Client, *jobs.Registry) {
 	t.Helper()
-	data := t.TempDir()
+	data := apptest.SeededDir(t, "", "")
 	a, err := app.Open(context.Background(), app.Config{DataDir: data, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)

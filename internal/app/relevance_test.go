@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/relevance"
@@ -141,10 +142,6 @@ func hitIDs(hs []app.SearchHit) []string {
 // openCorpusApp opens a knowledge base on the embedded corpus in a temporary data dir.
 func openCorpusApp(t *testing.T) *app.App {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{})
 	return a
 }

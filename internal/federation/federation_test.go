@@ -20,6 +20,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/index"
@@ -72,7 +73,8 @@ func newNode(t *testing.T, name string, local int, client *oai.Client) *node {
 func newNodeWith(t *testing.T, name string, local int, cfg app.Config) *node {
 	t.Helper()
 	ctx := context.Background()
-	cfg.DataDir, cfg.BcryptCost, cfg.Namespace = t.TempDir(), bcrypt.MinCost, name+".example.org"
+	cfg.BcryptCost, cfg.Namespace = bcrypt.MinCost, name+".example.org"
+	cfg.DataDir = apptest.SeededDir(t, cfg.Namespace, cfg.StudyAuthority)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ func deliver(t *testing.T, s *review.Service) []mailtest.Message {
 // sentence; the outbox coordinators read never shows the link, and the store drops it
 // once the mail is sent.
 func TestEveryMailCarriesATrackingLinkInTheContributorsLanguage(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	a.Review.Network, a.Review.BaseURL = "Test network", "https://kb.example.org"
 	in := validInput()
 	in.Lang = "es-AR,es;q=0.9,en;q=0.5" // what a door says of the contributor
@@ -84,7 +84,7 @@ func TestEveryMailCarriesATrackingLinkInTheContributorsLanguage(t *testing.T) {
 // for an address without any, asks an address not yet confirmed to confirm instead, and
 // is limited per address.
 func TestLinksAreSentAgainOnlyToTheAddress(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	a.Review.Network, a.Review.BaseURL = "Test network", "https://kb.example.org"
 	first := reach(t, a, review.StatusSubmitted)
 	confirm(t, a)
@@ -144,7 +144,7 @@ func TestLinksAreSentAgainOnlyToTheAddress(t *testing.T) {
 // The same Idempotency-Key with the same case answers the first receipt again and
 // stores nothing; with another case it is refused; a key makes nothing count twice.
 func TestARetriedCreationIsAnsweredOnce(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	in := validInput()
 	in.Once = &review.Once{Key: "4f1c8a0e-retry", Fingerprint: "body-1"}
 	r1, err := a.Review.Create(ctx, in)
@@ -171,7 +171,7 @@ func TestARetriedCreationIsAnsweredOnce(t *testing.T) {
 // A case placed in a city of the study takes its name and, when left blank, its country
 // and size; a population given sets the size band; a bad one is refused.
 func TestACaseIsPlacedInAKnownCity(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	in := validInput()
 	in.Practice.City, in.Practice.Country = "sao paulo", ""
 	r, err := a.Review.Create(ctx, in)

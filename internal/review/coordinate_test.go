@@ -29,7 +29,7 @@ func digests(t *testing.T, s *review.Service) map[string][]review.Notification {
 // New cases reach each coordinator in one digest an interval, in the language of their
 // profile, however many come; a disabled account gets none; nothing new, nothing sent.
 func TestCoordinatorsGetOneDigestAnInterval(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	a.Review.BaseURL, a.Review.Network = "https://kb.example.org", "Test network"
 	for _, u := range []struct{ email, role string }{{"ana@example.org", auth.RoleCoordinator}, {"boss@example.org", auth.RoleAdmin}, {"gone@example.org", auth.RoleCoordinator}} {
 		if _, err := a.Auth.AddUser(u.email, u.role, "a long enough password", "test"); err != nil {
@@ -81,7 +81,7 @@ func TestCoordinatorsGetOneDigestAnInterval(t *testing.T) {
 // A coordinator's edit of a case is a version of its own, beside the contributor's; only
 // a case waiting for review is edited, and only into a valid case.
 func TestEditingASubmissionKeepsTheContributorsVersion(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	s := reach(t, a, review.StatusSubmitted)
 	sub, _ := a.Review.Get(ctx, s.id, review.Access{Principal: coordinator})
 	p := sub.Practice
@@ -120,7 +120,7 @@ func TestEditingASubmissionKeepsTheContributorsVersion(t *testing.T) {
 
 // A merge names a published practice of this node's; the case must be waiting.
 func TestMergingASubmissionRefusesWhatCannotBe(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	s := reach(t, a, review.StatusSubmitted)
 	for into, code := range map[string]string{"": apperr.Invalid, "no-such-practice": apperr.Invalid} {
 		if _, err := a.Review.Decide(ctx, s.id, coordinator, review.Decision{Decision: review.ActionMerge, Into: into}); apperr.Code(err) != code {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
@@ -23,6 +24,9 @@ import (
 )
 
 var ctx = context.Background()
+
+// seeded is a new data dir holding the study's cases, as every test's first Open makes it.
+func seeded(t *testing.T) string { return apptest.SeededDir(t, "kb.example.org", "kb.example.org") }
 
 func openApp(t *testing.T, dir string) *app.App {
 	t.Helper()
@@ -120,7 +124,7 @@ var wantTransitions = map[string]map[string]string{
 }
 
 func TestEveryTransitionAndEveryIllegalOne(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	for action, table := range wantTransitions {
 		for _, from := range review.Statuses {
 			t.Run(action+" from "+from, func(t *testing.T) {
@@ -158,7 +162,7 @@ func TestEveryTransitionAndEveryIllegalOne(t *testing.T) {
 }
 
 func TestAcceptPublishesASearchablePracticeAtOnce(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	sess, err := a.Review.SaveSession(ctx, "coord", review.Session{Title: "Energy in markets", Open: true, Areas: []string{"economy"}, Date: "2021-05-12"})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +207,7 @@ func TestAcceptPublishesASearchablePracticeAtOnce(t *testing.T) {
 }
 
 func TestDraftsSaveIncompleteAndSubmitComplete(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	r, err := a.Review.Create(ctx, review.Input{Practice: practices.Practice{Title: "Just a title"}, Draft: true})
 	if err != nil || r.Status != review.StatusDraft || r.TrackingToken == "" {
 		t.Fatalf("draft: %+v %v", r, err)
@@ -226,7 +230,7 @@ func TestDraftsSaveIncompleteAndSubmitComplete(t *testing.T) {
 }
 
 func TestSubmissionValidationNamesEveryField(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	closed, _ := a.Review.SaveSession(ctx, "coord", review.Session{Title: "Closed call", Open: false})
 	for name, tc := range map[string]struct {
 		edit  func(*review.Input)
@@ -250,7 +254,7 @@ func TestSubmissionValidationNamesEveryField(t *testing.T) {
 }
 
 func TestDuplicatesAreFoundOnSubmit(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	existing, _ := a.Get(ctx, "tehran-urban-cycling-app")
 	in := validInput()
 	in.Practice.Title, in.Practice.Summary, in.Practice.Body = existing.Title, existing.Summary, existing.Body
@@ -267,7 +271,7 @@ func TestDuplicatesAreFoundOnSubmit(t *testing.T) {
 }
 
 func TestTrackingTokenOpensOnlyItsSubmission(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	s1, s2 := reach(t, a, review.StatusSubmitted), reach(t, a, review.StatusSubmitted)
 	if _, err := a.Review.Get(ctx, s1.id, review.Access{}); apperr.Code(err) != apperr.Unauthorized {
 		t.Errorf("no token: %v", err)
@@ -289,7 +293,7 @@ func TestTrackingTokenOpensOnlyItsSubmission(t *testing.T) {
 }
 
 func TestVersionsDiffAndRevert(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	id := "bilbao-geobilbao"
 	orig, _ := a.Get(ctx, id)
 	edit := *orig
@@ -333,7 +337,7 @@ func TestVersionsDiffAndRevert(t *testing.T) {
 // Two practices that may be the same case are compared by their content: what only tells
 // them apart (ids, identity, provenance, versions) is no difference.
 func TestComparePracticesComparesTheCase(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	held, _ := a.Get(ctx, "bilbao-geobilbao")
 	other := *held
 	other.ID, other.URI, other.Version = "metropolis-geobilbao", "oai:kb.metropolis.example:geobilbao", 7
@@ -352,7 +356,7 @@ func TestComparePracticesComparesTheCase(t *testing.T) {
 }
 
 func TestMergeArchiveFeature(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	if _, err := a.Review.Merge(ctx, "coord", "amb-dual-bus-stops", "amb-beach-occupancy-information"); err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +401,7 @@ func TestMergeArchiveFeature(t *testing.T) {
 
 // Restarting keeps every acknowledged submission, version and audit entry.
 func TestEverythingAcknowledgedSurvivesARestart(t *testing.T) {
-	dir := t.TempDir()
+	dir := seeded(t)
 	a, err := app.Open(ctx, app.Config{DataDir: dir, BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if err != nil {
 		t.Fatal(err)
@@ -434,7 +438,7 @@ func TestEverythingAcknowledgedSurvivesARestart(t *testing.T) {
 }
 
 func TestNotificationsAreSentBySMTPAndFailuresNeverBlock(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	// Nothing listens here: the submission still succeeds, the mail waits for a retry.
 	dead := &review.SMTP{Addr: "127.0.0.1:1", From: "kb@example.org", Timeout: time.Second}
 	r, err := a.Review.Create(ctx, validInput())
@@ -462,7 +466,7 @@ func TestNotificationsAreSentBySMTPAndFailuresNeverBlock(t *testing.T) {
 }
 
 func TestSessionsAreValidated(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	_, err := a.Review.SaveSession(ctx, "coord", review.Session{Date: "May 2021", Areas: []string{"parks"}})
 	f := apperr.As(err).Fields
 	if f["title"] == "" || f["date"] == "" || f["areas"] == "" {
@@ -479,7 +483,7 @@ func TestSessionsAreValidated(t *testing.T) {
 }
 
 func TestReviewQueueFilters(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	sess, _ := a.Review.SaveSession(ctx, "coord", review.Session{Title: "Data call", Open: true})
 	in := validInput()
 	in.SessionID = sess.ID
@@ -520,7 +524,7 @@ func TestReviewQueueFilters(t *testing.T) {
 // with nothing the submitter typed but the address; nothing more goes to it until they
 // do, an address is asked at most three times a day, and a new address is asked anew.
 func TestNotificationsGoOnlyToAConfirmedAddress(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	a.Review.Network, a.Review.BaseURL = "Test network", "https://kb.example.org"
 	in := validInput()
 	in.Practice.Title = "Cheap pills at evil.example"
@@ -578,7 +582,7 @@ func TestNotificationsGoOnlyToAConfirmedAddress(t *testing.T) {
 // Whatever a door lets through, a case never carries the knowledge base's own records,
 // and a submission stored with them before is published without.
 func TestACaseNeverCarriesTheKnowledgeBasesRecords(t *testing.T) {
-	a := openApp(t, t.TempDir())
+	a := openApp(t, seeded(t))
 	in := validInput()
 	in.Practice.Origin = &practices.Origin{Peer: "anything", Identifier: "oai:evil:x"}
 	in.Practice.Translations = []practices.Translation{{Language: "es", Title: "T", Summary: "S", Body: "evil"}}

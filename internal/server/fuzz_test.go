@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
@@ -23,11 +23,7 @@ func FuzzSubmissionJSON(f *testing.F) {
 	f.Add(`{"practice":{"areas":"x"}}`)
 	f.Add(`[1,2,3]`)
 	f.Add(`{"practice":{"title":"` + strings.Repeat("x", 300) + `"},"consent_to_publish":"yes"}`)
-	a, err := app.Open(context.Background(), app.Config{DataDir: f.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { a.Close() })
+	a := apptest.Open(f, app.Config{BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	a.Review.Submissions = nil // no limit: the fuzzer sends many
 	fuzzEngine := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Limits: unlimited})
 	f.Fuzz(func(t *testing.T, body string) {
@@ -53,11 +49,7 @@ func FuzzSearchRequest(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	a, err := app.Open(context.Background(), app.Config{DataDir: f.TempDir(), BcryptCost: bcrypt.MinCost})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { a.Close() })
+	a := apptest.Open(f, app.Config{BcryptCost: bcrypt.MinCost})
 	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, NetworkName: "Test network", BaseURL: "http://kb.example.org"})
 	if err != nil {
 		f.Fatal(err)

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
@@ -79,11 +79,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 // Under overload the server sheds expensive requests with 503 and Retry-After, and keeps
 // answering cheap ones. The load runs on loopback, bounded in count.
 func TestOverloadShedsExpensiveRequestsOnly(t *testing.T) {
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	srv := httptest.NewServer(server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth,
 		Shedding: server.Shedding{Concurrent: 1, Wait: time.Microsecond}}))
 	defer srv.Close()

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/limit"
@@ -36,11 +37,7 @@ type world struct {
 // submissions.
 func newWorld(t *testing.T, submissions limit.Rate) *world {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	if submissions.Burst > 0 {
 		a.Review.Submissions = limit.New(submissions, "submissions")
 	}
@@ -315,11 +312,7 @@ func TestContactIsNeverPublic(t *testing.T) {
 // A lockout is told to the account's owner: a message in the outbox and an audit entry.
 func TestLockoutIsToldToTheCoordinator(t *testing.T) {
 	policy := auth.LoginPolicy{Address: auth.Backoff{Free: 100}, Account: auth.Backoff{Free: 100}, LockAfter: 3, LockFor: time.Hour}
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Login: policy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost, Login: policy})
 	a.Auth.AddUser("coord@example.org", auth.RoleCoordinator, "a long enough password", "test")
 	w := &world{a: a, e: server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth})}
 	for range 3 {
@@ -361,11 +354,7 @@ func TestContributorsSeeRolesNotAddresses(t *testing.T) {
 // Tracking, confirmation and saved self-assessment tokens never reach the access log, whether in the path or in
 // the X-Tracking-Token header.
 func TestTokensAreRedactedInTheLog(t *testing.T) {
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost})
 	var log bytes.Buffer
 	e := server.New(server.Config{Service: a, Review: a.Review, Auth: a.Auth, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	w := &world{a: a, e: e}

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
@@ -27,11 +27,7 @@ func noSpace() error { return &os.PathError{Op: "write", Path: "kb.db", Err: sys
 // A full disk is injected with the store's test-only write fault; a real one cannot be
 // made here (no tmpfs to fill), and bbolt returns the file's error from its commit as is.
 func TestAFullDiskAnswers507AndIsNotReadyUntilAWriteSucceeds(t *testing.T) {
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost})
 	pages, err := web.New(web.Config{Service: a, Review: a.Review, Accounts: a.Auth, Peers: a.Peers, Geo: a.Geo, BaseURL: "http://kb.example.org", NetworkName: "Test network"})
 	if err != nil {
 		t.Fatal(err)

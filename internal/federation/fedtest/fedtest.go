@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
@@ -37,11 +38,7 @@ type Options struct {
 // StartWith runs a node under namespace on loopback until the test ends.
 func StartWith(t testing.TB, namespace string, opts Options) *Peer {
 	t.Helper()
-	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: namespace})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost, Namespace: namespace})
 	srv := httptest.NewUnstartedServer(nil)
 	provider, err := a.Provider(oai.Config{RepositoryName: "Peer " + namespace, BaseURL: "http://" + srv.Listener.Addr().String(), AdminEmail: "admin@" + namespace, PageSize: opts.PageSize})
 	if err != nil {
