@@ -12,7 +12,7 @@ import (
 // The rights statement a served node's about page shows is the one its OAI-PMH records
 // carry as dc:rights, in the page's language, naming the network.
 func TestAboutPageAndOAIRecordsStateTheSameRights(t *testing.T) {
-	c := startChild(t, t.TempDir(), "--network", "Red de prueba")
+	c := startChild(t, seeded(t), "--network", "Red de prueba")
 	defer c.kill()
 	read := func(path string) string {
 		resp, err := http.Get(c.base + path)

@@ -13,7 +13,7 @@ const assessLevels = "mobility=high,public-services=low,internal-operations=high
 // kb assess answers from flags on a data dir of its own, and through a running server's
 // admin socket, where --save gives the private link and --token opens it again.
 func TestAssessCommand(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	r := kb(t, "assess", "--data", data, "--country", "AR", "--population", "60000", "--level", assessLevels, "--tools", "broadband,4g-coverage", "--groups", "students")
 	if r.code != 0 || !strings.Contains(r.stdout, "education") || !strings.Contains(r.stdout, "[montevideo-wifi-abc]") || !strings.Contains(r.stdout, "40% of them stated a higher level") {
 		t.Fatalf("assess: %+v", r)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 )
 
 type result struct {
@@ -39,6 +40,10 @@ func kbIn(t *testing.T, stdin string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
+// seeded is a new data dir holding the embedded corpus and its index, as a data dir has
+// after its first command; TestExportImportRoundTrip starts from an empty one.
+func seeded(t *testing.T) string { return apptest.SeededDir(t, "", "") }
+
 func firstHitID(t *testing.T, r result) string {
 	t.Helper()
 	var res app.SearchResult
@@ -52,7 +57,7 @@ func firstHitID(t *testing.T, r result) string {
 }
 
 func TestSearchFindsWhatTheIssueAsks(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	for q, want := range map[string]string{
 		"beach occupancy":       "amb-beach-occupancy-information",
 		"telemedicine mountain": "hamamatsu-haruno-medical-maas",
@@ -84,7 +89,7 @@ func TestSearchFindsWhatTheIssueAsks(t *testing.T) {
 }
 
 func TestRecommendCommand(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	r := kb(t, "recommend", "--data", data, "--country", "UY", "--population", "55000", "--weak-areas", "education", "--severity", "education=high", "--need", "students without internet at home", "--have", "municipal-wifi", "--limit", "3")
 	if r.code != 0 || !strings.Contains(r.stdout, "+ addresses your weak area “Education and training” (how weak: high)") || !strings.Contains(r.stdout, "Peer cities:") {
 		t.Fatalf("recommend: %+v", r)
@@ -98,7 +103,7 @@ func TestRecommendCommand(t *testing.T) {
 }
 
 func TestShowAndValidate(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	r := kb(t, "show", "--data", data, "mexico-city-free-wifi-students")
 	if r.code != 0 || !strings.Contains(r.stdout, "17 173 connection points") {
 		t.Fatalf("show: %d %s %s", r.code, r.stdout, r.stderr)
@@ -193,7 +198,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -272,7 +277,7 @@ func serve(t *testing.T, data string) (string, func() int) {
 
 // While kb serve holds the store, every command reaches it over the admin socket.
 func TestCommandsWorkWhileServing(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	base, stop := serve(t, data)
 	st, err := os.Stat(filepath.Join(data, "kb.sock"))
 	if err != nil || st.Mode().Perm() != 0o600 {
@@ -343,7 +348,7 @@ func TestCommandsWorkWhileServing(t *testing.T) {
 }
 
 func TestAccountsTokensAndAuditFromTheCommandLine(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	if r := kbIn(t, "short\n", "user", "add", "--data", data, "--email", "c@example.org"); r.code != 1 || !strings.Contains(r.stderr, "password: must have at least 10 characters") {
 		t.Fatalf("short password: %+v", r)
 	}
@@ -419,7 +424,7 @@ func TestAccountsTokensAndAuditFromTheCommandLine(t *testing.T) {
 
 // A backup taken while serving restores into an empty data dir with the same content.
 func TestBackupWhileServingAndRestore(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	base, stop := serve(t, data)
 	resp, err := http.Post(base+"/api/v1/submissions", "application/json", strings.NewReader(`{"practice":{"title":"Backed-up case","summary":"S","city":"Bilbao","country":"ES","areas":["data"],"body":"B"},"contact":{"name":"N","email":"n@example.org"},"consent_to_publish":true}`))
 	if err != nil || resp.StatusCode != 201 {
@@ -452,7 +457,7 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 }
 
 func TestServeRefusesASecondServerOnTheSameData(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	serve(t, data)
 	r := kb(t, "serve", "--data", data, "--addr", "127.0.0.1:0")
 	if r.code != 1 || !strings.Contains(r.stderr, "already holds") {
@@ -462,7 +467,7 @@ func TestServeRefusesASecondServerOnTheSameData(t *testing.T) {
 
 // kb export --format csv neutralises what a spreadsheet would run as a formula.
 func TestCSVExportNeutralisesFormulas(t *testing.T) {
-	export := kb(t, "export", "--data", t.TempDir())
+	export := kb(t, "export", "--data", seeded(t))
 	var p map[string]any
 	if err := json.Unmarshal([]byte(strings.SplitN(export.stdout, "\n", 2)[0]), &p); err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 	if _, err := origin.App.Import(context.Background(), []*practices.Practice{own}, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
-	data := t.TempDir()
+	data := seeded(t)
 	c := startChild(t, data, "--oai-page-size", "7", "--network", "Test network")
 	defer c.kill()
 	if r := kb(t, "peer", "add", "origin", origin.Endpoint, "--data", data); r.code != 0 {
@@ -94,7 +94,7 @@ func TestHTTPOAIHarvestsARunningNode(t *testing.T) {
 
 // kb peer manages peers directly and through a running server, and says what went wrong.
 func TestPeerCommands(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	if r := kb(t, "peer", "add", "metropolis", "http://127.0.0.1:9/oai", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "did not answer Identify") {
 		t.Fatalf("adding a peer that does not answer: %+v", r)
 	}
@@ -141,7 +141,7 @@ func TestPeerCommands(t *testing.T) {
 // kb peer adds a repository that is not kb with --format oai_dc, and its drafts are
 // completed as they are accepted.
 func TestPeerCommandsForARepositoryThatIsNotKb(t *testing.T) {
-	data := t.TempDir()
+	data := seeded(t)
 	repo := fedtest.StartRepository(t)
 	if r := kb(t, "peer", "add", "repositorio", repo.Endpoint, "--data", data); r.code != 1 || !strings.Contains(r.stderr, "--format oai_dc") {
 		t.Fatalf("adding a repository that is not kb as a kb node: %+v", r)
@@ -193,7 +193,7 @@ func TestEmbedAndHybridEval(t *testing.T) {
 		code := run(context.Background(), e, args)
 		return result{out.String(), errb.String(), code}
 	}
-	data := t.TempDir()
+	data := seeded(t)
 	if r := withEnv("embed", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "embedded 39 practices") {
 		t.Fatalf("first embed: %+v", r)
 	}
@@ -214,6 +214,7 @@ func TestASlowPeerIsHarvestedThroughARunningServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("18 s of a slow peer")
 	}
+	t.Parallel() // mostly waiting: the other slow tests of the package run meanwhile
 	slow := fedtest.StartWith(t, "slow.example.org", fedtest.Options{PageSize: 15, Wrap: func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Query().Get("verb") == "ListRecords" || r.URL.Query().Get("resumptionToken") != "" {
@@ -238,7 +239,7 @@ func TestASlowPeerIsHarvestedThroughARunningServer(t *testing.T) {
 	if _, err := slow.App.Import(context.Background(), own, store.NewVersion); err != nil {
 		t.Fatal(err)
 	}
-	data := t.TempDir()
+	data := seeded(t)
 	c := startChild(t, data, "--harvest-tick", "0")
 	defer c.kill()
 	if r := kb(t, "peer", "add", "slow", slow.Endpoint, "--data", data); r.code != 0 {

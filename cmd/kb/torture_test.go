@@ -125,6 +125,7 @@ func (a *acked) count() int {
 }
 
 func TestCrashesLoseNothingAcknowledged(t *testing.T) {
+	t.Parallel() // its servers restart and sleep between kills: the slow peer waits meanwhile
 	rounds := 6
 	if s := os.Getenv("KB_TORTURE_ROUNDS"); s != "" {
 		rounds, _ = strconv.Atoi(s)
@@ -132,7 +133,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		rounds = 2
 	}
-	data := t.TempDir()
+	data := seeded(t)
 	if r := kbIn(t, "a long enough password\n", "user", "add", "--data", data, "--email", "c@example.org"); r.code != 0 {
 		t.Fatal(r)
 	}
