@@ -19,6 +19,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/practices"
@@ -419,11 +420,7 @@ func TestQuestionsToTheAssistantAreLimitedPerClient(t *testing.T) {
 		fmt.Fprint(w, `{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Laptops [bilbao-geobilbao]."},"finish_reason":"stop"}],"usage":{"total_tokens":300}}`)
 	}))
 	t.Cleanup(endpoint.Close)
-	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost})
 	asker := ai.NewAsker(a, ai.New(ai.Config{BaseURL: endpoint.URL + "/v1", APIKey: "k", ChatModel: "m"}))
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
