@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
+	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/federation/fedtest"
@@ -68,11 +70,7 @@ func siteWith(t testing.TB, setup func(*app.App)) (string, *app.App) {
 // siteWithJobs is siteWith, with the registry its pages start harvests in.
 func siteWithJobs(t testing.TB, setup func(*app.App)) testSite {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DataDir: t.TempDir(), BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := apptest.Open(t, app.Config{BcryptCost: bcrypt.MinCost, Namespace: "kb.example.org", StudyAuthority: "kb.example.org"})
 	for email, role := range map[string]string{coordEmail: auth.RoleCoordinator, adminEmail: auth.RoleAdmin} {
 		if _, err := a.Auth.AddUser(email, role, coordPassword, "test"); err != nil {
 			t.Fatal(err)
@@ -97,10 +95,11 @@ func siteWithJobs(t testing.TB, setup func(*app.App)) testSite {
 	return testSite{URL: srv.URL, App: a, Jobs: work}
 }
 
-// browser starts headless Chromium. In CI a missing browser fails the test; on a
+// browser opens a tab of its own for the test, in a browser context of its own (its
+// own cookies and storage), in the one headless Chromium the package's tests share:
+// starting the browser once, not per test. In CI a missing browser fails the test; on a
 // developer's machine it skips with the reason. -short skips the browser tests: they are
-// most of this package's time (about 7 of its 8 minutes on the shared 2-core machine),
-// and the full go test ./... runs them.
+// most of this package's time, and the full go test ./... runs them.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if testing.Short() {
@@ -116,21 +115,51 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("no chromium on this machine: apt-get install -y chromium to run the browser tests")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 900))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithListener(func(ev any) {
-		// Any dialog means script ran that should not have: note it and close it.
+	chromium.once.Do(func() { chromium.start(path) })
+	if chromium.err != nil {
+		t.Fatalf("start chromium: %v", chromium.err)
+	}
+	ctx, cancel := chromedp.NewContext(chromium.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
+		// Any dialog means script ran that should not have: note it.
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			dialogs = append(dialogs, d.Message)
 		}
 	}))
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), watchCSP); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("about:blank"), watchCSP); err != nil {
+		t.Fatalf("open a tab in chromium: %v", err)
 	}
 	return ctx
+}
+
+// sharedBrowser is the browser the package's tests share, started by the first that
+// needs it and stopped by TestMain.
+type sharedBrowser struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab, left blank
+	stop func()
+	err  error
+}
+
+var chromium sharedBrowser
+
+func (b *sharedBrowser) start(path string) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 900))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	b.ctx, b.stop = ctx, func() { cancel(); cancelAlloc() }
+	b.err = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+}
+
+// TestMain stops the shared browser once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	os.Exit(code)
 }
 
 // watchCSP records in every page, before its own scripts run, what the Content Security
