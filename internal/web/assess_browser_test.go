@@ -19,6 +19,7 @@ import (
 // for every question with the city marked, passes axe at 1280 and 360 px, and prints
 // on one or two A4 pages.
 func TestBrowserSelfAssessment(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, _ := site(t)
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(base+"/assess"), chromedp.WaitVisible(chromedp.CSS("form.assessform")))

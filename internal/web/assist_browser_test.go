@@ -30,6 +30,7 @@ func (stubSuggester) Suggest(_ context.Context, p practices.Practice) (*practice
 // some (editing one) and publishes; the practice shows the translation apart, with a
 // notice, and says what the assistant suggested.
 func TestBrowserCoordinatorTakesTheAssistantsSuggestions(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, a := site(t)
 	ctx := browser(t)
 	in := review.Input{ConsentToPublish: true, Contact: review.Contact{Name: "Rosa Pérez", Email: "rosa@example.org"},
@@ -89,6 +90,7 @@ func TestBrowserCoordinatorTakesTheAssistantsSuggestions(t *testing.T) {
 // With script, the answer is written into the page as it streams, then replaced by the
 // grounded answer with its citations; the address becomes the plain page's.
 func TestBrowserAskStreamsTheAnswer(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base := askSite(t, stubAsker{})
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(base+"/ask"), chromedp.WaitVisible(chromedp.CSS("#q")),

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -119,10 +120,12 @@ func browser(t *testing.T) context.Context {
 	if chromium.err != nil {
 		t.Fatalf("start chromium: %v", chromium.err)
 	}
+	seen := &opened{}
+	dialogs.Store(t, seen)
 	ctx, cancel := chromedp.NewContext(chromium.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
 		// Any dialog means script ran that should not have: note it.
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
-			dialogs = append(dialogs, d.Message)
+			seen.add(d.Message)
 		}
 	}))
 	t.Cleanup(cancel)
@@ -181,7 +184,31 @@ func cspCheck(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-var dialogs []string
+// dialogs holds, for each browser test, the dialogs its tab opened (*opened).
+var dialogs sync.Map
+
+type opened struct {
+	mu       sync.Mutex
+	messages []string
+}
+
+func (o *opened) add(m string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.messages = append(o.messages, m)
+}
+
+// dialogsOf is what dialogs the test's tab opened so far.
+func dialogsOf(t *testing.T) []string {
+	v, ok := dialogs.Load(t)
+	if !ok {
+		return nil
+	}
+	o := v.(*opened)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.messages)
+}
 
 func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -258,24 +285,25 @@ func inspect(t *testing.T, ctx context.Context, name string) {
 	run(t, ctx, chromedp.EmulateViewport(1280, 900))
 }
 
-var axeSource string
+// axe is axe-core's source, read once for every test.
+var axe = sync.OnceValues(func() (string, error) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "e2e", "node_modules", "axe-core", "axe.min.js"))
+	return string(data), err
+})
 
 // axeCheck runs axe-core in the page (WCAG 2.1 A and AA rules: labels, contrast, heading
 // order, lang and the rest) and fails on any violation.
 func axeCheck(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if axeSource == "" {
-		data, err := os.ReadFile(filepath.Join("..", "..", "e2e", "node_modules", "axe-core", "axe.min.js"))
-		if err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("axe-core is missing (.ci/run installs it with npm ci --prefix e2e): %v", err)
-			}
-			t.Logf("no axe-core (npm ci --prefix e2e installs it): accessibility not checked")
-			return
+	src, err := axe()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core is missing (.ci/run installs it with npm ci --prefix e2e): %v", err)
 		}
-		axeSource = string(data)
+		t.Logf("no axe-core (npm ci --prefix e2e installs it): accessibility not checked")
+		return
 	}
-	eval[bool](t, ctx, axeSource+";true")
+	eval[bool](t, ctx, src+";true")
 	res := eval[string](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`)
 	var violations []struct {
 		ID, Impact, Help string
@@ -288,6 +316,7 @@ func axeCheck(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowserJourneys(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, a := site(t)
 	ctx := browser(t)
 
@@ -421,13 +450,14 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Errorf("French page language %q", lang)
 	}
 	_ = a
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
+	if opened := dialogsOf(t); len(opened) > 0 {
+		t.Errorf("dialogs opened: %v", opened)
 	}
 }
 
 // Script payloads in every field of a submission are displayed, and none runs.
 func TestBrowserXSS(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, a := site(t)
 	ctx := browser(t)
 	in := review.Input{ConsentToPublish: true, Contact: review.Contact{Name: `<img src=x onerror="window.__xss=1">`, Email: "x@example.org"}}
@@ -458,14 +488,15 @@ func TestBrowserXSS(t *testing.T) {
 			}
 		}
 	}
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
+	if opened := dialogsOf(t); len(opened) > 0 {
+		t.Errorf("dialogs opened: %v", opened)
 	}
 }
 
 // The Content Security Policy holds in the browser, and its check can fail: markup that
 // got into a page can neither run script nor style it, and both are reported.
 func TestBrowserEnforcesTheContentSecurityPolicy(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, _ := site(t)
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("h1")))
@@ -487,17 +518,19 @@ func TestBrowserEnforcesTheContentSecurityPolicy(t *testing.T) {
 // The accessibility check can fail: a page with an unlabelled field and no language is
 // reported.
 func TestAxeReportsViolations(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, _ := site(t)
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate(base+"/static/style.css"))
 	eval[bool](t, ctx, `document.documentElement.removeAttribute("lang"); document.body.innerHTML = "<input type=text><img src=x>"; true`)
-	if axeSource == "" {
-		axeCheck(&testing.T{}, ctx, "probe") // loads axe-core, or says why not
+	src, err := axe()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core is missing (.ci/run installs it with npm ci --prefix e2e): %v", err)
+		}
+		t.Skipf("no axe-core: %v", err)
 	}
-	if axeSource == "" {
-		t.Skip("no axe-core")
-	}
-	eval[bool](t, ctx, axeSource+";true")
+	eval[bool](t, ctx, src+";true")
 	n := eval[int](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a"]}}).then(r => r.violations.length)`)
 	if n == 0 {
 		t.Fatal("axe reported nothing on a page with an unlabelled field, an image without alt and no lang")

@@ -62,6 +62,7 @@ const pastedCase = "## The problem\r\nPupils without internet at home could not 
 // mail (read from the SMTP sink) carries a link that opens it, and a change request is
 // answered with a revision.
 func TestBrowserContributorJourney(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	s, sink := mailedSite(t)
 	base, a := s.URL, s.App
 	ctx := browser(t)
@@ -214,8 +215,8 @@ func TestBrowserContributorJourney(t *testing.T) {
 		t.Errorf("the links mail: %+v", mail[5])
 	}
 	run(t, ctx, chromedp.Navigate(linkIn(t, mail[5], mailedTrackLink, base)), chromedp.WaitVisible(chromedp.CSS("#status")))
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
+	if opened := dialogsOf(t); len(opened) > 0 {
+		t.Errorf("dialogs opened: %v", opened)
 	}
 }
 
@@ -223,6 +224,7 @@ func TestBrowserContributorJourney(t *testing.T) {
 // phone the search's results come first, its filters in a drawer, and ticking one
 // keeps the results in view.
 func TestBrowserPrintAndPhoneSearch(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, _ := site(t)
 	ctx := browser(t)
 	for _, id := range []string{"bilbao-geobilbao", "amb-beach-occupancy-information"} {

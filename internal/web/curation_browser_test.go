@@ -11,6 +11,7 @@ import (
 // it before accepting, merges another into a practice found by a search, confirms an
 // archive, reads a word-level diff and reverts; each page passes axe and holds at 360 px.
 func TestBrowserCoordinatorCuration(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	s := startSite(t)
 	ctx := browser(t)
 	first, token := fullCase(t, s.App)
@@ -111,7 +112,7 @@ func TestBrowserCoordinatorCuration(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(s.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 		inspect(t, ctx, p.name)
 	}
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
+	if opened := dialogsOf(t); len(opened) > 0 {
+		t.Errorf("dialogs opened: %v", opened)
 	}
 }

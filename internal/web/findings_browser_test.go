@@ -11,6 +11,7 @@ import (
 // screenshots at 1280 and 360 px, text in the charts at its size on a phone, and a
 // chart's table opens to links that lead to the practices.
 func TestBrowserFindings(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, _ := site(t)
 	ctx := browser(t)
 	for _, lang := range []string{"en", "es", "pt"} {

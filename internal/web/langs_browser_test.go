@@ -12,6 +12,7 @@ import (
 // practice, get recommendations, submit a case with a mistake and track it: every page in
 // their language, checked for accessibility and at 360 px.
 func TestBrowserJourneysInSpanishAndPortuguese(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, _ := site(t)
 	ctx := browser(t)
 	for _, j := range []struct {
@@ -100,7 +101,7 @@ func TestBrowserJourneysInSpanishAndPortuguese(t *testing.T) {
 		}
 		inspect(t, ctx, name("track"))
 	}
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
+	if opened := dialogsOf(t); len(opened) > 0 {
+		t.Errorf("dialogs opened: %v", opened)
 	}
 }

@@ -12,6 +12,7 @@ import (
 // The world map on the home page and in the search results: every country with
 // practices is a link to them, named for screen readers, and the numbers are also a list.
 func TestBrowserMap(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, a := site(t)
 	all, err := a.Search(t.Context(), index.Request{Limit: 1})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 // completed with a mistake, the question before a removal; each page passes axe at
 // desktop and phone width.
 func TestBrowserPeersPage(t *testing.T) {
+	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	s := startSite(t)
 	ctx := browser(t)
 	addCases(t, s.App, [3]string{"cafes-de-reparacion", "Neighbourhood Repair Cafes!", "Barcelona"})
@@ -73,7 +74,7 @@ func TestBrowserPeersPage(t *testing.T) {
 		t.Errorf("the question %q", q)
 	}
 	inspect(t, ctx, "peer-remove")
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
+	if opened := dialogsOf(t); len(opened) > 0 {
+		t.Errorf("dialogs opened: %v", opened)
 	}
 }
