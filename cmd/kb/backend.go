@@ -15,13 +15,14 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
 // backend is the knowledge base as a command sees it: opened directly when no server
 // holds the data dir, or reached over the running server's admin socket.
 type backend interface {
-	Search(ctx context.Context, req index.Request) (*app.SearchResult, error)
+	Search(ctx context.Context, req search.Request) (*app.SearchResult, error)
 	Get(ctx context.Context, id string) (*practices.Practice, error)
 	ImportWithProgress(ctx context.Context, ps []*practices.Practice, mode store.PutMode, progress index.Progress) (app.ImportReport, error)
 	Export(ctx context.Context, w io.Writer, format string) error

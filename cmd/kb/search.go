@@ -10,15 +10,15 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 func runSearch(ctx context.Context, e env, args []string) error {
 	fs, data := newFlags(e, "search")
 	asJSON := fs.Bool("json", false, "print the API's JSON document")
 	explain := fs.Bool("explain", false, "say why each hit matched")
-	limit := fs.Int("limit", index.DefaultLimit, "number of hits (1-100)")
+	limit := fs.Int("limit", search.DefaultLimit, "number of hits (1-100)")
 	page := fs.Int("page", 1, "page of hits, from 1")
 	filters := map[string]*multiFlag{}
 	for _, name := range schema.FacetNames {
@@ -29,7 +29,7 @@ func runSearch(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := index.Request{Query: strings.Join(words, " "), Limit: *limit, Page: *page, Filters: map[string][]string{}, Explain: *explain}
+	req := search.Request{Query: strings.Join(words, " "), Limit: *limit, Page: *page, Filters: map[string][]string{}, Explain: *explain}
 	for name, values := range filters {
 		if len(*values) > 0 {
 			req.Filters[name] = *values

@@ -32,6 +32,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
@@ -140,7 +141,7 @@ func (c *Client) deleteJSON(ctx context.Context, path string, v any) error {
 }
 
 // Search runs a search on the server.
-func (c *Client) Search(ctx context.Context, req index.Request) (*app.SearchResult, error) {
+func (c *Client) Search(ctx context.Context, req search.Request) (*app.SearchResult, error) {
 	q := url.Values{}
 	q.Set("q", req.Query)
 	if req.Page != 0 {

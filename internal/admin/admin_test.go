@@ -18,6 +18,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
@@ -103,7 +104,7 @@ func TestImportAndReindexRunAsJobsBeyondTheRequestTimeout(t *testing.T) {
 	if len(seen) == 0 || seen[len(seen)-1] != 200 {
 		t.Fatalf("progress seen: %v", seen)
 	}
-	res, err := a.Search(context.Background(), index.Request{Query: "zebracopy", Limit: 1})
+	res, err := a.Search(context.Background(), search.Request{Query: "zebracopy", Limit: 1})
 	if err != nil || res.Total != 100 {
 		t.Fatalf("the imported practices are not all searchable: %v %v", res, err)
 	}
@@ -182,7 +183,7 @@ func TestAJobOutlivesTheClientThatStoppedFollowingIt(t *testing.T) {
 // each hit matched, as the search in process does.
 func TestSearchThroughTheSocketExplains(t *testing.T) {
 	a, c, _ := serveAdminWithin(t, func(a *app.App) server.AdminService { return a }, 10*time.Second)
-	req := index.Request{Query: "beach occupancy", Limit: 3, Explain: true}
+	req := search.Request{Query: "beach occupancy", Limit: 3, Explain: true}
 	remote, err := c.Search(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)

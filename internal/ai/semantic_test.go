@@ -9,8 +9,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/ai"
 	"github.com/uclg-digital-cities/kb/internal/ai/aitest"
 	"github.com/uclg-digital-cities/kb/internal/app"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
@@ -53,12 +53,12 @@ func TestHybridSearch(t *testing.T) {
 
 	// A word only the embeddings relate to practices: lexical search finds nothing, hybrid
 	// search finds the practices about wifi first.
-	lexical, err := a.Search(ctx, index.Request{Query: "zqwifi"})
+	lexical, err := a.Search(ctx, search.Request{Query: "zqwifi"})
 	if err != nil || len(lexical.Hits) != 0 {
 		t.Fatalf("lexical: %v %v", lexical, err)
 	}
 	a.Semantic = sem
-	hybrid, err := a.Search(ctx, index.Request{Query: "zqwifi"})
+	hybrid, err := a.Search(ctx, search.Request{Query: "zqwifi"})
 	if err != nil || len(hybrid.Hits) == 0 {
 		t.Fatalf("hybrid: %v %v", hybrid, err)
 	}
@@ -67,23 +67,23 @@ func TestHybridSearch(t *testing.T) {
 		t.Fatalf("the top hybrid hit %s is not about connectivity", top.ID)
 	}
 	// Practices both rankings agree on come before those only one finds.
-	both, err := a.Search(ctx, index.Request{Query: "wifi students"})
+	both, err := a.Search(ctx, search.Request{Query: "wifi students"})
 	if err != nil || len(both.Hits) == 0 {
 		t.Fatal(err)
 	}
 	a.Semantic = nil
-	lex, _ := a.Search(ctx, index.Request{Query: "wifi students"})
+	lex, _ := a.Search(ctx, search.Request{Query: "wifi students"})
 	a.Semantic = sem
 	if both.Hits[0].ID != lex.Hits[0].ID && !slices.Contains(idsOf(lex.Hits), both.Hits[0].ID) {
 		t.Fatalf("hybrid's first %s is not among lexical hits %v", both.Hits[0].ID, idsOf(lex.Hits))
 	}
 	// The query embedding is cached.
-	a.Search(ctx, index.Request{Query: "zqwifi"})
+	a.Search(ctx, search.Request{Query: "zqwifi"})
 	if n := e.Count("zqwifi"); n != 1 {
 		t.Fatalf("the query was embedded %d times", n)
 	}
 	// Filters hold for semantic hits too.
-	asia, err := a.Search(ctx, index.Request{Query: "zqwifi", Filters: map[string][]string{"region": {"asia"}}})
+	asia, err := a.Search(ctx, search.Request{Query: "zqwifi", Filters: map[string][]string{"region": {"asia"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +94,9 @@ func TestHybridSearch(t *testing.T) {
 	}
 	// While the endpoint fails, search answers lexically.
 	e.Fail.Store(true)
-	fallback, err := a.Search(ctx, index.Request{Query: "students internet at home"})
+	fallback, err := a.Search(ctx, search.Request{Query: "students internet at home"})
 	a.Semantic = nil
-	plain, _ := a.Search(ctx, index.Request{Query: "students internet at home"})
+	plain, _ := a.Search(ctx, search.Request{Query: "students internet at home"})
 	if err != nil || strings.Join(idsOf(fallback.Hits), ",") != strings.Join(idsOf(plain.Hits), ",") {
 		t.Fatalf("fallback %v, lexical %v (%v)", idsOf(fallback.Hits), idsOf(plain.Hits), err)
 	}

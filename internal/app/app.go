@@ -29,6 +29,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/signing"
 	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
@@ -123,7 +124,7 @@ func (f indexFollower) Follow(ctx context.Context) (federation.Follower, error) 
 	return f.a.Index.Follow(ctx, f.a.Store, nil)
 }
 
-func (f indexFollower) Similar(ctx context.Context, p *practices.Practice, limit int) ([]index.Hit, error) {
+func (f indexFollower) Similar(ctx context.Context, p *practices.Practice, limit int) ([]search.Hit, error) {
 	return f.a.Index.Similar(ctx, p, limit)
 }
 

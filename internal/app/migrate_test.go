@@ -12,8 +12,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/audit"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
@@ -60,7 +60,7 @@ func TestMigrationFoldsTheCopiesOfTheStudy(t *testing.T) {
 	if users, _ := a.Users(); len(users) != 1 || users[0].Email != "coord@b.example.org" {
 		t.Fatalf("accounts after the migration: %+v", users)
 	}
-	res, err := a.Search(ctx, index.Request{Query: "Sentilo", Limit: 20})
+	res, err := a.Search(ctx, search.Request{Query: "Sentilo", Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestAnOldDataDirTakesTheCorpusTranslations(t *testing.T) {
 	if len(log) == 0 || log[0].Action != "practice.translations" || !strings.Contains(log[0].Note, "es, fr, pt") {
 		t.Fatalf("the translations are not in the audit log: %+v", log)
 	}
-	res, err := a.Search(ctx, index.Request{Query: "Despliegue de conectividad", Limit: 3})
+	res, err := a.Search(ctx, search.Request{Query: "Despliegue de conectividad", Limit: 3})
 	if err != nil || len(res.Hits) == 0 || res.Hits[0].ID != "montevideo-wifi-abc" {
 		t.Fatalf("the Spanish title is not searched: %+v (%v)", res.Hits, err)
 	}

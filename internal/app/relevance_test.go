@@ -9,9 +9,9 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/app/apptest"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/relevance"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Floors under the relevance figures on testdata/search_eval.json, set just under what
@@ -102,7 +102,7 @@ func TestQueriesInTheirOwnLanguage(t *testing.T) {
 	ctx := context.Background()
 	a := openCorpusApp(t)
 	for _, prior := range []string{"es", "en", ""} { // the words tell, whatever the interface
-		res, err := a.Search(ctx, index.Request{Query: "personas mayores confinamiento", Explain: true, Lang: prior})
+		res, err := a.Search(ctx, search.Request{Query: "personas mayores confinamiento", Explain: true, Lang: prior})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestQueriesInTheirOwnLanguage(t *testing.T) {
 				}
 			}
 		}
-		res, err = a.Search(ctx, index.Request{Query: "control de aforo en playas", Lang: prior})
+		res, err = a.Search(ctx, search.Request{Query: "control de aforo en playas", Lang: prior})
 		if err != nil {
 			t.Fatal(err)
 		}

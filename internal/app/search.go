@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // SearchHit is one hit as the API and the CLI show it.
@@ -50,19 +50,19 @@ func (h SearchHit) In(lang string) SearchHit {
 
 // SearchResult is the search document of the API.
 type SearchResult struct {
-	Total  uint64                        `json:"total"`
-	Page   int                           `json:"page"`
-	Limit  int                           `json:"limit"`
-	Hits   []SearchHit                   `json:"hits"`
-	Facets map[string][]index.FacetValue `json:"facets"`
+	Total  uint64                         `json:"total"`
+	Page   int                            `json:"page"`
+	Limit  int                            `json:"limit"`
+	Hits   []SearchHit                    `json:"hits"`
+	Facets map[string][]search.FacetValue `json:"facets"`
 	// DidYouMean proposes a corrected query when nothing matched.
 	DidYouMean string `json:"did_you_mean,omitempty"`
 	// Reading says how a question was read and whether a second pass widened the query.
-	Reading *index.Reading `json:"reading,omitempty"`
+	Reading *search.Reading `json:"reading,omitempty"`
 }
 
 // Search runs a search and fills each hit from the store.
-func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, error) {
+func (a *App) Search(ctx context.Context, req search.Request) (*SearchResult, error) {
 	if err := req.Validate(); err != nil { // also fills the default page and limit
 		return nil, err
 	}
@@ -86,20 +86,20 @@ func (a *App) Search(ctx context.Context, req index.Request) (*SearchResult, err
 
 // hybridWindow is how deep the lexical and semantic rankings are fused; deeper pages
 // are lexical only.
-const hybridWindow = index.MaxLimit
+const hybridWindow = search.MaxLimit
 
 // rrfK damps the reciprocal rank fusion, as in its paper (Cormack et al., 2009).
 const rrfK = 60
 
-func (a *App) useSemantic(req index.Request) bool {
+func (a *App) useSemantic(req search.Request) bool {
 	return a.Semantic != nil && strings.TrimSpace(req.Query) != "" && !req.Latest && len(req.IDs) == 0 && !req.Explain &&
-		(req.Sort == "" || req.Sort == index.SortRelevance) &&
+		(req.Sort == "" || req.Sort == search.SortRelevance) &&
 		req.Page*req.Limit <= hybridWindow && a.Semantic.Available()
 }
 
 // hybrid fuses the lexical ranking with the semantic one by reciprocal rank fusion,
 // under the same filters; facets and the total come from the lexical search.
-func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, error) {
+func (a *App) hybrid(ctx context.Context, req search.Request) (*SearchResult, error) {
 	lexReq := req
 	lexReq.Page, lexReq.Limit = 1, hybridWindow
 	lex, err := a.Index.Search(ctx, lexReq)
@@ -114,7 +114,7 @@ func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, err
 	// are not in the index).
 	allowed := map[string]bool{}
 	if len(near) > 0 {
-		ok, err := a.Index.Search(ctx, index.Request{IDs: near, Filters: req.Filters, Page: 1, Limit: hybridWindow})
+		ok, err := a.Index.Search(ctx, search.Request{IDs: near, Filters: req.Filters, Page: 1, Limit: hybridWindow})
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +123,7 @@ func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, err
 		}
 	}
 	score := map[string]float64{}
-	byID := map[string]index.Hit{}
+	byID := map[string]search.Hit{}
 	for i, h := range lex.Hits {
 		score[h.ID] += 1 / float64(rrfK+i+1)
 		byID[h.ID] = h
@@ -134,7 +134,7 @@ func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, err
 			rank++
 			score[id] += 1 / float64(rrfK+rank)
 			if _, ok := byID[id]; !ok {
-				byID[id] = index.Hit{ID: id}
+				byID[id] = search.Hit{ID: id}
 			}
 		}
 	}
@@ -149,7 +149,7 @@ func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, err
 		return ids[i] < ids[j]
 	})
 	from := min((req.Page-1)*req.Limit, len(ids))
-	page := make([]index.Hit, 0, req.Limit)
+	page := make([]search.Hit, 0, req.Limit)
 	for _, id := range ids[from:min(from+req.Limit, len(ids))] {
 		h := byID[id]
 		h.Score = score[id]
@@ -163,7 +163,7 @@ func (a *App) hybrid(ctx context.Context, req index.Request) (*SearchResult, err
 }
 
 // hydrate fills index hits with the practices' fields from the store.
-func (a *App) hydrate(ctx context.Context, in []index.Hit) ([]SearchHit, error) {
+func (a *App) hydrate(ctx context.Context, in []search.Hit) ([]SearchHit, error) {
 	out := make([]SearchHit, 0, len(in))
 	for _, h := range in {
 		p, err := a.Store.Get(ctx, h.ID)
@@ -219,7 +219,7 @@ func (a *App) Similar(ctx context.Context, id string, limit int) (*SimilarResult
 
 // SuggestResult completes what is being typed.
 type SuggestResult struct {
-	Suggestions []index.Suggestion `json:"suggestions"`
+	Suggestions []search.Suggestion `json:"suggestions"`
 }
 
 // Suggest completes a prefix with practice titles, cities and concepts.
@@ -234,7 +234,7 @@ func (a *App) Suggest(ctx context.Context, q string, limit int) (*SuggestResult,
 // Retrieve returns the published practices that best match a question, for grounded
 // answers: only what search would show anyone.
 func (a *App) Retrieve(ctx context.Context, question string, limit int) ([]*practices.Practice, error) {
-	res, err := a.Index.Search(ctx, index.Request{Query: question, Page: 1, Limit: limit})
+	res, err := a.Index.Search(ctx, search.Request{Query: question, Page: 1, Limit: limit})
 	if err != nil {
 		return nil, err
 	}

@@ -28,11 +28,11 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/federation"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/relevance"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
@@ -56,19 +56,19 @@ type Config struct {
 // Query is one request of the mixed query set.
 type Query struct {
 	Name string
-	Req  index.Request
+	Req  search.Request
 }
 
 // Queries is the mixed set: one word, several words, a phrase, a typo, filters, a
 // concept in another language, and a deep page. Every search computes facets.
 var Queries = []Query{
-	{"one word", index.Request{Query: "students"}},
-	{"several words", index.Request{Query: "digital services for the public"}},
-	{"phrase", index.Request{Query: `"public transport"`}},
-	{"typo", index.Request{Query: "telemedecine"}},
-	{"filters", index.Request{Query: "data", Filters: map[string][]string{"area": {"education"}, "region": {"europe", "latin-america"}}}},
-	{"other language", index.Request{Query: "brecha digital"}},
-	{"browse, deep page", index.Request{Page: 50, Limit: 10}},
+	{"one word", search.Request{Query: "students"}},
+	{"several words", search.Request{Query: "digital services for the public"}},
+	{"phrase", search.Request{Query: `"public transport"`}},
+	{"typo", search.Request{Query: "telemedecine"}},
+	{"filters", search.Request{Query: "data", Filters: map[string][]string{"area": {"education"}, "region": {"europe", "latin-america"}}}},
+	{"other language", search.Request{Query: "brecha digital"}},
+	{"browse, deep page", search.Request{Page: 50, Limit: 10}},
 }
 
 var prefixes = []string{"tel", "dig", "bar", "stu", "wif", "crow"}
@@ -479,7 +479,7 @@ func measure(rounds int, reqs []func() error) (measured, first Latency, err erro
 	return summarize(ds), summarize(warmUp), nil
 }
 
-func queryString(r index.Request) string {
+func queryString(r search.Request) string {
 	v := url.Values{}
 	if r.Query != "" {
 		v.Set("q", r.Query)

@@ -23,9 +23,9 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/federation"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/oai"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/signing"
 	"github.com/uclg-digital-cities/kb/internal/store"
@@ -262,7 +262,7 @@ func TestTwoNodesHoldTheStudyOnce(t *testing.T) {
 	if n, _ := b.app.Store.Count(); n != 42 {
 		t.Fatalf("b holds %d practices, want 39 + 3", n)
 	}
-	res, err := b.app.Search(ctx, index.Request{Query: "Sentilo", Limit: 20})
+	res, err := b.app.Search(ctx, search.Request{Query: "Sentilo", Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestTwoNodesHoldTheStudyOnce(t *testing.T) {
 		t.Fatalf("the harvested practice %s %+v", got.ID, got.Origin)
 	}
 	// The network facet and the refusal of local edits, with what can be done instead.
-	res, err = b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100})
+	res, err = b.app.Search(ctx, search.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100})
 	if err != nil || res.Total != 3 {
 		t.Fatalf("network filter: %v, %v", res, err)
 	}
@@ -296,7 +296,7 @@ func TestTwoNodesHoldTheStudyOnce(t *testing.T) {
 	if _, err := b.app.Review.Annotate(ctx, "test", got.ID, &hide, &note); err != nil {
 		t.Fatal(err)
 	}
-	if res, _ := b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100}); res.Total != 2 {
+	if res, _ := b.app.Search(ctx, search.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 100}); res.Total != 2 {
 		t.Fatalf("a hidden practice is still found: %d", res.Total)
 	}
 	if p := b.get(t, got.ID); !p.Hidden || p.LocalNote != note || p.Version != got.Version {
@@ -517,7 +517,7 @@ func TestRemovingAPeerRemovesWhatCameOnlyFromIt(t *testing.T) {
 	if n, _ := b.app.Store.Count(); n != 39 {
 		t.Fatalf("after removing both peers, b holds %d", n)
 	}
-	if res, _ := b.app.Search(ctx, index.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 10}); res.Total != 0 {
+	if res, _ := b.app.Search(ctx, search.Request{Filters: map[string][]string{"network": {"a"}}, Limit: 10}); res.Total != 0 {
 		t.Fatalf("a removed peer's practices are still found: %d", res.Total)
 	}
 }
@@ -786,7 +786,7 @@ func TestDuplicatesAreFlaggedAndLinked(t *testing.T) {
 		t.Fatalf("flags %+v %v", flags, err)
 	}
 	search := func(n *node) int {
-		res, err := n.app.Search(ctx, index.Request{Query: "repair cafes", Limit: 10})
+		res, err := n.app.Search(ctx, search.Request{Query: "repair cafes", Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -956,7 +956,7 @@ func TestALargeHarvestIsIndexedAsItGoes(t *testing.T) {
 		t.Fatalf("harvest %+v, want 12 published and indexed as it went", rep)
 	}
 	nw.converged(t)
-	res, err := b.app.Search(ctx, index.Request{Query: `"Network a's case"`, Limit: 50})
+	res, err := b.app.Search(ctx, search.Request{Query: `"Network a's case"`, Limit: 50})
 	if err != nil || res.Total != 12 {
 		t.Fatalf("b finds %v of a's 12 cases (%v)", res, err)
 	}

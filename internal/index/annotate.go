@@ -8,7 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
+	blevesearch "github.com/blevesearch/bleve/v2/search"
 	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -17,6 +17,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
 
@@ -26,7 +27,7 @@ import (
 // every clause of a broad query to each hit through postings lists with locations, which
 // was a quarter of a search's time (pprof). A test compares it with Bleve's. The
 // analyzers' filters run once per distinct word (see highlight.Words).
-func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, reasons bool, pq parsedQuery, concepts map[string][]string) error {
+func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query, hits []search.Hit, reasons bool, pq parsedQuery, concepts map[string][]string) error {
 	highlighter, err := bleve.Config.Cache.HighlighterNamed(bleveHTML.Name)
 	if err != nil {
 		return apperr.Wrap(err, "highlight failed")
@@ -47,7 +48,7 @@ func (ix *Index) annotate(ctx context.Context, idx bleve.Index, text query.Query
 		if doc == nil {
 			continue
 		}
-		dm := &search.DocumentMatch{ID: hits[i].ID, Locations: search.FieldTermLocationMap{}, Fields: map[string]any{}, Fragments: search.FieldFragmentMap{}}
+		dm := &blevesearch.DocumentMatch{ID: hits[i].ID, Locations: blevesearch.FieldTermLocationMap{}, Fields: map[string]any{}, Fragments: blevesearch.FieldFragmentMap{}}
 		doc.VisitFields(func(f bleveindex.Field) {
 			name := f.Name()
 			if !shownFields[name] {
@@ -149,7 +150,7 @@ var shownFields = func() map[string]bool {
 // plain field names, and by language. Bleve's HTML formatter escapes the text and wraps the matches in <mark>; for
 // a field without a match it returns the field's opening, which says nothing about why a
 // hit matched.
-func fragments(h *search.DocumentMatch) (map[string][]string, map[string]map[string][]string) {
+func fragments(h *blevesearch.DocumentMatch) (map[string][]string, map[string]map[string][]string) {
 	out := map[string][]string{}
 	byLang := map[string]map[string][]string{}
 	fields := slices.Sorted(maps.Keys(h.Fragments)) // each field's languages in one order
@@ -185,7 +186,7 @@ func (ix *Index) newExplainer(words []string, concepts map[string][]string) *exp
 
 // explainFields are a hit's text fields as the explainer reads them: their stored text and
 // locations, in the order of schema.TextFields, then of schema.Languages.
-func explainFields(h *search.DocumentMatch) []explain.Field {
+func explainFields(h *blevesearch.DocumentMatch) []explain.Field {
 	out := make([]explain.Field, 0, len(schema.TextFields)*len(schema.Languages))
 	for _, f := range schema.TextFields {
 		for _, lang := range schema.Languages {

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/synth"
 )
@@ -42,7 +42,7 @@ func TestSearchesRankAsBleveDoes(t *testing.T) {
 		}
 		return m
 	}
-	reqs := []index.Request{
+	reqs := []search.Request{
 		{Query: "students"},
 		{Query: "digital services for the public"},
 		{Query: "brecha digital"},
@@ -99,7 +99,7 @@ func TestSearchesRankAsBleveDoes(t *testing.T) {
 	}
 	compare("built")
 	for _, q := range []string{"students", "digital services for the public", "telemedecine", "vacunacion covid", `"public transport" buses`, "brecha digital", "wifi", "elderly loneliness", "participatory budgeting", "turismo playas"} {
-		mine, bleves, err := ix.AnnotateBothWays(ctx, index.Request{Query: q, Limit: 20})
+		mine, bleves, err := ix.AnnotateBothWays(ctx, search.Request{Query: q, Limit: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestSearchesRankAsBleveDoes(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range []index.CandidateRequest{
+	for _, r := range []search.CandidateRequest{
 		{Areas: []string{"education"}, Country: "AR", Region: "latin-america", Band: "100k-1m", Limit: 300},
 		{Areas: []string{"health", "data"}, Region: "europe", Limit: 40},
 	} {
@@ -146,7 +146,7 @@ func TestSearchesRankAsBleveDoes(t *testing.T) {
 }
 
 // tiedIn reports whether hits has h at a score equal to h's to rounding.
-func tiedIn(hits []index.Hit, h index.Hit) bool {
+func tiedIn(hits []search.Hit, h search.Hit) bool {
 	for _, o := range hits {
 		if o.ID == h.ID {
 			return math.Abs(o.Score-h.Score) <= 1e-9*math.Max(1, math.Abs(h.Score))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
@@ -16,10 +17,10 @@ import (
 // share one computation; a write is seen by the very next search.
 func TestRecentAnswersFollowTheIndex(t *testing.T) {
 	s, ix, ps, g := corpusStoreAndIndex(t)
-	req := index.Request{Query: "wifi", Filters: map[string][]string{"region": {"europe", "latin-america"}}}
-	first := search(t, ix, req)
+	req := search.Request{Query: "wifi", Filters: map[string][]string{"region": {"europe", "latin-america"}}}
+	first := mustSearch(t, ix, req)
 	// The same request with its filter values in another order is the same answer.
-	again := search(t, ix, index.Request{Query: "wifi", Filters: map[string][]string{"region": {"latin-america", "europe"}}})
+	again := mustSearch(t, ix, search.Request{Query: "wifi", Filters: map[string][]string{"region": {"latin-america", "europe"}}})
 	if again != first {
 		t.Fatal("the same request was computed again")
 	}
@@ -31,7 +32,7 @@ func TestRecentAnswersFollowTheIndex(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := ix.Search(ctx, index.Request{Query: "students"}); err != nil {
+			if _, err := ix.Search(ctx, search.Request{Query: "students"}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -50,7 +51,7 @@ func TestRecentAnswersFollowTheIndex(t *testing.T) {
 	if _, err := ix.Sync(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	if after := search(t, ix, req); after.Total != first.Total+1 {
+	if after := mustSearch(t, ix, req); after.Total != first.Total+1 {
 		t.Fatalf("after a write: %d hits, before %d", after.Total, first.Total)
 	}
 }
@@ -64,7 +65,7 @@ func TestCandidatesComeInTiersOfContext(t *testing.T) {
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
-	r := index.CandidateRequest{Areas: []string{"education", "public-services"}, Country: "AR", Region: "latin-america", Band: "100k-1M", Limit: 12}
+	r := search.CandidateRequest{Areas: []string{"education", "public-services"}, Country: "AR", Region: "latin-america", Band: "100k-1M", Limit: 12}
 	rank := func(p *practices.Practice) int {
 		tier := 5
 		switch {
@@ -121,7 +122,7 @@ func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"aves", "birds"} {
-		if got := ids(search(t, ix, index.Request{Query: q})); !slices.Contains(got, "zz-caso-traducido") {
+		if got := ids(mustSearch(t, ix, search.Request{Query: q})); !slices.Contains(got, "zz-caso-traducido") {
 			t.Errorf("%q does not find the translated case: %v", q, got)
 		}
 	}
@@ -131,7 +132,7 @@ func TestTranslationsAreSearchedInTheirLanguage(t *testing.T) {
 // deleted and replaced documents, and after a rebuild renumbers the segments.
 func TestFacetTablesCountAsBleveDoes(t *testing.T) {
 	s, ix, ps, _ := corpusStoreAndIndex(t)
-	reqs := []index.Request{{}, {Query: "wifi"}, {Query: "digital divide"}, {Query: "data", Filters: map[string][]string{"region": {"europe"}}}}
+	reqs := []search.Request{{}, {Query: "wifi"}, {Query: "digital divide"}, {Query: "data", Filters: map[string][]string{"region": {"europe"}}}}
 	compare := func(when string) {
 		t.Helper()
 		for _, req := range reqs {

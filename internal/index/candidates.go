@@ -10,21 +10,15 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
-
-// CandidateRequest asks for the practices in some areas, best first for a context.
-type CandidateRequest struct {
-	Areas                 []string
-	Region, Country, Band string
-	Limit                 int
-}
 
 // Candidates returns the ids of practices in any of the areas, ranked by how much of the
 // context they share (country, region, population band) and whether they are
 // operational; within one such tier, in the index's order.
 // It is the first, cheap stage of a recommendation: a few hundred candidates that the
 // recommender then scores in full, so that no request reads every practice.
-func (ix *Index) Candidates(ctx context.Context, r CandidateRequest) ([]string, error) {
+func (ix *Index) Candidates(ctx context.Context, r search.CandidateRequest) ([]string, error) {
 	if len(r.Areas) == 0 || r.Limit < 1 {
 		return nil, nil
 	}
@@ -32,7 +26,7 @@ func (ix *Index) Candidates(ctx context.Context, r CandidateRequest) ([]string, 
 	return answers.Get(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]string, error) { return ix.candidates(ctx, r, viaEngine) })
 }
 
-func (ix *Index) candidates(ctx context.Context, r CandidateRequest, way searchWay) ([]string, error) {
+func (ix *Index) candidates(ctx context.Context, r search.CandidateRequest, way searchWay) ([]string, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err
@@ -75,7 +69,7 @@ func (ix *Index) candidates(ctx context.Context, r CandidateRequest, way searchW
 // candidateTiers lists, best first, how much context a candidate shares with the city:
 // its country and size, its country, its region and size, its region, its size, then
 // the areas alone. A tier that needs what the city did not give is left out.
-func candidateTiers(r CandidateRequest) [][]query.Query {
+func candidateTiers(r search.CandidateRequest) [][]query.Query {
 	var tiers [][]query.Query
 	for _, tier := range [][][2]string{
 		{{"country", r.Country}, {"population_band", r.Band}},

@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
+	blevesearch "github.com/blevesearch/bleve/v2/search"
 	bleveHTML "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -16,11 +16,12 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/highlight"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // FacetCountsBothWays counts the combined facet field over a search's hits by the
 // engine and by Bleve's own terms facet, for tests to compare.
-func (ix *Index) FacetCountsBothWays(ctx context.Context, req Request) (tables, bleves map[string]int, err error) {
+func (ix *Index) FacetCountsBothWays(ctx context.Context, req search.Request) (tables, bleves map[string]int, err error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, nil, err
@@ -56,11 +57,11 @@ func viaBleve(o *opened) searcher { return enginetest.Bleve{Index: o.bleveIndex}
 
 // SearchBothWays runs a request through the engine and through Bleve's collector,
 // bypassing the answer cache, for tests to compare.
-func (ix *Index) SearchBothWays(ctx context.Context, req Request) (evaluated, bleves *Result, err error) {
+func (ix *Index) SearchBothWays(ctx context.Context, req search.Request) (evaluated, bleves *search.Result, err error) {
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
-	return bothWays(ix, func(way searchWay) (*Result, error) { return ix.search(ctx, req, Without{}, way) })
+	return bothWays(ix, func(way searchWay) (*search.Result, error) { return ix.search(ctx, req, Without{}, way) })
 }
 
 // bothWays runs f through the engine, then through Bleve's collector, on one snapshot.
@@ -93,13 +94,13 @@ func (ix *Index) SegmentCount() (int, error) {
 
 // CandidatesBothWays lists candidates through the engine and through Bleve's collector,
 // bypassing the answer cache, for tests to compare.
-func (ix *Index) CandidatesBothWays(ctx context.Context, r CandidateRequest) (evaluated, bleves []string, err error) {
+func (ix *Index) CandidatesBothWays(ctx context.Context, r search.CandidateRequest) (evaluated, bleves []string, err error) {
 	return bothWays(ix, func(way searchWay) ([]string, error) { return ix.candidates(ctx, r, way) })
 }
 
 // AnnotateBothWays searches, then highlights and explains the page's hits as annotate
 // does and as Bleve's own search with locations does, for tests to compare.
-func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleves []Hit, err error) {
+func (ix *Index) AnnotateBothWays(ctx context.Context, req search.Request) (mine, bleves []search.Hit, err error) {
 	req.Explain = true
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
@@ -123,9 +124,9 @@ func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleve
 	concepts := qb.queryConcepts(pq)
 	text := qb.textQuery(pq, concepts)
 	mine = res.Hits
-	bleves = make([]Hit, len(res.Hits))
+	bleves = make([]search.Hit, len(res.Hits))
 	for i, h := range res.Hits {
-		bleves[i] = Hit{ID: h.ID, Score: h.Score}
+		bleves[i] = search.Hit{ID: h.ID, Score: h.Score}
 	}
 	err = ix.annotateWithBleve(ctx, idx, text, bleves, true, pq, concepts)
 	return mine, bleves, err
@@ -133,7 +134,7 @@ func (ix *Index) AnnotateBothWays(ctx context.Context, req Request) (mine, bleve
 
 // annotateWithBleve is how annotate worked before it read the stored text itself: a
 // second search of Bleve's within the page's hits, with locations. Tests compare the two.
-func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text query.Query, hits []Hit, reasons bool, pq parsedQuery, concepts map[string][]string) error {
+func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text query.Query, hits []search.Hit, reasons bool, pq parsedQuery, concepts map[string][]string) error {
 	ids := make([]string, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID
@@ -159,7 +160,7 @@ func (ix *Index) annotateWithBleve(ctx context.Context, idx bleve.Index, text qu
 	if reasons {
 		why = ix.newExplainer(pq.words, concepts)
 	}
-	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+	byID := make(map[string]*blevesearch.DocumentMatch, len(res.Hits))
 	for _, h := range res.Hits {
 		byID[h.ID] = h
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
@@ -40,7 +40,7 @@ func TestFollowerIndexesWritesAsTheyCome(t *testing.T) {
 	if _, err := ix.Sync(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "quokka"})); len(got) != 1 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "quokka"})); len(got) != 1 {
 		t.Errorf("live index during the follow: quokka finds %v", got)
 	}
 	put("zz-untold", "Wombat crossings mapped by volunteers") // the follower is not told
@@ -48,7 +48,7 @@ func TestFollowerIndexesWritesAsTheyCome(t *testing.T) {
 		t.Fatal(err)
 	}
 	for q, want := range map[string]string{"quokka": "zz-told", "wombat": "zz-untold"} {
-		if got := ids(search(t, ix, index.Request{Query: q})); len(got) != 1 || got[0] != want {
+		if got := ids(mustSearch(t, ix, search.Request{Query: q})); len(got) != 1 || got[0] != want {
 			t.Errorf("%s: %v, want [%s]", q, got, want)
 		}
 	}
@@ -79,7 +79,7 @@ func TestFailedFollowLeavesTheLiveIndex(t *testing.T) {
 	if err := f.Finish(cctx); err == nil {
 		t.Fatal("a cancelled follow finished without an error")
 	}
-	if res := search(t, ix, index.Request{Query: "beach occupancy"}); res.Total == 0 {
+	if res := mustSearch(t, ix, search.Request{Query: "beach occupancy"}); res.Total == 0 {
 		t.Error("the live index lost its documents")
 	}
 	if err := ix.Rebuild(ctx, s, nil); err != nil {

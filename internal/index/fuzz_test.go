@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Whatever a person types, search answers or refuses with a clear error: never a panic,
@@ -16,7 +16,7 @@ func FuzzSearchQuery(f *testing.F) {
 	f.Add("wifi", "education")
 	fuzzIdx, _ := corpusIndex(f)
 	f.Fuzz(func(t *testing.T, q, area string) {
-		req := index.Request{Query: q, Explain: true}
+		req := search.Request{Query: q, Explain: true}
 		if area != "" {
 			req.Filters = map[string][]string{"area": {area}}
 		}

@@ -2,7 +2,6 @@ package index_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/corpus"
-	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/thesaurus"
 )
@@ -88,7 +87,7 @@ func corpusIndex(t testing.TB) (*index.Index, []*practices.Practice) {
 	return ix, ps
 }
 
-func search(t testing.TB, ix *index.Index, req index.Request) *index.Result {
+func mustSearch(t testing.TB, ix *index.Index, req search.Request) *search.Result {
 	t.Helper()
 	res, err := ix.Search(ctx, req)
 	if err != nil {
@@ -97,7 +96,7 @@ func search(t testing.TB, ix *index.Index, req index.Request) *index.Result {
 	return res
 }
 
-func ids(res *index.Result) []string {
+func ids(res *search.Result) []string {
 	out := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		out[i] = h.ID
@@ -106,13 +105,13 @@ func ids(res *index.Result) []string {
 }
 
 // sortedIDs is the set of hits, in id order.
-func sortedIDs(res *index.Result) []string {
+func sortedIDs(res *search.Result) []string {
 	out := ids(res)
 	sort.Strings(out)
 	return out
 }
 
-var probeRequests = []index.Request{
+var probeRequests = []search.Request{
 	{Query: "beach occupancy"},
 	{Query: "digital divide students", Limit: 20},
 	{Query: "telemedecine"},
@@ -140,11 +139,11 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 	// among the first of the other. (Bleve's BM25 statistics depend on how an index is
 	// split into segments, which its background merger decides as it goes, so the exact
 	// scores, and the order of close hits, may differ.)
-	top := func(r *index.Result, id string) bool { return slices.Contains(ids(r)[:min(3, len(r.Hits))], id) }
+	top := func(r *search.Result, id string) bool { return slices.Contains(ids(r)[:min(3, len(r.Hits))], id) }
 	for _, req := range probeRequests {
 		// Every hit, not a page: close scores at a page's edge may fall either side.
-		req.Limit = index.MaxLimit
-		a, b := search(t, rebuilt, req), search(t, inc, req)
+		req.Limit = search.MaxLimit
+		a, b := mustSearch(t, rebuilt, req), mustSearch(t, inc, req)
 		if a.Total != b.Total || !reflect.DeepEqual(sortedIDs(a), sortedIDs(b)) || !reflect.DeepEqual(a.Facets, b.Facets) ||
 			len(a.Hits) > 0 && (!top(b, a.Hits[0].ID) || !top(a, b.Hits[0].ID)) {
 			t.Errorf("%+v: rebuilt %d %v, incremental %d %v", req, a.Total, ids(a), b.Total, ids(b))
@@ -156,7 +155,7 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 // selection is counted under the other facets' filters only.
 func TestFacetCountsAreMultiSelect(t *testing.T) {
 	ix, ps := corpusIndex(t)
-	res := search(t, ix, index.Request{Filters: map[string][]string{"area": {"education"}, "region": {"europe"}}, Limit: 100})
+	res := mustSearch(t, ix, search.Request{Filters: map[string][]string{"area": {"education"}, "region": {"europe"}}, Limit: 100})
 
 	count := func(keep func(*practices.Practice) bool, values func(*practices.Practice) []string) map[string]int {
 		m := map[string]int{}
@@ -200,7 +199,7 @@ func TestFacetCountsAreMultiSelect(t *testing.T) {
 		t.Errorf("total %d, want %d", res.Total, n)
 	}
 	// Population band and tag combine with the query and the other filters too.
-	combo := search(t, ix, index.Request{Query: "wifi students", Filters: map[string][]string{"population_band": {">1M"}, "tag": {"wifi"}, "region": {"latin-america"}}, Limit: 100})
+	combo := mustSearch(t, ix, search.Request{Query: "wifi students", Filters: map[string][]string{"population_band": {">1M"}, "tag": {"wifi"}, "region": {"latin-america"}}, Limit: 100})
 	if got := ids(combo); len(got) != 1 || got[0] != "mexico-city-free-wifi-students" {
 		t.Errorf("wifi students, >1M, tag wifi, Latin America: %v", got)
 	}
@@ -212,7 +211,7 @@ func TestFacetCountsAreMultiSelect(t *testing.T) {
 		t.Errorf("population band facet under the other filters: %v", bands)
 	}
 	// Values of one facet combine with OR, facets with AND.
-	wide := search(t, ix, index.Request{Filters: map[string][]string{"area": {"education", "economy"}}, Limit: 100})
+	wide := mustSearch(t, ix, search.Request{Filters: map[string][]string{"area": {"education", "economy"}}, Limit: 100})
 	nEdu := count(func(p *practices.Practice) bool { return has(p.Areas, "education") || has(p.Areas, "economy") }, func(*practices.Practice) []string { return []string{"x"} })["x"]
 	if int(wide.Total) != nEdu {
 		t.Errorf("area=education OR economy: total %d, want %d", wide.Total, nEdu)
@@ -221,7 +220,7 @@ func TestFacetCountsAreMultiSelect(t *testing.T) {
 
 func TestHighlightsMarkTheMatchedWords(t *testing.T) {
 	ix, _ := corpusIndex(t)
-	res := search(t, ix, index.Request{Query: "beach occupancy"})
+	res := mustSearch(t, ix, search.Request{Query: "beach occupancy"})
 	top := res.Hits[0]
 	if top.ID != "amb-beach-occupancy-information" {
 		t.Fatalf("top hit %s", top.ID)
@@ -231,7 +230,7 @@ func TestHighlightsMarkTheMatchedWords(t *testing.T) {
 		t.Errorf("title highlight %q", title)
 	}
 	// Folding accents must not shift the marks: the whole accented word is marked.
-	res = search(t, ix, index.Request{Query: "conectate"})
+	res = mustSearch(t, ix, search.Request{Query: "conectate"})
 	var all []string
 	for _, h := range res.Hits {
 		for _, frags := range h.Highlights {
@@ -309,7 +308,7 @@ func TestIndexReplaysChangesItMissed(t *testing.T) {
 	if report.Rebuilt || report.Replayed != 2 {
 		t.Fatalf("report %+v, want 2 changes replayed without rebuild", report)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "quokka"})); len(got) != 1 || got[0] != "zz-new-practice" {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "quokka"})); len(got) != 1 || got[0] != "zz-new-practice" {
 		t.Errorf("new practice not found: %v", got)
 	}
 	if n, _ := ix.DocCount(); n != uint64(len(ps)) {
@@ -350,13 +349,13 @@ func TestIndexLeftBehindCatchesUpLater(t *testing.T) {
 	if seq, _ := ix.Seq(); report.Replayed != 0 || seq == last {
 		t.Fatalf("the index replayed at open: %+v, at change %d of %d", report, seq, last)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "quokka"})); len(got) != 0 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "quokka"})); len(got) != 0 {
 		t.Fatalf("found before the catch-up: %v", got)
 	}
 	if n, _, err := ix.CatchUp(ctx, s, nil); err != nil || n != 1 {
 		t.Fatalf("catch-up: %d changes, %v", n, err)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "quokka"})); len(got) != 1 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "quokka"})); len(got) != 1 {
 		t.Fatalf("not found after the catch-up: %v", got)
 	}
 }
@@ -385,18 +384,18 @@ func TestIndexAheadOfStoreIsRebuilt(t *testing.T) {
 // What people type is never query syntax, and odd input never fails.
 func TestAwkwardQueries(t *testing.T) {
 	ix, ps := corpusIndex(t)
-	plain := ids(search(t, ix, index.Request{Query: "beach occupancy"}))
+	plain := ids(mustSearch(t, ix, search.Request{Query: "beach occupancy"}))
 	for _, q := range []string{"+beach -occupancy", "beach:occupancy", "beach^ occupancy~", "(beach) occupancy*", `"beach occupancy`, "beach && occupancy ||"} {
-		if got := ids(search(t, ix, index.Request{Query: q})); !reflect.DeepEqual(got, plain) {
+		if got := ids(mustSearch(t, ix, search.Request{Query: q})); !reflect.DeepEqual(got, plain) {
 			t.Errorf("%q ranked %v, want the same as plain words %v", q, got, plain)
 		}
 	}
 	for _, q := range []string{"the of and", "¿¡…!?", "+-:^~*\"()", "   ", "\x00\x01", "ключ", "城市", strings.Repeat("a", 500), strings.Repeat("beach ", 80)} {
-		if _, err := ix.Search(ctx, index.Request{Query: q}); err != nil {
+		if _, err := ix.Search(ctx, search.Request{Query: q}); err != nil {
 			t.Errorf("%q: %v", q, err)
 		}
 	}
-	if res := search(t, ix, index.Request{Query: "the of and"}); res.Total != 0 {
+	if res := mustSearch(t, ix, search.Request{Query: "the of and"}); res.Total != 0 {
 		t.Errorf("a query of stop words matched %d", res.Total)
 	}
 	// A quoted phrase must appear as such; the same words apart do not count.
@@ -404,41 +403,13 @@ func TestAwkwardQueries(t *testing.T) {
 	for _, p := range ps {
 		text[p.ID] = strings.ToLower(strings.Join(append([]string{p.Title, p.Summary, p.Body}, p.Tags...), " "))
 	}
-	phraseHits := ids(search(t, ix, index.Request{Query: `"digital divide"`, Limit: 50}))
+	phraseHits := ids(mustSearch(t, ix, search.Request{Query: `"digital divide"`, Limit: 50}))
 	if len(phraseHits) == 0 {
 		t.Fatal("no hit for a phrase the corpus contains")
 	}
 	for _, id := range phraseHits {
 		if !strings.Contains(strings.ReplaceAll(text[id], "-", " "), "digital divide") {
 			t.Errorf("phrase hit %s does not contain the phrase", id)
-		}
-	}
-}
-
-func TestRequestValidation(t *testing.T) {
-	tests := []struct {
-		req    index.Request
-		fields []string
-	}{
-		{index.Request{}, nil},
-		{index.Request{Limit: 101}, []string{"limit"}},
-		{index.Request{Limit: -1, Page: -2}, []string{"limit", "page"}},
-		{index.Request{Page: 1000, Limit: 10}, nil},
-		{index.Request{Page: 1001, Limit: 10}, []string{"page"}},
-		{index.Request{Query: strings.Repeat("é", 501)}, []string{"q"}},
-		{index.Request{Filters: map[string][]string{"colour": {"red"}, "area": {""}}}, []string{"area", "colour"}},
-	}
-	for _, tc := range tests {
-		err := tc.req.Validate()
-		var got []string
-		if err != nil {
-			for f := range apperr.As(err).Fields {
-				got = append(got, f)
-			}
-		}
-		sort.Strings(got)
-		if fmt.Sprint(got) != fmt.Sprint(tc.fields) {
-			t.Errorf("%+v: fields %v, want %v", tc.req, got, tc.fields)
 		}
 	}
 }
@@ -459,18 +430,18 @@ func TestMatchKindsRankExactThenStemThenFuzzy(t *testing.T) {
 		mk("none", "Counting trees in town"),
 	})
 	ix, _ := openIndex(t, filepath.Join(dir, "index"), s, g)
-	got := ids(search(t, ix, index.Request{Query: "crowds"}))
+	got := ids(mustSearch(t, ix, search.Request{Query: "crowds"}))
 	if !reflect.DeepEqual(got, []string{"exact", "stem"}) {
 		t.Fatalf("ranking %v, want exact, stem", got)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "crownz"})); !reflect.DeepEqual(got, []string{"fuzzy"}) {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "crownz"})); !reflect.DeepEqual(got, []string{"fuzzy"}) {
 		t.Fatalf("a misspelt word matched %v", got)
 	}
 	// Short words are not fuzzy-matched: "tree" must not find "three"-like noise.
-	if got := ids(search(t, ix, index.Request{Query: "town"})); len(got) != 4 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "town"})); len(got) != 4 {
 		t.Fatalf("town matched %v", got)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "tress"})); len(got) != 0 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "tress"})); len(got) != 0 {
 		t.Fatalf("a five-letter typo two edits away matched %v", got)
 	}
 }

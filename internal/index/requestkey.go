@@ -5,10 +5,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
-// key is the request in one canonical form: filters and ids in order.
-func (r Request) key() string {
+// requestKey is a request in one canonical form: filters and ids in order.
+func requestKey(r search.Request) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "search|%q|%d|%d|%t|%t|%t|%s|%s", r.Query, r.Page, r.Limit, r.Explain, r.Latest, r.HitsOnly, r.Sort, r.Lang)
 	names := make([]string, 0, len(r.Filters))

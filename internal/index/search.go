@@ -3,10 +3,8 @@ package index
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -14,137 +12,21 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
-	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
-// Limits on a search request.
-const (
-	DefaultLimit = 10
-	MaxLimit     = 100
-	MaxQueryLen  = 500   // characters
-	MaxWindow    = 10000 // page*limit: deeper pages are refused rather than slowly served
-	facetSize    = 50
-)
-
-// Request is a search: typed text, filters by facet, and a page.
-type Request struct {
-	Query string
-	// Filters maps a facet name (area, region, country, population_band, tag) to the
-	// values selected: any of the values of one facet, and every facet, must match.
-	Filters map[string][]string
-	Page    int // from 1
-	Limit   int // 1..MaxLimit
-	// Explain asks, for each hit, the reasons it matched in words.
-	Explain bool
-	// IDs, when set, restricts the search to these practices (not an API parameter).
-	IDs []string
-	// Latest sorts by last update, newest first, instead of relevance (for feeds).
-	Latest bool
-	// Sort is the order of the hits: one of SortOrders; "" is relevance (or, without a
-	// query, by title).
-	Sort string
-	// HitsOnly leaves out the facets and highlights: the ranked hits and the total are
-	// all a shortlist needs (not an API parameter).
-	HitsOnly bool
-	// Lang is the reader's language (the interface's): where a query's own words do not
-	// tell which language they are in, they are read in it.
-	Lang string
-}
-
-// The orders a search's hits can come in.
-const (
-	SortRelevance = "relevance"
-	SortNewest    = "newest" // last updated first
-	SortCity      = "city"   // by city name, then relevance
-)
-
-// SortOrders lists the orders, the default first.
-var SortOrders = []string{SortRelevance, SortNewest, SortCity}
-
-// Validate names every wrong parameter; it fills the defaults of a zero page and limit.
-func (r *Request) Validate() error {
-	var f apperr.FieldErrors
-	if r.Lang != "" && !schema.IsLanguage(r.Lang) {
-		f.Add("lang", "must be one of: "+strings.Join(schema.Languages, ", "), apperr.NotAChoice, r.Lang)
-	}
-	if n := utf8.RuneCountInString(r.Query); n > MaxQueryLen {
-		f.Add("q", fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxQueryLen), apperr.TooLong, MaxQueryLen)
-	}
-	if r.Limit == 0 {
-		r.Limit = DefaultLimit
-	}
-	if r.Page == 0 {
-		r.Page = 1
-	}
-	if r.Limit < 1 || r.Limit > MaxLimit {
-		f.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit), apperr.OutOfRange, 1, MaxLimit)
-	}
-	if r.Page < 1 {
-		f.Add("page", "must be 1 or more", apperr.OutOfRange, 1, MaxWindow/max(r.Limit, 1))
-	} else if !f.Has("limit") && r.Page > MaxWindow/r.Limit {
-		// Divided, not multiplied: page × limit overflows for a huge page, and the
-		// negative offset it makes panics in the evaluator.
-		f.Add("page", fmt.Sprintf("is too deep: page × limit may be at most %d; narrow the search with filters", MaxWindow), apperr.OutOfRange, 1, MaxWindow/r.Limit)
-	}
-	if r.Sort != "" && !slices.Contains(SortOrders, r.Sort) {
-		f.Add("sort", "must be one of "+strings.Join(SortOrders, ", "), apperr.NotAChoice, r.Sort)
-	}
-	for name, values := range r.Filters {
-		if _, ok := schema.FacetFields[name]; !ok {
-			f.Add(name, "is not a filter; filters are: "+strings.Join(schema.FacetNames, ", "), apperr.Unknown, name)
-		}
-		for _, v := range values {
-			if v == "" || len(v) > 100 {
-				f.Add(name, "values must be between 1 and 100 characters", apperr.TooLong, 100)
-			}
-		}
-	}
-	return f.Err("the search request is not valid")
-}
-
-// Hit is one matching practice.
-type Hit struct {
-	ID    string  `json:"id"`
-	Score float64 `json:"score"`
-	// Highlights maps a field (title, summary, body) to fragments where the matches are
-	// wrapped in <mark>; the rest of each fragment is HTML-escaped, without Markdown, and
-	// starts and ends at whole words, never inside a figure.
-	Highlights map[string][]string `json:"highlights,omitempty"`
-	// InLanguage holds the same fragments by language, then field, for showing a hit in
-	// its reader's language.
-	InLanguage map[string]map[string][]string `json:"-"`
-	// Explain says why the hit matched (with Request.Explain).
-	Explain []explain.Reason `json:"explain,omitempty"`
-}
-
-// FacetValue is one value of a facet with the number of practices that have it.
-type FacetValue struct {
-	Value string `json:"value"`
-	Count int    `json:"count"`
-}
-
-// Result is one page of hits, the total, and the facets.
-type Result struct {
-	Total  uint64                  `json:"total"`
-	Hits   []Hit                   `json:"hits"`
-	Facets map[string][]FacetValue `json:"facets"`
-	// DidYouMean is, when nothing matched, the query with each unknown word replaced by
-	// the nearest indexed word, if that query finds something.
-	DidYouMean string `json:"did_you_mean,omitempty"`
-	// Reading says how the query was read, when it was more than its words: the asking
-	// phrases set aside, and the second pass that widened it.
-	Reading *Reading `json:"reading,omitempty"`
-}
+// facetSize is the most values a facet shows.
+const facetSize = 50
 
 // Search runs a validated request. The facet counts of each facet are computed with the
 // filters of the other facets only, so that selecting one value still shows how many
 // practices the other values of the same facet would add (multi-select facets).
-func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
+func (ix *Index) Search(ctx context.Context, req search.Request) (*search.Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return answers.Get(ctx, ix.answers, req.key(), ix.gen.Load(), func(ctx context.Context) (*Result, error) { return ix.search(ctx, req, Without{}, viaEngine) })
+	return answers.Get(ctx, ix.answers, requestKey(req), ix.gen.Load(), func(ctx context.Context) (*search.Result, error) { return ix.search(ctx, req, Without{}, viaEngine) })
 }
 
 // Without names parts of the ranking a search leaves out, to measure what each adds
@@ -153,7 +35,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 type Without struct{ Concepts, Widening bool }
 
 // SearchWithout is Search leaving out the parts w names, without the cache of answers.
-func (ix *Index) SearchWithout(ctx context.Context, req Request, w Without) (*Result, error) {
+func (ix *Index) SearchWithout(ctx context.Context, req search.Request, w Without) (*search.Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -172,7 +54,7 @@ type searchWay func(*opened) searcher
 
 func viaEngine(o *opened) searcher { return o.eng }
 
-func (ix *Index) search(ctx context.Context, req Request, without Without, way searchWay) (*Result, error) {
+func (ix *Index) search(ctx context.Context, req search.Request, without Without, way searchWay) (*search.Result, error) {
 	idx, release, err := ix.current()
 	if err != nil {
 		return nil, err
@@ -195,7 +77,7 @@ func (ix *Index) search(ctx context.Context, req Request, without Without, way s
 	if text == nil && strings.TrimSpace(req.Query) != "" {
 		// Only stop words or punctuation: nothing can match, and everything is not what
 		// the person asked for.
-		return &Result{Hits: []Hit{}, Facets: emptyFacets()}, nil
+		return &search.Result{Hits: []search.Hit{}, Facets: emptyFacets()}, nil
 	}
 
 	filters := filterQuery(req.Filters, "")
@@ -204,9 +86,9 @@ func (ix *Index) search(ctx context.Context, req Request, without Without, way s
 	}
 	var sortBy []string
 	switch {
-	case req.Latest || req.Sort == SortNewest:
+	case req.Latest || req.Sort == search.SortNewest:
 		sortBy = []string{"-" + schema.UpdatedField, schema.IDField}
-	case req.Sort == SortCity:
+	case req.Sort == search.SortCity:
 		sortBy = []string{schema.CitySortField, "-_score", schema.IDField}
 	case text == nil:
 		sortBy = []string{schema.TitleSortField, schema.IDField}
@@ -223,7 +105,7 @@ func (ix *Index) search(ctx context.Context, req Request, without Without, way s
 	if err != nil {
 		return nil, apperr.Wrap(err, "search failed")
 	}
-	shown, widened := text, (*Widening)(nil) // highlights and reasons stay those of the typed words
+	shown, widened := text, (*search.Widening)(nil) // highlights and reasons stay those of the typed words
 	if text != nil && sortBy == nil && len(req.IDs) == 0 && !without.Widening {
 		if text, widened, err = ix.secondPass(ctx, idx, s, qb, req, text, filters, res, pq, concepts); err != nil {
 			return nil, apperr.Wrap(err, "search failed")
@@ -234,9 +116,9 @@ func (ix *Index) search(ctx context.Context, req Request, without Without, way s
 			}
 		}
 	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: emptyFacets(), Reading: reading(asked, widened)}
+	out := &search.Result{Total: res.Total, Hits: make([]search.Hit, 0, len(res.Hits)), Facets: emptyFacets(), Reading: reading(asked, widened)}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
+		out.Hits = append(out.Hits, search.Hit{ID: h.ID, Score: h.Score})
 	}
 	if text != nil && len(out.Hits) > 0 && (!req.HitsOnly || req.Explain) {
 		if err := ix.annotate(ctx, idx, shown, out.Hits, req.Explain, pq, concepts); err != nil {
@@ -316,36 +198,36 @@ func (ix *Index) suggestQuery(ctx context.Context, idx bleve.Index, qb queryBuil
 	return dym
 }
 
-func emptyFacets() map[string][]FacetValue {
-	m := make(map[string][]FacetValue, len(schema.FacetNames))
+func emptyFacets() map[string][]search.FacetValue {
+	m := make(map[string][]search.FacetValue, len(schema.FacetNames))
 	for _, name := range schema.FacetNames {
-		m[name] = []FacetValue{}
+		m[name] = []search.FacetValue{}
 	}
 	return m
 }
 
 // splitFacets sorts the values of the combined facet field into their facets, at most
 // facetSize each.
-func splitFacets(counts map[string]int) map[string][]FacetValue {
-	out := map[string][]FacetValue{}
+func splitFacets(counts map[string]int) map[string][]search.FacetValue {
+	out := map[string][]search.FacetValue{}
 	for _, v := range facetValues(counts) {
 		name, value, ok := strings.Cut(v.Value, ":")
 		if ok && len(out[name]) < facetSize {
-			out[name] = append(out[name], FacetValue{Value: value, Count: v.Count})
+			out[name] = append(out[name], search.FacetValue{Value: value, Count: v.Count})
 		}
 	}
 	return out
 }
 
 // facetValues lists counted values, most frequent first.
-func facetValues(counts map[string]int) []FacetValue {
-	out := make([]FacetValue, 0, len(counts))
+func facetValues(counts map[string]int) []search.FacetValue {
+	out := make([]search.FacetValue, 0, len(counts))
 	for term, n := range counts {
-		out = append(out, FacetValue{Value: term, Count: n})
+		out = append(out, search.FacetValue{Value: term, Count: n})
 	}
 	// Values are distinct, so the order is total; a stable sort through reflection was a
 	// twentieth of a search's time under load (pprof).
-	slices.SortFunc(out, func(a, b FacetValue) int {
+	slices.SortFunc(out, func(a, b search.FacetValue) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
 			return c
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Tuning of "more like this".
@@ -28,7 +29,7 @@ const (
 // it, rare in the knowledge base), its concepts, areas and tags. p need not be indexed,
 // so a submission can be checked for duplicates before it is accepted; p itself is never
 // returned.
-func (ix *Index) Similar(ctx context.Context, p *practices.Practice, limit int) ([]Hit, error) {
+func (ix *Index) Similar(ctx context.Context, p *practices.Practice, limit int) ([]search.Hit, error) {
 	if limit < 1 || limit > MaxSimilar {
 		return nil, apperr.InvalidFields("the request is not valid", map[string]string{"limit": "must be between 1 and 20"})
 	}
@@ -60,16 +61,16 @@ func (ix *Index) Similar(ctx context.Context, p *practices.Practice, limit int) 
 		alts = append(alts, boosted(termOn(schema.FacetFields["tag"], t), 0.5))
 	}
 	if len(alts) == 0 {
-		return []Hit{}, nil
+		return []search.Hit{}, nil
 	}
 	q := query.NewBooleanQuery(nil, []query.Query{query.NewDisjunctionQuery(alts)}, []query.Query{query.NewDocIDQuery([]string{p.ID})})
 	res, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, limit, 0, false))
 	if err != nil {
 		return nil, apperr.Wrap(err, "similar failed")
 	}
-	out := make([]Hit, 0, len(res.Hits))
+	out := make([]search.Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		out = append(out, Hit{ID: h.ID, Score: h.Score})
+		out = append(out, search.Hit{ID: h.ID, Score: h.Score})
 	}
 	return out, nil
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 var frontMatterKey = regexp.MustCompile(`\b(target_groups|population_band):|\b(id|city|country|region|areas|crises|tags|prerequisites|status|updated|language|translations):\s*(\[|"|\d{4}-)`)
@@ -35,7 +35,7 @@ func TestSnippetsAreWholeWordsWithoutMarkdown(t *testing.T) {
 	queries := []string{"students wifi", "186", "covid", "digital divide", "3d printing", "results", "what was done", "population", "elderly", "drones", "telemedicina", "municipal", "2020", "data platform", "vouchers", "the city council", "per cent", "inhabitants", "brecha digital", "fracture numérique", "exclusão digital"}
 	checked := 0
 	for _, q := range queries {
-		res := search(t, ix, index.Request{Query: q, Limit: 100})
+		res := mustSearch(t, ix, search.Request{Query: q, Limit: 100})
 		for _, h := range res.Hits {
 			if _, ok := h.Highlights["keywords"]; ok {
 				t.Errorf("%q %s: the keywords field is shown", q, h.ID)

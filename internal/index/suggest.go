@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -13,61 +12,28 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index/answers"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
-// Kinds of suggestion.
+// The most cities and concepts a suggestion list starts with.
 const (
-	SuggestPractice = "practice"
-	SuggestCity     = "city"
-	SuggestConcept  = "concept"
+	maxSuggestCities   = 2
+	maxSuggestConcepts = 2
 )
-
-// Suggest limits.
-const (
-	DefaultSuggestLimit = 8
-	MaxSuggestLimit     = 20
-	MaxSuggestQuery     = 100
-	maxSuggestCities    = 2
-	maxSuggestConcepts  = 2
-)
-
-// Suggestion is one completion of what is being typed.
-type Suggestion struct {
-	Kind string `json:"kind"`
-	Text string `json:"text"`
-	// ID is the practice id or the concept id; Count the practices of a city.
-	ID    string `json:"id,omitempty"`
-	Count int    `json:"count,omitempty"`
-}
-
-// ValidateSuggest checks the parameters of a suggestion request.
-func ValidateSuggest(q string, limit int) error {
-	f := map[string]string{}
-	if n := utf8.RuneCountInString(q); n > MaxSuggestQuery {
-		f["q"] = fmt.Sprintf("is too long (%d characters, at most %d)", n, MaxSuggestQuery)
-	}
-	if limit < 1 || limit > MaxSuggestLimit {
-		f["limit"] = fmt.Sprintf("must be between 1 and %d", MaxSuggestLimit)
-	}
-	if len(f) > 0 {
-		return apperr.InvalidFields("the suggestion request is not valid", f)
-	}
-	return nil
-}
 
 // Suggest completes what is being typed: practice titles, cities and concepts with a word
 // starting with each typed fragment ("tele med" finds "Haruno Medical ... telemedicine"
 // concepts and titles alike). Cities and concepts come first, a few each; titles fill the
 // rest. Every lookup is a term lookup, so it is fast enough for every keystroke.
-func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
-	if err := ValidateSuggest(q, limit); err != nil {
+func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]search.Suggestion, error) {
+	if err := search.ValidateSuggest(q, limit); err != nil {
 		return nil, err
 	}
 	key := fmt.Sprintf("suggest|%q|%d", q, limit)
-	return answers.Get(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]Suggestion, error) { return ix.suggest(ctx, q, limit) })
+	return answers.Get(ctx, ix.answers, key, ix.gen.Load(), func(ctx context.Context) ([]search.Suggestion, error) { return ix.suggest(ctx, q, limit) })
 }
 
-func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
+func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]search.Suggestion, error) {
 	var frags []string
 	for _, w := range schema.NewAnalysis(ix.analysis).Words(q) {
 		if r := []rune(w); len(r) > schema.MaxSuggestPrefix {
@@ -75,7 +41,7 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 		}
 		frags = append(frags, w)
 	}
-	out := []Suggestion{}
+	out := []search.Suggestion{}
 	if len(frags) == 0 {
 		return out, nil
 	}
@@ -90,10 +56,10 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 		return nil, apperr.Wrap(err, "suggest failed")
 	}
 	for _, v := range facetValues(cities.Counts)[:min(len(cities.Counts), maxSuggestCities)] {
-		out = append(out, Suggestion{Kind: SuggestCity, Text: v.Value, Count: v.Count})
+		out = append(out, search.Suggestion{Kind: search.SuggestCity, Text: v.Value, Count: v.Count})
 	}
 	for _, c := range ix.concepts.Complete(frags, maxSuggestConcepts) {
-		out = append(out, Suggestion{Kind: SuggestConcept, Text: c.Label, ID: c.Concept})
+		out = append(out, search.Suggestion{Kind: search.SuggestConcept, Text: c.Label, ID: c.Concept})
 	}
 
 	if room := limit - len(out); room > 0 {
@@ -109,7 +75,7 @@ func (ix *Index) suggest(ctx context.Context, q string, limit int) ([]Suggestion
 				return nil, apperr.Wrap(err, "suggest failed")
 			}
 			if title := titleOf(doc); title != "" {
-				out = append(out, Suggestion{Kind: SuggestPractice, Text: title, ID: h.ID})
+				out = append(out, search.Suggestion{Kind: search.SuggestPractice, Text: title, ID: h.ID})
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Every label, searched alone in its own language, is recognised as its concept: no
@@ -56,11 +57,11 @@ func TestQueriesCrossLanguages(t *testing.T) {
 		{"receitas médicas longe da cidade", "hamamatsu-haruno-medical-maas"},
 	}
 	for _, tc := range tests {
-		got := ids(search(t, ix, index.Request{Query: tc.q, Limit: 3}))
+		got := ids(mustSearch(t, ix, search.Request{Query: tc.q, Limit: 3}))
 		if !containsStr(got, tc.want) {
 			t.Errorf("%q: top 3 %v lack %s", tc.q, got, tc.want)
 		}
-		off, err := ix.SearchWithout(t.Context(), index.Request{Query: tc.q, Limit: 3}, index.Without{Concepts: true})
+		off, err := ix.SearchWithout(t.Context(), search.Request{Query: tc.q, Limit: 3}, index.Without{Concepts: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +71,7 @@ func TestQueriesCrossLanguages(t *testing.T) {
 	}
 	// A stop word of one language is not a word of another: "las" must not match the
 	// "la" of Villanueva de la Serena.
-	for _, h := range search(t, ix, index.Request{Query: "las playas", Limit: 50}).Hits {
+	for _, h := range mustSearch(t, ix, search.Request{Query: "las playas", Limit: 50}).Hits {
 		if h.ID == "villanueva-de-la-serena-smart-pedestrian-crossings" {
 			t.Error("'las playas' matched Villanueva de la Serena")
 		}
@@ -94,17 +95,17 @@ func TestMatchKindsRankExactStemConceptTypo(t *testing.T) {
 		mk("none", "Counting trees in town"),
 	})
 	ix, _ := openIndex(t, dir+"/index", s, g)
-	got := ids(search(t, ix, index.Request{Query: "crowds"}))
+	got := ids(mustSearch(t, ix, search.Request{Query: "crowds"}))
 	if strings.Join(got, ",") != "exact,stem,concept" {
 		t.Fatalf("ranking %v, want exact, stem, concept, and no typo", got)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "crowdz"})); !slices.Contains(got, "exact") || !slices.Contains(got, "stem") {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "crowdz"})); !slices.Contains(got, "exact") || !slices.Contains(got, "stem") {
 		t.Fatalf("a misspelt word matched %v", got)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "town"})); len(got) != 5 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "town"})); len(got) != 5 {
 		t.Fatalf("town matched %v", got)
 	}
-	if got := ids(search(t, ix, index.Request{Query: "tress"})); len(got) != 0 {
+	if got := ids(mustSearch(t, ix, search.Request{Query: "tress"})); len(got) != 0 {
 		t.Fatalf("a five-letter word two edits away matched %v", got)
 	}
 }
@@ -113,7 +114,7 @@ func TestExplainSaysWhyInWords(t *testing.T) {
 	ix, _ := corpusIndex(t)
 	reasons := func(q, id string) []explain.Reason {
 		t.Helper()
-		for _, h := range search(t, ix, index.Request{Query: q, Explain: true, Limit: 20}).Hits {
+		for _, h := range mustSearch(t, ix, search.Request{Query: q, Explain: true, Limit: 20}).Hits {
 			if h.ID == id {
 				return h.Explain
 			}
@@ -149,7 +150,7 @@ func TestExplainSaysWhyInWords(t *testing.T) {
 		t.Errorf("typo not explained: %+v", rs)
 	}
 	// Without explain=1, no reasons are computed.
-	for _, h := range search(t, ix, index.Request{Query: "aforo"}).Hits {
+	for _, h := range mustSearch(t, ix, search.Request{Query: "aforo"}).Hits {
 		if h.Explain != nil {
 			t.Fatal("reasons without explain")
 		}
@@ -158,19 +159,19 @@ func TestExplainSaysWhyInWords(t *testing.T) {
 
 func TestDidYouMean(t *testing.T) {
 	ix, _ := corpusIndex(t)
-	res := search(t, ix, index.Request{Query: "wfii"})
+	res := mustSearch(t, ix, search.Request{Query: "wfii"})
 	if res.Total != 0 || res.DidYouMean != "wifi" {
 		t.Fatalf("wfii: total %d, did you mean %q", res.Total, res.DidYouMean)
 	}
-	res = search(t, ix, index.Request{Query: "drnes mapp"})
+	res = mustSearch(t, ix, search.Request{Query: "drnes mapp"})
 	if res.Total != 0 || res.DidYouMean == "" {
 		t.Fatalf("drnes mapp: total %d, did you mean %q", res.Total, res.DidYouMean)
 	}
-	if got := search(t, ix, index.Request{Query: res.DidYouMean}); got.Total == 0 {
+	if got := mustSearch(t, ix, search.Request{Query: res.DidYouMean}); got.Total == 0 {
 		t.Fatalf("the suggestion %q finds nothing", res.DidYouMean)
 	}
 	for _, q := range []string{"xqzvbkw", "beach", "the"} {
-		if res := search(t, ix, index.Request{Query: q}); res.DidYouMean != "" {
+		if res := mustSearch(t, ix, search.Request{Query: q}); res.DidYouMean != "" {
 			t.Errorf("%q: unexpected did you mean %q", q, res.DidYouMean)
 		}
 	}
@@ -178,7 +179,7 @@ func TestDidYouMean(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	ix, _ := corpusIndex(t)
-	has := func(ss []index.Suggestion, kind, text string) bool {
+	has := func(ss []search.Suggestion, kind, text string) bool {
 		for _, s := range ss {
 			if s.Kind == kind && s.Text == text {
 				return true
@@ -186,7 +187,7 @@ func TestSuggest(t *testing.T) {
 		}
 		return false
 	}
-	suggest := func(q string, limit int) []index.Suggestion {
+	suggest := func(q string, limit int) []search.Suggestion {
 		t.Helper()
 		ss, err := ix.Suggest(ctx, q, limit)
 		if err != nil {
@@ -197,20 +198,20 @@ func TestSuggest(t *testing.T) {
 		}
 		return ss
 	}
-	if ss := suggest("bil", 8); !has(ss, index.SuggestCity, "Bilbao") {
+	if ss := suggest("bil", 8); !has(ss, search.SuggestCity, "Bilbao") {
 		t.Errorf("bil: %+v", ss)
 	}
-	if ss := suggest("Bogo", 8); !has(ss, index.SuggestCity, "Bogotá") {
+	if ss := suggest("Bogo", 8); !has(ss, search.SuggestCity, "Bogotá") {
 		t.Errorf("Bogo (no accent): %+v", ss)
 	}
-	if ss := suggest("telem", 8); !has(ss, index.SuggestConcept, "telemedicine") {
+	if ss := suggest("telem", 8); !has(ss, search.SuggestConcept, "telemedicine") {
 		t.Errorf("telem: %+v", ss)
 	}
-	if ss := suggest("brecha", 8); !has(ss, index.SuggestConcept, "brecha digital") {
+	if ss := suggest("brecha", 8); !has(ss, search.SuggestConcept, "brecha digital") {
 		t.Errorf("brecha: %+v", ss)
 	}
 	// A word inside the title, not only its start; several fragments narrow it.
-	if ss := suggest("occup bea", 8); !has(ss, index.SuggestPractice, "Information system on the occupancy level of beaches") {
+	if ss := suggest("occup bea", 8); !has(ss, search.SuggestPractice, "Information system on the occupancy level of beaches") {
 		t.Errorf("occup bea: %+v", ss)
 	}
 	// A practice with translations is suggested under one title, the same every time (a
@@ -284,7 +285,7 @@ func TestBroaderConceptFindsNarrowerAtLowerWeight(t *testing.T) {
 	ix, _ := corpusIndex(t)
 	// "vulnerable groups" is typed; a practice about the elderly that never says
 	// "vulnerable" is found through elderly → vulnerable-groups.
-	res := search(t, ix, index.Request{Query: "vulnerable", Limit: 100, Explain: true})
+	res := mustSearch(t, ix, search.Request{Query: "vulnerable", Limit: 100, Explain: true})
 	found := false
 	for _, h := range res.Hits {
 		for _, r := range h.Explain {

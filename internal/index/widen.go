@@ -10,9 +10,9 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
-	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index/engine"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // A second pass widens a query that found little (pseudo-relevance feedback): when the
@@ -29,16 +29,6 @@ const (
 	widenFewHits  = 3
 	widenWeight   = 0.3
 )
-
-// Widening says how a weak query was widened: from which practices, with which of
-// their concepts (ids, and their names by language) and words (as they write them, in
-// the query's language).
-type Widening struct {
-	From         []string                     `json:"from"`
-	Concepts     []string                     `json:"concepts"`
-	ConceptNames map[string]map[string]string `json:"concept_names,omitempty"`
-	Words        []string                     `json:"words"`
-}
 
 // weak reports whether a first pass found too little to stand alone: a best hit that
 // matches fewer than half of the query's words (its clauses, a concept typed counting
@@ -72,7 +62,7 @@ func wordClauses(text query.Query) []query.Query {
 
 // widening reads the best first-pass hits and returns the clause that widens the query,
 // nil when they give nothing the query does not already say.
-func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
+func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsedQuery, concepts map[string][]string) (query.Query, *search.Widening, error) {
 	typed := map[string]bool{}
 	for _, cs := range concepts {
 		for _, c := range cs {
@@ -133,7 +123,7 @@ func (ix *Index) widening(idx *opened, qb queryBuilder, from []string, pq parsed
 		}
 	}
 	stems := best(termWeight, widenTerms)
-	w := &Widening{From: from, Concepts: best(conceptWeight, widenConcepts), ConceptNames: map[string]map[string]string{}}
+	w := &search.Widening{From: from, Concepts: best(conceptWeight, widenConcepts), ConceptNames: map[string]map[string]string{}}
 	if len(w.Concepts)+len(stems) == 0 {
 		return nil, nil, nil
 	}
@@ -196,7 +186,7 @@ func withClause(text, extra query.Query) query.Query {
 
 // secondPass returns the query widened by the first pass's best hits when that pass was
 // weak, and how; else the query as it was and nil.
-func (ix *Index) secondPass(ctx context.Context, idx *opened, s searcher, qb queryBuilder, req Request, text query.Query, filters []query.Query, res *engine.Result, pq parsedQuery, concepts map[string][]string) (query.Query, *Widening, error) {
+func (ix *Index) secondPass(ctx context.Context, idx *opened, s searcher, qb queryBuilder, req search.Request, text query.Query, filters []query.Query, res *engine.Result, pq parsedQuery, concepts map[string][]string) (query.Query, *search.Widening, error) {
 	from, total, err := firstPass(ctx, s, conjunction(text, filters), req.Page, res)
 	if err != nil || len(from) == 0 {
 		return text, nil, err
@@ -211,48 +201,9 @@ func (ix *Index) secondPass(ctx context.Context, idx *opened, s searcher, qb que
 	return withClause(text, extra), w, nil
 }
 
-// Reading says how a query was read, when that was more than its words.
-type Reading struct {
-	// Asked are the asking phrases set aside ("how can we").
-	Asked []string `json:"asked,omitempty"`
-	// Widened is the second pass, when the first found little.
-	Widened *Widening `json:"widened,omitempty"`
-}
-
-func reading(asked []string, w *Widening) *Reading {
+func reading(asked []string, w *search.Widening) *search.Reading {
 	if len(asked) == 0 && w == nil {
 		return nil
 	}
-	return &Reading{Asked: asked, Widened: w}
-}
-
-// In says the reading in lang, from the catalogues (need.*): the asking phrases set
-// aside, and what the second pass added, concepts by their names in lang.
-func (r *Reading) In(cat *i18n.Catalog, lang string) []string {
-	if r == nil {
-		return nil
-	}
-	quote := func(list []string) string {
-		quoted := make([]string, len(list))
-		for i, s := range list {
-			quoted[i] = cat.T(lang, "explain.quote", s)
-		}
-		return strings.Join(quoted, ", ")
-	}
-	var out []string
-	if len(r.Asked) > 0 {
-		out = append(out, cat.T(lang, "need.asked", quote(r.Asked)))
-	}
-	if w := r.Widened; w != nil {
-		var added []string
-		for _, c := range w.Concepts {
-			name := w.ConceptNames[c][lang]
-			if name == "" {
-				name = strings.ReplaceAll(c, "-", " ")
-			}
-			added = append(added, name)
-		}
-		out = append(out, cat.T(lang, "need.widened", quote(append(added, w.Words...))))
-	}
-	return out
+	return &search.Reading{Asked: asked, Widened: w}
 }

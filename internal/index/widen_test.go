@@ -8,6 +8,7 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/i18n"
 	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // A query whose first pass finds little is widened with the concepts and words of its
@@ -16,14 +17,14 @@ import (
 func TestAWeakFirstPassIsWidenedByItsBestHits(t *testing.T) {
 	ix, _ := corpusIndex(t)
 	weak := "lobbying regional lawmakers to scrap rules that stopped the town hall from going paperless"
-	first, err := ix.SearchWithout(t.Context(), index.Request{Query: weak}, index.Without{Widening: true})
+	first, err := ix.SearchWithout(t.Context(), search.Request{Query: weak}, index.Without{Widening: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Reading != nil {
 		t.Fatalf("the first pass alone says %+v", first.Reading)
 	}
-	res := search(t, ix, index.Request{Query: weak})
+	res := mustSearch(t, ix, search.Request{Query: weak})
 	if res.Reading == nil || res.Reading.Widened == nil {
 		t.Fatalf("%q was not widened: %+v", weak, res.Reading)
 	}
@@ -39,7 +40,7 @@ func TestAWeakFirstPassIsWidenedByItsBestHits(t *testing.T) {
 	if ids(res)[0] != "cordoba-administrative-simplification" {
 		t.Errorf("the widened search ranks %v", ids(res))
 	}
-	page2 := search(t, ix, index.Request{Query: weak, Page: 2, Limit: 5})
+	page2 := mustSearch(t, ix, search.Request{Query: weak, Page: 2, Limit: 5})
 	if page2.Reading == nil || !reflect.DeepEqual(page2.Reading.Widened, w) {
 		t.Errorf("page 2 read the query otherwise: %+v", page2.Reading)
 	}
@@ -52,13 +53,13 @@ func TestAWeakFirstPassIsWidenedByItsBestHits(t *testing.T) {
 		t.Errorf("said in Spanish: %q", said)
 	}
 	for _, strong := range []string{"beach occupancy", "free wifi for students", "QR code contact tracing"} {
-		if r := search(t, ix, index.Request{Query: strong}).Reading; r != nil {
+		if r := mustSearch(t, ix, search.Request{Query: strong}).Reading; r != nil {
 			t.Errorf("%q was read as %+v", strong, r)
 		}
 	}
 	// Sorted otherwise than by relevance, nothing is widened: the order is not the
 	// first pass's.
-	if r := search(t, ix, index.Request{Query: weak, Sort: index.SortNewest}).Reading; r != nil && r.Widened != nil {
+	if r := mustSearch(t, ix, search.Request{Query: weak, Sort: search.SortNewest}).Reading; r != nil && r.Widened != nil {
 		t.Errorf("a search by date was widened: %+v", r.Widened)
 	}
 }
@@ -66,7 +67,7 @@ func TestAWeakFirstPassIsWidenedByItsBestHits(t *testing.T) {
 // A question says which asking phrases were set aside.
 func TestAQuestionSaysWhatWasSetAside(t *testing.T) {
 	ix, _ := corpusIndex(t)
-	res := search(t, ix, index.Request{Query: "¿Cómo podemos evitar aglomeraciones en las playas?", Lang: "es"})
+	res := mustSearch(t, ix, search.Request{Query: "¿Cómo podemos evitar aglomeraciones en las playas?", Lang: "es"})
 	if res.Reading == nil || !slices.Equal(res.Reading.Asked, []string{"cómo podemos"}) {
 		t.Fatalf("reading %+v", res.Reading)
 	}

@@ -14,15 +14,15 @@ import (
 	"sort"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Searcher is what the recommender needs from the index: candidates, the search of each
 // part of the need, and the thesaurus to read a profile's words.
 type Searcher interface {
-	Search(ctx context.Context, req index.Request) (*index.Result, error)
-	Candidates(ctx context.Context, r index.CandidateRequest) ([]string, error)
+	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	Candidates(ctx context.Context, r search.CandidateRequest) ([]string, error)
 	NamingConcept(ctx context.Context, concept string, ids []string) (map[string]bool, error)
 	Concepts
 }
@@ -34,12 +34,12 @@ type Getter interface {
 
 // Tuning of the two stages.
 const (
-	areaCandidates = 300            // practices in the weak areas, pre-ranked by context in the index
-	needCandidates = index.MaxLimit // practices matching each part of the need
-	minNeedOnly    = 0.5            // a practice outside the weak areas must match the need at least this well
-	answerMin      = 0.5            // a practice covers the part it matches best at least this well
-	poolPerLimit   = 4              // the list is picked from this many times its length, best first
-	poolPerPart    = 3              // and from the best few answers of each part
+	areaCandidates = 300             // practices in the weak areas, pre-ranked by context in the index
+	needCandidates = search.MaxLimit // practices matching each part of the need
+	minNeedOnly    = 0.5             // a practice outside the weak areas must match the need at least this well
+	answerMin      = 0.5             // a practice covers the part it matches best at least this well
+	poolPerLimit   = 4               // the list is picked from this many times its length, best first
+	poolPerPart    = 3               // and from the best few answers of each part
 )
 
 // Recommender scores practices for city profiles.
@@ -189,7 +189,7 @@ func (r *Recommender) Recommend(ctx context.Context, profile Profile) (*Result, 
 // normalised to each part's best match.
 func (r *Recommender) candidates(ctx context.Context, s *scorer) ([]string, error) {
 	p := s.profile
-	ids, err := r.index.Candidates(ctx, index.CandidateRequest{
+	ids, err := r.index.Candidates(ctx, search.CandidateRequest{
 		Areas: p.WeakAreas, Region: p.Region, Country: p.Country, Band: p.PopulationBand, Limit: areaCandidates,
 	})
 	if err != nil {
@@ -202,7 +202,7 @@ func (r *Recommender) candidates(ctx context.Context, s *scorer) ([]string, erro
 	s.partScore = make([]map[string]float64, len(s.parts))
 	for j, part := range s.parts {
 		s.partScore[j] = map[string]float64{}
-		res, err := r.index.Search(ctx, index.Request{Query: part.Text, Limit: needCandidates, HitsOnly: true})
+		res, err := r.index.Search(ctx, search.Request{Query: part.Text, Limit: needCandidates, HitsOnly: true})
 		if apperr.Code(err) == apperr.Invalid {
 			continue // a part the search cannot take (only stop words) matches nothing
 		}
@@ -233,7 +233,7 @@ func (r *Recommender) needWords(ctx context.Context, parts []Part, picked []pick
 		}
 	}
 	for j, ids := range byPart {
-		res, err := r.index.Search(ctx, index.Request{Query: parts[j].Text, IDs: ids, Limit: len(ids), Explain: true})
+		res, err := r.index.Search(ctx, search.Request{Query: parts[j].Text, IDs: ids, Limit: len(ids), Explain: true})
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // SearchConfigs are the configurations the search evaluation compares, in column order:
@@ -53,14 +54,14 @@ type SearchOptions struct {
 // Searcher ranks the practices of a knowledge base one way, fixed when it is made: the
 // knobs of measurement live here, not in the search requests production serves.
 type Searcher struct {
-	search func(ctx context.Context, req index.Request) ([]string, error)
+	search func(ctx context.Context, req search.Request) ([]string, error)
 }
 
 // NewSearcher makes a searcher of a's practices that ranks as opts say.
 func NewSearcher(a *app.App, opts SearchOptions) *Searcher {
 	switch {
 	case opts.Hybrid:
-		return &Searcher{func(ctx context.Context, req index.Request) ([]string, error) {
+		return &Searcher{func(ctx context.Context, req search.Request) ([]string, error) {
 			res, err := a.Search(ctx, req)
 			if err != nil {
 				return nil, err
@@ -69,7 +70,7 @@ func NewSearcher(a *app.App, opts SearchOptions) *Searcher {
 		}}
 	case opts.NoConcepts || opts.NoWidening:
 		without := index.Without{Concepts: opts.NoConcepts, Widening: opts.NoWidening}
-		return &Searcher{indexIDs(func(ctx context.Context, req index.Request) (*index.Result, error) {
+		return &Searcher{indexIDs(func(ctx context.Context, req search.Request) (*search.Result, error) {
 			return a.Index.SearchWithout(ctx, req, without)
 		})}
 	}
@@ -77,13 +78,13 @@ func NewSearcher(a *app.App, opts SearchOptions) *Searcher {
 }
 
 // indexIDs is the ids of the hits of an index search.
-func indexIDs(search func(context.Context, index.Request) (*index.Result, error)) func(context.Context, index.Request) ([]string, error) {
-	return func(ctx context.Context, req index.Request) ([]string, error) {
-		res, err := search(ctx, req)
+func indexIDs(find func(context.Context, search.Request) (*search.Result, error)) func(context.Context, search.Request) ([]string, error) {
+	return func(ctx context.Context, req search.Request) ([]string, error) {
+		res, err := find(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		return idsOf(res.Hits, func(h index.Hit) string { return h.ID }), nil
+		return idsOf(res.Hits, func(h search.Hit) string { return h.ID }), nil
 	}
 }
 
@@ -97,7 +98,7 @@ func idsOf[H any](hits []H, id func(H) string) []string {
 
 // Search returns the ids of the best k practices for q, in its language.
 func (s *Searcher) Search(ctx context.Context, q Query, k int) ([]string, error) {
-	return s.search(ctx, index.Request{Query: q.Q, Limit: k, Lang: q.Language()})
+	return s.search(ctx, search.Request{Query: q.Q, Limit: k, Lang: q.Language()})
 }
 
 // Ranker is the searcher as a ranker of the evaluation, k deep.

@@ -16,10 +16,10 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/audit"
 	"github.com/uclg-digital-cities/kb/internal/auth"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/review"
 	"github.com/uclg-digital-cities/kb/internal/review/mailtest"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/web"
 )
 
@@ -185,7 +185,7 @@ func TestAcceptPublishesASearchablePracticeAtOnce(t *testing.T) {
 	if err != nil || p.Version != 1 || p.Session != sess.ID || !strings.Contains(p.Source, "Energy in markets") || p.Region != "africa" {
 		t.Fatalf("published practice %+v %v", p, err)
 	}
-	found, err := a.Search(ctx, index.Request{Query: "solar kiosks"})
+	found, err := a.Search(ctx, search.Request{Query: "solar kiosks"})
 	if err != nil || len(found.Hits) == 0 || found.Hits[0].ID != res.PracticeID {
 		t.Fatalf("not searchable at once: %+v %v", found, err)
 	}
@@ -363,7 +363,7 @@ func TestMergeArchiveFeature(t *testing.T) {
 	if to, ok := a.Redirect("amb-dual-bus-stops"); !ok || to != "amb-beach-occupancy-information" {
 		t.Fatalf("redirect %q %v", to, ok)
 	}
-	res, _ := a.Search(ctx, index.Request{Query: "dual stop bus"})
+	res, _ := a.Search(ctx, search.Request{Query: "dual stop bus"})
 	for _, h := range res.Hits {
 		if h.ID == "amb-dual-bus-stops" {
 			t.Error("a merged practice is still searchable")
@@ -382,7 +382,7 @@ func TestMergeArchiveFeature(t *testing.T) {
 	if err != nil || !p.Archived {
 		t.Fatal(err)
 	}
-	if res, _ := a.Search(ctx, index.Request{Query: "tequila"}); res.Total != 0 {
+	if res, _ := a.Search(ctx, search.Request{Query: "tequila"}); res.Total != 0 {
 		t.Errorf("an archived practice is searchable: %+v", res.Hits)
 	}
 	if got, err := a.Get(ctx, "tequila-real-time-destination-capacity"); err != nil || !got.Archived {
@@ -432,7 +432,7 @@ func TestEverythingAcknowledgedSurvivesARestart(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("audit entries: %d before, %d after", len(before), len(after))
 	}
-	if found, _ := b.Search(ctx, index.Request{Query: "solar kiosks"}); found.Total != 1 {
+	if found, _ := b.Search(ctx, search.Request{Query: "solar kiosks"}); found.Total != 1 {
 		t.Errorf("published practice not searchable after restart")
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/limit"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/store"
 )
 
@@ -18,7 +18,7 @@ import (
 type Index interface {
 	// Sync brings the index up to the store after a write.
 	Sync(ctx context.Context) error
-	Similar(ctx context.Context, p *practices.Practice, limit int) ([]index.Hit, error)
+	Similar(ctx context.Context, p *practices.Practice, limit int) ([]search.Hit, error)
 }
 
 // Service runs the workflow over the store's database.

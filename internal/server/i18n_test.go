@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/uclg-digital-cities/kb/internal/app"
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/server"
 )
 
@@ -125,7 +125,7 @@ func TestHitsInTheLanguageAskedFor(t *testing.T) {
 // similarTo is a practice whose similar practices hold id.
 func similarTo(t *testing.T, a *app.App, id string) string {
 	t.Helper()
-	all, err := a.Search(t.Context(), index.Request{Page: 1, Limit: 100})
+	all, err := a.Search(t.Context(), search.Request{Page: 1, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

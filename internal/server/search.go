@@ -8,8 +8,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 func registerSearch(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFunc) {
@@ -41,18 +41,18 @@ func registerSearch(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFun
 
 var searchParams = append([]string{"q", "page", "limit", "explain", "sort"}, schema.FacetNames...)
 
-func bindSearch(c *gin.Context) (index.Request, error) {
+func bindSearch(c *gin.Context) (search.Request, error) {
 	vals, err := queryParams(c, searchParams...)
 	if err != nil {
-		return index.Request{}, err
+		return search.Request{}, err
 	}
 	fields := map[string]string{}
 	// Bounded here, so that no page or limit a client sends reaches the index out of
 	// range; the index still refuses a page × limit past its window.
-	req := index.Request{
+	req := search.Request{
 		Query:   vals.Get("q"),
-		Page:    intParamIn(vals, "page", 0, 1, index.MaxWindow, fields),
-		Limit:   intParamIn(vals, "limit", 0, 1, index.MaxLimit, fields),
+		Page:    intParamIn(vals, "page", 0, 1, search.MaxWindow, fields),
+		Limit:   intParamIn(vals, "limit", 0, 1, search.MaxLimit, fields),
 		Filters: map[string][]string{},
 		Explain: boolParam(vals, "explain", fields),
 		Sort:    vals.Get("sort"),
@@ -79,7 +79,7 @@ func registerSuggest(api *gin.RouterGroup, svc *app.App, expensive gin.HandlerFu
 			return
 		}
 		fields := map[string]string{}
-		limit := intParamIn(vals, "limit", index.DefaultSuggestLimit, 1, index.MaxSuggestLimit, fields)
+		limit := intParamIn(vals, "limit", search.DefaultSuggestLimit, 1, search.MaxSuggestLimit, fields)
 		if len(fields) > 0 {
 			writeError(c, apperr.InvalidFields("the suggestion request is not valid", fields))
 			return

@@ -10,8 +10,8 @@ import (
 
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Byline names the author of a version for any reader: their name and role, or their
@@ -136,7 +136,7 @@ func (p *Pages) candidates(c *gin.Context, q, not string) ([]app.SearchHit, erro
 	if strings.TrimSpace(q) == "" {
 		return nil, nil
 	}
-	res, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Query: q, Limit: 10})
+	res, err := p.cfg.Service.Search(c.Request.Context(), search.Request{Query: q, Limit: 10})
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/charts"
 	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 func (p *Pages) registerFindings(g *gin.RouterGroup, expensive gin.HandlerFunc) {
@@ -44,7 +44,7 @@ type findingsTools struct {
 // findingsPage shows the study in figures, area by area; the count of practices per
 // area comes from one search.
 func (p *Pages) findingsPage(c *gin.Context) {
-	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: 1})
+	all, err := p.cfg.Service.Search(c.Request.Context(), search.Request{Limit: 1})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -83,9 +83,9 @@ func (v findingsView) areaName(area string) string {
 	return v.t("area." + area)
 }
 
-// search links to the practices of area (every practice for the study as a whole),
+// searchLink links to the practices of area (every practice for the study as a whole),
 // matching words when given.
-func search(area, words string) string {
+func searchLink(area, words string) string {
 	q := url.Values{}
 	if area != findings.General {
 		q.Set("area", area)
@@ -100,7 +100,7 @@ func search(area, words string) string {
 }
 
 func (v findingsView) area(area string, practices int) findingsArea {
-	out := findingsArea{ID: area, Name: v.areaName(area), Practices: practices, Href: search(area, "")}
+	out := findingsArea{ID: area, Name: v.areaName(area), Practices: practices, Href: searchLink(area, "")}
 	inDistribution := map[string]bool{}
 	for _, d := range v.f.DistributionsOf(area, "") {
 		out.Charts = append(out.Charts, v.distribution(d))
@@ -158,7 +158,7 @@ func (v findingsView) distribution(d findings.Distribution) findingsChart {
 		}
 		label := strings.Join(labels, " "+v.t("findings.or")+" ")
 		text := charts.Percent(x.Value, v.lang)
-		parts = append(parts, charts.Part{Label: label, Value: x.Value, Text: text, Href: search(d.Area, x.Search), Legend: v.t("findings.legend", label, text)})
+		parts = append(parts, charts.Part{Label: label, Value: x.Value, Text: text, Href: searchLink(d.Area, x.Search), Legend: v.t("findings.legend", label, text)})
 		said = append(said, label+" "+text)
 	}
 	base := v.base(d.Parts[0])
@@ -182,7 +182,7 @@ func (v findingsView) bars(area string, figures []findings.Figure) findingsChart
 		if x.Base != "participating-cities" {
 			label += " (" + v.base(x) + ")"
 		}
-		bars = append(bars, charts.Bar{Label: label, Value: x.Value, Text: charts.Percent(x.Value, v.lang), Href: search(area, x.Search)})
+		bars = append(bars, charts.Bar{Label: label, Value: x.Value, Text: charts.Percent(x.Value, v.lang), Href: searchLink(area, x.Search)})
 	}
 	title := v.areaName(area) + " · " + v.t("findings.question.figures")
 	desc := v.t("findings.desc.bars", len(bars))

@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // The world map on the home page and in the search results: every country with
@@ -14,7 +14,7 @@ import (
 func TestBrowserMap(t *testing.T) {
 	t.Parallel() // a tab of its own in the shared browser, a site of its own
 	base, a := site(t)
-	all, err := a.Search(t.Context(), index.Request{Limit: 1})
+	all, err := a.Search(t.Context(), search.Request{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

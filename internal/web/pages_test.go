@@ -21,8 +21,8 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/app/apptest"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/server"
 	"github.com/uclg-digital-cities/kb/internal/store"
 	"github.com/uclg-digital-cities/kb/internal/web"
@@ -219,7 +219,7 @@ func TestSearchCSVSaysWhenItIsCut(t *testing.T) {
 		t.Fatalf("the whole corpus: %d rows, %v", len(rows), err)
 	}
 	var more []*practices.Practice
-	for i := range index.MaxLimit - 38 { // 101 practices: one more than an export holds
+	for i := range search.MaxLimit - 38 { // 101 practices: one more than an export holds
 		p, _ := a.Get(t.Context(), "bilbao-geobilbao")
 		p.ID, p.URI, p.Version, p.Title = fmt.Sprintf("bilbao-copy-%d", i), "", 0, fmt.Sprintf("Copy %d of GeoBilbao", i)
 		more = append(more, p)
@@ -230,7 +230,7 @@ func TestSearchCSVSaysWhenItIsCut(t *testing.T) {
 	_, cut := get(t, base, "/search.csv", nil)
 	rows, err = csvpkg.NewReader(strings.NewReader(strings.TrimPrefix(cut, "\ufeff"))).ReadAll()
 	last := rows[len(rows)-1]
-	if err != nil || len(rows) != 1+index.MaxLimit+1 || last[0] != "Only the first 100 of the 101 practices found are here: narrow the search to get the others." || last[1] != "" {
+	if err != nil || len(rows) != 1+search.MaxLimit+1 || last[0] != "Only the first 100 of the 101 practices found are here: narrow the search to get the others." || last[1] != "" {
 		t.Fatalf("cut export: %d rows, last %q, %v", len(rows), last, err)
 	}
 }

@@ -17,11 +17,11 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/apperr"
 	"github.com/uclg-digital-cities/kb/internal/charts"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 func (p *Pages) registerPublic(g *gin.RouterGroup, expensive gin.HandlerFunc) {
@@ -53,7 +53,7 @@ func (p *Pages) practiceCards(c *gin.Context, ids []string) []*practices.Practic
 const homeNewest = 6
 
 func (p *Pages) home(c *gin.Context) {
-	all, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: homeNewest, Latest: true})
+	all, err := p.cfg.Service.Search(c.Request.Context(), search.Request{Limit: homeNewest, Latest: true})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -99,22 +99,22 @@ func (p *Pages) headlines(lang string) []headline {
 }
 
 // areaCounts lists every area in the study's order with its number of practices.
-func areaCounts(facet []index.FacetValue) []index.FacetValue {
+func areaCounts(facet []search.FacetValue) []search.FacetValue {
 	counts := map[string]int{}
 	for _, f := range facet {
 		counts[f.Value] = f.Count
 	}
-	out := make([]index.FacetValue, 0, len(practices.Areas))
+	out := make([]search.FacetValue, 0, len(practices.Areas))
 	for _, a := range practices.Areas.IDs() {
-		out = append(out, index.FacetValue{Value: a, Count: counts[a]})
+		out = append(out, search.FacetValue{Value: a, Count: counts[a]})
 	}
 	return out
 }
 
 // searchRequest reads the same parameters as the API's search.
-func searchRequest(c *gin.Context) index.Request {
+func searchRequest(c *gin.Context) search.Request {
 	q := c.Request.URL.Query()
-	req := index.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true, Sort: q.Get("sort"), Lang: negotiate(c)}
+	req := search.Request{Query: q.Get("q"), Filters: map[string][]string{}, Explain: true, Sort: q.Get("sort"), Lang: negotiate(c)}
 	req.Page, _ = strconv.Atoi(q.Get("page"))
 	req.Limit, _ = strconv.Atoi(q.Get("limit"))
 	for _, f := range schema.FacetNames {
@@ -260,7 +260,7 @@ func exportQuery(u *url.URL) string {
 // searchCSV exports the practices a search finds (up to 100), as the CSV export does.
 func (p *Pages) searchCSV(c *gin.Context) {
 	req := searchRequest(c)
-	req.Explain, req.Page, req.Limit = false, 1, index.MaxLimit
+	req.Explain, req.Page, req.Limit = false, 1, search.MaxLimit
 	res, err := p.cfg.Service.Search(c.Request.Context(), req)
 	if err != nil {
 		p.fail(c, err)
@@ -451,7 +451,7 @@ type atomCategory struct {
 const feedSize = 20
 
 func (p *Pages) feed(c *gin.Context) {
-	res, err := p.cfg.Service.Search(c.Request.Context(), index.Request{Limit: feedSize, Latest: true})
+	res, err := p.cfg.Service.Search(c.Request.Context(), search.Request{Limit: feedSize, Latest: true})
 	if err != nil {
 		p.fail(c, err)
 		return

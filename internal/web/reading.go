@@ -14,8 +14,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uclg-digital-cities/kb/internal/apperr"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // resultsHeading is a body's own "Results" section, in any of the texts' languages.
@@ -124,7 +124,7 @@ func (p *Pages) shortID(ctx context.Context, code string) (string, error) {
 
 // changedSince reports whether the newest practice changed after t.
 func (p *Pages) changedSince(ctx context.Context, t time.Time) bool {
-	res, err := p.cfg.Service.Search(ctx, index.Request{Limit: 1, Latest: true})
+	res, err := p.cfg.Service.Search(ctx, search.Request{Limit: 1, Latest: true})
 	if err != nil || len(res.Hits) == 0 {
 		return err != nil
 	}

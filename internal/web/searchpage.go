@@ -5,9 +5,9 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/schema"
 	"github.com/uclg-digital-cities/kb/internal/practices"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // facetOrders puts the values of a facet in the order a person looks for them: sizes
@@ -67,8 +67,8 @@ type sortOption struct {
 }
 
 func sortOptions(current string) []sortOption {
-	out := make([]sortOption, 0, len(index.SortOrders))
-	for i, s := range index.SortOrders {
+	out := make([]sortOption, 0, len(search.SortOrders))
+	for i, s := range search.SortOrders {
 		out = append(out, sortOption{Value: s, Selected: s == current || (current == "" && i == 0)})
 	}
 	return out

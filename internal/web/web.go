@@ -31,13 +31,13 @@ import (
 	"github.com/uclg-digital-cities/kb/internal/federation"
 	"github.com/uclg-digital-cities/kb/internal/findings"
 	"github.com/uclg-digital-cities/kb/internal/i18n"
-	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/index/explain"
 	"github.com/uclg-digital-cities/kb/internal/jobs"
 	"github.com/uclg-digital-cities/kb/internal/lru"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/render"
 	"github.com/uclg-digital-cities/kb/internal/review"
+	"github.com/uclg-digital-cities/kb/internal/search"
 )
 
 // Config configures the pages.
@@ -311,7 +311,7 @@ func (p *Pages) funcs(lang string) template.FuncMap {
 		"datetime": func(t time.Time) string { return p.catalog.DateTime(lang, t) },
 		"num":      func(n any) string { return p.catalog.Number(lang, n) },
 		"why":      func(r explain.Reason) string { return r.In(p.catalog, lang) },
-		"reading":  func(r *index.Reading) []string { return r.In(p.catalog, lang) },
+		"reading":  func(r *search.Reading) []string { return r.In(p.catalog, lang) },
 		// country names a country by its code in the page's language.
 		"country": func(code string) string {
 			if n := p.catalog.Country(lang, code); n != "" {

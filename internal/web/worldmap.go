@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/uclg-digital-cities/kb/internal/index"
+	"github.com/uclg-digital-cities/kb/internal/search"
 	"github.com/uclg-digital-cities/kb/internal/worldmap"
 )
 
@@ -28,7 +28,7 @@ type mapCountry struct {
 
 // worldMap places the country facet of a search on the map, countries named in lang;
 // link gives the practices of one country.
-func (p *Pages) worldMap(lang string, counts []index.FacetValue, link func(code string) string) mapView {
+func (p *Pages) worldMap(lang string, counts []search.FacetValue, link func(code string) string) mapView {
 	byCode := make(map[string]int, len(counts))
 	for _, f := range counts {
 		byCode[f.Value] += f.Count
@@ -67,9 +67,9 @@ func homeCountryLink(code string) string { return "/search?country=" + url.Query
 // resultMap is the map of a result set: with countries selected, only those are in it
 // (the facet counts each value under the other filters, as a multi-select facet does).
 // Each country links to the same search narrowed to it.
-func (p *Pages) resultMap(lang string, u *url.URL, selected []string, facet []index.FacetValue) mapView {
+func (p *Pages) resultMap(lang string, u *url.URL, selected []string, facet []search.FacetValue) mapView {
 	if len(selected) > 0 {
-		facet = slices.DeleteFunc(slices.Clone(facet), func(f index.FacetValue) bool { return !slices.Contains(selected, f.Value) })
+		facet = slices.DeleteFunc(slices.Clone(facet), func(f search.FacetValue) bool { return !slices.Contains(selected, f.Value) })
 	}
 	return p.worldMap(lang, facet, func(code string) string {
 		q := u.Query()
