@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
@@ -33,7 +32,10 @@ const (
 // weak reports whether a first pass found too little to stand alone: a best hit that
 // matches fewer than half of the query's words (its clauses, a concept typed counting
 // twice), or, when it found fewer than widenFewHits practices, not all of them.
-func weak(ctx context.Context, idx bleve.Index, text query.Query, total uint64, top string) (bool, error) {
+// The check runs through the engine, on the best hit's id term: through Bleve's own
+// searchers it cost as much as the search itself (a misspelt word's fuzzy clause expanded
+// over every dictionary again).
+func weak(ctx context.Context, s searcher, text query.Query, total uint64, top string) (bool, error) {
 	words := wordClauses(text)
 	enough := (len(words) + 1) / 2
 	if total < widenFewHits {
@@ -41,8 +43,7 @@ func weak(ctx context.Context, idx bleve.Index, text query.Query, total uint64, 
 	}
 	has := query.NewDisjunctionQuery(words)
 	has.SetMin(float64(enough))
-	check := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery([]string{top}), has}), 0, 0, false)
-	res, err := idx.SearchInContext(ctx, check)
+	res, err := s.Search(ctx, engine.Query{Query: query.NewConjunctionQuery([]query.Query{termOn(schema.IDField, top), has}), Size: 1})
 	if err != nil {
 		return false, err
 	}
@@ -191,7 +192,7 @@ func (ix *Index) secondPass(ctx context.Context, idx *opened, s searcher, qb que
 	if err != nil || len(from) == 0 {
 		return text, nil, err
 	}
-	if isWeak, err := weak(ctx, idx, text, total, from[0]); err != nil || !isWeak {
+	if isWeak, err := weak(ctx, s, text, total, from[0]); err != nil || !isWeak {
 		return text, nil, err
 	}
 	extra, w, err := ix.widening(idx, qb, from, pq, concepts)
