@@ -10,6 +10,7 @@ import (
 	"github.com/uclg-digital-cities/kb/corpus"
 	"github.com/uclg-digital-cities/kb/internal/app"
 	"github.com/uclg-digital-cities/kb/internal/bench"
+	"github.com/uclg-digital-cities/kb/internal/index"
 	"github.com/uclg-digital-cities/kb/internal/practices"
 	"github.com/uclg-digital-cities/kb/internal/recommend"
 	"github.com/uclg-digital-cities/kb/internal/store"
@@ -66,6 +67,27 @@ func BenchmarkSearch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSecondPass measures each query of the mix with and without the second pass
+// (a weak first pass widened by its best hits), to see what it costs:
+// go test -run '^$' -bench SecondPass -benchtime 200x ./internal/bench
+func BenchmarkSecondPass(b *testing.B) {
+	a := kb(b)
+	for _, way := range []struct {
+		name    string
+		without index.Without
+	}{{"with", index.Without{}}, {"without", index.Without{Widening: true}}} {
+		for _, q := range bench.Queries {
+			b.Run(way.name+"/"+q.Name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := a.Index.SearchWithout(context.Background(), q.Req, way.without); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
